@@ -1,0 +1,170 @@
+# wsx — build, test, install.
+#
+#   make                 build/libwsx.a, build/libwsx.so (SONAME libwsx.so.0), build/wsx.pc
+#   make check           unit tests (plain and -fsanitize=address,undefined), fuzz corpora, interop
+#   make examples        build/examples/*
+#   make fuzz            libFuzzer binaries (clang) in build/fuzz/
+#   make bench           benchmarks side by side with other libraries
+#   make install         PREFIX DESTDIR LIBDIR INCLUDEDIR PKGCONFIGDIR
+#
+# Options: WERROR=1 adds -Werror.  OPENSSL=1 takes SHA-1 from libcrypto.
+# CC, CFLAGS, CPPFLAGS, LDFLAGS, AR from the command line or environment are used.
+
+VERSION      := 0.1.0
+SOVERSION    := 0
+
+CC           ?= cc
+AR           ?= ar
+CLANG        ?= clang
+CFLAGS       ?= -O2 -g
+PREFIX       ?= /usr/local
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+B            := build
+WARN         := -std=c99 -Wall -Wextra -Wpedantic $(if $(filter 1,$(WERROR)),-Werror)
+LIB_CPPFLAGS := -Iinclude -DWSX_BUILDING
+LIB_LIBS     :=
+PC_REQUIRES  :=
+ifeq ($(OPENSSL),1)
+LIB_CPPFLAGS += -DWSX_USE_OPENSSL
+LIB_LIBS     += -lcrypto
+PC_REQUIRES  := Requires.private: libcrypto
+endif
+
+LIB_SRCS     := $(sort $(wildcard src/*.c))
+LIB_OBJS     := $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
+ASAN_OBJS    := $(LIB_SRCS:src/%.c=$(B)/asan/obj/%.o)
+TEST_SRCS    := $(sort $(wildcard tests/test_*.c))
+TESTS        := $(TEST_SRCS:tests/%.c=$(B)/tests/%)
+ASAN_TESTS   := $(TEST_SRCS:tests/%.c=$(B)/asan/tests/%)
+FUZZ_SRCS    := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_REPLAY  := $(FUZZ_SRCS:fuzz/%.c=$(B)/asan/fuzz/%)
+FUZZ_BINS    := $(FUZZ_SRCS:fuzz/%.c=$(B)/fuzz/%)
+EX_SRCS      := $(sort $(wildcard examples/*.c))
+EX_TLS_SRCS  := $(filter examples/%_tls.c,$(EX_SRCS))
+EX_PLAIN     := $(filter-out $(EX_TLS_SRCS),$(EX_SRCS))
+EX_COMMON    := $(sort $(wildcard examples/common/*.c))
+EXAMPLES     := $(EX_PLAIN:examples/%.c=$(B)/examples/%) \
+                $(if $(filter 1,$(OPENSSL)),$(EX_TLS_SRCS:examples/%.c=$(B)/examples/%))
+BENCH_SRCS   := $(sort $(wildcard bench/bench_*.c))
+BENCHES      := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
+HEADERS      := $(wildcard include/*.h)
+
+SAN          := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+TEST_FLAGS   := $(WARN) -Iinclude -Isrc -Itests -D_DEFAULT_SOURCE -O1 -g
+
+.PHONY: all check examples fuzz bench install uninstall clean unit-tests
+
+all: $(B)/libwsx.a $(B)/libwsx.so $(B)/wsx.pc
+
+$(B)/obj/%.o: src/%.c $(HEADERS) $(wildcard src/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(LIB_CPPFLAGS) $(CPPFLAGS) -fPIC -fvisibility=hidden $(CFLAGS) -c $< -o $@
+
+$(B)/libwsx.a: $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/libwsx.so.$(VERSION): $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,libwsx.so.$(SOVERSION) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+
+$(B)/libwsx.so: $(B)/libwsx.so.$(VERSION)
+	ln -sf libwsx.so.$(VERSION) $(B)/libwsx.so.$(SOVERSION)
+	ln -sf libwsx.so.$(VERSION) $@
+
+$(B)/wsx.pc: pkgconfig/wsx.pc.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    -e 's|@REQUIRES@|$(PC_REQUIRES)|g' $< > $@
+
+# ---- tests ------------------------------------------------------------
+
+$(B)/asan/obj/%.o: src/%.c $(HEADERS) $(wildcard src/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(LIB_CPPFLAGS) $(CPPFLAGS) $(SAN) -O1 -g -c $< -o $@
+
+$(B)/asan/libwsx.a: $(ASAN_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/tests/%: tests/%.c tests/harness.h $(B)/libwsx.a
+	@mkdir -p $(@D)
+	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $< -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm
+
+$(B)/asan/tests/%: tests/%.c tests/harness.h $(B)/asan/libwsx.a
+	@mkdir -p $(@D)
+	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SAN) $< -o $@ $(B)/asan/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm
+
+# The fuzz targets, linked with a plain main that replays their corpus.
+$(B)/asan/fuzz/%: fuzz/%.c fuzz/replay.c $(B)/asan/libwsx.a
+	@mkdir -p $(@D)
+	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SAN) $< fuzz/replay.c -o $@ $(B)/asan/libwsx.a $(LDFLAGS) $(LIB_LIBS)
+
+# C++ compile test of every public header.
+$(B)/tests/cxx_headers.ok: $(HEADERS) tests/cxx_headers.cpp
+	@mkdir -p $(@D)
+	$(CXX) -Wall -Wextra -Wpedantic $(if $(filter 1,$(WERROR)),-Werror) -Iinclude -fsyntax-only tests/cxx_headers.cpp
+	@touch $@
+
+unit-tests: all $(TESTS) $(ASAN_TESTS) $(FUZZ_REPLAY) $(B)/tests/cxx_headers.ok examples
+
+check: unit-tests
+	@sh tests/run.sh $(B)
+
+# ---- examples ---------------------------------------------------------
+
+examples: $(EXAMPLES)
+
+$(B)/examples/%_tls: examples/%_tls.c $(EX_COMMON) $(wildcard examples/common/*.h) $(B)/libwsx.a
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -Iinclude -Iexamples/common -D_GNU_SOURCE $(CPPFLAGS) $(CFLAGS) $< $(EX_COMMON) -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lssl -lcrypto
+
+$(B)/examples/%: examples/%.c $(EX_COMMON) $(wildcard examples/common/*.h) $(B)/libwsx.a
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -Iinclude -Iexamples/common -D_GNU_SOURCE $(CPPFLAGS) $(CFLAGS) $< $(EX_COMMON) -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS)
+
+# ---- fuzzing (clang + libFuzzer) --------------------------------------
+
+fuzz: $(FUZZ_BINS)
+
+$(B)/fuzz/%: fuzz/%.c $(LIB_SRCS) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CLANG) -std=c99 -Iinclude -Isrc -D_DEFAULT_SOURCE $(LIB_CPPFLAGS) -g -O1 \
+	    -fsanitize=fuzzer,address,undefined $< $(LIB_SRCS) -o $@ $(LIB_LIBS)
+
+# ---- benchmarks -------------------------------------------------------
+
+BENCH_CFLAGS ?= -O3 -march=native -g
+bench: $(BENCHES)
+	@mkdir -p $(B)/bench
+	@rm -f $(B)/bench/results.json
+	@for b in $(BENCHES); do echo "== $$b"; $$b $(B)/bench/results.json || exit 1; done
+	@for s in bench/*.sh; do [ -f "$$s" ] || continue; echo "== $$s"; bash $$s $(B) || exit 1; done
+
+$(B)/bench/%: bench/%.c $(LIB_SRCS) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) -std=c99 -Iinclude -Isrc -D_DEFAULT_SOURCE $(LIB_CPPFLAGS) $(BENCH_CFLAGS) $< $(LIB_SRCS) -o $@ $(LIB_LIBS) \
+	    $(shell sed -n 's/^.*BENCH_LIBS: *//p' $<)
+
+# ---- install ----------------------------------------------------------
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 $(B)/libwsx.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(B)/libwsx.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libwsx.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libwsx.so.$(SOVERSION)
+	ln -sf libwsx.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libwsx.so
+	install -m 644 $(B)/wsx.pc $(DESTDIR)$(PKGCONFIGDIR)/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(notdir $(HEADERS)))
+	rm -f $(DESTDIR)$(LIBDIR)/libwsx.a $(DESTDIR)$(LIBDIR)/libwsx.so \
+	      $(DESTDIR)$(LIBDIR)/libwsx.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libwsx.so.$(VERSION) \
+	      $(DESTDIR)$(PKGCONFIGDIR)/wsx.pc
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,78 @@
+/*
+ * wsx primitives: SHA-1, base64, incremental UTF-8 validation, masking.
+ * All pure functions over caller memory; no allocation, no I/O.
+ */
+#ifndef WSX_UTIL_H
+#define WSX_UTIL_H
+
+#include "wsx.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- SHA-1 (FIPS 180-4) ---------------------------------------------- */
+
+#define WSX_SHA1_LEN 20
+
+/* out = SHA-1(data[0..len)).  data may be NULL when len is 0.
+ * Built in by default; with `make OPENSSL=1` libcrypto computes it. */
+WSX_API void wsx_sha1(const void *data, size_t len, uint8_t out[WSX_SHA1_LEN]);
+
+/* ---- base64 (RFC 4648 section 4, with padding) ------------------------ */
+
+/* Number of characters wsx_base64_encode writes for n input bytes. */
+#define WSX_BASE64_LEN(n) ((((n) + 2) / 3) * 4)
+
+/* Writes exactly WSX_BASE64_LEN(len) characters to out (no NUL terminator)
+ * and returns that count. */
+WSX_API size_t wsx_base64_encode(const uint8_t *in, size_t len, char *out);
+
+/* Decodes in[0..len) into out (capacity outcap), storing the byte count in
+ * *outlen.  Strict: len must be a multiple of 4, only the 64 alphabet
+ * characters, '=' only as the last one or two characters, and the unused
+ * bits before the padding must be zero.  Returns WSX_OK, WSX_E_BASE64 for
+ * any violation, or WSX_E_BUFFER if outcap is too small (nothing useful is
+ * in out then). */
+WSX_API int wsx_base64_decode(const char *in, size_t len, uint8_t *out,
+                              size_t outcap, size_t *outlen);
+
+/* ---- UTF-8 validation (incremental, fail-fast) ----------------------- */
+
+/* Validator state; initialise with wsx_utf8_init().  Private fields. */
+typedef struct wsx_utf8 {
+    uint32_t _state;
+} wsx_utf8;
+
+WSX_API void wsx_utf8_init(wsx_utf8 *u);
+
+/* Validates buf[0..len) as the continuation of everything fed so far.
+ * A code point may be split anywhere across calls.
+ * Returns len when no byte so far is invalid (a code point may still be
+ * pending: see wsx_utf8_complete), otherwise the offset in buf of the first
+ * byte that cannot start or continue a valid sequence (overlong forms,
+ * surrogates U+D800..U+DFFF, code points above U+10FFFF, stray or missing
+ * continuation bytes).  After a failure the state is sticky: later calls
+ * return 0. */
+WSX_API size_t wsx_utf8_feed(wsx_utf8 *u, const uint8_t *buf, size_t len);
+
+/* 1 if the text fed so far ends on a code point boundary and never failed,
+ * 0 otherwise (call at end of message: a truncated sequence is invalid). */
+WSX_API int wsx_utf8_complete(const wsx_utf8 *u);
+
+/* One-shot: 1 if buf[0..len) is complete, valid UTF-8. */
+WSX_API int wsx_utf8_valid(const uint8_t *buf, size_t len);
+
+/* ---- WebSocket masking (RFC 6455 section 5.3) ------------------------ */
+
+/* buf[i] ^= key[(key_offset + i) % 4] for i in [0, len), in place, for any
+ * alignment of buf.  Returns (key_offset + len) % 4: pass it as key_offset
+ * for the next chunk of the same frame. */
+WSX_API size_t wsx_mask(uint8_t *buf, size_t len, const uint8_t key[4],
+                        size_t key_offset);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WSX_UTIL_H */

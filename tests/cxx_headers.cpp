@@ -1,0 +1,5 @@
+// Every public header must compile as C++ (and, alone, as C99: tests/run.sh).
+#include "wsx.h"
+#include "wsx_util.h"
+#include "wsx_ws.h"
+int main() { return wsx_strerror(WSX_E_ARG) == 0; }
