@@ -22,11 +22,225 @@ extern "C" {
 WSX_API int wsx_ws_accept(const char *key, size_t keylen,
                           char out[WSX_WS_ACCEPT_LEN]);
 
+/* ---- shared definitions --------------------------------------------- */
+
+/* Opcodes (RFC 6455 section 5.2). */
+enum wsx_ws_opcode {
+    WSX_WS_OP_CONTINUATION = 0x0,
+    WSX_WS_OP_TEXT = 0x1,
+    WSX_WS_OP_BINARY = 0x2,
+    WSX_WS_OP_CLOSE = 0x8,
+    WSX_WS_OP_PING = 0x9,
+    WSX_WS_OP_PONG = 0xA
+};
+
+/* Which end of the connection this is: a server receives masked frames and
+ * sends unmasked ones, a client the reverse (RFC 6455 section 5.1). */
+typedef enum wsx_ws_role { WSX_WS_SERVER = 0, WSX_WS_CLIENT = 1 } wsx_ws_role;
+
+/* Largest frame header: 2 + 8 (64-bit length) + 4 (mask key). */
+#define WSX_WS_MAX_HEADER 14
+/* Largest control-frame payload (RFC 6455 section 5.5). */
+#define WSX_WS_MAX_CONTROL 125
+
+/* 1 if code may appear in a close frame on the wire: 1000-1003, 1007-1014,
+ * 3000-4999 (RFC 6455 section 7.4, IANA registry); 0 otherwise (0-999, 1004,
+ * 1005, 1006, 1015, 1016-2999, 5000+). */
+WSX_API int wsx_ws_close_code_valid(unsigned code);
+
 /* ---- frame decoder ---------------------------------------------------- */
 /* (section owned by the decoder) */
 
 /* ---- frame encoder ---------------------------------------------------- */
-/* (section owned by the encoder) */
+/*
+ * Stateless functions that write frames into caller memory.  They never
+ * allocate and never keep a pointer after returning.
+ *
+ * Masking keys.  A client must mask every frame with a fresh 4-byte key
+ * from a strong source of randomness, unpredictable to the application
+ * that supplies the payload (RFC 6455 sections 5.3 and 10.3), e.g.
+ * getrandom(), arc4random_buf() or the TLS library's RNG: wsx has no random
+ * source of its own, so every function takes the key as `mask_key`.  A
+ * server passes mask_key = NULL (its frames are never masked).
+ *
+ * Frame flags (`flags`): WSX_WS_FIN marks the last frame of a message (and
+ * is required on control frames).  RSV1-3 are for a negotiated extension
+ * only; a peer that negotiated none fails the connection on them.
+ *
+ * Checks done by every function that writes a header (errors, nothing is
+ * written): reserved opcode (3-7, 0xB-0xF, > 0xF) -> WSX_E_WS_OPCODE;
+ * control frame (close, ping, pong) with a payload over 125 bytes ->
+ * WSX_E_WS_CONTROL_TOO_LONG, without WSX_WS_FIN ->
+ * WSX_E_WS_CONTROL_FRAGMENTED; close frame with a 1-byte payload ->
+ * WSX_E_WS_CLOSE_LENGTH; length >= 2^63 -> WSX_E_WS_LENGTH_MSB; a flag
+ * other than the four below -> WSX_E_ARG.  Text payloads are NOT checked
+ * for UTF-8 (a fragment may end inside a code point): use wsx_utf8_* on
+ * the message if its source is not trusted.
+ *
+ * Zero-copy sending with writev(): write the header alone, then send it
+ * and the payload as two pieces.  A client masks the payload in place
+ * (wsx_mask with key offset 0), so the payload buffer must be writable:
+ *
+ *     uint8_t hdr[WSX_WS_MAX_HEADER], key[4];
+ *     size_t hlen;
+ *     get_random_bytes(key, 4);               // client only; server: NULL
+ *     if (wsx_ws_write_header(hdr, sizeof hdr, WSX_WS_OP_BINARY, WSX_WS_FIN,
+ *                             len, key, &hlen) != WSX_OK)
+ *         return -1;
+ *     wsx_mask(payload, len, key, 0);         // client only
+ *     struct iovec iov[2] = {{hdr, hlen}, {payload, len}};
+ *     writev(fd, iov, 2);
+ *
+ * One buffer without copying: leave WSX_WS_MAX_HEADER bytes of headroom
+ * before the payload and call wsx_ws_frame_in_place().
+ */
+
+/* Frame flags, at their bit positions in the first header byte. */
+#define WSX_WS_FIN 0x80u
+#define WSX_WS_RSV1 0x40u
+#define WSX_WS_RSV2 0x20u
+#define WSX_WS_RSV3 0x10u
+
+/* Longest close reason: 125 - 2 bytes of code (section 5.5). */
+#define WSX_WS_MAX_CLOSE_REASON 123
+
+/* Bytes of header for a payload of payload_len bytes: 2 (<= 125), 4
+ * (<= 65535) or 10, plus 4 if masked (masked != 0).  Never fails. */
+WSX_API size_t wsx_ws_header_size(uint64_t payload_len, int masked);
+
+/* Writes the header of one frame (opcode, flags, payload_len in the
+ * minimal length encoding, and mask_key when not NULL) to out[0..outcap),
+ * storing its size (2-14) in *header_len.  The payload is not touched: send
+ * it after the header, masked with mask_key from offset 0 by a client.
+ * Returns WSX_OK, a check error above, WSX_E_BUFFER if outcap is below
+ * wsx_ws_header_size() (WSX_WS_MAX_HEADER is always enough), or WSX_E_ARG
+ * (out or header_len NULL). */
+WSX_API int wsx_ws_write_header(uint8_t *out, size_t outcap, unsigned opcode,
+                                unsigned flags, uint64_t payload_len,
+                                const uint8_t *mask_key, size_t *header_len);
+
+/* Writes a whole frame -- header, then payload[0..payload_len) copied and,
+ * if mask_key is not NULL, masked -- to out[0..outcap) and stores its size
+ * in *frame_len.  payload may overlap out (it is moved, not copied).  For a
+ * close frame the payload is also checked: a code that
+ * wsx_ws_close_code_valid() refuses -> WSX_E_WS_CLOSE_CODE, a reason that
+ * is not UTF-8 -> WSX_E_WS_CLOSE_REASON_UTF8.  Returns WSX_OK, a check
+ * error, WSX_E_BUFFER when the frame does not fit (out unchanged), or
+ * WSX_E_ARG (NULL out/frame_len, NULL payload with payload_len > 0). */
+WSX_API int wsx_ws_encode_frame(uint8_t *out, size_t outcap, unsigned opcode,
+                                unsigned flags, const uint8_t *payload,
+                                size_t payload_len, const uint8_t *mask_key,
+                                size_t *frame_len);
+
+/* One buffer, no copy: the payload is already at buf[headroom ..
+ * headroom + payload_len).  Writes the header right before it, masks the
+ * payload in place if mask_key is not NULL, and stores in *frame_offset
+ * where the frame starts: send buf[*frame_offset .. headroom + payload_len).
+ * headroom >= WSX_WS_MAX_HEADER is always enough.  Same checks and errors
+ * as wsx_ws_encode_frame; WSX_E_BUFFER if headroom is too small. */
+WSX_API int wsx_ws_frame_in_place(uint8_t *buf, size_t headroom,
+                                  size_t payload_len, unsigned opcode,
+                                  unsigned flags, const uint8_t *mask_key,
+                                  size_t *frame_offset);
+
+/* Close frame body (section 5.5.1): code as 2 big-endian bytes, then the
+ * reason (reason_len bytes, no NUL needed), into out[0..outcap); size in
+ * *payload_len.  code 0 means "no status code": the body is empty and
+ * reason_len must be 0 (else WSX_E_ARG); nothing is written to out.
+ * Returns WSX_OK, WSX_E_WS_CLOSE_CODE (code refused by
+ * wsx_ws_close_code_valid: 1005, 1006 and 1015 must never be sent),
+ * WSX_E_WS_REASON_TOO_LONG (over WSX_WS_MAX_CLOSE_REASON bytes),
+ * WSX_E_WS_CLOSE_REASON_UTF8, WSX_E_BUFFER (outcap < 2 + reason_len), or
+ * WSX_E_ARG.  reason may overlap out. */
+WSX_API int wsx_ws_close_payload(uint8_t *out, size_t outcap, unsigned code,
+                                 const char *reason, size_t reason_len,
+                                 size_t *payload_len);
+
+/* A whole close frame (FIN, opcode close, body as wsx_ws_close_payload) in
+ * out[0..outcap); at most WSX_WS_MAX_HEADER + 125 bytes.  Same errors as
+ * wsx_ws_close_payload and wsx_ws_encode_frame. */
+WSX_API int wsx_ws_encode_close(uint8_t *out, size_t outcap, unsigned code,
+                                const char *reason, size_t reason_len,
+                                const uint8_t *mask_key, size_t *frame_len);
+
+/*
+ * Fragmenting a message of known length into frames of at most
+ * max_fragment payload bytes (section 5.4): the first frame carries the
+ * opcode (text or binary), the others are continuations, only the last has
+ * FIN.  A 0-byte message is one empty frame.  Control frames may be sent
+ * between the fragments.
+ *
+ *     wsx_ws_fragmenter f;
+ *     uint8_t hdr[WSX_WS_MAX_HEADER];
+ *     size_t hlen;
+ *     uint64_t n, at = 0;
+ *     wsx_ws_fragmenter_init(&f, WSX_WS_OP_BINARY, total, 16384);
+ *     while (wsx_ws_fragmenter_next(&f, hdr, sizeof hdr, NULL, &hlen, &n) > 0) {
+ *         send(hdr, hlen); send(msg + at, n); at += n;
+ *     }
+ */
+typedef struct wsx_ws_fragmenter {
+    uint64_t _remaining, _max_fragment;
+    unsigned _opcode;
+    int _done;
+} wsx_ws_fragmenter;
+
+/* opcode must be WSX_WS_OP_TEXT or WSX_WS_OP_BINARY (a control opcode ->
+ * WSX_E_WS_CONTROL_FRAGMENTED, any other -> WSX_E_WS_OPCODE);
+ * max_fragment > 0 (else WSX_E_ARG); total_len < 2^63
+ * (else WSX_E_WS_LENGTH_MSB).  After a failure next() yields nothing. */
+WSX_API int wsx_ws_fragmenter_init(wsx_ws_fragmenter *f, unsigned opcode,
+                                   uint64_t total_len, uint64_t max_fragment);
+
+/* Writes the header of the next frame to out (as wsx_ws_write_header, with
+ * mask_key: a fresh key per frame for a client) and stores the number of
+ * payload bytes that follow it in *fragment_len.  Returns 1 when a header
+ * was written, 0 when the message is complete (nothing written), or a
+ * negative error (WSX_E_BUFFER, WSX_E_ARG) that leaves f unchanged. */
+WSX_API int wsx_ws_fragmenter_next(wsx_ws_fragmenter *f, uint8_t *out,
+                                   size_t outcap, const uint8_t *mask_key,
+                                   size_t *header_len, uint64_t *fragment_len);
+
+/*
+ * Streaming a message whose total length is not known in advance: begin,
+ * then one wsx_ws_stream_next() per part as it becomes available, and
+ * wsx_ws_stream_finish() for the last part (which may be empty, e.g. when
+ * the producer only learns it is done after the last data).  Each call
+ * writes the header of one frame; the caller sends it and then the part
+ * (masked with that frame's key, from offset 0, by a client).
+ *
+ *     wsx_ws_stream s;
+ *     wsx_ws_stream_begin(&s, WSX_WS_OP_TEXT);
+ *     while ((n = produce(part)) > 0) {
+ *         wsx_ws_stream_next(&s, hdr, sizeof hdr, n, NULL, &hlen);
+ *         send(hdr, hlen); send(part, n);
+ *     }
+ *     wsx_ws_stream_finish(&s, hdr, sizeof hdr, 0, NULL, &hlen);
+ *     send(hdr, hlen);
+ */
+typedef struct wsx_ws_stream {
+    unsigned _opcode;
+    int _state;
+} wsx_ws_stream;
+
+/* opcode: WSX_WS_OP_TEXT or WSX_WS_OP_BINARY (errors as in
+ * wsx_ws_fragmenter_init).  Writes nothing. */
+WSX_API int wsx_ws_stream_begin(wsx_ws_stream *s, unsigned opcode);
+
+/* Header of a non-final frame carrying part_len bytes.  WSX_E_STATE if the
+ * stream was not begun or is finished; header errors as
+ * wsx_ws_write_header (s unchanged then). */
+WSX_API int wsx_ws_stream_next(wsx_ws_stream *s, uint8_t *out, size_t outcap,
+                               uint64_t part_len, const uint8_t *mask_key,
+                               size_t *header_len);
+
+/* Header of the final frame (FIN) carrying last_len bytes (0 allowed);
+ * if no wsx_ws_stream_next() came before, this is the message's only
+ * frame.  Afterwards the stream is finished: begin it again for the next
+ * message.  Errors as wsx_ws_stream_next. */
+WSX_API int wsx_ws_stream_finish(wsx_ws_stream *s, uint8_t *out, size_t outcap,
+                                 uint64_t last_len, const uint8_t *mask_key,
+                                 size_t *header_len);
 
 #ifdef __cplusplus
 }
