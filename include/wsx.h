@@ -112,6 +112,8 @@ WSX_API const char *wsx_version_string(void);
     X(HTTP_STATUS,        -209,    0,    0, "malformed status line")         \
     X(HTTP_CHUNK,         -210,    0,  400, "malformed chunked encoding")    \
     X(HTTP_CHUNK_TOO_BIG, -211,    0,  413, "chunk size too large")          \
+    X(HTTP_CHUNK_LINE_TOO_LONG, -212, 0, 400, "chunk size line or extension too long") \
+    X(HTTP_TRAILER_TOO_LARGE, -213, 0, 431, "chunked trailer section too large") \
     /* WebSocket opening handshake (RFC 6455 section 4) */                   \
     X(HS_METHOD,          -300,    0,  405, "method is not GET")             \
     X(HS_HTTP_VERSION,    -301,    0,  400, "HTTP version below 1.1")        \
@@ -172,3 +174,4 @@ WSX_API int wsx_err_http_status(int err);
 /* Umbrella: every area header.  Each is guarded and includes wsx.h itself. */
 #include "wsx_util.h"
 #include "wsx_ws.h"
+#include "wsx_http.h"

@@ -2,4 +2,5 @@
 #include "wsx.h"
 #include "wsx_util.h"
 #include "wsx_ws.h"
+#include "wsx_http.h"
 int main() { return wsx_strerror(WSX_E_ARG) == 0; }

@@ -1,0 +1,27 @@
+/*
+ * Private: HTTP character classes (RFC 9110 section 5.6.2 tchar, 5.5
+ * field-vchar; RFC 3986 for request targets), one table lookup each.
+ */
+#ifndef WSX_HTTP_CHARS_H
+#define WSX_HTTP_CHARS_H
+
+enum {
+    WSX_HC_TCHAR = 1,  /* token character */
+    WSX_HC_VALUE = 2,  /* SP, HTAB, VCHAR, obs-text: allowed in a field value */
+    WSX_HC_TARGET = 4, /* 0x21-0x7E: allowed in a request target */
+    WSX_HC_DIGIT = 8,
+    WSX_HC_HEX = 16
+};
+
+extern const unsigned char wsx__http_chars[256];
+
+#define wsx_http_is_tchar(c) (wsx__http_chars[(unsigned char)(c)] & WSX_HC_TCHAR)
+#define wsx_http_is_value_char(c) (wsx__http_chars[(unsigned char)(c)] & WSX_HC_VALUE)
+#define wsx_http_is_target_char(c) (wsx__http_chars[(unsigned char)(c)] & WSX_HC_TARGET)
+#define wsx_http_is_digit(c) (wsx__http_chars[(unsigned char)(c)] & WSX_HC_DIGIT)
+#define wsx_http_is_hex(c) (wsx__http_chars[(unsigned char)(c)] & WSX_HC_HEX)
+
+/* ASCII lower case, locale-free. */
+#define wsx_http_lower(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + ('a' - 'A') : (c))
+
+#endif
