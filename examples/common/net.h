@@ -1,0 +1,79 @@
+/*
+ * Small socket helpers shared by the wsx examples (Linux/POSIX).
+ *
+ * This is example code, not part of libwsx: the library never touches a
+ * socket.  Everything here is plain BSD sockets so that a reader can see
+ * exactly what an event loop around wsx has to do.  Functions return -1 and
+ * leave errno set on failure unless stated otherwise.
+ */
+#ifndef WSX_EXAMPLES_NET_H
+#define WSX_EXAMPLES_NET_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ---- sockets ----------------------------------------------------------- */
+
+/* Listening TCP socket on host:port (host NULL or "" = all IPv4
+ * addresses; a name or an IPv6 literal also works), SO_REUSEADDR, backlog
+ * given (<= 0: SOMAXCONN), nonblocking, close-on-exec.  port 0 lets the
+ * kernel pick one: read it back with net_local_port(). */
+int net_listen(const char *host, int port, int backlog);
+
+/* The local port a socket is bound to, or -1. */
+int net_local_port(int fd);
+
+/* Accepts one pending connection as a nonblocking, close-on-exec socket with
+ * TCP_NODELAY set.  Returns the fd, or -1 with errno EAGAIN when no
+ * connection is pending (or another error: EMFILE, ECONNABORTED...). */
+int net_accept(int listen_fd);
+
+/* Blocking TCP connect to host:port (name or literal, IPv4 or IPv6), with
+ * TCP_NODELAY set.  Returns the fd or -1. */
+int net_connect(const char *host, int port);
+
+int net_set_nonblocking(int fd, int on);
+int net_set_nodelay(int fd);
+
+/* Writes all len bytes to a blocking (or nonblocking, by polling) socket.
+ * Returns 0, or -1 on error (EPIPE when the peer has gone). */
+int net_write_all(int fd, const void *buf, size_t len);
+
+/* ---- process ----------------------------------------------------------- */
+
+/* Set to 1 by SIGINT or SIGTERM once net_catch_signals() has run.  Event
+ * loops check it after every wait (signals interrupt epoll_wait/poll with
+ * EINTR: the handlers are installed without SA_RESTART).  SIGPIPE is
+ * ignored so a write to a closed socket returns EPIPE instead. */
+extern volatile sig_atomic_t net_stop;
+void net_catch_signals(void);
+
+/* Milliseconds from CLOCK_MONOTONIC (never jumps with the wall clock). */
+uint64_t net_now_ms(void);
+
+/* Fills buf with n cryptographically random bytes (getrandom(), falling back
+ * to /dev/urandom).  Returns 0 or -1. */
+int net_random(void *buf, size_t n);
+
+/* ---- URLs -------------------------------------------------------------- */
+
+/* A parsed ws://, wss://, http:// or https:// URL.  host is without the
+ * brackets of an IPv6 literal; host_header is what goes in a Host header
+ * (brackets kept, ":port" only when not the default); target is the request
+ * target: path (default "/") plus "?query", never the "#fragment". */
+typedef struct net_url {
+    char scheme[8];        /* "ws", "wss", "http" or "https", lower case */
+    char host[256];
+    int port;              /* explicit, or 80 (ws, http) / 443 (wss, https) */
+    int tls;               /* 1 for wss and https */
+    char host_header[272];
+    char target[2048];
+} net_url;
+
+/* Parses url into *out.  Returns 0, or -1 for an unknown scheme, userinfo,
+ * an empty host, a bad port, or a part longer than its field. */
+int net_parse_url(const char *url, net_url *out);
+
+#endif
