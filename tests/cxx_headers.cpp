@@ -2,5 +2,6 @@
 #include "wsx.h"
 #include "wsx_util.h"
 #include "wsx_ws.h"
+#include "wsx_sse.h"
 #include "wsx_http.h"
 int main() { return wsx_strerror(WSX_E_ARG) == 0; }

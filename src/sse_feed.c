@@ -1,0 +1,44 @@
+/*
+ * Callback adapter over the pull parser (public API only, like BearSSL's
+ * ssl_io.c over its engine).
+ */
+#include "wsx_sse.h"
+
+int wsx_sse_feed(wsx_sse_parser *p, const uint8_t *buf, size_t len, const wsx_sse_callbacks *cb,
+                 void *user, size_t *consumed)
+{
+    size_t off = 0;
+    int r = 0;
+    for (;;) {
+        size_t used = 0;
+        wsx_sse_event ev;
+        int stop = 0;
+        r = wsx_sse_parse(p, buf + off, len - off, &used, &ev);
+        off += used;
+        if (r == 0)
+            break;
+        if (r < 0) {
+            if ((r == WSX_E_SSE_LINE_TOO_LONG || r == WSX_E_SSE_FIELD_TOO_LONG) && cb &&
+                cb->on_error && cb->on_error(user, r) == 0 && wsx_sse_resync(p) == WSX_OK)
+                continue;
+            if (cb && cb->on_error && r != WSX_E_SSE_LINE_TOO_LONG && r != WSX_E_SSE_FIELD_TOO_LONG)
+                cb->on_error(user, r);
+            break;
+        }
+        if (!cb)
+            continue;
+        if (r == WSX_SSE_EVENT && cb->on_event)
+            stop = cb->on_event(user, &ev);
+        else if (r == WSX_SSE_RETRY && cb->on_retry)
+            stop = cb->on_retry(user, ev.retry);
+        else if (r == WSX_SSE_COMMENT && cb->on_comment)
+            stop = cb->on_comment(user, ev.data, ev.data_len);
+        if (stop) {
+            r = stop;
+            break;
+        }
+    }
+    if (consumed)
+        *consumed = off;
+    return r;
+}

@@ -1,0 +1,569 @@
+/*
+ * text/event-stream parser (WHATWG HTML, "Parsing an event stream" and
+ * "Interpreting an event stream").  Pull-based, byte level, each input byte
+ * scanned once: a line is found with a vector/word-at-a-time CR/LF search
+ * and its value goes straight to where it belongs (data, type, id slot);
+ * a line split over chunks simply resumes in the state it stopped in.
+ *
+ * Scratch layout (F = max_field):
+ *   [id slot 0 | id slot 1 | id slot 2 | event type | data ... (cap)]
+ *   F            F           F           F
+ * The three id slots rotate by index, never copied: _id_last is the last
+ * event ID (committed by each empty line), _id_buf the spec's "last event ID
+ * buffer" (== _id_last until an id line arrives), _id_tmp the one an id line
+ * is read into (it may turn out to contain NUL and be ignored).
+ */
+#include "wsx_sse.h"
+
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+enum { ST_BOM, ST_NAME, ST_SPACE, ST_VALUE, ST_CR };
+enum { F_NONE, F_DATA, F_EVENT, F_ID, F_RETRY, F_COMMENT };
+
+#define NAME_UNKNOWN 6 /* _name_len: longer than any known field name */
+
+static const uint8_t message_type[] = "message";
+
+/* ---- scanning ------------------------------------------------------- */
+
+#if defined(__GNUC__) || defined(__clang__)
+#define CTZ(x) ((unsigned)__builtin_ctz(x))
+#else
+static unsigned CTZ(unsigned x)
+{
+    unsigned n = 0;
+    while (!(x & 1u)) {
+        x >>= 1;
+        n++;
+    }
+    return n;
+}
+#endif
+
+/* First CR or LF in [s, end), or end.  Never reads outside [s, end). */
+static const uint8_t *find_eol(const uint8_t *s, const uint8_t *end)
+{
+#if defined(__SSE2__)
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    while (end - s >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)));
+        if (m)
+            return s + CTZ(m);
+        s += 16;
+    }
+#else
+    /* Word at a time: a byte of x is zero iff (x - 0x01..) & ~x & 0x80..
+     * flags it (the lowest flagged byte is exact; we re-scan that word). */
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    while (end - s >= 8) {
+        uint64_t w, a, b;
+        memcpy(&w, s, 8);
+        a = w ^ (ones * '\n');
+        b = w ^ (ones * '\r');
+        if (((a - ones) & ~a & highs) | ((b - ones) & ~b & highs))
+            break;
+        s += 8;
+    }
+#endif
+    while (s < end && *s != '\n' && *s != '\r')
+        s++;
+    return s;
+}
+
+static int has_nul(const uint8_t *v, size_t n)
+{
+    if (n >= 16)
+        return memchr(v, 0, n) != NULL;
+    while (n--)
+        if (*v++ == 0)
+            return 1;
+    return 0;
+}
+
+/* ---- scratch regions ------------------------------------------------ */
+
+static uint8_t *id_slot(const wsx_sse_parser *p, unsigned i)
+{
+    return p->_scratch + (size_t)i * p->_max_field;
+}
+
+static uint8_t *type_buf(const wsx_sse_parser *p)
+{
+    return p->_scratch + 3 * p->_max_field;
+}
+
+static uint8_t *data_buf(const wsx_sse_parser *p)
+{
+    return p->_scratch + 4 * p->_max_field;
+}
+
+/* The slot that is neither a nor b. */
+static uint8_t other_slot(unsigned a, unsigned b)
+{
+    return (uint8_t)(a == b ? (a + 1) % 3 : 3 - a - b);
+}
+
+/* A pending single data line inside the caller's input moves into the
+ * scratch buffer: the parser never keeps input pointers across calls. */
+static void materialize(wsx_sse_parser *p)
+{
+    if (p->_slice) {
+        memcpy(data_buf(p), p->_slice, p->_slice_len);
+        p->_data_len = p->_slice_len;
+        p->_slice = NULL;
+        p->_slice_len = 0;
+    }
+}
+
+static void clear_event(wsx_sse_parser *p)
+{
+    p->_has_data = 0;
+    p->_data_len = 0;
+    p->_slice = NULL;
+    p->_slice_len = 0;
+    p->_type_len = 0;
+    p->_tmp_len = 0;
+}
+
+/* ---- lines ---------------------------------------------------------- */
+
+/* Field names are case-sensitive (spec: "If the field name is ..."). */
+static int field_of(const wsx_sse_parser *p)
+{
+    const uint8_t *n = p->_name;
+    if (p->_skip_block)
+        return F_NONE;
+    switch (p->_name_len) {
+    case 0:
+        return (p->_flags & WSX_SSE_WANT_COMMENTS) ? F_COMMENT : F_NONE;
+    case 2:
+        return (n[0] == 'i' && n[1] == 'd') ? F_ID : F_NONE;
+    case 4:
+        return memcmp(n, "data", 4) == 0 ? F_DATA : F_NONE;
+    case 5:
+        if (memcmp(n, "event", 5) == 0)
+            return F_EVENT;
+        return memcmp(n, "retry", 5) == 0 ? F_RETRY : F_NONE;
+    default:
+        return F_NONE;
+    }
+}
+
+/* Reads name bytes up to the colon (consumed: state becomes ST_SPACE), a
+ * line end (not consumed: state stays ST_NAME) or the end of input.  A name
+ * longer than any field name makes the rest of the line ignored. */
+static const uint8_t *scan_name(wsx_sse_parser *p, const uint8_t *s, const uint8_t *end)
+{
+    while (s < end) {
+        uint8_t c = *s;
+        if (c == '\n' || c == '\r')
+            return s;
+        s++;
+        if (c == ':') {
+            p->_field = (uint8_t)field_of(p);
+            p->_st = ST_SPACE;
+            return s;
+        }
+        if (p->_name_len == 5) {
+            p->_name_len = NAME_UNKNOWN;
+            p->_field = F_NONE;
+            p->_st = ST_VALUE;
+            return s;
+        }
+        p->_name[p->_name_len++] = c;
+    }
+    return s;
+}
+
+/* A field line's value starts (possibly empty). */
+static int field_begin(wsx_sse_parser *p)
+{
+    switch (p->_field) {
+    case F_DATA:
+        /* "append the field value to the data buffer, then append a single
+         * U+000A LINE FEED": kept as lines joined by LF, the trailing LF
+         * the dispatch would strip never stored. */
+        materialize(p);
+        if (p->_has_data) {
+            if (p->_data_len >= p->_cap)
+                return WSX_E_SSE_LINE_TOO_LONG;
+            data_buf(p)[p->_data_len++] = '\n';
+        }
+        p->_has_data = 1;
+        break;
+    case F_EVENT:
+        p->_type_len = 0;
+        break;
+    case F_ID:
+        p->_id_len[p->_id_tmp] = 0;
+        p->_id_nul = 0;
+        break;
+    case F_RETRY:
+        p->_retry = 0;
+        p->_retry_ok = 1; /* valid so far, no digit yet */
+        break;
+    case F_COMMENT:
+        materialize(p);
+        p->_tmp_len = 0;
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static int field_append(wsx_sse_parser *p, const uint8_t *v, size_t n)
+{
+    size_t i;
+    switch (p->_field) {
+    case F_DATA:
+        if (n > p->_cap - p->_data_len)
+            return WSX_E_SSE_LINE_TOO_LONG;
+        memcpy(data_buf(p) + p->_data_len, v, n);
+        p->_data_len += n;
+        break;
+    case F_EVENT:
+        if (n > p->_max_field - p->_type_len)
+            return WSX_E_SSE_FIELD_TOO_LONG;
+        memcpy(type_buf(p) + p->_type_len, v, n);
+        p->_type_len += (uint32_t)n;
+        break;
+    case F_ID:
+        if (n > p->_max_field - p->_id_len[p->_id_tmp])
+            return WSX_E_SSE_FIELD_TOO_LONG;
+        memcpy(id_slot(p, p->_id_tmp) + p->_id_len[p->_id_tmp], v, n);
+        p->_id_len[p->_id_tmp] += (uint32_t)n;
+        if (has_nul(v, n))
+            p->_id_nul = 1;
+        break;
+    case F_RETRY:
+        /* "If the field value consists of only ASCII digits": no sign, no
+         * space; leading zeros are fine (base ten).  Saturates at 2^32-1. */
+        for (i = 0; i < n && p->_retry_ok; i++) {
+            unsigned d = (unsigned)v[i] - '0';
+            if (d > 9) {
+                p->_retry_ok = 0;
+            } else {
+                p->_retry_ok = 2;
+                p->_retry = p->_retry > (0xFFFFFFFFu - d) / 10 ? 0xFFFFFFFFu
+                                                                : p->_retry * 10 + d;
+            }
+        }
+        break;
+    case F_COMMENT:
+        if (n > p->_cap - p->_data_len - p->_tmp_len)
+            return WSX_E_SSE_LINE_TOO_LONG;
+        memcpy(data_buf(p) + p->_data_len + p->_tmp_len, v, n);
+        p->_tmp_len += n;
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+/* "If the line is empty: dispatch the event." */
+static int dispatch(wsx_sse_parser *p, wsx_sse_event *ev)
+{
+    if (p->_skip_block) {
+        /* the block that overflowed ends here: back to normal */
+        p->_skip_block = 0;
+        clear_event(p);
+        return 0;
+    }
+    /* Step 1: the last event ID is set even when no event follows. */
+    p->_id_last = p->_id_buf;
+    p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
+    if (!p->_has_data) {
+        p->_type_len = 0;
+        return 0;
+    }
+    if (p->_slice) {
+        ev->data = p->_slice;
+        ev->data_len = p->_slice_len;
+    } else {
+        ev->data = data_buf(p);
+        ev->data_len = p->_data_len;
+    }
+    if (p->_type_len) {
+        ev->type = type_buf(p);
+        ev->type_len = p->_type_len;
+    } else {
+        ev->type = message_type;
+        ev->type_len = 7;
+    }
+    ev->id = id_slot(p, p->_id_last);
+    ev->id_len = p->_id_len[p->_id_last];
+    ev->retry = 0;
+    clear_event(p);
+    return WSX_SSE_EVENT;
+}
+
+/* The line ends (at a CR or LF not yet consumed). */
+static int end_line(wsx_sse_parser *p, wsx_sse_event *ev)
+{
+    if (p->_st == ST_NAME) {
+        int r;
+        if (p->_name_len == 0)
+            return dispatch(p, ev);
+        /* "field name = the whole line, value = the empty string" */
+        p->_field = (uint8_t)field_of(p);
+        r = field_begin(p);
+        if (r)
+            return r;
+    }
+    switch (p->_field) {
+    case F_ID:
+        /* "If the field value does not contain U+0000 NULL" */
+        if (!p->_id_nul) {
+            p->_id_buf = p->_id_tmp;
+            p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
+        }
+        return 0;
+    case F_RETRY:
+        if (p->_retry_ok != 2)
+            return 0;
+        ev->retry = p->_retry;
+        return WSX_SSE_RETRY;
+    case F_COMMENT:
+        ev->data = data_buf(p) + p->_data_len;
+        ev->data_len = p->_tmp_len;
+        ev->type = ev->id = NULL;
+        ev->type_len = ev->id_len = 0;
+        p->_tmp_len = 0;
+        return WSX_SSE_COMMENT;
+    default:
+        return 0;
+    }
+}
+
+/* Consumes the CR, LF or CRLF at s.  A CR as the last byte of the input
+ * already ended the line; an LF starting the next input is then dropped. */
+static const uint8_t *eat_eol(wsx_sse_parser *p, const uint8_t *s, const uint8_t *end)
+{
+    p->_name_len = 0;
+    p->_st = ST_NAME;
+    if (*s++ == '\r') {
+        if (s == end)
+            p->_st = ST_CR;
+        else if (*s == '\n')
+            s++;
+    }
+    return s;
+}
+
+/* ---- public --------------------------------------------------------- */
+
+wsx_err wsx_sse_parser_init(wsx_sse_parser *p, void *scratch, size_t scratch_size,
+                            const wsx_sse_parser_config *cfg)
+{
+    size_t f = cfg && cfg->max_field ? cfg->max_field : WSX_SSE_DEFAULT_MAX_FIELD;
+    if (!p || !scratch || f > 0xFFFFFFFFu || scratch_size / 4 <= f)
+        return WSX_E_ARG;
+    memset(p, 0, sizeof *p);
+    p->_scratch = (uint8_t *)scratch;
+    p->_max_field = f;
+    p->_cap = scratch_size - 4 * f;
+    p->_flags = (uint8_t)(cfg ? cfg->flags & WSX_SSE_WANT_COMMENTS : 0);
+    p->_id_last = p->_id_buf = 0;
+    p->_id_tmp = 1;
+    p->_st = ST_BOM;
+    return WSX_OK;
+}
+
+void wsx_sse_reset(wsx_sse_parser *p)
+{
+    clear_event(p);
+    p->_id_buf = p->_id_last;
+    p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
+    p->_st = ST_BOM;
+    p->_bom = 0;
+    p->_name_len = 0;
+    p->_field = F_NONE;
+    p->_skip_block = 0;
+    p->_err = 0;
+    p->_ended = 0;
+}
+
+int wsx_sse_end(wsx_sse_parser *p)
+{
+    int partial = p->_has_data || p->_type_len || p->_id_buf != p->_id_last ||
+                  (p->_st == ST_BOM && p->_bom) ||
+                  (p->_st == ST_NAME && p->_name_len) || p->_st == ST_SPACE ||
+                  p->_st == ST_VALUE;
+    int err = p->_err;
+    wsx_sse_reset(p);
+    p->_err = err;
+    p->_ended = 1;
+    return partial;
+}
+
+wsx_err wsx_sse_resync(wsx_sse_parser *p)
+{
+    if (p->_err != WSX_E_SSE_LINE_TOO_LONG && p->_err != WSX_E_SSE_FIELD_TOO_LONG)
+        return WSX_E_STATE;
+    p->_err = 0;
+    clear_event(p);
+    p->_id_buf = p->_id_last;
+    p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
+    /* Errors only happen inside a line: ignore its rest, then every line
+     * up to the empty one that ends the block. */
+    p->_st = ST_VALUE;
+    p->_field = F_NONE;
+    p->_name_len = NAME_UNKNOWN;
+    p->_skip_block = 1;
+    return WSX_OK;
+}
+
+const uint8_t *wsx_sse_last_event_id(const wsx_sse_parser *p, size_t *len)
+{
+    *len = p->_id_len[p->_id_last];
+    return id_slot(p, p->_id_last);
+}
+
+wsx_err wsx_sse_set_last_event_id(wsx_sse_parser *p, const uint8_t *id, size_t len)
+{
+    size_t i;
+    uint8_t slot;
+    for (i = 0; i < len; i++)
+        if (id[i] == 0 || id[i] == '\r' || id[i] == '\n')
+            return WSX_E_SSE_FIELD;
+    if (len > p->_max_field)
+        return WSX_E_SSE_FIELD_TOO_LONG;
+    /* write into a slot that is neither the current last nor the buffer */
+    slot = other_slot(p->_id_last, p->_id_buf);
+    if (len)
+        memcpy(id_slot(p, slot), id, len);
+    p->_id_len[slot] = (uint32_t)len;
+    if (p->_id_buf == p->_id_last)
+        p->_id_buf = slot;
+    p->_id_last = slot;
+    p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
+    return WSX_OK;
+}
+
+static int fail(wsx_sse_parser *p, int err)
+{
+    p->_err = err;
+    p->_slice = NULL; /* the event is lost; keep no pointer into the input */
+    p->_slice_len = 0;
+    return err;
+}
+
+int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *consumed,
+                  wsx_sse_event *ev)
+{
+    static const uint8_t bom[3] = { 0xEF, 0xBB, 0xBF };
+    const uint8_t *s = buf, *end = buf + len, *e;
+    int r = 0;
+
+    *consumed = 0;
+    if (p->_err)
+        return p->_err;
+    if (p->_ended)
+        return WSX_E_STATE;
+    while (s < end) {
+        int line_start = 0;
+        switch (p->_st) {
+        case ST_CR:
+            if (*s == '\n')
+                s++;
+            p->_st = ST_NAME;
+            continue;
+        case ST_BOM:
+            /* One U+FEFF at the start of the stream is dropped; bytes of a
+             * partial BOM begin a field name no field has (an ignored line). */
+            if (*s == bom[p->_bom]) {
+                s++;
+                if (++p->_bom == 3)
+                    p->_st = ST_NAME;
+            } else if (p->_bom == 0) {
+                p->_st = ST_NAME;
+            } else {
+                p->_st = ST_VALUE;
+                p->_field = F_NONE;
+                p->_name_len = NAME_UNKNOWN;
+            }
+            continue;
+        case ST_NAME:
+            line_start = p->_name_len == 0;
+            s = scan_name(p, s, end);
+            if (s == end)
+                goto out;
+            if (p->_st == ST_NAME) {
+                r = end_line(p, ev);
+                if (r < 0)
+                    return *consumed = (size_t)(s - buf), fail(p, r);
+                s = eat_eol(p, s, end);
+                if (r)
+                    goto out;
+                continue;
+            }
+            if (p->_st == ST_VALUE)
+                continue;
+            /* fall through */
+        case ST_SPACE:
+            /* "If value starts with a U+0020 SPACE, remove it" (one only) */
+            if (*s == ' ')
+                s++;
+            p->_st = ST_VALUE;
+            e = find_eol(s, end);
+            if (line_start && e != end && p->_field == F_DATA && !p->_has_data) {
+                /* zero copy: the whole line is here and is the first */
+                if ((size_t)(e - s) > p->_cap)
+                    return *consumed = (size_t)(s - buf), fail(p, WSX_E_SSE_LINE_TOO_LONG);
+                p->_slice = s;
+                p->_slice_len = (size_t)(e - s);
+                p->_has_data = 1;
+                s = e;
+                goto eol;
+            }
+            if (line_start && e != end && p->_field == F_COMMENT) {
+                size_t held = p->_data_len + p->_slice_len;
+                if ((size_t)(e - s) > p->_cap - held)
+                    return *consumed = (size_t)(s - buf), fail(p, WSX_E_SSE_LINE_TOO_LONG);
+                ev->data = s;
+                ev->data_len = (size_t)(e - s);
+                ev->type = ev->id = NULL;
+                ev->type_len = ev->id_len = 0;
+                s = eat_eol(p, e, end);
+                r = WSX_SSE_COMMENT;
+                goto out;
+            }
+            r = field_begin(p);
+            if (r < 0)
+                return *consumed = (size_t)(s - buf), fail(p, r);
+            goto value;
+        case ST_VALUE:
+        default:
+            e = find_eol(s, end);
+        value:
+            if (e != s) {
+                r = field_append(p, s, (size_t)(e - s));
+                if (r < 0)
+                    return *consumed = (size_t)(s - buf), fail(p, r);
+            }
+            s = e;
+            if (s == end)
+                goto out;
+        eol:
+            r = end_line(p, ev);
+            if (r < 0)
+                return *consumed = (size_t)(s - buf), fail(p, r);
+            s = eat_eol(p, s, end);
+            if (r)
+                goto out;
+        }
+    }
+out:
+    if (p->_slice)
+        materialize(p);
+    *consumed = (size_t)(s - buf);
+    return r;
+}
