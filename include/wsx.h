@@ -177,3 +177,4 @@ WSX_API int wsx_err_http_status(int err);
 #include "wsx_ws.h"
 #include "wsx_sse.h"
 #include "wsx_http.h"
+#include "wsx_conn.h"

@@ -4,4 +4,5 @@
 #include "wsx_ws.h"
 #include "wsx_sse.h"
 #include "wsx_http.h"
+#include "wsx_conn.h"
 int main() { return wsx_strerror(WSX_E_ARG) == 0; }

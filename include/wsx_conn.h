@@ -1,0 +1,452 @@
+/*
+ * wsx WebSocket connection (RFC 6455 sections 5.5, 7): the state machine
+ * over the frame decoder and encoder, still sans-I/O.
+ *
+ *   - states CONNECTING -> OPEN -> CLOSING -> CLOSED, never backwards;
+ *   - automatic pong to pings, the close handshake (echo, then the server
+ *     closes the transport first), failing the connection on a protocol
+ *     error with the right close code;
+ *   - an outgoing queue in a buffer the caller provides, with backpressure
+ *     (WSX_E_CONN_QUEUE_FULL, never a partial frame, never silent loss);
+ *   - heartbeat and closing deadlines computed from the time the caller
+ *     passes in (uint64_t milliseconds from any monotonic origin);
+ *   - a callback adapter (wsx_ws_conn_feed) over the pull API.
+ *
+ * A server loop with poll/epoll, in outline:
+ *
+ *   wsx_ws_conn_config cfg;
+ *   wsx_ws_conn_config_default(&cfg);
+ *   cfg.ping_interval_ms = 30000;
+ *   wsx_ws_conn_init(&c, &cfg, outbuf, sizeof outbuf);
+ *   ...opening handshake (wsx_handshake.h), then:
+ *   wsx_ws_conn_open(&c, now_ms());
+ *   ...whenever bytes arrive in buf[0..n) (including the bytes that came
+ *   after the handshake's blank line):
+ *   while (n > 0 || more) {
+ *       size_t used; wsx_ws_event ev;
+ *       int r = wsx_ws_conn_recv(&c, buf, n, &used, &ev, now_ms());
+ *       buf += used; n -= used;
+ *       if (r <= 0) break;              (0: read more; < 0: failed)
+ *       ...handle ev (a message piece, ping, pong, close)...
+ *   }
+ *   ...when the socket is writable or after sending:
+ *   p = wsx_ws_conn_output(&c, &len); k = write(fd, p, len);
+ *   if (k > 0) wsx_ws_conn_consume(&c, k);
+ *   if (wsx_ws_conn_should_close_transport(&c)) close(fd);
+ *   ...poll timeout: wsx_ws_conn_next_deadline(&c) - now; on expiry
+ *   wsx_ws_conn_tick(&c, now_ms()).
+ *   ...on EOF from the peer: wsx_ws_conn_eof(&c); close(fd).
+ *
+ * Threads: a connection is not thread-safe; use it from one thread at a
+ * time.  Different connections are independent.
+ */
+/* wsx.h includes every area header at its end, so this header can be
+ * reached while wsx_util.h or wsx_ws.h is still waiting for wsx.h: its
+ * body is then skipped (no guard set) and read later, by the umbrella list
+ * or the includes below, once they are complete. */
+#if !defined(WSX_CONN_H) && !defined(WSX_CONN_H_DEPS_)
+#define WSX_CONN_H_DEPS_
+#include "wsx.h"
+#include "wsx_util.h"
+#include "wsx_ws.h"
+#undef WSX_CONN_H_DEPS_
+#if defined(WSX_SHA1_LEN) && defined(WSX_WS_ACCEPT_LEN)
+#define WSX_CONN_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- states, configuration ------------------------------------------- */
+
+/* Connection states.  They only ever move forward.
+ *   CONNECTING  after init: the opening handshake is the caller's (see
+ *               wsx_handshake.h); nothing can be sent or received yet.
+ *   OPEN        after wsx_ws_conn_open(): messages both ways.
+ *   CLOSING     a close frame was queued or received, or the connection
+ *               failed: no more data can be sent.
+ *   CLOSED      the close handshake is over (our close frame written out
+ *               AND the peer's received; or, after a failure, our close
+ *               frame written out), or a timeout, or wsx_ws_conn_eof(). */
+typedef enum wsx_ws_state {
+    WSX_WS_CONNECTING = 0,
+    WSX_WS_OPEN = 1,
+    WSX_WS_CLOSING = 2,
+    WSX_WS_CLOSED = 3
+} wsx_ws_state;
+
+/* The library has no random source.  A client must mask every frame with
+ * a fresh, unpredictable 4-byte key (RFC 6455 section 5.3, 10.3): give it a
+ * function that fills out[0..n) from a CSPRNG (getrandom(), arc4random_buf(),
+ * a hardware RNG...).  ctx is the config's random_ctx. */
+typedef void (*wsx_ws_random_fn)(void *ctx, uint8_t *out, size_t n);
+
+typedef struct wsx_ws_conn_config {
+    /* WSX_WS_SERVER (default) or WSX_WS_CLIENT. */
+    wsx_ws_role role;
+    /* Receive limits and extension bits, passed to the frame decoder
+     * (defaults: wsx_ws_decoder_config_default, 16 MiB frame and message). */
+    wsx_ws_decoder_config decoder;
+    /* Send a ping after this many ms without receiving any byte.
+     * 0 (default) = no heartbeat pings. */
+    uint64_t ping_interval_ms;
+    /* After any ping is sent (heartbeat or wsx_ws_conn_ping), the peer is
+     * declared dead if NOTHING (a pong or any other byte) arrives within
+     * this many ms: wsx_ws_conn_tick returns WSX_E_CONN_TIMEOUT, state
+     * CLOSED.  0 = never.  Default 30000. */
+    uint64_t pong_timeout_ms;
+    /* Once the close handshake starts (a close sent or received, or a
+     * failure), the longest it may take, including a client's wait for
+     * the server to close the transport (RFC 6455 section 7.1.1).
+     * 0 = wait forever.  Default 5000. */
+    uint64_t close_timeout_ms;
+    /* Masking keys; required for WSX_WS_CLIENT (init fails without it),
+     * ignored for a server.  Called once per frame sent, with n = 4. */
+    wsx_ws_random_fn random;
+    void *random_ctx;
+    /* 1 (default): text messages sent are checked to be valid UTF-8
+     * (RFC 6455 section 8.1; a bad one is refused with WSX_E_WS_UTF8 and
+     * nothing is queued).  0: the caller vouches for it. */
+    int check_send_utf8;
+} wsx_ws_conn_config;
+
+#define WSX_WS_CONN_DEFAULT_PONG_TIMEOUT_MS 30000u
+#define WSX_WS_CONN_DEFAULT_CLOSE_TIMEOUT_MS 5000u
+
+/* Smallest output buffer wsx_ws_conn_init accepts: room for the largest
+ * control frame (a 125-byte ping/pong/close, masked: 6 + 125 bytes). */
+#define WSX_WS_CONN_MIN_QUEUE (6 + WSX_WS_MAX_CONTROL)
+
+/* "No deadline", from wsx_ws_conn_next_deadline. */
+#define WSX_WS_NO_DEADLINE UINT64_MAX
+
+/* One pending control frame (private). */
+typedef struct wsx_ws_conn_slot_ {
+    uint8_t _pending;
+    uint8_t _len;
+    uint8_t _data[WSX_WS_MAX_CONTROL];
+} wsx_ws_conn_slot_;
+
+/* The connection: lives wherever the caller puts it (720 bytes on LP64,
+ * of which 176 are the decoder and 381 hold waiting control frames).
+ * Every field is private. */
+typedef struct wsx_ws_conn {
+    wsx_ws_decoder _dec;
+    uint8_t *_out;          /* caller's queue buffer */
+    size_t _cap;
+    size_t _head, _tail;    /* pending bytes: _out[_head.._tail) */
+    size_t _close_end;      /* offset just past our close frame, if queued */
+    const uint8_t *_ref;    /* zero-copy payload not yet written, or NULL */
+    size_t _ref_len, _ref_off;
+    size_t _ref_at;         /* queue offset where the payload goes */
+    uint64_t _last_rx;      /* time of the last byte received */
+    uint64_t _last_ping;    /* time of the last ping queued */
+    uint64_t _pong_deadline;
+    uint64_t _close_deadline;
+    uint64_t _ping_interval, _pong_timeout, _close_timeout;
+    wsx_ws_random_fn _random;
+    void *_random_ctx;
+    wsx_utf8 _send_utf8;    /* UTF-8 state of the text message streamed */
+    int _error;             /* sticky failure, 0 while healthy */
+    unsigned _flags;
+    unsigned _peer_code;    /* close code received (1005: none) */
+    uint8_t _state;
+    uint8_t _role;
+    uint8_t _stream_op;     /* opcode of the streamed message, 0 = none */
+    wsx_ws_conn_slot_ _ping, _pong, _close;
+} wsx_ws_conn;
+
+/* Fills cfg with the defaults above (server, no heartbeat pings). */
+WSX_API void wsx_ws_conn_config_default(wsx_ws_conn_config *cfg);
+
+/* Prepares c in state CONNECTING.  out[0..out_cap) is the outgoing queue;
+ * it belongs to the connection until the caller stops using c (the caller
+ * still owns it: nothing is freed).  cfg is copied (NULL: defaults).
+ * Returns WSX_OK, or WSX_E_ARG when c or out is NULL, out_cap <
+ * WSX_WS_CONN_MIN_QUEUE, or a client has no random function (c is then
+ * unusable). */
+WSX_API int wsx_ws_conn_init(wsx_ws_conn *c, const wsx_ws_conn_config *cfg,
+                             uint8_t *out, size_t out_cap);
+
+/* CONNECTING -> OPEN, once the opening handshake succeeded.  now_ms
+ * starts the heartbeat clock.  Returns WSX_OK or WSX_E_STATE. */
+WSX_API int wsx_ws_conn_open(wsx_ws_conn *c, uint64_t now_ms);
+
+WSX_API wsx_ws_state wsx_ws_conn_state(const wsx_ws_conn *c);
+
+/* 1 when the caller should close the transport (TCP, TLS) now:
+ *   - a server, once the close handshake is over (RFC 6455 section 7.1.1:
+ *     the server closes first);
+ *   - a client, when the server has not closed the transport within
+ *     close_timeout_ms of the start of the closing handshake (until then
+ *     a client waits for EOF: call wsx_ws_conn_eof when it comes);
+ *   - either role after a failure once the close frame is written out,
+ *     after a timeout, or after wsx_ws_conn_eof.
+ * 0 otherwise.  Pending output, if any, can be dropped then. */
+WSX_API int wsx_ws_conn_should_close_transport(const wsx_ws_conn *c);
+
+/* The transport reached EOF or broke: the connection is CLOSED (an
+ * abnormal closure, 1006, if the close handshake had not finished). */
+WSX_API void wsx_ws_conn_eof(wsx_ws_conn *c);
+
+/* The status the peer closed with: its close code, 1005 when its close
+ * frame had no code, 1006 when the connection ended without a close frame
+ * from the peer (failure, timeout, EOF), 0 while no close frame was
+ * received and the connection has not ended. */
+WSX_API unsigned wsx_ws_conn_close_code(const wsx_ws_conn *c);
+
+/* The sticky error that failed the connection (a decoding error or
+ * WSX_E_CONN_TIMEOUT), or 0. */
+WSX_API int wsx_ws_conn_error(const wsx_ws_conn *c);
+
+/* ---- receiving --------------------------------------------------------- */
+
+/* Decodes buf[0..len) (the bytes read from the transport) until one event
+ * is complete, and acts on it before returning it:
+ *   PING   a pong with the same payload is prepared; it enters the output
+ *          queue at the next wsx_ws_conn_output/_output_vec/_consume or
+ *          data send (ahead of that data).  If several pings arrive before
+ *          then, only the last one is answered (RFC 6455 section 5.5.3).
+ *          No pong once our close frame is queued.
+ *   PONG   (any pong) nothing more; every received byte already counts
+ *          as an answer to the heartbeat.
+ *   CLOSE  ev->close_code is the peer's (1005: none), ev->data/size the
+ *          reason.  If we had not sent a close, a close echoing the code is
+ *          queued (empty payload when the peer sent none; RFC 6455 section
+ *          5.5.1).  Data sends are refused from now on.  Once our close is
+ *          written out the state is CLOSED: see
+ *          wsx_ws_conn_should_close_transport.
+ *   MESSAGE_START / DATA / MESSAGE_END  as from wsx_ws_decode (wsx_ws.h).
+ * Returns like wsx_ws_decode: an event kind > 0 (*consumed bytes used,
+ * possibly 0: call again with buf + *consumed even when nothing is left),
+ * 0 when all of buf is consumed and more is needed, or a negative wsx_err:
+ *   decoding errors (wsx_ws.h): the connection fails: a close frame with
+ *     wsx_err_close_code(err) (1002, 1007, 1009) and the error's text as
+ *     reason is queued, pending pings/pongs are dropped, the state becomes
+ *     CLOSING.  Sticky: later calls return it again (*consumed = 0).
+ *   WSX_E_STATE  in state CONNECTING.
+ *   WSX_E_ARG    a NULL pointer (buf may be NULL when len is 0).
+ * After the peer's close frame, or once CLOSED, every byte is discarded:
+ * returns 0 with *consumed = len.
+ * Any received byte (len > 0) restarts the heartbeat silence timer and
+ * answers an outstanding ping.  ev's pointers are valid as documented for
+ * wsx_ws_decode (DATA points into buf; control payloads until the next
+ * call). */
+WSX_API int wsx_ws_conn_recv(wsx_ws_conn *c, uint8_t *buf, size_t len,
+                             size_t *consumed, wsx_ws_event *ev,
+                             uint64_t now_ms);
+
+/* ---- sending ------------------------------------------------------------ */
+/*
+ * Every send either queues whole frames or queues nothing.  Common errors:
+ *   WSX_E_STATE            CONNECTING, or a call out of order (a whole
+ *                          message while a streamed one is open, ...)
+ *   WSX_E_CONN_CLOSED      our close frame is queued or the peer's was
+ *                          received, or the connection failed or ended
+ *   WSX_E_CONN_QUEUE_FULL  the frame does not fit in the free part of the
+ *                          queue now: write out and consume, then retry
+ *   WSX_E_BUFFER           the frame can never fit (header + payload >
+ *                          the whole queue): stream it in smaller
+ *                          fragments or use wsx_ws_conn_send_ref
+ *   WSX_E_WS_UTF8          text that is not valid UTF-8 (check_send_utf8)
+ *   WSX_E_ARG              bad opcode, NULL data with len > 0
+ * A client masks every frame with a new key from cfg.random; the queued
+ * payload is a masked copy, the caller's data is never modified (except
+ * by wsx_ws_conn_send_ref, see there).
+ */
+
+/* One whole message, one frame.  opcode: WSX_WS_OP_TEXT or _BINARY.
+ * data[0..len) is copied; data may be NULL when len is 0. */
+WSX_API int wsx_ws_conn_send(wsx_ws_conn *c, unsigned opcode,
+                             const void *data, size_t len);
+
+/* A message of unknown total length, as a series of fragments (RFC 6455
+ * section 5.4): begin (nothing is queued), any number of parts (each a
+ * frame with FIN clear; empty parts queue nothing), then end (the final
+ * frame, FIN set, with the last bytes or none).  Control frames may go out
+ * between the fragments; other data messages may not start until end.
+ * A text message is UTF-8-checked across parts; a code point may be split
+ * between parts, but the message must be complete at end. */
+WSX_API int wsx_ws_conn_stream_begin(wsx_ws_conn *c, unsigned opcode);
+WSX_API int wsx_ws_conn_stream_part(wsx_ws_conn *c, const void *data,
+                                    size_t len);
+WSX_API int wsx_ws_conn_stream_end(wsx_ws_conn *c, const void *data,
+                                   size_t len);
+
+/* Zero copy: one whole message whose payload stays in the caller's
+ * memory.  Only the frame header is queued; wsx_ws_conn_output_vec then
+ * gives the pending output as pieces (queued bytes up to the header, the
+ * payload itself, queued bytes after it) for writev().  payload must stay
+ * valid and unchanged until it has been consumed
+ * (wsx_ws_conn_ref_pending() says when).
+ *   Server: payload is not modified.
+ *   Client: payload is MASKED IN PLACE now with the frame's key (RFC 6455
+ *   section 5.3): it must be writable, and afterwards it holds the masked
+ *   bytes (keep a copy if the plain bytes are still needed).
+ * One zero-copy payload at a time: WSX_E_CONN_QUEUE_FULL while the previous
+ * one is pending.  Otherwise errors as wsx_ws_conn_send (no WSX_E_BUFFER:
+ * only the header needs room). */
+WSX_API int wsx_ws_conn_send_ref(wsx_ws_conn *c, unsigned opcode,
+                                 uint8_t *payload, size_t len);
+
+/* 1 while a wsx_ws_conn_send_ref payload has not been consumed. */
+WSX_API int wsx_ws_conn_ref_pending(const wsx_ws_conn *c);
+
+/* Queues a ping with payload[0..len), len <= 125 (WSX_E_ARG otherwise).
+ * Control frames never get WSX_E_CONN_QUEUE_FULL: they wait in the
+ * connection until the next output/output_vec/output_size/consume call or
+ * data send moves them into the queue (ahead of that data); a ping still
+ * waiting is replaced by a newer one.  Arms the pong timeout from
+ * now_ms.  WSX_E_CONN_CLOSED once closing. */
+WSX_API int wsx_ws_conn_ping(wsx_ws_conn *c, const void *payload,
+                             size_t len, uint64_t now_ms);
+
+/* Starts the closing handshake: queues a close frame with code and
+ * reason[0..reason_len) (UTF-8, at most 123 bytes).  code 0 sends a close
+ * without a status code (then reason_len must be 0).  Nothing is sent after
+ * it.  State becomes CLOSING; the close timeout starts at now_ms.  Like
+ * every control frame it never gets WSX_E_CONN_QUEUE_FULL.
+ * Returns WSX_OK, WSX_E_WS_CLOSE_CODE (code refused by
+ * wsx_ws_close_code_valid: 1005, 1006, 1015 are never sent),
+ * WSX_E_WS_REASON_TOO_LONG, WSX_E_WS_CLOSE_REASON_UTF8, WSX_E_ARG (a reason
+ * with code 0, NULL reason with reason_len > 0), WSX_E_STATE (CONNECTING),
+ * WSX_E_CONN_CLOSED (a close already queued, or CLOSED). */
+WSX_API int wsx_ws_conn_close(wsx_ws_conn *c, unsigned code,
+                              const void *reason, size_t reason_len,
+                              uint64_t now_ms);
+
+/* Fails the connection from the application's side (RFC 6455 section
+ * 7.1.7), as a decoding error does: a close frame with
+ * wsx_err_close_code(err) (e.g. WSX_E_LIMIT -> 1009; errors that are not
+ * the peer's fault -> 1011) is queued, recv returns err from now on, and
+ * the transport should be closed once the close frame is written out.
+ * err must be negative (WSX_E_ARG otherwise).  WSX_E_STATE in CONNECTING;
+ * WSX_E_CONN_CLOSED if already failed or CLOSED. */
+WSX_API int wsx_ws_conn_fail(wsx_ws_conn *c, int err, uint64_t now_ms);
+
+/* The largest payload a single data frame could queue right now (0 when
+ * the queue is full or sends are refused).  A hint for sizing stream
+ * parts; it already counts the header. */
+WSX_API size_t wsx_ws_conn_send_room(wsx_ws_conn *c);
+
+/* ---- output ---------------------------------------------------------------- */
+
+/* The bytes to write next: *len bytes at the returned pointer (NULL and 0
+ * when nothing is pending).  These are the first contiguous piece only:
+ * with a zero-copy payload pending, call again after consuming, or use
+ * wsx_ws_conn_output_vec.  Pending control frames are moved into the queue
+ * first when room allows.  The bytes stay valid and in place until the
+ * next wsx_ws_conn_consume (sends only append after them), so an
+ * asynchronous write may use them directly. */
+WSX_API const uint8_t *wsx_ws_conn_output(wsx_ws_conn *c, size_t *len);
+
+/* One piece of output, for writev. */
+typedef struct wsx_ws_chunk {
+    const uint8_t *data;
+    size_t len;
+} wsx_ws_chunk;
+
+#define WSX_WS_CONN_MAX_CHUNKS 3
+
+/* All pending output in order, as up to WSX_WS_CONN_MAX_CHUNKS non-empty
+ * pieces (queue, zero-copy payload, queue).  Returns the number filled.
+ * Validity as wsx_ws_conn_output. */
+WSX_API size_t wsx_ws_conn_output_vec(wsx_ws_conn *c,
+                                      wsx_ws_chunk out[WSX_WS_CONN_MAX_CHUNKS]);
+
+/* Total pending output bytes, all pieces (after moving waiting control
+ * frames into the queue, like wsx_ws_conn_output).  0 means nothing to
+ * write: a control frame can wait outside the queue only while the queue
+ * holds bytes. */
+WSX_API size_t wsx_ws_conn_output_size(wsx_ws_conn *c);
+
+/* The caller wrote the next n bytes of output (partial writes are fine).
+ * When our close frame has been written out the state may become CLOSED.
+ * Returns WSX_OK, or WSX_E_ARG when n exceeds the pending output (nothing
+ * consumed). */
+WSX_API int wsx_ws_conn_consume(wsx_ws_conn *c, size_t n);
+
+/* ---- time ------------------------------------------------------------------ */
+
+/* Does the work due at now_ms: a heartbeat ping after ping_interval_ms of
+ * silence; the pong timeout; the close timeout.  Returns WSX_OK, or
+ * WSX_E_CONN_TIMEOUT when the peer did not answer a ping or the closing
+ * handshake did not finish in time (state CLOSED; close the transport).
+ * A client that finished the close handshake and waited close_timeout_ms
+ * for EOF gets WSX_OK and should_close_transport() = 1.  Calling it early,
+ * late or often is harmless. */
+WSX_API int wsx_ws_conn_tick(wsx_ws_conn *c, uint64_t now_ms);
+
+/* The earliest time tick has work to do, WSX_WS_NO_DEADLINE if none (e.g.
+ * heartbeat off and not closing).  May be in the past: call tick now. */
+WSX_API uint64_t wsx_ws_conn_next_deadline(const wsx_ws_conn *c);
+
+/* ---- callback adapter ------------------------------------------------------ */
+/*
+ * wsx_ws_conn_feed runs wsx_ws_conn_recv over a buffer and calls the
+ * callbacks below.  Built only on the functions above.  Callbacks may call
+ * the sending functions (send, stream, ping, close) on the connection, not
+ * recv or feed.  Every callback may be NULL (the event is then ignored).
+ * A callback returning nonzero pauses feeding (see wsx_ws_conn_feed).
+ */
+typedef struct wsx_ws_callbacks {
+    /* The first feed call that finds the connection OPEN. */
+    int (*on_open)(void *user);
+    /* A whole message (when the wsx_ws_feed has an assembly buffer):
+     * opcode TEXT or BINARY, data valid during the call only. */
+    int (*on_message)(void *user, unsigned opcode, const uint8_t *data,
+                      size_t len);
+    /* Streamed messages (no assembly buffer): kind is
+     * WSX_WS_EV_MESSAGE_START (data NULL, len 0), _DATA, or
+     * _MESSAGE_END (data NULL, len 0). */
+    int (*on_data)(void *user, int kind, unsigned opcode,
+                   const uint8_t *data, size_t len);
+    int (*on_ping)(void *user, const uint8_t *data, size_t len);
+    int (*on_pong)(void *user, const uint8_t *data, size_t len);
+    /* The peer's close frame: code (1005: none) and reason. */
+    int (*on_close)(void *user, unsigned code, const uint8_t *reason,
+                    size_t len);
+    /* The connection failed (err < 0; the close frame is queued).  Called
+     * once, by the first feed call that meets the failure. */
+    void (*on_error)(void *user, int err);
+} wsx_ws_callbacks;
+
+/* Per-connection adapter state: callbacks, user pointer, assembly
+ * buffer.  Private fields; set up with wsx_ws_feed_init. */
+typedef struct wsx_ws_feed {
+    const wsx_ws_callbacks *_cb;
+    void *_user;
+    uint8_t *_buf;
+    size_t _cap, _len;
+    unsigned _opcode;
+    int _opened;
+    int _failed;
+} wsx_ws_feed;
+
+/* cb and user are stored (cb must outlive f; one wsx_ws_callbacks may be
+ * shared by many connections).  msg_buf[0..msg_cap): assembly buffer for
+ * on_message; a message longer than msg_cap fails the connection with
+ * WSX_E_WS_MESSAGE_TOO_BIG (close 1009) as soon as its declared length
+ * says so (set cfg.decoder.max_message_size <= msg_cap to refuse earlier,
+ * from the header).  msg_buf NULL: messages go to on_data instead. */
+WSX_API void wsx_ws_feed_init(wsx_ws_feed *f, const wsx_ws_callbacks *cb,
+                              void *user, uint8_t *msg_buf, size_t msg_cap);
+
+/* Feeds buf[0..len) to c and calls f's callbacks for each event.
+ * Returns:
+ *   WSX_OK (0)  every byte was consumed (*consumed = len);
+ *   1           a callback returned nonzero: stopped right after that
+ *               event; *consumed bytes were used; call again with the rest
+ *               (e.g. after draining the output queue);
+ *   < 0         the connection failed (on_error was called) or the call
+ *               was invalid (WSX_E_STATE before OPEN, WSX_E_ARG).
+ * consumed may be NULL. */
+WSX_API int wsx_ws_conn_feed(wsx_ws_conn *c, wsx_ws_feed *f, uint8_t *buf,
+                             size_t len, uint64_t now_ms, size_t *consumed);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* dependencies complete */
+#endif /* WSX_CONN_H */
