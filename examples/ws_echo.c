@@ -1,0 +1,755 @@
+/*
+ * ws_echo — a WebSocket echo server on epoll, built on wsx.
+ *
+ *   ws_echo [--host H] [--port N] [--max-message BYTES] [--buffer BYTES]
+ *           [--handshake-timeout MS] [--max-connections N] [--quiet]
+ *
+ * Upgrades on any path and sends every message back with its type (text
+ * stays text, binary stays binary).  Pings get pongs and closes get their
+ * code echoed (the wsx connection layer does both).  --port 0 lets the
+ * kernel pick a port; the "listening" line says which.  SIGINT or SIGTERM
+ * stop it (exit status 0).
+ *
+ * How it is built, as a template for your own server:
+ *
+ *   - One thread, one epoll set, level-triggered.  Each connection owns two
+ *     buffers, allocated once when it is accepted (and recycled): `in` for
+ *     what is read, `out` for the wsx output queue.  Nothing is allocated
+ *     per message.
+ *   - Opening handshake: the request head accumulates in `in` and goes to
+ *     the wsx HTTP parser after every read; wsx_handshake.h checks it and
+ *     writes the 101 or the refusal (400, 405, 426 with
+ *     Sec-WebSocket-Version: 13, 431 ...).  A refused client gets its
+ *     answer, then a "lingering close" (we stop writing, read and discard
+ *     what it still sends for a moment) so that the kernel does not reset
+ *     the connection under the answer.  A head that is not complete within
+ *     --handshake-timeout ms is dropped: slow clients cost one timer entry.
+ *   - Echo: every read is decoded to the last byte (wsx_ws_conn_recv), and
+ *     every reply of that read is queued, then written with one writev().
+ *     Messages are streamed, never assembled: each piece of payload the
+ *     decoder hands over is queued at once, so memory does not depend on
+ *     the message size (16 MiB messages work with 32 KiB buffers) and an
+ *     invalid UTF-8 byte or a protocol error in the middle of a message is
+ *     answered with a close frame right away.  A message that arrives whole
+ *     in one read goes back as one frame; a longer one goes back as a
+ *     fragmented message (same type, same bytes, the fragment boundaries
+ *     are ours).
+ *   - Backpressure: when the output queue of a connection is above half
+ *     full, or a reply does not fit, the connection stops reading (EPOLLIN
+ *     off) until writes drain it (EPOLLOUT).  A slow reader only slows
+ *     itself; TCP flow control then slows its sender.
+ *   - Timers: connections waiting for a head, lingering after a refusal, or
+ *     closing are on three FIFO lists (each has one fixed timeout, so
+ *     append order is deadline order): checking timers costs nothing per
+ *     idle connection.
+ */
+#include "net.h"
+
+#include <wsx.h>
+#include <wsx_conn.h>
+#include <wsx_handshake.h>
+#include <wsx_http.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+/* ---- options ------------------------------------------------------------ */
+
+typedef struct options {
+    const char *host;
+    int port;
+    uint64_t max_message;      /* --max-message: 16 MiB by default */
+    size_t buffer;             /* --buffer: read buffer per connection */
+    uint64_t handshake_ms;     /* --handshake-timeout */
+    long max_connections;
+    int quiet;
+} options;
+
+#define LINGER_MS 2000u        /* lingering close after a refusal */
+#define RESP_CAP 512           /* our 101 / refusal heads are shorter */
+#define MAX_HEADERS 64
+#define FREE_LIST_MAX 256      /* recycled connection blocks kept */
+
+/* ---- connections ---------------------------------------------------------- */
+
+enum phase { PH_HANDSHAKE, PH_OPEN, PH_LINGER };
+/* Every client is on exactly one list.  OPEN has no deadline; each of the
+ * others has one fixed timeout, so append order is deadline order. */
+enum { LIST_NONE, LIST_OPEN, LIST_HANDSHAKE, LIST_LINGER, LIST_CLOSING, LIST_COUNT };
+#define FIRST_TIMED_LIST LIST_HANDSHAKE
+
+typedef struct client {
+    int fd;
+    enum phase phase;
+    uint32_t events;           /* what epoll watches now */
+    /* timer list membership */
+    int list;
+    uint64_t deadline;
+    struct client *prev, *next;
+    /* handshake */
+    wsx_http_parser http;
+    /* raw bytes written before the connection's queue (101 or refusal) */
+    char resp[RESP_CAP];
+    size_t resp_len, resp_off;
+    /* WebSocket */
+    wsx_ws_conn conn;
+    unsigned msg_opcode;       /* opcode of the message being echoed */
+    int msg_streaming;         /* 1 once its first fragment went out */
+    const uint8_t *piece;      /* payload piece held back (see echo_event) */
+    size_t piece_len;
+    /* input: in[in_off..in_len) is read but not yet decoded (only after a
+     * reply did not fit: the connection is then "stalled") */
+    uint8_t *in;
+    size_t in_cap, in_off, in_len;
+    int stalled;               /* a reply did not fit: not reading */
+    int shut;                  /* lingering: our side is shut down */
+    int retry_valid;           /* retry_ev must be echoed first */
+    wsx_ws_event retry_ev;
+    uint8_t *out;
+    size_t out_cap;
+} client;
+
+typedef struct server {
+    options opt;
+    int epfd, lfd;
+    long nclients;
+    client *lists[LIST_COUNT]; /* heads; tails below */
+    client *tails[LIST_COUNT];
+    client *free_list;
+    int nfree;
+    wsx_ws_conn_config conn_cfg;
+    wsx_hs_server_config hs_cfg;
+} server;
+
+static int quiet;
+
+static void logf_(const char *fmt, const char *a, long b)
+{
+    if (!quiet) {
+        fprintf(stderr, fmt, a, b);
+        fputc('\n', stderr);
+    }
+}
+
+/* ---- timer lists ---------------------------------------------------------- */
+
+static void list_remove(server *s, client *c)
+{
+    if (c->list == LIST_NONE)
+        return;
+    if (c->prev) c->prev->next = c->next; else s->lists[c->list] = c->next;
+    if (c->next) c->next->prev = c->prev; else s->tails[c->list] = c->prev;
+    c->prev = c->next = NULL;
+    c->list = LIST_NONE;
+}
+
+/* Appends c to list (every list has one fixed timeout, so the lists stay
+ * sorted by deadline). */
+static void list_append(server *s, client *c, int list, uint64_t deadline)
+{
+    list_remove(s, c);
+    c->list = list;
+    c->deadline = deadline;
+    c->prev = s->tails[list];
+    c->next = NULL;
+    if (c->prev) c->prev->next = c; else s->lists[list] = c;
+    s->tails[list] = c;
+}
+
+/* ---- connection lifetime ------------------------------------------------- */
+
+static size_t out_cap_for(size_t in_cap)
+{
+    /* The echo of one read is at most the read plus a few frame headers;
+     * twice the read leaves room for a second read while the first drains. */
+    return 2 * in_cap + 1024;
+}
+
+static client *client_new(server *s, int fd)
+{
+    client *c = s->free_list;
+    if (c) {
+        s->free_list = c->next;
+        s->nfree--;
+    } else {
+        size_t in_cap = s->opt.buffer, out_cap = out_cap_for(in_cap);
+        c = (client *)malloc(sizeof *c + in_cap + out_cap);
+        if (!c)
+            return NULL;
+        c->in = (uint8_t *)(c + 1);
+        c->in_cap = in_cap;
+        c->out = c->in + in_cap;
+        c->out_cap = out_cap;
+    }
+    c->fd = fd;
+    c->phase = PH_HANDSHAKE;
+    c->events = 0;
+    c->list = LIST_NONE;
+    c->prev = c->next = NULL;
+    c->resp_len = c->resp_off = 0;
+    c->msg_opcode = 0;
+    c->msg_streaming = 0;
+    c->piece = NULL;
+    c->piece_len = 0;
+    c->in_off = c->in_len = 0;
+    c->stalled = 0;
+    c->shut = 0;
+    c->retry_valid = 0;
+    wsx_http_parser_init(&c->http, NULL);
+    return c;
+}
+
+static void client_free(server *s, client *c)
+{
+    list_remove(s, c);
+    epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    close(c->fd);
+    s->nclients--;
+    if (s->nfree < FREE_LIST_MAX) {
+        c->next = s->free_list;
+        s->free_list = c;
+        s->nfree++;
+    } else {
+        free(c);
+    }
+}
+
+static void set_events(server *s, client *c, uint32_t events)
+{
+    struct epoll_event ev;
+    if (events == c->events)
+        return;
+    ev.events = events;
+    ev.data.ptr = c;
+    epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+    c->events = events;
+}
+
+/* ---- writing ---------------------------------------------------------------- */
+
+/* Writes what is pending (raw response bytes first, then the connection's
+ * queue) until done or EAGAIN.  Returns 0, or -1 if the socket failed. */
+static int flush_output(client *c)
+{
+    for (;;) {
+        struct iovec iov[1 + WSX_WS_CONN_MAX_CHUNKS];
+        int n = 0;
+        ssize_t k;
+        if (c->resp_off < c->resp_len) {
+            iov[n].iov_base = c->resp + c->resp_off;
+            iov[n].iov_len = c->resp_len - c->resp_off;
+            n++;
+        }
+        if (c->phase == PH_OPEN) {
+            wsx_ws_chunk ch[WSX_WS_CONN_MAX_CHUNKS];
+            size_t i, m = wsx_ws_conn_output_vec(&c->conn, ch);
+            for (i = 0; i < m; i++) {
+                iov[n].iov_base = (void *)ch[i].data;
+                iov[n].iov_len = ch[i].len;
+                n++;
+            }
+        }
+        if (n == 0)
+            return 0;
+        k = writev(c->fd, iov, n);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
+        }
+        if (c->resp_off < c->resp_len) {
+            size_t raw = c->resp_len - c->resp_off;
+            size_t used = (size_t)k < raw ? (size_t)k : raw;
+            c->resp_off += used;
+            k -= (ssize_t)used;
+        }
+        if (k > 0)
+            wsx_ws_conn_consume(&c->conn, (size_t)k);
+    }
+}
+
+static size_t pending_output(client *c)
+{
+    size_t n = c->resp_len - c->resp_off;
+    if (c->phase == PH_OPEN)
+        n += wsx_ws_conn_output_size(&c->conn);
+    return n;
+}
+
+/* ---- echo ------------------------------------------------------------------- */
+
+/* Queues the held-back piece as a non-final fragment.  Returns 0, 1 if the
+ * queue is full (the piece stays held), -1 if the connection refuses
+ * sends (closing: the piece is dropped). */
+static int flush_piece(client *c)
+{
+    int r;
+    if (!c->piece)
+        return 0;
+    if (!c->msg_streaming) {
+        r = wsx_ws_conn_stream_begin(&c->conn, c->msg_opcode);
+        if (r != WSX_OK)
+            goto refused;
+        c->msg_streaming = 1;
+    }
+    r = wsx_ws_conn_stream_part(&c->conn, c->piece, c->piece_len);
+    if (r == WSX_E_CONN_QUEUE_FULL)
+        return 1;
+    if (r != WSX_OK)
+        goto refused;
+    c->piece = NULL;
+    return 0;
+refused:
+    c->piece = NULL;
+    return -1;
+}
+
+/* Echoes one decoded event.  The last piece of payload seen is held back
+ * until the next event says whether it ends the message: a message that
+ * arrives in one read then goes back as one frame, not as a fragment plus
+ * an empty final frame.  Returns 0, or 1 when the queue is full (retry the
+ * same event after writing). */
+static int echo_event(client *c, const wsx_ws_event *ev)
+{
+    int r;
+    switch (ev->kind) {
+    case WSX_WS_EV_MESSAGE_START:
+        c->msg_opcode = ev->opcode;
+        c->msg_streaming = 0;
+        return 0;
+    case WSX_WS_EV_DATA:
+        if (flush_piece(c) == 1)
+            return 1;
+        c->piece = ev->data;
+        c->piece_len = ev->size;
+        return 0;
+    case WSX_WS_EV_MESSAGE_END:
+        if (c->msg_streaming)
+            r = wsx_ws_conn_stream_end(&c->conn, c->piece, c->piece ? c->piece_len : 0);
+        else
+            r = wsx_ws_conn_send(&c->conn, c->msg_opcode, c->piece,
+                                 c->piece ? c->piece_len : 0);
+        if (r == WSX_E_CONN_QUEUE_FULL)
+            return 1;
+        c->piece = NULL;
+        c->msg_streaming = 0;
+        return 0;
+    default:
+        /* Pings, pongs and closes: the connection layer already queued the
+         * pong or the close echo. */
+        return 0;
+    }
+}
+
+/* Decodes in[in_off..in_len) to the last byte and queues every reply.  If
+ * a reply does not fit, the event is kept in retry_ev, the connection is
+ * marked stalled and the rest of the input waits in `in` (the decoder's
+ * DATA pointers point there, so nothing is read over them meanwhile). */
+static void process_input(client *c, uint64_t now)
+{
+    if (c->retry_valid) {
+        if (echo_event(c, &c->retry_ev) == 1)
+            return;
+        c->retry_valid = 0;
+    }
+    for (;;) {
+        wsx_ws_event ev;
+        size_t used = 0;
+        int r = wsx_ws_conn_recv(&c->conn, c->in + c->in_off, c->in_len - c->in_off,
+                                 &used, &ev, now);
+        c->in_off += used;
+        if (r < 0) {       /* failed: the close frame is queued */
+            c->piece = NULL;
+            break;
+        }
+        if (r == 0)        /* everything decoded */
+            break;
+        if (echo_event(c, &ev) == 1) {
+            c->retry_ev = ev;
+            c->retry_valid = 1;
+            c->stalled = 1;
+            return;
+        }
+    }
+    /* The next read reuses `in`: a piece held back must go out now, as a
+     * fragment (the message continues in a later read). */
+    if (flush_piece(c) == 1) {
+        c->stalled = 1;
+        return;
+    }
+    c->stalled = 0;
+    c->in_off = c->in_len = 0;
+}
+
+/* ---- handshake --------------------------------------------------------------- */
+
+/* The refusal resp[0..n) is ready: send it, then a lingering close. */
+static void linger(server *s, client *c, int err, size_t n)
+{
+    c->resp_len = n;
+    c->resp_off = 0;
+    c->phase = PH_LINGER;
+    list_append(s, c, LIST_LINGER, net_now_ms() + LINGER_MS);
+    logf_("refused: %s (HTTP %ld)", wsx_strerror(err), (long)wsx_err_http_status(err));
+}
+
+/* Refuses a request head the parser rejected (or one too large). */
+static void refuse(server *s, client *c, int err)
+{
+    size_t n = 0;
+    if (wsx_hs_server_refusal(err, c->resp, sizeof c->resp, &n) != WSX_OK)
+        n = 0;
+    linger(s, c, err, n);
+}
+
+/* The request head is in[0..head_len): answer it.  On success the
+ * connection is OPEN and the bytes after the head are decoded. */
+static void answer_head(server *s, client *c, const wsx_http_request *req, size_t head_len)
+{
+    size_t n = 0;
+    /* Writes the 101, or the refusal (400, 405, 426 ...) for a bad request. */
+    int r = wsx_hs_server_answer_request(&s->hs_cfg, req, NULL, c->resp, sizeof c->resp, &n);
+    uint64_t now = net_now_ms();
+    if (r != WSX_OK) {
+        linger(s, c, r, n);
+        return;
+    }
+    c->resp_len = n;
+    c->resp_off = 0;
+    list_append(s, c, LIST_OPEN, 0);
+    wsx_ws_conn_init(&c->conn, &s->conn_cfg, c->out, c->out_cap);
+    wsx_ws_conn_open(&c->conn, now);
+    c->phase = PH_OPEN;
+    /* Frames may have come right behind the head (RFC 6455 section 4.1). */
+    c->in_off = head_len;
+    process_input(c, now);
+}
+
+/* Returns -1 when the client is gone (freed), 0 otherwise. */
+static int read_head(server *s, client *c)
+{
+    wsx_http_header headers[MAX_HEADERS];
+    wsx_http_request req;
+    ssize_t k;
+    int r;
+    k = read(c->fd, c->in + c->in_len, c->in_cap - c->in_len);
+    if (k <= 0) {
+        if (k < 0 && (errno == EAGAIN || errno == EINTR))
+            return 0;
+        client_free(s, c);
+        return -1;
+    }
+    c->in_len += (size_t)k;
+    r = wsx_http_parse_request(&c->http, (const char *)c->in, c->in_len, headers,
+                               MAX_HEADERS, &req);
+    if (r < 0)
+        refuse(s, c, r);
+    else if (r > 0)
+        answer_head(s, c, &req, (size_t)r);
+    else if (c->in_len == c->in_cap) /* the parser's own limit is lower */
+        refuse(s, c, WSX_E_HTTP_HEAD_TOO_LARGE);
+    return 0;
+}
+
+/* ---- events ------------------------------------------------------------------- */
+
+/* Reads and discards after a refusal, until EOF or the linger deadline.
+ * Returns -1 when the client is gone. */
+static int drain(server *s, client *c)
+{
+    char sink[4096];
+    ssize_t k = read(c->fd, sink, sizeof sink);
+    if (k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR)) {
+        client_free(s, c);
+        return -1;
+    }
+    return 0;
+}
+
+static void read_frames(client *c)
+{
+    ssize_t k;
+    if (c->stalled)
+        return;
+    k = read(c->fd, c->in, c->in_cap);
+    if (k <= 0) {
+        if (k == 0 || (errno != EAGAIN && errno != EINTR))
+            wsx_ws_conn_eof(&c->conn); /* settle() closes it */
+        return;
+    }
+    c->in_off = 0;
+    c->in_len = (size_t)k;
+    process_input(c, net_now_ms());
+}
+
+/* After any activity: write what is pending, then choose what to wait for,
+ * or close the connection. */
+static void settle(server *s, client *c)
+{
+    uint32_t want = 0;
+    if (flush_output(c) != 0) {
+        client_free(s, c);
+        return;
+    }
+    if (c->phase == PH_LINGER) {
+        /* Lingering close: once the refusal is out, send FIN and discard
+         * whatever the client still sends until it closes or time is up. */
+        if (pending_output(c) == 0 && !c->shut) {
+            shutdown(c->fd, SHUT_WR);
+            c->shut = 1;
+        }
+        set_events(s, c, c->shut ? EPOLLIN : EPOLLOUT);
+        return;
+    }
+    if (c->phase == PH_OPEN) {
+        if (c->stalled) { /* writing made room: finish the input */
+            process_input(c, net_now_ms());
+            if (flush_output(c) != 0) {
+                client_free(s, c);
+                return;
+            }
+        }
+        if (wsx_ws_conn_should_close_transport(&c->conn)) {
+            client_free(s, c);
+            return;
+        }
+        if (wsx_ws_conn_state(&c->conn) >= WSX_WS_CLOSING && c->list != LIST_CLOSING)
+            list_append(s, c, LIST_CLOSING,
+                        net_now_ms() + WSX_WS_CONN_DEFAULT_CLOSE_TIMEOUT_MS + 100);
+    }
+    /* Backpressure: read only while the queue can take the echo of a whole
+     * read (out_cap is twice the read buffer). */
+    if (!c->stalled && pending_output(c) <= c->out_cap / 2)
+        want |= EPOLLIN;
+    if (pending_output(c) > 0 || c->stalled)
+        want |= EPOLLOUT;
+    set_events(s, c, want);
+}
+
+static void on_event(server *s, client *c, uint32_t events)
+{
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+        switch (c->phase) {
+        case PH_HANDSHAKE:
+            if (read_head(s, c) < 0)
+                return;
+            break;
+        case PH_LINGER:
+            if (drain(s, c) < 0)
+                return;
+            break;
+        case PH_OPEN:
+            read_frames(c);
+            break;
+        }
+    }
+    settle(s, c);
+}
+
+static void accept_all(server *s)
+{
+    for (;;) {
+        struct epoll_event ev;
+        client *c;
+        int fd = net_accept(s->lfd);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            return; /* EAGAIN; or EMFILE: retried at the next event */
+        }
+        if (s->nclients >= s->opt.max_connections || !(c = client_new(s, fd))) {
+            close(fd);
+            continue;
+        }
+        ev.events = EPOLLIN;
+        ev.data.ptr = c;
+        if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+            close(fd);
+            free(c);
+            continue;
+        }
+        s->nclients++;
+        c->events = EPOLLIN;
+        list_append(s, c, LIST_HANDSHAKE, net_now_ms() + s->opt.handshake_ms);
+    }
+}
+
+/* ---- timers -------------------------------------------------------------------- */
+
+/* Handles expired deadlines; returns the epoll timeout to the next one (ms,
+ * -1 for none). */
+static int run_timers(server *s)
+{
+    uint64_t now = net_now_ms(), next = UINT64_MAX;
+    int l;
+    for (l = FIRST_TIMED_LIST; l < LIST_COUNT; l++) {
+        client *c;
+        while ((c = s->lists[l]) != NULL && c->deadline <= now) {
+            if (l == LIST_CLOSING) {
+                /* The close handshake did not finish (the peer never sent
+                 * its close, or never read ours). */
+                wsx_ws_conn_tick(&c->conn, now);
+            }
+            if (l == LIST_HANDSHAKE)
+                logf_("dropped: %s (fd %ld)", "no complete request head in time", c->fd);
+            client_free(s, c);
+        }
+        if (c && c->deadline < next)
+            next = c->deadline;
+    }
+    if (next == UINT64_MAX)
+        return -1;
+    return next - now > 60000 ? 60000 : (int)(next - now);
+}
+
+/* ---- main ------------------------------------------------------------------------ */
+
+static void usage(void)
+{
+    fputs("usage: ws_echo [--host H] [--port N] [--max-message BYTES] [--buffer BYTES]\n"
+          "               [--handshake-timeout MS] [--max-connections N] [--quiet]\n"
+          "  --host H               address to listen on (default 127.0.0.1)\n"
+          "  --port N               port (default 9001; 0 picks a free one)\n"
+          "  --max-message BYTES    largest message accepted (default 16777216);\n"
+          "                         bigger ones are refused with close 1009\n"
+          "  --buffer BYTES         read buffer per connection (default 32768)\n"
+          "  --handshake-timeout MS drop a client whose request head is not\n"
+          "                         complete in time (default 10000)\n"
+          "  --max-connections N    refuse connections beyond N (default 10000)\n"
+          "  --quiet                no log lines on stderr\n",
+          stderr);
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+    if (!s || !*s || *s == '-')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_options(int argc, char **argv, options *o)
+{
+    int i;
+    o->host = "127.0.0.1";
+    o->port = 9001;
+    o->max_message = WSX_WS_DEFAULT_MAX_MESSAGE;
+    o->buffer = 32768;
+    o->handshake_ms = 10000;
+    o->max_connections = 10000;
+    o->quiet = 0;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        uint64_t n = 0;
+        if (strcmp(a, "--quiet") == 0) {
+            o->quiet = 1;
+            continue;
+        }
+        if (strcmp(a, "--host") == 0 && v) {
+            o->host = v;
+        } else if (parse_u64(v, &n) != 0) {
+            return -1;
+        } else if (strcmp(a, "--port") == 0 && n <= 65535) {
+            o->port = (int)n;
+        } else if (strcmp(a, "--max-message") == 0) {
+            o->max_message = n;
+        } else if (strcmp(a, "--buffer") == 0 && n >= 1024 && n <= (1u << 30)) {
+            o->buffer = (size_t)n;
+        } else if (strcmp(a, "--handshake-timeout") == 0 && n > 0) {
+            o->handshake_ms = n;
+        } else if (strcmp(a, "--max-connections") == 0 && n > 0 && n < 10000000) {
+            o->max_connections = (long)n;
+        } else {
+            return -1;
+        }
+        i++;
+    }
+    return 0;
+}
+
+static void server_config(server *s)
+{
+    wsx_ws_conn_config_default(&s->conn_cfg);
+    s->conn_cfg.role = WSX_WS_SERVER;
+    s->conn_cfg.decoder.max_message_size = s->opt.max_message;
+    s->conn_cfg.decoder.max_frame_size = s->opt.max_message;
+    /* The decoder already checked every byte of text we echo. */
+    s->conn_cfg.check_send_utf8 = 0;
+    memset(&s->hs_cfg, 0, sizeof s->hs_cfg); /* any Origin, no subprotocol */
+}
+
+static void shutdown_all(server *s)
+{
+    int l;
+    client *c;
+    for (l = LIST_OPEN; l < LIST_COUNT; l++)
+        while ((c = s->lists[l]) != NULL)
+            client_free(s, c);
+    while ((c = s->free_list) != NULL) {
+        s->free_list = c->next;
+        free(c);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    server s;
+    struct epoll_event ev, events[256];
+    memset(&s, 0, sizeof s);
+    if (parse_options(argc, argv, &s.opt) != 0) {
+        usage();
+        return 2;
+    }
+    quiet = s.opt.quiet;
+    server_config(&s);
+    net_catch_signals();
+    s.lfd = net_listen(s.opt.host, s.opt.port, 1024);
+    if (s.lfd < 0) {
+        fprintf(stderr, "ws_echo: cannot listen on %s:%d: %s\n", s.opt.host, s.opt.port,
+                strerror(errno));
+        return 1;
+    }
+    s.epfd = epoll_create1(EPOLL_CLOEXEC);
+    ev.events = EPOLLIN;
+    ev.data.ptr = NULL; /* NULL marks the listening socket */
+    if (s.epfd < 0 || epoll_ctl(s.epfd, EPOLL_CTL_ADD, s.lfd, &ev) != 0) {
+        perror("ws_echo: epoll");
+        return 1;
+    }
+    printf("ws_echo listening on ws://%s:%d/\n", s.opt.host, net_local_port(s.lfd));
+    fflush(stdout);
+
+    while (!net_stop) {
+        int i, n = epoll_wait(s.epfd, events, 256, run_timers(&s));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            perror("ws_echo: epoll_wait");
+            return 1;
+        }
+        for (i = 0; i < n; i++) {
+            if (events[i].data.ptr == NULL)
+                accept_all(&s);
+            else
+                on_event(&s, (client *)events[i].data.ptr, events[i].events);
+        }
+    }
+    shutdown_all(&s);
+    close(s.lfd);
+    close(s.epfd);
+    if (!quiet)
+        fputs("ws_echo: stopped\n", stderr);
+    return 0;
+}
