@@ -178,3 +178,4 @@ WSX_API int wsx_err_http_status(int err);
 #include "wsx_sse.h"
 #include "wsx_http.h"
 #include "wsx_conn.h"
+#include "wsx_handshake.h"

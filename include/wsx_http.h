@@ -77,11 +77,11 @@
 #ifndef WSX_HTTP_H
 #define WSX_HTTP_H
 
-#include "wsx.h"
+#include <stddef.h>
+#include <stdint.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+/* The types come before wsx.h: its umbrella part includes wsx_handshake.h,
+ * which uses them, even when this header is the first one included. */
 
 /* ---- head parser ---------------------------------------------------------- */
 
@@ -146,6 +146,12 @@ typedef struct wsx_http_parser {
     int _minor;
     int _status;
 } wsx_http_parser;
+
+#include "wsx.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Fills cfg with the defaults above. */
 WSX_API void wsx_http_config_default(wsx_http_config *cfg);

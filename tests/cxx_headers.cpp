@@ -5,4 +5,5 @@
 #include "wsx_sse.h"
 #include "wsx_http.h"
 #include "wsx_conn.h"
+#include "wsx_handshake.h"
 int main() { return wsx_strerror(WSX_E_ARG) == 0; }

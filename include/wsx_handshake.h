@@ -1,0 +1,247 @@
+/*
+ * wsx WebSocket opening handshake (RFC 6455 section 4), sans-I/O.
+ *
+ * ---- Server, "I have raw bytes" ----------------------------------------------
+ *
+ *   char in[16384]; size_t len = 0;      (bytes read from the socket)
+ *   wsx_http_header hdrs[64];
+ *   wsx_http_request req;
+ *   wsx_http_parser p;
+ *   wsx_hs_request info;
+ *   char out[1024]; size_t out_len;
+ *   wsx_http_parser_init(&p, NULL);
+ *   ... read into in + len, len += n ...
+ *   int head = wsx_http_parse_request(&p, in, len, hdrs, 64, &req);
+ *   if (head == 0) read more;
+ *   if (head < 0) { wsx_hs_server_refusal(head, out, sizeof out, &out_len);
+ *                   send out, close; }
+ *   int r = wsx_hs_server_answer_request(&cfg, &req, &info, out, sizeof out, &out_len);
+ *   send out[0..out_len)   (the 101, or a refusal: then close when sent)
+ *   if (r == WSX_OK)
+ *       the connection is OPEN: in[head..len) are the client's first frames,
+ *       already received.  Feed them to the frame decoder (wsx_ws.h) BEFORE
+ *       reading the socket again; they are lost otherwise.
+ *
+ * ---- Server, "I have my own HTTP server" -------------------------------------
+ *
+ * Give its parsed request to wsx_hs_server_answer (method, version, header
+ * name/value pairs), send the bytes it writes (or build your own response
+ * from wsx_hs_server_check + wsx_ws_accept), then hand the socket, and any
+ * bytes your server already read past the request head, to the frame decoder.
+ *
+ * ---- Client ---------------------------------------------------------------------
+ *
+ *   wsx_hs_client hs;
+ *   uint8_t nonce[16];      (16 bytes from a CSPRNG: getrandom(), arc4random_buf,
+ *                            a TRNG; RFC 6455 section 4.1 requires the nonce to be
+ *                            randomly selected for each connection — wsx has no
+ *                            random source, so the caller provides it)
+ *   wsx_hs_client_request(&hs, &cfg, nonce, out, sizeof out, &out_len);  send it
+ *   ... wsx_http_parse_response() on what comes back -> head, res ...
+ *   r = wsx_hs_client_check_response(&hs, &res, &proto, &proto_len);
+ *   if (r == WSX_OK) in[head..len) are the server's first frames: feed them to
+ *   the frame decoder (role WSX_WS_CLIENT) first.
+ *
+ * Every function writes only into the caller's buffers and returns a wsx_err.
+ */
+#ifndef WSX_HANDSHAKE_H
+#define WSX_HANDSHAKE_H
+
+#include "wsx.h"
+#include "wsx_http.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Length of a Sec-WebSocket-Key: base64 of 16 bytes. */
+#define WSX_HS_KEY_LEN 24
+#define WSX_HS_NONCE_LEN 16
+/* A response buffer this large holds every refusal, and a 101 unless the
+ * subprotocol names or the caller's extra headers are long. */
+#define WSX_HS_RESPONSE_SIZE 1024
+
+/* ---- server ------------------------------------------------------------------ */
+
+/* Origin callback: return nonzero to allow origin[0..origin_len) (the
+ * Origin value, trimmed).  Called only for requests that carry an Origin. */
+typedef int (*wsx_hs_origin_fn)(void *user, const char *origin, size_t origin_len);
+
+typedef struct wsx_hs_server_config {
+    /* Subprotocols the server speaks, NUL-terminated, most preferred first.
+     * The first of them that the client offered is chosen (server preference
+     * wins; names compare case-sensitively); none in common: no subprotocol,
+     * the handshake still succeeds (RFC 6455 section 4.2.2). */
+    const char *const *subprotocols;
+    size_t num_subprotocols;
+    /* Origin policy (RFC 6455 section 10.2; only browsers send Origin, so it
+     * protects browser users, not the server).  No list and no callback: any
+     * Origin.  Otherwise an Origin is allowed when it equals an entry of
+     * origins (ASCII case-insensitive, e.g. "https://example.com"), or else
+     * when origin_check returns nonzero.  A request WITHOUT Origin is allowed
+     * unless origin_required is nonzero.  Refusal: WSX_E_HS_ORIGIN (403). */
+    const char *const *origins;
+    size_t num_origins;
+    wsx_hs_origin_fn origin_check;
+    void *origin_user;
+    int origin_required;
+    /* Extra header fields for the 101 (e.g. Set-Cookie), written after the
+     * standard ones.  Names must be tokens, values SP/HTAB/VCHAR/obs-text;
+     * the fields wsx writes itself (Upgrade, Connection, Sec-WebSocket-*)
+     * are refused (WSX_E_ARG). */
+    const wsx_http_header *extra_headers;
+    size_t num_extra_headers;
+} wsx_hs_server_config;
+
+/* Extension offers seen in Sec-WebSocket-Extensions (bits).  wsx declines
+ * every extension for now: the 101 has no Sec-WebSocket-Extensions. */
+#define WSX_HS_EXT_PERMESSAGE_DEFLATE 1u /* RFC 7692 */
+#define WSX_HS_EXT_OTHER 2u
+
+/* What the server learned from a valid upgrade request.  Slices point into
+ * the request's header values (the caller's buffer) or, for subprotocol,
+ * into cfg->subprotocols; they live as long as those do. */
+typedef struct wsx_hs_request {
+    const char *key;              /* Sec-WebSocket-Key, WSX_HS_KEY_LEN bytes */
+    const char *host;
+    size_t host_len;
+    const char *origin;           /* NULL when absent */
+    size_t origin_len;
+    const char *subprotocol;      /* chosen one, or NULL */
+    size_t subprotocol_len;
+    int subprotocol_index;        /* its index in cfg->subprotocols, or -1 */
+    unsigned extensions_offered;  /* WSX_HS_EXT_* */
+} wsx_hs_request;
+
+/* Validates an upgrade request (RFC 6455 section 4.2.1), in this order:
+ *   method "GET"                                  else WSX_E_HS_METHOD (405)
+ *   HTTP/1.1 or later (major > 1 or minor >= 1)   WSX_E_HS_HTTP_VERSION (400)
+ *   exactly one Host, not empty                   WSX_E_HS_HOST (400)
+ *   an Upgrade header                             WSX_E_HS_NOT_UPGRADE (400)
+ *   ... whose token list has "websocket"          WSX_E_HS_UPGRADE (400)
+ *   Connection token list has "upgrade"           WSX_E_HS_CONNECTION (400)
+ *   exactly one Sec-WebSocket-Version, "13"       WSX_E_HS_WS_VERSION (426)
+ *   exactly one Sec-WebSocket-Key, the base64 of
+ *   exactly 16 bytes                              WSX_E_HS_KEY (400)
+ *   at most one Origin, allowed by the policy     WSX_E_HS_ORIGIN (403)
+ * Token lists compare case-insensitively and may span repeated fields.
+ * On WSX_OK *info is filled (subprotocol chosen, extension offers noted);
+ * on error its content is unspecified.  WSX_E_ARG for NULL arguments. */
+WSX_API int wsx_hs_server_check(const wsx_hs_server_config *cfg,
+                                const char *method, size_t method_len,
+                                int http_major, int http_minor,
+                                const wsx_http_header *headers, size_t num_headers,
+                                wsx_hs_request *info);
+
+/* Writes the 101 Switching Protocols response for a checked request:
+ * Upgrade: websocket, Connection: Upgrade, Sec-WebSocket-Accept, the chosen
+ * Sec-WebSocket-Protocol if any, cfg's extra headers, the blank line.
+ * Returns WSX_OK with *out_len, WSX_E_BUFFER (out too small; *out_len 0),
+ * or WSX_E_ARG. */
+WSX_API int wsx_hs_server_accept(const wsx_hs_server_config *cfg,
+                                 const wsx_hs_request *info,
+                                 char *out, size_t cap, size_t *out_len);
+
+/* Writes a complete refusal for err (any wsx_err: a handshake error from
+ * wsx_hs_server_check or a head error from wsx_http_parse_request): status
+ * wsx_err_http_status(err) (400, 403, 405, 413, 414, 426, 431, 505; 500 for
+ * errors that are not the client's), "Content-Type: text/plain",
+ * Content-Length, "Connection: close", a one-line body wsx_strerror(err).
+ * 405 adds "Allow: GET"; 426 adds "Sec-WebSocket-Version: 13" and
+ * "Upgrade: websocket" (RFC 9110 section 15.5.22) with
+ * "Connection: Upgrade, close".  Close the connection once it is sent.
+ * Returns WSX_OK, WSX_E_BUFFER (*out_len 0) or WSX_E_ARG. */
+WSX_API int wsx_hs_server_refusal(int err, char *out, size_t cap, size_t *out_len);
+
+/* Check plus whichever response: returns WSX_OK with the 101 in out, or the
+ * check's error with the refusal in out (send it, then close).  WSX_E_BUFFER
+ * (*out_len 0) when out cannot hold the response: close without answering.
+ * info may be NULL if the caller does not need it. */
+WSX_API int wsx_hs_server_answer(const wsx_hs_server_config *cfg,
+                                 const char *method, size_t method_len,
+                                 int http_major, int http_minor,
+                                 const wsx_http_header *headers, size_t num_headers,
+                                 wsx_hs_request *info,
+                                 char *out, size_t cap, size_t *out_len);
+
+/* wsx_hs_server_answer on a request from wsx_http_parse_request (HTTP/1.x). */
+WSX_API int wsx_hs_server_answer_request(const wsx_hs_server_config *cfg,
+                                         const wsx_http_request *req,
+                                         wsx_hs_request *info,
+                                         char *out, size_t cap, size_t *out_len);
+
+/* ---- client ------------------------------------------------------------------ */
+
+typedef struct wsx_hs_client_config {
+    const char *host;    /* Host value, e.g. "example.com:8080"; required */
+    const char *path;    /* request target, e.g. "/chat?room=1"; NULL: "/" */
+    const char *origin;  /* NULL: no Origin header */
+    /* Offered subprotocols (NUL-terminated tokens), sent as one
+     * Sec-WebSocket-Protocol list; the server may pick one of them. */
+    const char *const *subprotocols;
+    size_t num_subprotocols;
+    /* Extra request headers (Authorization, Cookie, User-Agent, ...).
+     * Host, Upgrade, Connection, Origin and Sec-WebSocket-{Key,Version,
+     * Protocol,Accept} are refused (WSX_E_ARG): use the fields above.  A
+     * Sec-WebSocket-Extensions offer here is allowed, and the names it
+     * offers are the only ones the response may accept. */
+    const wsx_http_header *extra_headers;
+    size_t num_extra_headers;
+} wsx_hs_client_config;
+
+/* Client handshake state (the key sent and what was offered).  Private
+ * fields.  It keeps pointers to cfg's subprotocol and extra-header arrays:
+ * they must stay valid until wsx_hs_client_check* has run. */
+typedef struct wsx_hs_client {
+    char _key[WSX_HS_KEY_LEN];
+    const char *const *_subprotocols;
+    size_t _num_subprotocols;
+    const wsx_http_header *_extra;
+    size_t _num_extra;
+} wsx_hs_client;
+
+/* Writes the upgrade request (RFC 6455 section 4.1):
+ *   GET <path> HTTP/1.1
+ *   Host: <host>
+ *   Upgrade: websocket
+ *   Connection: Upgrade
+ *   Sec-WebSocket-Key: <base64(nonce)>
+ *   Sec-WebSocket-Version: 13
+ *   [Origin: <origin>]
+ *   [Sec-WebSocket-Protocol: <p1>, <p2>, ...]
+ *   [extra headers]
+ * nonce: 16 bytes, unpredictable and fresh for each connection (see the
+ * top of this header).  Returns WSX_OK with *out_len, WSX_E_BUFFER
+ * (*out_len 0), or WSX_E_ARG (missing host; CR, LF or other controls in
+ * host, path or origin; SP in host or path; a path not starting with '/';
+ * a subprotocol that is not a token; a refused or malformed extra header). */
+WSX_API int wsx_hs_client_request(wsx_hs_client *hs, const wsx_hs_client_config *cfg,
+                                  const uint8_t nonce[WSX_HS_NONCE_LEN],
+                                  char *out, size_t cap, size_t *out_len);
+
+/* Validates the server's answer (RFC 6455 section 4.1, client steps 1-6):
+ *   status 101                                          else WSX_E_HS_STATUS
+ *   Upgrade has "websocket"                             WSX_E_HS_UPGRADE
+ *   Connection has "upgrade"                            WSX_E_HS_CONNECTION
+ *   exactly one Sec-WebSocket-Accept equal to the key's WSX_E_HS_ACCEPT
+ *   Sec-WebSocket-Protocol absent, or one field holding one of the offered
+ *   names (case-sensitive)                              WSX_E_HS_SUBPROTOCOL
+ *   Sec-WebSocket-Extensions only with offered names    WSX_E_HS_EXTENSION
+ * On WSX_OK *subprotocol / *subprotocol_len (either may be NULL) give the
+ * chosen subprotocol, a slice of the response header value, or NULL / 0.
+ * A non-101 status is for the caller to interpret (401, redirects...). */
+WSX_API int wsx_hs_client_check(const wsx_hs_client *hs, int status,
+                                const wsx_http_header *headers, size_t num_headers,
+                                const char **subprotocol, size_t *subprotocol_len);
+
+/* wsx_hs_client_check on a response from wsx_http_parse_response. */
+WSX_API int wsx_hs_client_check_response(const wsx_hs_client *hs,
+                                         const wsx_http_response *res,
+                                         const char **subprotocol,
+                                         size_t *subprotocol_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WSX_HANDSHAKE_H */
