@@ -258,9 +258,9 @@ WSX_API ptrdiff_t wsx_sse_write_chunked(const wsx_sse_msg *m, uint8_t *out, size
 /* Server helpers                                                          */
 /* ====================================================================== */
 
-/* One extra header line "name: value".  Names must be HTTP tokens
- * (WSX_E_HTTP_HEADER_NAME), values free of CR, LF and NUL
- * (WSX_E_HTTP_HEADER_VALUE). */
+/* One header line "name: value" (the same layout as wsx_http_header).
+ * When writing, names must be HTTP tokens (WSX_E_HTTP_HEADER_NAME) and
+ * values free of CR, LF and NUL (WSX_E_HTTP_HEADER_VALUE). */
 typedef struct wsx_sse_header {
     const char *name;
     size_t name_len;
@@ -286,7 +286,9 @@ typedef struct wsx_sse_head_config {
  *   [Transfer-Encoding: chunked] [Access-Control-Allow-Origin: ...]
  *   [Vary: Origin when allow_origin is not "*"]
  *   [Access-Control-Allow-Credentials: true] [extra headers]
- * cfg may be NULL (none of the options).  Writer return convention. */
+ * cfg may be NULL (none of the options).  Writer return convention;
+ * WSX_E_ARG for allow_credentials with allow_origin "*" (CORS forbids it:
+ * browsers reject the response). */
 WSX_API ptrdiff_t wsx_sse_response_head(const wsx_sse_head_config *cfg, uint8_t *out, size_t cap);
 
 #define WSX_SSE_KEEPALIVE_MS 15000u /* default keep-alive interval */
@@ -427,6 +429,12 @@ WSX_API ptrdiff_t wsx_sse_request_write(const wsx_sse_request *req, uint8_t *out
 WSX_API wsx_err wsx_sse_check_response(int status, const wsx_sse_header *headers, size_t n,
                                        const char **location, size_t *location_len);
 
+/* The same from a response parsed by wsx_http_parse_response() (wsx_http.h;
+ * declared with the struct tag so this header does not need that one). */
+struct wsx_http_response;
+WSX_API wsx_err wsx_sse_check_http_response(const struct wsx_http_response *res, const char **location,
+                                            size_t *location_len);
+
 /* ---- reconnection timing --------------------------------------------- */
 /*
  * delay = the server's retry value (default 3000 ms), doubled for each
@@ -435,7 +443,9 @@ WSX_API wsx_err wsx_sse_check_response(int status, const wsx_sse_header *headers
  * stretched by a jitter of 0 to 50% drawn from a 32-bit random value the
  * caller supplies, so a herd of clients spreads out but none comes back
  * earlier than the server asked.  A successful open (wsx_sse_backoff_opened)
- * resets the failure count.
+ * resets the failure count.  A retry below 1000 ms is used as it is only
+ * for the first attempt after a good stream: consecutive failures double
+ * from at least 1000 ms, so "retry: 0" cannot make a tight loop.
  *
  *   disconnect after a good stream   -> retry        (+ jitter)
  *   that attempt fails too           -> 2 * retry    (+ jitter)

@@ -1,0 +1,215 @@
+/*
+ * SSE client, sans-I/O: the request, what a response means (WHATWG HTML
+ * "Server-sent events", processing model: "fail the connection" vs
+ * "reestablish the connection"), and when to try again.
+ */
+#include "wsx_sse.h"
+#include "wsx_http.h"
+
+#include <string.h>
+
+#include "sse_internal.h"
+
+/* ---- request -------------------------------------------------------- */
+
+static int is_token_str(const char *s)
+{
+    const char *t;
+    if (!*s)
+        return 0;
+    for (t = s; *t; t++) {
+        unsigned char c = (unsigned char)*t;
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              strchr("!#$%&'*+-.^_`|~", c)))
+            return 0;
+    }
+    return 1;
+}
+
+/* Non-empty, visible ASCII or UTF-8 bytes, no space or control. */
+static int is_visible(const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= 0x20 || c == 0x7F)
+            return 0;
+    }
+    return 1;
+}
+
+ptrdiff_t wsx_sse_request_write(const wsx_sse_request *req, uint8_t *out, size_t cap)
+{
+    sse_wbuf w = { 0, 0, 0, 0 };
+    const char *method;
+    size_t i;
+    if (!req || !is_visible(req->target) || !is_visible(req->host))
+        return WSX_E_ARG;
+    method = req->method ? req->method : (req->body ? "POST" : "GET");
+    if (!is_token_str(method) || (req->num_headers && !req->headers) ||
+        (req->body_len && !req->body) || (req->last_id_len && !req->last_id))
+        return WSX_E_ARG;
+    /* An id can never hold these when it came from the parser. */
+    if (req->last_id_len && !sse_field_ok((const char *)req->last_id, req->last_id_len))
+        return WSX_E_SSE_FIELD;
+    w.out = out;
+    w.cap = cap;
+    sse_wbuf_str(&w, method);
+    sse_wbuf_put(&w, " ", 1);
+    sse_wbuf_str(&w, req->target);
+    sse_wbuf_str(&w, " HTTP/1.1\r\nHost: ");
+    sse_wbuf_str(&w, req->host);
+    sse_wbuf_str(&w, "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n");
+    if (req->last_id_len) {
+        /* Sent as the UTF-8 bytes it arrived as (the spec encodes the last
+         * event ID string as UTF-8; non-ASCII never stops a reconnect). */
+        sse_wbuf_str(&w, "Last-Event-ID: ");
+        sse_wbuf_put(&w, req->last_id, req->last_id_len);
+        sse_wbuf_put(&w, "\r\n", 2);
+    }
+    for (i = 0; i < req->num_headers; i++) {
+        int r = sse_put_header(&w, &req->headers[i]);
+        if (r)
+            return r;
+    }
+    if (req->body) {
+        sse_wbuf_str(&w, "Content-Length: ");
+        sse_wbuf_u64(&w, (uint64_t)req->body_len);
+        sse_wbuf_put(&w, "\r\n", 2);
+    }
+    sse_wbuf_put(&w, "\r\n", 2);
+    if (req->body)
+        sse_wbuf_put(&w, req->body, req->body_len);
+    return sse_wbuf_result(&w);
+}
+
+/* ---- response ------------------------------------------------------- */
+
+/* The media type of a Content-Type value is text/event-stream (RFC 9110
+ * 8.3.1: type and subtype are case-insensitive; parameters may follow). */
+static int is_event_stream(const char *v, size_t n)
+{
+    size_t i = 0, j;
+    static const char want[] = "text/event-stream";
+    while (i < n && (v[i] == ' ' || v[i] == '\t'))
+        i++;
+    j = i;
+    while (j < n && v[j] != ';' && v[j] != ' ' && v[j] != '\t')
+        j++;
+    if (!sse_ieq(v + i, j - i, want))
+        return 0;
+    while (j < n && (v[j] == ' ' || v[j] == '\t'))
+        j++;
+    return j == n || v[j] == ';';
+}
+
+/* ct/loc: the first Content-Type / Location value, NULL when absent. */
+static wsx_err decide(int status, const char *ct, size_t ct_len, const char *loc, size_t loc_len,
+                      const char **location, size_t *location_len)
+{
+    switch (status) {
+    case 200:
+        if (!ct || !is_event_stream(ct, ct_len))
+            return WSX_E_SSE_CONTENT_TYPE;
+        return WSX_OK;
+    case 204:
+        /* "HTTP 204 No Content ... prevent the user agent from reconnecting" */
+        return WSX_E_SSE_NO_CONTENT;
+    case 301:
+    case 302:
+    case 303:
+    case 307:
+    case 308:
+        if (!loc || loc_len == 0)
+            return WSX_E_SSE_STATUS;
+        if (location)
+            *location = loc;
+        if (location_len)
+            *location_len = loc_len;
+        return WSX_E_SSE_REDIRECT;
+    default:
+        return WSX_E_SSE_STATUS;
+    }
+}
+
+/* Walks n header records of either header type (same layout by design). */
+#define FIND_HEADERS(h, n, ct, ct_len, loc, loc_len)                               \
+    do {                                                                          \
+        size_t i_;                                                                \
+        for (i_ = 0; i_ < (n); i_++) {                                            \
+            if (!(h)[i_].name)                                                    \
+                continue;                                                         \
+            if (!(ct) && sse_ieq((h)[i_].name, (h)[i_].name_len, "content-type")) { \
+                (ct) = (h)[i_].value ? (h)[i_].value : "";                        \
+                (ct_len) = (h)[i_].value_len;                                     \
+            } else if (!(loc) && sse_ieq((h)[i_].name, (h)[i_].name_len, "location")) { \
+                (loc) = (h)[i_].value ? (h)[i_].value : "";                       \
+                (loc_len) = (h)[i_].value_len;                                    \
+            }                                                                     \
+        }                                                                         \
+    } while (0)
+
+wsx_err wsx_sse_check_response(int status, const wsx_sse_header *headers, size_t n,
+                               const char **location, size_t *location_len)
+{
+    const char *ct = NULL, *loc = NULL;
+    size_t ct_len = 0, loc_len = 0;
+    if (n && !headers)
+        return WSX_E_ARG;
+    FIND_HEADERS(headers, n, ct, ct_len, loc, loc_len);
+    return decide(status, ct, ct_len, loc, loc_len, location, location_len);
+}
+
+wsx_err wsx_sse_check_http_response(const struct wsx_http_response *res, const char **location,
+                                    size_t *location_len)
+{
+    const char *ct = NULL, *loc = NULL;
+    size_t ct_len = 0, loc_len = 0;
+    if (!res || (res->num_headers && !res->headers))
+        return WSX_E_ARG;
+    FIND_HEADERS(res->headers, res->num_headers, ct, ct_len, loc, loc_len);
+    return decide(res->status, ct, ct_len, loc, loc_len, location, location_len);
+}
+
+/* ---- reconnection timing -------------------------------------------- */
+
+void wsx_sse_backoff_init(wsx_sse_backoff *b)
+{
+    b->retry_ms = WSX_SSE_RETRY_DEFAULT_MS;
+    b->max_ms = WSX_SSE_BACKOFF_MAX_MS;
+    b->_failures = 0;
+}
+
+void wsx_sse_backoff_set_retry(wsx_sse_backoff *b, uint32_t retry_ms)
+{
+    b->retry_ms = retry_ms;
+}
+
+void wsx_sse_backoff_opened(wsx_sse_backoff *b)
+{
+    b->_failures = 0;
+}
+
+uint32_t wsx_sse_backoff_delay(const wsx_sse_backoff *b, uint32_t random32)
+{
+    uint64_t d = b->retry_ms, cap = b->max_ms > b->retry_ms ? b->max_ms : b->retry_ms;
+    uint32_t f;
+    if (b->_failures && d < 1000)
+        d = 1000;
+    for (f = 0; f < b->_failures && d < cap; f++)
+        d *= 2;
+    if (d > cap)
+        d = cap;
+    /* jitter: + d * random / 2^33, i.e. 0 to just under 50% */
+    d += (d * random32) >> 33;
+    return d > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)d;
+}
+
+uint64_t wsx_sse_backoff_next(wsx_sse_backoff *b, uint64_t now_ms, uint32_t random32)
+{
+    uint32_t d = wsx_sse_backoff_delay(b, random32);
+    if (b->_failures < 0xFFFFFFFFu)
+        b->_failures++;
+    return now_ms > UINT64_MAX - d ? UINT64_MAX : now_ms + d;
+}

@@ -1,0 +1,199 @@
+/*
+ * text/event-stream writer: one event as bytes the parser (any WHATWG
+ * parser) reads back as the same event.
+ */
+#include "wsx_sse.h"
+#include "wsx_http.h"
+
+#include <string.h>
+
+#include "sse_internal.h"
+
+void sse_wbuf_put(sse_wbuf *w, const void *p, size_t k)
+{
+    if (k > (size_t)-1 - w->n) {
+        w->overflow = 1;
+        return;
+    }
+    if (w->out && w->n + k <= w->cap && k)
+        memcpy(w->out + w->n, p, k);
+    w->n += k;
+}
+
+void sse_wbuf_str(sse_wbuf *w, const char *s)
+{
+    sse_wbuf_put(w, s, strlen(s));
+}
+
+void sse_wbuf_u64(sse_wbuf *w, uint64_t v)
+{
+    char d[20];
+    size_t i = sizeof d;
+    do {
+        d[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    sse_wbuf_put(w, d + i, sizeof d - i);
+}
+
+ptrdiff_t sse_wbuf_result(const sse_wbuf *w)
+{
+    if (w->overflow || w->n > (size_t)PTRDIFF_MAX)
+        return WSX_E_LIMIT;
+    if (w->out && w->n > w->cap)
+        return WSX_E_BUFFER;
+    return (ptrdiff_t)w->n;
+}
+
+int sse_field_ok(const char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (s[i] == '\r' || s[i] == '\n' || s[i] == '\0')
+            return 0;
+    return 1;
+}
+
+/* prefix + line + LF for each line of bytes, lines ending at CR, LF or
+ * CRLF (the three line ends a client accepts); at least one line. */
+static void put_lines(sse_wbuf *w, const char *prefix, size_t plen, const uint8_t *s, size_t n)
+{
+    const uint8_t *end = s + n;
+    for (;;) {
+        const uint8_t *e = s;
+        while (e < end && *e != '\n' && *e != '\r')
+            e++;
+        sse_wbuf_put(w, prefix, plen);
+        sse_wbuf_put(w, s, (size_t)(e - s));
+        sse_wbuf_put(w, "\n", 1);
+        if (e == end)
+            return;
+        s = e + 1;
+        if (*e == '\r' && s < end && *s == '\n')
+            s++;
+    }
+}
+
+void wsx_sse_msg_init(wsx_sse_msg *m)
+{
+    memset(m, 0, sizeof *m);
+    m->retry_ms = -1;
+}
+
+void sse_write_msg(sse_wbuf *w, const wsx_sse_msg *m)
+{
+    if (m->comment)
+        put_lines(w, ": ", 2, (const uint8_t *)m->comment, m->comment_len);
+    if (m->type && m->type_len) {
+        sse_wbuf_put(w, "event: ", 7);
+        sse_wbuf_put(w, m->type, m->type_len);
+        sse_wbuf_put(w, "\n", 1);
+    }
+    if (m->id) {
+        sse_wbuf_put(w, "id: ", 4);
+        sse_wbuf_put(w, m->id, m->id_len);
+        sse_wbuf_put(w, "\n", 1);
+    }
+    if (m->retry_ms >= 0) {
+        sse_wbuf_put(w, "retry: ", 7);
+        sse_wbuf_u64(w, (uint64_t)m->retry_ms);
+        sse_wbuf_put(w, "\n", 1);
+    }
+    if (m->data)
+        put_lines(w, "data: ", 6, (const uint8_t *)m->data, m->data_len);
+    sse_wbuf_put(w, "\n", 1);
+}
+
+ptrdiff_t wsx_sse_write(const wsx_sse_msg *m, uint8_t *out, size_t cap)
+{
+    sse_wbuf w = { 0, 0, 0, 0 };
+    if (!m || (m->type_len && !m->type) || (m->id_len && !m->id) ||
+        (m->data_len && !m->data) || (m->comment_len && !m->comment))
+        return WSX_E_ARG;
+    /* An id or type with a line break would end the line early; NUL in an
+     * id makes clients ignore it (spec: "If the field value does not
+     * contain U+0000 NULL"). */
+    if ((m->type && !sse_field_ok(m->type, m->type_len)) ||
+        (m->id && !sse_field_ok(m->id, m->id_len)))
+        return WSX_E_SSE_FIELD;
+    w.out = out;
+    w.cap = cap;
+    sse_write_msg(&w, m);
+    return sse_wbuf_result(&w);
+}
+
+static ptrdiff_t put_const(const char *s, size_t n, uint8_t *out, size_t cap)
+{
+    if (!out)
+        return (ptrdiff_t)n;
+    if (cap < n)
+        return WSX_E_BUFFER;
+    memcpy(out, s, n);
+    return (ptrdiff_t)n;
+}
+
+ptrdiff_t wsx_sse_write_done(uint8_t *out, size_t cap)
+{
+    return put_const(WSX_SSE_DONE, sizeof WSX_SSE_DONE - 1, out, cap);
+}
+
+ptrdiff_t wsx_sse_write_keepalive(uint8_t *out, size_t cap)
+{
+    return put_const(WSX_SSE_KEEPALIVE, sizeof WSX_SSE_KEEPALIVE - 1, out, cap);
+}
+
+ptrdiff_t wsx_sse_write_comment(const char *text, size_t len, uint8_t *out, size_t cap)
+{
+    sse_wbuf w = { 0, 0, 0, 0 };
+    if (len && !text)
+        return WSX_E_ARG;
+    w.out = out;
+    w.cap = cap;
+    put_lines(&w, ": ", 2, (const uint8_t *)(text ? text : ""), len);
+    sse_wbuf_put(&w, "\n", 1);
+    return sse_wbuf_result(&w);
+}
+
+/* Chunk framing reuses the HTTP area's chunk header (wsx_http.h). */
+ptrdiff_t wsx_sse_write_chunk(const void *bytes, size_t len, uint8_t *out, size_t cap)
+{
+    char head[WSX_CHUNKED_HEADER_MAX];
+    size_t h, total;
+    if (len == 0)
+        return put_const(WSX_CHUNKED_LAST, WSX_CHUNKED_LAST_LEN, out, cap);
+    if (!bytes)
+        return WSX_E_ARG;
+    h = wsx_chunked_header((uint64_t)len, head);
+    if (len > (size_t)PTRDIFF_MAX - h - 2)
+        return WSX_E_LIMIT;
+    total = h + len + 2;
+    if (!out)
+        return (ptrdiff_t)total;
+    if (cap < total)
+        return WSX_E_BUFFER;
+    memcpy(out, head, h);
+    memmove(out + h, bytes, len);
+    memcpy(out + h + len, "\r\n", 2);
+    return (ptrdiff_t)total;
+}
+
+ptrdiff_t wsx_sse_write_chunked(const wsx_sse_msg *m, uint8_t *out, size_t cap)
+{
+    char head[WSX_CHUNKED_HEADER_MAX];
+    ptrdiff_t n = wsx_sse_write(m, NULL, 0);
+    size_t h, total;
+    if (n < 0)
+        return n;
+    h = wsx_chunked_header((uint64_t)n, head);
+    if ((size_t)n > (size_t)PTRDIFF_MAX - h - 2)
+        return WSX_E_LIMIT;
+    total = h + (size_t)n + 2;
+    if (!out)
+        return (ptrdiff_t)total;
+    if (cap < total)
+        return WSX_E_BUFFER;
+    memcpy(out, head, h);
+    wsx_sse_write(m, out + h, (size_t)n);
+    memcpy(out + h + (size_t)n, "\r\n", 2);
+    return (ptrdiff_t)total;
+}
