@@ -1,0 +1,127 @@
+/*
+ * Callback adapter over the connection's pull API (wsx_conn.h): loops over
+ * wsx_ws_conn_recv and calls the user's callbacks.  Uses nothing but the
+ * public connection functions.
+ */
+#include <string.h>
+
+#include "wsx_conn.h"
+
+void wsx_ws_feed_init(wsx_ws_feed *f, const wsx_ws_callbacks *cb, void *user,
+                      uint8_t *msg_buf, size_t msg_cap)
+{
+    memset(f, 0, sizeof *f);
+    f->_cb = cb;
+    f->_user = user;
+    f->_buf = msg_buf;
+    f->_cap = msg_buf ? msg_cap : 0;
+}
+
+/* The message does not fit the assembly buffer: fail with 1009. */
+static int too_big(wsx_ws_conn *c, uint64_t now_ms)
+{
+    wsx_ws_conn_fail(c, WSX_E_WS_MESSAGE_TOO_BIG, now_ms);
+    return WSX_E_WS_MESSAGE_TOO_BIG;
+}
+
+/* Whole messages into the assembly buffer.  Returns the callback's verdict
+ * (0 go on, nonzero pause) or a negative error. */
+static int assemble(wsx_ws_conn *c, wsx_ws_feed *f, const wsx_ws_event *ev,
+                    uint64_t now_ms)
+{
+    const wsx_ws_callbacks *cb = f->_cb;
+    switch (ev->kind) {
+    case WSX_WS_EV_MESSAGE_START:
+        if (ev->frame_length > f->_cap)
+            return too_big(c, now_ms);
+        f->_len = 0;
+        f->_opcode = ev->opcode;
+        return 0;
+    case WSX_WS_EV_DATA:
+        if (ev->size > f->_cap - f->_len)
+            return too_big(c, now_ms);
+        memcpy(f->_buf + f->_len, ev->data, ev->size);
+        f->_len += ev->size;
+        return 0;
+    default: /* WSX_WS_EV_MESSAGE_END */
+        return cb->on_message ? cb->on_message(f->_user, f->_opcode, f->_buf,
+                                               f->_len)
+                              : 0;
+    }
+}
+
+static int stream(wsx_ws_feed *f, const wsx_ws_event *ev)
+{
+    const wsx_ws_callbacks *cb = f->_cb;
+    if (!cb->on_data)
+        return 0;
+    return cb->on_data(f->_user, ev->kind, ev->opcode,
+                       ev->kind == WSX_WS_EV_DATA ? ev->data : NULL,
+                       ev->kind == WSX_WS_EV_DATA ? ev->size : 0);
+}
+
+static int dispatch(wsx_ws_conn *c, wsx_ws_feed *f, const wsx_ws_event *ev,
+                    uint64_t now_ms)
+{
+    const wsx_ws_callbacks *cb = f->_cb;
+    switch (ev->kind) {
+    case WSX_WS_EV_MESSAGE_START:
+    case WSX_WS_EV_DATA:
+    case WSX_WS_EV_MESSAGE_END:
+        return f->_buf ? assemble(c, f, ev, now_ms) : stream(f, ev);
+    case WSX_WS_EV_PING:
+        return cb->on_ping ? cb->on_ping(f->_user, ev->data, ev->size) : 0;
+    case WSX_WS_EV_PONG:
+        return cb->on_pong ? cb->on_pong(f->_user, ev->data, ev->size) : 0;
+    case WSX_WS_EV_CLOSE:
+        return cb->on_close ? cb->on_close(f->_user, ev->close_code, ev->data,
+                                           ev->size)
+                            : 0;
+    default:
+        return 0;
+    }
+}
+
+static int feed_error(wsx_ws_feed *f, int err)
+{
+    if (!f->_failed && f->_cb->on_error)
+        f->_cb->on_error(f->_user, err);
+    f->_failed = 1;
+    return err;
+}
+
+int wsx_ws_conn_feed(wsx_ws_conn *c, wsx_ws_feed *f, uint8_t *buf,
+                     size_t len, uint64_t now_ms, size_t *consumed)
+{
+    size_t off = 0, scratch;
+    if (!consumed)
+        consumed = &scratch;
+    *consumed = 0;
+    if (!c || !f || !f->_cb || (!buf && len))
+        return WSX_E_ARG;
+    if (wsx_ws_conn_state(c) == WSX_WS_CONNECTING)
+        return WSX_E_STATE;
+    if (!f->_opened) {
+        f->_opened = 1;
+        if (wsx_ws_conn_state(c) == WSX_WS_OPEN && f->_cb->on_open &&
+            f->_cb->on_open(f->_user))
+            return 1;
+    }
+    for (;;) {
+        wsx_ws_event ev;
+        size_t used = 0;
+        int r = wsx_ws_conn_recv(c, len ? buf + off : buf, len - off, &used,
+                                 &ev, now_ms);
+        off += used;
+        *consumed = off;
+        if (r == 0)
+            return WSX_OK;
+        if (r < 0)
+            return feed_error(f, r);
+        r = dispatch(c, f, &ev, now_ms);
+        if (r < 0)
+            return feed_error(f, r);
+        if (r)
+            return 1;
+    }
+}

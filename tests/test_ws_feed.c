@@ -1,0 +1,408 @@
+/*
+ * The callback adapter (wsx_ws_conn_feed): whole messages through an
+ * assembly buffer, streamed messages without one, 1009 when a message
+ * outgrows the buffer, control callbacks, pausing, sending from a
+ * callback.  Input whole, byte by byte and split at every offset.
+ */
+#include <stdlib.h>
+
+#include "harness.h"
+#include "wsx_conn.h"
+
+typedef struct log {
+    char ev[2048]; /* o=open M=message S/D/E=stream P=ping O=pong C=close !=error */
+    size_t n;
+    uint8_t data[100000];
+    size_t len;
+    unsigned opcode;
+    unsigned code;
+    int err;
+    int errors;
+    int pause_on_message;
+    wsx_ws_conn *echo_to; /* if set, on_message echoes */
+} log_t;
+
+static void mark(log_t *l, char c)
+{
+    if (l->n + 1 < sizeof l->ev) {
+        l->ev[l->n++] = c;
+        l->ev[l->n] = 0;
+    }
+}
+
+static int on_open(void *u)
+{
+    mark((log_t *)u, 'o');
+    return 0;
+}
+
+static int on_message(void *u, unsigned opcode, const uint8_t *d, size_t n)
+{
+    log_t *l = (log_t *)u;
+    mark(l, 'M');
+    CHECK(n <= sizeof l->data);
+    memcpy(l->data, d, n);
+    l->len = n;
+    l->opcode = opcode;
+    if (l->echo_to)
+        CHECK_EQ(wsx_ws_conn_send(l->echo_to, opcode, d, n), WSX_OK);
+    return l->pause_on_message;
+}
+
+static int on_data(void *u, int kind, unsigned opcode, const uint8_t *d,
+                   size_t n)
+{
+    log_t *l = (log_t *)u;
+    if (kind == WSX_WS_EV_MESSAGE_START) {
+        CHECK(d == NULL && n == 0);
+        l->len = 0;
+        l->opcode = opcode;
+        mark(l, 'S');
+    } else if (kind == WSX_WS_EV_DATA) {
+        CHECK(n > 0 && l->len + n <= sizeof l->data);
+        memcpy(l->data + l->len, d, n);
+        l->len += n;
+        if (l->n == 0 || l->ev[l->n - 1] != 'D')
+            mark(l, 'D');
+    } else {
+        CHECK_EQ(kind, WSX_WS_EV_MESSAGE_END);
+        CHECK_EQ(opcode, l->opcode);
+        mark(l, 'E');
+    }
+    return 0;
+}
+
+static int on_ping(void *u, const uint8_t *d, size_t n)
+{
+    (void)d;
+    (void)n;
+    mark((log_t *)u, 'P');
+    return 0;
+}
+
+static int on_pong(void *u, const uint8_t *d, size_t n)
+{
+    (void)d;
+    (void)n;
+    mark((log_t *)u, 'O');
+    return 0;
+}
+
+static int on_close(void *u, unsigned code, const uint8_t *r, size_t n)
+{
+    log_t *l = (log_t *)u;
+    (void)r;
+    (void)n;
+    l->code = code;
+    mark(l, 'C');
+    return 0;
+}
+
+static void on_error(void *u, int err)
+{
+    log_t *l = (log_t *)u;
+    l->err = err;
+    l->errors++;
+    mark(l, '!');
+}
+
+static const wsx_ws_callbacks callbacks = {on_open, on_message, on_data,
+                                           on_ping, on_pong, on_close,
+                                           on_error};
+
+static void rnd(void *ctx, uint8_t *out, size_t n)
+{
+    (void)ctx;
+    while (n--)
+        out[n] = (uint8_t)(n * 77 + 5);
+}
+
+static uint8_t client_out[300000];
+static uint8_t wire[300000];
+
+/* Client-side bytes for: text "héllo", ping, a 3-fragment binary message of
+ * `big` bytes, an empty text message, close 1000. */
+static size_t conversation(size_t big)
+{
+    wsx_ws_conn k;
+    wsx_ws_conn_config cfg;
+    static uint8_t payload[100000];
+    size_t n = 0, third = big / 3;
+    wsx_ws_chunk v[WSX_WS_CONN_MAX_CHUNKS];
+    size_t i, nv;
+    for (i = 0; i < big; i++)
+        payload[i] = (uint8_t)(i * 7);
+    wsx_ws_conn_config_default(&cfg);
+    cfg.role = WSX_WS_CLIENT;
+    cfg.random = rnd;
+    CHECK_EQ(wsx_ws_conn_init(&k, &cfg, client_out, sizeof client_out), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_open(&k, 0), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_send(&k, WSX_WS_OP_TEXT, "h\xc3\xa9llo", 6), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_ping(&k, "p", 1, 0), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_stream_begin(&k, WSX_WS_OP_BINARY), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_stream_part(&k, payload, third), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_stream_part(&k, payload + third, third), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_stream_end(&k, payload + 2 * third, big - 2 * third),
+             WSX_OK);
+    CHECK_EQ(wsx_ws_conn_send(&k, WSX_WS_OP_TEXT, NULL, 0), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_close(&k, 1000, NULL, 0, 0), WSX_OK);
+    nv = wsx_ws_conn_output_vec(&k, v);
+    for (i = 0; i < nv; i++) {
+        memcpy(wire + n, v[i].data, v[i].len);
+        n += v[i].len;
+    }
+    return n;
+}
+
+static void server(wsx_ws_conn *s, uint8_t *out, size_t cap,
+                   uint64_t max_message)
+{
+    wsx_ws_conn_config cfg;
+    wsx_ws_conn_config_default(&cfg);
+    cfg.decoder.max_message_size = max_message;
+    CHECK_EQ(wsx_ws_conn_init(s, &cfg, out, cap), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_open(s, 0), WSX_OK);
+}
+
+/* Feeds bytes[0..len) in pieces of `step` bytes (0: whole) or cut once at
+ * `cut` (when step is 0 and cut > 0), from guarded memory. */
+static int feed_pieces(wsx_ws_conn *s, wsx_ws_feed *f, const uint8_t *bytes,
+                       size_t len, size_t step, size_t cut)
+{
+    size_t at = 0;
+    int r = 0;
+    while (at < len) {
+        size_t n = step ? step : cut && at == 0 ? cut : len - at;
+        size_t used = 0;
+        uint8_t *g;
+        if (n > len - at)
+            n = len - at;
+        g = guarded_copy(bytes + at, n);
+        r = wsx_ws_conn_feed(s, f, g, n, 0, &used);
+        guarded_free(g, n);
+        if (r < 0)
+            return r;
+        CHECK_EQ(r, 0);
+        CHECK_EQ(used, n);
+        at += n;
+    }
+    return r;
+}
+
+static void test_assembled(void)
+{
+    static log_t l;
+    static uint8_t out[4096], msg[1000];
+    size_t len = conversation(900), cut;
+    for (cut = 0; cut <= len + 1; cut++) {
+        wsx_ws_conn s;
+        wsx_ws_feed f;
+        memset(&l, 0, sizeof l);
+        server(&s, out, sizeof out, WSX_WS_DEFAULT_MAX_MESSAGE);
+        wsx_ws_feed_init(&f, &callbacks, &l, msg, sizeof msg);
+        if (cut == len + 1)
+            CHECK_EQ(feed_pieces(&s, &f, wire, len, 1, 0), 0);
+        else
+            CHECK_EQ(feed_pieces(&s, &f, wire, len, 0, cut), 0);
+        CHECK(strcmp(l.ev, "oMPMMC") == 0);
+        CHECK_EQ(l.len, 0);
+        CHECK_EQ(l.opcode, WSX_WS_OP_TEXT);
+        CHECK_EQ(l.code, 1000);
+        CHECK_EQ(l.errors, 0);
+        CHECK_EQ(wsx_ws_conn_state(&s), WSX_WS_CLOSING);
+    }
+    /* the binary message, checked once */
+    {
+        wsx_ws_conn s;
+        wsx_ws_feed f;
+        size_t i;
+        memset(&l, 0, sizeof l);
+        l.pause_on_message = 1;
+        server(&s, out, sizeof out, WSX_WS_DEFAULT_MAX_MESSAGE);
+        wsx_ws_feed_init(&f, &callbacks, &l, msg, sizeof msg);
+        {
+            size_t at = 0, used;
+            int r, msgs = 0;
+            uint8_t *g = guarded_copy(wire, len);
+            while ((r = wsx_ws_conn_feed(&s, &f, g + at, len - at, 0, &used)) ==
+                   1) {
+                at += used;
+                msgs++;
+                if (msgs == 1) {
+                    CHECK_EQ(l.len, 6);
+                    CHECK_MEM(l.data, "h\xc3\xa9llo", 6);
+                } else if (msgs == 2) {
+                    CHECK_EQ(l.len, 900);
+                    CHECK_EQ(l.opcode, WSX_WS_OP_BINARY);
+                    for (i = 0; i < 900; i++)
+                        CHECK_EQ(l.data[i], (uint8_t)(i * 7));
+                }
+            }
+            CHECK_EQ(r, 0);
+            CHECK_EQ(msgs, 3);
+            guarded_free(g, len);
+        }
+    }
+}
+
+static void test_streamed(void)
+{
+    static log_t l;
+    static uint8_t out[4096];
+    size_t len = conversation(90000), i;
+    size_t steps[] = {0, 1, 7, 1000, 65536};
+    for (i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        wsx_ws_conn s;
+        wsx_ws_feed f;
+        memset(&l, 0, sizeof l);
+        server(&s, out, sizeof out, WSX_WS_DEFAULT_MAX_MESSAGE);
+        wsx_ws_feed_init(&f, &callbacks, &l, NULL, 0);
+        CHECK_EQ(feed_pieces(&s, &f, wire, len, steps[i], 0), 0);
+        CHECK(strcmp(l.ev, "oSDEPSDESEC") == 0);
+        CHECK_EQ(l.code, 1000);
+        /* the big message came through intact (the last was empty) */
+        CHECK_EQ(l.len, 0);
+    }
+    {
+        /* the streamed payload itself */
+        wsx_ws_conn s;
+        wsx_ws_feed f;
+        static log_t l2;
+        wsx_ws_callbacks cb = callbacks;
+        memset(&l2, 0, sizeof l2);
+        cb.on_close = NULL; /* NULL callbacks are skipped */
+        server(&s, out, sizeof out, WSX_WS_DEFAULT_MAX_MESSAGE);
+        wsx_ws_feed_init(&f, &cb, &l2, NULL, 0);
+        /* feed up to the end of the binary message only */
+        CHECK_EQ(feed_pieces(&s, &f, wire, len - 6 - 8, 4096, 0), 0);
+        CHECK(strcmp(l2.ev, "oSDEPSDE") == 0);
+        CHECK_EQ(l2.len, 90000);
+        for (i = 0; i < 90000; i++)
+            if (l2.data[i] != (uint8_t)(i * 7))
+                break;
+        CHECK_EQ(i, 90000);
+    }
+}
+
+/* 1009: from the declared length at message start, and from fragments
+ * that add up past the buffer. */
+static void test_too_big(void)
+{
+    static log_t l;
+    static uint8_t out[4096], msg[100];
+    size_t len = conversation(300), cut;
+    for (cut = 0; cut <= len; cut += (cut < 40 ? 1 : 37)) {
+        wsx_ws_conn s;
+        wsx_ws_feed f;
+        size_t n;
+        const uint8_t *p;
+        int r;
+        memset(&l, 0, sizeof l);
+        server(&s, out, sizeof out, WSX_WS_DEFAULT_MAX_MESSAGE);
+        wsx_ws_feed_init(&f, &callbacks, &l, msg, sizeof msg);
+        r = feed_pieces(&s, &f, wire, len, 0, cut);
+        CHECK_EQ(r, WSX_E_WS_MESSAGE_TOO_BIG);
+        CHECK_EQ(l.errors, 1);
+        CHECK(strcmp(l.ev, "oMP!") == 0);
+        /* sticky, on_error not repeated */
+        CHECK_EQ(wsx_ws_conn_feed(&s, &f, wire, 1, 0, NULL),
+                 WSX_E_WS_MESSAGE_TOO_BIG);
+        CHECK_EQ(l.errors, 1);
+        CHECK_EQ(wsx_ws_conn_state(&s), WSX_WS_CLOSING);
+        p = wsx_ws_conn_output(&s, &n);
+        /* only the close 1009: failing drops the pong not yet queued */
+        CHECK(n >= 4);
+        CHECK_EQ(p[0], 0x88);
+        CHECK_EQ(p[2], 1009 >> 8);
+        CHECK_EQ(p[3], 1009 & 0xFF);
+    }
+    /* 99 + 1 fragments fit exactly in 100; 101 do not */
+    {
+        wsx_ws_conn k, s;
+        wsx_ws_conn_config cfg;
+        wsx_ws_feed f;
+        wsx_ws_chunk v[WSX_WS_CONN_MAX_CHUNKS];
+        int i;
+        wsx_ws_conn_config_default(&cfg);
+        cfg.role = WSX_WS_CLIENT;
+        cfg.random = rnd;
+        CHECK_EQ(wsx_ws_conn_init(&k, &cfg, client_out, sizeof client_out),
+                 WSX_OK);
+        CHECK_EQ(wsx_ws_conn_open(&k, 0), WSX_OK);
+        CHECK_EQ(wsx_ws_conn_stream_begin(&k, WSX_WS_OP_BINARY), WSX_OK);
+        for (i = 0; i < 100; i++)
+            CHECK_EQ(wsx_ws_conn_stream_part(&k, "x", 1), WSX_OK);
+        CHECK_EQ(wsx_ws_conn_stream_end(&k, NULL, 0), WSX_OK);
+        CHECK_EQ(wsx_ws_conn_stream_begin(&k, WSX_WS_OP_BINARY), WSX_OK);
+        for (i = 0; i < 101; i++)
+            CHECK_EQ(wsx_ws_conn_stream_part(&k, "y", 1), WSX_OK);
+        CHECK_EQ(wsx_ws_conn_stream_end(&k, NULL, 0), WSX_OK);
+        CHECK_EQ(wsx_ws_conn_output_vec(&k, v), 1);
+        memset(&l, 0, sizeof l);
+        server(&s, out, sizeof out, WSX_WS_DEFAULT_MAX_MESSAGE);
+        wsx_ws_feed_init(&f, &callbacks, &l, msg, sizeof msg);
+        CHECK_EQ(feed_pieces(&s, &f, v[0].data, v[0].len, 3, 0),
+                 WSX_E_WS_MESSAGE_TOO_BIG);
+        CHECK(strcmp(l.ev, "oM!") == 0);
+        CHECK_EQ(l.len, 100);
+    }
+}
+
+/* Echo from inside on_message, pausing when the queue is getting full. */
+static void test_echo_and_pause(void)
+{
+    static log_t l;
+    static uint8_t out[4096], msg[1000];
+    wsx_ws_conn s;
+    wsx_ws_feed f;
+    size_t len = conversation(900), at = 0, used, n;
+    int r, rounds = 0;
+    uint8_t *g = guarded_copy(wire, len);
+    memset(&l, 0, sizeof l);
+    server(&s, out, sizeof out, WSX_WS_DEFAULT_MAX_MESSAGE);
+    l.echo_to = &s;
+    l.pause_on_message = 1;
+    wsx_ws_feed_init(&f, &callbacks, &l, msg, sizeof msg);
+    while ((r = wsx_ws_conn_feed(&s, &f, g + at, len - at, 0, &used)) == 1) {
+        at += used;
+        rounds++;
+        wsx_ws_conn_output(&s, &n);
+        CHECK(n > 0);
+        CHECK_EQ(wsx_ws_conn_consume(&s, wsx_ws_conn_output_size(&s)), WSX_OK);
+    }
+    CHECK_EQ(r, 0);
+    CHECK_EQ(rounds, 3);
+    CHECK(strcmp(l.ev, "oMPMMC") == 0);
+    guarded_free(g, len);
+}
+
+static void test_feed_args(void)
+{
+    static log_t l;
+    static uint8_t out[4096];
+    wsx_ws_conn s;
+    wsx_ws_feed f;
+    wsx_ws_conn_config cfg;
+    wsx_ws_conn_config_default(&cfg);
+    memset(&l, 0, sizeof l);
+    CHECK_EQ(wsx_ws_conn_init(&s, &cfg, out, sizeof out), WSX_OK);
+    wsx_ws_feed_init(&f, &callbacks, &l, NULL, 0);
+    CHECK_EQ(wsx_ws_conn_feed(&s, &f, NULL, 0, 0, NULL), WSX_E_STATE);
+    CHECK_EQ(wsx_ws_conn_open(&s, 0), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_feed(&s, &f, NULL, 1, 0, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_ws_conn_feed(NULL, &f, NULL, 0, 0, NULL), WSX_E_ARG);
+    /* an empty feed reports the open once */
+    CHECK_EQ(wsx_ws_conn_feed(&s, &f, NULL, 0, 0, NULL), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_feed(&s, &f, NULL, 0, 0, NULL), WSX_OK);
+    CHECK(strcmp(l.ev, "o") == 0);
+}
+
+int main(void)
+{
+    RUN(test_assembled);
+    RUN(test_streamed);
+    RUN(test_too_big);
+    RUN(test_echo_and_pause);
+    RUN(test_feed_args);
+    return harness_done();
+}
