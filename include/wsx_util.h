@@ -39,7 +39,8 @@ WSX_API int wsx_base64_decode(const char *in, size_t len, uint8_t *out,
 
 /* ---- UTF-8 validation (incremental, fail-fast) ----------------------- */
 
-/* Validator state; initialise with wsx_utf8_init().  Private fields. */
+/* Validator state; initialise with wsx_utf8_init().  Private fields.
+ * Needs no cleanup; copy it to checkpoint a stream. */
 typedef struct wsx_utf8 {
     uint32_t _state;
 } wsx_utf8;
@@ -66,8 +67,10 @@ WSX_API int wsx_utf8_valid(const uint8_t *buf, size_t len);
 /* ---- WebSocket masking (RFC 6455 section 5.3) ------------------------ */
 
 /* buf[i] ^= key[(key_offset + i) % 4] for i in [0, len), in place, for any
- * alignment of buf.  Returns (key_offset + len) % 4: pass it as key_offset
- * for the next chunk of the same frame. */
+ * alignment of buf (buf may be NULL when len is 0).  Only key_offset % 4
+ * matters.  Returns (key_offset + len) % 4: pass it as key_offset for the
+ * next chunk of the same frame; each frame starts at 0.  Masking twice with
+ * the same key and offset restores the data (unmasking is the same call). */
 WSX_API size_t wsx_mask(uint8_t *buf, size_t len, const uint8_t key[4],
                         size_t key_offset);
 

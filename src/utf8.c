@@ -2,20 +2,18 @@
  * Incremental, fail-fast UTF-8 validation (RFC 3629 section 4; Unicode
  * Table 3-7 "Well-Formed UTF-8 Byte Sequences").
  *
- * Two engines share the work:
- *   - a byte-at-a-time DFA, used for code points split across calls, for
- *     the last few bytes of a buffer and to pin down the exact offset of a
- *     bad byte;
- *   - a fast scanner over the bulk of the buffer that only ever stops at a
- *     code point boundary: ASCII a 64-bit word (and a block of 8 words) at a
- *     time, multi-byte sequences checked whole.  Whenever it meets anything
- *     it does not accept (an error, or a sequence cut by the end of the
- *     buffer) it hands over to the DFA at that boundary, so the DFA alone
- *     decides what is an error and where.
- *
- * The DFA is a "shift DFA": each state is a bit offset (a multiple of 6)
- * and the table row of a byte holds, at each state's offset, the offset of
- * the next state.  One step is a load and a shift.
+ * One automaton does all the work, a "shift DFA": each state is a bit
+ * offset (a multiple of 6) and the table row of a byte holds, at each
+ * state's offset, the offset of the next state, so one step is a table
+ * load that does not depend on the state, and a shift that does.  The
+ * bulk of a buffer goes 64 bytes at a time:
+ *   - on a code point boundary, a block of pure ASCII is skipped with eight
+ *     word loads and one test;
+ *   - any other block runs through the DFA with no test per byte (the
+ *     error state is sticky), so there is no branch to mispredict however
+ *     the scripts mix;
+ * and only the tail, or the block where the error state was reached, goes
+ * byte by byte to report the exact offset of the bad byte.
  */
 #include <string.h>
 
@@ -75,18 +73,9 @@ static const uint64_t utf8_dfa[256] = {
     X8(R_BAD), X2(R_BAD), R_BAD                  /* F5..FF */
 };
 
-/* For the fast scanner: the allowed range of the byte after a 3- or 4-byte
- * lead, indexed by the lead's low nibble (Unicode Table 3-7). */
-static const uint8_t second_lo3[16] = {
-    0xA0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80};
-static const uint8_t second_hi3[16] = {
-    0xBF, 0xBF, 0xBF, 0xBF, 0xBF, 0xBF, 0xBF, 0xBF,
-    0xBF, 0xBF, 0xBF, 0xBF, 0xBF, 0x9F, 0xBF, 0xBF};
-static const uint8_t second_lo4[8] = {0x90, 0x80, 0x80, 0x80, 0x80, 0, 0, 0};
-static const uint8_t second_hi4[8] = {0xBF, 0xBF, 0xBF, 0xBF, 0x8F, 0, 0, 0};
-
 #define HIGH_BITS UINT64_C(0x8080808080808080)
+/* Bytes per step of the bulk loop. */
+#define BLOCK 64
 
 static uint64_t load64(const uint8_t *p)
 {
@@ -95,64 +84,36 @@ static uint64_t load64(const uint8_t *p)
     return w;
 }
 
-static int is_cont(uint8_t b)
+/* 1 if the BLOCK bytes at p are all ASCII: eight words OR-ed, one test. */
+static int block_is_ascii(const uint8_t *p)
 {
-    return (b & 0xC0) == 0x80;
+    uint64_t any = load64(p) | load64(p + 8) | load64(p + 16) |
+                   load64(p + 24) | load64(p + 32) | load64(p + 40) |
+                   load64(p + 48) | load64(p + 56);
+    return !(any & HIGH_BITS);
 }
 
-/* Skips ASCII from s[i]; returns the index of the first non-ASCII byte or n. */
-static size_t skip_ascii(const uint8_t *s, size_t i, size_t n)
+/* The DFA over BLOCK bytes without a test per byte: S_ERROR is sticky, so
+ * the state at the end says whether any byte failed.  The only dependency
+ * between steps is one shift. */
+static uint64_t dfa_block(uint64_t state, const uint8_t *p)
 {
-    while (n - i >= 64) {
-        const uint8_t *p = s + i;
-        uint64_t any = load64(p) | load64(p + 8) | load64(p + 16) |
-                       load64(p + 24) | load64(p + 32) | load64(p + 40) |
-                       load64(p + 48) | load64(p + 56);
-        if (any & HIGH_BITS)
-            break;
-        i += 64;
+    size_t k;
+    /* Only the low 6 bits of state are the state: the rest is whatever the
+     * row held above it.  Masking the shift count instead of the state lets
+     * x86 (shrx) and ARM (lsr) do the step in one instruction, since they
+     * mask the count themselves. */
+    for (k = 0; k < BLOCK; k += 8) { /* unrolled: gcc does not on its own */
+        state = utf8_dfa[p[k]] >> (state & 63);
+        state = utf8_dfa[p[k + 1]] >> (state & 63);
+        state = utf8_dfa[p[k + 2]] >> (state & 63);
+        state = utf8_dfa[p[k + 3]] >> (state & 63);
+        state = utf8_dfa[p[k + 4]] >> (state & 63);
+        state = utf8_dfa[p[k + 5]] >> (state & 63);
+        state = utf8_dfa[p[k + 6]] >> (state & 63);
+        state = utf8_dfa[p[k + 7]] >> (state & 63);
     }
-    while (n - i >= 8 && !(load64(s + i) & HIGH_BITS))
-        i += 8;
-    while (i < n && s[i] < 0x80)
-        i++;
-    return i;
-}
-
-/* From a code point boundary at s[i], skips complete valid code points.
- * Returns the boundary where it stopped: n, or the start of a sequence that
- * is invalid or cut off by n (the DFA takes it from there). */
-static size_t scan_fast(const uint8_t *s, size_t i, size_t n)
-{
-    while (i < n) {
-        uint8_t lead = s[i];
-        if (lead < 0x80) {
-            i = skip_ascii(s, i, n);
-        } else if (lead < 0xE0) {
-            if (lead < 0xC2 || n - i < 2 || !is_cont(s[i + 1]))
-                return i;
-            i += 2;
-        } else if (lead < 0xF0) {
-            uint8_t b1;
-            if (n - i < 3)
-                return i;
-            b1 = s[i + 1];
-            if (b1 < second_lo3[lead & 15] || b1 > second_hi3[lead & 15] ||
-                !is_cont(s[i + 2]))
-                return i;
-            i += 3;
-        } else {
-            uint8_t b1;
-            if (lead > 0xF4 || n - i < 4)
-                return i;
-            b1 = s[i + 1];
-            if (b1 < second_lo4[lead & 7] || b1 > second_hi4[lead & 7] ||
-                !is_cont(s[i + 2]) || !is_cont(s[i + 3]))
-                return i;
-            i += 4;
-        }
-    }
-    return i;
+    return state & 63;
 }
 
 void wsx_utf8_init(wsx_utf8 *u)
@@ -167,18 +128,25 @@ size_t wsx_utf8_feed(wsx_utf8 *u, const uint8_t *buf, size_t len)
 
     if (state == S_ERROR)
         return 0;
-    while (i < len) {
-        if (state == S_ACCEPT) {
-            i = scan_fast(buf, i, len);
-            if (i == len)
-                break;
+    while (len - i >= BLOCK) {
+        uint64_t next;
+        if (state == S_ACCEPT && block_is_ascii(buf + i)) {
+            i += BLOCK;
+            continue;
         }
+        next = dfa_block(state, buf + i);
+        if (next == S_ERROR)
+            break; /* the byte loop below finds which byte, from state */
+        state = next;
+        i += BLOCK;
+    }
+    /* the tail (and the block with the bad byte): one byte at a time */
+    for (; i < len; i++) {
         state = (utf8_dfa[buf[i]] >> state) & 63;
         if (state == S_ERROR) {
             u->_state = S_ERROR;
             return i;
         }
-        i++;
     }
     u->_state = (uint32_t)state;
     return len;

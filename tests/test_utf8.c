@@ -425,6 +425,46 @@ static void test_chunk_sizes_on_long_text(void)
     free(text);
 }
 
+/* Every position of a sequence relative to the 64-byte blocks of the bulk
+ * loop (straddling a block edge, ending a block, starting one), inside
+ * ASCII, whole and split at the block edge. */
+static void test_positions_around_blocks(void)
+{
+    static const struct {
+        const char *seq;
+        size_t n;
+    } seqs[] = {
+        {"\xC3\xA9", 2},         {"\xE2\x82\xAC", 3}, {"\xF0\x9F\x98\x80", 4},
+        {"\xE2\x82", 2},          {"\xF0\x9F\x98", 3}, {"\xC3", 1},
+        {"\xED\xA0\x80", 3},     {"\xC0\x80", 2},      {"\x80", 1},
+        {"\xF4\x90\x80\x80", 4}, {"\xFF", 1},
+    };
+    uint8_t text[200];
+    size_t t, pos, total = sizeof text;
+    int ok = 1;
+    for (t = 0; t < sizeof seqs / sizeof seqs[0]; t++)
+        for (pos = 0; pos + seqs[t].n <= total; pos++) {
+            size_t want_off, got, k;
+            int want_complete, complete;
+            memset(text, 'a', total);
+            memcpy(text + pos, seqs[t].seq, seqs[t].n);
+            expect(text, total, &want_off, &want_complete);
+            got = feed_steps(text, total, 0, &complete);
+            ok &= got == want_off && complete == want_complete;
+            for (k = 60; k <= 68; k += 4) {
+                got = feed_split(text, total, k, &complete);
+                ok &= got == want_off && complete == want_complete;
+            }
+            /* the same at the very end of the input */
+            memset(text, 'a', total);
+            memcpy(text + total - seqs[t].n, seqs[t].seq, seqs[t].n);
+            expect(text, total, &want_off, &want_complete);
+            got = feed_steps(text, total, 0, &complete);
+            ok &= got == want_off && complete == want_complete;
+        }
+    CHECK(ok);
+}
+
 static void test_sticky_and_empty(void)
 {
     wsx_utf8 u;
@@ -456,5 +496,6 @@ int main(void)
     RUN(test_four_byte);
     RUN(test_random_texts);
     RUN(test_chunk_sizes_on_long_text);
+    RUN(test_positions_around_blocks);
     return harness_done();
 }
