@@ -49,7 +49,184 @@ typedef enum wsx_ws_role { WSX_WS_SERVER = 0, WSX_WS_CLIENT = 1 } wsx_ws_role;
 WSX_API int wsx_ws_close_code_valid(unsigned code);
 
 /* ---- frame decoder ---------------------------------------------------- */
-/* (section owned by the decoder) */
+/*
+ * A pull decoder for the frames one end receives (RFC 6455 section 5).
+ * Feed it the bytes read from the connection; each call returns ONE event:
+ *
+ *   wsx_ws_decoder d;
+ *   wsx_ws_decoder_init(&d, WSX_WS_SERVER, NULL);
+ *   ...each time bytes arrive in buf[0..len):
+ *   for (;;) {
+ *       size_t used;
+ *       wsx_ws_event ev;
+ *       int r = wsx_ws_decode(&d, buf, len, &used, &ev);
+ *       buf += used;
+ *       len -= used;
+ *       if (r == WSX_WS_NEED_MORE)
+ *           break;                 (len is 0 now: read more bytes)
+ *       if (r < 0)
+ *           ...fail the connection: send close wsx_err_close_code(r)...
+ *       ...handle ev (ev.kind == r)...
+ *   }
+ *
+ * An event may come with used == 0 (e.g. MESSAGE_END), so keep calling
+ * until 0 is returned, even when len is already 0.
+ *
+ * A message arrives as MESSAGE_START, zero or more DATA, MESSAGE_END.  Ping,
+ * pong and close frames may arrive between the events of a message (between
+ * its fragments) and do not disturb it.  The sequence of events, with
+ * adjacent DATA events concatenated, does not depend on how the input is
+ * split into calls (whole, byte by byte, any split).
+ *
+ * Every rule of RFC 6455 section 5 is checked; a violation returns a named
+ * negative wsx_err, and wsx_err_close_code() gives the close code to send
+ * (1002 protocol error, 1007 invalid UTF-8, 1009 too big):
+ *   WSX_E_WS_RSV               an RSV bit not in rsv_allowed (section 5.2)
+ *   WSX_E_WS_OPCODE            opcode 3-7 or 11-15 (section 5.2)
+ *   WSX_E_WS_MASK_REQUIRED     server role: unmasked frame (section 5.1)
+ *   WSX_E_WS_MASK_FORBIDDEN    client role: masked frame (section 5.1)
+ *   WSX_E_WS_CONTROL_TOO_LONG  ping/pong/close payload over 125 bytes (5.5)
+ *   WSX_E_WS_CONTROL_FRAGMENTED ping/pong/close without FIN (section 5.5)
+ *   WSX_E_WS_NO_MESSAGE        continuation frame with no message open (5.4)
+ *   WSX_E_WS_MESSAGE_OPEN      text/binary frame while a message is open
+ *   WSX_E_WS_LENGTH_NOT_MINIMAL 16-bit length < 126, 64-bit length < 65536
+ *   WSX_E_WS_LENGTH_MSB        64-bit length with its top bit set (5.2)
+ *   WSX_E_WS_CLOSE_LENGTH      close payload of exactly 1 byte (5.5.1)
+ *   WSX_E_WS_CLOSE_CODE        close code refused by wsx_ws_close_code_valid
+ *   WSX_E_WS_CLOSE_REASON_UTF8 close reason not valid UTF-8 (1007)
+ *   WSX_E_WS_UTF8              text message not valid UTF-8 (1007), found
+ *                              at the first bad byte (fail fast, section
+ *                              8.1), or at MESSAGE_END when the message
+ *                              stops inside a code point
+ *   WSX_E_WS_FRAME_TOO_BIG     declared frame length > max_frame_size (1009)
+ *   WSX_E_WS_MESSAGE_TOO_BIG   sum of the declared lengths of a message's
+ *                              frames > max_message_size (1009)
+ *   WSX_E_WS_AFTER_CLOSE       any byte after a close frame (section 5.5.1)
+ * Header rules are checked in the order listed above as soon as the header
+ * bytes they need have arrived; the limits are checked from the header,
+ * before any payload byte of that frame is delivered.  Errors are sticky:
+ * every later call returns the same error until wsx_ws_decoder_init().
+ *
+ * Guarantees: reads only buf[0..len); never trusts a declared length (no
+ * work or memory depends on it); constant work per call plus O(bytes
+ * consumed); no allocation.  The only bytes of buf it modifies are the
+ * payload bytes it returns in DATA events (unmasked in place).
+ */
+
+/* Events; wsx_ws_decode returns one of these, or a negative wsx_err. */
+typedef enum wsx_ws_event_kind {
+    WSX_WS_NEED_MORE = 0,        /* all of buf consumed; call with more */
+    WSX_WS_EV_MESSAGE_START = 1, /* opcode, frame_length, rsv */
+    WSX_WS_EV_DATA = 2,          /* opcode, data/size (payload bytes), rsv */
+    WSX_WS_EV_MESSAGE_END = 3,   /* opcode */
+    WSX_WS_EV_PING = 4,          /* data/size: the ping payload (<= 125) */
+    WSX_WS_EV_PONG = 5,          /* data/size: the pong payload (<= 125) */
+    WSX_WS_EV_CLOSE = 6          /* close_code, data/size: the reason */
+} wsx_ws_event_kind;
+
+/* What one wsx_ws_decode call produced.  Fields not listed for an event
+ * kind are 0 / NULL. */
+typedef struct wsx_ws_event {
+    /* The value wsx_ws_decode returned (an event kind, or 0). */
+    int kind;
+    /* START, DATA, END: WSX_WS_OP_TEXT or WSX_WS_OP_BINARY (the message's
+     * first frame's opcode, also for data from continuation frames).
+     * PING, PONG, CLOSE: WSX_WS_OP_PING, _PONG, _CLOSE. */
+    unsigned opcode;
+    /* START, DATA, PING, PONG, CLOSE: the RSV bits (0x40 RSV1, 0x20 RSV2,
+     * 0x10 RSV3) of the frame the event comes from; always a subset of the
+     * configured rsv_allowed.  0 for END. */
+    unsigned rsv;
+    /* CLOSE: the status code, already checked with
+     * wsx_ws_close_code_valid(); 1005 ("no status") when the payload was
+     * empty (RFC 6455 section 7.1.5). */
+    unsigned close_code;
+    /* START: the payload length the message's first frame declares (the
+     * whole message only if that frame has FIN; a hint, already checked
+     * against the limits, never a promise the bytes will arrive). */
+    uint64_t frame_length;
+    /* DATA: payload bytes, pointing INTO the caller's buf, unmasked in
+     * place; valid as long as the caller keeps that part of buf.  For a
+     * text message every byte is valid UTF-8 so far (a code point may be
+     * split between two DATA events).  size is never 0.
+     * PING, PONG: the whole payload, CLOSE: the reason (after the 2-byte
+     * code), in the decoder's own buffer: valid until the next call on the
+     * decoder; size 0..125 (0..123 for a reason). */
+    uint8_t *data;
+    size_t size;
+} wsx_ws_event;
+
+/* Limits and extension bits.  Every limit is a byte count used as given:
+ * 0 allows only empty frames / messages; UINT64_MAX means no limit. */
+typedef struct wsx_ws_decoder_config {
+    /* Largest declared payload length of any one frame (data or control).
+     * Default 16 MiB (WSX_WS_DEFAULT_MAX_FRAME). */
+    uint64_t max_frame_size;
+    /* Largest sum of the declared lengths of the frames of one message.
+     * Default 16 MiB (WSX_WS_DEFAULT_MAX_MESSAGE). */
+    uint64_t max_message_size;
+    /* RSV bits a negotiated extension allows (0x40 RSV1, 0x20 RSV2, 0x10
+     * RSV3, OR-ed; other bits ignored); 0, the default, without an
+     * extension.  Allowed bits are accepted on any frame and reported in
+     * wsx_ws_event.rsv; the extension's own rules (e.g. RFC 7692: RSV1 only
+     * on a message's first frame) are the caller's to check. */
+    unsigned rsv_allowed;
+} wsx_ws_decoder_config;
+
+#define WSX_WS_DEFAULT_MAX_FRAME ((uint64_t)16 << 20)
+#define WSX_WS_DEFAULT_MAX_MESSAGE ((uint64_t)16 << 20)
+
+/* Decoder state: lives wherever the caller puts it (176 bytes on LP64;
+ * 125 of them hold control payloads).  Every field is private. */
+typedef struct wsx_ws_decoder {
+    uint64_t _max_frame;
+    uint64_t _max_message;
+    uint64_t _remaining;    /* payload bytes of the current frame to come */
+    uint64_t _message_size; /* declared bytes of the open message so far */
+    uint32_t _utf8;         /* the wsx_utf8 of the open text message */
+    int _error;             /* sticky error, 0 while healthy */
+    uint8_t _key[4];        /* masking key of the current frame */
+    uint8_t _key_offset;    /* index in _key of the next payload byte */
+    uint8_t _state;
+    uint8_t _flags;
+    uint8_t _rsv_allowed;
+    uint8_t _frame;         /* byte 0 (FIN, RSV, opcode) of current frame */
+    uint8_t _hdr_len;       /* header bytes gathered in _ctl (split header) */
+    uint8_t _ctl_len;       /* control payload bytes gathered in _ctl */
+    uint8_t _ctl[WSX_WS_MAX_CONTROL];
+} wsx_ws_decoder;
+
+/* Fills cfg with the defaults above. */
+WSX_API void wsx_ws_decoder_config_default(wsx_ws_decoder_config *cfg);
+
+/* Resets d to decode a new connection's frames.  role: WSX_WS_SERVER
+ * receives masked frames from a client, WSX_WS_CLIENT unmasked frames from
+ * a server.  cfg is copied (NULL: the defaults). */
+WSX_API void wsx_ws_decoder_init(wsx_ws_decoder *d, wsx_ws_role role,
+                                 const wsx_ws_decoder_config *cfg);
+
+/* Decodes from buf[0..len) until one event is complete.
+ * Returns:
+ *   > 0  an event kind; *ev describes it; *consumed = bytes of buf used
+ *        (possibly 0, possibly < len): call again with buf + *consumed.
+ *   0    WSX_WS_NEED_MORE: every byte was taken into the decoder's state
+ *        (*consumed == len); call again when more bytes arrive.
+ *   < 0  a wsx_err (see the list above); *consumed = 0; sticky.  The
+ *        connection must be failed with close code wsx_err_close_code().
+ * d, consumed and ev must not be NULL; buf may be NULL when len is 0
+ * (WSX_E_ARG otherwise, not sticky).  buf is written to only to unmask the
+ * bytes returned in DATA events.  After a DATA event that ends right
+ * before the first invalid UTF-8 byte of a text message, the decoder has
+ * already failed: wsx_ws_decoder_error() reports WSX_E_WS_UTF8 and the
+ * next call returns it (so the valid prefix is delivered whatever the
+ * chunking).  After a CLOSE event, any further byte is WSX_E_WS_AFTER_CLOSE;
+ * calls with len == 0 keep returning 0. */
+WSX_API int wsx_ws_decode(wsx_ws_decoder *d, uint8_t *buf, size_t len,
+                          size_t *consumed, wsx_ws_event *ev);
+
+/* The sticky error (a negative wsx_err), or 0 while the decoder is
+ * healthy. */
+WSX_API int wsx_ws_decoder_error(const wsx_ws_decoder *d);
 
 /* ---- frame encoder ---------------------------------------------------- */
 /*

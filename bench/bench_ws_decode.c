@@ -1,0 +1,257 @@
+/*
+ * WebSocket frame decoding, wsx side by side with wslay.
+ * BENCH_LIBS: -lwslay
+ *
+ * Cases (all client-to-server frames, masked, decoded in the server role):
+ *   1 KiB binary frames, 1 KiB text frames (ASCII-heavy, some 2- and 3-byte
+ *   code points), 20-byte binary frames, 1 MiB binary frames.
+ *
+ * Implementations:
+ *   wsx       wsx_ws_decode over the buffer, unmasking in place (and, for
+ *             text, validating UTF-8).  Since a pass unmasks the buffer,
+ *             every pass starts from a fresh copy of the masked bytes made
+ *             OUTSIDE the timed region; the copy also leaves the buffer hot.
+ *   wsx+copy  the same, with the fresh copy INSIDE the timed region (the
+ *             equivalent of what wslay does internally: it copies every
+ *             byte from its recv callback into its own buffer).
+ *   wslay     wslay_frame_recv with a recv callback serving the same masked
+ *             bytes from memory (wslay's "decoder only" layer; it never
+ *             modifies the source, so no copy is needed between passes).
+ *             wslay_frame does not check UTF-8, fragmentation order or
+ *             masking by role: for text it does less work than wsx.
+ *
+ * Figures: frames/s, and GB/s of payload (10^9 bytes, headers not counted);
+ * each is the best of several timed runs.  Recorded in results.json as
+ * case "ws_decode_<case>", impl "wsx" / "wsx+copy" / "wslay".
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <wslay/wslay.h>
+
+#include "bench_util.h"
+#include "wsx.h"
+
+static const uint8_t KEY[4] = {0x37, 0xfa, 0x21, 0x3d};
+
+typedef struct stream {
+    uint8_t *masked;  /* the frames as received (pristine) */
+    uint8_t *work;    /* decoded in place by wsx */
+    size_t len;
+    size_t frames;
+    size_t payload;   /* bytes per frame */
+} stream;
+
+/* Payload of one frame: binary pseudo-random, or ASCII-heavy UTF-8. */
+static void fill_payload(uint8_t *p, size_t n, int text, uint32_t seed)
+{
+    size_t i = 0;
+    uint32_t x = seed * 2654435761u + 1;
+    while (i < n) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        if (!text) {
+            p[i++] = (uint8_t)x;
+        } else if (x % 61 == 0 && n - i >= 3) {
+            memcpy(p + i, "\xe2\x82\xac", 3); /* U+20AC */
+            i += 3;
+        } else if (x % 37 == 0 && n - i >= 2) {
+            memcpy(p + i, "\xc3\xa9", 2); /* U+00E9 */
+            i += 2;
+        } else {
+            p[i++] = (uint8_t)(' ' + x % 95);
+        }
+    }
+}
+
+static void make_stream(stream *s, size_t payload, size_t frames, int text)
+{
+    size_t f, hlen = payload < 126 ? 6 : payload <= 0xFFFF ? 8 : 14;
+    uint8_t *p;
+    s->frames = frames;
+    s->payload = payload;
+    s->len = frames * (hlen + payload);
+    s->masked = (uint8_t *)malloc(s->len);
+    s->work = (uint8_t *)malloc(s->len);
+    p = s->masked;
+    for (f = 0; f < frames; f++) {
+        size_t i;
+        *p++ = text ? 0x81 : 0x82;
+        if (payload < 126) {
+            *p++ = (uint8_t)(0x80 | payload);
+        } else if (payload <= 0xFFFF) {
+            *p++ = 0x80 | 126;
+            *p++ = (uint8_t)(payload >> 8);
+            *p++ = (uint8_t)payload;
+        } else {
+            *p++ = 0x80 | 127;
+            for (i = 0; i < 8; i++)
+                *p++ = (uint8_t)((uint64_t)payload >> (56 - 8 * i));
+        }
+        memcpy(p, KEY, 4);
+        p += 4;
+        fill_payload(p, payload, text, (uint32_t)f);
+        for (i = 0; i < payload; i++)
+            p[i] ^= KEY[i & 3];
+        p += payload;
+    }
+}
+
+static uint64_t sink;
+
+/* One pass of wsx over s->work; returns the frames decoded. */
+static size_t wsx_pass(stream *s)
+{
+    wsx_ws_decoder d;
+    wsx_ws_event ev;
+    size_t pos = 0, used, frames = 0;
+    int r;
+    wsx_ws_decoder_init(&d, WSX_WS_SERVER, NULL);
+    for (;;) {
+        r = wsx_ws_decode(&d, s->work + pos, s->len - pos, &used, &ev);
+        pos += used;
+        if (r == WSX_WS_EV_DATA)
+            sink += ev.size + ev.data[0];
+        else if (r == WSX_WS_EV_MESSAGE_END)
+            frames++;
+        else if (r == WSX_WS_NEED_MORE)
+            break;
+        else if (r < 0) {
+            fprintf(stderr, "wsx: %s\n", wsx_strerror(r));
+            exit(1);
+        }
+    }
+    return frames;
+}
+
+/* wslay: a recv callback that serves the masked bytes from memory. */
+typedef struct source {
+    const uint8_t *p;
+    size_t len, pos;
+} source;
+
+static ssize_t serve(uint8_t *buf, size_t len, int flags, void *user)
+{
+    source *src = (source *)user;
+    size_t n = src->len - src->pos;
+    (void)flags;
+    if (n == 0)
+        return -1;
+    if (n > len)
+        n = len;
+    memcpy(buf, src->p + src->pos, n);
+    src->pos += n;
+    return (ssize_t)n;
+}
+
+static size_t wslay_pass(wslay_frame_context_ptr ctx, source *src,
+                         size_t expected)
+{
+    struct wslay_frame_iocb iocb;
+    size_t frames = 0;
+    uint64_t got = 0;
+    src->pos = 0;
+    while (frames < expected) {
+        ssize_t r = wslay_frame_recv(ctx, &iocb);
+        if (r < 0) {
+            fprintf(stderr, "wslay_frame_recv: %zd\n", r);
+            exit(1);
+        }
+        if (r > 0)
+            sink += (uint64_t)r + iocb.data[0];
+        got += (uint64_t)r;
+        if (got == iocb.payload_length) {
+            frames++;
+            got = 0;
+        }
+    }
+    return frames;
+}
+
+enum { IMPL_WSX, IMPL_WSX_COPY, IMPL_WSLAY };
+
+/* Frames per second: best of `trials` runs of about `seconds` each. */
+static double measure(stream *s, int impl, double seconds, int trials)
+{
+    double best = 0;
+    wslay_frame_context_ptr ctx = NULL;
+    struct wslay_frame_callbacks cb = {NULL, serve, NULL};
+    source src;
+    int t;
+    src.p = s->masked;
+    src.len = s->len;
+    src.pos = 0;
+    if (impl == IMPL_WSLAY && wslay_frame_context_init(&ctx, &cb, &src) != 0)
+        exit(1);
+    for (t = 0; t < trials; t++) {
+        double timed = 0, start = bench_now();
+        size_t frames = 0;
+        while (bench_now() - start < seconds) {
+            double t0, t1;
+            size_t got;
+            if (impl == IMPL_WSX)
+                memcpy(s->work, s->masked, s->len);
+            t0 = bench_now();
+            if (impl == IMPL_WSLAY) {
+                got = wslay_pass(ctx, &src, s->frames);
+            } else {
+                if (impl == IMPL_WSX_COPY)
+                    memcpy(s->work, s->masked, s->len);
+                got = wsx_pass(s);
+            }
+            t1 = bench_now();
+            if (got != s->frames) {
+                fprintf(stderr, "decoded %zu frames, expected %zu\n", got, s->frames);
+                exit(1);
+            }
+            timed += t1 - t0;
+            frames += got;
+        }
+        if (frames / timed > best)
+            best = frames / timed;
+    }
+    if (ctx)
+        wslay_frame_context_free(ctx);
+    return best;
+}
+
+static void run_case(const char *results, const char *name, size_t payload,
+                     size_t frames, int text)
+{
+    static const char *impl_names[] = {"wsx", "wsx+copy", "wslay"};
+    double fps[3];
+    char case_name[64];
+    stream s;
+    int impl;
+    make_stream(&s, payload, frames, text);
+    snprintf(case_name, sizeof case_name, "ws_decode_%s", name);
+    printf("%s: %zu frames of %zu bytes, %zu bytes per pass\n", case_name,
+           frames, payload, s.len);
+    for (impl = 0; impl < 3; impl++) {
+        double gbs;
+        fps[impl] = measure(&s, impl, 0.15, 5);
+        gbs = fps[impl] * (double)payload / 1e9;
+        printf("  %-9s %12.2f M frames/s %9.2f GB/s\n", impl_names[impl],
+               fps[impl] / 1e6, gbs);
+        bench_record(results, case_name, impl_names[impl], fps[impl], "frames/s");
+        bench_record(results, case_name, impl_names[impl], gbs, "GB/s");
+    }
+    printf("  wsx / wslay = %.2fx   (wsx+copy / wslay = %.2fx)\n",
+           fps[IMPL_WSX] / fps[IMPL_WSLAY], fps[IMPL_WSX_COPY] / fps[IMPL_WSLAY]);
+    free(s.masked);
+    free(s.work);
+}
+
+int main(int argc, char **argv)
+{
+    const char *results = argc > 1 ? argv[1] : NULL;
+    run_case(results, "1k_binary", 1024, 40, 0);
+    run_case(results, "1k_text", 1024, 40, 1);
+    run_case(results, "20b_binary", 20, 1500, 0);
+    run_case(results, "1m_binary", 1 << 20, 2, 0);
+    printf("(sink %llu)\n", (unsigned long long)(sink & 1));
+    return 0;
+}

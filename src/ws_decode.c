@@ -1,0 +1,620 @@
+/*
+ * WebSocket frame decoder (RFC 6455 section 5): a pull parser that returns
+ * one event per call.  See the "frame decoder" section of wsx_ws.h for the
+ * contract.
+ *
+ * Fast path: when a whole header (2-14 bytes) is in buf it is parsed in
+ * place; only a header split across calls is gathered byte by byte in
+ * _ctl.  Payload is unmasked in place with wsx_mask (word-wise) and, for
+ * text, validated with wsx_utf8_feed in cache-sized blocks.
+ */
+#include <string.h>
+
+#include "wsx_util.h"
+#include "wsx_ws.h"
+
+/* The wsx_utf8 validator is kept in the decoder as a uint32_t (wsx_ws.h
+ * cannot name wsx_utf8 when wsx_util.h is the header included first). */
+typedef char wsx_utf8_fits_[sizeof(wsx_utf8) == sizeof(uint32_t) ? 1 : -1];
+
+enum {
+    ST_HEADER = 0,  /* between frames (maybe a split header in _ctl) */
+    ST_PAYLOAD = 1, /* inside a data frame's payload (_remaining > 0) */
+    ST_CONTROL = 2, /* gathering a control frame's payload in _ctl */
+    ST_END = 3,     /* a message's last payload byte is out: END is next */
+    ST_FAILED = 4   /* _error is set */
+};
+
+enum {
+    F_SERVER = 0x01,  /* role: frames must be masked */
+    F_MESSAGE = 0x02, /* a data message is open */
+    F_TEXT = 0x04,    /* ... and it is a text message */
+    F_CLOSED = 0x08   /* a close frame was received */
+};
+
+#define B0_FIN 0x80u
+#define B0_RSV 0x70u
+#define B0_OPCODE 0x0Fu
+#define B0_CONTROL 0x08u
+#define B1_MASK 0x80u
+#define B1_LEN 0x7Fu
+
+/* Text is unmasked and validated in blocks of this size so the validator
+ * reads bytes still in L1 after unmasking. */
+#define TEXT_BLOCK 8192u
+
+/* Keeps the rare paths out of wsx_ws_decode's hot code. */
+#if defined(__GNUC__)
+#define WSX_NOINLINE_ __attribute__((noinline))
+#else
+#define WSX_NOINLINE_
+#endif
+
+void wsx_ws_decoder_config_default(wsx_ws_decoder_config *cfg)
+{
+    cfg->max_frame_size = WSX_WS_DEFAULT_MAX_FRAME;
+    cfg->max_message_size = WSX_WS_DEFAULT_MAX_MESSAGE;
+    cfg->rsv_allowed = 0;
+}
+
+void wsx_ws_decoder_init(wsx_ws_decoder *d, wsx_ws_role role,
+                         const wsx_ws_decoder_config *cfg)
+{
+    wsx_ws_decoder_config defaults;
+    if (!cfg) {
+        wsx_ws_decoder_config_default(&defaults);
+        cfg = &defaults;
+    }
+    memset(d, 0, sizeof *d);
+    d->_max_frame = cfg->max_frame_size;
+    d->_max_message = cfg->max_message_size;
+    d->_rsv_allowed = (uint8_t)(cfg->rsv_allowed & B0_RSV);
+    d->_flags = role == WSX_WS_SERVER ? F_SERVER : 0;
+    d->_state = ST_HEADER;
+}
+
+int wsx_ws_decoder_error(const wsx_ws_decoder *d) { return d->_error; }
+
+/* ---- header rules, in the order the bytes arrive ---------------------- */
+
+/* Byte 0: FIN, RSV, opcode (RFC 6455 sections 5.2, 5.4, 5.5). */
+static int check_byte0(const wsx_ws_decoder *d, unsigned b0)
+{
+    unsigned op = b0 & B0_OPCODE;
+    if (d->_flags & F_CLOSED)
+        return WSX_E_WS_AFTER_CLOSE; /* section 5.5.1: close is the last */
+    if (b0 & B0_RSV & ~(unsigned)d->_rsv_allowed)
+        return WSX_E_WS_RSV;
+    if (op & B0_CONTROL) {
+        if (op > WSX_WS_OP_PONG)
+            return WSX_E_WS_OPCODE;
+        /* Section 5.5: every control frame, not only ping, has FIN. */
+        if (!(b0 & B0_FIN))
+            return WSX_E_WS_CONTROL_FRAGMENTED;
+    } else if (op == WSX_WS_OP_CONTINUATION) {
+        if (!(d->_flags & F_MESSAGE))
+            return WSX_E_WS_NO_MESSAGE;
+    } else if (op <= WSX_WS_OP_BINARY) {
+        if (d->_flags & F_MESSAGE)
+            return WSX_E_WS_MESSAGE_OPEN;
+    } else {
+        return WSX_E_WS_OPCODE;
+    }
+    return 0;
+}
+
+/* Byte 1: MASK and the 7-bit length (sections 5.1, 5.5, 5.5.1). */
+static int check_byte1(const wsx_ws_decoder *d, unsigned b0, unsigned b1)
+{
+    unsigned len7 = b1 & B1_LEN;
+    if (d->_flags & F_SERVER) {
+        if (!(b1 & B1_MASK))
+            return WSX_E_WS_MASK_REQUIRED;
+    } else if (b1 & B1_MASK) {
+        return WSX_E_WS_MASK_FORBIDDEN;
+    }
+    if (b0 & B0_CONTROL) {
+        if (len7 > WSX_WS_MAX_CONTROL)
+            return WSX_E_WS_CONTROL_TOO_LONG;
+        if ((b0 & B0_OPCODE) == WSX_WS_OP_CLOSE && len7 == 1)
+            return WSX_E_WS_CLOSE_LENGTH;
+    }
+    return 0;
+}
+
+/* The decoded payload length: minimal encoding (section 5.2), then the
+ * configured limits, all before any payload byte is looked at. */
+static int check_length(const wsx_ws_decoder *d, unsigned b0, unsigned len7,
+                        uint64_t length)
+{
+    if (len7 == 126 && length < 126)
+        return WSX_E_WS_LENGTH_NOT_MINIMAL;
+    if (len7 == 127) {
+        if (length >> 63)
+            return WSX_E_WS_LENGTH_MSB;
+        if (length <= 0xFFFF)
+            return WSX_E_WS_LENGTH_NOT_MINIMAL;
+    }
+    if (length > d->_max_frame)
+        return WSX_E_WS_FRAME_TOO_BIG;
+    if (!(b0 & B0_CONTROL)) {
+        uint64_t so_far = (b0 & B0_OPCODE) == WSX_WS_OP_CONTINUATION
+                              ? d->_message_size : 0;
+        /* so_far <= _max_message always holds, so this cannot wrap. */
+        if (length > d->_max_message - so_far)
+            return WSX_E_WS_MESSAGE_TOO_BIG;
+    }
+    return 0;
+}
+
+/* Header size announced by byte 1: 2 + extended length + masking key. */
+static size_t header_size(unsigned b1)
+{
+    unsigned len7 = b1 & B1_LEN;
+    size_t n = 2 + ((b1 & B1_MASK) ? 4 : 0);
+    if (len7 == 126)
+        n += 2;
+    else if (len7 == 127)
+        n += 8;
+    return n;
+}
+
+/* Big-endian length that follows byte 1 (len7 when there is none). */
+static uint64_t read_length(const uint8_t *h, unsigned len7)
+{
+    uint64_t v;
+    int i;
+    if (len7 < 126)
+        return len7;
+    if (len7 == 126)
+        return ((uint64_t)h[2] << 8) | h[3];
+    v = 0;
+    for (i = 2; i < 10; i++)
+        v = (v << 8) | h[i];
+    return v;
+}
+
+/* ---- frame start -------------------------------------------------------- */
+
+static unsigned message_opcode(const wsx_ws_decoder *d)
+{
+    return (d->_flags & F_TEXT) ? WSX_WS_OP_TEXT : WSX_WS_OP_BINARY;
+}
+
+/* The state after a data frame's last payload byte. */
+static uint8_t after_data_frame(const wsx_ws_decoder *d)
+{
+    return (d->_frame & B0_FIN) ? ST_END : ST_HEADER;
+}
+
+/* A complete, checked header h (its masking key, if any, at the end).
+ * Returns MESSAGE_START for the first frame of a message, else 0. */
+static int begin_frame(wsx_ws_decoder *d, const uint8_t *h, size_t hlen,
+                       wsx_ws_event *ev)
+{
+    unsigned b0 = h[0], op = b0 & B0_OPCODE;
+    uint64_t length = read_length(h, h[1] & B1_LEN);
+    d->_frame = (uint8_t)b0;
+    d->_remaining = length;
+    d->_key_offset = 0;
+    if (h[1] & B1_MASK)
+        memcpy(d->_key, h + hlen - 4, 4);
+    if (b0 & B0_CONTROL) {
+        d->_state = ST_CONTROL;
+        d->_ctl_len = 0;
+        return 0;
+    }
+    d->_state = length ? ST_PAYLOAD : after_data_frame(d);
+    if (op == WSX_WS_OP_CONTINUATION) {
+        d->_message_size += length;
+        return 0;
+    }
+    d->_flags = (uint8_t)((d->_flags & ~F_TEXT) | F_MESSAGE |
+                          (op == WSX_WS_OP_TEXT ? F_TEXT : 0));
+    d->_message_size = length;
+    if (op == WSX_WS_OP_TEXT) {
+        wsx_utf8 u;
+        wsx_utf8_init(&u);
+        memcpy(&d->_utf8, &u, sizeof u);
+    }
+    ev->kind = WSX_WS_EV_MESSAGE_START;
+    ev->opcode = op;
+    ev->rsv = b0 & B0_RSV;
+    ev->close_code = 0;
+    ev->frame_length = length;
+    ev->data = NULL;
+    ev->size = 0;
+    return WSX_WS_EV_MESSAGE_START;
+}
+
+/* Whole header at p (avail bytes): check it in place.  Returns the header
+ * size, 0 if it is not all there, or a negative error. */
+static long check_header_fast(const wsx_ws_decoder *d, const uint8_t *p,
+                              size_t avail)
+{
+    unsigned b0, b1;
+    size_t hlen;
+    int err;
+    if (avail < 2)
+        return 0;
+    b0 = p[0];
+    b1 = p[1];
+    hlen = header_size(b1);
+    if (avail < hlen)
+        return 0;
+    if ((err = check_byte0(d, b0)) != 0 || (err = check_byte1(d, b0, b1)) != 0 ||
+        (err = check_length(d, b0, b1 & B1_LEN, read_length(p, b1 & B1_LEN))) != 0)
+        return err;
+    return (long)hlen;
+}
+
+/* Split header: take one byte into _ctl and run the checks that byte
+ * completes.  Returns 1 when the header is complete, 0 if more bytes are
+ * needed, or a negative error. */
+static int gather_header_byte(wsx_ws_decoder *d, uint8_t byte)
+{
+    uint8_t *h = d->_ctl;
+    size_t n, len_end;
+    int err = 0;
+    h[d->_hdr_len++] = byte;
+    n = d->_hdr_len;
+    if (n == 1)
+        return check_byte0(d, h[0]);
+    if (n == 2 && (err = check_byte1(d, h[0], h[1])) != 0)
+        return err;
+    len_end = 2 + ((h[1] & B1_LEN) == 126 ? 2 : (h[1] & B1_LEN) == 127 ? 8 : 0);
+    if (n == len_end &&
+        (err = check_length(d, h[0], h[1] & B1_LEN,
+                            read_length(h, h[1] & B1_LEN))) != 0)
+        return err;
+    return n == header_size(h[1]);
+}
+
+/* ---- results -------------------------------------------------------------- */
+
+static int fail(wsx_ws_decoder *d, int err, size_t *consumed,
+                wsx_ws_event *ev)
+{
+    d->_error = err;
+    d->_state = ST_FAILED;
+    *consumed = 0;
+    memset(ev, 0, sizeof *ev);
+    ev->kind = err;
+    return err;
+}
+
+static int need_more(size_t len, size_t *consumed, wsx_ws_event *ev)
+{
+    *consumed = len;
+    memset(ev, 0, sizeof *ev);
+    return WSX_WS_NEED_MORE;
+}
+
+/* ---- payload -------------------------------------------------------------- */
+
+/* Unmasks and validates text p[0..n).  Returns how many bytes are good (n
+ * unless the UTF-8 check failed at that offset; the bytes after it are then
+ * masked again, since buf only changes where it is delivered). */
+static size_t unmask_and_check_text(wsx_ws_decoder *d, uint8_t *p, size_t n)
+{
+    int masked = d->_flags & F_SERVER;
+    size_t done = 0, block, good;
+    wsx_utf8 u;
+    memcpy(&u, &d->_utf8, sizeof u);
+    while (done < n) {
+        size_t offset = d->_key_offset;
+        block = n - done < TEXT_BLOCK ? n - done : TEXT_BLOCK;
+        if (masked)
+            d->_key_offset = (uint8_t)wsx_mask(p + done, block, d->_key, offset);
+        good = wsx_utf8_feed(&u, p + done, block);
+        if (good < block) {
+            if (masked)
+                wsx_mask(p + done + good, block - good, d->_key,
+                         (offset + good) & 3);
+            done += good;
+            break;
+        }
+        done += block;
+    }
+    memcpy(&d->_utf8, &u, sizeof u);
+    return done;
+}
+
+/* DATA: up to the rest of the frame's payload from p[0..avail), avail > 0.
+ * pos is how many bytes of this call's buf come before p. */
+static int deliver(wsx_ws_decoder *d, uint8_t *p, size_t avail, size_t pos,
+                   size_t *consumed, wsx_ws_event *ev)
+{
+    size_t n = avail < d->_remaining ? avail : (size_t)d->_remaining;
+    if (d->_flags & F_TEXT) {
+        size_t good = unmask_and_check_text(d, p, n);
+        if (good < n) {
+            /* Fail fast (section 8.1), after delivering the valid prefix
+             * so the events do not depend on the chunking. */
+            if (good == 0)
+                return fail(d, WSX_E_WS_UTF8, consumed, ev);
+            d->_error = WSX_E_WS_UTF8;
+            d->_state = ST_FAILED;
+            n = good;
+        }
+    } else if (d->_flags & F_SERVER) {
+        d->_key_offset = (uint8_t)wsx_mask(p, n, d->_key, d->_key_offset);
+    }
+    d->_remaining -= n;
+    if (d->_remaining == 0 && d->_state == ST_PAYLOAD)
+        d->_state = after_data_frame(d);
+    ev->kind = WSX_WS_EV_DATA;
+    ev->opcode = message_opcode(d);
+    ev->rsv = d->_frame & B0_RSV;
+    ev->close_code = 0;
+    ev->frame_length = 0;
+    ev->data = p;
+    ev->size = n;
+    *consumed = pos + n;
+    return WSX_WS_EV_DATA;
+}
+
+/* END of a message whose last frame had FIN. */
+static int end_message(wsx_ws_decoder *d, size_t pos, size_t *consumed,
+                       wsx_ws_event *ev)
+{
+    unsigned opcode = message_opcode(d);
+    if (d->_flags & F_TEXT) {
+        wsx_utf8 u;
+        memcpy(&u, &d->_utf8, sizeof u);
+        if (!wsx_utf8_complete(&u)) /* stops inside a code point */
+            return fail(d, WSX_E_WS_UTF8, consumed, ev);
+    }
+    d->_flags = (uint8_t)(d->_flags & ~(F_MESSAGE | F_TEXT));
+    d->_message_size = 0;
+    d->_state = ST_HEADER;
+    ev->kind = WSX_WS_EV_MESSAGE_END;
+    ev->opcode = opcode;
+    ev->rsv = 0;
+    ev->close_code = 0;
+    ev->frame_length = 0;
+    ev->data = NULL;
+    ev->size = 0;
+    *consumed = pos;
+    return WSX_WS_EV_MESSAGE_END;
+}
+
+/* A control frame's whole payload is in _ctl: check it, make its event. */
+static int control_event(wsx_ws_decoder *d, size_t pos, size_t *consumed,
+                         wsx_ws_event *ev)
+{
+    unsigned op = d->_frame & B0_OPCODE;
+    size_t n = d->_ctl_len;
+    int kind = op == WSX_WS_OP_PING   ? WSX_WS_EV_PING
+               : op == WSX_WS_OP_PONG ? WSX_WS_EV_PONG
+                                      : WSX_WS_EV_CLOSE;
+    d->_state = ST_HEADER;
+    if (d->_flags & F_SERVER)
+        wsx_mask(d->_ctl, n, d->_key, 0);
+    ev->kind = kind;
+    ev->opcode = op;
+    ev->rsv = d->_frame & B0_RSV;
+    ev->close_code = 0;
+    ev->frame_length = 0;
+    ev->data = d->_ctl;
+    ev->size = n;
+    if (kind == WSX_WS_EV_CLOSE) {
+        /* Section 5.5.1: empty, or a 2-byte code and a UTF-8 reason. */
+        if (n == 0) {
+            ev->close_code = 1005;
+        } else {
+            ev->close_code = ((unsigned)d->_ctl[0] << 8) | d->_ctl[1];
+            if (!wsx_ws_close_code_valid(ev->close_code))
+                return fail(d, WSX_E_WS_CLOSE_CODE, consumed, ev);
+            if (!wsx_utf8_valid(d->_ctl + 2, n - 2))
+                return fail(d, WSX_E_WS_CLOSE_REASON_UTF8, consumed, ev);
+            ev->data = d->_ctl + 2;
+            ev->size = n - 2;
+        }
+        d->_flags |= F_CLOSED;
+    }
+    *consumed = pos;
+    return kind;
+}
+
+/* ---- the pull loop -------------------------------------------------------- */
+
+/* Headers (whole or split) and control payloads, until an event. */
+static int decode_frames(wsx_ws_decoder *d, uint8_t *buf, size_t len,
+                         size_t *consumed, wsx_ws_event *ev)
+{
+    size_t pos = 0;
+    int r;
+    for (;;) {
+        if (d->_state == ST_HEADER) {
+            long hlen;
+            if (pos == len)
+                break;
+            if (d->_hdr_len == 0 &&
+                (hlen = check_header_fast(d, buf + pos, len - pos)) != 0) {
+                if (hlen < 0)
+                    return fail(d, (int)hlen, consumed, ev);
+                r = begin_frame(d, buf + pos, (size_t)hlen, ev);
+                pos += (size_t)hlen;
+            } else {
+                r = gather_header_byte(d, buf[pos++]);
+                if (r < 0)
+                    return fail(d, r, consumed, ev);
+                if (r == 0)
+                    continue;
+                r = begin_frame(d, d->_ctl, d->_hdr_len, ev);
+                d->_hdr_len = 0;
+            }
+            if (r != 0) {
+                *consumed = pos;
+                return r;
+            }
+        } else if (d->_state == ST_CONTROL) {
+            size_t n = len - pos;
+            if (n > d->_remaining)
+                n = (size_t)d->_remaining;
+            if (n) {
+                memcpy(d->_ctl + d->_ctl_len, buf + pos, n);
+                d->_ctl_len = (uint8_t)(d->_ctl_len + n);
+                d->_remaining -= n;
+                pos += n;
+            }
+            if (d->_remaining)
+                break;
+            return control_event(d, pos, consumed, ev);
+        } else if (d->_state == ST_PAYLOAD) {
+            /* a continuation frame: its data in this same call */
+            if (pos == len)
+                break;
+            return deliver(d, buf + pos, len - pos, pos, consumed, ev);
+        } else {
+            return end_message(d, pos, consumed, ev);
+        }
+    }
+    return need_more(len, consumed, ev);
+}
+
+/* ---- fast paths ----------------------------------------------------------
+ * The common steps of a stream of whole data frames, kept small so the
+ * compiler inlines them into wsx_ws_decode without a heavy prologue; any
+ * other case (text, split header, control frame, continuation, any rule
+ * violated, 64-bit length) goes to the general code above, which gives the
+ * same result for these cases. */
+
+/* DATA from a binary frame's payload, len > 0. */
+static int fast_binary_data(wsx_ws_decoder *d, uint8_t *buf, size_t len,
+                            size_t *consumed, wsx_ws_event *ev)
+{
+    size_t n = len < d->_remaining ? len : (size_t)d->_remaining;
+    d->_remaining -= n;
+    if (d->_remaining == 0)
+        d->_state = after_data_frame(d);
+    ev->kind = WSX_WS_EV_DATA;
+    ev->opcode = WSX_WS_OP_BINARY;
+    ev->rsv = d->_frame & B0_RSV;
+    ev->close_code = 0;
+    ev->frame_length = 0;
+    ev->data = buf;
+    ev->size = n;
+    *consumed = n;
+    if (d->_flags & F_SERVER)
+        d->_key_offset = (uint8_t)wsx_mask(buf, n, d->_key, d->_key_offset);
+    return WSX_WS_EV_DATA;
+}
+
+/* START of a text or binary message whose header (7-bit or 16-bit length)
+ * is whole in buf and breaks no rule; 0 when not that case. */
+static int fast_message_start(wsx_ws_decoder *d, const uint8_t *buf,
+                              size_t len, size_t *consumed, wsx_ws_event *ev)
+{
+    unsigned b0, b1, op, len7, server = d->_flags & F_SERVER;
+    size_t hlen;
+    uint64_t length;
+    if (len < 2 || d->_hdr_len != 0 || (d->_flags & (F_MESSAGE | F_CLOSED)))
+        return 0;
+    b0 = buf[0];
+    b1 = buf[1];
+    op = b0 & B0_OPCODE;
+    len7 = b1 & B1_LEN;
+    if ((b0 & B0_RSV) || op - 1u > 1u || (b1 >> 7) != server || len7 == 127)
+        return 0;
+    hlen = 2 + (server ? 4 : 0) + (len7 == 126 ? 2 : 0);
+    if (len < hlen)
+        return 0;
+    length = len7 == 126 ? ((unsigned)buf[2] << 8 | buf[3]) : len7;
+    if ((len7 == 126 && length < 126) || length > d->_max_frame ||
+        length > d->_max_message)
+        return 0;
+    d->_frame = (uint8_t)b0;
+    d->_remaining = length;
+    d->_key_offset = 0;
+    if (server)
+        memcpy(d->_key, buf + hlen - 4, 4);
+    d->_state = length ? ST_PAYLOAD : after_data_frame(d);
+    d->_message_size = length;
+    ev->kind = WSX_WS_EV_MESSAGE_START;
+    ev->opcode = op;
+    ev->rsv = 0;
+    ev->close_code = 0;
+    ev->frame_length = length;
+    ev->data = NULL;
+    ev->size = 0;
+    *consumed = hlen;
+    if (op == WSX_WS_OP_TEXT) {
+        wsx_utf8 u;
+        d->_flags |= F_MESSAGE | F_TEXT;
+        wsx_utf8_init(&u);
+        memcpy(&d->_utf8, &u, sizeof u);
+    } else {
+        d->_flags |= F_MESSAGE;
+    }
+    return WSX_WS_EV_MESSAGE_START;
+}
+
+/* END of a binary message. */
+static int fast_binary_end(wsx_ws_decoder *d, size_t *consumed,
+                           wsx_ws_event *ev)
+{
+    d->_flags = (uint8_t)(d->_flags & ~F_MESSAGE);
+    d->_message_size = 0;
+    d->_state = ST_HEADER;
+    ev->kind = WSX_WS_EV_MESSAGE_END;
+    ev->opcode = WSX_WS_OP_BINARY;
+    ev->rsv = 0;
+    ev->close_code = 0;
+    ev->frame_length = 0;
+    ev->data = NULL;
+    ev->size = 0;
+    *consumed = 0;
+    return WSX_WS_EV_MESSAGE_END;
+}
+
+/* The general path: every state and every case. */
+WSX_NOINLINE_ static int decode_general(wsx_ws_decoder *d, uint8_t *buf,
+                                        size_t len, size_t *consumed,
+                                        wsx_ws_event *ev)
+{
+    if (len && !buf) {
+        *consumed = 0;
+        memset(ev, 0, sizeof *ev);
+        ev->kind = WSX_E_ARG;
+        return WSX_E_ARG;
+    }
+    switch (d->_state) {
+    case ST_PAYLOAD:
+        if (len == 0)
+            return need_more(0, consumed, ev);
+        return deliver(d, buf, len, 0, consumed, ev);
+    case ST_END:
+        return end_message(d, 0, consumed, ev);
+    case ST_FAILED:
+        return fail(d, d->_error, consumed, ev);
+    default:
+        return decode_frames(d, buf, len, consumed, ev);
+    }
+}
+
+int wsx_ws_decode(wsx_ws_decoder *d, uint8_t *buf, size_t len,
+                  size_t *consumed, wsx_ws_event *ev)
+{
+    int r;
+    if (buf) {
+        switch (d->_state) {
+        case ST_HEADER:
+            if ((r = fast_message_start(d, buf, len, consumed, ev)) != 0)
+                return r;
+            break;
+        case ST_PAYLOAD:
+            if (len && !(d->_flags & F_TEXT))
+                return fast_binary_data(d, buf, len, consumed, ev);
+            break;
+        case ST_END:
+            if (!(d->_flags & F_TEXT))
+                return fast_binary_end(d, consumed, ev);
+            break;
+        default:
+            break;
+        }
+    }
+    return decode_general(d, buf, len, consumed, ev);
+}
