@@ -140,8 +140,13 @@ size_t wsx_utf8_feed(wsx_utf8 *u, const uint8_t *buf, size_t len)
         state = next;
         i += BLOCK;
     }
-    /* the tail (and the block with the bad byte): one byte at a time */
+    /* The tail (short messages are nothing else), and the block with the
+     * bad byte: ASCII words skipped, the rest one byte at a time. */
     for (; i < len; i++) {
+        while (state == S_ACCEPT && len - i >= 8 && !(load64(buf + i) & HIGH_BITS))
+            i += 8;
+        if (i == len)
+            break;
         state = (utf8_dfa[buf[i]] >> state) & 63;
         if (state == S_ERROR) {
             u->_state = S_ERROR;
