@@ -17,8 +17,10 @@ extern "C" {
 
 /* out = base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")), exactly
  * WSX_WS_ACCEPT_LEN characters, no NUL.  key is the Sec-WebSocket-Key value
- * as received (keylen bytes; at most 64 accepted).  Returns WSX_OK or
- * WSX_E_ARG. */
+ * as received (keylen bytes, no NUL needed; at most 64 accepted: a valid
+ * key is 24).  The key's shape is not checked here (the handshake does).
+ * Returns WSX_OK, or WSX_E_ARG (keylen > 64, key NULL with keylen > 0, out
+ * NULL) with out unchanged. */
 WSX_API int wsx_ws_accept(const char *key, size_t keylen,
                           char out[WSX_WS_ACCEPT_LEN]);
 
