@@ -51,6 +51,7 @@
 #include <wsx_http.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,7 @@ typedef struct client {
 typedef struct server {
     options opt;
     int epfd, lfd;
+    int spare_fd;              /* kept for EMFILE (see accept_all) */
     long nclients;
     client *lists[LIST_COUNT]; /* heads; tails below */
     client *tails[LIST_COUNT];
@@ -561,7 +563,21 @@ static void accept_all(server *s)
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
-            return; /* EAGAIN; or EMFILE: retried at the next event */
+            if ((errno == EMFILE || errno == ENFILE) && s->spare_fd >= 0) {
+                /* Out of descriptors: the pending connection would keep
+                 * the listening socket readable and spin the loop.  Free
+                 * the spare descriptor, accept it and close it at once. */
+                close(s->spare_fd);
+                fd = accept(s->lfd, NULL, NULL);
+                if (fd >= 0)
+                    close(fd);
+                s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                if (fd < 0) /* EMFILE comes before "nothing pending" */
+                    return;
+                logf_("refused a connection: %s (%ld)", "out of file descriptors", 0);
+                continue;
+            }
+            return; /* EAGAIN */
         }
         if (s->nclients >= s->opt.max_connections || !(c = client_new(s, fd))) {
             close(fd);
@@ -721,6 +737,7 @@ int main(int argc, char **argv)
                 strerror(errno));
         return 1;
     }
+    s.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     s.epfd = epoll_create1(EPOLL_CLOEXEC);
     ev.events = EPOLLIN;
     ev.data.ptr = NULL; /* NULL marks the listening socket */
@@ -749,6 +766,8 @@ int main(int argc, char **argv)
     shutdown_all(&s);
     close(s.lfd);
     close(s.epfd);
+    if (s.spare_fd >= 0)
+        close(s.spare_fd);
     if (!quiet)
         fputs("ws_echo: stopped\n", stderr);
     return 0;

@@ -1,4 +1,5 @@
-"""Python `websockets` (Debian python3-websockets) as the client of ws_echo.
+"""Python `websockets` (Debian python3-websockets) and `websocket-client`
+(python3-websocket) as clients of ws_echo.
     /usr/bin/python3 tests/interop/test_ws_python.py [BUILD_DIR]
 """
 import asyncio
@@ -92,12 +93,38 @@ async def main_async(port):
         T.bad("50 concurrent clients", "%s: %s" % (type(e).__name__, e))
 
 
+def websocket_client(port):
+    """websocket-client (Debian python3-websocket), a second, blocking peer."""
+    import websocket
+    ws = websocket.create_connection("ws://127.0.0.1:%d/wsclient" % port, timeout=5)
+    ws.send("from websocket-client")
+    op, data = ws.recv_data()
+    T.check("websocket-client: text", (op, data) == (websocket.ABNF.OPCODE_TEXT,
+                                                     b"from websocket-client"))
+    ws.send_binary(b"\x00\x01\x02")
+    op, data = ws.recv_data()
+    T.check("websocket-client: binary", (op, data) == (websocket.ABNF.OPCODE_BINARY,
+                                                       b"\x00\x01\x02"))
+    ws.ping("wc ping")
+    op, frame = ws.recv_data_frame(control_frame=True)
+    T.check("websocket-client: pong", op == websocket.ABNF.OPCODE_PONG
+            and frame.data == b"wc ping", repr((op, frame)))
+    ws.send_close(status=3001, reason=b"wc bye")
+    op, frame = ws.recv_data_frame(control_frame=True)
+    T.check("websocket-client: close 3001 echoed", op == websocket.ABNF.OPCODE_CLOSE
+            and frame.data[:2] == b"\x0b\xb9", repr(frame.data))
+    ws.shutdown()
+
+
 def main():
     prog = os.path.join(build_dir(), "examples", "ws_echo")
-    if not T.need_file(prog) or not T.need_module("websockets"):
+    if not T.need_file(prog):
         T.finish()
     with Server(prog) as s:
-        asyncio.run(main_async(s.port))
+        if T.need_module("websockets"):
+            asyncio.run(main_async(s.port))
+        if T.need_module("websocket"):
+            T.run("websocket-client session", websocket_client, s.port)
         T.check("exit status 0 on SIGTERM", s.stop() == 0)
     T.finish()
 
