@@ -3,8 +3,9 @@
  * BENCH_LIBS: -lwslay
  *
  * Cases (all client-to-server frames, masked, decoded in the server role):
- *   1 KiB binary frames, 1 KiB text frames (ASCII-heavy, some 2- and 3-byte
- *   code points), 20-byte binary frames, 1 MiB binary frames.
+ *   1 KiB binary frames, 1 KiB text frames (ASCII-heavy: about 7 two- and
+ *   three-byte code points per KiB), 20-byte binary frames, 1 MiB binary
+ *   frames.
  *
  * Implementations:
  *   wsx       wsx_ws_decode over the buffer, unmasking in place (and, for
@@ -44,7 +45,9 @@ typedef struct stream {
     size_t payload;   /* bytes per frame */
 } stream;
 
-/* Payload of one frame: binary pseudo-random, or ASCII-heavy UTF-8. */
+/* Payload of one frame: binary pseudo-random, or ASCII-heavy UTF-8
+ * (printable ASCII with a U+00E9 every 200 bytes and a U+20AC every 500:
+ * about 7 multi-byte code points per KiB, like chat or JSON text). */
 static void fill_payload(uint8_t *p, size_t n, int text, uint32_t seed)
 {
     size_t i = 0;
@@ -55,11 +58,11 @@ static void fill_payload(uint8_t *p, size_t n, int text, uint32_t seed)
         x ^= x << 5;
         if (!text) {
             p[i++] = (uint8_t)x;
-        } else if (x % 61 == 0 && n - i >= 3) {
-            memcpy(p + i, "\xe2\x82\xac", 3); /* U+20AC */
+        } else if (i % 500 == 250 && n - i >= 3) {
+            memcpy(p + i, "\xe2\x82\xac", 3);
             i += 3;
-        } else if (x % 37 == 0 && n - i >= 2) {
-            memcpy(p + i, "\xc3\xa9", 2); /* U+00E9 */
+        } else if (i % 200 == 100 && n - i >= 2) {
+            memcpy(p + i, "\xc3\xa9", 2);
             i += 2;
         } else {
             p[i++] = (uint8_t)(' ' + x % 95);
