@@ -24,6 +24,12 @@
 enum { ST_BOM, ST_NAME, ST_SPACE, ST_VALUE, ST_CR };
 enum { F_NONE, F_DATA, F_EVENT, F_ID, F_RETRY, F_COMMENT };
 
+#if defined(__GNUC__) || defined(__clang__)
+#define HOT static __inline__ __attribute__((always_inline))
+#else
+#define HOT static
+#endif
+
 #define NAME_UNKNOWN 6 /* _name_len: longer than any known field name */
 
 static const uint8_t message_type[] = "message";
@@ -45,7 +51,7 @@ static unsigned CTZ(unsigned x)
 #endif
 
 /* First CR or LF in [s, end), or end.  Never reads outside [s, end). */
-static const uint8_t *find_eol(const uint8_t *s, const uint8_t *end)
+HOT const uint8_t *find_eol(const uint8_t *s, const uint8_t *end)
 {
 #if defined(__SSE2__)
     const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
@@ -76,7 +82,7 @@ static const uint8_t *find_eol(const uint8_t *s, const uint8_t *end)
     return s;
 }
 
-static int has_nul(const uint8_t *v, size_t n)
+HOT int has_nul(const uint8_t *v, size_t n)
 {
     if (n >= 16)
         return memchr(v, 0, n) != NULL;
@@ -134,25 +140,11 @@ static void clear_event(wsx_sse_parser *p)
 /* ---- lines ---------------------------------------------------------- */
 
 /* Field names are case-sensitive (spec: "If the field name is ..."). */
+HOT int field_of_name(const wsx_sse_parser *p, const uint8_t *n, size_t len);
+
 static int field_of(const wsx_sse_parser *p)
 {
-    const uint8_t *n = p->_name;
-    if (p->_skip_block)
-        return F_NONE;
-    switch (p->_name_len) {
-    case 0:
-        return (p->_flags & WSX_SSE_WANT_COMMENTS) ? F_COMMENT : F_NONE;
-    case 2:
-        return (n[0] == 'i' && n[1] == 'd') ? F_ID : F_NONE;
-    case 4:
-        return memcmp(n, "data", 4) == 0 ? F_DATA : F_NONE;
-    case 5:
-        if (memcmp(n, "event", 5) == 0)
-            return F_EVENT;
-        return memcmp(n, "retry", 5) == 0 ? F_RETRY : F_NONE;
-    default:
-        return F_NONE;
-    }
+    return field_of_name(p, p->_name, p->_name_len);
 }
 
 /* Reads name bytes up to the colon (consumed: state becomes ST_SPACE), a
@@ -218,6 +210,17 @@ static int field_begin(wsx_sse_parser *p)
     return 0;
 }
 
+/* memcpy, without a library call for the few bytes of an id or a byte. */
+HOT void copy_bytes(uint8_t *d, const uint8_t *v, size_t n)
+{
+    if (n > 16) {
+        memcpy(d, v, n);
+        return;
+    }
+    while (n--)
+        *d++ = *v++;
+}
+
 static int field_append(wsx_sse_parser *p, const uint8_t *v, size_t n)
 {
     size_t i;
@@ -225,19 +228,19 @@ static int field_append(wsx_sse_parser *p, const uint8_t *v, size_t n)
     case F_DATA:
         if (n > p->_cap - p->_data_len)
             return WSX_E_SSE_LINE_TOO_LONG;
-        memcpy(data_buf(p) + p->_data_len, v, n);
+        copy_bytes(data_buf(p) + p->_data_len, v, n);
         p->_data_len += n;
         break;
     case F_EVENT:
         if (n > p->_max_field - p->_type_len)
             return WSX_E_SSE_FIELD_TOO_LONG;
-        memcpy(type_buf(p) + p->_type_len, v, n);
+        copy_bytes(type_buf(p) + p->_type_len, v, n);
         p->_type_len += (uint32_t)n;
         break;
     case F_ID:
         if (n > p->_max_field - p->_id_len[p->_id_tmp])
             return WSX_E_SSE_FIELD_TOO_LONG;
-        memcpy(id_slot(p, p->_id_tmp) + p->_id_len[p->_id_tmp], v, n);
+        copy_bytes(id_slot(p, p->_id_tmp) + p->_id_len[p->_id_tmp], v, n);
         p->_id_len[p->_id_tmp] += (uint32_t)n;
         if (has_nul(v, n))
             p->_id_nul = 1;
@@ -259,7 +262,7 @@ static int field_append(wsx_sse_parser *p, const uint8_t *v, size_t n)
     case F_COMMENT:
         if (n > p->_cap - p->_data_len - p->_tmp_len)
             return WSX_E_SSE_LINE_TOO_LONG;
-        memcpy(data_buf(p) + p->_data_len + p->_tmp_len, v, n);
+        copy_bytes(data_buf(p) + p->_data_len + p->_tmp_len, v, n);
         p->_tmp_len += n;
         break;
     default:
@@ -269,7 +272,7 @@ static int field_append(wsx_sse_parser *p, const uint8_t *v, size_t n)
 }
 
 /* "If the line is empty: dispatch the event." */
-static int dispatch(wsx_sse_parser *p, wsx_sse_event *ev)
+HOT int dispatch(wsx_sse_parser *p, wsx_sse_event *ev)
 {
     if (p->_skip_block) {
         /* the block that overflowed ends here: back to normal */
@@ -345,7 +348,7 @@ static int end_line(wsx_sse_parser *p, wsx_sse_event *ev)
 
 /* Consumes the CR, LF or CRLF at s.  A CR as the last byte of the input
  * already ended the line; an LF starting the next input is then dropped. */
-static const uint8_t *eat_eol(wsx_sse_parser *p, const uint8_t *s, const uint8_t *end)
+HOT const uint8_t *eat_eol(wsx_sse_parser *p, const uint8_t *s, const uint8_t *end)
 {
     p->_name_len = 0;
     p->_st = ST_NAME;
@@ -356,6 +359,108 @@ static const uint8_t *eat_eol(wsx_sse_parser *p, const uint8_t *s, const uint8_t
             s++;
     }
     return s;
+}
+
+/* ---- whole lines (the fast path) ------------------------------------ */
+
+HOT int field_of_name(const wsx_sse_parser *p, const uint8_t *n, size_t len)
+{
+    if (p->_skip_block)
+        return F_NONE;
+    switch (len) {
+    case 0:
+        return (p->_flags & WSX_SSE_WANT_COMMENTS) ? F_COMMENT : F_NONE;
+    case 2:
+        return (n[0] == 'i' && n[1] == 'd') ? F_ID : F_NONE;
+    case 4:
+        return memcmp(n, "data", 4) == 0 ? F_DATA : F_NONE;
+    case 5:
+        if (memcmp(n, "event", 5) == 0)
+            return F_EVENT;
+        return memcmp(n, "retry", 5) == 0 ? F_RETRY : F_NONE;
+    default:
+        return F_NONE;
+    }
+}
+
+/* A non-empty line [s, e) that starts at a line start and ends inside the
+ * input: handled whole, with exactly the effects of the incremental path
+ * (same limits, same errors; *errpos is where an error leaves *consumed). */
+HOT int whole_line(wsx_sse_parser *p, const uint8_t *s, const uint8_t *e, wsx_sse_event *ev,
+                      const uint8_t **errpos)
+{
+    size_t n = (size_t)(e - s), k, vn;
+    const uint8_t *v;
+    int field;
+    if (n >= 5 && memcmp(s, "data:", 5) == 0 && !p->_skip_block) {
+        k = 4; /* the most common line first */
+        field = F_DATA;
+    } else {
+        /* the name ends at the first colon; over 5 bytes it is no field of ours */
+        for (k = 0; k < n && s[k] != ':'; k++)
+            if (k == 5)
+                return 0;
+        field = field_of_name(p, s, k);
+    }
+    v = s + k;
+    if (k < n && ++v < e && *v == ' ')
+        v++;
+    vn = (size_t)(e - v);
+    *errpos = v;
+    switch (field) {
+    case F_DATA:
+        if (!p->_has_data) {
+            /* zero copy: the first data line lies whole in the input */
+            if (vn > p->_cap)
+                return WSX_E_SSE_LINE_TOO_LONG;
+            p->_slice = v;
+            p->_slice_len = vn;
+            p->_has_data = 1;
+            return 0;
+        }
+        materialize(p);
+        if (p->_data_len >= p->_cap || vn > p->_cap - p->_data_len - 1)
+            return WSX_E_SSE_LINE_TOO_LONG;
+        data_buf(p)[p->_data_len] = '\n';
+        memcpy(data_buf(p) + p->_data_len + 1, v, vn);
+        p->_data_len += vn + 1;
+        return 0;
+    case F_ID:
+        if (vn > p->_max_field)
+            return WSX_E_SSE_FIELD_TOO_LONG;
+        if (has_nul(v, vn))
+            return 0;
+        memcpy(id_slot(p, p->_id_tmp), v, vn);
+        p->_id_len[p->_id_tmp] = (uint32_t)vn;
+        p->_id_buf = p->_id_tmp;
+        p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
+        return 0;
+    case F_EVENT:
+        if (vn > p->_max_field)
+            return WSX_E_SSE_FIELD_TOO_LONG;
+        memcpy(type_buf(p), v, vn);
+        p->_type_len = (uint32_t)vn;
+        return 0;
+    case F_RETRY:
+        p->_retry = 0;
+        p->_retry_ok = 1;
+        p->_field = F_RETRY;
+        field_append(p, v, vn);
+        if (p->_retry_ok != 2)
+            return 0;
+        ev->retry = p->_retry;
+        return WSX_SSE_RETRY;
+    case F_COMMENT:
+        if (vn > p->_cap - p->_data_len - p->_slice_len)
+            return WSX_E_SSE_LINE_TOO_LONG;
+        ev->data = v;
+        ev->data_len = vn;
+        ev->type = ev->id = NULL;
+        ev->type_len = ev->id_len = 0;
+        return WSX_SSE_COMMENT;
+    default:
+        return 0;
+    }
 }
 
 /* ---- public --------------------------------------------------------- */
@@ -456,8 +561,11 @@ static int fail(wsx_sse_parser *p, int err)
     return err;
 }
 
-int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *consumed,
-                  wsx_sse_event *ev)
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static int parse_main(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *consumed,
+                      wsx_sse_event *ev)
 {
     static const uint8_t bom[3] = { 0xEF, 0xBB, 0xBF };
     const uint8_t *s = buf, *end = buf + len, *e;
@@ -469,7 +577,7 @@ int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *con
     if (p->_ended)
         return WSX_E_STATE;
     while (s < end) {
-        int line_start = 0;
+        const uint8_t *known_end = NULL; /* set when [s, end) has no line end */
         switch (p->_st) {
         case ST_CR:
             if (*s == '\n')
@@ -492,7 +600,29 @@ int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *con
             }
             continue;
         case ST_NAME:
-            line_start = p->_name_len == 0;
+            if (p->_name_len == 0) {
+                /* At a line start: the whole line is usually here.  Whole
+                 * lines are handled in this loop until an event is ready or
+                 * a line is cut by the end of the input. */
+                for (;;) {
+                    if (*s == '\n' || *s == '\r') {
+                        e = s;
+                        r = dispatch(p, ev);
+                    } else {
+                        const uint8_t *errpos = s;
+                        e = find_eol(s, end);
+                        if (e == end)
+                            break;
+                        r = whole_line(p, s, e, ev, &errpos);
+                        if (r < 0)
+                            return *consumed = (size_t)(errpos - buf), fail(p, r);
+                    }
+                    s = eat_eol(p, e, end); /* s < end: state is ST_NAME again */
+                    if (r || s == end)
+                        goto out;
+                }
+                known_end = end; /* no line end in [s, end): never scan it again */
+            }
             s = scan_name(p, s, end);
             if (s == end)
                 goto out;
@@ -505,40 +635,21 @@ int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *con
                     goto out;
                 continue;
             }
-            if (p->_st == ST_VALUE)
+            if (p->_st == ST_VALUE) {
+                if (known_end)
+                    s = end;
                 continue;
+            }
             /* fall through */
         case ST_SPACE:
             /* "If value starts with a U+0020 SPACE, remove it" (one only) */
             if (*s == ' ')
                 s++;
             p->_st = ST_VALUE;
-            e = find_eol(s, end);
-            if (line_start && e != end && p->_field == F_DATA && !p->_has_data) {
-                /* zero copy: the whole line is here and is the first */
-                if ((size_t)(e - s) > p->_cap)
-                    return *consumed = (size_t)(s - buf), fail(p, WSX_E_SSE_LINE_TOO_LONG);
-                p->_slice = s;
-                p->_slice_len = (size_t)(e - s);
-                p->_has_data = 1;
-                s = e;
-                goto eol;
-            }
-            if (line_start && e != end && p->_field == F_COMMENT) {
-                size_t held = p->_data_len + p->_slice_len;
-                if ((size_t)(e - s) > p->_cap - held)
-                    return *consumed = (size_t)(s - buf), fail(p, WSX_E_SSE_LINE_TOO_LONG);
-                ev->data = s;
-                ev->data_len = (size_t)(e - s);
-                ev->type = ev->id = NULL;
-                ev->type_len = ev->id_len = 0;
-                s = eat_eol(p, e, end);
-                r = WSX_SSE_COMMENT;
-                goto out;
-            }
             r = field_begin(p);
             if (r < 0)
                 return *consumed = (size_t)(s - buf), fail(p, r);
+            e = known_end ? known_end : find_eol(s, end);
             goto value;
         case ST_VALUE:
         default:
@@ -552,7 +663,6 @@ int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *con
             s = e;
             if (s == end)
                 goto out;
-        eol:
             r = end_line(p, ev);
             if (r < 0)
                 return *consumed = (size_t)(s - buf), fail(p, r);
@@ -566,4 +676,28 @@ out:
         materialize(p);
     *consumed = (size_t)(s - buf);
     return r;
+}
+
+/* Entry.  One byte inside a value or a name (the byte-at-a-time feeding
+ * that some socket layers do) is handled here without the full machine. */
+int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *consumed,
+                  wsx_sse_event *ev)
+{
+    if (len == 1 && !p->_err && !p->_ended && buf[0] != '\n' && buf[0] != '\r') {
+        if (p->_st == ST_VALUE) {
+            int r = field_append(p, buf, 1);
+            if (r < 0) {
+                *consumed = 0;
+                return fail(p, r);
+            }
+            *consumed = 1;
+            return 0;
+        }
+        if (p->_st == ST_NAME && p->_name_len > 0 && p->_name_len < 5 && buf[0] != ':') {
+            p->_name[p->_name_len++] = buf[0];
+            *consumed = 1;
+            return 0;
+        }
+    }
+    return parse_main(p, buf, len, consumed, ev);
 }
