@@ -211,6 +211,12 @@ static int scan(wsx_http_parser *p, const char *buf, size_t len, size_t max_head
         }
         end = (size_t)(lf - buf);
         n = end - start;
+        p->_scanned = end;
+        /* Same limit, and same answer, as if the line had come in pieces:
+         * the result must not depend on the chunking. */
+        r = check_partial_line(p, buf);
+        if (r < 0)
+            return r;
         if (n > 0 && buf[end - 1] == '\r')
             n--;
         else if (p->_flags & WSX_HTTP_STRICT_CRLF)

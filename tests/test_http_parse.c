@@ -165,6 +165,13 @@ static void test_request_errors(void)
                             err(WSX_E_HTTP_SYNTAX)));
         CHECK(all_chunkings(0, "GET / HTTP/1.1\r\nHost: h\r\n\r\n", &cfg, MAXH,
                             "r=27|GET|/|1.1|Host=[h]"));
+        /* a too-long line is too long before it is a bare-LF line: the
+         * answer must not depend on whether the LF came in the same read */
+        cfg.max_line = 10;
+        CHECK(all_chunkings(0, "GET / HTTP/1.1\r\nX: 123456789\n\n", &cfg, MAXH,
+                            err(WSX_E_HTTP_LINE_TOO_LONG)));
+        CHECK(all_chunkings(1, "HTTP/1.1 200 OK\n\n", &cfg, MAXH,
+                            err(WSX_E_HTTP_LINE_TOO_LONG)));
     }
 }
 

@@ -1,0 +1,153 @@
+/*
+ * libFuzzer target: HTTP request head parser + server handshake.
+ *
+ * Input: byte 0 options (bit 0 WSX_HTTP_STRICT_CRLF; bit 1 small limits:
+ * line 200, target 100, head 1000; bits 2-3 header array of 0, 2, 8 or 64;
+ * bits 4-5 chunking mode, see fz_next), byte 1 chunking parameter, the rest
+ * the bytes received.
+ *
+ * Oracle: the head parsed whole and fed as growing prefixes (each in its own
+ * exactly-sized heap block) gives the same result and the same fields; the
+ * head length is within the input; every slice lies inside the head; the
+ * server's answer fits its buffer and parses back as a response whose
+ * status is 101 on success or wsx_err_http_status() of the refusal.
+ */
+#include "wsx.h"
+#include "fuzz_http_common.h"
+
+static const size_t header_caps[4] = {0, 2, 8, 64};
+
+static void describe(fz_log *l, int r, const char *buf, const wsx_http_request *q)
+{
+    size_t i;
+    fz_addf(l, "r=%lld", r);
+    if (r <= 0)
+        return;
+    REQUIRE(q->method >= buf && q->method + q->method_len <= buf + r);
+    REQUIRE(q->target >= buf && q->target + q->target_len <= buf + r);
+    fz_addf(l, "|m=%lld", q->method - buf);
+    fz_addf(l, ",%lld", (long long)q->method_len);
+    fz_addf(l, "|t=%lld", q->target - buf);
+    fz_addf(l, ",%lld", (long long)q->target_len);
+    fz_addf(l, "|v=%lld", q->minor_version);
+    for (i = 0; i < q->num_headers; i++) {
+        const wsx_http_header *h = &q->headers[i];
+        REQUIRE(h->name >= buf && h->name + h->name_len <= buf + r);
+        REQUIRE(h->value >= buf && h->value + h->value_len <= buf + r);
+        REQUIRE(h->name_len > 0);
+        fz_addf(l, "|%lld", h->name - buf);
+        fz_addf(l, ",%lld", (long long)h->name_len);
+        fz_addf(l, ",%lld", h->value - buf);
+        fz_addf(l, ",%lld", (long long)h->value_len);
+    }
+}
+
+static void check_answer(const char *out, size_t out_len, int r)
+{
+    wsx_http_parser p;
+    wsx_http_header h[16];
+    wsx_http_response s;
+    int n;
+    REQUIRE(out_len > 0);
+    wsx_http_parser_init(&p, NULL);
+    n = wsx_http_parse_response(&p, out, out_len, h, 16, &s);
+    REQUIRE(n > 0);
+    if (r == WSX_OK) {
+        REQUIRE((size_t)n == out_len);
+        REQUIRE(s.status == 101);
+        REQUIRE(wsx_http_header_count(h, s.num_headers, "Sec-WebSocket-Accept") == 1);
+    } else {
+        REQUIRE(s.status == wsx_err_http_status(r));
+    }
+}
+
+static void handshake(const char *buf, const wsx_http_request *q)
+{
+    static const char *const protos[] = {"chat", "superchat", "json"};
+    static const char *const origins[] = {"https://a.example"};
+    wsx_hs_server_config cfg;
+    wsx_hs_request info;
+    char out[600];
+    size_t out_len = 12345;
+    int r;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.subprotocols = protos;
+    cfg.num_subprotocols = 3;
+    cfg.origins = origins;
+    cfg.num_origins = 1;
+    r = wsx_hs_server_answer_request(&cfg, q, &info, out, sizeof out, &out_len);
+    REQUIRE(r <= 0);
+    REQUIRE(out_len <= sizeof out);
+    if (r == WSX_E_BUFFER) {
+        REQUIRE(out_len == 0);
+        return;
+    }
+    check_answer(out, out_len, r);
+    if (r == WSX_OK) {
+        REQUIRE(info.key != NULL);
+        REQUIRE(info.subprotocol_index >= -1 && info.subprotocol_index < 3);
+        if (info.origin)
+            REQUIRE(info.origin >= buf);
+    }
+    /* the refusal writer for every error this target can meet */
+    r = wsx_hs_server_refusal(r == WSX_OK ? WSX_E_HTTP_SYNTAX : r, out, sizeof out, &out_len);
+    REQUIRE(r == WSX_OK);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    wsx_http_config cfg;
+    wsx_http_parser p;
+    wsx_http_header *hdrs;
+    wsx_http_request q;
+    fz_log whole = {0, 0, 0}, chunked = {0, 0, 0};
+    fz_plan plan;
+    size_t maxh, len, have;
+    char *buf;
+    int r, r2 = 0;
+    if (size < 2)
+        return 0;
+    wsx_http_config_default(&cfg);
+    if (data[0] & 1)
+        cfg.flags = WSX_HTTP_STRICT_CRLF;
+    if (data[0] & 2) {
+        cfg.max_line = 200;
+        cfg.max_target = 100;
+        cfg.max_head = 1000;
+    }
+    maxh = header_caps[(data[0] >> 2) & 3];
+    hdrs = (wsx_http_header *)malloc((maxh ? maxh : 1) * sizeof *hdrs);
+    len = size - 2;
+
+    buf = fz_copy(data + 2, len);
+    wsx_http_parser_init(&p, &cfg);
+    r = wsx_http_parse_request(&p, buf, len, hdrs, maxh, &q);
+    REQUIRE(r <= (int)len);
+    REQUIRE(r <= 0 || q.num_headers <= maxh);
+    describe(&whole, r, buf, &q);
+    if (r > 0)
+        handshake(buf, &q);
+    free(buf);
+
+    fz_plan_init(&plan, (uint8_t)(data[0] >> 4), data[1], len);
+    wsx_http_parser_init(&p, &cfg);
+    for (have = 0; have < len;) {
+        size_t step = fz_next(&plan);
+        have = step > len - have ? len : have + step;
+        buf = fz_copy(data + 2, have);
+        r2 = wsx_http_parse_request(&p, buf, have, hdrs, maxh, &q);
+        if (r2 != 0) {
+            describe(&chunked, r2, buf, &q);
+            free(buf);
+            break;
+        }
+        free(buf);
+    }
+    if (r2 == 0)
+        describe(&chunked, 0, NULL, &q);
+    REQUIRE(fz_same(&whole, &chunked));
+    free(whole.p);
+    free(chunked.p);
+    free(hdrs);
+    return 0;
+}
