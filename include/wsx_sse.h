@@ -414,13 +414,15 @@ WSX_API ptrdiff_t wsx_sse_request_write(const wsx_sse_request *req, uint8_t *out
  *                            type case-insensitive, parameters allowed):
  *                            read the body with the parser;
  *   WSX_E_SSE_REDIRECT       301, 302, 303, 307, 308 with a Location:
- *                            *location and *location_len (may be NULL) get its
- *                            value (a slice of the caller's header).  On 303
- *                            the next request is a GET without a body (a
- *                            POST becomes a GET); 307 and 308 keep the
- *                            method and body; 301/302 keep them too (a
- *                            browser turns a POST into GET there; wsx does
- *                            not, so 'say so' in your client if you need it);
+ *                            *location and *location_len (may be NULL) get
+ *                            its value (a slice of the caller's header,
+ *                            possibly relative: resolve it against the
+ *                            request URL).  The method of the next request
+ *                            follows the Fetch standard, see
+ *                            wsx_sse_redirect_method(): 303 turns any
+ *                            method but HEAD into GET without a body, 301
+ *                            and 302 turn POST into GET, 307 and 308 keep
+ *                            the method and the body;
  *   WSX_E_SSE_NO_CONTENT     204: stop for good, do not reconnect;
  *   WSX_E_SSE_STATUS         any other status (including a redirect with no
  *                            Location): fail, do not reconnect;
@@ -428,6 +430,13 @@ WSX_API ptrdiff_t wsx_sse_request_write(const wsx_sse_request *req, uint8_t *out
  *                            not reconnect. */
 WSX_API wsx_err wsx_sse_check_response(int status, const wsx_sse_header *headers, size_t n,
                                        const char **location, size_t *location_len);
+
+/* The method for the request that follows a redirect with this status
+ * (Fetch standard, "HTTP-redirect fetch"): "GET" for 303 (unless method is
+ * HEAD) and for POST on 301/302, else method itself.  When the result is
+ * not method, drop the body and its Content-Type.  Static storage or
+ * method; never NULL (method NULL counts as "GET"). */
+WSX_API const char *wsx_sse_redirect_method(int status, const char *method);
 
 /* The same from a response parsed by wsx_http_parse_response() (wsx_http.h;
  * declared with the struct tag so this header does not need that one). */

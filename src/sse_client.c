@@ -172,6 +172,17 @@ wsx_err wsx_sse_check_http_response(const struct wsx_http_response *res, const c
     return decide(res->status, ct, ct_len, loc, loc_len, location, location_len);
 }
 
+const char *wsx_sse_redirect_method(int status, const char *method)
+{
+    if (!method)
+        return "GET";
+    if (status == 303 && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return "GET";
+    if ((status == 301 || status == 302) && strcmp(method, "POST") == 0)
+        return "GET";
+    return method;
+}
+
 /* ---- reconnection timing -------------------------------------------- */
 
 void wsx_sse_backoff_init(wsx_sse_backoff *b)

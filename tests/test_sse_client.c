@@ -186,6 +186,19 @@ static void test_responses(void)
     }
 }
 
+static void test_redirect_method(void)
+{
+    CHECK(strcmp(wsx_sse_redirect_method(303, "POST"), "GET") == 0);
+    CHECK(strcmp(wsx_sse_redirect_method(303, "PUT"), "GET") == 0);
+    CHECK(strcmp(wsx_sse_redirect_method(303, "HEAD"), "HEAD") == 0);
+    CHECK(strcmp(wsx_sse_redirect_method(301, "POST"), "GET") == 0);
+    CHECK(strcmp(wsx_sse_redirect_method(302, "POST"), "GET") == 0);
+    CHECK(strcmp(wsx_sse_redirect_method(302, "PUT"), "PUT") == 0);
+    CHECK(strcmp(wsx_sse_redirect_method(307, "POST"), "POST") == 0);
+    CHECK(strcmp(wsx_sse_redirect_method(308, "POST"), "POST") == 0);
+    CHECK(strcmp(wsx_sse_redirect_method(307, NULL), "GET") == 0);
+}
+
 static void test_http_response_convenience(void)
 {
     static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n";
@@ -247,6 +260,7 @@ int main(void)
     RUN(test_reconnect_cases);
     RUN(test_request);
     RUN(test_responses);
+    RUN(test_redirect_method);
     RUN(test_http_response_convenience);
     RUN(test_backoff);
     return harness_done();
