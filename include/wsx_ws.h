@@ -83,31 +83,33 @@ WSX_API int wsx_ws_close_code_valid(unsigned code);
  * Every rule of RFC 6455 section 5 is checked; a violation returns a named
  * negative wsx_err, and wsx_err_close_code() gives the close code to send
  * (1002 protocol error, 1007 invalid UTF-8, 1009 too big):
+ *   WSX_E_WS_AFTER_CLOSE       any byte after a close frame (section 5.5.1)
  *   WSX_E_WS_RSV               an RSV bit not in rsv_allowed (section 5.2)
  *   WSX_E_WS_OPCODE            opcode 3-7 or 11-15 (section 5.2)
- *   WSX_E_WS_MASK_REQUIRED     server role: unmasked frame (section 5.1)
- *   WSX_E_WS_MASK_FORBIDDEN    client role: masked frame (section 5.1)
- *   WSX_E_WS_CONTROL_TOO_LONG  ping/pong/close payload over 125 bytes (5.5)
  *   WSX_E_WS_CONTROL_FRAGMENTED ping/pong/close without FIN (section 5.5)
  *   WSX_E_WS_NO_MESSAGE        continuation frame with no message open (5.4)
  *   WSX_E_WS_MESSAGE_OPEN      text/binary frame while a message is open
- *   WSX_E_WS_LENGTH_NOT_MINIMAL 16-bit length < 126, 64-bit length < 65536
- *   WSX_E_WS_LENGTH_MSB        64-bit length with its top bit set (5.2)
+ *   WSX_E_WS_MASK_REQUIRED     server role: unmasked frame (section 5.1)
+ *   WSX_E_WS_MASK_FORBIDDEN    client role: masked frame (section 5.1)
+ *   WSX_E_WS_CONTROL_TOO_LONG  ping/pong/close payload over 125 bytes (5.5)
  *   WSX_E_WS_CLOSE_LENGTH      close payload of exactly 1 byte (5.5.1)
+ *   WSX_E_WS_LENGTH_MSB        64-bit length with its top bit set (5.2)
+ *   WSX_E_WS_LENGTH_NOT_MINIMAL 16-bit length < 126, 64-bit length < 65536
+ *   WSX_E_WS_FRAME_TOO_BIG     declared frame length > max_frame_size (1009)
+ *   WSX_E_WS_MESSAGE_TOO_BIG   sum of the declared lengths of a message's
+ *                              frames > max_message_size (1009)
  *   WSX_E_WS_CLOSE_CODE        close code refused by wsx_ws_close_code_valid
  *   WSX_E_WS_CLOSE_REASON_UTF8 close reason not valid UTF-8 (1007)
  *   WSX_E_WS_UTF8              text message not valid UTF-8 (1007), found
  *                              at the first bad byte (fail fast, section
  *                              8.1), or at MESSAGE_END when the message
  *                              stops inside a code point
- *   WSX_E_WS_FRAME_TOO_BIG     declared frame length > max_frame_size (1009)
- *   WSX_E_WS_MESSAGE_TOO_BIG   sum of the declared lengths of a message's
- *                              frames > max_message_size (1009)
- *   WSX_E_WS_AFTER_CLOSE       any byte after a close frame (section 5.5.1)
- * Header rules are checked in the order listed above as soon as the header
- * bytes they need have arrived; the limits are checked from the header,
- * before any payload byte of that frame is delivered.  Errors are sticky:
- * every later call returns the same error until wsx_ws_decoder_init().
+ * A header is checked in the order of this list (first byte 0, then byte
+ * 1, then the length), each rule as soon as the bytes it needs have
+ * arrived, so the limits are checked before any payload byte of that frame
+ * is delivered; a close frame's code, then reason, once its payload is
+ * complete; text as it arrives.  Errors are sticky: every later call
+ * returns the same error until wsx_ws_decoder_init().
  *
  * Guarantees: reads only buf[0..len); never trusts a declared length (no
  * work or memory depends on it); constant work per call plus O(bytes
@@ -135,9 +137,10 @@ typedef struct wsx_ws_event {
      * first frame's opcode, also for data from continuation frames).
      * PING, PONG, CLOSE: WSX_WS_OP_PING, _PONG, _CLOSE. */
     unsigned opcode;
-    /* START, DATA, PING, PONG, CLOSE: the RSV bits (0x40 RSV1, 0x20 RSV2,
-     * 0x10 RSV3) of the frame the event comes from; always a subset of the
-     * configured rsv_allowed.  0 for END. */
+    /* START, DATA, PING, PONG, CLOSE: the RSV bits of the frame the event
+     * comes from, at their header positions (WSX_WS_RSV1 0x40, WSX_WS_RSV2
+     * 0x20, WSX_WS_RSV3 0x10); always a subset of the configured
+     * rsv_allowed.  0 for END. */
     unsigned rsv;
     /* CLOSE: the status code, already checked with
      * wsx_ws_close_code_valid(); 1005 ("no status") when the payload was
@@ -167,11 +170,12 @@ typedef struct wsx_ws_decoder_config {
     /* Largest sum of the declared lengths of the frames of one message.
      * Default 16 MiB (WSX_WS_DEFAULT_MAX_MESSAGE). */
     uint64_t max_message_size;
-    /* RSV bits a negotiated extension allows (0x40 RSV1, 0x20 RSV2, 0x10
-     * RSV3, OR-ed; other bits ignored); 0, the default, without an
-     * extension.  Allowed bits are accepted on any frame and reported in
-     * wsx_ws_event.rsv; the extension's own rules (e.g. RFC 7692: RSV1 only
-     * on a message's first frame) are the caller's to check. */
+    /* RSV bits a negotiated extension allows (WSX_WS_RSV1, WSX_WS_RSV2,
+     * WSX_WS_RSV3 OR-ed, defined in the encoder section below; other bits
+     * ignored); 0, the default, without an extension.  Allowed bits are
+     * accepted on any frame and reported in wsx_ws_event.rsv; the
+     * extension's own rules (e.g. RFC 7692: RSV1 only on a message's first
+     * frame) are the caller's to check. */
     unsigned rsv_allowed;
 } wsx_ws_decoder_config;
 

@@ -475,17 +475,26 @@ static int decode_frames(wsx_ws_decoder *d, uint8_t *buf, size_t len,
 }
 
 /* ---- fast paths ----------------------------------------------------------
- * The common steps of a stream of whole data frames, kept small so the
- * compiler inlines them into wsx_ws_decode without a heavy prologue; any
- * other case (text, split header, control frame, continuation, any rule
- * violated, 64-bit length) goes to the general code above, which gives the
- * same result for these cases. */
+ * The common steps of a stream of whole data frames.  Each is its own small
+ * function that wsx_ws_decode tail-calls, so no call pays for the registers
+ * of another path; any case a fast path does not handle (text, a split
+ * header, control frames, continuations, a rule broken, 64-bit lengths) is
+ * passed on to decode_general, which gives the same result for the cases
+ * the fast paths handle. */
 
-/* DATA from a binary frame's payload, len > 0. */
-static int fast_binary_data(wsx_ws_decoder *d, uint8_t *buf, size_t len,
-                            size_t *consumed, wsx_ws_event *ev)
+WSX_NOINLINE_ static int decode_general(wsx_ws_decoder *d, uint8_t *buf,
+                                        size_t len, size_t *consumed,
+                                        wsx_ws_event *ev);
+
+/* DATA from a binary frame's payload. */
+WSX_NOINLINE_ static int fast_binary_data(wsx_ws_decoder *d, uint8_t *buf,
+                                          size_t len, size_t *consumed,
+                                          wsx_ws_event *ev)
 {
-    size_t n = len < d->_remaining ? len : (size_t)d->_remaining;
+    size_t n;
+    if (len == 0 || (d->_flags & F_TEXT))
+        return decode_general(d, buf, len, consumed, ev);
+    n = len < d->_remaining ? len : (size_t)d->_remaining;
     d->_remaining -= n;
     if (d->_remaining == 0)
         d->_state = after_data_frame(d);
@@ -503,28 +512,29 @@ static int fast_binary_data(wsx_ws_decoder *d, uint8_t *buf, size_t len,
 }
 
 /* START of a text or binary message whose header (7-bit or 16-bit length)
- * is whole in buf and breaks no rule; 0 when not that case. */
-static int fast_message_start(wsx_ws_decoder *d, const uint8_t *buf,
-                              size_t len, size_t *consumed, wsx_ws_event *ev)
+ * is whole in buf and breaks no rule. */
+WSX_NOINLINE_ static int fast_message_start(wsx_ws_decoder *d, uint8_t *buf,
+                                            size_t len, size_t *consumed,
+                                            wsx_ws_event *ev)
 {
     unsigned b0, b1, op, len7, server = d->_flags & F_SERVER;
     size_t hlen;
     uint64_t length;
     if (len < 2 || d->_hdr_len != 0 || (d->_flags & (F_MESSAGE | F_CLOSED)))
-        return 0;
+        return decode_general(d, buf, len, consumed, ev);
     b0 = buf[0];
     b1 = buf[1];
     op = b0 & B0_OPCODE;
     len7 = b1 & B1_LEN;
     if ((b0 & B0_RSV) || op - 1u > 1u || (b1 >> 7) != server || len7 == 127)
-        return 0;
+        return decode_general(d, buf, len, consumed, ev);
     hlen = 2 + (server ? 4 : 0) + (len7 == 126 ? 2 : 0);
     if (len < hlen)
-        return 0;
+        return decode_general(d, buf, len, consumed, ev);
     length = len7 == 126 ? ((unsigned)buf[2] << 8 | buf[3]) : len7;
     if ((len7 == 126 && length < 126) || length > d->_max_frame ||
         length > d->_max_message)
-        return 0;
+        return decode_general(d, buf, len, consumed, ev);
     d->_frame = (uint8_t)b0;
     d->_remaining = length;
     d->_key_offset = 0;
@@ -552,9 +562,12 @@ static int fast_message_start(wsx_ws_decoder *d, const uint8_t *buf,
 }
 
 /* END of a binary message. */
-static int fast_binary_end(wsx_ws_decoder *d, size_t *consumed,
-                           wsx_ws_event *ev)
+WSX_NOINLINE_ static int fast_binary_end(wsx_ws_decoder *d, uint8_t *buf,
+                                         size_t len, size_t *consumed,
+                                         wsx_ws_event *ev)
 {
+    if (d->_flags & F_TEXT)
+        return decode_general(d, buf, len, consumed, ev);
     d->_flags = (uint8_t)(d->_flags & ~F_MESSAGE);
     d->_message_size = 0;
     d->_state = ST_HEADER;
@@ -597,21 +610,14 @@ WSX_NOINLINE_ static int decode_general(wsx_ws_decoder *d, uint8_t *buf,
 int wsx_ws_decode(wsx_ws_decoder *d, uint8_t *buf, size_t len,
                   size_t *consumed, wsx_ws_event *ev)
 {
-    int r;
     if (buf) {
         switch (d->_state) {
         case ST_HEADER:
-            if ((r = fast_message_start(d, buf, len, consumed, ev)) != 0)
-                return r;
-            break;
+            return fast_message_start(d, buf, len, consumed, ev);
         case ST_PAYLOAD:
-            if (len && !(d->_flags & F_TEXT))
-                return fast_binary_data(d, buf, len, consumed, ev);
-            break;
+            return fast_binary_data(d, buf, len, consumed, ev);
         case ST_END:
-            if (!(d->_flags & F_TEXT))
-                return fast_binary_end(d, consumed, ev);
-            break;
+            return fast_binary_end(d, buf, len, consumed, ev);
         default:
             break;
         }
