@@ -45,6 +45,30 @@ void wsx_http_parser_init(wsx_http_parser *p, const wsx_http_config *cfg)
     p->_flags = c.flags;
 }
 
+/* 1 if v[0..n) are all field-value bytes (HTAB, SP..'~', obs-text).
+ * Eight bytes at a time: a word with no byte below 0x20 and none equal to
+ * 0x7F is clean; a word with one is checked byte by byte (HTAB is legal). */
+static int values_ok(const char *v, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+    for (; n - i >= 8; i += 8) {
+        uint64_t w, del;
+        size_t k;
+        memcpy(&w, v + i, 8);
+        del = w ^ (0x7F * ones);
+        if ((((w - 0x20 * ones) & ~w) | ((del - ones) & ~del)) & highs) {
+            for (k = 0; k < 8; k++)
+                if (!wsx_http_is_value_char(v[i + k]))
+                    return 0;
+        }
+    }
+    for (; i < n; i++)
+        if (!wsx_http_is_value_char(v[i]))
+            return 0;
+    return 1;
+}
+
 /* ---- start lines ----------------------------------------------------------- */
 
 /* "HTTP/d.d" (RFC 9112 section 2.3; the name is case-sensitive).  Returns the
@@ -109,7 +133,6 @@ static int parse_request_line(wsx_http_parser *p, const char *line, size_t n)
  * second SP is tolerated missing when there is no reason. */
 static int parse_status_line(wsx_http_parser *p, const char *line, size_t n)
 {
-    size_t i;
     int minor, status;
     if (n < 12 || line[8] != ' ')
         return n >= 8 && parse_version(line, 8, 0) == WSX_E_HTTP_VERSION
@@ -125,9 +148,8 @@ static int parse_status_line(wsx_http_parser *p, const char *line, size_t n)
         return WSX_E_HTTP_STATUS;
     if (n > 12 && line[12] != ' ')
         return WSX_E_HTTP_STATUS;
-    for (i = 13; i < n; i++)
-        if (!wsx_http_is_value_char(line[i]))
-            return WSX_E_HTTP_STATUS;
+    if (n > 13 && !values_ok(line + 13, n - 13))
+        return WSX_E_HTTP_STATUS;
     p->_minor = minor;
     p->_status = status;
     p->_b_off = n > 12 ? 13 : 12;
@@ -149,10 +171,7 @@ static int check_field_line(const char *line, size_t n)
      * be refused with 400) and a line with no colon at all. */
     if (i == 0 || i == n || line[i] != ':')
         return WSX_E_HTTP_HEADER_NAME;
-    for (i++; i < n; i++)
-        if (!wsx_http_is_value_char(line[i]))
-            return WSX_E_HTTP_HEADER_VALUE;
-    return WSX_OK;
+    return values_ok(line + i + 1, n - i - 1) ? WSX_OK : WSX_E_HTTP_HEADER_VALUE;
 }
 
 /* One complete line line[0..n) (terminator removed) starting at offset off.
