@@ -2,6 +2,7 @@
  * ws_echo — a WebSocket echo server on epoll, built on wsx.
  *
  *   ws_echo [--host H] [--port N] [--max-message BYTES] [--buffer BYTES]
+ *           [--queue BYTES]
  *           [--handshake-timeout MS] [--max-connections N] [--quiet]
  *
  * Upgrades on any path and sends every message back with its type (text
@@ -67,6 +68,7 @@ typedef struct options {
     int port;
     uint64_t max_message;      /* --max-message: 16 MiB by default */
     size_t buffer;             /* --buffer: read buffer per connection */
+    size_t queue;              /* --queue: output queue per connection */
     uint64_t handshake_ms;     /* --handshake-timeout */
     long max_connections;
     int quiet;
@@ -104,14 +106,10 @@ typedef struct client {
     int msg_streaming;         /* 1 once its first fragment went out */
     const uint8_t *piece;      /* payload piece held back (see echo_event) */
     size_t piece_len;
-    /* input: in[in_off..in_len) is read but not yet decoded (only after a
-     * reply did not fit: the connection is then "stalled") */
+    /* input: the head while handshaking; then each read, decoded at once */
     uint8_t *in;
-    size_t in_cap, in_off, in_len;
-    int stalled;               /* a reply did not fit: not reading */
+    size_t in_cap, in_len;
     int shut;                  /* lingering: our side is shut down */
-    int retry_valid;           /* retry_ev must be echoed first */
-    wsx_ws_event retry_ev;
     uint8_t *out;
     size_t out_cap;
 } client;
@@ -166,13 +164,6 @@ static void list_append(server *s, client *c, int list, uint64_t deadline)
 
 /* ---- connection lifetime ------------------------------------------------- */
 
-static size_t out_cap_for(size_t in_cap)
-{
-    /* The echo of one read is at most the read plus a few frame headers;
-     * twice the read leaves room for a second read while the first drains. */
-    return 2 * in_cap + 1024;
-}
-
 static client *client_new(server *s, int fd)
 {
     client *c = s->free_list;
@@ -180,7 +171,7 @@ static client *client_new(server *s, int fd)
         s->free_list = c->next;
         s->nfree--;
     } else {
-        size_t in_cap = s->opt.buffer, out_cap = out_cap_for(in_cap);
+        size_t in_cap = s->opt.buffer, out_cap = s->opt.queue;
         c = (client *)malloc(sizeof *c + in_cap + out_cap);
         if (!c)
             return NULL;
@@ -199,10 +190,8 @@ static client *client_new(server *s, int fd)
     c->msg_streaming = 0;
     c->piece = NULL;
     c->piece_len = 0;
-    c->in_off = c->in_len = 0;
-    c->stalled = 0;
+    c->in_len = 0;
     c->shut = 0;
-    c->retry_valid = 0;
     wsx_http_parser_init(&c->http, NULL);
     return c;
 }
@@ -286,107 +275,98 @@ static size_t pending_output(client *c)
 
 /* ---- echo ------------------------------------------------------------------- */
 
-/* Queues the held-back piece as a non-final fragment.  Returns 0, 1 if the
- * queue is full (the piece stays held), -1 if the connection refuses
- * sends (closing: the piece is dropped). */
+/* Queues the held-back piece as a non-final fragment. */
 static int flush_piece(client *c)
 {
-    int r;
+    int r = WSX_OK;
     if (!c->piece)
-        return 0;
+        return WSX_OK;
     if (!c->msg_streaming) {
         r = wsx_ws_conn_stream_begin(&c->conn, c->msg_opcode);
-        if (r != WSX_OK)
-            goto refused;
         c->msg_streaming = 1;
     }
-    r = wsx_ws_conn_stream_part(&c->conn, c->piece, c->piece_len);
-    if (r == WSX_E_CONN_QUEUE_FULL)
-        return 1;
-    if (r != WSX_OK)
-        goto refused;
+    if (r == WSX_OK)
+        r = wsx_ws_conn_stream_part(&c->conn, c->piece, c->piece_len);
     c->piece = NULL;
-    return 0;
-refused:
-    c->piece = NULL;
-    return -1;
+    return r;
 }
 
 /* Echoes one decoded event.  The last piece of payload seen is held back
  * until the next event says whether it ends the message: a message that
  * arrives in one read then goes back as one frame, not as a fragment plus
- * an empty final frame.  Returns 0, or 1 when the queue is full (retry the
- * same event after writing). */
+ * an empty final frame.  Returns WSX_OK or the send error. */
 static int echo_event(client *c, const wsx_ws_event *ev)
 {
-    int r;
+    int r = WSX_OK;
     switch (ev->kind) {
     case WSX_WS_EV_MESSAGE_START:
         c->msg_opcode = ev->opcode;
         c->msg_streaming = 0;
-        return 0;
+        break;
     case WSX_WS_EV_DATA:
-        if (flush_piece(c) == 1)
-            return 1;
+        r = flush_piece(c);
         c->piece = ev->data;
         c->piece_len = ev->size;
-        return 0;
+        break;
     case WSX_WS_EV_MESSAGE_END:
         if (c->msg_streaming)
             r = wsx_ws_conn_stream_end(&c->conn, c->piece, c->piece ? c->piece_len : 0);
         else
             r = wsx_ws_conn_send(&c->conn, c->msg_opcode, c->piece,
                                  c->piece ? c->piece_len : 0);
-        if (r == WSX_E_CONN_QUEUE_FULL)
-            return 1;
         c->piece = NULL;
         c->msg_streaming = 0;
-        return 0;
+        break;
     default:
         /* Pings, pongs and closes: the connection layer already queued the
          * pong or the close echo. */
-        return 0;
+        break;
     }
+    return r;
 }
 
-/* Decodes in[in_off..in_len) to the last byte and queues every reply.  If
- * a reply does not fit, the event is kept in retry_ev, the connection is
- * marked stalled and the rest of the input waits in `in` (the decoder's
- * DATA pointers point there, so nothing is read over them meanwhile). */
-static void process_input(client *c, uint64_t now)
+/* Decodes buf[0..len) to the last byte and queues every reply.  Reads are
+ * sized (read_room) so that the replies always fit in the queue: an echo
+ * is never longer than its input plus a few frame headers. */
+static void process_input(client *c, uint8_t *buf, size_t len, uint64_t now)
 {
-    if (c->retry_valid) {
-        if (echo_event(c, &c->retry_ev) == 1)
-            return;
-        c->retry_valid = 0;
-    }
     for (;;) {
         wsx_ws_event ev;
         size_t used = 0;
-        int r = wsx_ws_conn_recv(&c->conn, c->in + c->in_off, c->in_len - c->in_off,
-                                 &used, &ev, now);
-        c->in_off += used;
+        int r = wsx_ws_conn_recv(&c->conn, buf, len, &used, &ev, now);
+        buf += used;
+        len -= used;
         if (r < 0) {       /* failed: the close frame is queued */
             c->piece = NULL;
-            break;
+            return;
         }
         if (r == 0)        /* everything decoded */
             break;
-        if (echo_event(c, &ev) == 1) {
-            c->retry_ev = ev;
-            c->retry_valid = 1;
-            c->stalled = 1;
-            return;
-        }
+        r = echo_event(c, &ev);
+        if (r != WSX_OK && r != WSX_E_CONN_CLOSED)
+            goto broken;
     }
     /* The next read reuses `in`: a piece held back must go out now, as a
      * fragment (the message continues in a later read). */
-    if (flush_piece(c) == 1) {
-        c->stalled = 1;
+    if (flush_piece(c) == WSX_OK || wsx_ws_conn_state(&c->conn) != WSX_WS_OPEN)
         return;
-    }
-    c->stalled = 0;
-    c->in_off = c->in_len = 0;
+broken:
+    /* Cannot happen with sized reads; never drop data silently. */
+    logf_("internal error: %s (fd %ld)", "echo did not fit in the queue", c->fd);
+    c->piece = NULL;
+    wsx_ws_conn_close(&c->conn, 1011, NULL, 0, now);
+}
+
+/* How many bytes may be read now: the echo of n bytes needs at most
+ * n + READ_SLACK bytes of queue (a few frame headers, a close frame). */
+#define READ_SLACK 256
+static size_t read_room(client *c)
+{
+    size_t room = wsx_ws_conn_send_room(&c->conn);
+    if (room <= READ_SLACK)
+        return 0;
+    room -= READ_SLACK;
+    return room < c->in_cap ? room : c->in_cap;
 }
 
 /* ---- handshake --------------------------------------------------------------- */
@@ -428,9 +408,9 @@ static void answer_head(server *s, client *c, const wsx_http_request *req, size_
     wsx_ws_conn_init(&c->conn, &s->conn_cfg, c->out, c->out_cap);
     wsx_ws_conn_open(&c->conn, now);
     c->phase = PH_OPEN;
-    /* Frames may have come right behind the head (RFC 6455 section 4.1). */
-    c->in_off = head_len;
-    process_input(c, now);
+    /* Frames may have come right behind the head (RFC 6455 section 4.1);
+     * the queue is empty and holds more than a whole buffer. */
+    process_input(c, c->in + head_len, c->in_len - head_len, now);
 }
 
 /* Returns -1 when the client is gone (freed), 0 otherwise. */
@@ -476,18 +456,20 @@ static int drain(server *s, client *c)
 
 static void read_frames(client *c)
 {
+    size_t room = read_room(c);
     ssize_t k;
-    if (c->stalled)
+    if (room == 0) /* the peer closed, or the queue is full (EPOLLIN is off
+                    * then, but EPOLLHUP/EPOLLERR may still come) */
+        room = wsx_ws_conn_state(&c->conn) == WSX_WS_OPEN ? 0 : c->in_cap;
+    if (room == 0)
         return;
-    k = read(c->fd, c->in, c->in_cap);
+    k = read(c->fd, c->in, room);
     if (k <= 0) {
         if (k == 0 || (errno != EAGAIN && errno != EINTR))
             wsx_ws_conn_eof(&c->conn); /* settle() closes it */
         return;
     }
-    c->in_off = 0;
-    c->in_len = (size_t)k;
-    process_input(c, net_now_ms());
+    process_input(c, c->in, (size_t)k, net_now_ms());
 }
 
 /* After any activity: write what is pending, then choose what to wait for,
@@ -510,13 +492,6 @@ static void settle(server *s, client *c)
         return;
     }
     if (c->phase == PH_OPEN) {
-        if (c->stalled) { /* writing made room: finish the input */
-            process_input(c, net_now_ms());
-            if (flush_output(c) != 0) {
-                client_free(s, c);
-                return;
-            }
-        }
         if (wsx_ws_conn_should_close_transport(&c->conn)) {
             client_free(s, c);
             return;
@@ -525,11 +500,12 @@ static void settle(server *s, client *c)
             list_append(s, c, LIST_CLOSING,
                         net_now_ms() + WSX_WS_CONN_DEFAULT_CLOSE_TIMEOUT_MS + 100);
     }
-    /* Backpressure: read only while the queue can take the echo of a whole
-     * read (out_cap is twice the read buffer). */
-    if (!c->stalled && pending_output(c) <= c->out_cap / 2)
+    /* Backpressure: read only while the queue can take the echo of a good
+     * part of a buffer; otherwise wait until writing has made room. */
+    if (c->phase != PH_OPEN || wsx_ws_conn_state(&c->conn) != WSX_WS_OPEN ||
+        read_room(c) >= c->in_cap / 4)
         want |= EPOLLIN;
-    if (pending_output(c) > 0 || c->stalled)
+    if (pending_output(c) > 0)
         want |= EPOLLOUT;
     set_events(s, c, want);
 }
@@ -629,12 +605,15 @@ static int run_timers(server *s)
 static void usage(void)
 {
     fputs("usage: ws_echo [--host H] [--port N] [--max-message BYTES] [--buffer BYTES]\n"
-          "               [--handshake-timeout MS] [--max-connections N] [--quiet]\n"
+          "               [--queue BYTES] [--handshake-timeout MS] [--max-connections N]\n"
+          "               [--quiet]\n"
           "  --host H               address to listen on (default 127.0.0.1)\n"
           "  --port N               port (default 9001; 0 picks a free one)\n"
           "  --max-message BYTES    largest message accepted (default 16777216);\n"
           "                         bigger ones are refused with close 1009\n"
           "  --buffer BYTES         read buffer per connection (default 32768)\n"
+          "  --queue BYTES          output queue per connection (default twice\n"
+          "                         the buffer + 1024; at least the buffer + 1024)\n"
           "  --handshake-timeout MS drop a client whose request head is not\n"
           "                         complete in time (default 10000)\n"
           "  --max-connections N    refuse connections beyond N (default 10000)\n"
@@ -663,6 +642,7 @@ static int parse_options(int argc, char **argv, options *o)
     o->port = 9001;
     o->max_message = WSX_WS_DEFAULT_MAX_MESSAGE;
     o->buffer = 32768;
+    o->queue = 0;
     o->handshake_ms = 10000;
     o->max_connections = 10000;
     o->quiet = 0;
@@ -683,6 +663,8 @@ static int parse_options(int argc, char **argv, options *o)
             o->max_message = n;
         } else if (strcmp(a, "--buffer") == 0 && n >= 1024 && n <= (1u << 30)) {
             o->buffer = (size_t)n;
+        } else if (strcmp(a, "--queue") == 0 && n <= (2u << 30)) {
+            o->queue = (size_t)n;
         } else if (strcmp(a, "--handshake-timeout") == 0 && n > 0) {
             o->handshake_ms = n;
         } else if (strcmp(a, "--max-connections") == 0 && n > 0 && n < 10000000) {
@@ -692,6 +674,14 @@ static int parse_options(int argc, char **argv, options *o)
         }
         i++;
     }
+    /* The echo of one read is at most the read plus a few frame headers:
+     * twice the read leaves room for the next read while one drains.  The
+     * bytes behind a request head (up to a buffer) are decoded with an
+     * empty queue, which must take their echo. */
+    if (o->queue == 0)
+        o->queue = 2 * o->buffer + 1024;
+    if (o->queue < o->buffer + 1024)
+        return -1;
     return 0;
 }
 
