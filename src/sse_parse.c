@@ -678,26 +678,51 @@ out:
     return r;
 }
 
-/* Entry.  One byte inside a value or a name (the byte-at-a-time feeding
- * that some socket layers do) is handled here without the full machine. */
+/* Entry.  One byte that does not end a line (the byte-at-a-time feeding
+ * some socket layers do) is handled here, with the same effects as the
+ * full machine in parse_main(), which does everything else. */
 int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *consumed,
                   wsx_sse_event *ev)
 {
-    if (len == 1 && !p->_err && !p->_ended && buf[0] != '\n' && buf[0] != '\r') {
-        if (p->_st == ST_VALUE) {
-            int r = field_append(p, buf, 1);
-            if (r < 0) {
-                *consumed = 0;
-                return fail(p, r);
-            }
-            *consumed = 1;
-            return 0;
+    uint8_t c;
+    int r;
+    if (len != 1 || p->_err || p->_ended || (c = buf[0]) == '\n' || c == '\r')
+        return parse_main(p, buf, len, consumed, ev);
+    switch (p->_st) {
+    case ST_NAME:
+        if (c == ':') {
+            p->_field = (uint8_t)field_of(p);
+            p->_st = ST_SPACE;
+            break;
         }
-        if (p->_st == ST_NAME && p->_name_len > 0 && p->_name_len < 5 && buf[0] != ':') {
-            p->_name[p->_name_len++] = buf[0];
-            *consumed = 1;
-            return 0;
+        if (p->_name_len >= 5)
+            return parse_main(p, buf, len, consumed, ev);
+        p->_name[p->_name_len++] = c;
+        break;
+    case ST_SPACE:
+        p->_st = ST_VALUE;
+        r = field_begin(p);
+        if (r < 0) {
+            *consumed = c == ' ';
+            return fail(p, r);
         }
+        if (c == ' ')
+            break;
+        /* fall through */
+    case ST_VALUE:
+        if (p->_field == F_DATA && p->_data_len < p->_cap) {
+            data_buf(p)[p->_data_len++] = c;
+            break;
+        }
+        r = field_append(p, buf, 1);
+        if (r < 0) {
+            *consumed = 0;
+            return fail(p, r);
+        }
+        break;
+    default:
+        return parse_main(p, buf, len, consumed, ev);
     }
-    return parse_main(p, buf, len, consumed, ev);
+    *consumed = 1;
+    return 0;
 }
