@@ -2,8 +2,8 @@
  * ws_echo — a WebSocket echo server on epoll, built on wsx.
  *
  *   ws_echo [--host H] [--port N] [--max-message BYTES] [--buffer BYTES]
- *           [--queue BYTES]
- *           [--handshake-timeout MS] [--max-connections N] [--quiet]
+ *           [--queue BYTES] [--handshake-timeout MS] [--max-connections N]
+ *           [--quiet]
  *
  * Upgrades on any path and sends every message back with its type (text
  * stays text, binary stays binary).  Pings get pongs and closes get their
@@ -35,10 +35,12 @@
  *     in one read goes back as one frame; a longer one goes back as a
  *     fragmented message (same type, same bytes, the fragment boundaries
  *     are ours).
- *   - Backpressure: when the output queue of a connection is above half
- *     full, or a reply does not fit, the connection stops reading (EPOLLIN
- *     off) until writes drain it (EPOLLOUT).  A slow reader only slows
- *     itself; TCP flow control then slows its sender.
+ *   - Backpressure: a read is never larger than what the output queue can
+ *     still take the echo of (an echo is at most its input plus a few frame
+ *     headers), so decoded input never has to wait.  When the queue is
+ *     nearly full (the peer does not read), the connection stops reading
+ *     (EPOLLIN off) until writes drain it (EPOLLOUT).  A slow reader only
+ *     slows itself; TCP flow control then slows its sender.
  *   - Timers: connections waiting for a head, lingering after a refusal, or
  *     closing are on three FIFO lists (each has one fixed timeout, so
  *     append order is deadline order): checking timers costs nothing per
