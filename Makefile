@@ -90,11 +90,11 @@ $(B)/asan/libwsx.a: $(ASAN_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/tests/%: tests/%.c tests/harness.h $(B)/libwsx.a
+$(B)/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/libwsx.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $< -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm
 
-$(B)/asan/tests/%: tests/%.c tests/harness.h $(B)/asan/libwsx.a
+$(B)/asan/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/asan/libwsx.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SAN) $< -o $@ $(B)/asan/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm
 
