@@ -38,7 +38,8 @@ typedef struct ws_load_conn {
 typedef struct ws_load_result {
     double msgs_per_sec;
     double seconds;
-    unsigned long long messages;
+    unsigned long long messages;       /* echoes in the measured period */
+    unsigned long long total_messages; /* echoes including the warm-up */
     int errors;
 } ws_load_result;
 
@@ -214,6 +215,7 @@ static int ws_load_run(const char *host, int port, int nconn, int inflight,
             }
             if (now >= warm_end)
                 counted += (unsigned long long)frames;
+            res->total_messages += (unsigned long long)frames;
             if (frames > 0 && ws_load_send(c, frames, size) != 0)
                 res->errors++;
         }
