@@ -15,9 +15,36 @@
  * dropped, as the spec says), 2 on a parse error (message on stderr), 1 on
  * a read error, 64 on bad usage.
  *
- * Structure: parse_args() -> a source (today only "-": stdin; a URL mode
- * can add its own source that opens a connection, checks the response with
- * wsx_sse_check_response() and hands body bytes to the same pump()).
+ * URL mode (http:// only, no TLS):
+ *
+ *   sse_cat [-X METHOD] [-d BODY] [-H 'Name: value']... [--max-reconnects N]
+ *           [--max-redirects N] [--verbose] [--chunk N] [--max-event BYTES]
+ *           [--max-field BYTES] URL
+ *
+ * An EventSource-like client printing the same JSON lines.  It sends the
+ * request of wsx_sse_request_write() (GET, or POST when -d is given and no
+ * -X; Accept: text/event-stream, Cache-Control: no-cache, Last-Event-ID once
+ * an id was seen, the -H headers; with -d and no Content-Type header,
+ * "Content-Type: application/json"), parses the response head with
+ * wsx_http and decides with wsx_sse_check_http_response():
+ *   200 + text/event-stream  the body is read (chunked, Content-Length or
+ *                            until the close) and printed;
+ *   301/302/303/307/308      followed, at most --max-redirects times
+ *                            (default 10) per connection; 303 (and 301/302
+ *                            for POST) turns the request into a GET without
+ *                            body (wsx_sse_redirect_method());
+ *   204                      stop: exit 0;
+ *   anything else            a message on stderr, exit 2, no reconnect.
+ * When the body ends or the connection fails it reconnects to the original
+ * URL after the delay of wsx_sse_backoff (the server's retry:, doubled per
+ * consecutive failure, plus jitter), sending Last-Event-ID, until SIGINT or
+ * SIGTERM (exit 0) or a 204.  --max-reconnects N stops after N reconnects
+ * (exit 0 if the last connection was a stream that ended, 1 if it could not
+ * be made).  --verbose notes each reconnection on stderr.
+ *
+ * Structure: parse_args() -> a source: "-" feeds stdin to pump(); a URL
+ * goes to url_main(), which owns one parser across connections (the last
+ * event ID survives reconnects) and feeds it the decoded body.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,13 +52,26 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "net.h"
 #include "wsx.h"
+
+#include <poll.h>
+
+#define MAX_USER_HEADERS 32
 
 typedef struct options {
     size_t chunk;
     size_t max_event;
     size_t max_field;
     const char *source;
+    /* URL mode */
+    const char *method;          /* -X; NULL: GET, or POST with -d */
+    const char *body;            /* -d */
+    wsx_sse_header headers[MAX_USER_HEADERS]; /* -H */
+    size_t num_headers;
+    long max_reconnects;         /* -1: no limit */
+    long max_redirects;
+    int verbose;
 } options;
 
 /* A byte source: returns bytes read (0 at the end), -1 on error. */
@@ -39,7 +79,73 @@ typedef long (*read_fn)(void *ctx, uint8_t *buf, size_t cap);
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: sse_cat [--chunk N] [--max-event BYTES] [--max-field BYTES] -\n");
+    fprintf(stderr, "usage: sse_cat [--chunk N] [--max-event BYTES] [--max-field BYTES] -\n"
+                    "       sse_cat [-X METHOD] [-d BODY] [-H 'Name: value']... [--max-reconnects N]\n"
+                    "               [--max-redirects N] [--verbose] [--chunk N] [--max-event BYTES]\n"
+                    "               [--max-field BYTES] http://HOST[:PORT]/PATH\n");
+}
+
+/* -H 'Name: value' -> o->headers (the value trimmed of SP/HTAB). */
+static int add_header(options *o, const char *line)
+{
+    const char *colon = strchr(line, ':'), *v;
+    size_t vlen;
+    if (!colon || colon == line || o->num_headers == MAX_USER_HEADERS)
+        return 0;
+    v = colon + 1;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    vlen = strlen(v);
+    while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+        vlen--;
+    o->headers[o->num_headers].name = line;
+    o->headers[o->num_headers].name_len = (size_t)(colon - line);
+    o->headers[o->num_headers].value = v;
+    o->headers[o->num_headers].value_len = vlen;
+    o->num_headers++;
+    return 1;
+}
+
+static int parse_count(const char *s, long *out)
+{
+    char *end;
+    long v;
+    if (!s || *s < '0' || *s > '9')
+        return 0;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || *end || v < 0)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* The URL-mode options; 1 if a[i] was one (i moved past its value), 0 if
+ * not, -1 if its value is bad. */
+static int parse_url_arg(int argc, char **argv, int *i, options *o)
+{
+    const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+    if (strcmp(a, "--verbose") == 0) {
+        o->verbose = 1;
+        return 1;
+    }
+    if (strcmp(a, "-X") && strcmp(a, "-d") && strcmp(a, "-H") && strcmp(a, "--max-reconnects") &&
+        strcmp(a, "--max-redirects"))
+        return 0;
+    if (!v)
+        return -1;
+    (*i)++;
+    if (strcmp(a, "-X") == 0)
+        o->method = v;
+    else if (strcmp(a, "-d") == 0)
+        o->body = v;
+    else if (strcmp(a, "-H") == 0)
+        return add_header(o, v) ? 1 : -1;
+    else if (strcmp(a, "--max-reconnects") == 0)
+        return parse_count(v, &o->max_reconnects) ? 1 : -1;
+    else
+        return parse_count(v, &o->max_redirects) ? 1 : -1;
+    return 1;
 }
 
 static int parse_size(const char *s, size_t *out)
@@ -58,14 +164,27 @@ static int parse_size(const char *s, size_t *out)
 
 static int parse_args(int argc, char **argv, options *o)
 {
-    int i;
+    int i, url_only = 0;
     o->chunk = 4096;
     o->max_event = 1u << 20;
     o->max_field = 4096;
     o->source = NULL;
+    o->method = NULL;
+    o->body = NULL;
+    o->num_headers = 0;
+    o->max_reconnects = -1;
+    o->max_redirects = 10;
+    o->verbose = 0;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         size_t *dst = NULL;
+        int url_arg = parse_url_arg(argc, argv, &i, o);
+        if (url_arg < 0)
+            return 0;
+        if (url_arg > 0) {
+            url_only = 1;
+            continue;
+        }
         if (strcmp(a, "--chunk") == 0)
             dst = &o->chunk;
         else if (strcmp(a, "--max-event") == 0)
@@ -81,6 +200,8 @@ static int parse_args(int argc, char **argv, options *o)
             return 0;
         }
     }
+    if (o->source && strcmp(o->source, "-") == 0 && url_only)
+        return 0; /* -X, -d, -H ... mean nothing for standard input */
     return o->source != NULL;
 }
 
@@ -196,6 +317,436 @@ static long read_stdin(void *ctx, uint8_t *buf, size_t cap)
     return (long)n;
 }
 
+/* ---- URL mode ---------------------------------------------------------- */
+
+#define HEAD_CAP 16384
+#define MAX_RESPONSE_HEADERS 64
+#define WAIT_SLICE_MS 200 /* waits re-check net_stop this often */
+
+/* How one connection attempt ended. */
+enum outcome {
+    OUT_ENDED,       /* a stream was open and its body ended: reconnect */
+    OUT_FAILED,      /* no stream (connect, send, head): reconnect, longer */
+    OUT_STOP,        /* 204: stop for good (exit 0) */
+    OUT_REFUSED,     /* bad status, content type, redirects (exit 2) */
+    OUT_PARSE_ERROR, /* the event stream was malformed (exit 2) */
+    OUT_INTERRUPTED  /* SIGINT / SIGTERM (exit 0) */
+};
+
+typedef struct url_client {
+    const options *o;
+    FILE *out;
+    wsx_sse_parser parser;
+    wsx_sse_backoff backoff;
+    net_url origin;        /* the URL given: every reconnect starts there */
+    uint8_t *buf;          /* o->chunk bytes: body reads */
+    char head[HEAD_CAP];   /* the response head (and the body bytes after it) */
+} url_client;
+
+/* Request state along a redirect chain. */
+typedef struct hop {
+    net_url url;
+    const char *method;
+    const char *body;      /* NULL: none */
+    int keep_content_type; /* 0 once a redirect dropped the body */
+} hop;
+
+static void vnote(const url_client *u, const char *what, const char *detail)
+{
+    if (u->o->verbose)
+        fprintf(stderr, "sse_cat: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
+}
+
+static int url_on_event(void *user, const wsx_sse_event *ev)
+{
+    return on_event(((url_client *)user)->out, ev);
+}
+
+static int url_on_retry(void *user, uint32_t ms)
+{
+    url_client *u = (url_client *)user;
+    wsx_sse_backoff_set_retry(&u->backoff, ms);
+    return on_retry(u->out, ms);
+}
+
+/* Feeds body bytes to the parser, at most --chunk at a time.  0, or -1 on a
+ * parse error (reported). */
+static int feed_body(url_client *u, const char *data, size_t n)
+{
+    wsx_sse_callbacks cb;
+    memset(&cb, 0, sizeof cb);
+    cb.on_event = url_on_event;
+    cb.on_retry = url_on_retry;
+    while (n > 0) {
+        size_t part = n < u->o->chunk ? n : u->o->chunk;
+        int r = wsx_sse_feed(&u->parser, (const uint8_t *)data, part, &cb, u, NULL);
+        fflush(u->out);
+        if (r != 0) {
+            fprintf(stderr, "sse_cat: parse error: %s (%s)\n", wsx_strerror(r), wsx_errname(r));
+            return -1;
+        }
+        data += part;
+        n -= part;
+    }
+    return 0;
+}
+
+/* Waits until fd is readable (fd < 0: just sleeps) or until_ms (0: no
+ * limit), waking every WAIT_SLICE_MS for net_stop.  1 readable, 0 time is
+ * up, -1 interrupted. */
+static int wait_for(int fd, uint64_t until_ms)
+{
+    for (;;) {
+        struct pollfd pfd;
+        uint64_t now = net_now_ms();
+        int slice = WAIT_SLICE_MS;
+        if (net_stop)
+            return -1;
+        if (until_ms && now >= until_ms)
+            return 0;
+        if (until_ms && until_ms - now < (uint64_t)slice)
+            slice = (int)(until_ms - now);
+        pfd.fd = fd;
+        pfd.events = POLLIN;
+        if (poll(&pfd, fd >= 0 ? 1 : 0, slice) > 0)
+            return 1;
+    }
+}
+
+/* One read: bytes (> 0), 0 at the end, -1 on an error, -2 if interrupted. */
+static long read_some(int fd, void *buf, size_t cap)
+{
+    for (;;) {
+        ssize_t n;
+        if (wait_for(fd, 0) < 0)
+            return -2;
+        n = read(fd, buf, cap);
+        if (n >= 0)
+            return (long)n;
+        if (errno != EINTR && errno != EAGAIN)
+            return -1;
+    }
+}
+
+/* Sends the request of h. */
+static int send_request(url_client *u, int fd, const hop *h)
+{
+    wsx_sse_header hdrs[MAX_USER_HEADERS + 1];
+    wsx_sse_request req;
+    size_t i, n = 0, id_len;
+    int has_type = 0;
+    ptrdiff_t len;
+    uint8_t *out;
+    int r;
+    for (i = 0; i < u->o->num_headers; i++) {
+        int is_type = u->o->headers[i].name_len == 12 &&
+                      wsx_http_name_eq(u->o->headers[i].name, 12, "Content-Type");
+        has_type |= is_type;
+        if (!is_type || h->keep_content_type)
+            hdrs[n++] = u->o->headers[i];
+    }
+    if (h->body && !has_type) {
+        hdrs[n].name = "Content-Type";
+        hdrs[n].name_len = 12;
+        hdrs[n].value = "application/json";
+        hdrs[n].value_len = 16;
+        n++;
+    }
+    memset(&req, 0, sizeof req);
+    req.method = h->method;
+    req.target = h->url.target;
+    req.host = h->url.host_header;
+    req.last_id = wsx_sse_last_event_id(&u->parser, &id_len);
+    req.last_id_len = id_len;
+    req.headers = hdrs;
+    req.num_headers = n;
+    req.body = h->body;
+    req.body_len = h->body ? strlen(h->body) : 0;
+    len = wsx_sse_request_write(&req, NULL, 0);
+    if (len < 0) {
+        fprintf(stderr, "sse_cat: cannot build the request: %s\n", wsx_strerror((int)len));
+        return -2;
+    }
+    out = (uint8_t *)malloc((size_t)len);
+    if (!out)
+        return -1;
+    len = wsx_sse_request_write(&req, out, (size_t)len);
+    r = len < 0 ? -2 : net_write_all(fd, out, (size_t)len);
+    free(out);
+    return r;
+}
+
+/* Reads and parses the response head into u->head; skips 1xx heads.
+ * Returns the head length (body bytes follow it up to *len), 0 when the
+ * connection ended or failed first, -2 if interrupted. */
+static int read_head(url_client *u, int fd, wsx_http_header *hdrs, wsx_http_response *res,
+                     size_t *len)
+{
+    wsx_http_parser hp;
+    wsx_http_parser_init(&hp, NULL);
+    *len = 0;
+    for (;;) {
+        int r = wsx_http_parse_response(&hp, u->head, *len, hdrs, MAX_RESPONSE_HEADERS, res);
+        long n;
+        if (r > 0 && res->status >= 100 && res->status < 200) { /* 100 Continue & co */
+            memmove(u->head, u->head + r, *len - (size_t)r);
+            *len -= (size_t)r;
+            wsx_http_parser_init(&hp, NULL);
+            continue;
+        }
+        if (r > 0)
+            return r;
+        if (r < 0) {
+            fprintf(stderr, "sse_cat: bad response head: %s\n", wsx_strerror(r));
+            return 0;
+        }
+        if (*len == sizeof u->head)
+            return 0;
+        n = read_some(fd, u->head + *len, sizeof u->head - *len);
+        if (n == -2)
+            return -2;
+        if (n <= 0)
+            return 0;
+        *len += (size_t)n;
+    }
+}
+
+/* Passes body bytes through the chunked decoder when there is one. */
+static int body_bytes(url_client *u, wsx_chunked *ch, const char *p, size_t n, int *ended)
+{
+    while (ch && n > 0 && !*ended) {
+        const char *data;
+        size_t data_len, used;
+        int r = wsx_chunked_decode(ch, p, n, &used, &data, &data_len);
+        p += used;
+        n -= used;
+        if (r == WSX_CHUNKED_DATA && feed_body(u, data, data_len) != 0)
+            return -1;
+        if (r == WSX_CHUNKED_END)
+            *ended = 1;
+        if (r < 0) {
+            fprintf(stderr, "sse_cat: bad chunked body: %s\n", wsx_strerror(r));
+            *ended = 1; /* a network error: reconnect */
+        }
+    }
+    return ch ? 0 : feed_body(u, p, n);
+}
+
+/* Reads the body of an accepted response (its first bytes already in
+ * u->head[head_len..len)) until it ends. */
+static enum outcome read_body(url_client *u, int fd, const wsx_http_response *res,
+                              size_t head_len, size_t len)
+{
+    wsx_chunked ch;
+    uint64_t left = 0;
+    int kind = wsx_http_response_body(res, 0, &left), ended = 0;
+    const char *p = u->head + head_len;
+    size_t n = len - head_len;
+    if (kind < 0) {
+        fprintf(stderr, "sse_cat: bad body framing: %s\n", wsx_strerror(kind));
+        return OUT_FAILED;
+    }
+    wsx_chunked_init(&ch, NULL);
+    for (;;) {
+        long got;
+        if (kind == WSX_HTTP_BODY_LENGTH && n > left)
+            n = (size_t)left;
+        if (body_bytes(u, kind == WSX_HTTP_BODY_CHUNKED ? &ch : NULL, p, n, &ended) != 0)
+            return OUT_PARSE_ERROR;
+        left -= kind == WSX_HTTP_BODY_LENGTH ? n : 0;
+        if (ended || kind == WSX_HTTP_BODY_NONE || (kind == WSX_HTTP_BODY_LENGTH && left == 0))
+            return OUT_ENDED;
+        got = read_some(fd, u->buf, u->o->chunk);
+        if (got == -2)
+            return OUT_INTERRUPTED;
+        if (got <= 0)
+            return OUT_ENDED; /* closed (the end of a close-delimited body) or reset */
+        p = (const char *)u->buf;
+        n = (size_t)got;
+    }
+}
+
+/* The Location of a redirect, resolved against the current URL (absolute
+ * http URL, "//host/path", "/path" or a path relative to the current
+ * directory; dot segments are left to the server). */
+static int follow_location(net_url *url, const char *loc, size_t n)
+{
+    char tmp[2048 + 8];
+    net_url next;
+    if (n == 0 || n >= 2048)
+        return -1;
+    if (n > 2 && loc[0] == '/' && loc[1] == '/') {
+        memcpy(tmp, "http:", 5);
+        memcpy(tmp + 5, loc, n);
+        tmp[n + 5] = '\0';
+    } else {
+        memcpy(tmp, loc, n);
+        tmp[n] = '\0';
+    }
+    if (strstr(tmp, "://")) {
+        if (net_parse_url(tmp, &next) != 0 || strcmp(next.scheme, "http") != 0)
+            return -1;
+        *url = next;
+        return 0;
+    }
+    if (tmp[0] != '/') { /* relative: the current target's directory */
+        size_t dir = strcspn(url->target, "?");
+        while (dir > 0 && url->target[dir - 1] != '/')
+            dir--;
+        if (dir + n >= sizeof url->target)
+            return -1;
+        memcpy(url->target + dir, tmp, n + 1);
+    } else {
+        tmp[strcspn(tmp, "#")] = '\0';
+        memcpy(url->target, tmp, strlen(tmp) + 1);
+    }
+    return 0;
+}
+
+/* Decides on a response head; for a redirect moves h to the next hop. */
+static enum outcome judge(url_client *u, const wsx_http_response *res, hop *h, int *redirect)
+{
+    const char *loc = NULL;
+    size_t loc_len = 0;
+    int r = wsx_sse_check_http_response(res, &loc, &loc_len);
+    *redirect = 0;
+    switch (r) {
+    case WSX_OK:
+        return OUT_ENDED;
+    case WSX_E_SSE_NO_CONTENT:
+        vnote(u, "204 No Content", "not reconnecting");
+        return OUT_STOP;
+    case WSX_E_SSE_REDIRECT: {
+        const char *m = wsx_sse_redirect_method(res->status, h->method);
+        if (follow_location(&h->url, loc, loc_len) != 0) {
+            fprintf(stderr, "sse_cat: HTTP %d: cannot follow Location '%.*s'\n", res->status,
+                    (int)(loc_len > 200 ? 200 : loc_len), loc);
+            return OUT_REFUSED;
+        }
+        if (strcmp(m, h->method) != 0) {
+            h->body = NULL;
+            h->keep_content_type = 0;
+        }
+        h->method = m;
+        *redirect = 1;
+        vnote(u, "redirected to", h->url.target);
+        return OUT_ENDED;
+    }
+    default:
+        fprintf(stderr, "sse_cat: HTTP %d %.*s: %s; not reconnecting\n", res->status,
+                (int)res->reason_len, res->reason, wsx_strerror(r));
+        return OUT_REFUSED;
+    }
+}
+
+/* One connection, with its redirects. */
+static enum outcome attempt(url_client *u)
+{
+    hop h;
+    long redirects;
+    h.url = u->origin;
+    h.method = u->o->method ? u->o->method : (u->o->body ? "POST" : "GET");
+    h.body = u->o->body;
+    h.keep_content_type = 1;
+    for (redirects = 0;; redirects++) {
+        wsx_http_header hdrs[MAX_RESPONSE_HEADERS];
+        wsx_http_response res;
+        size_t len;
+        int fd = net_connect(h.url.host, h.url.port), head_len = 0, redirect = 0, sent;
+        enum outcome out = OUT_FAILED;
+        if (fd < 0) {
+            vnote(u, "cannot connect", strerror(errno));
+            return net_stop ? OUT_INTERRUPTED : OUT_FAILED;
+        }
+        sent = send_request(u, fd, &h);
+        if (sent == 0)
+            head_len = read_head(u, fd, hdrs, &res, &len);
+        if (sent == -2) {
+            out = OUT_REFUSED;
+        } else if (head_len == -2) {
+            out = OUT_INTERRUPTED;
+        } else if (head_len > 0) {
+            out = judge(u, &res, &h, &redirect);
+            if (out == OUT_ENDED && !redirect) {
+                wsx_sse_backoff_opened(&u->backoff);
+                out = read_body(u, fd, &res, (size_t)head_len, len);
+            }
+        }
+        close(fd);
+        if (!redirect)
+            return out;
+        if (redirects >= u->o->max_redirects) {
+            fprintf(stderr, "sse_cat: more than %ld redirects; not reconnecting\n",
+                    u->o->max_redirects);
+            return OUT_REFUSED;
+        }
+    }
+}
+
+static int url_client_init(url_client *u, const options *o, FILE *out)
+{
+    size_t scratch_size = o->max_event + 4 * o->max_field + 1;
+    wsx_sse_parser_config cfg;
+    void *scratch;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.max_field = o->max_field;
+    u->o = o;
+    u->out = out;
+    if (net_parse_url(o->source, &u->origin) != 0 || strcmp(u->origin.scheme, "http") != 0) {
+        fprintf(stderr, "sse_cat: '%s': expected an http:// URL\n", o->source);
+        return 64;
+    }
+    scratch = malloc(scratch_size);
+    u->buf = (uint8_t *)malloc(o->chunk);
+    if (!scratch || !u->buf) {
+        fprintf(stderr, "sse_cat: out of memory\n");
+        return 1;
+    }
+    if (wsx_sse_parser_init(&u->parser, scratch, scratch_size, &cfg) != WSX_OK) {
+        fprintf(stderr, "sse_cat: bad limits\n");
+        return 64;
+    }
+    wsx_sse_backoff_init(&u->backoff);
+    return 0;
+}
+
+/* Connects, prints, reconnects: see the top of the file. */
+static int url_main(const options *o)
+{
+    static url_client u; /* big (the head buffer): not on the stack */
+    long reconnects = 0;
+    int status = url_client_init(&u, o, stdout);
+    if (status != 0)
+        return status;
+    net_catch_signals();
+    for (;;) {
+        enum outcome out = attempt(&u);
+        uint32_t rnd = 0;
+        uint64_t at;
+        char why[160];
+        size_t id_len;
+        const uint8_t *id;
+        wsx_sse_end(&u.parser); /* an unterminated event is dropped */
+        wsx_sse_reset(&u.parser);
+        if (out == OUT_STOP || out == OUT_INTERRUPTED || net_stop)
+            return 0;
+        if (out == OUT_REFUSED || out == OUT_PARSE_ERROR)
+            return 2;
+        if (o->max_reconnects >= 0 && reconnects >= o->max_reconnects)
+            return out == OUT_FAILED ? 1 : 0;
+        reconnects++;
+        net_random(&rnd, sizeof rnd);
+        at = wsx_sse_backoff_next(&u.backoff, net_now_ms(), rnd);
+        id = wsx_sse_last_event_id(&u.parser, &id_len);
+        snprintf(why, sizeof why, "reconnecting in %lu ms with Last-Event-ID '%.*s'",
+                 (unsigned long)(at - net_now_ms()), (int)(id_len > 64 ? 64 : id_len),
+                 (const char *)id);
+        vnote(&u, out == OUT_FAILED ? "connection failed" : "stream ended", why);
+        if (wait_for(-1, at) < 0)
+            return 0;
+    }
+}
+
 int main(int argc, char **argv)
 {
     options o;
@@ -205,6 +756,5 @@ int main(int argc, char **argv)
     }
     if (strcmp(o.source, "-") == 0)
         return pump(read_stdin, NULL, &o, stdout);
-    fprintf(stderr, "sse_cat: only '-' (standard input) is supported in this build\n");
-    return 64;
+    return url_main(&o);
 }

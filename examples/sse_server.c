@@ -1,0 +1,1162 @@
+/*
+ * sse_server — a Server-Sent Events demo server on poll(), built on wsx.
+ *
+ *   sse_server [--host H] [--port N] [--interval-ms MS] [--keepalive-ms MS]
+ *              [--retry-ms MS] [--drop-after N] [--token-ms MS]
+ *              [--replay N] [--buffer BYTES] [--max-clients N]
+ *              [--allow-origin ORIGIN] [--verbose]
+ *
+ * Routes:
+ *   GET /events     a live numbered feed.  One global counter advances every
+ *                   --interval-ms (default 1000) whether or not anyone
+ *                   listens; event n has "id: n" and "data: n", and every
+ *                   client sees the same n at the same time.  The response
+ *                   starts with "retry: --retry-ms" (default 1000) so that
+ *                   browsers come back quickly.  A comment ": keep-alive"
+ *                   goes out when a connection was quiet for --keepalive-ms
+ *                   (default 15000).  --drop-after N ends each /events
+ *                   response after N events (to test resuming).
+ *   POST /api/chat  body {"message": "..."} (JSON, Content-Length, at most
+ *                   16 KiB): a fake LLM answer streamed token by token.
+ *                   First "event: meta" (data: a JSON object with the model
+ *                   name, the message and the Authorization header the
+ *                   request carried, or null), then one event per token
+ *                   ("id: k", "data: {"text":"..."}"), one every --token-ms
+ *                   (default 50), then "data: [DONE]", then the response
+ *                   ends.
+ *   GET /           a small HTML page that shows /events with EventSource.
+ * Anything else is answered 404, a wrong method 405 (with Allow), a bad
+ * head 400/414/431/505 (the status wsx_err_http_status() gives for the
+ * parser's error), a POST without Content-Length 411, a body that is too
+ * large 413, a request with Transfer-Encoding (chunked uploads are not
+ * supported here) 501.
+ *
+ * Decisions:
+ *   - Framing.  For an HTTP/1.1 request both streams use Transfer-Encoding:
+ *     chunked (wsx_chunked_header around each event), so the end of a
+ *     stream (--drop-after, [DONE]) is a clean end of body, "0\r\n\r\n".
+ *     HTTP/1.0 clients get a body delimited by the close.  One request per
+ *     connection: after each response the server half-closes (FIN) and
+ *     waits briefly for the client to close (a "lingering close", so the
+ *     kernel never resets the connection under the last bytes).
+ *   - Resuming.  Every event also goes into a wsx replay window (--replay
+ *     events, default 1000, numeric ids).  A request with Last-Event-ID n
+ *     gets the stored events after n, then the live feed.  When n is not in
+ *     the window the server sends one "event: reset" whose id is where the
+ *     stream resumes from and whose data is {"lastEventId":"n",
+ *     "resumeAfter":F}: if n is a number older than the window, F is the
+ *     id just before the oldest stored event and all stored events follow
+ *     (the client knows it lost n+1..F); otherwise (n is newer than
+ *     anything sent: the server restarted; or not a number) F is the
+ *     current counter and the live feed follows.  A client without
+ *     Last-Event-ID starts with the live feed (no history).
+ *   - Slow clients.  Each connection has one output buffer of --buffer
+ *     bytes (default 64 KiB), written with non-blocking writes; nothing
+ *     ever blocks the loop.  A /events client whose buffer cannot take the
+ *     next event is dropped (it can reconnect with Last-Event-ID and get
+ *     what it missed from the replay window).  A replay larger than the
+ *     buffer sends what fits and ends the response: the client resumes from
+ *     there.  A chat stream is finite, so it waits instead: no token is
+ *     generated while its buffer is more than half full.
+ *   - Timeouts.  A request head (and body) must arrive within 10 s.
+ *
+ * SIGINT or SIGTERM stop it (exit status 0).  --port 0 picks a free port;
+ * the "listening" line says which.
+ */
+#include "net.h"
+
+#include <wsx.h>
+#include <wsx_http.h>
+#include <wsx_sse.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* ---- options ----------------------------------------------------------- */
+
+typedef struct options {
+    const char *host;
+    int port;
+    uint64_t interval_ms;
+    uint32_t keepalive_ms;
+    uint32_t retry_ms;
+    uint64_t drop_after;        /* 0: never */
+    uint64_t token_ms;
+    size_t replay;
+    size_t buffer;
+    size_t max_clients;
+    const char *allow_origin;
+    int verbose;
+} options;
+
+#define HEAD_MAX 16384          /* request head */
+#define BODY_MAX 16384          /* POST body */
+#define IN_CAP (HEAD_MAX + BODY_MAX)
+#define HEAD_TIMEOUT_MS 10000u
+#define FINISH_MS 10000u        /* to deliver the end of a response */
+#define LINGER_MS 2000u
+#define MAX_HEADERS 64
+#define EVENT_MAX 512           /* one serialized feed or token event */
+#define ANSWER_MAX 12288        /* fake answer text */
+
+/* ---- clients ----------------------------------------------------------- */
+
+enum phase {
+    PH_HEAD,    /* reading the request head (and body) */
+    PH_EVENTS,  /* streaming /events */
+    PH_CHAT,    /* streaming a chat answer */
+    PH_FINISH,  /* response complete: flush, then half-close */
+    PH_LINGER   /* half-closed: discard input until EOF or the deadline */
+};
+
+typedef struct client {
+    int fd;
+    enum phase phase;
+    uint64_t deadline;          /* PH_HEAD, PH_FINISH, PH_LINGER */
+    int dead;                   /* close at the next round (too slow) */
+    wsx_http_parser http;
+    char in[IN_CAP];
+    size_t in_len;
+    int sent_continue;          /* "100 Continue" already written */
+    int chunked;                /* response body framed as chunks */
+    uint8_t *out;               /* out[out_off..out_len) waits for the socket */
+    size_t out_off, out_len;
+    uint64_t last_write_ms;     /* last bytes queued (keep-alive timing) */
+    uint64_t events_sent;       /* /events: events on this connection */
+    /* chat */
+    char answer[ANSWER_MAX];
+    size_t answer_len, answer_pos;
+    uint64_t token_id;
+    uint64_t next_token_ms;
+} client;
+
+typedef struct server {
+    options opt;
+    int listen_fd;
+    client **clients;
+    size_t nclients;
+    uint64_t seq;               /* id of the newest feed event */
+    uint64_t next_tick_ms;
+    wsx_sse_replay replay;
+    void *replay_mem;
+} server;
+
+static int verbose;
+
+static void note(const char *what, int fd)
+{
+    if (verbose)
+        fprintf(stderr, "sse_server: fd %d: %s\n", fd, what);
+}
+
+/* ---- output buffer ----------------------------------------------------- */
+
+/* Room for n more bytes after compacting, without moving anything yet. */
+static int out_fits(const server *s, const client *c, size_t n)
+{
+    return c->out_len - c->out_off + n <= s->opt.buffer;
+}
+
+/* Appends raw bytes; 0, or -1 when they do not fit (nothing appended). */
+static int out_put(server *s, client *c, const void *bytes, size_t n)
+{
+    if (!out_fits(s, c, n))
+        return -1;
+    if (c->out_len + n > s->opt.buffer) {
+        memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+        c->out_len -= c->out_off;
+        c->out_off = 0;
+    }
+    memcpy(c->out + c->out_len, bytes, n);
+    c->out_len += n;
+    c->last_write_ms = net_now_ms();
+    return 0;
+}
+
+/* Appends body bytes, as one chunk when the response is chunked. */
+static int out_body(server *s, client *c, const void *bytes, size_t n)
+{
+    char head[WSX_CHUNKED_HEADER_MAX];
+    size_t hl;
+    if (!c->chunked)
+        return out_put(s, c, bytes, n);
+    hl = wsx_chunked_header(n, head);
+    if (n == 0 || !out_fits(s, c, hl + n + 2))
+        return -1;
+    out_put(s, c, head, hl);
+    out_put(s, c, bytes, n);
+    return out_put(s, c, WSX_CHUNKED_CRLF, 2);
+}
+
+/* The response is complete: flush (within FINISH_MS), then half-close. */
+static void finish(client *c)
+{
+    c->phase = PH_FINISH;
+    c->deadline = net_now_ms() + FINISH_MS;
+}
+
+/* The end of a streamed body: the last chunk (chunked) or nothing (the
+ * close delimits it). */
+static void end_response(server *s, client *c)
+{
+    if (c->chunked && out_put(s, c, WSX_CHUNKED_LAST, WSX_CHUNKED_LAST_LEN) != 0)
+        c->dead = 1; /* hopeless: just close */
+    finish(c);
+}
+
+/* Writes what is pending until done or EAGAIN.  0, or -1 if the socket
+ * failed. */
+static int flush_out(client *c)
+{
+    while (c->out_off < c->out_len) {
+        ssize_t k = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
+        }
+        c->out_off += (size_t)k;
+    }
+    c->out_off = c->out_len = 0;
+    return 0;
+}
+
+/* ---- client lifetime --------------------------------------------------- */
+
+static client *client_new(server *s, int fd)
+{
+    client *c = (client *)malloc(sizeof *c + s->opt.buffer);
+    if (!c)
+        return NULL;
+    memset(c, 0, sizeof *c);
+    c->fd = fd;
+    c->phase = PH_HEAD;
+    c->deadline = net_now_ms() + HEAD_TIMEOUT_MS;
+    c->out = (uint8_t *)(c + 1);
+    c->last_write_ms = net_now_ms();
+    wsx_http_parser_init(&c->http, NULL);
+    return c;
+}
+
+static void client_close(server *s, size_t i)
+{
+    client *c = s->clients[i];
+    note("closed", c->fd);
+    close(c->fd);
+    free(c);
+    s->clients[i] = s->clients[--s->nclients];
+}
+
+/* ---- simple responses -------------------------------------------------- */
+
+static const char *reason_of(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 411: return "Length Required";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Error";
+    }
+}
+
+/* A whole response with Content-Length and Connection: close; then the
+ * client is finished.  extra: more header lines (each ending in CRLF) or "". */
+static void respond(server *s, client *c, int status, const char *type, const char *extra,
+                    const char *body, size_t body_len)
+{
+    char head[512];
+    int n = snprintf(head, sizeof head,
+                     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %lu\r\n"
+                     "Cache-Control: no-store\r\n%sConnection: close\r\n\r\n",
+                     status, reason_of(status), type, (unsigned long)body_len, extra);
+    c->out_off = c->out_len = 0;
+    if (n < 0 || (size_t)n >= sizeof head || out_put(s, c, head, (size_t)n) != 0 ||
+        out_put(s, c, body, body_len) != 0)
+        c->out_off = c->out_len = 0;
+    finish(c);
+}
+
+static void respond_error(server *s, client *c, int status, const char *extra)
+{
+    char body[128];
+    int n = snprintf(body, sizeof body, "%d %s\n", status, reason_of(status));
+    respond(s, c, status, "text/plain; charset=utf-8", extra, body, (size_t)n);
+}
+
+static const char index_html[] =
+    "<!doctype html>\n<meta charset=utf-8>\n<title>wsx sse_server</title>\n"
+    "<h1>/events</h1>\n<pre id=log></pre>\n<script>\n"
+    "const log = document.getElementById('log');\n"
+    "const es = new EventSource('/events');\n"
+    "es.onmessage = (e) => { log.textContent = 'id ' + e.lastEventId + ': ' + e.data + "
+    "'\\n' + log.textContent; };\n"
+    "es.onerror = () => { log.textContent = '(reconnecting)\\n' + log.textContent; };\n"
+    "</script>\n";
+
+/* ---- JSON helpers ------------------------------------------------------ */
+
+/* Appends s[0..n) as a JSON string (quotes included) to dst[*len..cap).
+ * Returns 0, or -1 when it does not fit. */
+static int json_put_string(char *dst, size_t cap, size_t *len, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i, o = *len;
+    if (o + 2 > cap)
+        return -1;
+    dst[o++] = '"';
+    for (i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        const char *esc = NULL;
+        char u[7];
+        switch (ch) {
+        case '"': esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        default:
+            if (ch < 0x20 || ch == 0x7F) {
+                u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0';
+                u[4] = hex[ch >> 4]; u[5] = hex[ch & 15]; u[6] = '\0';
+                esc = u;
+            }
+        }
+        if (esc) {
+            size_t el = strlen(esc);
+            if (o + el + 1 > cap)
+                return -1;
+            memcpy(dst + o, esc, el);
+            o += el;
+        } else {
+            if (o + 2 > cap)
+                return -1;
+            dst[o++] = (char)ch;
+        }
+    }
+    dst[o++] = '"';
+    *len = o;
+    return 0;
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+static int hex4(const char *p, const char *end, unsigned *out)
+{
+    unsigned v = 0;
+    int i;
+    if (end - p < 4)
+        return -1;
+    for (i = 0; i < 4; i++) {
+        char ch = p[i];
+        v <<= 4;
+        if (ch >= '0' && ch <= '9') v |= (unsigned)(ch - '0');
+        else if (ch >= 'a' && ch <= 'f') v |= (unsigned)(ch - 'a' + 10);
+        else if (ch >= 'A' && ch <= 'F') v |= (unsigned)(ch - 'A' + 10);
+        else return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static size_t put_utf8(char *dst, unsigned cp)
+{
+    if (cp < 0x80) { dst[0] = (char)cp; return 1; }
+    if (cp < 0x800) {
+        dst[0] = (char)(0xC0 | (cp >> 6)); dst[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        dst[0] = (char)(0xE0 | (cp >> 12)); dst[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        dst[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    dst[0] = (char)(0xF0 | (cp >> 18)); dst[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    dst[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); dst[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* \uXXXX at p (after the backslash-u), with a surrogate pair; a lone
+ * surrogate becomes U+FFFD.  Returns the end, or NULL. */
+static const char *json_unicode(const char *p, const char *end, unsigned *cp)
+{
+    unsigned lo;
+    if (hex4(p, end, cp) != 0)
+        return NULL;
+    p += 4;
+    if (*cp >= 0xD800 && *cp <= 0xDBFF && end - p >= 6 && p[0] == '\\' && p[1] == 'u' &&
+        hex4(p + 2, end, &lo) == 0 && lo >= 0xDC00 && lo <= 0xDFFF) {
+        *cp = 0x10000 + ((*cp - 0xD800) << 10) + (lo - 0xDC00);
+        return p + 6;
+    }
+    if (*cp >= 0xD800 && *cp <= 0xDFFF)
+        *cp = 0xFFFD;
+    return p;
+}
+
+/* Decodes the JSON string starting at p (on its quote) into dst (cap bytes;
+ * NULL: only skip it).  Returns the position after the closing quote, or
+ * NULL when malformed or too long. */
+static const char *json_string(const char *p, const char *end, char *dst, size_t cap,
+                               size_t *len)
+{
+    size_t o = 0;
+    if (p >= end || *p != '"')
+        return NULL;
+    for (p++; p < end && *p != '"';) {
+        char tmp[4];
+        size_t n = 1;
+        unsigned cp;
+        if ((unsigned char)*p < 0x20)
+            return NULL;
+        if (*p != '\\') {
+            tmp[0] = *p++;
+        } else {
+            if (++p >= end)
+                return NULL;
+            switch (*p++) {
+            case '"': tmp[0] = '"'; break;
+            case '\\': tmp[0] = '\\'; break;
+            case '/': tmp[0] = '/'; break;
+            case 'b': tmp[0] = '\b'; break;
+            case 'f': tmp[0] = '\f'; break;
+            case 'n': tmp[0] = '\n'; break;
+            case 'r': tmp[0] = '\r'; break;
+            case 't': tmp[0] = '\t'; break;
+            case 'u':
+                if (!(p = json_unicode(p, end, &cp)))
+                    return NULL;
+                n = put_utf8(tmp, cp);
+                break;
+            default: return NULL;
+            }
+        }
+        if (dst) {
+            if (o + n > cap)
+                return NULL;
+            memcpy(dst + o, tmp, n);
+        }
+        o += n;
+    }
+    if (p >= end)
+        return NULL;
+    if (len)
+        *len = o;
+    return p + 1;
+}
+
+/* Skips one JSON value that is not a string (number, literal, object,
+ * array): brackets are counted, strings inside are skipped whole. */
+static const char *json_skip_value(const char *p, const char *end)
+{
+    int depth = 0;
+    if (p < end && *p == '"')
+        return json_string(p, end, NULL, 0, NULL);
+    while (p < end) {
+        if (*p == '"') {
+            if (!(p = json_string(p, end, NULL, 0, NULL)))
+                return NULL;
+            continue;
+        }
+        if (*p == '{' || *p == '[')
+            depth++;
+        else if (*p == '}' || *p == ']') {
+            if (depth == 0)
+                return p;
+            if (--depth == 0)
+                return p + 1;
+        } else if (*p == ',' && depth == 0)
+            return p;
+        p++;
+    }
+    return depth == 0 ? p : NULL;
+}
+
+/* Finds the string member "message" of the JSON object body[0..n).
+ * Returns 0 and the decoded bytes in msg, or -1 (not an object, no such
+ * string member, malformed). */
+static int json_message(const char *body, size_t n, char *msg, size_t cap, size_t *msg_len)
+{
+    const char *p = skip_ws(body, body + n), *end = body + n;
+    int found = 0;
+    if (p >= end || *p++ != '{')
+        return -1;
+    for (p = skip_ws(p, end); p < end && *p != '}';) {
+        char key[8];
+        size_t key_len = 0;
+        const char *after = json_string(p, end, NULL, 0, &key_len);
+        int is_message = after && key_len == 7 &&
+                         json_string(p, end, key, sizeof key, &key_len) &&
+                         memcmp(key, "message", 7) == 0;
+        if (!(p = after))
+            return -1;
+        p = skip_ws(p, end);
+        if (p >= end || *p++ != ':')
+            return -1;
+        p = skip_ws(p, end);
+        if (is_message && p < end && *p == '"') {
+            p = json_string(p, end, msg, cap, msg_len);
+            found = 1;
+        } else {
+            p = json_skip_value(p, end);
+        }
+        if (!p)
+            return -1;
+        p = skip_ws(p, end);
+        if (p < end && *p == ',')
+            p = skip_ws(p + 1, end);
+    }
+    if (p >= end || skip_ws(p + 1, end) != end)
+        return -1;
+    return found ? 0 : -1;
+}
+
+/* ---- /events ----------------------------------------------------------- */
+
+/* Queues one serialized event (from the replay window or live); ends the
+ * response after --drop-after events.  -1: it did not fit. */
+static int send_feed_event(server *s, client *c, const uint8_t *bytes, size_t len)
+{
+    if (out_body(s, c, bytes, len) != 0)
+        return -1;
+    c->events_sent++;
+    if (s->opt.drop_after && c->events_sent >= s->opt.drop_after)
+        end_response(s, c);
+    return 0;
+}
+
+static int parse_u64(const char *s, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    size_t i;
+    if (n == 0 || n > 19)
+        return -1;
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* The "event: reset" block for a Last-Event-ID not in the window (see the
+ * decisions at the top). */
+static int send_reset(server *s, client *c, const char *last, size_t last_len,
+                      uint64_t resume_after)
+{
+    char data[384], id[24];
+    uint8_t ev[EVENT_MAX];
+    size_t n = 0;
+    ptrdiff_t len;
+    wsx_sse_msg m;
+    if (last_len > 256)
+        last_len = 256;
+    memcpy(data, "{\"lastEventId\":", 15);
+    n = 15;
+    json_put_string(data, sizeof data, &n, last, last_len);
+    n += (size_t)snprintf(data + n, sizeof data - n, ",\"resumeAfter\":%llu}",
+                          (unsigned long long)resume_after);
+    wsx_sse_msg_init(&m);
+    m.type = "reset";
+    m.type_len = 5;
+    m.id = id;
+    m.id_len = (size_t)snprintf(id, sizeof id, "%llu", (unsigned long long)resume_after);
+    m.data = data;
+    m.data_len = n;
+    len = wsx_sse_write(&m, ev, sizeof ev);
+    return len < 0 ? -1 : out_body(s, c, ev, (size_t)len);
+}
+
+/* Replays what a client with Last-Event-ID last[0..n) missed (nothing for
+ * a client without one).  A replay that does not fit ends the response. */
+static void replay_missed(server *s, client *c, const char *last, size_t last_len)
+{
+    wsx_sse_replay_iter it;
+    const uint8_t *bytes;
+    size_t len;
+    uint64_t n;
+    if (last == NULL || last_len == 0)
+        return;
+    if (wsx_sse_replay_since(&s->replay, last, last_len, &it) != WSX_OK) {
+        const char *oldest = NULL;
+        size_t oldest_len = 0;
+        uint64_t first = 0;
+        wsx_sse_replay_all(&s->replay, &it);
+        if (wsx_sse_replay_next(&it, &bytes, &len, &oldest, &oldest_len) == 1)
+            parse_u64(oldest, oldest_len, &first);
+        wsx_sse_replay_all(&s->replay, &it);
+        if (parse_u64(last, last_len, &n) == 0 && first > 0 && n < first - 1) {
+            if (send_reset(s, c, last, last_len, first - 1) != 0)
+                return;
+        } else {
+            send_reset(s, c, last, last_len, s->seq);
+            return; /* live from here */
+        }
+    }
+    while (c->phase == PH_EVENTS && wsx_sse_replay_next(&it, &bytes, &len, NULL, NULL) == 1) {
+        if (send_feed_event(s, c, bytes, len) != 0) {
+            end_response(s, c); /* the rest next time, from the last id sent */
+            return;
+        }
+    }
+}
+
+/* Starts a /events response. */
+static void start_events(server *s, client *c, const wsx_http_request *req)
+{
+    uint8_t head[512], retry[64];
+    wsx_sse_head_config hc;
+    wsx_sse_msg m;
+    const wsx_http_header *last =
+        wsx_http_header_next(req->headers, req->num_headers, "Last-Event-ID", NULL);
+    ptrdiff_t hl, rl;
+    memset(&hc, 0, sizeof hc);
+    c->chunked = hc.chunked = req->minor_version >= 1;
+    hc.allow_origin = s->opt.allow_origin;
+    hl = wsx_sse_response_head(&hc, head, sizeof head);
+    wsx_sse_msg_init(&m);
+    m.retry_ms = s->opt.retry_ms;
+    rl = wsx_sse_write(&m, retry, sizeof retry);
+    if (hl < 0 || rl < 0) {
+        respond_error(s, c, 500, "");
+        return;
+    }
+    c->out_off = c->out_len = 0;
+    out_put(s, c, head, (size_t)hl);
+    out_body(s, c, retry, (size_t)rl);
+    c->phase = PH_EVENTS;
+    note("/events", c->fd);
+    replay_missed(s, c, last ? last->value : NULL, last ? last->value_len : 0);
+}
+
+/* The timer: the next feed event, to the window and to every listener. */
+static void tick(server *s)
+{
+    char id[24];
+    uint8_t ev[EVENT_MAX];
+    wsx_sse_msg m;
+    ptrdiff_t len;
+    size_t i;
+    s->seq++;
+    wsx_sse_msg_init(&m);
+    m.id = id;
+    m.id_len = (size_t)snprintf(id, sizeof id, "%llu", (unsigned long long)s->seq);
+    m.data = id;
+    m.data_len = m.id_len;
+    len = wsx_sse_write(&m, ev, sizeof ev);
+    if (len < 0 || wsx_sse_replay_append(&s->replay, &m) != WSX_OK)
+        return;
+    for (i = 0; i < s->nclients; i++) {
+        client *c = s->clients[i];
+        if (c->phase == PH_EVENTS && send_feed_event(s, c, ev, (size_t)len) != 0) {
+            note("too slow: dropped", c->fd);
+            c->dead = 1;
+        }
+    }
+}
+
+/* ---- /api/chat --------------------------------------------------------- */
+
+/* The fake answer: a fixed text around the message.  Tokens are the words
+ * with the spaces before them (as LLM tokens usually are). */
+static void compose_answer(client *c, const char *msg, size_t msg_len)
+{
+    static const char before[] = "You said: \"";
+    static const char after[] = "\". This answer is not from a model: sse_server streams "
+                                "it one token at a time so you can watch it arrive.";
+    size_t n = 0;
+    if (msg_len > ANSWER_MAX - sizeof before - sizeof after)
+        msg_len = ANSWER_MAX - sizeof before - sizeof after;
+    memcpy(c->answer, before, sizeof before - 1);
+    n = sizeof before - 1;
+    memcpy(c->answer + n, msg, msg_len);
+    n += msg_len;
+    memcpy(c->answer + n, after, sizeof after - 1);
+    c->answer_len = n + sizeof after - 1;
+    c->answer_pos = 0;
+}
+
+static int queue_msg(server *s, client *c, const wsx_sse_msg *m)
+{
+    uint8_t ev[EVENT_MAX * 4];
+    ptrdiff_t len = wsx_sse_write(m, ev, sizeof ev);
+    return len < 0 ? -1 : out_body(s, c, ev, (size_t)len);
+}
+
+/* The first event: what the server understood of the request. */
+static int send_meta(server *s, client *c, const char *msg, size_t msg_len,
+                     const wsx_http_header *auth)
+{
+    char data[EVENT_MAX * 3];
+    size_t n = 0;
+    wsx_sse_msg m;
+    int r;
+    if (msg_len > 1024)
+        msg_len = 1024;
+    memcpy(data, "{\"model\":\"wsx-fake-1\",\"message\":", 32);
+    n = 32;
+    r = json_put_string(data, sizeof data - 64, &n, msg, msg_len);
+    memcpy(data + n, ",\"authorization\":", 17);
+    n += 17;
+    if (auth && auth->value_len <= 512)
+        r |= json_put_string(data, sizeof data - 2, &n, auth->value, auth->value_len);
+    else {
+        memcpy(data + n, "null", 4);
+        n += 4;
+    }
+    data[n++] = '}';
+    if (r != 0)
+        return -1;
+    wsx_sse_msg_init(&m);
+    m.type = "meta";
+    m.type_len = 4;
+    m.data = data;
+    m.data_len = n;
+    m.retry_ms = s->opt.retry_ms;
+    return queue_msg(s, c, &m);
+}
+
+/* The next token, or [DONE] and the end of the response. */
+static void chat_step(server *s, client *c)
+{
+    const char *tok = c->answer + c->answer_pos, *end = c->answer + c->answer_len;
+    const char *p = tok;
+    char data[EVENT_MAX], id[24];
+    size_t n = 0;
+    wsx_sse_msg m;
+    if (tok >= end) {
+        uint8_t done[32];
+        ptrdiff_t dl = wsx_sse_write_done(done, sizeof done);
+        if (dl < 0 || out_body(s, c, done, (size_t)dl) != 0)
+            c->out_off = c->out_len = 0;
+        end_response(s, c);
+        return;
+    }
+    while (p < end && *p == ' ')
+        p++;
+    while (p < end && *p != ' ' && p - tok < 64)
+        p++;
+    while (p < end && ((unsigned char)*p & 0xC0) == 0x80)
+        p++; /* never cut a UTF-8 sequence */
+    memcpy(data, "{\"text\":", 8);
+    n = 8;
+    json_put_string(data, sizeof data - 1, &n, tok, (size_t)(p - tok));
+    data[n++] = '}';
+    c->answer_pos = (size_t)(p - c->answer);
+    c->token_id++;
+    wsx_sse_msg_init(&m);
+    m.id = id;
+    m.id_len = (size_t)snprintf(id, sizeof id, "%llu", (unsigned long long)c->token_id);
+    m.data = data;
+    m.data_len = n;
+    queue_msg(s, c, &m);
+}
+
+/* Starts the answer to a POST /api/chat whose body is in[head..head+n). */
+static void start_chat(server *s, client *c, const wsx_http_request *req, const char *body,
+                       size_t n)
+{
+    char msg[BODY_MAX];
+    size_t msg_len = 0;
+    uint8_t head[512];
+    wsx_sse_head_config hc;
+    ptrdiff_t hl;
+    if (json_message(body, n, msg, sizeof msg, &msg_len) != 0) {
+        static const char why[] = "{\"error\":\"expected a JSON object with a string \\\"message\\\"\"}\n";
+        respond(s, c, 400, "application/json", "", why, sizeof why - 1);
+        return;
+    }
+    memset(&hc, 0, sizeof hc);
+    c->chunked = hc.chunked = req->minor_version >= 1;
+    hc.allow_origin = s->opt.allow_origin;
+    hl = wsx_sse_response_head(&hc, head, sizeof head);
+    c->out_off = c->out_len = 0;
+    if (hl < 0 || out_put(s, c, head, (size_t)hl) != 0 ||
+        send_meta(s, c, msg, msg_len,
+                  wsx_http_header_next(req->headers, req->num_headers, "Authorization", NULL)) != 0) {
+        respond_error(s, c, 500, "");
+        return;
+    }
+    compose_answer(c, msg, msg_len);
+    c->token_id = 0;
+    c->next_token_ms = net_now_ms() + s->opt.token_ms;
+    c->phase = PH_CHAT;
+    note("/api/chat", c->fd);
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
+static int path_is(const wsx_http_request *req, const char *path)
+{
+    size_t n = strlen(path), len = req->target_len;
+    const char *q = (const char *)memchr(req->target, '?', len);
+    if (q)
+        len = (size_t)(q - req->target);
+    return len == n && memcmp(req->target, path, n) == 0;
+}
+
+static int method_is(const wsx_http_request *req, const char *m)
+{
+    return req->method_len == strlen(m) && memcmp(req->method, m, req->method_len) == 0;
+}
+
+/* The body of a POST: 1 when all of it is in, 0 to wait, -1 when the
+ * request was answered with an error. */
+static int body_ready(server *s, client *c, const wsx_http_request *req, size_t head_len,
+                      uint64_t *len)
+{
+    const wsx_http_header *cl = wsx_http_header_next(req->headers, req->num_headers,
+                                                     "Content-Length", NULL);
+    if (wsx_http_header_next(req->headers, req->num_headers, "Transfer-Encoding", NULL)) {
+        respond_error(s, c, 501, "");
+        return -1;
+    }
+    if (!cl) {
+        respond_error(s, c, 411, "");
+        return -1;
+    }
+    if (parse_u64(cl->value, cl->value_len, len) != 0 ||
+        wsx_http_header_count(req->headers, req->num_headers, "Content-Length") != 1) {
+        respond_error(s, c, 400, "");
+        return -1;
+    }
+    if (*len > BODY_MAX) {
+        respond_error(s, c, 413, "");
+        return -1;
+    }
+    if (c->in_len - head_len >= *len)
+        return 1;
+    if (!c->sent_continue &&
+        wsx_http_headers_have_token(req->headers, req->num_headers, "Expect", "100-continue")) {
+        static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+        out_put(s, c, cont, sizeof cont - 1);
+        c->sent_continue = 1;
+    }
+    return 0;
+}
+
+static void route(server *s, client *c, const wsx_http_request *req, size_t head_len)
+{
+    uint64_t body_len;
+    int r;
+    if (path_is(req, "/events")) {
+        if (!method_is(req, "GET"))
+            respond_error(s, c, 405, "Allow: GET\r\n");
+        else
+            start_events(s, c, req);
+    } else if (path_is(req, "/api/chat")) {
+        if (!method_is(req, "POST"))
+            respond_error(s, c, 405, "Allow: POST\r\n");
+        else if ((r = body_ready(s, c, req, head_len, &body_len)) == 1)
+            start_chat(s, c, req, c->in + head_len, (size_t)body_len);
+    } else if (path_is(req, "/")) {
+        if (!method_is(req, "GET"))
+            respond_error(s, c, 405, "Allow: GET\r\n");
+        else
+            respond(s, c, 200, "text/html; charset=utf-8", "", index_html, sizeof index_html - 1);
+    } else {
+        respond_error(s, c, 404, "");
+    }
+}
+
+/* New bytes in c->in: parse the head, then route (again after each read
+ * while a POST body is arriving). */
+static void on_request_bytes(server *s, client *c)
+{
+    wsx_http_header headers[MAX_HEADERS];
+    wsx_http_request req;
+    int r = wsx_http_parse_request(&c->http, c->in, c->in_len, headers, MAX_HEADERS, &req);
+    if (r < 0) {
+        respond_error(s, c, wsx_err_http_status(r), "");
+        return;
+    }
+    if (r == 0) {
+        if (c->in_len >= HEAD_MAX)
+            respond_error(s, c, 431, "");
+        return;
+    }
+    route(s, c, &req, (size_t)r);
+}
+
+/* ---- I/O events -------------------------------------------------------- */
+
+/* Readable.  Returns -1 when the client must be closed now. */
+static int on_readable(server *s, client *c)
+{
+    char sink[4096];
+    for (;;) {
+        char *dst = sink;
+        size_t room = sizeof sink;
+        ssize_t n;
+        if (c->phase == PH_HEAD) {
+            dst = c->in + c->in_len;
+            room = IN_CAP - c->in_len;
+            if (room == 0)
+                return 0;
+        }
+        n = recv(c->fd, dst, room, 0);
+        if (n == 0)
+            return -1; /* the client left (or finished lingering) */
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
+        }
+        if (c->phase == PH_HEAD) {
+            c->in_len += (size_t)n;
+            on_request_bytes(s, c);
+        }
+        /* other phases: bytes after the request are discarded */
+    }
+}
+
+/* After output was flushed: a finished response half-closes. */
+static void after_flush(client *c)
+{
+    if (c->phase == PH_FINISH && c->out_off == c->out_len) {
+        shutdown(c->fd, SHUT_WR);
+        c->phase = PH_LINGER;
+        c->deadline = net_now_ms() + LINGER_MS;
+    }
+}
+
+/* Timers of one client (keep-alive, tokens, deadlines).  -1: close it. */
+static int client_timers(server *s, client *c, uint64_t now, uint64_t *wake)
+{
+    uint64_t next = UINT64_MAX;
+    int timed = c->phase == PH_HEAD || c->phase == PH_FINISH || c->phase == PH_LINGER;
+    if (c->dead || (timed && now >= c->deadline))
+        return -1;
+    if (timed) {
+        if (c->deadline < *wake)
+            *wake = c->deadline;
+    }
+    if (c->phase == PH_EVENTS) {
+        if (wsx_sse_keepalive_due(now, c->last_write_ms, s->opt.keepalive_ms, &next) &&
+            out_body(s, c, WSX_SSE_KEEPALIVE, sizeof WSX_SSE_KEEPALIVE - 1) == 0)
+            wsx_sse_keepalive_due(now, c->last_write_ms, s->opt.keepalive_ms, &next);
+        if (next < *wake)
+            *wake = next;
+    }
+    if (c->phase == PH_CHAT) {
+        int room = c->out_len - c->out_off <= s->opt.buffer / 2;
+        while (c->phase == PH_CHAT && room && now >= c->next_token_ms) {
+            chat_step(s, c);
+            c->next_token_ms += s->opt.token_ms;
+        }
+        if (c->phase == PH_CHAT && room && c->next_token_ms < *wake)
+            *wake = c->next_token_ms;
+    }
+    return 0;
+}
+
+static void accept_all(server *s)
+{
+    for (;;) {
+        int fd = net_accept(s->listen_fd);
+        client *c;
+        if (fd < 0)
+            return; /* EAGAIN, or EMFILE & co: try again on the next wake-up */
+        if (s->nclients >= s->opt.max_clients || !(c = client_new(s, fd))) {
+            close(fd);
+            continue;
+        }
+        s->clients[s->nclients++] = c;
+        note("accepted", fd);
+    }
+}
+
+static int poll_timeout(uint64_t now, uint64_t wake)
+{
+    if (wake <= now)
+        return 0;
+    return wake - now > 60000 ? 60000 : (int)(wake - now);
+}
+
+/* One round: timers, then poll, then I/O. */
+static int run_once(server *s, struct pollfd *pfd)
+{
+    uint64_t now = net_now_ms(), wake = now + 60000;
+    size_t i, n;
+    while (now >= s->next_tick_ms) {
+        tick(s);
+        s->next_tick_ms += s->opt.interval_ms;
+    }
+    wake = s->next_tick_ms;
+    for (i = 0; i < s->nclients;) {
+        client *c = s->clients[i];
+        if (client_timers(s, c, now, &wake) != 0 || flush_out(c) != 0) {
+            client_close(s, i);
+            continue;
+        }
+        after_flush(c);
+        i++;
+    }
+    pfd[0].fd = s->listen_fd;
+    pfd[0].events = POLLIN;
+    for (i = 0; i < s->nclients; i++) {
+        client *c = s->clients[i];
+        pfd[i + 1].fd = c->fd;
+        pfd[i + 1].events = (short)(POLLIN | (c->out_off < c->out_len ? POLLOUT : 0));
+        pfd[i + 1].revents = 0;
+    }
+    n = s->nclients;
+    if (poll(pfd, n + 1, poll_timeout(now, wake)) < 0)
+        return errno == EINTR ? 0 : -1;
+    /* clients first (the array does not change order until a close) */
+    for (i = n; i-- > 0;) {
+        client *c = s->clients[i];
+        short re = pfd[i + 1].revents;
+        if ((re & (POLLIN | POLLHUP | POLLERR)) && on_readable(s, c) != 0) {
+            client_close(s, i);
+            continue;
+        }
+        if (flush_out(c) != 0) {
+            client_close(s, i);
+            continue;
+        }
+        after_flush(c);
+    }
+    if (pfd[0].revents & POLLIN)
+        accept_all(s);
+    return 0;
+}
+
+/* ---- main -------------------------------------------------------------- */
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: sse_server [--host H] [--port N] [--interval-ms MS] [--keepalive-ms MS]\n"
+            "                  [--retry-ms MS] [--drop-after N] [--token-ms MS] [--replay N]\n"
+            "                  [--buffer BYTES] [--max-clients N] [--allow-origin ORIGIN]\n"
+            "                  [--verbose]\n");
+}
+
+static int parse_num(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, options *o)
+{
+    int i;
+    memset(o, 0, sizeof *o);
+    o->host = "127.0.0.1";
+    o->port = 8080;
+    o->interval_ms = 1000;
+    o->keepalive_ms = WSX_SSE_KEEPALIVE_MS;
+    o->retry_ms = 1000;
+    o->token_ms = 50;
+    o->replay = 1000;
+    o->buffer = 64 * 1024;
+    o->max_clients = 1000;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        uint64_t n = 0;
+        int bad = 0;
+        if (strcmp(a, "--verbose") == 0) {
+            o->verbose = 1;
+            continue;
+        }
+        if (!v)
+            return -1;
+        i++;
+        if (strcmp(a, "--host") == 0) o->host = v;
+        else if (strcmp(a, "--allow-origin") == 0) o->allow_origin = v;
+        else if (strcmp(a, "--port") == 0) { bad = parse_num(v, 0, 65535, &n); o->port = (int)n; }
+        else if (strcmp(a, "--interval-ms") == 0) { bad = parse_num(v, 1, 86400000, &n); o->interval_ms = n; }
+        else if (strcmp(a, "--keepalive-ms") == 0) { bad = parse_num(v, 1, 86400000, &n); o->keepalive_ms = (uint32_t)n; }
+        else if (strcmp(a, "--retry-ms") == 0) { bad = parse_num(v, 0, 86400000, &n); o->retry_ms = (uint32_t)n; }
+        else if (strcmp(a, "--drop-after") == 0) { bad = parse_num(v, 0, UINT64_MAX, &n); o->drop_after = n; }
+        else if (strcmp(a, "--token-ms") == 0) { bad = parse_num(v, 1, 60000, &n); o->token_ms = n; }
+        else if (strcmp(a, "--replay") == 0) { bad = parse_num(v, 1, 1000000, &n); o->replay = (size_t)n; }
+        else if (strcmp(a, "--buffer") == 0) { bad = parse_num(v, 4096, 1u << 30, &n); o->buffer = (size_t)n; }
+        else if (strcmp(a, "--max-clients") == 0) { bad = parse_num(v, 1, 100000, &n); o->max_clients = (size_t)n; }
+        else return -1;
+        if (bad)
+            return -1;
+    }
+    return 0;
+}
+
+static int server_init(server *s)
+{
+    /* per event: a slot plus its id and bytes ("id: N\ndata: N\n\n") */
+    size_t mem = s->opt.replay * (WSX_SSE_REPLAY_SLOT_SIZE + 64);
+    s->replay_mem = malloc(mem);
+    s->clients = (client **)malloc(s->opt.max_clients * sizeof *s->clients);
+    if (!s->replay_mem || !s->clients ||
+        wsx_sse_replay_init(&s->replay, s->replay_mem, mem, s->opt.replay,
+                            WSX_SSE_REPLAY_NUMERIC) != WSX_OK)
+        return -1;
+    s->listen_fd = net_listen(s->opt.host, s->opt.port, 0);
+    if (s->listen_fd < 0)
+        return -1;
+    s->next_tick_ms = net_now_ms() + s->opt.interval_ms;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    server s;
+    struct pollfd *pfd;
+    memset(&s, 0, sizeof s);
+    if (parse_args(argc, argv, &s.opt) != 0) {
+        usage();
+        return 64;
+    }
+    verbose = s.opt.verbose;
+    net_catch_signals();
+    if (server_init(&s) != 0) {
+        fprintf(stderr, "sse_server: cannot start on %s:%d: %s\n", s.opt.host, s.opt.port,
+                strerror(errno));
+        return 1;
+    }
+    pfd = (struct pollfd *)calloc(s.opt.max_clients + 1, sizeof *pfd);
+    if (!pfd)
+        return 1;
+    printf("sse_server listening on http://%s:%d/ (GET /events, POST /api/chat)\n", s.opt.host,
+           net_local_port(s.listen_fd));
+    fflush(stdout);
+    while (!net_stop) {
+        if (run_once(&s, pfd) != 0) {
+            fprintf(stderr, "sse_server: poll: %s\n", strerror(errno));
+            break;
+        }
+    }
+    while (s.nclients > 0)
+        client_close(&s, s.nclients - 1);
+    close(s.listen_fd);
+    free(pfd);
+    free(s.clients);
+    free(s.replay_mem);
+    return 0;
+}
