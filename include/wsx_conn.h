@@ -22,15 +22,16 @@
  *   wsx_ws_conn_open(&c, now_ms());
  *   ...whenever bytes arrive in buf[0..n) (including the bytes that came
  *   after the handshake's blank line):
- *   while (n > 0 || more) {
+ *   for (;;) {
  *       size_t used; wsx_ws_event ev;
  *       int r = wsx_ws_conn_recv(&c, buf, n, &used, &ev, now_ms());
  *       buf += used; n -= used;
  *       if (r <= 0) break;              (0: read more; < 0: failed)
- *       ...handle ev (a message piece, ping, pong, close)...
+ *       ...handle ev (a message piece, ping, pong, close); sends allowed...
  *   }
- *   ...when the socket is writable or after sending:
- *   p = wsx_ws_conn_output(&c, &len); k = write(fd, p, len);
+ *   ...then, and whenever the socket is writable (want POLLOUT while
+ *   wsx_ws_conn_output_size() > 0):
+ *   n = wsx_ws_conn_output_vec(&c, chunks); k = writev(fd, ...chunks...);
  *   if (k > 0) wsx_ws_conn_consume(&c, k);
  *   if (wsx_ws_conn_should_close_transport(&c)) close(fd);
  *   ...poll timeout: wsx_ws_conn_next_deadline(&c) - now; on expiry
@@ -162,6 +163,11 @@ WSX_API void wsx_ws_conn_config_default(wsx_ws_conn_config *cfg);
 /* Prepares c in state CONNECTING.  out[0..out_cap) is the outgoing queue;
  * it belongs to the connection until the caller stops using c (the caller
  * still owns it: nothing is freed).  cfg is copied (NULL: defaults).
+ * Sizing: a frame is queued whole, after the bytes still pending; space
+ * is reclaimed by wsx_ws_conn_consume (all of it once everything is
+ * written).  So out_cap bounds the largest message sent whole (plus its
+ * 2-14 header bytes); bigger ones go as stream parts or with
+ * wsx_ws_conn_send_ref.  Control frames never need reserved room.
  * Returns WSX_OK, or WSX_E_ARG when c or out is NULL, out_cap <
  * WSX_WS_CONN_MIN_QUEUE, or a client has no random function (c is then
  * unusable). */
@@ -172,6 +178,7 @@ WSX_API int wsx_ws_conn_init(wsx_ws_conn *c, const wsx_ws_conn_config *cfg,
  * starts the heartbeat clock.  Returns WSX_OK or WSX_E_STATE. */
 WSX_API int wsx_ws_conn_open(wsx_ws_conn *c, uint64_t now_ms);
 
+/* The current state (see wsx_ws_state). */
 WSX_API wsx_ws_state wsx_ws_conn_state(const wsx_ws_conn *c);
 
 /* 1 when the caller should close the transport (TCP, TLS) now:
@@ -212,7 +219,7 @@ WSX_API int wsx_ws_conn_error(const wsx_ws_conn *c);
  *          as an answer to the heartbeat.
  *   CLOSE  ev->close_code is the peer's (1005: none), ev->data/size the
  *          reason.  If we had not sent a close, a close echoing the code is
- *          queued (empty payload when the peer sent none; RFC 6455 section
+ *          prepared, like a pong (empty payload when the peer sent none; RFC 6455 section
  *          5.5.1).  Data sends are refused from now on.  Once our close is
  *          written out the state is CLOSED: see
  *          wsx_ws_conn_should_close_transport.
@@ -222,8 +229,8 @@ WSX_API int wsx_ws_conn_error(const wsx_ws_conn *c);
  * 0 when all of buf is consumed and more is needed, or a negative wsx_err:
  *   decoding errors (wsx_ws.h): the connection fails: a close frame with
  *     wsx_err_close_code(err) (1002, 1007, 1009) and the error's text as
- *     reason is queued, pending pings/pongs are dropped, the state becomes
- *     CLOSING.  Sticky: later calls return it again (*consumed = 0).
+ *     reason is prepared (pings/pongs not yet queued are dropped), the state
+ *     becomes CLOSING; once it is written out, CLOSED.  Sticky: later calls return it again (*consumed = 0).
  *   WSX_E_STATE  in state CONNECTING.
  *   WSX_E_ARG    a NULL pointer (buf may be NULL when len is 0).
  * After the peer's close frame, or once CLOSED, every byte is discarded:
