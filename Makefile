@@ -138,7 +138,7 @@ $(B)/fuzz/%: fuzz/%.c $(LIB_SRCS) $(HEADERS)
 # ---- benchmarks -------------------------------------------------------
 
 BENCH_CFLAGS ?= -O3 -march=native -g
-bench: $(BENCHES)
+bench: $(BENCHES) examples
 	@mkdir -p $(B)/bench
 	@rm -f $(B)/bench/results.json
 	@for b in $(BENCHES); do echo "== $$b"; $$b $(B)/bench/results.json || exit 1; done

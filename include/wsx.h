@@ -172,10 +172,14 @@ WSX_API int wsx_err_http_status(int err);
 
 #endif /* WSX_H */
 
-/* Umbrella: every area header.  Each is guarded and includes wsx.h itself. */
+/* Umbrella: every area header.  Area headers include only the part above
+ * (they define WSX_BASE_ONLY_ around their #include "wsx.h") and then the
+ * area headers they depend on, so any header may be included first. */
+#ifndef WSX_BASE_ONLY_
 #include "wsx_util.h"
 #include "wsx_ws.h"
-#include "wsx_sse.h"
 #include "wsx_http.h"
-#include "wsx_conn.h"
 #include "wsx_handshake.h"
+#include "wsx_conn.h"
+#include "wsx_sse.h"
+#endif

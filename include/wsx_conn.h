@@ -41,18 +41,13 @@
  * Threads: a connection is not thread-safe; use it from one thread at a
  * time.  Different connections are independent.
  */
-/* wsx.h includes every area header at its end, so this header can be
- * reached while wsx_util.h or wsx_ws.h is still waiting for wsx.h: its
- * body is then skipped (no guard set) and read later, by the umbrella list
- * or the includes below, once they are complete. */
-#if !defined(WSX_CONN_H) && !defined(WSX_CONN_H_DEPS_)
-#define WSX_CONN_H_DEPS_
-#include "wsx.h"
-#include "wsx_util.h"
-#include "wsx_ws.h"
-#undef WSX_CONN_H_DEPS_
-#if defined(WSX_SHA1_LEN) && defined(WSX_WS_ACCEPT_LEN)
+#ifndef WSX_CONN_H
 #define WSX_CONN_H
+
+#define WSX_BASE_ONLY_ /* only the base part of wsx.h, not its umbrella list */
+#include "wsx.h"
+#undef WSX_BASE_ONLY_
+#include "wsx_ws.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -455,5 +450,4 @@ WSX_API int wsx_ws_conn_feed(wsx_ws_conn *c, wsx_ws_feed *f, uint8_t *buf,
 }
 #endif
 
-#endif /* dependencies complete */
 #endif /* WSX_CONN_H */

@@ -47,7 +47,9 @@
 #ifndef WSX_HANDSHAKE_H
 #define WSX_HANDSHAKE_H
 
+#define WSX_BASE_ONLY_ /* only the base part of wsx.h, not its umbrella list */
 #include "wsx.h"
+#undef WSX_BASE_ONLY_
 #include "wsx_http.h"
 
 #ifdef __cplusplus

@@ -77,6 +77,10 @@
 #ifndef WSX_HTTP_H
 #define WSX_HTTP_H
 
+#define WSX_BASE_ONLY_ /* only the base part of wsx.h, not its umbrella list */
+#include "wsx.h"
+#undef WSX_BASE_ONLY_
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -147,7 +151,6 @@ typedef struct wsx_http_parser {
     int _status;
 } wsx_http_parser;
 
-#include "wsx.h"
 
 #ifdef __cplusplus
 extern "C" {

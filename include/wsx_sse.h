@@ -13,7 +13,9 @@
 #ifndef WSX_SSE_H
 #define WSX_SSE_H
 
+#define WSX_BASE_ONLY_ /* only the base part of wsx.h, not its umbrella list */
 #include "wsx.h"
+#undef WSX_BASE_ONLY_
 
 #ifdef __cplusplus
 extern "C" {
