@@ -14,8 +14,8 @@
  *                   starts with "retry: --retry-ms" (default 1000) so that
  *                   browsers come back quickly.  A comment ": keep-alive"
  *                   goes out when a connection was quiet for --keepalive-ms
- *                   (default 15000).  --drop-after N ends each /events
- *                   response after N events (to test resuming).
+ *                   (default 15000).  --drop-after N closes each /events
+ *                   connection after N events (to test resuming).
  *   POST /api/chat  body {"message": "..."} (JSON, Content-Length, at most
  *                   16 KiB): a fake LLM answer streamed token by token.
  *                   First "event: meta" (data: a JSON object with the model
@@ -33,12 +33,18 @@
  *
  * Decisions:
  *   - Framing.  For an HTTP/1.1 request both streams use Transfer-Encoding:
- *     chunked (wsx_chunked_header around each event), so the end of a
- *     stream (--drop-after, [DONE]) is a clean end of body, "0\r\n\r\n".
- *     HTTP/1.0 clients get a body delimited by the close.  One request per
- *     connection: after each response the server half-closes (FIN) and
- *     waits briefly for the client to close (a "lingering close", so the
- *     kernel never resets the connection under the last bytes).
+ *     chunked (wsx_chunked_header around each event), so the end of a chat
+ *     ([DONE]) is a clean end of body, "0\r\n\r\n", and the connection
+ *     then waits for the next request (HTTP/1.1 persistence, as the
+ *     "Connection: keep-alive" of the wsx head promises; no pipelining).
+ *     HTTP/1.0 clients get a body delimited by the close.  --drop-after
+ *     closes the connection after the N-th event WITHOUT the last chunk:
+ *     the client sees what it sees when a server or proxy goes away (an
+ *     EventSource treats both as "reconnect").  Simple responses (errors,
+ *     the page) carry Content-Length and Connection: close.  Whenever the
+ *     server closes, it half-closes first (FIN) and waits briefly for the
+ *     client to close (a "lingering close", so the kernel never resets the
+ *     connection under the last bytes).
  *   - Resuming.  Every event also goes into a wsx replay window (--replay
  *     events, default 1000, numeric ids).  A request with Last-Event-ID n
  *     gets the stored events after n, then the live feed.  When n is not in
@@ -58,7 +64,9 @@
  *     buffer sends what fits and ends the response: the client resumes from
  *     there.  A chat stream is finite, so it waits instead: no token is
  *     generated while its buffer is more than half full.
- *   - Timeouts.  A request head (and body) must arrive within 10 s.
+ *   - Timeouts.  A request head (and body) must arrive within 10 s (also
+ *     the idle time allowed between requests); the end of a response must
+ *     be delivered within 10 s.
  *
  * SIGINT or SIGTERM stop it (exit status 0).  --port 0 picks a free port;
  * the "listening" line says which.
@@ -124,6 +132,8 @@ typedef struct client {
     size_t in_len;
     int sent_continue;          /* "100 Continue" already written */
     int chunked;                /* response body framed as chunks */
+    int keep_alive;             /* HTTP/1.1 request without Connection: close */
+    int reuse;                  /* after this response: read the next request */
     uint8_t *out;               /* out[out_off..out_len) waits for the socket */
     size_t out_off, out_len;
     uint64_t last_write_ms;     /* last bytes queued (keep-alive timing) */
@@ -193,19 +203,30 @@ static int out_body(server *s, client *c, const void *bytes, size_t n)
     return out_put(s, c, WSX_CHUNKED_CRLF, 2);
 }
 
-/* The response is complete: flush (within FINISH_MS), then half-close. */
+/* The response is complete: flush (within FINISH_MS), then half-close
+ * (or, when c->reuse, wait for the next request). */
 static void finish(client *c)
 {
     c->phase = PH_FINISH;
     c->deadline = net_now_ms() + FINISH_MS;
 }
 
-/* The end of a streamed body: the last chunk (chunked) or nothing (the
- * close delimits it). */
+/* The clean end of a streamed body: the last chunk, and the connection
+ * stays open for the next request; HTTP/1.0: the close ends the body. */
 static void end_response(server *s, client *c)
 {
     if (c->chunked && out_put(s, c, WSX_CHUNKED_LAST, WSX_CHUNKED_LAST_LEN) != 0)
         c->dead = 1; /* hopeless: just close */
+    c->reuse = c->chunked && c->keep_alive;
+    finish(c);
+}
+
+/* Ends a stream by closing the connection once the pending bytes are out,
+ * without the last chunk: what a client sees when a server or a proxy goes
+ * away (--drop-after, a replay that does not fit). */
+static void drop_stream(client *c)
+{
+    c->reuse = 0;
     finish(c);
 }
 
@@ -538,7 +559,7 @@ static int send_feed_event(server *s, client *c, const uint8_t *bytes, size_t le
         return -1;
     c->events_sent++;
     if (s->opt.drop_after && c->events_sent >= s->opt.drop_after)
-        end_response(s, c);
+        drop_stream(c);
     return 0;
 }
 
@@ -613,7 +634,7 @@ static void replay_missed(server *s, client *c, const char *last, size_t last_le
     }
     while (c->phase == PH_EVENTS && wsx_sse_replay_next(&it, &bytes, &len, NULL, NULL) == 1) {
         if (send_feed_event(s, c, bytes, len) != 0) {
-            end_response(s, c); /* the rest next time, from the last id sent */
+            drop_stream(c); /* the rest next time, from the last id sent */
             return;
         }
     }
@@ -857,6 +878,8 @@ static void route(server *s, client *c, const wsx_http_request *req, size_t head
 {
     uint64_t body_len;
     int r;
+    c->keep_alive = req->minor_version >= 1 &&
+                    !wsx_http_headers_have_token(req->headers, req->num_headers, "Connection", "close");
     if (path_is(req, "/events")) {
         if (!method_is(req, "GET"))
             respond_error(s, c, 405, "Allow: GET\r\n");
@@ -928,10 +951,26 @@ static int on_readable(server *s, client *c)
     }
 }
 
-/* After output was flushed: a finished response half-closes. */
+/* Back to reading a request on a persistent connection (bytes a client
+ * pipelined behind a streamed request were discarded: no pipelining). */
+static void next_request(client *c)
+{
+    c->phase = PH_HEAD;
+    c->deadline = net_now_ms() + HEAD_TIMEOUT_MS;
+    c->in_len = 0;
+    c->sent_continue = 0;
+    c->chunked = c->keep_alive = c->reuse = 0;
+    c->events_sent = 0;
+    wsx_http_parser_init(&c->http, NULL);
+}
+
+/* After output was flushed: a finished response half-closes, or waits for
+ * the next request. */
 static void after_flush(client *c)
 {
-    if (c->phase == PH_FINISH && c->out_off == c->out_len) {
+    if (c->phase == PH_FINISH && c->out_off == c->out_len && c->reuse) {
+        next_request(c);
+    } else if (c->phase == PH_FINISH && c->out_off == c->out_len) {
         shutdown(c->fd, SHUT_WR);
         c->phase = PH_LINGER;
         c->deadline = net_now_ms() + LINGER_MS;
@@ -958,9 +997,11 @@ static int client_timers(server *s, client *c, uint64_t now, uint64_t *wake)
     }
     if (c->phase == PH_CHAT) {
         int room = c->out_len - c->out_off <= s->opt.buffer / 2;
-        while (c->phase == PH_CHAT && room && now >= c->next_token_ms) {
+        if (room && now >= c->next_token_ms) {
+            /* one token per round, the next one a full interval later:
+             * after a stall the stream goes on at its pace, no burst */
             chat_step(s, c);
-            c->next_token_ms += s->opt.token_ms;
+            c->next_token_ms = now + s->opt.token_ms;
         }
         if (c->phase == PH_CHAT && room && c->next_token_ms < *wake)
             *wake = c->next_token_ms;
