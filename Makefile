@@ -3,6 +3,7 @@
 #   make                 build/libwsx.a, build/libwsx.so (SONAME libwsx.so.0), build/wsx.pc
 #   make check           unit tests (plain and -fsanitize=address,undefined), fuzz corpora, interop
 #   make examples        build/examples/*
+#   make demo            the browser demo on http://127.0.0.1:$(PORT)/ (PORT=8080)
 #   make fuzz            libFuzzer binaries (clang) in build/fuzz/
 #   make bench           benchmarks side by side with other libraries
 #   make install         PREFIX DESTDIR LIBDIR INCLUDEDIR PKGCONFIGDIR
@@ -55,7 +56,7 @@ HEADERS      := $(wildcard include/*.h)
 SAN          := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 TEST_FLAGS   := $(WARN) -Iinclude -Isrc -Itests -D_DEFAULT_SOURCE -O1 -g
 
-.PHONY: all check examples fuzz bench install uninstall clean unit-tests
+.PHONY: all check examples fuzz bench install uninstall clean unit-tests demo
 
 all: $(B)/libwsx.a $(B)/libwsx.so $(B)/wsx.pc
 
@@ -125,6 +126,13 @@ $(B)/examples/%_tls: examples/%_tls.c $(EX_COMMON) $(wildcard examples/common/*.
 $(B)/examples/%: examples/%.c $(EX_COMMON) $(wildcard examples/common/*.h) $(B)/libwsx.a
 	@mkdir -p $(@D)
 	$(CC) $(WARN) -Iinclude -Iexamples/common -D_GNU_SOURCE $(CPPFLAGS) $(CFLAGS) $< $(EX_COMMON) -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS)
+
+# ---- demo: chat, token stream and live feed in a browser ----------------
+
+PORT ?= 8080
+demo: all examples
+	@echo "wsx demo: open http://127.0.0.1:$(PORT)/ in a browser (Ctrl-C stops it)"
+	$(B)/examples/demo_server --host 127.0.0.1 --port $(PORT) --state $(B)/demo_feed.state
 
 # ---- fuzzing (clang + libFuzzer) --------------------------------------
 
