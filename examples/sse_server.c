@@ -3,8 +3,8 @@
  *
  *   sse_server [--host H] [--port N] [--interval-ms MS] [--keepalive-ms MS]
  *              [--retry-ms MS] [--drop-after N] [--token-ms MS]
- *              [--replay N] [--buffer BYTES] [--max-clients N]
- *              [--allow-origin ORIGIN] [--verbose]
+ *              [--replay N] [--buffer BYTES] [--sndbuf BYTES]
+ *              [--max-clients N] [--allow-origin ORIGIN] [--verbose]
  *
  * Routes:
  *   GET /events     a live numbered feed.  One global counter advances every
@@ -60,9 +60,11 @@
  *     bytes (default 64 KiB), written with non-blocking writes; nothing
  *     ever blocks the loop.  A /events client whose buffer cannot take the
  *     next event is dropped (it can reconnect with Last-Event-ID and get
- *     what it missed from the replay window).  A replay larger than the
- *     buffer sends what fits and ends the response: the client resumes from
- *     there.  A chat stream is finite, so it waits instead: no token is
+ *     what it missed from the replay window).  The kernel buffers more in
+ *     front of it (Linux autotunes a send buffer up to 4 MiB): --sndbuf
+ *     BYTES sets SO_SNDBUF to bound that too.  A replay larger than the
+ *     buffer sends what fits and closes the connection: the client resumes
+ *     from there.  A chat stream is finite, so it waits instead: no token is
  *     generated while its buffer is more than half full.
  *   - Timeouts.  A request head (and body) must arrive within 10 s (also
  *     the idle time allowed between requests); the end of a response must
@@ -97,6 +99,7 @@ typedef struct options {
     uint64_t token_ms;
     size_t replay;
     size_t buffer;
+    int sndbuf;                 /* SO_SNDBUF per client; 0: the system's */
     size_t max_clients;
     const char *allow_origin;
     int verbose;
@@ -1020,6 +1023,8 @@ static void accept_all(server *s)
             close(fd);
             continue;
         }
+        if (s->opt.sndbuf > 0)
+            setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &s->opt.sndbuf, sizeof s->opt.sndbuf);
         s->clients[s->nclients++] = c;
         note("accepted", fd);
     }
@@ -1088,7 +1093,8 @@ static void usage(void)
     fprintf(stderr,
             "usage: sse_server [--host H] [--port N] [--interval-ms MS] [--keepalive-ms MS]\n"
             "                  [--retry-ms MS] [--drop-after N] [--token-ms MS] [--replay N]\n"
-            "                  [--buffer BYTES] [--max-clients N] [--allow-origin ORIGIN]\n"
+            "                  [--buffer BYTES] [--sndbuf BYTES] [--max-clients N]\n"
+            "                  [--allow-origin ORIGIN]\n"
             "                  [--verbose]\n");
 }
 
@@ -1140,6 +1146,7 @@ static int parse_args(int argc, char **argv, options *o)
         else if (strcmp(a, "--token-ms") == 0) { bad = parse_num(v, 1, 60000, &n); o->token_ms = n; }
         else if (strcmp(a, "--replay") == 0) { bad = parse_num(v, 1, 1000000, &n); o->replay = (size_t)n; }
         else if (strcmp(a, "--buffer") == 0) { bad = parse_num(v, 4096, 1u << 30, &n); o->buffer = (size_t)n; }
+        else if (strcmp(a, "--sndbuf") == 0) { bad = parse_num(v, 0, 1u << 30, &n); o->sndbuf = (int)n; }
         else if (strcmp(a, "--max-clients") == 0) { bad = parse_num(v, 1, 100000, &n); o->max_clients = (size_t)n; }
         else return -1;
         if (bad)

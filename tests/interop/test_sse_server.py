@@ -1,0 +1,268 @@
+#!/usr/bin/env python3
+"""build/examples/sse_server on raw sockets (Debian's python3, stdlib only):
+
+- a client that never reads is dropped (--buffer, --sndbuf) while a client
+  that reads goes on with no gap;
+- many clients share one sequence;
+- keep-alive comments on a quiet stream (--keepalive-ms);
+- Last-Event-ID newer than anything sent (a restarted server): event reset,
+  then live;
+- a replay larger than the client buffer: what fits, the connection
+  closes, the next request resumes from there;
+- a request head sent byte by byte; Expect: 100-continue; HTTP/1.0 chat
+  (body delimited by the close).
+
+    tests/interop/test_sse_server.py [BUILD_DIR]
+"""
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+
+B = sys.argv[1] if len(sys.argv) > 1 else "build"
+SERVER = os.path.join(B, "examples", "sse_server")
+passed = failed = 0
+
+
+def ok(name):
+    global passed
+    passed += 1
+    print("ok   " + name)
+
+
+def bad(name, msg=""):
+    global failed
+    failed += 1
+    print("FAIL %s: %s" % (name, msg))
+
+
+def check(name, cond, msg=""):
+    (ok if cond else lambda n: bad(n, msg))(name)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Server:
+    def __init__(self, *args):
+        self.port = free_port()
+        self.proc = subprocess.Popen([SERVER, "--port", str(self.port)] + list(args),
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        line = self.proc.stdout.readline().decode()
+        if "listening" not in line:
+            raise RuntimeError("sse_server did not start: " + line)
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            out = self.proc.communicate(timeout=5)[0].decode()
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out = self.proc.communicate()[0].decode()
+        return self.proc.returncode, out
+
+    def connect(self, rcvbuf=0):
+        s = socket.socket()
+        if rcvbuf:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        s.settimeout(5)
+        s.connect(("127.0.0.1", self.port))
+        return s
+
+
+def get_events(s, last_id=None, version="1.1"):
+    extra = "Last-Event-ID: %s\r\n" % last_id if last_id is not None else ""
+    s.sendall(("GET /events HTTP/%s\r\nHost: t\r\n%s\r\n" % (version, extra)).encode())
+
+
+class Reader:
+    """Reads a response: head, then the body (chunked or not) as text."""
+
+    def __init__(self, sock):
+        self.s = sock
+        self.buf = b""
+        self.head = None
+        self.chunked = False
+        self.body = b""
+        self.eof = False
+
+    def _fill(self):
+        try:
+            d = self.s.recv(65536)
+        except socket.timeout:
+            return False
+        except ConnectionResetError:
+            d = b""
+        if not d:
+            self.eof = True
+            return False
+        self.buf += d
+        return True
+
+    def _parse(self):
+        if self.head is None and b"\r\n\r\n" in self.buf:
+            h, self.buf = self.buf.split(b"\r\n\r\n", 1)
+            self.head = h.decode()
+            self.chunked = "transfer-encoding: chunked" in self.head.lower()
+        if self.head is None:
+            return
+        if not self.chunked:
+            self.body += self.buf
+            self.buf = b""
+            return
+        while b"\r\n" in self.buf:
+            line, rest = self.buf.split(b"\r\n", 1)
+            n = int(line, 16)
+            if len(rest) < n + 2:
+                return
+            self.body += rest[:n]
+            self.buf = rest[n + 2:]
+
+    def until(self, pred, timeout=5.0):
+        end = time.time() + timeout
+        while not pred(self) and time.time() < end and not self.eof:
+            self._fill()
+            self._parse()
+        self._parse()
+        return pred(self)
+
+    def text(self):
+        return self.body.decode()
+
+    def ids(self):
+        return [int(x) for x in re.findall(r"^id: (\d+)$", self.text(), re.M)]
+
+
+def consecutive(ids):
+    return all(b == a + 1 for a, b in zip(ids, ids[1:]))
+
+
+def slow_client():
+    srv = Server("--interval-ms", "1", "--buffer", "4096", "--sndbuf", "4096", "--verbose")
+    slow = srv.connect(rcvbuf=2048)
+    get_events(slow)
+    fast = Reader(srv.connect())
+    get_events(fast.s)
+    t0 = time.time()
+    fast.until(lambda r: len(r.ids()) >= 1500, timeout=10)
+    ids = fast.ids()
+    check("slow client: the reading client got %d consecutive events meanwhile" % len(ids),
+          len(ids) >= 1500 and consecutive(ids), "%d ids" % len(ids))
+    r = Reader(slow)
+    r.until(lambda r: False, timeout=3)  # read what the kernel holds, then EOF
+    check("slow client: its connection was closed", r.eof, "no EOF after %.1f s" % (time.time() - t0))
+    code, log = srv.stop()
+    check("slow client: the server says why", "too slow: dropped" in log, log[-300:])
+    check("slow client: server exit 0", code == 0, str(code))
+
+
+def shared_sequence():
+    srv = Server("--interval-ms", "30")
+    readers = []
+    for _ in range(20):
+        r = Reader(srv.connect())
+        get_events(r.s)
+        readers.append(r)
+    for r in readers:
+        r.until(lambda r: len(r.ids()) >= 5)
+    lasts = [r.ids()[4] for r in readers]
+    good = all(len(r.ids()) >= 5 and consecutive(r.ids()) for r in readers)
+    # all connected within a few ms of each other: the 5th ids differ by a tick or two
+    check("20 clients: consecutive ids from one shared counter", good and max(lasts) - min(lasts) <= 3,
+          str(lasts))
+    srv.stop()
+
+
+def keepalive():
+    srv = Server("--interval-ms", "100000", "--keepalive-ms", "150")
+    r = Reader(srv.connect())
+    get_events(r.s)
+    t0 = time.time()
+    got = r.until(lambda r: r.text().count(": keep-alive\n\n") >= 2, timeout=3)
+    dt = time.time() - t0
+    check("keep-alive comments on a quiet stream (two in %.2f s)" % dt, got and dt >= 0.25, repr(r.text()))
+    srv.stop()
+
+
+def restarted_server():
+    srv = Server("--interval-ms", "20")
+    time.sleep(0.15)
+    r = Reader(srv.connect())
+    get_events(r.s, last_id="999999")
+    r.until(lambda r: len(r.ids()) >= 4)
+    m = re.search(r'event: reset\nid: (\d+)\ndata: \{"lastEventId":"999999","resumeAfter":(\d+)\}\n\n',
+                  r.text())
+    ids = r.ids()
+    check("Last-Event-ID from the future: reset to the current id, then live",
+          m and m.group(1) == m.group(2) and ids[0] == int(m.group(1)) and ids[1] == ids[0] + 1
+          and consecutive(ids), repr(r.text()[:300]))
+    srv.stop()
+
+
+def replay_in_pieces():
+    srv = Server("--interval-ms", "1", "--buffer", "4096", "--replay", "1000")
+    time.sleep(0.6)  # a few hundred stored events: more than 4 KiB
+    first = Reader(srv.connect())
+    get_events(first.s, last_id="1")
+    first.until(lambda r: False, timeout=3)
+    ids = first.ids()
+    check("replay larger than the buffer: a part, then the close",
+          first.eof and len(ids) > 50 and ids[0] == 2 and consecutive(ids), "%d ids" % len(ids))
+    second = Reader(srv.connect())
+    get_events(second.s, last_id=str(ids[-1]))
+    second.until(lambda r: len(r.ids()) >= 1)
+    check("... and the next request resumes right after it",
+          second.ids()[:1] == [ids[-1] + 1], str(second.ids()[:3]))
+    srv.stop()
+
+
+def odd_requests():
+    srv = Server("--interval-ms", "20", "--token-ms", "1")
+    # byte by byte
+    r = Reader(srv.connect())
+    for b in b"GET /events HTTP/1.1\r\nHost: t\r\n\r\n":
+        r.s.send(bytes([b]))
+        time.sleep(0.001)
+    check("head sent byte by byte", r.until(lambda r: len(r.ids()) >= 2) and r.head.startswith("HTTP/1.1 200"))
+    # Expect: 100-continue
+    s = srv.connect()
+    body = b'{"message":"continue"}'
+    s.sendall(b"POST /api/chat HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+              b"Content-Length: %d\r\nExpect: 100-continue\r\n\r\n" % len(body))
+    interim = s.recv(100)
+    s.sendall(body)
+    r = Reader(s)
+    r.until(lambda r: "[DONE]" in r.text())
+    check("Expect: 100-continue", interim == b"HTTP/1.1 100 Continue\r\n\r\n" and "[DONE]" in r.text(),
+          repr(interim))
+    # HTTP/1.0: no chunked framing, the close ends the body
+    s = srv.connect()
+    s.sendall(b"POST /api/chat HTTP/1.0\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    r = Reader(s)
+    r.until(lambda r: False, timeout=5)
+    check("HTTP/1.0 chat: close-delimited",
+          r.eof and not r.chunked and r.text().endswith("data: [DONE]\n\n"), repr(r.text()[-80:]))
+    srv.stop()
+
+
+def main():
+    if not os.access(SERVER, os.X_OK):
+        bad("program " + SERVER, "not built (make examples)")
+    else:
+        for t in (slow_client, shared_sequence, keepalive, restarted_server, replay_in_pieces, odd_requests):
+            try:
+                t()
+            except Exception as e:  # a crash in one group is one failure
+                bad(t.__name__, repr(e))
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+main()
