@@ -6,6 +6,7 @@
 #   make demo            the browser demo on http://127.0.0.1:$(PORT)/ (PORT=8080)
 #   make fuzz            libFuzzer binaries (clang) in build/fuzz/
 #   make bench           benchmarks side by side with other libraries
+#   make size            code size per module on a Cortex-M4 (needs arm-none-eabi-gcc)
 #   make install         PREFIX DESTDIR LIBDIR INCLUDEDIR PKGCONFIGDIR
 #
 # Options: WERROR=1 adds -Werror.  OPENSSL=1 takes SHA-1 from libcrypto.
@@ -156,6 +157,12 @@ $(B)/bench/%: bench/%.c $(LIB_SRCS) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) -std=c99 -Iinclude -Isrc -D_DEFAULT_SOURCE $(LIB_CPPFLAGS) $(BENCH_CFLAGS) $< $(LIB_SRCS) -o $@ $(LIB_LIBS) \
 	    $(shell sed -n 's/^.*BENCH_LIBS: *//p' $<)
+
+# ---- firmware-style sizes (only this target needs arm-none-eabi-gcc) ---
+
+.PHONY: size
+size:
+	@bash examples/firmware/size.sh $(B)/size
 
 # ---- install ----------------------------------------------------------
 
