@@ -1384,8 +1384,10 @@ static void route(client *c, const wsx_http_request *req, const char *body, size
             return;
         }
         for (o = s->clients; o; o = o->next)
-            if (o->kind == K_FEED && !o->dead) {
-                kill_client(o);
+            if (o->kind == K_FEED && !o->dead && !o->close_after) {
+                body_end(o); /* a clean end of body, then close */
+                o->close_after = 1;
+                mark(o);
                 count++;
             }
         n = snprintf(ans, sizeof ans, "{\"dropped\":%d}", count);
@@ -1799,6 +1801,32 @@ static void server_config(server *s)
     s->http_cfg.max_head = MAX_HEAD;
 }
 
+/* SIGTERM/SIGINT: streams get a clean end (feeds the end of their body, a
+ * running generation its "stopped" event, chat clients a close 1001), one
+ * non-blocking write each, then every connection is closed. */
+static void shutdown_all(server *s)
+{
+    client *c;
+    static const char reason[] = "server shutting down";
+    for (c = s->clients; c; c = c->next) {
+        if (c->dead)
+            continue;
+        if (c->kind == K_FEED && !c->stream_ending)
+            body_end(c);
+        else if (c->kind == K_STREAM && c->gen && c->gen->running)
+            generation_stop(c->gen);
+        else if (c->kind == K_WS)
+            wsx_ws_conn_close(&c->ws->conn, 1001, reason, sizeof reason - 1, net_now_ms());
+        flush_output(c);
+    }
+    while (s->clients) {
+        c = s->clients;
+        if (c->kind == K_WS && c->ws)
+            c->ws->name_len = 0; /* no leave notices now */
+        client_free(s, c);
+    }
+}
+
 static server S; /* large (the replay window, the history): not on the stack */
 
 int main(int argc, char **argv)
@@ -1863,8 +1891,7 @@ int main(int argc, char **argv)
         }
         reap(s);
     }
-    while (s->clients)
-        client_free(s, s->clients);
+    shutdown_all(s);
     close(s->lfd);
     close(s->epfd);
     if (s->state_fd >= 0)

@@ -1,0 +1,173 @@
+// Shared by tests/interop/test_demo_*.mjs: counters, the demo server and a
+// real nginx started on free loopback ports (stopped by pid), Chromium.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const INTEROP = path.join(REPO, 'tests', 'interop');
+export const B = path.resolve(process.argv[2] || 'build');
+export const DEMO = path.join(B, 'examples', 'demo_server');
+export const CHROMIUM = '/usr/bin/chromium';
+export const NGINX_CONF = path.join(REPO, 'examples', 'nginx', 'wsx-demo.conf');
+export const requireInterop = createRequire(path.join(INTEROP, 'package.json'));
+
+let passed = 0;
+let failed = 0;
+export function ok(name) { passed++; console.log(`ok   ${name}`); }
+export function bad(name, msg = '') { failed++; console.log(`FAIL ${name}: ${msg}`); }
+export function check(name, cond, msg = '') { if (cond) ok(name); else bad(name, msg); return cond; }
+export function finish() {
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+// A missing peer: a loud SKIP locally, a failure when WSX_REQUIRE_PEERS=1 (CI).
+export function skip(what, hint) {
+  if (process.env.WSX_REQUIRE_PEERS === '1') bad(what, `missing (${hint})`);
+  else console.log(`SKIP: ${what} is not available (${hint}); these checks did NOT run`);
+}
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor(what, fn, timeoutMs = 10000, stepMs = 25) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(stepMs);
+  }
+}
+
+export function tempDir(tag) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `wsx-${tag}-`));
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
+}
+
+function started(proc, log, word, what) {
+  return waitFor(`${what} to start`, () => {
+    if (proc.exitCode !== null) throw new Error(`${what} exited: ${log()}`);
+    return log().includes(word);
+  }, 10000);
+}
+
+function stopProc(proc, signal = 'SIGTERM') {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) { resolve(proc.exitCode); return; }
+    proc.once('exit', (code) => resolve(code));
+    proc.kill(signal);
+  });
+}
+
+// The demo server on a free port (or the given one): { port, url, stop(), log() }.
+export async function startDemo(opts = {}) {
+  const port = opts.port || await freePort();
+  const args = ['--host', '127.0.0.1', '--port', String(port), '--test-hooks',
+    '--token-ms', String(opts.tokenMs || 40), '--interval-ms', String(opts.intervalMs || 100),
+    ...(opts.state ? ['--state', opts.state] : []), ...(opts.args || [])];
+  const proc = spawn(DEMO, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (d) => { out += d; });
+  proc.stderr.on('data', (d) => { out += d; });
+  await started(proc, () => out, 'listening', 'demo_server');
+  return {
+    port, proc, url: `http://127.0.0.1:${port}`, log: () => out,
+    stop: (signal) => stopProc(proc, signal),
+  };
+}
+
+// nginx with the shipped examples/nginx/wsx-demo.conf, pointed at the
+// backend port, listening on a free port, every path in a temp dir.
+// buffering: 'shipped' (proxy_buffering off for the SSE locations) or
+// 'on' (nginx's default, proxy_buffering on everywhere: only the server's
+// X-Accel-Buffering: no keeps the stream unbuffered).
+export async function startNginx(backendPort, buffering = 'shipped') {
+  const dir = tempDir('nginx');
+  const port = await freePort();
+  let site = fs.readFileSync(NGINX_CONF, 'utf8');
+  const swaps = [
+    [/server 127\.0\.0\.1:8080;/g, `server 127.0.0.1:${backendPort};`],
+    [/listen 8000;/g, `listen 127.0.0.1:${port};`],
+  ];
+  if (buffering === 'on') swaps.push([/proxy_buffering off;/g, 'proxy_buffering on; ']);
+  for (const [re, to] of swaps) {
+    if (!re.test(site)) throw new Error(`nginx config: ${re} not found in ${NGINX_CONF}`);
+    site = site.replace(re, to);
+  }
+  fs.writeFileSync(path.join(dir, 'site.conf'), site);
+  const user = process.getuid && process.getuid() === 0 ? 'user root;\n' : '';
+  const conf = `${user}worker_processes 1;
+error_log ${dir}/error.log info;
+events { worker_connections 512; }
+http {
+  access_log ${dir}/access.log;
+  client_body_temp_path ${dir}/client_body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  include ${dir}/site.conf;
+}
+`;
+  fs.writeFileSync(path.join(dir, 'nginx.conf'), conf);
+  const proc = spawn('nginx', ['-c', path.join(dir, 'nginx.conf'), '-p', dir, '-e', path.join(dir, 'error.log'),
+    '-g', `daemon off; pid ${dir}/nginx.pid;`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (d) => { out += d; });
+  proc.stderr.on('data', (d) => { out += d; });
+  await waitFor('nginx to listen', () => {
+    if (proc.exitCode !== null) throw new Error(`nginx exited: ${out} ${readIf(path.join(dir, 'error.log'))}`);
+    return new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+  }, 10000, 50);
+  return {
+    port, dir, url: `http://127.0.0.1:${port}`,
+    errors: () => readIf(path.join(dir, 'error.log')),
+    stop: async () => { await stopProc(proc, 'SIGQUIT'); fs.rmSync(dir, { recursive: true, force: true }); },
+  };
+}
+
+function readIf(f) { try { return fs.readFileSync(f, 'utf8'); } catch { return ''; } }
+
+export function haveCommand(cmd) {
+  return (process.env.PATH || '').split(':').concat(['/usr/sbin', '/sbin'])
+    .some((d) => { try { fs.accessSync(path.join(d, cmd), fs.constants.X_OK); return true; } catch { return false; } });
+}
+
+// Headless Chromium (Debian's, never a downloaded one) through playwright-core.
+export async function launchChromium() {
+  const { chromium } = requireInterop('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: 30000,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+// Token arrival times -> a verdict that a buffering proxy cannot pass and a
+// loaded machine cannot fail: the tokens arrived as many separate updates
+// spread over a good part of the time the server took to send them.
+export function spreadVerdict(times, tokenMs) {
+  const n = times.length;
+  if (n < 2) return { good: false, why: `${n} tokens` };
+  const span = times[n - 1] - times[0];
+  let groups = 1;
+  for (let i = 1; i < n; i++) if (times[i] - times[i - 1] >= tokenMs / 4) groups++;
+  const want = (n - 1) * tokenMs * 0.5;
+  const good = groups >= Math.min(10, n / 3) && span >= want;
+  return { good, why: `${n} tokens in ${groups} separate updates over ${span.toFixed(0)} ms (server sends one every ${tokenMs} ms; want >= ${Math.min(10, n / 3).toFixed(0)} updates over >= ${want.toFixed(0)} ms)`, span, groups };
+}
