@@ -488,7 +488,9 @@ static int read_head(url_client *u, int fd, wsx_http_header *hdrs, wsx_http_resp
     for (;;) {
         int r = wsx_http_parse_response(&hp, u->head, *len, hdrs, MAX_RESPONSE_HEADERS, res);
         long n;
-        if (r > 0 && res->status >= 100 && res->status < 200) { /* 100 Continue & co */
+        if (r > 0 && res->status >= 100 && res->status < 200 && res->status != 101) {
+            /* an interim response (100 Continue, 103 Early Hints): the
+             * real one follows */
             memmove(u->head, u->head + r, *len - (size_t)r);
             *len -= (size_t)r;
             wsx_http_parser_init(&hp, NULL);
@@ -722,7 +724,7 @@ static int url_main(const options *o)
     for (;;) {
         enum outcome out = attempt(&u);
         uint32_t rnd = 0;
-        uint64_t at;
+        uint64_t now, at;
         char why[160];
         size_t id_len;
         const uint8_t *id;
@@ -736,10 +738,11 @@ static int url_main(const options *o)
             return out == OUT_FAILED ? 1 : 0;
         reconnects++;
         net_random(&rnd, sizeof rnd);
-        at = wsx_sse_backoff_next(&u.backoff, net_now_ms(), rnd);
+        now = net_now_ms();
+        at = wsx_sse_backoff_next(&u.backoff, now, rnd);
         id = wsx_sse_last_event_id(&u.parser, &id_len);
         snprintf(why, sizeof why, "reconnecting in %lu ms with Last-Event-ID '%.*s'",
-                 (unsigned long)(at - net_now_ms()), (int)(id_len > 64 ? 64 : id_len),
+                 (unsigned long)(at - now), (int)(id_len > 64 ? 64 : id_len),
                  (const char *)id);
         vnote(&u, out == OUT_FAILED ? "connection failed" : "stream ended", why);
         if (wait_for(-1, at) < 0)

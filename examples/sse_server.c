@@ -114,6 +114,7 @@ typedef struct options {
 #define MAX_HEADERS 64
 #define EVENT_MAX 512           /* one serialized feed or token event */
 #define ANSWER_MAX 12288        /* fake answer text */
+#define META_MAX 8192           /* the meta event's data */
 
 /* ---- clients ----------------------------------------------------------- */
 
@@ -701,14 +702,24 @@ static void tick(server *s)
 
 /* The fake answer: a fixed text around the message.  Tokens are the words
  * with the spaces before them (as LLM tokens usually are). */
+/* The length of s[0..n) cut to at most max bytes, never inside a UTF-8
+ * sequence. */
+static size_t utf8_cut(const char *s, size_t n, size_t max)
+{
+    if (n <= max)
+        return n;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
 static void compose_answer(client *c, const char *msg, size_t msg_len)
 {
     static const char before[] = "You said: \"";
     static const char after[] = "\". This answer is not from a model: sse_server streams "
                                 "it one token at a time so you can watch it arrive.";
     size_t n = 0;
-    if (msg_len > ANSWER_MAX - sizeof before - sizeof after)
-        msg_len = ANSWER_MAX - sizeof before - sizeof after;
+    msg_len = utf8_cut(msg, msg_len, ANSWER_MAX - sizeof before - sizeof after);
     memcpy(c->answer, before, sizeof before - 1);
     n = sizeof before - 1;
     memcpy(c->answer + n, msg, msg_len);
@@ -720,7 +731,7 @@ static void compose_answer(client *c, const char *msg, size_t msg_len)
 
 static int queue_msg(server *s, client *c, const wsx_sse_msg *m)
 {
-    uint8_t ev[EVENT_MAX * 4];
+    uint8_t ev[META_MAX + 64];
     ptrdiff_t len = wsx_sse_write(m, ev, sizeof ev);
     return len < 0 ? -1 : out_body(s, c, ev, (size_t)len);
 }
@@ -729,12 +740,11 @@ static int queue_msg(server *s, client *c, const wsx_sse_msg *m)
 static int send_meta(server *s, client *c, const char *msg, size_t msg_len,
                      const wsx_http_header *auth)
 {
-    char data[EVENT_MAX * 3];
+    char data[META_MAX];
     size_t n = 0;
     wsx_sse_msg m;
     int r;
-    if (msg_len > 1024)
-        msg_len = 1024;
+    msg_len = utf8_cut(msg, msg_len, 256); /* escaped: at most 6 bytes each */
     memcpy(data, "{\"model\":\"wsx-fake-1\",\"message\":", 32);
     n = 32;
     r = json_put_string(data, sizeof data - 64, &n, msg, msg_len);
@@ -1042,9 +1052,11 @@ static int run_once(server *s, struct pollfd *pfd)
 {
     uint64_t now = net_now_ms(), wake = now + 60000;
     size_t i, n;
-    while (now >= s->next_tick_ms) {
+    if (now >= s->next_tick_ms) { /* one per round: no burst after a stall */
         tick(s);
         s->next_tick_ms += s->opt.interval_ms;
+        if (s->next_tick_ms + 100 * s->opt.interval_ms < now)
+            s->next_tick_ms = now + s->opt.interval_ms; /* far behind: resync */
     }
     wake = s->next_tick_ms;
     for (i = 0; i < s->nclients;) {
@@ -1157,8 +1169,9 @@ static int parse_args(int argc, char **argv, options *o)
 
 static int server_init(server *s)
 {
-    /* per event: a slot plus its id and bytes ("id: N\ndata: N\n\n") */
-    size_t mem = s->opt.replay * (WSX_SSE_REPLAY_SLOT_SIZE + 64);
+    /* per event: a slot plus its id and bytes ("id: N\ndata: N\n\n",
+     * at most 70 bytes for 19 digits) */
+    size_t mem = s->opt.replay * (WSX_SSE_REPLAY_SLOT_SIZE + 96);
     s->replay_mem = malloc(mem);
     s->clients = (client **)malloc(s->opt.max_clients * sizeof *s->clients);
     if (!s->replay_mem || !s->clients ||

@@ -10,10 +10,11 @@
 - a replay larger than the client buffer: what fits, the connection
   closes, the next request resumes from there;
 - a request head sent byte by byte; Expect: 100-continue; HTTP/1.0 chat
-  (body delimited by the close).
+  (body delimited by the close); a long multibyte chat message.
 
     tests/interop/test_sse_server.py [BUILD_DIR]
 """
+import json
 import os
 import re
 import socket
@@ -242,6 +243,23 @@ def odd_requests():
     r.until(lambda r: "[DONE]" in r.text())
     check("Expect: 100-continue", interim == b"HTTP/1.1 100 Continue\r\n\r\n" and "[DONE]" in r.text(),
           repr(interim))
+    # a long message of multibyte characters, quotes and control characters:
+    # every token is valid JSON of valid UTF-8, and they spell the answer
+    msg = ('é"\\\x01 ' * 800) + '✓'
+    big = ('{"message":%s}' % json.dumps(msg, ensure_ascii=False)).encode()
+    s = srv.connect()
+    s.sendall(b"POST /api/chat HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n%s" % (len(big), big))
+    r = Reader(s)
+    r.until(lambda r: "[DONE]" in r.body.decode("utf-8", "replace"), timeout=20)
+    try:
+        datas = re.findall(r"^data: (.*)$", r.body.decode("utf-8"), re.M)
+        meta = json.loads(datas[0])
+        text = "".join(json.loads(d)["text"] for d in datas[1:-1])
+        good = datas[-1] == "[DONE]" and text.startswith('You said: "' + msg[:9000]) and \
+            meta["message"] == msg[:len(meta["message"])] and len(meta["message"]) > 50
+    except (ValueError, KeyError, IndexError) as e:
+        good, text = False, repr(e)
+    check("long multibyte message: tokens are valid JSON and UTF-8, spelling the answer", good, text[:200])
     # HTTP/1.0: no chunked framing, the close ends the body
     s = srv.connect()
     s.sendall(b"POST /api/chat HTTP/1.0\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
