@@ -1799,6 +1799,7 @@ static void server_config(server *s)
     memset(&s->hs_cfg, 0, sizeof s->hs_cfg);
     wsx_http_config_default(&s->http_cfg);
     s->http_cfg.max_head = MAX_HEAD;
+    s->http_cfg.max_target = 4096; /* the demo's URLs are short: 414 beyond */
 }
 
 /* SIGTERM/SIGINT: streams get a clean end (feeds the end of their body, a

@@ -87,11 +87,16 @@ export async function startDemo(opts = {}) {
 }
 
 // nginx with the shipped examples/nginx/wsx-demo.conf, pointed at the
-// backend port, listening on a free port, every path in a temp dir.
-// buffering: 'shipped' (proxy_buffering off for the SSE locations) or
-// 'on' (nginx's default, proxy_buffering on everywhere: only the server's
-// X-Accel-Buffering: no keeps the stream unbuffered).
-export async function startNginx(backendPort, buffering = 'shipped') {
+// backend port, listening on a free port, every path in a temp dir.  mode:
+//   'shipped'         the file as it is (proxy_buffering off for SSE)
+//   'buffering-on'    proxy_buffering on everywhere (HTTP/1.1 upstream)
+//   'nginx-defaults'  proxy_buffering on and HTTP/1.0 upstream (nginx's
+//                     defaults; /ws keeps its own 1.1): a close-delimited
+//                     stream is buffered unless the server's
+//                     X-Accel-Buffering: no says otherwise
+//   'ignore-accel'    nginx-defaults plus proxy_ignore_headers
+//                     X-Accel-Buffering: a negative control, nginx buffers
+export async function startNginx(backendPort, mode = 'shipped') {
   const dir = tempDir('nginx');
   const port = await freePort();
   let site = fs.readFileSync(NGINX_CONF, 'utf8');
@@ -99,7 +104,11 @@ export async function startNginx(backendPort, buffering = 'shipped') {
     [/server 127\.0\.0\.1:8080;/g, `server 127.0.0.1:${backendPort};`],
     [/listen 8000;/g, `listen 127.0.0.1:${port};`],
   ];
-  if (buffering === 'on') swaps.push([/proxy_buffering off;/g, 'proxy_buffering on; ']);
+  if (mode !== 'shipped') swaps.push([/proxy_buffering off;/g, 'proxy_buffering on; ']);
+  if (mode === 'nginx-defaults') swaps.push([/proxy_http_version 1\.1;/, 'proxy_http_version 1.0;']);
+  if (mode === 'ignore-accel') {
+    swaps.push([/proxy_http_version 1\.1;/, 'proxy_http_version 1.0; proxy_ignore_headers X-Accel-Buffering;']);
+  }
   for (const [re, to] of swaps) {
     if (!re.test(site)) throw new Error(`nginx config: ${re} not found in ${NGINX_CONF}`);
     site = site.replace(re, to);

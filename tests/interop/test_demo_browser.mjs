@@ -1,8 +1,10 @@
 // The demo page (examples/demo) in headless Chromium against
 // build/examples/demo_server, first directly, then through a real nginx
-// started with the shipped examples/nginx/wsx-demo.conf turned to nginx's
-// default "proxy_buffering on" (only the server's X-Accel-Buffering: no
-// keeps the token stream live there).  Flows:
+// started with the shipped examples/nginx/wsx-demo.conf turned back to
+// nginx's defaults for the streams ("proxy_buffering on", HTTP/1.0 to the
+// upstream; /ws keeps 1.1): only the server's X-Accel-Buffering: no keeps
+// the token stream live there (test_demo_clients.mjs shows nginx buffering
+// it into one lump when told to ignore that header).  Flows:
 //   chat       three users; join/leave notices; a private message reaches
 //              only its recipient and the sender; reconnect after a restart
 //   assistant  tokens arrive as separate DOM updates spread over time;
@@ -231,9 +233,9 @@ async function main() {
     if (!haveCommand('nginx')) {
       skip('nginx', 'apt-get install nginx');
     } else {
-      const proxy = await startNginx(server.port, 'on');
+      const proxy = await startNginx(server.port, 'nginx-defaults');
       try {
-        await runFlows(browser, 'nginx (proxy_buffering on)', proxy.url, restart, work);
+        await runFlows(browser, 'nginx (defaults: proxy_buffering on, HTTP/1.0 upstream)', proxy.url, restart, work);
         const errs = proxy.errors().split('\n').filter((l) => /\[(emerg|alert|crit)\]/.test(l));
         check('nginx: no critical errors in its log', errs.length === 0, errs.join(' | '));
       } finally {
