@@ -565,8 +565,10 @@ static void serve_static(client *c, const char *path, size_t len, int head_only)
         respond_text(c, 404, NULL, "not found\n");
         return;
     }
-    snprintf(file, sizeof file, "%s/%.*s", s->root, (int)(len - 1), path + 1);
-    fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (snprintf(file, sizeof file, "%s/%.*s", s->root, (int)(len - 1), path + 1) >= (int)sizeof file)
+        fd = -1;
+    else
+        fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > STATIC_MAX) {
         if (fd >= 0)
             close(fd);
@@ -1782,9 +1784,8 @@ static int find_root(server *s)
     if ((slash = strrchr(exe, '/')) == NULL)
         return -1;
     *slash = 0;
-    if (strlen(exe) + 32 >= sizeof s->root)
+    if (snprintf(s->root, sizeof s->root, "%s/../../examples/demo", exe) >= (int)sizeof s->root)
         return -1;
-    snprintf(s->root, sizeof s->root, "%s/../../examples/demo", exe);
     return stat(s->root, &st) == 0 ? 0 : -1;
 }
 

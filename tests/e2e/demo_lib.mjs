@@ -82,7 +82,12 @@ export async function startDemo(opts = {}) {
   await started(proc, () => out, 'listening', 'demo_server');
   return {
     port, proc, url: `http://127.0.0.1:${port}`, log: () => out,
-    stop: (signal) => stopProc(proc, signal),
+    stop: async (signal) => {
+      const status = await stopProc(proc, signal);
+      // A sanitizer build (tests run against one by hand) reports here.
+      if (/Sanitizer|runtime error:/.test(out)) bad('demo_server: sanitizer report', out.slice(-3000));
+      return status;
+    },
   };
 }
 
