@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The firmware-style build (examples/firmware): wsx on a Cortex-M4 with
+# static buffers only.
+#   - fw_demo runs on the host (ASan+UBSan) and, built for the Cortex-M4,
+#     under qemu-arm: the same checks (handshake, echo, pong, close, the SSE
+#     stream read back) must pass in both;
+#   - the linked Cortex-M4 demo contains no malloc/free/calloc/realloc, and
+#     the library objects call nothing outside the string functions and the
+#     compiler's helpers;
+#   - the size budgets hold (hard targets): whole library .text < 12 KiB,
+#     WebSocket codec (ws_decode + ws_encode + utf8 + mask) < 4 KiB.
+# Needs gcc-arm-none-eabi + libnewlib-arm-none-eabi (and qemu-user-static
+# for the emulated run), which .ci/run installs.
+. "$(dirname "$0")/lib.sh"
+ROOT=$(cd "$INTEROP_DIR/../.." && pwd)
+cd "$ROOT" || exit 1
+
+need arm-none-eabi-gcc arm-none-eabi-nm arm-none-eabi-size || finish
+
+# ---- the demo on the host ------------------------------------------------------
+HOST_CC=${CC:-cc}
+if $HOST_CC -std=c99 -Wall -Wextra -Wpedantic -Werror -DFW_DEMO_HOST -Iinclude -DWSX_BUILDING \
+    -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+    examples/firmware/fw_demo.c src/*.c -o "$TMPD/fw_demo_host" 2>"$TMPD/host.err"; then
+    if "$TMPD/fw_demo_host" >"$TMPD/host.out" 2>&1; then
+        ok "fw_demo on the host: every check passed"
+    else
+        bad "fw_demo on the host" "exit status $? (the number of the failed check)"
+    fi
+    sed 's/^/    /' "$TMPD/host.out"
+else
+    bad "fw_demo host build" "$(head -n 20 "$TMPD/host.err")"
+fi
+
+# ---- the Cortex-M4 build and its sizes -----------------------------------------
+if bash examples/firmware/size.sh "$TMPD/size" >"$TMPD/size.out" 2>"$TMPD/size.err"; then
+    ok "make size build (library, fw_demo.elf, state sizes) for cortex-m4"
+else
+    bad "make size build" "$(tail -n 20 "$TMPD/size.err")"
+    finish
+fi
+cat "$TMPD/size.out"
+if grep -q 'warning:' "$TMPD/size.err"; then
+    echo "    note: arm-none-eabi-gcc warnings (32-bit target):"
+    grep 'warning:' "$TMPD/size.err" | sed 's/^/      /'
+fi
+
+val() { awk -F= -v k="$1" '$1 == k { print $2 }' "$TMPD/size/summary"; }
+
+# No heap anywhere in the linked program.
+heap=$(arm-none-eabi-nm "$TMPD/size/fw_demo.elf" |
+    awk '{ print $NF }' | grep -E '^_?_?(malloc|free|calloc|realloc|memalign|sbrk)(_r)?$|^_sbrk$' || true)
+if [ -z "$heap" ]; then
+    ok "fw_demo.elf links no malloc/free/calloc/realloc/sbrk"
+else
+    bad "fw_demo.elf links heap functions" "$(echo $heap)"
+fi
+
+# What the library objects call from outside themselves.
+defined=$(for o in "$TMPD"/size/obj/*.o; do arm-none-eabi-nm --defined-only "$o"; done | awk '{ print $NF }' | sort -u)
+outside=$(for o in "$TMPD"/size/obj/*.o; do arm-none-eabi-nm -u "$o"; done | awk '{ print $NF }' | sort -u |
+    grep -vxF "$defined" || true)
+unexpected=$(echo "$outside" | grep -vE '^$|^(mem(cpy|set|move|cmp|chr)|str(len|cmp|chr|ncmp))$|^__aeabi_|^__(u|)div|^__(u|)mod' || true)
+if [ -z "$unexpected" ]; then
+    ok "library objects call only: $(echo $outside)"
+else
+    bad "library objects call outside functions" "$(echo $unexpected)"
+fi
+
+# The demo, built for the Cortex-M4, run by qemu-arm (Linux user mode runs
+# the Thumb-2 code; qemu_start.c replaces crt0 and exits through Linux).
+QEMU_ARM=$(command -v qemu-arm-static || command -v qemu-arm || true)
+if need "${QEMU_ARM:-qemu-arm-static}"; then
+    if arm-none-eabi-gcc -std=c99 -Iinclude -mcpu=cortex-m4 -mthumb -Os -ffunction-sections \
+        -fdata-sections --specs=nano.specs --specs=nosys.specs -nostartfiles -Wl,--gc-sections \
+        examples/firmware/fw_demo.c examples/firmware/qemu_start.c "$TMPD/size/libwsx-cm4.a" \
+        -o "$TMPD/fw_demo_qemu.elf" 2>"$TMPD/qemu.err"; then
+        timeout 20 "$QEMU_ARM" "$TMPD/fw_demo_qemu.elf"
+        st=$?
+        if [ "$st" -eq 0 ]; then
+            ok "fw_demo (cortex-m4 Thumb-2 code) under qemu-arm: every check passed"
+        else
+            bad "fw_demo under qemu-arm" "exit status $st (the number of the failed check)"
+        fi
+    else
+        bad "fw_demo qemu build" "$(head -n 20 "$TMPD/qemu.err")"
+    fi
+fi
+
+# ---- budgets (hard targets) ----------------------------------------------------
+top=$(grep '^text\.' "$TMPD/size/summary" | grep -vE '^text\.(codec|library)=' |
+    sed 's/^text\.//' | sort -t= -k2 -rn | head -n 5 | tr '\n' ' ')
+codec=$(val text.codec)
+lib=$(val text.library)
+if [ "$codec" -lt "$(val budget.codec)" ]; then
+    ok "WebSocket codec .text $codec < $(val budget.codec)"
+else
+    bad "WebSocket codec .text budget" "$codec >= $(val budget.codec) (ws_decode=$(val text.ws_decode) ws_encode=$(val text.ws_encode) utf8=$(val text.utf8) mask=$(val text.mask))"
+fi
+if [ "$lib" -lt "$(val budget.library)" ]; then
+    ok "whole library .text $lib < $(val budget.library)"
+else
+    bad "whole library .text budget" "$lib >= $(val budget.library) (largest: $top)"
+fi
+
+finish
