@@ -119,7 +119,7 @@ done
 read -r fw_t fw_d fw_b < <(tdb "$OUT/fw_demo.elf")
 
 verdict() { # verdict VALUE BUDGET
-    if [ "$1" -lt "$2" ]; then echo "< $2: ok"; else echo "budget < $2: OVER by $(($1 - $2 + 1))"; fi
+    if [ "$1" -lt "$2" ]; then echo "< $2: ok"; else echo "budget < $2: OVER by $(($1 - $2))"; fi
 }
 printf '%s\n' "-----------------------------------------------------------"
 printf '%-26s %7d %7d %7d   %s\n' "WebSocket codec" "$codec_t" "$codec_d" "$codec_b" "$(verdict "$codec_t" "$BUDGET_CODEC")"
