@@ -285,6 +285,31 @@ async function eventsourceResume(state) {
   check('state file: holds the last sequence number', saved >= ids.at(-1), `${saved} < ${ids.at(-1)}`);
 }
 
+// ---- a quiet feed: keep-alive comments; HTTP/1.0 framing -------------------
+
+async function quietFeed(work) {
+  const server = await startDemo({ intervalMs: 60000, args: ['--keepalive-ms', '150'] });
+  try {
+    const c = await raw(server.port);
+    c.sock.write('GET /events HTTP/1.1\r\nHost: t\r\n\r\n');
+    await sleep(700);
+    const got = c.data.toString();
+    const n = (got.match(/: keep-alive\n\n/g) || []).length;
+    check(`feed: keep-alive comments on a quiet stream (${n} in 700 ms at 150 ms)`, n >= 2 && n <= 6 &&
+      /Transfer-Encoding: chunked/.test(got) && /X-Accel-Buffering: no/.test(got), got.slice(0, 300));
+    c.sock.destroy();
+    const old = await raw(server.port);
+    old.sock.write('GET /events HTTP/1.0\r\nHost: t\r\n\r\n');
+    await sleep(300);
+    const body = old.data.toString();
+    check('feed: an HTTP/1.0 client gets a close-delimited stream (no chunks)',
+      !/Transfer-Encoding/.test(body) && body.includes('\r\n\r\nretry: 1000\n\n: keep-alive\n\n'), body.slice(-80));
+    old.sock.destroy();
+  } finally {
+    await server.stop();
+  }
+}
+
 // ---- main ---------------------------------------------------------------------
 
 async function main() {
@@ -318,6 +343,7 @@ async function main() {
   }
   const status = await server.stop();
   check('demo_server: exit status 0 on SIGTERM', status === 0, `status ${status}`);
+  await quietFeed(work).catch((e) => bad('feed: quiet', String(e && e.stack || e)));
   try { requireInterop('eventsource'); } catch { skip("node module 'eventsource'", 'cd tests/interop && npm install'); }
   try { requireInterop('eventsource'); await eventsourceResume(path.join(work, 'b.state')); } catch (e) {
     if (!/Cannot find module/.test(String(e))) bad('eventsource', String(e && e.stack || e));
