@@ -136,8 +136,9 @@ async function assistantFlow(tag, u, base) {
     tokens: Number(document.getElementById('gen-tokens').textContent),
   }));
   const hs = await historyOf(base, s.id);
-  check(`${tag}: Stop ends the stream early`, s.state === 'stopped' && s.tokens >= 5 && s.tokens < 30,
-    JSON.stringify(s));
+  // (This prompt plans 58 tokens: Stop after 5 leaves ~2 s of slack.)
+  check(`${tag}: Stop ends the stream early (${s.tokens} tokens shown)`, s.state === 'stopped' && s.tokens >= 5 &&
+    s.tokens < 58, JSON.stringify(s));
   check(`${tag}: after Stop, /api/history equals what the page displayed`,
     hs && hs.stopped === true && hs.answer === s.text && hs.tokens === s.tokens,
     `page ${JSON.stringify(s)} history ${JSON.stringify(hs)}`);
