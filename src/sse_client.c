@@ -51,37 +51,37 @@ ptrdiff_t wsx_sse_request_write(const wsx_sse_request *req, uint8_t *out, size_t
         (req->body_len && !req->body) || (req->last_id_len && !req->last_id))
         return WSX_E_ARG;
     /* An id can never hold these when it came from the parser. */
-    if (req->last_id_len && !sse_field_ok((const char *)req->last_id, req->last_id_len))
+    if (req->last_id_len && !wsx__sse_field_ok((const char *)req->last_id, req->last_id_len))
         return WSX_E_SSE_FIELD;
     w.out = out;
     w.cap = cap;
-    sse_wbuf_str(&w, method);
-    sse_wbuf_put(&w, " ", 1);
-    sse_wbuf_str(&w, req->target);
-    sse_wbuf_str(&w, " HTTP/1.1\r\nHost: ");
-    sse_wbuf_str(&w, req->host);
-    sse_wbuf_str(&w, "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n");
+    wsx__sse_wbuf_str(&w, method);
+    wsx__sse_wbuf_put(&w, " ", 1);
+    wsx__sse_wbuf_str(&w, req->target);
+    wsx__sse_wbuf_str(&w, " HTTP/1.1\r\nHost: ");
+    wsx__sse_wbuf_str(&w, req->host);
+    wsx__sse_wbuf_str(&w, "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n");
     if (req->last_id_len) {
         /* Sent as the UTF-8 bytes it arrived as (the spec encodes the last
          * event ID string as UTF-8; non-ASCII never stops a reconnect). */
-        sse_wbuf_str(&w, "Last-Event-ID: ");
-        sse_wbuf_put(&w, req->last_id, req->last_id_len);
-        sse_wbuf_put(&w, "\r\n", 2);
+        wsx__sse_wbuf_str(&w, "Last-Event-ID: ");
+        wsx__sse_wbuf_put(&w, req->last_id, req->last_id_len);
+        wsx__sse_wbuf_put(&w, "\r\n", 2);
     }
     for (i = 0; i < req->num_headers; i++) {
-        int r = sse_put_header(&w, &req->headers[i]);
+        int r = wsx__sse_put_header(&w, &req->headers[i]);
         if (r)
             return r;
     }
     if (req->body) {
-        sse_wbuf_str(&w, "Content-Length: ");
-        sse_wbuf_u64(&w, (uint64_t)req->body_len);
-        sse_wbuf_put(&w, "\r\n", 2);
+        wsx__sse_wbuf_str(&w, "Content-Length: ");
+        wsx__sse_wbuf_u64(&w, (uint64_t)req->body_len);
+        wsx__sse_wbuf_put(&w, "\r\n", 2);
     }
-    sse_wbuf_put(&w, "\r\n", 2);
+    wsx__sse_wbuf_put(&w, "\r\n", 2);
     if (req->body)
-        sse_wbuf_put(&w, req->body, req->body_len);
-    return sse_wbuf_result(&w);
+        wsx__sse_wbuf_put(&w, req->body, req->body_len);
+    return wsx__sse_wbuf_result(&w);
 }
 
 /* ---- response ------------------------------------------------------- */
@@ -97,7 +97,7 @@ static int is_event_stream(const char *v, size_t n)
     j = i;
     while (j < n && v[j] != ';' && v[j] != ' ' && v[j] != '\t')
         j++;
-    if (!sse_ieq(v + i, j - i, want))
+    if (!wsx__sse_ieq(v + i, j - i, want))
         return 0;
     while (j < n && (v[j] == ' ' || v[j] == '\t'))
         j++;
@@ -140,10 +140,10 @@ static wsx_err decide(int status, const char *ct, size_t ct_len, const char *loc
         for (i_ = 0; i_ < (n); i_++) {                                            \
             if (!(h)[i_].name)                                                    \
                 continue;                                                         \
-            if (!(ct) && sse_ieq((h)[i_].name, (h)[i_].name_len, "content-type")) { \
+            if (!(ct) && wsx__sse_ieq((h)[i_].name, (h)[i_].name_len, "content-type")) { \
                 (ct) = (h)[i_].value ? (h)[i_].value : "";                        \
                 (ct_len) = (h)[i_].value_len;                                     \
-            } else if (!(loc) && sse_ieq((h)[i_].name, (h)[i_].name_len, "location")) { \
+            } else if (!(loc) && wsx__sse_ieq((h)[i_].name, (h)[i_].name_len, "location")) { \
                 (loc) = (h)[i_].value ? (h)[i_].value : "";                       \
                 (loc_len) = (h)[i_].value_len;                                    \
             }                                                                     \

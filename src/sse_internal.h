@@ -11,18 +11,18 @@ typedef struct sse_wbuf {
     int overflow;
 } sse_wbuf;
 
-void sse_wbuf_put(sse_wbuf *w, const void *p, size_t k);
-void sse_wbuf_str(sse_wbuf *w, const char *s);
-void sse_wbuf_u64(sse_wbuf *w, uint64_t v);
+void wsx__sse_wbuf_put(sse_wbuf *w, const void *p, size_t k);
+void wsx__sse_wbuf_str(sse_wbuf *w, const char *s);
+void wsx__sse_wbuf_u64(sse_wbuf *w, uint64_t v);
 /* bytes written/needed, WSX_E_BUFFER or WSX_E_LIMIT */
-ptrdiff_t sse_wbuf_result(const sse_wbuf *w);
+ptrdiff_t wsx__sse_wbuf_result(const sse_wbuf *w);
 /* 1 if s[0..n) has no CR, LF or NUL */
-int sse_field_ok(const char *s, size_t n);
+int wsx__sse_field_ok(const char *s, size_t n);
 /* the event, unchecked */
-void sse_write_msg(sse_wbuf *w, const wsx_sse_msg *m);
+void wsx__sse_write_msg(sse_wbuf *w, const wsx_sse_msg *m);
 /* "name: value\r\n" after checking both (WSX_E_HTTP_HEADER_NAME/_VALUE) */
-int sse_put_header(sse_wbuf *w, const wsx_sse_header *h);
+int wsx__sse_put_header(sse_wbuf *w, const wsx_sse_header *h);
 /* ASCII case-insensitive equality of a[0..n) and the NUL-terminated b */
-int sse_ieq(const char *a, size_t n, const char *b);
+int wsx__sse_ieq(const char *a, size_t n, const char *b);
 
 #endif

@@ -29,20 +29,20 @@ static int is_token(const char *s, size_t n)
     return 1;
 }
 
-int sse_put_header(sse_wbuf *w, const wsx_sse_header *h)
+int wsx__sse_put_header(sse_wbuf *w, const wsx_sse_header *h)
 {
     if (!h->name || !is_token(h->name, h->name_len))
         return WSX_E_HTTP_HEADER_NAME;
-    if ((h->value_len && !h->value) || (h->value && !sse_field_ok(h->value, h->value_len)))
+    if ((h->value_len && !h->value) || (h->value && !wsx__sse_field_ok(h->value, h->value_len)))
         return WSX_E_HTTP_HEADER_VALUE;
-    sse_wbuf_put(w, h->name, h->name_len);
-    sse_wbuf_put(w, ": ", 2);
-    sse_wbuf_put(w, h->value, h->value_len);
-    sse_wbuf_put(w, "\r\n", 2);
+    wsx__sse_wbuf_put(w, h->name, h->name_len);
+    wsx__sse_wbuf_put(w, ": ", 2);
+    wsx__sse_wbuf_put(w, h->value, h->value_len);
+    wsx__sse_wbuf_put(w, "\r\n", 2);
     return 0;
 }
 
-int sse_ieq(const char *a, size_t n, const char *b)
+int wsx__sse_ieq(const char *a, size_t n, const char *b)
 {
     size_t i;
     for (i = 0; i < n; i++) {
@@ -65,15 +65,15 @@ ptrdiff_t wsx_sse_response_head(const wsx_sse_head_config *cfg, uint8_t *out, si
     size_t i;
     w.out = out;
     w.cap = cap;
-    sse_wbuf_str(&w, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream");
+    wsx__sse_wbuf_str(&w, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream");
     if (cfg && cfg->charset)
-        sse_wbuf_str(&w, "; charset=utf-8");
+        wsx__sse_wbuf_str(&w, "; charset=utf-8");
     /* no-cache: every byte must go to the client now; X-Accel-Buffering:
      * nginx's proxy_buffering would otherwise hold events back. */
-    sse_wbuf_str(&w, "\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
+    wsx__sse_wbuf_str(&w, "\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
                      "Connection: keep-alive\r\n");
     if (cfg && cfg->chunked)
-        sse_wbuf_str(&w, "Transfer-Encoding: chunked\r\n");
+        wsx__sse_wbuf_str(&w, "Transfer-Encoding: chunked\r\n");
     if (cfg && cfg->allow_origin) {
         wsx_sse_header h;
         int wildcard = strcmp(cfg->allow_origin, "*") == 0;
@@ -83,22 +83,22 @@ ptrdiff_t wsx_sse_response_head(const wsx_sse_head_config *cfg, uint8_t *out, si
         h.name_len = 27;
         h.value = cfg->allow_origin;
         h.value_len = strlen(cfg->allow_origin);
-        if (h.value_len == 0 || sse_put_header(&w, &h))
+        if (h.value_len == 0 || wsx__sse_put_header(&w, &h))
             return WSX_E_HTTP_HEADER_VALUE;
         if (!wildcard)
-            sse_wbuf_str(&w, "Vary: Origin\r\n");
+            wsx__sse_wbuf_str(&w, "Vary: Origin\r\n");
         if (cfg->allow_credentials)
-            sse_wbuf_str(&w, "Access-Control-Allow-Credentials: true\r\n");
+            wsx__sse_wbuf_str(&w, "Access-Control-Allow-Credentials: true\r\n");
     }
     if (cfg && cfg->num_headers && !cfg->headers)
         return WSX_E_ARG;
     for (i = 0; cfg && i < cfg->num_headers; i++) {
-        int r = sse_put_header(&w, &cfg->headers[i]);
+        int r = wsx__sse_put_header(&w, &cfg->headers[i]);
         if (r)
             return r;
     }
-    sse_wbuf_put(&w, "\r\n", 2);
-    return sse_wbuf_result(&w);
+    wsx__sse_wbuf_put(&w, "\r\n", 2);
+    return wsx__sse_wbuf_result(&w);
 }
 
 int wsx_sse_keepalive_due(uint64_t now_ms, uint64_t last_write_ms, uint32_t interval_ms,
@@ -235,7 +235,7 @@ wsx_err wsx_sse_replay_append(wsx_sse_replay *r, const wsx_sse_msg *m)
     memcpy(r->_ring + off, m->id, m->id_len);
     w.out = r->_ring + off + m->id_len;
     w.cap = (size_t)n;
-    sse_write_msg(&w, m);
+    wsx__sse_write_msg(&w, m);
     r->_count++;
     return WSX_OK;
 }

@@ -9,7 +9,7 @@
 
 #include "sse_internal.h"
 
-void sse_wbuf_put(sse_wbuf *w, const void *p, size_t k)
+void wsx__sse_wbuf_put(sse_wbuf *w, const void *p, size_t k)
 {
     if (k > (size_t)-1 - w->n) {
         w->overflow = 1;
@@ -20,12 +20,12 @@ void sse_wbuf_put(sse_wbuf *w, const void *p, size_t k)
     w->n += k;
 }
 
-void sse_wbuf_str(sse_wbuf *w, const char *s)
+void wsx__sse_wbuf_str(sse_wbuf *w, const char *s)
 {
-    sse_wbuf_put(w, s, strlen(s));
+    wsx__sse_wbuf_put(w, s, strlen(s));
 }
 
-void sse_wbuf_u64(sse_wbuf *w, uint64_t v)
+void wsx__sse_wbuf_u64(sse_wbuf *w, uint64_t v)
 {
     char d[20];
     size_t i = sizeof d;
@@ -33,10 +33,10 @@ void sse_wbuf_u64(sse_wbuf *w, uint64_t v)
         d[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    sse_wbuf_put(w, d + i, sizeof d - i);
+    wsx__sse_wbuf_put(w, d + i, sizeof d - i);
 }
 
-ptrdiff_t sse_wbuf_result(const sse_wbuf *w)
+ptrdiff_t wsx__sse_wbuf_result(const sse_wbuf *w)
 {
     if (w->overflow || w->n > (size_t)PTRDIFF_MAX)
         return WSX_E_LIMIT;
@@ -45,7 +45,7 @@ ptrdiff_t sse_wbuf_result(const sse_wbuf *w)
     return (ptrdiff_t)w->n;
 }
 
-int sse_field_ok(const char *s, size_t n)
+int wsx__sse_field_ok(const char *s, size_t n)
 {
     size_t i;
     for (i = 0; i < n; i++)
@@ -63,9 +63,9 @@ static void put_lines(sse_wbuf *w, const char *prefix, size_t plen, const uint8_
         const uint8_t *e = s;
         while (e < end && *e != '\n' && *e != '\r')
             e++;
-        sse_wbuf_put(w, prefix, plen);
-        sse_wbuf_put(w, s, (size_t)(e - s));
-        sse_wbuf_put(w, "\n", 1);
+        wsx__sse_wbuf_put(w, prefix, plen);
+        wsx__sse_wbuf_put(w, s, (size_t)(e - s));
+        wsx__sse_wbuf_put(w, "\n", 1);
         if (e == end)
             return;
         s = e + 1;
@@ -80,28 +80,28 @@ void wsx_sse_msg_init(wsx_sse_msg *m)
     m->retry_ms = -1;
 }
 
-void sse_write_msg(sse_wbuf *w, const wsx_sse_msg *m)
+void wsx__sse_write_msg(sse_wbuf *w, const wsx_sse_msg *m)
 {
     if (m->comment)
         put_lines(w, ": ", 2, (const uint8_t *)m->comment, m->comment_len);
     if (m->type && m->type_len) {
-        sse_wbuf_put(w, "event: ", 7);
-        sse_wbuf_put(w, m->type, m->type_len);
-        sse_wbuf_put(w, "\n", 1);
+        wsx__sse_wbuf_put(w, "event: ", 7);
+        wsx__sse_wbuf_put(w, m->type, m->type_len);
+        wsx__sse_wbuf_put(w, "\n", 1);
     }
     if (m->id) {
-        sse_wbuf_put(w, "id: ", 4);
-        sse_wbuf_put(w, m->id, m->id_len);
-        sse_wbuf_put(w, "\n", 1);
+        wsx__sse_wbuf_put(w, "id: ", 4);
+        wsx__sse_wbuf_put(w, m->id, m->id_len);
+        wsx__sse_wbuf_put(w, "\n", 1);
     }
     if (m->retry_ms >= 0) {
-        sse_wbuf_put(w, "retry: ", 7);
-        sse_wbuf_u64(w, (uint64_t)m->retry_ms);
-        sse_wbuf_put(w, "\n", 1);
+        wsx__sse_wbuf_put(w, "retry: ", 7);
+        wsx__sse_wbuf_u64(w, (uint64_t)m->retry_ms);
+        wsx__sse_wbuf_put(w, "\n", 1);
     }
     if (m->data)
         put_lines(w, "data: ", 6, (const uint8_t *)m->data, m->data_len);
-    sse_wbuf_put(w, "\n", 1);
+    wsx__sse_wbuf_put(w, "\n", 1);
 }
 
 ptrdiff_t wsx_sse_write(const wsx_sse_msg *m, uint8_t *out, size_t cap)
@@ -113,13 +113,13 @@ ptrdiff_t wsx_sse_write(const wsx_sse_msg *m, uint8_t *out, size_t cap)
     /* An id or type with a line break would end the line early; NUL in an
      * id makes clients ignore it (spec: "If the field value does not
      * contain U+0000 NULL"). */
-    if ((m->type && !sse_field_ok(m->type, m->type_len)) ||
-        (m->id && !sse_field_ok(m->id, m->id_len)))
+    if ((m->type && !wsx__sse_field_ok(m->type, m->type_len)) ||
+        (m->id && !wsx__sse_field_ok(m->id, m->id_len)))
         return WSX_E_SSE_FIELD;
     w.out = out;
     w.cap = cap;
-    sse_write_msg(&w, m);
-    return sse_wbuf_result(&w);
+    wsx__sse_write_msg(&w, m);
+    return wsx__sse_wbuf_result(&w);
 }
 
 static ptrdiff_t put_const(const char *s, size_t n, uint8_t *out, size_t cap)
@@ -150,8 +150,8 @@ ptrdiff_t wsx_sse_write_comment(const char *text, size_t len, uint8_t *out, size
     w.out = out;
     w.cap = cap;
     put_lines(&w, ": ", 2, (const uint8_t *)(text ? text : ""), len);
-    sse_wbuf_put(&w, "\n", 1);
-    return sse_wbuf_result(&w);
+    wsx__sse_wbuf_put(&w, "\n", 1);
+    return wsx__sse_wbuf_result(&w);
 }
 
 /* Chunk framing reuses the HTTP area's chunk header (wsx_http.h). */
