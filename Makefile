@@ -35,6 +35,13 @@ LIB_LIBS     += -lcrypto
 PC_REQUIRES  := Requires.private: libcrypto
 endif
 
+# Objects are rebuilt when the configuration (OPENSSL=) changes.
+CONFIG_STAMP := $(B)/.config
+CONFIG_LINE  := OPENSSL=$(OPENSSL)
+ifneq ($(shell cat $(CONFIG_STAMP) 2>/dev/null),$(CONFIG_LINE))
+$(shell mkdir -p $(B) && echo '$(CONFIG_LINE)' > $(CONFIG_STAMP))
+endif
+
 LIB_SRCS     := $(sort $(wildcard src/*.c))
 LIB_OBJS     := $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
 ASAN_OBJS    := $(LIB_SRCS:src/%.c=$(B)/asan/obj/%.o)
@@ -61,7 +68,7 @@ TEST_FLAGS   := $(WARN) -Iinclude -Isrc -Itests -D_DEFAULT_SOURCE -O1 -g
 
 all: $(B)/libwsx.a $(B)/libwsx.so $(B)/wsx.pc
 
-$(B)/obj/%.o: src/%.c $(HEADERS) $(wildcard src/*.h)
+$(B)/obj/%.o: src/%.c $(HEADERS) $(wildcard src/*.h) $(CONFIG_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(LIB_CPPFLAGS) $(CPPFLAGS) -fPIC -fvisibility=hidden $(CFLAGS) -c $< -o $@
 
@@ -84,7 +91,7 @@ $(B)/wsx.pc: pkgconfig/wsx.pc.in Makefile
 
 # ---- tests ------------------------------------------------------------
 
-$(B)/asan/obj/%.o: src/%.c $(HEADERS) $(wildcard src/*.h)
+$(B)/asan/obj/%.o: src/%.c $(HEADERS) $(wildcard src/*.h) $(CONFIG_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(LIB_CPPFLAGS) $(CPPFLAGS) $(SAN) -O1 -g -c $< -o $@
 

@@ -39,6 +39,7 @@ suite() {
 }
 
 suite headers-c99 sh tests/check_headers.sh
+suite symbols sh tests/check_symbols.sh "$B"
 
 for t in "$B"/tests/test_*; do
     [ -x "$t" ] && suite "${t#$B/}" "$t"
