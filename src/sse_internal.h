@@ -4,6 +4,18 @@
 
 #include "wsx_sse.h"
 
+/* 1 if n does not fit in 32 bits (never true where size_t is 32-bit; the
+ * #if keeps -Wtype-limits quiet there). */
+static inline int wsx__sse_over_u32(size_t n)
+{
+#if SIZE_MAX > 0xFFFFFFFFu
+    return n > 0xFFFFFFFFu;
+#else
+    (void)n;
+    return 0;
+#endif
+}
+
 /* An output cursor: with out == NULL it only counts (size query). */
 typedef struct sse_wbuf {
     uint8_t *out;

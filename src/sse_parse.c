@@ -14,6 +14,7 @@
  * is read into (it may turn out to contain NUL and be ignored).
  */
 #include "wsx_sse.h"
+#include "sse_internal.h"
 
 #include <string.h>
 
@@ -469,7 +470,7 @@ wsx_err wsx_sse_parser_init(wsx_sse_parser *p, void *scratch, size_t scratch_siz
                             const wsx_sse_parser_config *cfg)
 {
     size_t f = cfg && cfg->max_field ? cfg->max_field : WSX_SSE_DEFAULT_MAX_FIELD;
-    if (!p || !scratch || (uint64_t)f > 0xFFFFFFFFu || f > ((size_t)-1) / 4 ||
+    if (!p || !scratch || wsx__sse_over_u32(f) || f > ((size_t)-1) / 4 ||
         scratch_size <= 4 * f)
         return WSX_E_ARG;
     memset(p, 0, sizeof *p);

@@ -159,7 +159,7 @@ wsx_err wsx_sse_replay_init(wsx_sse_replay *r, void *mem, size_t size, size_t ma
     r->_slots = (wsx_sse_replay_slot_ *)(void *)aligned;
     r->_ring = (uint8_t *)aligned + slots_bytes;
     r->_ring_cap = size - pad - slots_bytes;
-    if ((uint64_t)r->_ring_cap > 0xFFFFFFFFu) /* offsets are 32-bit */
+    if (wsx__sse_over_u32(r->_ring_cap)) /* offsets are 32-bit */
         r->_ring_cap = 0xFFFFFFFFu;
     r->_max = max_events;
     r->_mode = mode;
