@@ -40,6 +40,7 @@ suite() {
 
 suite headers-c99 sh tests/check_headers.sh
 suite symbols sh tests/check_symbols.sh "$B"
+suite clang sh tests/check_clang.sh
 
 for t in "$B"/tests/test_*; do
     [ -x "$t" ] && suite "${t#$B/}" "$t"
@@ -47,10 +48,18 @@ done
 for t in "$B"/asan/tests/test_*; do
     [ -x "$t" ] && suite "${t#$B/}" "$t"
 done
+for t in "$B"/small/tests/test_*; do
+    [ -x "$t" ] && suite "${t#$B/}" "$t"
+done
 for t in "$B"/asan/fuzz/fuzz_*; do
     [ -x "$t" ] || continue
     n=$(basename "$t")
     suite "corpus/$n" "$t" "fuzz/corpus/$n"
+done
+for t in "$B"/small/fuzz/fuzz_*; do
+    [ -x "$t" ] || continue
+    n=$(basename "$t")
+    suite "small/corpus/$n" "$t" "fuzz/corpus/$n"
 done
 for t in tests/interop/test_*; do
     [ -f "$t" ] || continue

@@ -498,8 +498,9 @@ static void test_end_and_reset(void)
     size_t used, n;
     const uint8_t *id;
     CHECK_EQ(wsx_sse_parser_init(&p, scratch_mem, scratch_size, NULL), 0);
-    CHECK_EQ(parse_all(&p, "id: a\ndata: 1\n\nid: b\ndata: 2", 28, &ev, &used), WSX_SSE_EVENT);
-    CHECK_EQ(parse_all(&p, "id: a\ndata: 1\n\nid: b\ndata: 2" + used, 28 - used, &ev, &used), 0);
+    static const char stream[] = "id: a\ndata: 1\n\nid: b\ndata: 2";
+    CHECK_EQ(parse_all(&p, stream, 28, &ev, &used), WSX_SSE_EVENT);
+    CHECK_EQ(parse_all(&p, &stream[used], 28 - used, &ev, &used), 0);
     CHECK_EQ(wsx_sse_end(&p), 1);
     CHECK_EQ(parse_all(&p, "x", 1, &ev, &used), WSX_E_STATE);
     wsx_sse_reset(&p);
