@@ -1,7 +1,9 @@
 /*
  * wsx_mask against a byte-wise reference: every key offset 0..3, every
  * buffer alignment 0..15, lengths 0..300 and a few big ones, chained calls,
- * and no byte touched outside [buf, buf + len) (guarded memory).
+ * and no byte touched outside [buf, buf + len) (guarded memory).  From 256
+ * bytes on, wsx_mask first walks to a 64-byte boundary (bytes, a 4-byte
+ * word, 8-byte words): those lengths go through every alignment 0..63.
  */
 #include <stdlib.h>
 
@@ -104,6 +106,61 @@ static void test_chained_calls(void)
         }
 }
 
+/* The head that reaches a 64-byte boundary, at every alignment: lengths
+ * around the threshold (256) and past it, every key offset, canaries. */
+static void test_alignment_head(void)
+{
+    enum { PAD = 16, MAXLEN = 800 };
+    static const size_t lens[] = {248, 252, 253, 254, 255, 256, 257, 258, 259, 260,
+                                  263, 264, 300, 319, 320, 321, 511, 512, 513, 777, 800};
+    static uint8_t area[PAD + 64 + MAXLEN + PAD], want[MAXLEN];
+    size_t off, align, t;
+    int ok = 1;
+    for (off = 0; off < 4; off++)
+        for (align = 0; align < 64; align++)
+            for (t = 0; t < sizeof lens / sizeof lens[0]; t++) {
+                size_t len = lens[t], i;
+                uint8_t *buf;
+                memset(area, 0xA5, sizeof area);
+                buf = area + PAD + ((64 + align - ((uintptr_t)(area + PAD) & 63)) & 63);
+                fill(buf, len, (unsigned)(off * 64 + align));
+                memcpy(want, buf, len);
+                ref_mask(want, len, key, off);
+                ok &= wsx_mask(buf, len, key, off) == (off + len) % 4;
+                ok &= memcmp(buf, want, len) == 0;
+                for (i = 0; area + i < buf; i++)
+                    ok &= area[i] == 0xA5;
+                for (i = (size_t)(buf - area) + len; i < sizeof area; i++)
+                    ok &= area[i] == 0xA5;
+            }
+    CHECK(ok);
+}
+
+/* Chunks big enough for the aligned path, starting at odd addresses and
+ * key phases, give the one-call result. */
+static void test_chained_big_chunks(void)
+{
+    enum { LEN = 3000 };
+    static uint8_t whole[LEN + 8], chunked[LEN + 8];
+    static const size_t steps[] = {255, 256, 257, 261, 300, 777, 1001};
+    size_t s, start, skew;
+    for (skew = 0; skew < 8; skew++)
+        for (start = 0; start < 4; start++)
+            for (s = 0; s < sizeof steps / sizeof steps[0]; s++) {
+                size_t at = 0, phase = start;
+                fill(whole + skew, LEN, 5);
+                memcpy(chunked + skew, whole + skew, LEN);
+                wsx_mask(whole + skew, LEN, key, start);
+                while (at < LEN) {
+                    size_t piece = LEN - at < steps[s] ? LEN - at : steps[s];
+                    phase = wsx_mask(chunked + skew + at, piece, key, phase);
+                    at += piece;
+                }
+                CHECK_EQ(phase, (start + LEN) % 4);
+                CHECK_MEM(whole + skew, chunked + skew, LEN);
+            }
+}
+
 static void test_large_key_offset_and_empty(void)
 {
     uint8_t b[40], want[40];
@@ -123,6 +180,8 @@ int main(void)
     RUN(test_offsets_alignments_lengths);
     RUN(test_big_buffers_guarded);
     RUN(test_chained_calls);
+    RUN(test_alignment_head);
+    RUN(test_chained_big_chunks);
     RUN(test_large_key_offset_and_empty);
     return harness_done();
 }
