@@ -9,11 +9,16 @@
  * bulk of a buffer goes 64 bytes at a time:
  *   - on a code point boundary, a block of pure ASCII is skipped with eight
  *     word loads and one test;
- *   - any other block runs through the DFA with no test per byte (the
- *     error state is sticky), so there is no branch to mispredict however
- *     the scripts mix;
- * and only the tail, or the block where the error state was reached, goes
- * byte by byte to report the exact offset of the bad byte.
+ *   - in any other block, the DFA runs from the first 8-byte word holding
+ *     a non-ASCII byte to the last one (from word 0 when a sequence from
+ *     the block before runs on), with no test per byte or word (the error
+ *     state is sticky); the ASCII words around them are skipped.  So mostly
+ *     ASCII text (chat, JSON) costs a word or two of DFA per non-ASCII code
+ *     point, and other text about one DFA step per byte, with no branch
+ *     that depends on how the scripts mix.
+ * The whole words after the last block go the same way, and only the last
+ * 0..7 bytes, or the block or words where the error state was reached, go
+ * byte by byte (then the offset of the bad byte is exact).
  */
 #include <string.h>
 
@@ -73,8 +78,16 @@ static const uint64_t utf8_dfa[256] = {
     X8(R_BAD), X2(R_BAD), R_BAD                  /* F5..FF */
 };
 
+/* The DFA steps are a few instructions each: gcc does not always inline
+ * them into the loops, and a call per word costs as much as the word. */
+#if defined(__GNUC__)
+#define ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define ALWAYS_INLINE inline
+#endif
+
 #define HIGH_BITS UINT64_C(0x8080808080808080)
-/* Bytes per step of the bulk loop. */
+/* Bytes per step of the bulk loop: eight words. */
 #define BLOCK 64
 
 static uint64_t load64(const uint8_t *p)
@@ -93,27 +106,83 @@ static int block_is_ascii(const uint8_t *p)
     return !(any & HIGH_BITS);
 }
 
-/* The DFA over BLOCK bytes without a test per byte: S_ERROR is sticky, so
- * the state at the end says whether any byte failed.  The only dependency
- * between steps is one shift. */
-static uint64_t dfa_block(uint64_t state, const uint8_t *p)
+/* Bit k set when word k of the `words` (1..8) words at p holds a
+ * non-ASCII byte.  Word k's high bits are moved to bit 7 - k of their
+ * bytes and the bytes OR-ed together: fewer operations than a compare per
+ * word, and the same on any byte order. */
+static unsigned non_ascii_words(const uint8_t *p, unsigned words)
 {
-    size_t k;
-    /* Only the low 6 bits of state are the state: the rest is whatever the
-     * row held above it.  Masking the shift count instead of the state lets
-     * x86 (shrx) and ARM (lsr) do the step in one instruction, since they
-     * mask the count themselves. */
-    for (k = 0; k < BLOCK; k += 8) { /* unrolled: gcc does not on its own */
-        state = utf8_dfa[p[k]] >> (state & 63);
-        state = utf8_dfa[p[k + 1]] >> (state & 63);
-        state = utf8_dfa[p[k + 2]] >> (state & 63);
-        state = utf8_dfa[p[k + 3]] >> (state & 63);
-        state = utf8_dfa[p[k + 4]] >> (state & 63);
-        state = utf8_dfa[p[k + 5]] >> (state & 63);
-        state = utf8_dfa[p[k + 6]] >> (state & 63);
-        state = utf8_dfa[p[k + 7]] >> (state & 63);
-    }
+    uint64_t t = 0;
+    unsigned k;
+    for (k = 0; k < words; k++)
+        t |= (load64(p + 8 * k) & HIGH_BITS) >> (7 - k);
+    t |= t >> 32;
+    t |= t >> 16;
+    t |= t >> 8;
+    return (unsigned)(t & 0xFF);
+}
+
+/* For a nonzero byte x: the index of its highest set bit << 4 | the index
+ * of its lowest (a table, not compiler builtins: the same code anywhere).
+ * Built from halves: in a run of 2m entries starting at a multiple of 2m,
+ * the second half repeats the first except at its first entry, whose
+ * lowest set bit is m's. */
+#define B1(lo, hi) ((hi) << 4 | (lo))
+#define B2(lo, hi) B1(lo, hi), B1(0, hi)
+#define B4(lo, hi) B2(lo, hi), B2(1, hi)
+#define B8(lo, hi) B4(lo, hi), B4(2, hi)
+#define B16(lo, hi) B8(lo, hi), B8(3, hi)
+#define B32(lo, hi) B16(lo, hi), B16(4, hi)
+#define B64(lo, hi) B32(lo, hi), B32(5, hi)
+#define B128(lo, hi) B64(lo, hi), B64(6, hi)
+static const uint8_t bit_span[256] = {
+    0, B1(0, 0), B2(1, 1), B4(2, 2), B8(3, 3), B16(4, 4), B32(5, 5), B64(6, 6),
+    B128(7, 7)
+};
+
+/* One DFA step per byte with no test: the only dependency between steps is
+ * one shift.  Only the low 6 bits of state are the state (the rest is
+ * whatever the row held above it); masking the shift count instead of the
+ * state lets x86 (shrx) and ARM (lsr) do a step in one instruction, since
+ * they mask the count themselves. */
+#define STEP(state, byte) ((state) = utf8_dfa[byte] >> ((state) & 63))
+
+/* The DFA over the 8 bytes at p; S_ERROR is sticky, so the state at the end
+ * says whether any of them failed. */
+static ALWAYS_INLINE uint64_t dfa_word(uint64_t state, const uint8_t *p)
+{
+    STEP(state, p[0]);
+    STEP(state, p[1]);
+    STEP(state, p[2]);
+    STEP(state, p[3]);
+    STEP(state, p[4]);
+    STEP(state, p[5]);
+    STEP(state, p[6]);
+    STEP(state, p[7]);
     return state & 63;
+}
+
+/* The DFA over the `words` (1..8) words at p, from the first that holds a
+ * non-ASCII byte to the last (bit k of `todo`: word k), or from word 0 when
+ * a sequence from before runs into it.  The words outside that span are
+ * ASCII on a code point boundary: nothing to check.  Inside it there is no
+ * test per word or byte, as S_ERROR is sticky.  Returns the state after
+ * the last word, S_ERROR if any byte failed (the caller finds which). */
+static ALWAYS_INLINE uint64_t dfa_span(uint64_t state, const uint8_t *p, unsigned todo,
+                         unsigned words)
+{
+    unsigned k, first, last;
+    todo |= state != S_ACCEPT;
+    if (!todo)
+        return state;
+    first = bit_span[todo] & 15;
+    last = bit_span[todo] >> 4;
+    for (k = first; k <= last; k++)
+        state = dfa_word(state, p + 8 * k);
+    /* a sequence cut by an ASCII word fails at its first byte */
+    if (state != S_ACCEPT && last + 1 < words)
+        return S_ERROR;
+    return state;
 }
 
 void wsx_utf8_init(wsx_utf8 *u)
@@ -123,30 +192,47 @@ void wsx_utf8_init(wsx_utf8 *u)
 
 size_t wsx_utf8_feed(wsx_utf8 *u, const uint8_t *buf, size_t len)
 {
-    uint64_t state = u->_state;
-    size_t i = 0;
+    uint64_t state = u->_state, next;
+    size_t i = 0, words;
 
     if (state == S_ERROR)
         return 0;
-    while (len - i >= BLOCK) {
-        uint64_t next;
-        if (state == S_ACCEPT && block_is_ascii(buf + i)) {
-            i += BLOCK;
-            continue;
+    /* Blocks: all-ASCII ones skipped whole, the others from their first
+     * to their last non-ASCII word. */
+    for (;;) {
+        if (state == S_ACCEPT) {
+            while (len - i >= BLOCK && block_is_ascii(buf + i))
+                i += BLOCK;
+            if (len - i < BLOCK)
+                break;
+            /* From the constant, not the variable: then this block's DFA
+             * need not wait for the last one's (the branch above is
+             * predicted, the value is not). */
+            next = dfa_span(S_ACCEPT, buf + i, non_ascii_words(buf + i, 8), 8);
+        } else {
+            if (len - i < BLOCK)
+                break;
+            next = dfa_span(state, buf + i, non_ascii_words(buf + i, 8), 8);
         }
-        next = dfa_block(state, buf + i);
         if (next == S_ERROR)
-            break; /* the byte loop below finds which byte, from state */
+            goto bytes; /* the byte loop finds the bad byte, from state */
         state = next;
         i += BLOCK;
     }
-    /* The tail (short messages are nothing else), and the block with the
-     * bad byte: ASCII words skipped, the rest one byte at a time. */
+    /* Whole words left (short messages are nothing else). */
+    words = (len - i) / 8;
+    if (words) {
+        next = dfa_span(state, buf + i, non_ascii_words(buf + i, (unsigned)words),
+                        (unsigned)words);
+        if (next == S_ERROR)
+            goto bytes;
+        state = next;
+        i += 8 * words;
+    }
+bytes:
+    /* The last < 8 bytes, and the block or words with a bad byte: byte by
+     * byte, so the offset is exact. */
     for (; i < len; i++) {
-        while (state == S_ACCEPT && len - i >= 8 && !(load64(buf + i) & HIGH_BITS))
-            i += 8;
-        if (i == len)
-            break;
         state = (utf8_dfa[buf[i]] >> state) & 63;
         if (state == S_ERROR) {
             u->_state = S_ERROR;

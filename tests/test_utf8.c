@@ -465,6 +465,150 @@ static void test_positions_around_blocks(void)
     CHECK(ok);
 }
 
+/* The bulk loop works on 64-byte blocks and, inside a block that is not
+ * all ASCII, on the 8-byte words from the first non-ASCII one to the last.
+ * Two samples in an ASCII text of 2 blocks + 2 words + 6 bytes: the first
+ * at every position (so against every word and block edge, in the whole
+ * words after the last block and in the last bytes), the second at every
+ * distance up to 24 bytes after it and at a few far places (another word
+ * of the same block, the next block, the tail).  A sample cut short by
+ * ASCII (E2 82, then 'a') must fail at that 'a' even when a later word of
+ * the same block also holds non-ASCII bytes.  Fed whole from guarded
+ * memory, and split at the samples and at every word edge near them, so
+ * the state carried between calls lands everywhere in a word or block. */
+static size_t feed_split2(const uint8_t *s, size_t n, size_t k1, size_t k2,
+                          int *complete)
+{
+    wsx_utf8 u;
+    size_t r, at = 0, cuts[3];
+    int c;
+    cuts[0] = k1 < k2 ? k1 : k2;
+    cuts[1] = k1 < k2 ? k2 : k1;
+    cuts[2] = n;
+    wsx_utf8_init(&u);
+    for (c = 0; c < 3; c++) {
+        r = wsx_utf8_feed(&u, s + at, cuts[c] - at);
+        if (r != cuts[c] - at) {
+            *complete = wsx_utf8_complete(&u);
+            return at + r;
+        }
+        at = cuts[c];
+    }
+    *complete = wsx_utf8_complete(&u);
+    return n;
+}
+
+static void test_pairs_at_every_word_position(void)
+{
+    static const struct {
+        const char *seq;
+        size_t n;
+    } firsts[] = {
+        {"\xC3\xA9", 2}, {"\xE2\x82\xAC", 3}, {"\xF0\x9F\x98\x80", 4},
+        {"\xE2\x82", 2}, /* cut short */
+        {"\xF0\x9F\x98", 3}, {"\xED\xA0\x80", 3}, {"\xC0\x80", 2}, {"\x80", 1},
+    },
+      seconds[] = {
+        {"\xC3\xA9", 2}, {"\xE2\x82\xAC", 3}, {"\xFF", 1}, {"\xBF", 1},
+    };
+    enum { TOTAL = 2 * 64 + 2 * 8 + 6 };
+    static const size_t far[] = {1, 40, 63, 64, 65, 100, 128, 139, 143};
+    uint8_t text[TOTAL];
+    uint8_t *g = (uint8_t *)guarded_alloc(TOTAL);
+    size_t a, b, pos, d;
+    int ok = 1;
+    for (a = 0; a < sizeof firsts / sizeof firsts[0]; a++)
+        for (b = 0; b < sizeof seconds / sizeof seconds[0]; b++)
+            for (pos = 0; pos + firsts[a].n <= TOTAL; pos++)
+                for (d = 0; d < 24 + sizeof far / sizeof far[0]; d++) {
+                    size_t at2 = d < 24 ? pos + firsts[a].n + d : far[d - 24];
+                    size_t want_off, got, word;
+                    int want_complete, complete;
+                    if (at2 < pos + firsts[a].n || at2 + seconds[b].n > TOTAL)
+                        continue;
+#ifdef WSX_TEST_QUICK
+                    if (d % 5 != 0 && d < 24)
+                        continue;
+#endif
+                    memset(text, 'a', TOTAL);
+                    memcpy(text + pos, firsts[a].seq, firsts[a].n);
+                    memcpy(text + at2, seconds[b].seq, seconds[b].n);
+                    expect(text, TOTAL, &want_off, &want_complete);
+                    memcpy(g, text, TOTAL);
+                    got = feed_steps(g, TOTAL, 0, &complete);
+                    ok &= got == want_off && complete == want_complete;
+                    got = feed_split2(g, TOTAL, pos + 1, at2, &complete);
+                    ok &= got == want_off && complete == want_complete;
+                    /* cuts at the word edges around the first sample */
+                    for (word = pos & ~(size_t)7; word <= pos + 8 && word <= TOTAL; word += 8) {
+                        got = feed_split2(g, TOTAL, word, word + 64 <= TOTAL ? word + 64 : TOTAL,
+                                          &complete);
+                        ok &= got == want_off && complete == want_complete;
+                    }
+                    if (!ok && sample_failures++ < 10)
+                        fprintf(stderr, "  pair mismatch: first %zu at %zu, second %zu at %zu\n",
+                                a, pos, b, at2);
+                }
+    guarded_free(g, TOTAL);
+    CHECK(ok);
+}
+
+/* Mid-sequence at the end of a call, and the next call long enough for
+ * the block loop: the state carried in must make word 0 go through the
+ * DFA (continuation bytes there), or fail there (ASCII there). */
+static void test_state_carried_into_blocks(void)
+{
+    static const char *const leads[] = {"\xC3", "\xE2", "\xE2\x82", "\xF0", "\xF0\x9F",
+                                        "\xF0\x9F\x98"};
+    uint8_t text[300];
+    size_t l, lead_len, cont, n, i;
+    for (l = 0; l < sizeof leads / sizeof leads[0]; l++) {
+        lead_len = strlen(leads[l]);
+        cont = (leads[l][0] == '\xC3' ? 2 : leads[l][0] == '\xE2' ? 3 : 4) - lead_len;
+        for (n = 64; n <= 64 + 8 * 2 + 3; n++) {
+            wsx_utf8 u;
+            memset(text, 'a', sizeof text);
+            for (i = 0; i < cont; i++)
+                text[i] = 0x9F; /* valid after C3, E2, F0 and F0 9F */
+            wsx_utf8_init(&u);
+            CHECK_EQ(wsx_utf8_feed(&u, (const uint8_t *)leads[l], lead_len), lead_len);
+            CHECK_EQ(wsx_utf8_feed(&u, text, n), n);
+            CHECK(wsx_utf8_complete(&u));
+            /* one continuation byte missing: fails at the first 'a' */
+            wsx_utf8_init(&u);
+            CHECK_EQ(wsx_utf8_feed(&u, (const uint8_t *)leads[l], lead_len), lead_len);
+            CHECK_EQ(wsx_utf8_feed(&u, text + 1, n), cont - 1);
+            CHECK(!wsx_utf8_complete(&u));
+        }
+    }
+}
+
+/* Dense text (every word non-ASCII) with one bad byte at every position:
+ * the DFA runs over whole blocks, and the offset is still exact. */
+static void test_dense_text_error_at_every_position(void)
+{
+    uint8_t text[3 * 64 + 13];
+    size_t n = sizeof text, i, bad;
+    int ok = 1, complete;
+    for (i = 0; i + 3 <= n; i += 3)
+        memcpy(text + i, "\xE2\x82\xAC", 3);
+    while (i < n)
+        text[i++] = 'z';
+    ok &= feed_steps(text, n, 0, &complete) == n && complete;
+    for (bad = 0; bad < n; bad++) {
+        uint8_t keep = text[bad];
+        size_t want_off;
+        int want_complete;
+        text[bad] = keep == 'z' ? 0xFF : keep == 0xE2 ? 0x82 : 'q';
+        expect(text, n, &want_off, &want_complete);
+        ok &= want_off < n;
+        ok &= feed_steps(text, n, 0, &complete) == want_off && !complete;
+        ok &= feed_split(text, n, bad & ~(size_t)63, &complete) == want_off;
+        text[bad] = keep;
+    }
+    CHECK(ok);
+}
+
 static void test_sticky_and_empty(void)
 {
     wsx_utf8 u;
@@ -497,5 +641,8 @@ int main(void)
     RUN(test_random_texts);
     RUN(test_chunk_sizes_on_long_text);
     RUN(test_positions_around_blocks);
+    RUN(test_pairs_at_every_word_position);
+    RUN(test_state_carried_into_blocks);
+    RUN(test_dense_text_error_at_every_position);
     return harness_done();
 }
