@@ -45,11 +45,14 @@ endif
 LIB_SRCS     := $(sort $(wildcard src/*.c))
 LIB_OBJS     := $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
 ASAN_OBJS    := $(LIB_SRCS:src/%.c=$(B)/asan/obj/%.o)
+SMALL_OBJS   := $(LIB_SRCS:src/%.c=$(B)/small/obj/%.o)
 TEST_SRCS    := $(sort $(wildcard tests/test_*.c))
 TESTS        := $(TEST_SRCS:tests/%.c=$(B)/tests/%)
 ASAN_TESTS   := $(TEST_SRCS:tests/%.c=$(B)/asan/tests/%)
+SMALL_TESTS  := $(TEST_SRCS:tests/%.c=$(B)/small/tests/%)
 FUZZ_SRCS    := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_REPLAY  := $(FUZZ_SRCS:fuzz/%.c=$(B)/asan/fuzz/%)
+SMALL_REPLAY := $(FUZZ_SRCS:fuzz/%.c=$(B)/small/fuzz/%)
 FUZZ_BINS    := $(FUZZ_SRCS:fuzz/%.c=$(B)/fuzz/%)
 EX_SRCS      := $(sort $(wildcard examples/*.c))
 EX_TLS_SRCS  := $(filter examples/%_tls.c,$(EX_SRCS))
@@ -107,6 +110,23 @@ $(B)/asan/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/asan/libwsx.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SAN) $< -o $@ $(B)/asan/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm
 
+# The size profile (WSX_SMALL, see wsx.h): the same tests against -Os code.
+$(B)/small/obj/%.o: src/%.c $(HEADERS) $(wildcard src/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(LIB_CPPFLAGS) $(CPPFLAGS) -Os -DWSX_SMALL -g -c $< -o $@
+
+$(B)/small/libwsx.a: $(SMALL_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/small/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/small/libwsx.a
+	@mkdir -p $(@D)
+	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $< -o $@ $(B)/small/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm
+
+$(B)/small/fuzz/%: fuzz/%.c fuzz/replay.c $(B)/small/libwsx.a
+	@mkdir -p $(@D)
+	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $< fuzz/replay.c -o $@ $(B)/small/libwsx.a $(LDFLAGS) $(LIB_LIBS)
+
 # The fuzz targets, linked with a plain main that replays their corpus.
 $(B)/asan/fuzz/%: fuzz/%.c fuzz/replay.c $(B)/asan/libwsx.a
 	@mkdir -p $(@D)
@@ -118,7 +138,7 @@ $(B)/tests/cxx_headers.ok: $(HEADERS) tests/cxx_headers.cpp
 	$(CXX) -Wall -Wextra -Wpedantic $(if $(filter 1,$(WERROR)),-Werror) -Iinclude -fsyntax-only tests/cxx_headers.cpp
 	@touch $@
 
-unit-tests: all $(TESTS) $(ASAN_TESTS) $(FUZZ_REPLAY) $(B)/tests/cxx_headers.ok examples
+unit-tests: all $(TESTS) $(ASAN_TESTS) $(SMALL_TESTS) $(FUZZ_REPLAY) $(SMALL_REPLAY) $(B)/tests/cxx_headers.ok examples
 
 check: unit-tests
 	@sh tests/run.sh $(B)

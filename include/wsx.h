@@ -52,6 +52,30 @@ extern "C" {
 #  define WSX_API
 #endif
 
+/* ---- size profile (a build option of the library) ------------------- */
+
+/*
+ * WSX_SMALL: the library takes its compact code paths: no fast paths in the
+ * frame decoder and the SSE parser (the general paths do the same work, a
+ * little slower), a table-light UTF-8 validator, nothing inlined for speed.
+ * Behaviour and API are identical; only code size and speed differ.  It is
+ * on by itself when the compiler optimizes for size (gcc/clang -Os, -Oz
+ * define __OPTIMIZE_SIZE__) unless WSX_FAST is defined; define WSX_SMALL by
+ * hand to force it at any -O level.  Struct layouts do not depend on it, so
+ * code built with and without it links together.
+ *
+ * WSX_NO_ERROR_STRINGS (opt-in, independent of WSX_SMALL): drops the ~3 KB
+ * of error names and reasons.  wsx_strerror() then answers "success" for
+ * WSX_OK and "error" for everything else, wsx_errname() "WSX_E_OK" or
+ * "WSX_E_?" (never NULL; print the number instead), and the close frames and
+ * HTTP refusals wsx writes carry that word as their reason text.  Close
+ * codes and HTTP statuses (wsx_err_close_code, wsx_err_http_status) are
+ * unaffected.
+ */
+#if !defined(WSX_SMALL) && !defined(WSX_FAST) && defined(__OPTIMIZE_SIZE__)
+#define WSX_SMALL 1
+#endif
+
 /* Runtime version: the WSX_VERSION_NUM the library was built with (may differ
  * from the header's when linked dynamically). */
 WSX_API unsigned long wsx_version(void);
@@ -153,9 +177,11 @@ typedef enum wsx_err {
 #define WSX_OK WSX_E_OK
 
 /* One-line English reason, e.g. "reserved opcode".  Never NULL: unknown
- * values give "unknown error".  Static storage. */
+ * values give "unknown error".  Static storage.  (A library built with
+ * WSX_NO_ERROR_STRINGS answers "success" / "error": see above.) */
 WSX_API const char *wsx_strerror(int err);
-/* Symbolic name, e.g. "WSX_E_WS_OPCODE".  Never NULL. */
+/* Symbolic name, e.g. "WSX_E_WS_OPCODE"; "WSX_E_UNKNOWN" for values not in
+ * the table.  Never NULL.  (WSX_NO_ERROR_STRINGS: "WSX_E_OK" / "WSX_E_?".) */
 WSX_API const char *wsx_errname(int err);
 /* WebSocket close code to send when err fails a connection: 1002 protocol
  * error, 1007 invalid data, 1009 too big, ...; 1011 for errors that are not

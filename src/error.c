@@ -1,54 +1,93 @@
-/* Version and the error table's lookups (see WSX_ERROR_TABLE in wsx.h). */
+/*
+ * Version and the error table's lookups (see WSX_ERROR_TABLE in wsx.h).
+ *
+ * Data, not switches: one row of 4 bytes per error (value, close code and
+ * HTTP status squeezed into a byte each), searched linearly, and one blob
+ * of strings "WSX_E_NAME\0reason\0" per row in the same order, walked to
+ * the row's index.  Lookups only run on error paths, so a walk over ~3 KB
+ * costs nothing that matters and saves the pointers.
+ */
+#include <string.h>
+
 #include "wsx.h"
 
 unsigned long wsx_version(void) { return WSX_VERSION_NUM; }
 
 const char *wsx_version_string(void) { return WSX_VERSION_STRING; }
 
-const char *wsx_strerror(int err)
+typedef struct err_row {
+    int16_t value;
+    uint8_t close; /* close code - 1000, 0: none */
+    uint8_t http;  /* HTTP status - 300, 0: none */
+} err_row;
+
+#define ROW_(name, value, close_code, http_status, reason)                   \
+    { value, (uint8_t)((close_code) ? (close_code) - 1000 : 0),              \
+      (uint8_t)((http_status) ? (http_status) - 300 : 0) },
+static const err_row rows[] = { WSX_ERROR_TABLE(ROW_) };
+#undef ROW_
+
+/* Every row fits its bytes: a negative array size fails the build. */
+#define FITS_(name, value, close_code, http_status, reason)                  \
+    &&(value) >= -32768 && ((close_code) == 0 || ((close_code) > 1000 && (close_code) < 1256)) \
+    && ((http_status) == 0 || ((http_status) > 300 && (http_status) < 556))
+typedef char wsx__err_rows_fit[(1 WSX_ERROR_TABLE(FITS_)) ? 1 : -1];
+#undef FITS_
+
+#define NROWS (sizeof rows / sizeof rows[0])
+
+/* The row of err, or NULL. */
+static const err_row *find(int err)
 {
-    switch (err) {
-#define WSX_ERR_REASON_(name, value, close_code, http_status, reason) \
-    case value: return reason;
-    WSX_ERROR_TABLE(WSX_ERR_REASON_)
-#undef WSX_ERR_REASON_
-    default: return "unknown error";
-    }
+    size_t i;
+    for (i = 0; i < NROWS; i++)
+        if (rows[i].value == err)
+            return &rows[i];
+    return NULL;
 }
 
-const char *wsx_errname(int err)
+#ifndef WSX_NO_ERROR_STRINGS
+
+/* Name and reason of every row, then those of an unknown value. */
+#define TEXT_(name, value, close_code, http_status, reason) "WSX_E_" #name "\0" reason "\0"
+static const char texts[] = WSX_ERROR_TABLE(TEXT_) "WSX_E_UNKNOWN\0unknown error";
+#undef TEXT_
+
+/* String 2 * row + which of texts (which: 0 name, 1 reason). */
+static const char *text(int err, unsigned which)
 {
-    switch (err) {
-#define WSX_ERR_NAME_(name, value, close_code, http_status, reason) \
-    case value: return "WSX_E_" #name;
-    WSX_ERROR_TABLE(WSX_ERR_NAME_)
-#undef WSX_ERR_NAME_
-    default: return "WSX_E_UNKNOWN";
-    }
+    const err_row *r = find(err);
+    size_t k = 2 * (size_t)(r ? r - rows : (ptrdiff_t)NROWS) + which;
+    const char *s = texts;
+    while (k--)
+        s += strlen(s) + 1;
+    return s;
 }
+
+const char *wsx_strerror(int err) { return text(err, 1); }
+
+const char *wsx_errname(int err) { return text(err, 0); }
+
+#else /* WSX_NO_ERROR_STRINGS: see wsx.h */
+
+const char *wsx_strerror(int err) { return err == WSX_OK ? "success" : "error"; }
+
+const char *wsx_errname(int err) { return err == WSX_OK ? "WSX_E_OK" : "WSX_E_?"; }
+
+#endif
 
 int wsx_err_close_code(int err)
 {
+    const err_row *r = find(err);
     if (err == WSX_OK)
         return 1000;
-    switch (err) {
-#define WSX_ERR_CLOSE_(name, value, close_code, http_status, reason) \
-    case value: return close_code ? close_code : 1011;
-    WSX_ERROR_TABLE(WSX_ERR_CLOSE_)
-#undef WSX_ERR_CLOSE_
-    default: return 1011;
-    }
+    return r && r->close ? 1000 + r->close : 1011;
 }
 
 int wsx_err_http_status(int err)
 {
+    const err_row *r = find(err);
     if (err == WSX_OK)
         return 200;
-    switch (err) {
-#define WSX_ERR_HTTP_(name, value, close_code, http_status, reason) \
-    case value: return http_status ? http_status : 500;
-    WSX_ERROR_TABLE(WSX_ERR_HTTP_)
-#undef WSX_ERR_HTTP_
-    default: return 500;
-    }
+    return r && r->http ? 300 + r->http : 500;
 }
