@@ -84,7 +84,8 @@ static int parse_version(const char *v, size_t n, int bad)
 }
 
 /* The error for a request line over max_line: 414 when its target is over
- * max_target, else 431.  Only the first max_line + 2 bytes (the most a
+ * max_target or runs past the examined bytes (the target is what makes the
+ * line too long), else 431.  Only the first max_line + 2 bytes (the most a
  * partial line can have when the limit trips) are examined, so the answer
  * is the same whatever the chunking. */
 static int request_line_too_long(const wsx_http_parser *p, const char *line, size_t n)
@@ -97,7 +98,7 @@ static int request_line_too_long(const wsx_http_parser *p, const char *line, siz
     if (!sp1)
         return WSX_E_HTTP_LINE_TOO_LONG;
     sp2 = (const char *)memchr(sp1 + 1, ' ', (size_t)(end - sp1 - 1));
-    if ((size_t)((sp2 ? sp2 : end) - sp1 - 1) > p->_max_target)
+    if (!sp2 || (size_t)(sp2 - sp1 - 1) > p->_max_target)
         return WSX_E_HTTP_URI_TOO_LONG;
     return WSX_E_HTTP_LINE_TOO_LONG;
 }

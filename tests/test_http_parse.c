@@ -225,6 +225,13 @@ static void test_limits(void)
                         err(WSX_E_HTTP_URI_TOO_LONG)));
     CHECK(all_chunkings(0, "GET /23456789012345678901234567890123456789012345 HTTP/1.1\r\n",
                         &cfg, MAXH, err(WSX_E_HTTP_URI_TOO_LONG)));
+    /* a target longer than the line limit itself: 414 too, at any split */
+    {
+        wsx_http_config same = cfg;
+        same.max_target = same.max_line;
+        CHECK(all_chunkings(0, "GET /234567890123456789012345678901234567890123456789 HTTP/1.1\r\n\r\n",
+                            &same, MAXH, err(WSX_E_HTTP_URI_TOO_LONG)));
+    }
     /* a long method is not the target's fault */
     CHECK(all_chunkings(0, "GETGETGETGETGETGETGETGETGETGETGETGETGETGET / HTTP/1.1\r\n",
                         &cfg, MAXH, err(WSX_E_HTTP_LINE_TOO_LONG)));
