@@ -18,14 +18,16 @@
 
 #include <string.h>
 
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(WSX_SMALL)
 #include <emmintrin.h>
 #endif
 
 enum { ST_BOM, ST_NAME, ST_SPACE, ST_VALUE, ST_CR };
 enum { F_NONE, F_DATA, F_EVENT, F_ID, F_RETRY, F_COMMENT };
 
-#if defined(__GNUC__) || defined(__clang__)
+/* WSX_SMALL (wsx.h): no whole-line fast path, no single-byte shortcut,
+ * plain loops; the incremental machine does the same work. */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(WSX_SMALL)
 #define HOT static __inline__ __attribute__((always_inline))
 #else
 #define HOT static
@@ -36,6 +38,22 @@ enum { F_NONE, F_DATA, F_EVENT, F_ID, F_RETRY, F_COMMENT };
 static const uint8_t message_type[] = "message";
 
 /* ---- scanning ------------------------------------------------------- */
+
+#ifdef WSX_SMALL
+
+static const uint8_t *find_eol(const uint8_t *s, const uint8_t *end)
+{
+    while (s < end && *s != '\n' && *s != '\r')
+        s++;
+    return s;
+}
+
+static int has_nul(const uint8_t *v, size_t n)
+{
+    return memchr(v, 0, n) != NULL;
+}
+
+#else
 
 #if defined(__GNUC__) || defined(__clang__)
 #define CTZ(x) ((unsigned)__builtin_ctz(x))
@@ -92,6 +110,8 @@ HOT int has_nul(const uint8_t *v, size_t n)
             return 1;
     return 0;
 }
+
+#endif /* WSX_SMALL */
 
 /* ---- scratch regions ------------------------------------------------ */
 
@@ -212,6 +232,9 @@ static int field_begin(wsx_sse_parser *p)
 }
 
 /* memcpy, without a library call for the few bytes of an id or a byte. */
+#ifdef WSX_SMALL
+#define copy_bytes memcpy
+#else
 HOT void copy_bytes(uint8_t *d, const uint8_t *v, size_t n)
 {
     if (n > 16) {
@@ -221,6 +244,7 @@ HOT void copy_bytes(uint8_t *d, const uint8_t *v, size_t n)
     while (n--)
         *d++ = *v++;
 }
+#endif
 
 static int field_append(wsx_sse_parser *p, const uint8_t *v, size_t n)
 {
@@ -384,6 +408,7 @@ HOT int field_of_name(const wsx_sse_parser *p, const uint8_t *n, size_t len)
     }
 }
 
+#ifndef WSX_SMALL
 /* A non-empty line [s, e) that starts at a line start and ends inside the
  * input: handled whole, with exactly the effects of the incremental path
  * (same limits, same errors; *errpos is where an error leaves *consumed). */
@@ -463,6 +488,7 @@ HOT int whole_line(wsx_sse_parser *p, const uint8_t *s, const uint8_t *e, wsx_ss
         return 0;
     }
 }
+#endif /* !WSX_SMALL */
 
 /* ---- public --------------------------------------------------------- */
 
@@ -555,6 +581,20 @@ wsx_err wsx_sse_set_last_event_id(wsx_sse_parser *p, const uint8_t *id, size_t l
     return WSX_OK;
 }
 
+#ifdef WSX_SMALL
+/* The value [s, e) of the event's first data line, on a line that began in
+ * this call and ends in it: kept as a slice of the input (the zero copy
+ * wsx_sse.h promises), as the fast profile's whole-line path does. */
+static int slice_data(wsx_sse_parser *p, const uint8_t *s, const uint8_t *e)
+{
+    if (p->_field != F_DATA || p->_data_len || p->_slice || (size_t)(e - s) > p->_cap)
+        return 0;
+    p->_slice = s;
+    p->_slice_len = (size_t)(e - s);
+    return 1;
+}
+#endif
+
 static int fail(wsx_sse_parser *p, int err)
 {
     p->_err = err;
@@ -572,6 +612,9 @@ static int parse_main(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t 
     static const uint8_t bom[3] = { 0xEF, 0xBB, 0xBF };
     const uint8_t *s = buf, *end = buf + len, *e;
     int r = 0;
+#ifdef WSX_SMALL
+    int line_here = 0; /* the current line began in this call */
+#endif
 
     *consumed = 0;
     if (p->_err)
@@ -602,6 +645,9 @@ static int parse_main(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t 
             }
             continue;
         case ST_NAME:
+#ifdef WSX_SMALL
+            line_here = p->_name_len == 0;
+#else
             if (p->_name_len == 0) {
                 /* At a line start: the whole line is usually here.  Whole
                  * lines are handled in this loop until an event is ready or
@@ -625,6 +671,7 @@ static int parse_main(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t 
                 }
                 known_end = end; /* no line end in [s, end): never scan it again */
             }
+#endif
             s = scan_name(p, s, end);
             if (s == end)
                 goto out;
@@ -657,6 +704,10 @@ static int parse_main(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t 
         default:
             e = find_eol(s, end);
         value:
+#ifdef WSX_SMALL
+            if (line_here && e != end && slice_data(p, s, e))
+                s = e;
+#endif
             if (e != s) {
                 r = field_append(p, s, (size_t)(e - s));
                 if (r < 0)
@@ -686,6 +737,9 @@ out:
 int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *consumed,
                   wsx_sse_event *ev)
 {
+#ifdef WSX_SMALL
+    return parse_main(p, buf, len, consumed, ev);
+#else
     uint8_t c;
     int r;
     if (len != 1 || p->_err || p->_ended || (c = buf[0]) == '\n' || c == '\r')
@@ -727,4 +781,5 @@ int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *con
     }
     *consumed = 1;
     return 0;
+#endif
 }
