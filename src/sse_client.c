@@ -9,20 +9,19 @@
 #include <string.h>
 
 #include "sse_internal.h"
+#include "http_chars.h"
 
 /* ---- request -------------------------------------------------------- */
 
+/* RFC 9110 section 5.6.2: token = 1*tchar. */
 static int is_token_str(const char *s)
 {
     const char *t;
     if (!*s)
         return 0;
-    for (t = s; *t; t++) {
-        unsigned char c = (unsigned char)*t;
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              strchr("!#$%&'*+-.^_`|~", c)))
+    for (t = s; *t; t++)
+        if (!wsx_http_is_tchar(*t))
             return 0;
-    }
     return 1;
 }
 
@@ -41,7 +40,7 @@ static int is_visible(const char *s)
 
 ptrdiff_t wsx_sse_request_write(const wsx_sse_request *req, uint8_t *out, size_t cap)
 {
-    sse_wbuf w = { 0, 0, 0, 0 };
+    wsx__wbuf w;
     const char *method;
     size_t i;
     if (!req || !is_visible(req->target) || !is_visible(req->host))
@@ -53,20 +52,19 @@ ptrdiff_t wsx_sse_request_write(const wsx_sse_request *req, uint8_t *out, size_t
     /* An id can never hold these when it came from the parser. */
     if (req->last_id_len && !wsx__sse_field_ok((const char *)req->last_id, req->last_id_len))
         return WSX_E_SSE_FIELD;
-    w.out = out;
-    w.cap = cap;
-    wsx__sse_wbuf_str(&w, method);
-    wsx__sse_wbuf_put(&w, " ", 1);
-    wsx__sse_wbuf_str(&w, req->target);
-    wsx__sse_wbuf_str(&w, " HTTP/1.1\r\nHost: ");
-    wsx__sse_wbuf_str(&w, req->host);
-    wsx__sse_wbuf_str(&w, "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n");
+    wsx__wbuf_init(&w, out, cap);
+    wsx__wbuf_str(&w, method);
+    wsx__wbuf_put(&w, " ", 1);
+    wsx__wbuf_str(&w, req->target);
+    wsx__wbuf_str(&w, " HTTP/1.1\r\nHost: ");
+    wsx__wbuf_str(&w, req->host);
+    wsx__wbuf_str(&w, "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n");
     if (req->last_id_len) {
         /* Sent as the UTF-8 bytes it arrived as (the spec encodes the last
          * event ID string as UTF-8; non-ASCII never stops a reconnect). */
-        wsx__sse_wbuf_str(&w, "Last-Event-ID: ");
-        wsx__sse_wbuf_put(&w, req->last_id, req->last_id_len);
-        wsx__sse_wbuf_put(&w, "\r\n", 2);
+        wsx__wbuf_str(&w, "Last-Event-ID: ");
+        wsx__wbuf_put(&w, req->last_id, req->last_id_len);
+        wsx__wbuf_put(&w, "\r\n", 2);
     }
     for (i = 0; i < req->num_headers; i++) {
         int r = wsx__sse_put_header(&w, &req->headers[i]);
@@ -74,14 +72,14 @@ ptrdiff_t wsx_sse_request_write(const wsx_sse_request *req, uint8_t *out, size_t
             return r;
     }
     if (req->body) {
-        wsx__sse_wbuf_str(&w, "Content-Length: ");
-        wsx__sse_wbuf_u64(&w, (uint64_t)req->body_len);
-        wsx__sse_wbuf_put(&w, "\r\n", 2);
+        wsx__wbuf_str(&w, "Content-Length: ");
+        wsx__wbuf_u64(&w, (uint64_t)req->body_len);
+        wsx__wbuf_put(&w, "\r\n", 2);
     }
-    wsx__sse_wbuf_put(&w, "\r\n", 2);
+    wsx__wbuf_put(&w, "\r\n", 2);
     if (req->body)
-        wsx__sse_wbuf_put(&w, req->body, req->body_len);
-    return wsx__sse_wbuf_result(&w);
+        wsx__wbuf_put(&w, req->body, req->body_len);
+    return wsx__wbuf_result(&w);
 }
 
 /* ---- response ------------------------------------------------------- */
@@ -97,20 +95,40 @@ static int is_event_stream(const char *v, size_t n)
     j = i;
     while (j < n && v[j] != ';' && v[j] != ' ' && v[j] != '\t')
         j++;
-    if (!wsx__sse_ieq(v + i, j - i, want))
+    if (!wsx_http_name_eq(v + i, j - i, want))
         return 0;
     while (j < n && (v[j] == ' ' || v[j] == '\t'))
         j++;
     return j == n || v[j] == ';';
 }
 
-/* ct/loc: the first Content-Type / Location value, NULL when absent. */
-static wsx_err decide(int status, const char *ct, size_t ct_len, const char *loc, size_t loc_len,
-                      const char **location, size_t *location_len)
+/* The first Content-Type and Location values, NULL when absent. */
+typedef struct found_headers {
+    const char *ct, *loc;
+    size_t ct_len, loc_len;
+} found_headers;
+
+/* One header record of either header type (same fields by design). */
+static void note_header(found_headers *f, const char *name, size_t name_len, const char *value,
+                        size_t value_len)
+{
+    if (!value)
+        value = "";
+    if (!f->ct && wsx_http_name_eq(name, name_len, "content-type")) {
+        f->ct = value;
+        f->ct_len = value_len;
+    } else if (!f->loc && wsx_http_name_eq(name, name_len, "location")) {
+        f->loc = value;
+        f->loc_len = value_len;
+    }
+}
+
+static wsx_err decide(int status, const found_headers *f, const char **location,
+                      size_t *location_len)
 {
     switch (status) {
     case 200:
-        if (!ct || !is_event_stream(ct, ct_len))
+        if (!f->ct || !is_event_stream(f->ct, f->ct_len))
             return WSX_E_SSE_CONTENT_TYPE;
         return WSX_OK;
     case 204:
@@ -121,55 +139,42 @@ static wsx_err decide(int status, const char *ct, size_t ct_len, const char *loc
     case 303:
     case 307:
     case 308:
-        if (!loc || loc_len == 0)
+        if (!f->loc || f->loc_len == 0)
             return WSX_E_SSE_STATUS;
         if (location)
-            *location = loc;
+            *location = f->loc;
         if (location_len)
-            *location_len = loc_len;
+            *location_len = f->loc_len;
         return WSX_E_SSE_REDIRECT;
     default:
         return WSX_E_SSE_STATUS;
     }
 }
 
-/* Walks n header records of either header type (same layout by design). */
-#define FIND_HEADERS(h, n, ct, ct_len, loc, loc_len)                               \
-    do {                                                                          \
-        size_t i_;                                                                \
-        for (i_ = 0; i_ < (n); i_++) {                                            \
-            if (!(h)[i_].name)                                                    \
-                continue;                                                         \
-            if (!(ct) && wsx__sse_ieq((h)[i_].name, (h)[i_].name_len, "content-type")) { \
-                (ct) = (h)[i_].value ? (h)[i_].value : "";                        \
-                (ct_len) = (h)[i_].value_len;                                     \
-            } else if (!(loc) && wsx__sse_ieq((h)[i_].name, (h)[i_].name_len, "location")) { \
-                (loc) = (h)[i_].value ? (h)[i_].value : "";                       \
-                (loc_len) = (h)[i_].value_len;                                    \
-            }                                                                     \
-        }                                                                         \
-    } while (0)
-
 wsx_err wsx_sse_check_response(int status, const wsx_sse_header *headers, size_t n,
                                const char **location, size_t *location_len)
 {
-    const char *ct = NULL, *loc = NULL;
-    size_t ct_len = 0, loc_len = 0;
+    found_headers f = { NULL, NULL, 0, 0 };
+    size_t i;
     if (n && !headers)
         return WSX_E_ARG;
-    FIND_HEADERS(headers, n, ct, ct_len, loc, loc_len);
-    return decide(status, ct, ct_len, loc, loc_len, location, location_len);
+    for (i = 0; i < n; i++)
+        note_header(&f, headers[i].name, headers[i].name_len, headers[i].value,
+                    headers[i].value_len);
+    return decide(status, &f, location, location_len);
 }
 
 wsx_err wsx_sse_check_http_response(const struct wsx_http_response *res, const char **location,
                                     size_t *location_len)
 {
-    const char *ct = NULL, *loc = NULL;
-    size_t ct_len = 0, loc_len = 0;
+    found_headers f = { NULL, NULL, 0, 0 };
+    size_t i;
     if (!res || (res->num_headers && !res->headers))
         return WSX_E_ARG;
-    FIND_HEADERS(res->headers, res->num_headers, ct, ct_len, loc, loc_len);
-    return decide(res->status, ct, ct_len, loc, loc_len, location, location_len);
+    for (i = 0; i < res->num_headers; i++)
+        note_header(&f, res->headers[i].name, res->headers[i].name_len, res->headers[i].value,
+                    res->headers[i].value_len);
+    return decide(res->status, &f, location, location_len);
 }
 
 const char *wsx_sse_redirect_method(int status, const char *method)

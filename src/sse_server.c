@@ -7,73 +7,46 @@
 #include <string.h>
 
 #include "sse_internal.h"
+#include "http_chars.h"
 
 /* ---- headers -------------------------------------------------------- */
 
-/* RFC 9110 section 5.6.2: tchar. */
-static int is_tchar(unsigned char c)
-{
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-        return 1;
-    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
+/* RFC 9110 section 5.6.2: token = 1*tchar. */
 static int is_token(const char *s, size_t n)
 {
     size_t i;
     if (n == 0)
         return 0;
     for (i = 0; i < n; i++)
-        if (!is_tchar((unsigned char)s[i]))
+        if (!wsx_http_is_tchar(s[i]))
             return 0;
     return 1;
 }
 
-int wsx__sse_put_header(sse_wbuf *w, const wsx_sse_header *h)
+int wsx__sse_put_header(wsx__wbuf *w, const wsx_sse_header *h)
 {
     if (!h->name || !is_token(h->name, h->name_len))
         return WSX_E_HTTP_HEADER_NAME;
     if ((h->value_len && !h->value) || (h->value && !wsx__sse_field_ok(h->value, h->value_len)))
         return WSX_E_HTTP_HEADER_VALUE;
-    wsx__sse_wbuf_put(w, h->name, h->name_len);
-    wsx__sse_wbuf_put(w, ": ", 2);
-    wsx__sse_wbuf_put(w, h->value, h->value_len);
-    wsx__sse_wbuf_put(w, "\r\n", 2);
+    wsx__wbuf_field(w, h->name, h->name_len, h->value, h->value_len);
     return 0;
-}
-
-int wsx__sse_ieq(const char *a, size_t n, const char *b)
-{
-    size_t i;
-    for (i = 0; i < n; i++) {
-        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
-        if (y == 0)
-            return 0;
-        if (x >= 'A' && x <= 'Z')
-            x = (unsigned char)(x + 32);
-        if (y >= 'A' && y <= 'Z')
-            y = (unsigned char)(y + 32);
-        if (x != y)
-            return 0;
-    }
-    return b[n] == 0;
 }
 
 ptrdiff_t wsx_sse_response_head(const wsx_sse_head_config *cfg, uint8_t *out, size_t cap)
 {
-    sse_wbuf w = { 0, 0, 0, 0 };
+    wsx__wbuf w;
     size_t i;
-    w.out = out;
-    w.cap = cap;
-    wsx__sse_wbuf_str(&w, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream");
+    wsx__wbuf_init(&w, out, cap);
+    wsx__wbuf_str(&w, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream");
     if (cfg && cfg->charset)
-        wsx__sse_wbuf_str(&w, "; charset=utf-8");
+        wsx__wbuf_str(&w, "; charset=utf-8");
     /* no-cache: every byte must go to the client now; X-Accel-Buffering:
      * nginx's proxy_buffering would otherwise hold events back. */
-    wsx__sse_wbuf_str(&w, "\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
+    wsx__wbuf_str(&w, "\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
                      "Connection: keep-alive\r\n");
     if (cfg && cfg->chunked)
-        wsx__sse_wbuf_str(&w, "Transfer-Encoding: chunked\r\n");
+        wsx__wbuf_str(&w, "Transfer-Encoding: chunked\r\n");
     if (cfg && cfg->allow_origin) {
         wsx_sse_header h;
         int wildcard = strcmp(cfg->allow_origin, "*") == 0;
@@ -86,9 +59,9 @@ ptrdiff_t wsx_sse_response_head(const wsx_sse_head_config *cfg, uint8_t *out, si
         if (h.value_len == 0 || wsx__sse_put_header(&w, &h))
             return WSX_E_HTTP_HEADER_VALUE;
         if (!wildcard)
-            wsx__sse_wbuf_str(&w, "Vary: Origin\r\n");
+            wsx__wbuf_str(&w, "Vary: Origin\r\n");
         if (cfg->allow_credentials)
-            wsx__sse_wbuf_str(&w, "Access-Control-Allow-Credentials: true\r\n");
+            wsx__wbuf_str(&w, "Access-Control-Allow-Credentials: true\r\n");
     }
     if (cfg && cfg->num_headers && !cfg->headers)
         return WSX_E_ARG;
@@ -97,8 +70,8 @@ ptrdiff_t wsx_sse_response_head(const wsx_sse_head_config *cfg, uint8_t *out, si
         if (r)
             return r;
     }
-    wsx__sse_wbuf_put(&w, "\r\n", 2);
-    return wsx__sse_wbuf_result(&w);
+    wsx__wbuf_put(&w, "\r\n", 2);
+    return wsx__wbuf_result(&w);
 }
 
 int wsx_sse_keepalive_due(uint64_t now_ms, uint64_t last_write_ms, uint32_t interval_ms,
@@ -206,7 +179,7 @@ wsx_err wsx_sse_replay_append(wsx_sse_replay *r, const wsx_sse_msg *m)
     ptrdiff_t n;
     size_t need, off;
     wsx_sse_replay_slot_ *s;
-    sse_wbuf w = { 0, 0, 0, 0 };
+    wsx__wbuf w;
     if (!r || !m || !m->id || m->id_len == 0)
         return WSX_E_ARG;
     if (r->_mode == WSX_SSE_REPLAY_NUMERIC) {
@@ -233,8 +206,7 @@ wsx_err wsx_sse_replay_append(wsx_sse_replay *r, const wsx_sse_msg *m)
     s->_len = (uint32_t)n;
     s->_pad = 0;
     memcpy(r->_ring + off, m->id, m->id_len);
-    w.out = r->_ring + off + m->id_len;
-    w.cap = (size_t)n;
+    wsx__wbuf_init(&w, r->_ring + off + m->id_len, (size_t)n);
     wsx__sse_write_msg(&w, m);
     r->_count++;
     return WSX_OK;

@@ -9,42 +9,6 @@
 
 #include "sse_internal.h"
 
-void wsx__sse_wbuf_put(sse_wbuf *w, const void *p, size_t k)
-{
-    if (k > (size_t)-1 - w->n) {
-        w->overflow = 1;
-        return;
-    }
-    if (w->out && w->n + k <= w->cap && k)
-        memcpy(w->out + w->n, p, k);
-    w->n += k;
-}
-
-void wsx__sse_wbuf_str(sse_wbuf *w, const char *s)
-{
-    wsx__sse_wbuf_put(w, s, strlen(s));
-}
-
-void wsx__sse_wbuf_u64(sse_wbuf *w, uint64_t v)
-{
-    char d[20];
-    size_t i = sizeof d;
-    do {
-        d[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    wsx__sse_wbuf_put(w, d + i, sizeof d - i);
-}
-
-ptrdiff_t wsx__sse_wbuf_result(const sse_wbuf *w)
-{
-    if (w->overflow || w->n > (size_t)PTRDIFF_MAX)
-        return WSX_E_LIMIT;
-    if (w->out && w->n > w->cap)
-        return WSX_E_BUFFER;
-    return (ptrdiff_t)w->n;
-}
-
 int wsx__sse_field_ok(const char *s, size_t n)
 {
     size_t i;
@@ -56,16 +20,16 @@ int wsx__sse_field_ok(const char *s, size_t n)
 
 /* prefix + line + LF for each line of bytes, lines ending at CR, LF or
  * CRLF (the three line ends a client accepts); at least one line. */
-static void put_lines(sse_wbuf *w, const char *prefix, size_t plen, const uint8_t *s, size_t n)
+static void put_lines(wsx__wbuf *w, const char *prefix, size_t plen, const uint8_t *s, size_t n)
 {
     const uint8_t *end = s + n;
     for (;;) {
         const uint8_t *e = s;
         while (e < end && *e != '\n' && *e != '\r')
             e++;
-        wsx__sse_wbuf_put(w, prefix, plen);
-        wsx__sse_wbuf_put(w, s, (size_t)(e - s));
-        wsx__sse_wbuf_put(w, "\n", 1);
+        wsx__wbuf_put(w, prefix, plen);
+        wsx__wbuf_put(w, s, (size_t)(e - s));
+        wsx__wbuf_put(w, "\n", 1);
         if (e == end)
             return;
         s = e + 1;
@@ -80,33 +44,28 @@ void wsx_sse_msg_init(wsx_sse_msg *m)
     m->retry_ms = -1;
 }
 
-void wsx__sse_write_msg(sse_wbuf *w, const wsx_sse_msg *m)
+void wsx__sse_write_msg(wsx__wbuf *w, const wsx_sse_msg *m)
 {
     if (m->comment)
         put_lines(w, ": ", 2, (const uint8_t *)m->comment, m->comment_len);
-    if (m->type && m->type_len) {
-        wsx__sse_wbuf_put(w, "event: ", 7);
-        wsx__sse_wbuf_put(w, m->type, m->type_len);
-        wsx__sse_wbuf_put(w, "\n", 1);
-    }
-    if (m->id) {
-        wsx__sse_wbuf_put(w, "id: ", 4);
-        wsx__sse_wbuf_put(w, m->id, m->id_len);
-        wsx__sse_wbuf_put(w, "\n", 1);
-    }
+    /* type and id hold no line break (checked): one line each */
+    if (m->type && m->type_len)
+        put_lines(w, "event: ", 7, (const uint8_t *)m->type, m->type_len);
+    if (m->id)
+        put_lines(w, "id: ", 4, (const uint8_t *)m->id, m->id_len);
     if (m->retry_ms >= 0) {
-        wsx__sse_wbuf_put(w, "retry: ", 7);
-        wsx__sse_wbuf_u64(w, (uint64_t)m->retry_ms);
-        wsx__sse_wbuf_put(w, "\n", 1);
+        wsx__wbuf_put(w, "retry: ", 7);
+        wsx__wbuf_u64(w, (uint64_t)m->retry_ms);
+        wsx__wbuf_put(w, "\n", 1);
     }
     if (m->data)
         put_lines(w, "data: ", 6, (const uint8_t *)m->data, m->data_len);
-    wsx__sse_wbuf_put(w, "\n", 1);
+    wsx__wbuf_put(w, "\n", 1);
 }
 
 ptrdiff_t wsx_sse_write(const wsx_sse_msg *m, uint8_t *out, size_t cap)
 {
-    sse_wbuf w = { 0, 0, 0, 0 };
+    wsx__wbuf w;
     if (!m || (m->type_len && !m->type) || (m->id_len && !m->id) ||
         (m->data_len && !m->data) || (m->comment_len && !m->comment))
         return WSX_E_ARG;
@@ -116,10 +75,9 @@ ptrdiff_t wsx_sse_write(const wsx_sse_msg *m, uint8_t *out, size_t cap)
     if ((m->type && !wsx__sse_field_ok(m->type, m->type_len)) ||
         (m->id && !wsx__sse_field_ok(m->id, m->id_len)))
         return WSX_E_SSE_FIELD;
-    w.out = out;
-    w.cap = cap;
+    wsx__wbuf_init(&w, out, cap);
     wsx__sse_write_msg(&w, m);
-    return wsx__sse_wbuf_result(&w);
+    return wsx__wbuf_result(&w);
 }
 
 static ptrdiff_t put_const(const char *s, size_t n, uint8_t *out, size_t cap)
@@ -144,14 +102,13 @@ ptrdiff_t wsx_sse_write_keepalive(uint8_t *out, size_t cap)
 
 ptrdiff_t wsx_sse_write_comment(const char *text, size_t len, uint8_t *out, size_t cap)
 {
-    sse_wbuf w = { 0, 0, 0, 0 };
+    wsx__wbuf w;
     if (len && !text)
         return WSX_E_ARG;
-    w.out = out;
-    w.cap = cap;
+    wsx__wbuf_init(&w, out, cap);
     put_lines(&w, ": ", 2, (const uint8_t *)(text ? text : ""), len);
-    wsx__sse_wbuf_put(&w, "\n", 1);
-    return wsx__sse_wbuf_result(&w);
+    wsx__wbuf_put(&w, "\n", 1);
+    return wsx__wbuf_result(&w);
 }
 
 /* Chunk framing reuses the HTTP area's chunk header (wsx_http.h). */

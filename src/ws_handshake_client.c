@@ -36,7 +36,7 @@ int wsx_hs_client_request(wsx_hs_client *hs, const wsx_hs_client_config *cfg,
                           const uint8_t nonce[WSX_HS_NONCE_LEN], char *out, size_t cap,
                           size_t *out_len)
 {
-    wsx__hs_out o;
+    wsx__wbuf o;
     size_t i;
     if (out_len)
         *out_len = 0;
@@ -47,24 +47,24 @@ int wsx_hs_client_request(wsx_hs_client *hs, const wsx_hs_client_config *cfg,
     hs->_num_subprotocols = cfg->num_subprotocols;
     hs->_extra = cfg->extra_headers;
     hs->_num_extra = cfg->num_extra_headers;
-    wsx__hs_out_init(&o, out, cap);
-    wsx__hs_puts(&o, "GET ");
-    wsx__hs_puts(&o, cfg->path ? cfg->path : "/");
-    wsx__hs_puts(&o, " HTTP/1.1\r\n");
-    wsx__hs_field(&o, "Host", cfg->host, strlen(cfg->host));
-    wsx__hs_puts(&o, "Upgrade: websocket\r\nConnection: Upgrade\r\n");
-    wsx__hs_field(&o, "Sec-WebSocket-Key", hs->_key, WSX_HS_KEY_LEN);
-    wsx__hs_puts(&o, "Sec-WebSocket-Version: 13\r\n");
+    wsx__wbuf_init(&o, out, cap);
+    wsx__wbuf_str(&o, "GET ");
+    wsx__wbuf_str(&o, cfg->path ? cfg->path : "/");
+    wsx__wbuf_str(&o, " HTTP/1.1\r\n");
+    wsx__wbuf_field(&o, WSX__LIT("Host"), cfg->host, strlen(cfg->host));
+    wsx__wbuf_str(&o, "Upgrade: websocket\r\nConnection: Upgrade\r\n");
+    wsx__wbuf_field(&o, WSX__LIT("Sec-WebSocket-Key"), hs->_key, WSX_HS_KEY_LEN);
+    wsx__wbuf_str(&o, "Sec-WebSocket-Version: 13\r\n");
     if (cfg->origin)
-        wsx__hs_field(&o, "Origin", cfg->origin, strlen(cfg->origin));
+        wsx__wbuf_field(&o, WSX__LIT("Origin"), cfg->origin, strlen(cfg->origin));
     for (i = 0; i < cfg->num_subprotocols; i++) {
-        wsx__hs_puts(&o, i == 0 ? "Sec-WebSocket-Protocol: " : ", ");
-        wsx__hs_puts(&o, cfg->subprotocols[i]);
+        wsx__wbuf_str(&o, i == 0 ? "Sec-WebSocket-Protocol: " : ", ");
+        wsx__wbuf_str(&o, cfg->subprotocols[i]);
     }
     if (cfg->num_subprotocols)
-        wsx__hs_put(&o, "\r\n", 2);
+        wsx__wbuf_put(&o, "\r\n", 2);
     wsx__hs_put_extra(&o, cfg->extra_headers, cfg->num_extra_headers);
-    wsx__hs_put(&o, "\r\n", 2);
+    wsx__wbuf_put(&o, "\r\n", 2);
     return wsx__hs_out_done(&o, out_len);
 }
 

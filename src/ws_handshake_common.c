@@ -4,39 +4,11 @@
 #include "ws_handshake_common.h"
 #include "http_chars.h"
 
-void wsx__hs_out_init(wsx__hs_out *o, char *buf, size_t cap)
+int wsx__hs_out_done(const wsx__wbuf *o, size_t *out_len)
 {
-    o->buf = buf;
-    o->cap = buf ? cap : 0;
-    o->len = 0;
-    o->overflow = 0;
-}
-
-void wsx__hs_put(wsx__hs_out *o, const char *s, size_t n)
-{
-    if (o->overflow || o->cap - o->len < n) {
-        o->overflow = 1;
-        return;
-    }
-    if (n)
-        memcpy(o->buf + o->len, s, n);
-    o->len += n;
-}
-
-void wsx__hs_puts(wsx__hs_out *o, const char *s) { wsx__hs_put(o, s, strlen(s)); }
-
-void wsx__hs_field(wsx__hs_out *o, const char *name, const char *value, size_t value_len)
-{
-    wsx__hs_puts(o, name);
-    wsx__hs_put(o, ": ", 2);
-    wsx__hs_put(o, value, value_len);
-    wsx__hs_put(o, "\r\n", 2);
-}
-
-int wsx__hs_out_done(const wsx__hs_out *o, size_t *out_len)
-{
-    *out_len = o->overflow ? 0 : o->len;
-    return o->overflow ? WSX_E_BUFFER : WSX_OK;
+    ptrdiff_t n = wsx__wbuf_result(o);
+    *out_len = n > 0 && o->out ? (size_t)n : 0;
+    return *out_len ? WSX_OK : WSX_E_BUFFER;
 }
 
 int wsx__hs_is_token(const char *s, size_t n)
@@ -93,15 +65,11 @@ int wsx__hs_check_extra(const wsx_http_header *h, size_t n, const char *const *r
     return WSX_OK;
 }
 
-void wsx__hs_put_extra(wsx__hs_out *o, const wsx_http_header *h, size_t n)
+void wsx__hs_put_extra(wsx__wbuf *o, const wsx_http_header *h, size_t n)
 {
     size_t i;
-    for (i = 0; i < n; i++) {
-        wsx__hs_put(o, h[i].name, h[i].name_len);
-        wsx__hs_put(o, ": ", 2);
-        wsx__hs_put(o, h[i].value, h[i].value_len);
-        wsx__hs_put(o, "\r\n", 2);
-    }
+    for (i = 0; i < n; i++)
+        wsx__wbuf_field(o, h[i].name, h[i].name_len, h[i].value, h[i].value_len);
 }
 
 void wsx__hs_ext_name(const char *item, size_t item_len, const char **name, size_t *name_len)

@@ -167,7 +167,7 @@ int wsx_hs_server_accept(const wsx_hs_server_config *cfg, const wsx_hs_request *
                          char *out, size_t cap, size_t *out_len)
 {
     char accept[WSX_WS_ACCEPT_LEN];
-    wsx__hs_out o;
+    wsx__wbuf o;
     if (out_len)
         *out_len = 0;
     if (!cfg || !info || !info->key || !out_len ||
@@ -176,15 +176,16 @@ int wsx_hs_server_accept(const wsx_hs_server_config *cfg, const wsx_hs_request *
          !wsx__hs_is_token(info->subprotocol, info->subprotocol_len)) ||
         wsx_ws_accept(info->key, WSX_HS_KEY_LEN, accept) != WSX_OK)
         return WSX_E_ARG;
-    wsx__hs_out_init(&o, out, cap);
-    wsx__hs_puts(&o, "HTTP/1.1 101 Switching Protocols\r\n"
+    wsx__wbuf_init(&o, out, cap);
+    wsx__wbuf_str(&o, "HTTP/1.1 101 Switching Protocols\r\n"
                      "Upgrade: websocket\r\n"
                      "Connection: Upgrade\r\n");
-    wsx__hs_field(&o, "Sec-WebSocket-Accept", accept, sizeof accept);
+    wsx__wbuf_field(&o, WSX__LIT("Sec-WebSocket-Accept"), accept, sizeof accept);
     if (info->subprotocol)
-        wsx__hs_field(&o, "Sec-WebSocket-Protocol", info->subprotocol, info->subprotocol_len);
+        wsx__wbuf_field(&o, WSX__LIT("Sec-WebSocket-Protocol"), info->subprotocol,
+                        info->subprotocol_len);
     wsx__hs_put_extra(&o, cfg->extra_headers, cfg->num_extra_headers);
-    wsx__hs_put(&o, "\r\n", 2);
+    wsx__wbuf_put(&o, "\r\n", 2);
     return wsx__hs_out_done(&o, out_len);
 }
 
@@ -203,49 +204,34 @@ static const char *status_reason(int status)
     }
 }
 
-/* Decimal digits of v into buf (at least 20 bytes); returns the count. */
-static size_t put_decimal(char *buf, size_t v)
-{
-    char tmp[24];
-    size_t n = 0, i;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (i = 0; i < n; i++)
-        buf[i] = tmp[n - 1 - i];
-    return n;
-}
-
 int wsx_hs_server_refusal(int err, char *out, size_t cap, size_t *out_len)
 {
     int status = wsx_err_http_status(err);
     const char *reason = wsx_strerror(err);
-    char num[24];
-    wsx__hs_out o;
+    wsx__wbuf o;
     if (!out_len)
         return WSX_E_ARG;
     *out_len = 0;
     if (status < 400)
         status = 500; /* WSX_OK or a non-refusal: not a client error */
-    wsx__hs_out_init(&o, out, cap);
-    wsx__hs_puts(&o, "HTTP/1.1 ");
-    wsx__hs_put(&o, num, put_decimal(num, (size_t)status));
-    wsx__hs_put(&o, " ", 1);
-    wsx__hs_puts(&o, status_reason(status));
-    wsx__hs_put(&o, "\r\n", 2);
+    wsx__wbuf_init(&o, out, cap);
+    wsx__wbuf_str(&o, "HTTP/1.1 ");
+    wsx__wbuf_u64(&o, (uint64_t)status);
+    wsx__wbuf_put(&o, " ", 1);
+    wsx__wbuf_str(&o, status_reason(status));
+    wsx__wbuf_put(&o, "\r\n", 2);
     if (status == 405)
-        wsx__hs_puts(&o, "Allow: GET\r\n");
+        wsx__wbuf_str(&o, "Allow: GET\r\n");
     if (status == 426)
-        wsx__hs_puts(&o, "Sec-WebSocket-Version: 13\r\nUpgrade: websocket\r\n"
+        wsx__wbuf_str(&o, "Sec-WebSocket-Version: 13\r\nUpgrade: websocket\r\n"
                          "Connection: Upgrade, close\r\n");
     else
-        wsx__hs_puts(&o, "Connection: close\r\n");
-    wsx__hs_puts(&o, "Content-Type: text/plain; charset=utf-8\r\nContent-Length: ");
-    wsx__hs_put(&o, num, put_decimal(num, strlen(reason) + 1));
-    wsx__hs_put(&o, "\r\n\r\n", 4);
-    wsx__hs_puts(&o, reason);
-    wsx__hs_put(&o, "\n", 1);
+        wsx__wbuf_str(&o, "Connection: close\r\n");
+    wsx__wbuf_str(&o, "Content-Type: text/plain; charset=utf-8\r\nContent-Length: ");
+    wsx__wbuf_u64(&o, (uint64_t)strlen(reason) + 1);
+    wsx__wbuf_put(&o, "\r\n\r\n", 4);
+    wsx__wbuf_str(&o, reason);
+    wsx__wbuf_put(&o, "\n", 1);
     return wsx__hs_out_done(&o, out_len);
 }
 

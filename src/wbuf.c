@@ -1,0 +1,58 @@
+/* The bounded output cursor shared by every writer: see wbuf.h. */
+#include <string.h>
+
+#include "wbuf.h"
+#include "wsx.h"
+
+void wsx__wbuf_init(wsx__wbuf *w, void *out, size_t cap)
+{
+    w->out = (uint8_t *)out;
+    w->cap = cap;
+    w->n = 0;
+    w->overflow = 0;
+}
+
+void wsx__wbuf_put(wsx__wbuf *w, const void *p, size_t k)
+{
+    if (k > (size_t)-1 - w->n) {
+        w->overflow = 1;
+        return;
+    }
+    if (w->out && w->n + k <= w->cap && k)
+        memcpy(w->out + w->n, p, k);
+    w->n += k;
+}
+
+void wsx__wbuf_str(wsx__wbuf *w, const char *s)
+{
+    wsx__wbuf_put(w, s, strlen(s));
+}
+
+void wsx__wbuf_u64(wsx__wbuf *w, uint64_t v)
+{
+    char d[20];
+    size_t i = sizeof d;
+    do {
+        d[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    wsx__wbuf_put(w, d + i, sizeof d - i);
+}
+
+void wsx__wbuf_field(wsx__wbuf *w, const char *name, size_t name_len, const void *value,
+                     size_t value_len)
+{
+    wsx__wbuf_put(w, name, name_len);
+    wsx__wbuf_put(w, ": ", 2);
+    wsx__wbuf_put(w, value, value_len);
+    wsx__wbuf_put(w, "\r\n", 2);
+}
+
+ptrdiff_t wsx__wbuf_result(const wsx__wbuf *w)
+{
+    if (w->overflow || w->n > (size_t)PTRDIFF_MAX)
+        return WSX_E_LIMIT;
+    if (w->out && w->n > w->cap)
+        return WSX_E_BUFFER;
+    return (ptrdiff_t)w->n;
+}
