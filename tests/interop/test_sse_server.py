@@ -18,64 +18,23 @@ import json
 import os
 import re
 import socket
-import subprocess
-import sys
 import time
 
-B = sys.argv[1] if len(sys.argv) > 1 else "build"
-SERVER = os.path.join(B, "examples", "sse_server")
-passed = failed = 0
+from wsx_peer import Server, Suite, build_dir
+
+SERVER = os.path.join(build_dir(), "examples", "sse_server")
+suite = Suite()
+check = suite.check
 
 
-def ok(name):
-    global passed
-    passed += 1
-    print("ok   " + name)
+def sse_server(*args):
+    return Server(SERVER, *args)
 
 
-def bad(name, msg=""):
-    global failed
-    failed += 1
-    print("FAIL %s: %s" % (name, msg))
-
-
-def check(name, cond, msg=""):
-    (ok if cond else lambda n: bad(n, msg))(name)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Server:
-    def __init__(self, *args):
-        self.port = free_port()
-        self.proc = subprocess.Popen([SERVER, "--port", str(self.port)] + list(args),
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        line = self.proc.stdout.readline().decode()
-        if "listening" not in line:
-            raise RuntimeError("sse_server did not start: " + line)
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            out = self.proc.communicate(timeout=5)[0].decode()
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            out = self.proc.communicate()[0].decode()
-        return self.proc.returncode, out
-
-    def connect(self, rcvbuf=0):
-        s = socket.socket()
-        if rcvbuf:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-        s.settimeout(5)
-        s.connect(("127.0.0.1", self.port))
-        return s
+def stop(srv):
+    """Stops the server; returns (exit status, everything it printed)."""
+    code = srv.stop()
+    return code, srv.output().decode(errors="replace")
 
 
 def get_events(s, last_id=None, version="1.1"):
@@ -146,7 +105,7 @@ def consecutive(ids):
 
 
 def slow_client():
-    srv = Server("--interval-ms", "1", "--buffer", "4096", "--sndbuf", "4096", "--verbose")
+    srv = sse_server("--interval-ms", "1", "--buffer", "4096", "--sndbuf", "4096", "--verbose")
     slow = srv.connect(rcvbuf=2048)
     get_events(slow)
     fast = Reader(srv.connect())
@@ -159,13 +118,13 @@ def slow_client():
     r = Reader(slow)
     r.until(lambda r: False, timeout=3)  # read what the kernel holds, then EOF
     check("slow client: its connection was closed", r.eof, "no EOF after %.1f s" % (time.time() - t0))
-    code, log = srv.stop()
+    code, log = stop(srv)
     check("slow client: the server says why", "too slow: dropped" in log, log[-300:])
     check("slow client: server exit 0", code == 0, str(code))
 
 
 def shared_sequence():
-    srv = Server("--interval-ms", "30")
+    srv = sse_server("--interval-ms", "30")
     readers = []
     for _ in range(20):
         r = Reader(srv.connect())
@@ -182,7 +141,7 @@ def shared_sequence():
 
 
 def keepalive():
-    srv = Server("--interval-ms", "100000", "--keepalive-ms", "150")
+    srv = sse_server("--interval-ms", "100000", "--keepalive-ms", "150")
     r = Reader(srv.connect())
     get_events(r.s)
     t0 = time.time()
@@ -193,7 +152,7 @@ def keepalive():
 
 
 def restarted_server():
-    srv = Server("--interval-ms", "20")
+    srv = sse_server("--interval-ms", "20")
     time.sleep(0.15)
     r = Reader(srv.connect())
     get_events(r.s, last_id="999999")
@@ -208,7 +167,7 @@ def restarted_server():
 
 
 def replay_in_pieces():
-    srv = Server("--interval-ms", "1", "--buffer", "4096", "--replay", "1000")
+    srv = sse_server("--interval-ms", "1", "--buffer", "4096", "--replay", "1000")
     time.sleep(0.6)  # a few hundred stored events: more than 4 KiB
     first = Reader(srv.connect())
     get_events(first.s, last_id="1")
@@ -225,7 +184,7 @@ def replay_in_pieces():
 
 
 def odd_requests():
-    srv = Server("--interval-ms", "20", "--token-ms", "1")
+    srv = sse_server("--interval-ms", "20", "--token-ms", "1")
     # byte by byte
     r = Reader(srv.connect())
     for b in b"GET /events HTTP/1.1\r\nHost: t\r\n\r\n":
@@ -271,16 +230,10 @@ def odd_requests():
 
 
 def main():
-    if not os.access(SERVER, os.X_OK):
-        bad("program " + SERVER, "not built (make examples)")
-    else:
+    if suite.need_file(SERVER):
         for t in (slow_client, shared_sequence, keepalive, restarted_server, replay_in_pieces, odd_requests):
-            try:
-                t()
-            except Exception as e:  # a crash in one group is one failure
-                bad(t.__name__, repr(e))
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+            suite.run(t.__name__, t)  # a crash in one group is one failure
+    suite.finish()
 
 
 main()

@@ -4,7 +4,8 @@
                    "N passed, N failed" (finish()).
     need_module    loud SKIP locally, a failure under WSX_REQUIRE_PEERS=1.
     Server         starts a build/examples program on a free loopback port,
-                   waits for its "listening" line, stops it by pid.
+                   waits for its "listening" line, opens plain sockets to
+                   it, stops it by pid.
     RawClient      a WebSocket client on a plain socket: real handshake, then
                    any frame bytes we like (malformed ones included) and a
                    frame reader that returns what the server sent.
@@ -116,6 +117,15 @@ class Server:
 
     def alive(self):
         return self.proc.poll() is None
+
+    def connect(self, rcvbuf=0, timeout=5):
+        """A plain blocking socket to the server (SO_RCVBUF set first if given)."""
+        s = socket.socket()
+        if rcvbuf:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        s.settimeout(timeout)
+        s.connect(("127.0.0.1", self.port))
+        return s
 
     def stop(self, sig=signal.SIGTERM, timeout=5):
         """Stops the server by pid; returns its exit status (None if killed)."""
