@@ -50,6 +50,13 @@ void wsx_http_parser_init(wsx_http_parser *p, const wsx_http_config *cfg)
  * 0x7F is clean; a word with one is checked byte by byte (HTAB is legal). */
 static int values_ok(const char *v, size_t n)
 {
+#ifdef WSX_SMALL /* wsx.h: byte by byte */
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (!wsx_http_is_value_char(v[i]))
+            return 0;
+    return 1;
+#else
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     size_t i = 0;
     for (; n - i >= 8; i += 8) {
@@ -67,6 +74,7 @@ static int values_ok(const char *v, size_t n)
         if (!wsx_http_is_value_char(v[i]))
             return 0;
     return 1;
+#endif
 }
 
 /* ---- start lines ----------------------------------------------------------- */
