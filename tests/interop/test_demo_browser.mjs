@@ -17,10 +17,10 @@
 //     node tests/interop/test_demo_browser.mjs [BUILD_DIR]
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEMO, spreadVerdict, startDemo, startNginx } from './demo_lib.mjs';
 import {
-  B, CHROMIUM, DEMO, bad, check, finish, haveCommand, launchChromium, ok, requireInterop, skip, sleep,
-  spreadVerdict, startDemo, startNginx, tempDir, waitFor,
-} from '../e2e/demo_lib.mjs';
+  bad, check, finish, haveCommand, launchChromium, loadChromium, needProgram, ok, skip, sleep, tempDir, waitFor,
+} from './lib.mjs';
 
 const TOKEN_MS = 40;
 const NET_ERROR = /Failed to load resource|net::ERR_|WebSocket connection to|EventSource/;
@@ -214,9 +214,7 @@ async function runFlows(browser, tag, base, restart, shotDir) {
 }
 
 async function main() {
-  if (!fs.existsSync(DEMO)) { bad(`program ${DEMO}`, 'not built (make examples)'); finish(); }
-  if (!fs.existsSync(CHROMIUM)) { skip('/usr/bin/chromium', 'apt-get install chromium'); finish(); }
-  try { requireInterop('playwright-core'); } catch { skip("node module 'playwright-core'", 'cd tests/interop && npm install'); finish(); }
+  if (!needProgram(DEMO) || !loadChromium()) finish();
   const work = tempDir('demo-browser');
   const state = path.join(work, 'feed.state');
   let server = await startDemo({ state, tokenMs: TOKEN_MS });

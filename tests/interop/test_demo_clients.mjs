@@ -18,10 +18,10 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { DEMO, spreadVerdict, startDemo, startNginx } from './demo_lib.mjs';
 import {
-  DEMO, bad, check, finish, haveCommand, ok, requireInterop, skip, sleep, spreadVerdict, startDemo,
-  startNginx, tempDir, waitFor,
-} from '../e2e/demo_lib.mjs';
+  bad, check, finish, haveCommand, loadModule, needProgram, ok, requireInterop, skip, sleep, tempDir, waitFor,
+} from './lib.mjs';
 
 const TOKEN_MS = 40;
 
@@ -313,7 +313,7 @@ async function quietFeed(work) {
 // ---- main ---------------------------------------------------------------------
 
 async function main() {
-  if (!fs.existsSync(DEMO)) { bad(`program ${DEMO}`, 'not built (make examples)'); finish(); }
+  if (!needProgram(DEMO)) finish();
   const work = tempDir('demo-clients');
   const server = await startDemo({
     state: path.join(work, 'a.state'), tokenMs: TOKEN_MS,
@@ -332,10 +332,7 @@ async function main() {
         }
       } else skip('nginx', 'apt-get install nginx');
     } else skip('curl', 'apt-get install curl');
-    try { requireInterop('ws'); await chatRules(server); } catch (e) {
-      if (/Cannot find module/.test(String(e))) skip("node module 'ws'", 'cd tests/interop && npm install');
-      else bad('ws: chat rules', String(e && e.stack || e));
-    }
+    if (loadModule('ws')) await chatRules(server).catch((e) => bad('ws: chat rules', String(e && e.stack || e)));
     await httpRules(server);
     await faults(server);
   } catch (e) {
@@ -344,9 +341,8 @@ async function main() {
   const status = await server.stop();
   check('demo_server: exit status 0 on SIGTERM', status === 0, `status ${status}`);
   await quietFeed(work).catch((e) => bad('feed: quiet', String(e && e.stack || e)));
-  try { requireInterop('eventsource'); } catch { skip("node module 'eventsource'", 'cd tests/interop && npm install'); }
-  try { requireInterop('eventsource'); await eventsourceResume(path.join(work, 'b.state')); } catch (e) {
-    if (!/Cannot find module/.test(String(e))) bad('eventsource', String(e && e.stack || e));
+  if (loadModule('eventsource')) {
+    await eventsourceResume(path.join(work, 'b.state')).catch((e) => bad('eventsource', String(e && e.stack || e)));
   }
   fs.rmSync(work, { recursive: true, force: true });
   finish();

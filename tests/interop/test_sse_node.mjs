@@ -7,69 +7,12 @@
 //   - npm `@microsoft/fetch-event-source` POSTs to /api/chat with an
 //     Authorization header and gets the tokens, then [DONE].
 //     node tests/interop/test_sse_node.mjs [BUILD_DIR]
-import { spawn, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { bad, check, examplePath, finish, loadModule, needProgram, startServer } from './lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, 'package.json'));
-const B = path.resolve(process.argv[2] || 'build');
-const SERVER = path.join(B, 'examples', 'sse_server');
-const CAT = path.join(B, 'examples', 'sse_cat');
-let passed = 0;
-let failed = 0;
-
-function ok(name) { passed++; console.log(`ok   ${name}`); }
-function bad(name, msg = '') { failed++; console.log(`FAIL ${name}: ${msg}`); }
-function check(name, cond, msg = '') { if (cond) ok(name); else bad(name, msg); return cond; }
-function finish() {
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
-}
-function skip(what, hint) {
-  if (process.env.WSX_REQUIRE_PEERS === '1') bad(what, `missing (${hint})`);
-  else console.log(`SKIP: ${what} is not installed (${hint}); these checks did NOT run`);
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-function load(name) {
-  try { return require(name); } catch { skip(`node module '${name}'`, 'cd tests/interop && npm install'); return null; }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    s.on('error', reject);
-  });
-}
-
-async function startServer(args) {
-  const port = await freePort();
-  const proc = spawn(SERVER, ['--host', '127.0.0.1', '--port', String(port), ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout.on('data', (d) => { out += d; });
-  proc.stderr.on('data', (d) => { out += d; });
-  for (let i = 0; i < 100 && !out.includes('listening'); i++) {
-    if (proc.exitCode !== null) break;
-    await sleep(50);
-  }
-  if (!out.includes('listening')) { proc.kill(); throw new Error(`sse_server did not start: ${out}`); }
-  return { proc, port };
-}
-
-function stopServer(proc) {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null) { resolve(proc.exitCode); return; }
-    proc.once('exit', (code) => resolve(code));
-    proc.kill('SIGTERM');
-  });
-}
+const SERVER = examplePath('sse_server');
+const CAT = examplePath('sse_cat');
 
 // Consecutive, increasing, no duplicate.
 function consecutive(ids) {
@@ -222,21 +165,22 @@ async function fetchEventSourceChecks(fetchEventSource, port) {
 }
 
 async function main() {
-  for (const p of [SERVER, CAT]) if (!fs.existsSync(p)) { bad(`program ${p}`, 'not built (make examples)'); finish(); }
+  for (const p of [SERVER, CAT]) if (!needProgram(p)) finish();
   const dropAfter = 4;
-  const { proc, port } = await startServer(['--interval-ms', '30', '--drop-after', String(dropAfter),
+  const server = await startServer(SERVER, ['--interval-ms', '30', '--drop-after', String(dropAfter),
     '--retry-ms', '100', '--token-ms', '5']);
+  const { port } = server;
   try {
-    const es = load('eventsource');
+    const es = loadModule('eventsource');
     if (es) await eventsourceChecks(es.EventSource, port, dropAfter);
-    const esp = load('eventsource-parser');
+    const esp = loadModule('eventsource-parser');
     if (esp) await parserChecks(esp.createParser, port);
-    const fes = load('@microsoft/fetch-event-source');
+    const fes = loadModule('@microsoft/fetch-event-source');
     if (fes) await fetchEventSourceChecks(fes.fetchEventSource, port);
   } catch (e) {
     bad('node peers', String(e && e.stack || e));
   }
-  check('sse_server: exit status 0 on SIGTERM', (await stopServer(proc)) === 0);
+  check('sse_server: exit status 0 on SIGTERM', (await server.stop()) === 0);
   finish();
 }
 

@@ -17,50 +17,18 @@
 // library; the example links -lssl -lcrypto).  Without openssl or the
 // libssl headers: a loud SKIP, or a failure with WSX_REQUIRE_PEERS=1.
 //     node tests/interop/test_tls.mjs [BUILD_DIR]
-import { spawn, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
-import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
-import { fileURLToPath } from 'node:url';
+import {
+  B, REPO, bad, check, examplePath, finish, inChromium, loadChromium, loadModule, ok, skip, sleep,
+  startServer, tempDir, withTimeout,
+} from './lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(here, '..', '..');
-const B = path.resolve(process.argv[2] || 'build');
-const SERVER = path.join(B, 'examples', 'demo_server_tls');
-const CHROMIUM = '/usr/bin/chromium';
-const requireInterop = createRequire(path.join(here, 'package.json'));
-let passed = 0;
-let failed = 0;
-
-function ok(name) { passed++; console.log(`ok   ${name}`); }
-function bad(name, msg = '') { failed++; console.log(`FAIL ${name}: ${msg}`); }
-function check(name, cond, msg = '') { if (cond) ok(name); else bad(name, msg); return cond; }
-function finish() {
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
-}
-function skip(what, hint) {
-  if (process.env.WSX_REQUIRE_PEERS === '1') bad(what, `missing (${hint})`);
-  else console.log(`SKIP: ${what} is not available (${hint}); these TLS checks did NOT run`);
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function waitFor(what, fn, timeoutMs = 10000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-function withTimeout(p, ms, what) {
-  let t;
-  return Promise.race([p, new Promise((_, rej) => { t = setTimeout(() => rej(new Error(`${what}: timeout`)), ms); })])
-    .finally(() => clearTimeout(t));
-}
+const SERVER = examplePath('demo_server_tls');
 
 // ---- setup ---------------------------------------------------------------------
 
@@ -79,18 +47,10 @@ function makeCert(dir) {
   return { cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') };
 }
 
-async function startServer(files) {
-  const proc = spawn(SERVER, ['--cert', files.cert, '--key', files.key, '--host', '127.0.0.1', '--port', '0',
-    '--token-ms', '15', '--interval-ms', '100'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout.on('data', (d) => { out += d; });
-  proc.stderr.on('data', (d) => { out += d; });
-  const port = await waitFor('demo_server_tls to listen', () => {
-    if (proc.exitCode !== null) throw new Error(`demo_server_tls exited: ${out}`);
-    const m = /listening on \S+?:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-    return m && Number(m[1]);
-  });
-  return { proc, port, log: () => out };
+// The server picks its port (--port 0) and says it in its listening line.
+function startTlsServer(files) {
+  return startServer(SERVER, ['--cert', files.cert, '--key', files.key, '--token-ms', '15', '--interval-ms', '100'],
+    { port: 0, cwd: REPO });
 }
 
 // ---- plain TLS and HTTPS ---------------------------------------------------------
@@ -138,7 +98,6 @@ async function tlsChecks(port, ca) {
 // Plain HTTP to the TLS port: refused (no answer), and the server goes on.
 function plainHttpRefused(port) {
   return new Promise((resolve) => {
-    const net = requireInterop('node:net');
     const s = net.connect(port, '127.0.0.1', () => s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
     let got = '';
     s.on('data', (d) => { got += d.toString('latin1'); });
@@ -177,8 +136,8 @@ function wsClient(WebSocket, port, ca, name) {
 }
 
 async function wsChecks(port, ca) {
-  let WebSocket;
-  try { WebSocket = requireInterop('ws'); } catch { skip("node module 'ws'", 'cd tests/interop && npm install'); return; }
+  const WebSocket = loadModule('ws');
+  if (!WebSocket) return;
   const alice = await wsClient(WebSocket, port, ca, 'alice');
   const bob = await wsClient(WebSocket, port, ca, 'bob');
   check('wss: hello -> welcome for two users', alice.me === 'alice' && bob.me === 'bob');
@@ -320,22 +279,8 @@ async function pageSession() {
 }
 
 async function browserChecks(port) {
-  if (!fs.existsSync(CHROMIUM)) { skip('/usr/bin/chromium', 'apt-get install chromium'); return; }
-  let chromium;
-  try { ({ chromium } = requireInterop('playwright-core')); } catch {
-    skip("node module 'playwright-core'", 'cd tests/interop && npm install');
-    return;
-  }
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'wsx-tls-chromium-'));
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, timeout: 30000, ignoreHTTPSErrors: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--ignore-certificate-errors', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync'],
-    });
-    const page = context.pages()[0] || await context.newPage();
+  if (!loadChromium()) return;
+  await inChromium(async (page) => {
     const resp = await page.goto(`https://127.0.0.1:${port}/`);
     check('chromium: the page over https', resp && resp.status() === 200);
     const log = await page.evaluate(pageSession);
@@ -343,12 +288,7 @@ async function browserChecks(port) {
     check('chromium: wss:// chat relayed', log.chat === true);
     check('chromium: EventSource over https', log.eventsource === true);
     check('chromium: streamed fetch of the token stream over https', log.fetchStream === true);
-  } catch (e) {
-    bad('chromium session', String(e && e.message || e));
-  } finally {
-    if (context) await context.close().catch(() => {});
-    fs.rmSync(profile, { recursive: true, force: true });
-  }
+  }, { ignoreHTTPSErrors: true, args: ['--ignore-certificate-errors'] });
 }
 
 // ---- main ----------------------------------------------------------------------------------
@@ -356,14 +296,14 @@ async function browserChecks(port) {
 async function main() {
   if (spawnSync('openssl', ['version']).status !== 0) { skip('the openssl command', 'apt-get install openssl'); finish(); }
   if (!fs.existsSync('/usr/include/openssl/ssl.h')) { skip('libssl-dev (OpenSSL headers)', 'apt-get install libssl-dev'); finish(); }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsx-tls-'));
+  const dir = tempDir('tls');
   let server;
   try {
     build();
     ok('built demo_server_tls (OpenSSL)');
     const files = makeCert(dir);
     const ca = fs.readFileSync(files.cert);
-    server = await startServer(files);
+    server = await startTlsServer(files);
     await tlsChecks(server.port, ca);
     check('plain HTTP on the TLS port gets no HTTP answer', await plainHttpRefused(server.port));
     await wsChecks(server.port, ca);
@@ -376,10 +316,7 @@ async function main() {
     if (server) console.log(server.log().split('\n').slice(-30).join('\n'));
   } finally {
     if (server && server.proc.exitCode === null) {
-      const status = await new Promise((resolve) => {
-        server.proc.once('exit', (code) => resolve(code));
-        server.proc.kill('SIGTERM');
-      });
+      const status = await server.stop();
       check('demo_server_tls: exit status 0 on SIGTERM', status === 0, `status ${status}`);
     }
     fs.rmSync(dir, { recursive: true, force: true });

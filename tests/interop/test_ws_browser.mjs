@@ -2,55 +2,9 @@
 // opens `new WebSocket()` to build/examples/ws_echo and checks the echoes of
 // text and binary (ArrayBuffer) messages inside the page.
 //     node tests/interop/test_ws_browser.mjs [BUILD_DIR]
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { check, examplePath, finish, inChromium, loadChromium, needProgram, startServer } from './lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const B = path.resolve(process.argv[2] || 'build');
-const ECHO = path.join(B, 'examples', 'ws_echo');
-const CHROMIUM = '/usr/bin/chromium';
-let passed = 0;
-let failed = 0;
-
-function ok(name) { passed++; console.log(`ok   ${name}`); }
-function bad(name, msg = '') { failed++; console.log(`FAIL ${name}: ${msg}`); }
-function check(name, cond, msg = '') { if (cond) ok(name); else bad(name, msg); return cond; }
-function finish() {
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
-}
-function skip(what, hint) {
-  if (process.env.WSX_REQUIRE_PEERS === '1') bad(what, `missing (${hint})`);
-  else console.log(`SKIP: ${what} is not installed (${hint}); browser checks did NOT run`);
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    s.on('error', reject);
-  });
-}
-
-async function startEcho() {
-  const port = await freePort();
-  const proc = spawn(ECHO, ['--host', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout.on('data', (d) => { out += d; });
-  proc.stderr.on('data', (d) => { out += d; });
-  for (let i = 0; i < 100 && !out.includes('listening'); i++) {
-    if (proc.exitCode !== null) break;
-    await sleep(50);
-  }
-  if (!out.includes('listening')) { proc.kill(); throw new Error(`ws_echo did not start: ${out}`); }
-  return { proc, port };
-}
+const ECHO = examplePath('ws_echo');
 
 // Runs inside the page: returns what the browser saw.
 async function pageSession(url) {
@@ -111,41 +65,14 @@ async function pageSession(url) {
 }
 
 async function main() {
-  if (!fs.existsSync(ECHO)) { bad(`program ${ECHO}`, 'not built (make examples)'); finish(); }
-  if (!fs.existsSync(CHROMIUM)) { skip('/usr/bin/chromium', 'apt-get install chromium'); finish(); }
-  let chromium;
-  try {
-    ({ chromium } = createRequire(path.join(here, 'package.json'))('playwright-core'));
-  } catch {
-    skip("node module 'playwright-core'", 'cd tests/interop && npm install');
-    finish();
-  }
-  const { proc, port } = await startEcho();
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'wsx-chromium-'));
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 30000,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    const page = context.pages()[0] || await context.newPage();
-    const log = await page.evaluate(pageSession, `ws://127.0.0.1:${port}/browser`);
+  if (!needProgram(ECHO) || !loadChromium()) finish();
+  const server = await startServer(ECHO);
+  await inChromium(async (page) => {
+    const log = await page.evaluate(pageSession, `ws://127.0.0.1:${server.port}/browser`);
     for (const [name, good] of log) check(`chromium: ${name}`, good === true);
     check('chromium: whole session ran', log.length === 9, JSON.stringify(log));
-  } catch (e) {
-    bad('chromium session', String(e && e.message || e));
-  } finally {
-    if (context) await context.close().catch(() => {});
-    fs.rmSync(profile, { recursive: true, force: true });
-  }
-  const status = await new Promise((resolve) => {
-    if (proc.exitCode !== null) { resolve(proc.exitCode); return; }
-    proc.once('exit', (code) => resolve(code));
-    proc.kill('SIGTERM');
   });
+  const status = await server.stop();
   check('ws_echo: exit status 0 on SIGTERM', status === 0, `status ${status}`);
   finish();
 }

@@ -3,72 +3,12 @@
 //   2. ws as the SERVER, build/examples/ws_cat as its client.
 //     node tests/interop/test_ws_node.mjs [BUILD_DIR]
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  bad, check, examplePath, finish, loadModule, needProgram, sleep, startServer, withTimeout,
+} from './lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const B = path.resolve(process.argv[2] || 'build');
-const ECHO = path.join(B, 'examples', 'ws_echo');
-const CAT = path.join(B, 'examples', 'ws_cat');
-let passed = 0;
-let failed = 0;
-
-function ok(name) { passed++; console.log(`ok   ${name}`); }
-function bad(name, msg = '') { failed++; console.log(`FAIL ${name}: ${msg}`); }
-function check(name, cond, msg = '') { if (cond) ok(name); else bad(name, msg); return cond; }
-function finish() {
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-function withTimeout(p, ms, what) {
-  let t;
-  return Promise.race([p, new Promise((_, rej) => { t = setTimeout(() => rej(new Error(`timeout: ${what}`)), ms); })])
-    .finally(() => clearTimeout(t));
-}
-
-function loadModule(name) {
-  try {
-    return createRequire(path.join(here, 'package.json'))(name);
-  } catch {
-    if (process.env.WSX_REQUIRE_PEERS === '1') bad(`node module ${name}`, 'missing (cd tests/interop && npm install)');
-    else console.log(`SKIP: node module '${name}' is not installed (cd tests/interop && npm install); checks did NOT run`);
-    return null;
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    s.on('error', reject);
-  });
-}
-
-async function startEcho(...args) {
-  const port = await freePort();
-  const proc = spawn(ECHO, ['--host', '127.0.0.1', '--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout.on('data', (d) => { out += d; });
-  proc.stderr.on('data', (d) => { out += d; });
-  for (let i = 0; i < 100 && !out.includes('listening'); i++) {
-    if (proc.exitCode !== null) break;
-    await sleep(50);
-  }
-  if (!out.includes('listening')) { proc.kill(); throw new Error(`ws_echo did not start: ${out}`); }
-  return { proc, port };
-}
-
-function stopProc(proc) {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) { resolve(proc.exitCode); return; }
-    proc.once('exit', (code) => resolve(code));
-    proc.kill('SIGTERM');
-  });
-}
+const ECHO = examplePath('ws_echo');
+const CAT = examplePath('ws_cat');
 
 // ---- 1. ws client -> ws_echo ------------------------------------------------
 
@@ -228,18 +168,18 @@ async function catTests(WebSocketServer) {
 }
 
 async function main() {
-  if (!fs.existsSync(ECHO)) { bad(`program ${ECHO}`, 'not built (make examples)'); finish(); }
+  if (!needProgram(ECHO)) finish();
   const ws = loadModule('ws');
   if (!ws) finish();
   const { WebSocket, WebSocketServer } = ws;
-  const { proc, port } = await startEcho();
+  const echo = await startServer(ECHO);
   try {
-    await withTimeout(clientTests(WebSocket, port), 60000, 'ws client tests');
+    await withTimeout(clientTests(WebSocket, echo.port), 60000, 'ws client tests');
   } catch (e) {
     bad('ws client session', String(e && e.stack || e));
   }
-  check('ws_echo: exit status 0 on SIGTERM', (await stopProc(proc)) === 0);
-  if (!fs.existsSync(CAT)) { bad(`program ${CAT}`, 'not built (make examples)'); finish(); }
+  check('ws_echo: exit status 0 on SIGTERM', (await echo.stop()) === 0);
+  if (!needProgram(CAT)) finish();
   try {
     await withTimeout(catTests(WebSocketServer), 60000, 'ws_cat tests');
   } catch (e) {

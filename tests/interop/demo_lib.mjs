@@ -1,91 +1,26 @@
-// Shared by tests/interop/test_demo_*.mjs: counters, the demo server and a
-// real nginx started on free loopback ports (stopped by pid), Chromium.
+// Shared by tests/interop/test_demo_*.mjs, on top of lib.mjs: the demo
+// server and a real nginx started on free loopback ports (stopped by pid),
+// and the verdict on token timing.
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO, bad, examplePath, freePort, startServer, stopProc, tempDir, waitFor } from './lib.mjs';
 
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const INTEROP = path.join(REPO, 'tests', 'interop');
-export const B = path.resolve(process.argv[2] || 'build');
-export const DEMO = path.join(B, 'examples', 'demo_server');
-export const CHROMIUM = '/usr/bin/chromium';
+export const DEMO = examplePath('demo_server');
 export const NGINX_CONF = path.join(REPO, 'examples', 'nginx', 'wsx-demo.conf');
-export const requireInterop = createRequire(path.join(INTEROP, 'package.json'));
-
-let passed = 0;
-let failed = 0;
-export function ok(name) { passed++; console.log(`ok   ${name}`); }
-export function bad(name, msg = '') { failed++; console.log(`FAIL ${name}: ${msg}`); }
-export function check(name, cond, msg = '') { if (cond) ok(name); else bad(name, msg); return cond; }
-export function finish() {
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
-}
-// A missing peer: a loud SKIP locally, a failure when WSX_REQUIRE_PEERS=1 (CI).
-export function skip(what, hint) {
-  if (process.env.WSX_REQUIRE_PEERS === '1') bad(what, `missing (${hint})`);
-  else console.log(`SKIP: ${what} is not available (${hint}); these checks did NOT run`);
-}
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-export async function waitFor(what, fn, timeoutMs = 10000, stepMs = 25) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(stepMs);
-  }
-}
-
-export function tempDir(tag) {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `wsx-${tag}-`));
-}
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    s.on('error', reject);
-  });
-}
-
-function started(proc, log, word, what) {
-  return waitFor(`${what} to start`, () => {
-    if (proc.exitCode !== null) throw new Error(`${what} exited: ${log()}`);
-    return log().includes(word);
-  }, 10000);
-}
-
-function stopProc(proc, signal = 'SIGTERM') {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) { resolve(proc.exitCode); return; }
-    proc.once('exit', (code) => resolve(code));
-    proc.kill(signal);
-  });
-}
 
 // The demo server on a free port (or the given one): { port, url, stop(), log() }.
 export async function startDemo(opts = {}) {
-  const port = opts.port || await freePort();
-  const args = ['--host', '127.0.0.1', '--port', String(port), '--test-hooks',
+  const server = await startServer(DEMO, ['--test-hooks',
     '--token-ms', String(opts.tokenMs || 40), '--interval-ms', String(opts.intervalMs || 100),
-    ...(opts.state ? ['--state', opts.state] : []), ...(opts.args || [])];
-  const proc = spawn(DEMO, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout.on('data', (d) => { out += d; });
-  proc.stderr.on('data', (d) => { out += d; });
-  await started(proc, () => out, 'listening', 'demo_server');
+    ...(opts.state ? ['--state', opts.state] : []), ...(opts.args || [])], { port: opts.port });
   return {
-    port, proc, url: `http://127.0.0.1:${port}`, log: () => out,
+    ...server,
     stop: async (signal) => {
-      const status = await stopProc(proc, signal);
+      const status = await server.stop(signal);
       // A sanitizer build (tests run against one by hand) reports here.
-      if (/Sanitizer|runtime error:/.test(out)) bad('demo_server: sanitizer report', out.slice(-3000));
+      if (/Sanitizer|runtime error:/.test(server.log())) bad('demo_server: sanitizer report', server.log().slice(-3000));
       return status;
     },
   };
@@ -154,23 +89,6 @@ http {
 }
 
 function readIf(f) { try { return fs.readFileSync(f, 'utf8'); } catch { return ''; } }
-
-export function haveCommand(cmd) {
-  return (process.env.PATH || '').split(':').concat(['/usr/sbin', '/sbin'])
-    .some((d) => { try { fs.accessSync(path.join(d, cmd), fs.constants.X_OK); return true; } catch { return false; } });
-}
-
-// Headless Chromium (Debian's, never a downloaded one) through playwright-core.
-export async function launchChromium() {
-  const { chromium } = requireInterop('playwright-core');
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 30000,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
 
 // Token arrival times -> a verdict that a buffering proxy cannot pass and a
 // loaded machine cannot fail: the tokens arrived as many separate updates
