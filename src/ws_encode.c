@@ -54,21 +54,13 @@ size_t wsx_ws_header_size(uint64_t payload_len, int masked)
 static size_t put_header(uint8_t *out, unsigned opcode, unsigned flags,
                          uint64_t payload_len, const uint8_t *mask_key)
 {
-    size_t n = 2, i;
+    size_t n = wsx_ws_header_size(payload_len, 0), i;
     out[0] = (uint8_t)(flags | opcode);
     /* section 5.2: always the shortest of the three length encodings */
-    if (payload_len <= 125) {
-        out[1] = (uint8_t)payload_len;
-    } else if (payload_len <= 0xFFFF) {
-        out[1] = 126;
-        out[2] = (uint8_t)(payload_len >> 8);
-        out[3] = (uint8_t)payload_len;
-        n = 4;
-    } else {
-        out[1] = 127;
-        for (i = 0; i < 8; i++)
-            out[2 + i] = (uint8_t)(payload_len >> (56 - 8 * i));
-        n = 10;
+    out[1] = (uint8_t)(n == 2 ? payload_len : n == 4 ? 126 : 127);
+    for (i = n; i > 2; i--) { /* big-endian, last byte first */
+        out[i - 1] = (uint8_t)payload_len;
+        payload_len >>= 8;
     }
     if (mask_key) {
         out[1] |= 0x80;

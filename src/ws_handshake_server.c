@@ -110,8 +110,7 @@ static unsigned extension_offers(const wsx_http_header *h, size_t n)
 static int check_upgrade_fields(const wsx_http_header *h, size_t n, wsx_hs_request *info)
 {
     const wsx_http_header *host = single(h, n, "Host");
-    const wsx_http_header *version;
-    int r;
+    const wsx_http_header *version, *key;
     if (!host || host->value_len == 0)
         return WSX_E_HS_HOST; /* RFC 9112 section 3.2: exactly one Host */
     info->host = host->value;
@@ -125,10 +124,10 @@ static int check_upgrade_fields(const wsx_http_header *h, size_t n, wsx_hs_reque
     version = single(h, n, "Sec-WebSocket-Version");
     if (!version || version->value_len != 2 || memcmp(version->value, "13", 2) != 0)
         return WSX_E_HS_WS_VERSION;
-    r = check_key(single(h, n, "Sec-WebSocket-Key"));
-    if (r < 0)
-        return r;
-    info->key = single(h, n, "Sec-WebSocket-Key")->value;
+    key = single(h, n, "Sec-WebSocket-Key");
+    if (check_key(key) < 0)
+        return WSX_E_HS_KEY;
+    info->key = key->value;
     return WSX_OK;
 }
 
