@@ -50,7 +50,7 @@
  *     answered.  A request head (and body) must be complete within
  *     --idle-ms (default 10000) of the connection's start or of the
  *     previous response.
- *   - Chat JSON: a tiny strict reader (examples/common/demo_json.c).  A
+ *   - Chat JSON: a tiny strict reader (examples/common/json.c).  A
  *     message that is not one of the shapes above (malformed JSON, unknown
  *     type or key, chat before hello, a second hello, a bad name) closes
  *     the connection with 1008 (policy violation) and a reason; binary
@@ -101,7 +101,7 @@
  * SIGTERM: streams are ended cleanly, chat clients get close 1001, exit 0.
  */
 #include "net.h"
-#include "demo_json.h"
+#include "json.h"
 
 #include <wsx.h>
 #include <wsx_conn.h>
@@ -941,7 +941,7 @@ static void stream_step(client *c, uint64_t now)
         return;
     }
     c->token_len = make_token(g, g->sent, c->token);
-    e = demo_json_escape(c->token, c->token_len, esc, sizeof esc);
+    e = json_escape(c->token, c->token_len, esc, sizeof esc);
     n = snprintf(ev, sizeof ev, "id: %d\ndata: {\"text\":\"%.*s\"}\n\n", g->sent + 1,
                  (int)e, esc);
     if (body_append(c, ev, (size_t)n) != 0) {
@@ -1034,7 +1034,7 @@ static int buf_put(char *buf, size_t cap, size_t *len, const char *s, size_t n)
 
 static int buf_put_escaped(char *buf, size_t cap, size_t *len, const char *s, size_t n)
 {
-    long k = demo_json_escape(s, n, buf + *len, cap - *len);
+    long k = json_escape(s, n, buf + *len, cap - *len);
     if (k < 0)
         return -1;
     *len += (size_t)k;
@@ -1082,15 +1082,15 @@ static void serve_history(client *c, int head_only)
  * member named key; unescapes it into out.  Returns its length or -1. */
 static long body_string(const char *body, size_t len, const char *key, char *out, size_t cap)
 {
-    demo_json_member m[4];
-    const demo_json_member *v;
+    json_member m[4];
+    const json_member *v;
     int n;
     if (!wsx_utf8_valid((const uint8_t *)body, len))
         return -1;
-    n = demo_json_object(body, len, m, 4);
-    if (n < 0 || !(v = demo_json_find(m, (size_t)n, key)) || v->is_array)
+    n = json_object(body, len, m, 4);
+    if (n < 0 || !(v = json_find(m, (size_t)n, key)) || v->is_array)
         return -1;
-    return demo_json_unescape(v->raw, v->raw_len, out, cap);
+    return json_unescape(v->raw, v->raw_len, out, cap);
 }
 
 /* ---- WebSocket chat ----------------------------------------------------------------------- */
@@ -1153,12 +1153,12 @@ static void ws_policy_close(client *c, const char *why)
     mark(c);
 }
 
-static void chat_hello(client *c, const demo_json_member *name_m)
+static void chat_hello(client *c, const json_member *name_m)
 {
     server *s = c->srv;
     char name[NAME_MAX_LEN + 1];
     char msg[256 + 6 * NAME_MAX_LEN * 8];
-    long len = demo_json_unescape(name_m->raw, name_m->raw_len, name, NAME_MAX_LEN);
+    long len = json_unescape(name_m->raw, name_m->raw_len, name, NAME_MAX_LEN);
     size_t n, base;
     int suffix = 1;
     client *o;
@@ -1206,7 +1206,7 @@ static void chat_hello(client *c, const demo_json_member *name_m)
     logmsg("chat: %.*s joined", (int)len, name);
 }
 
-static void chat_message(client *c, const demo_json_member *text, const demo_json_member *to)
+static void chat_message(client *c, const json_member *text, const json_member *to)
 {
     server *s = c->srv;
     static char msg[WS_MAX_MESSAGE + 512];
@@ -1224,9 +1224,9 @@ static void chat_message(client *c, const demo_json_member *text, const demo_jso
             ws_policy_close(c, "too many recipients");
             return;
         }
-        while (demo_json_array_next(to, &pos, &raw, &raw_len)) {
+        while (json_array_next(to, &pos, &raw, &raw_len)) {
             char name[NAME_MAX_LEN];
-            long len = demo_json_unescape(raw, raw_len, name, sizeof name);
+            long len = json_unescape(raw, raw_len, name, sizeof name);
             client *d = len > 0 ? chat_user(s, name, (size_t)len) : NULL;
             for (i = 0; d && i < ndest; i++)
                 if (dest[i] == d)
@@ -1253,8 +1253,8 @@ static void chat_message(client *c, const demo_json_member *text, const demo_jso
 static int on_ws_message(void *user, unsigned opcode, const uint8_t *data, size_t len)
 {
     client *c = (client *)user;
-    demo_json_member m[4];
-    const demo_json_member *type, *name, *text, *to;
+    json_member m[4];
+    const json_member *type, *name, *text, *to;
     int n;
     if (c->dead || wsx_ws_conn_state(&c->ws->conn) != WSX_WS_OPEN)
         return 0;
@@ -1263,21 +1263,21 @@ static int on_ws_message(void *user, unsigned opcode, const uint8_t *data, size_
         wsx_ws_conn_close(&c->ws->conn, 1003, reason, sizeof reason - 1, net_now_ms());
         return 0;
     }
-    n = demo_json_object((const char *)data, len, m, 4);
+    n = json_object((const char *)data, len, m, 4);
     if (n < 0) {
         ws_policy_close(c, "malformed JSON");
         return 0;
     }
-    type = demo_json_find(m, (size_t)n, "type");
-    name = demo_json_find(m, (size_t)n, "name");
-    text = demo_json_find(m, (size_t)n, "text");
-    to = demo_json_find(m, (size_t)n, "to");
-    if (demo_json_is(type, "hello") && name && !name->is_array && n == 2) {
+    type = json_find(m, (size_t)n, "type");
+    name = json_find(m, (size_t)n, "name");
+    text = json_find(m, (size_t)n, "text");
+    to = json_find(m, (size_t)n, "to");
+    if (json_is(type, "hello") && name && !name->is_array && n == 2) {
         if (c->ws->name_len > 0)
             ws_policy_close(c, "hello twice");
         else
             chat_hello(c, name);
-    } else if (demo_json_is(type, "chat") && text && !text->is_array && (!to || to->is_array) &&
+    } else if (json_is(type, "chat") && text && !text->is_array && (!to || to->is_array) &&
                n == 2 + (to != NULL)) {
         if (c->ws->name_len == 0)
             ws_policy_close(c, "hello first");

@@ -28,7 +28,7 @@
 /* Every header demo_server.c includes, first, so that the renaming below
  * only touches its code, never a system declaration. */
 #include "net.h"
-#include "demo_json.h"
+#include "json.h"
 #include "tls_socket.h"
 
 #include <wsx.h>

@@ -52,6 +52,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "net.h"
 #include "wsx.h"
 
@@ -207,26 +208,17 @@ static int parse_args(int argc, char **argv, options *o)
 
 /* ---- output --------------------------------------------------------- */
 
-static void json_string(FILE *f, const uint8_t *s, size_t n)
+/* s[0..n) as a JSON string (json_escape, a piece at a time). */
+static void print_json_string(FILE *f, const uint8_t *s, size_t n)
 {
-    size_t i;
+    char esc[6 * 256]; /* json_escape writes at most 6 bytes per byte */
     putc('"', f);
-    for (i = 0; i < n; i++) {
-        uint8_t c = s[i];
-        switch (c) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        case '\b': fputs("\\b", f); break;
-        case '\f': fputs("\\f", f); break;
-        default:
-            if (c < 0x20 || c == 0x7F)
-                fprintf(f, "\\u%04x", c);
-            else
-                putc(c, f);
-        }
+    while (n > 0) {
+        size_t k = n < 256 ? n : 256;
+        long e = json_escape((const char *)s, k, esc, sizeof esc);
+        fwrite(esc, 1, (size_t)e, f);
+        s += k;
+        n -= k;
     }
     putc('"', f);
 }
@@ -235,11 +227,11 @@ static int on_event(void *user, const wsx_sse_event *ev)
 {
     FILE *f = (FILE *)user;
     fputs("{\"type\":", f);
-    json_string(f, ev->type, ev->type_len);
+    print_json_string(f, ev->type, ev->type_len);
     fputs(",\"data\":", f);
-    json_string(f, ev->data, ev->data_len);
+    print_json_string(f, ev->data, ev->data_len);
     fputs(",\"id\":", f);
-    json_string(f, ev->id, ev->id_len);
+    print_json_string(f, ev->id, ev->id_len);
     fputs("}\n", f);
     return 0;
 }

@@ -1,7 +1,7 @@
 /*
- * demo_json — see demo_json.h.
+ * json — see json.h.
  */
-#include "demo_json.h"
+#include "json.h"
 
 #include <string.h>
 
@@ -94,7 +94,7 @@ static const char *scan_array(const char *p, const char *end, size_t *count)
     }
 }
 
-int demo_json_object(const char *json, size_t len, demo_json_member *members, size_t max)
+int json_object(const char *json, size_t len, json_member *members, size_t max)
 {
     const char *p = json, *end = json + len;
     size_t n = 0, i;
@@ -107,7 +107,7 @@ int demo_json_object(const char *json, size_t len, demo_json_member *members, si
         goto done;
     }
     for (;;) {
-        demo_json_member m;
+        json_member m;
         const char *q;
         if (p == end || *p != '"' || !(q = scan_string(p + 1, end)))
             return -1;
@@ -158,7 +158,7 @@ done:
     return skip_ws(p, end) == end ? (int)n : -1;
 }
 
-const demo_json_member *demo_json_find(const demo_json_member *m, size_t n, const char *key)
+const json_member *json_find(const json_member *m, size_t n, const char *key)
 {
     size_t i, k = strlen(key);
     for (i = 0; i < n; i++)
@@ -167,14 +167,13 @@ const demo_json_member *demo_json_find(const demo_json_member *m, size_t n, cons
     return NULL;
 }
 
-int demo_json_is(const demo_json_member *m, const char *want)
+int json_is(const json_member *m, const char *want)
 {
     size_t k = strlen(want);
     return m && !m->is_array && m->raw_len == k && memcmp(m->raw, want, k) == 0;
 }
 
-int demo_json_array_next(const demo_json_member *m, size_t *pos, const char **raw,
-                         size_t *raw_len)
+int json_array_next(const json_member *m, size_t *pos, const char **raw, size_t *raw_len)
 {
     const char *p, *end = m->raw + m->raw_len, *q;
     if (!m->is_array)
@@ -218,49 +217,78 @@ static size_t put_utf8(unsigned cp, char *out)
     return 4;
 }
 
-long demo_json_unescape(const char *raw, size_t len, char *out, size_t cap)
+/* \uXXXX at p (after the backslash-u), with a surrogate pair; a lone
+ * surrogate becomes U+FFFD.  Returns the end, or NULL. */
+static const char *decode_unicode(const char *p, const char *end, unsigned *cp)
 {
-    const char *p = raw, *end = raw + len;
-    size_t n = 0;
-    while (p < end) {
-        char tmp[4];
-        size_t k;
-        if (*p != '\\') {
-            tmp[0] = *p++;
-            k = 1;
-        } else {
-            char e = p[1];
-            p += 2;
-            switch (e) {
-            case 'b': tmp[0] = '\b'; k = 1; break;
-            case 'f': tmp[0] = '\f'; k = 1; break;
-            case 'n': tmp[0] = '\n'; k = 1; break;
-            case 'r': tmp[0] = '\r'; k = 1; break;
-            case 't': tmp[0] = '\t'; k = 1; break;
-            case 'u': {
-                unsigned u = 0, lo = 0;
-                hex4(p, end, &u);
-                p += 4;
-                if (u >= 0xD800 && u <= 0xDBFF) {
-                    hex4(p + 2, end, &lo);
-                    p += 6;
-                    u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
-                }
-                k = put_utf8(u, tmp);
-                break;
-            }
-            default: tmp[0] = e; k = 1; break; /* '"', '\\', '/' */
-            }
-        }
-        if (cap - n < k)
-            return -1;
-        memcpy(out + n, tmp, k);
-        n += k;
+    unsigned lo;
+    if (hex4(p, end, cp) != 0)
+        return NULL;
+    p += 4;
+    if (*cp >= 0xD800 && *cp <= 0xDBFF && end - p >= 6 && p[0] == '\\' && p[1] == 'u' &&
+        hex4(p + 2, end, &lo) == 0 && lo >= 0xDC00 && lo <= 0xDFFF) {
+        *cp = 0x10000 + ((*cp - 0xD800) << 10) + (lo - 0xDC00);
+        return p + 6;
     }
-    return (long)n;
+    if (*cp >= 0xD800 && *cp <= 0xDFFF)
+        *cp = 0xFFFD;
+    return p;
 }
 
-long demo_json_escape(const char *src, size_t len, char *out, size_t cap)
+/* Decodes string characters from p up to an unescaped quote or end into
+ * dst[0..cap) (dst NULL: only count them) and sets *len.  Returns where it
+ * stopped (the quote, or end), or NULL when malformed or too long. */
+static const char *decode_chars(const char *p, const char *end, char *dst, size_t cap,
+                                size_t *len)
+{
+    size_t o = 0;
+    while (p < end && *p != '"') {
+        char tmp[4];
+        size_t n = 1;
+        unsigned cp;
+        if ((unsigned char)*p < 0x20)
+            return NULL;
+        if (*p != '\\') {
+            tmp[0] = *p++;
+        } else {
+            if (++p >= end)
+                return NULL;
+            switch (*p++) {
+            case '"': tmp[0] = '"'; break;
+            case '\\': tmp[0] = '\\'; break;
+            case '/': tmp[0] = '/'; break;
+            case 'b': tmp[0] = '\b'; break;
+            case 'f': tmp[0] = '\f'; break;
+            case 'n': tmp[0] = '\n'; break;
+            case 'r': tmp[0] = '\r'; break;
+            case 't': tmp[0] = '\t'; break;
+            case 'u':
+                if (!(p = decode_unicode(p, end, &cp)))
+                    return NULL;
+                n = put_utf8(cp, tmp);
+                break;
+            default: return NULL;
+            }
+        }
+        if (dst) {
+            if (o + n > cap)
+                return NULL;
+            memcpy(dst + o, tmp, n);
+        }
+        o += n;
+    }
+    *len = o;
+    return p;
+}
+
+long json_unescape(const char *raw, size_t len, char *out, size_t cap)
+{
+    size_t n;
+    const char *end = decode_chars(raw, raw + len, out, cap, &n);
+    return end == raw + len ? (long)n : -1;
+}
+
+long json_escape(const char *src, size_t len, char *out, size_t cap)
 {
     static const char hex[] = "0123456789abcdef";
     size_t i, n = 0;
@@ -275,6 +303,8 @@ long demo_json_escape(const char *src, size_t len, char *out, size_t cap)
         case '\n': tmp[1] = 'n'; break;
         case '\r': tmp[1] = 'r'; break;
         case '\t': tmp[1] = 't'; break;
+        case '\b': tmp[1] = 'b'; break;
+        case '\f': tmp[1] = 'f'; break;
         default:
             if (ch < 0x20 || ch == 0x7F) {
                 tmp[1] = 'u';
@@ -294,4 +324,101 @@ long demo_json_escape(const char *src, size_t len, char *out, size_t cap)
         n += k;
     }
     return (long)n;
+}
+
+int json_put_string(char *dst, size_t cap, size_t *len, const char *s, size_t n)
+{
+    size_t o = *len;
+    long k;
+    if (o > cap || cap - o < 2)
+        return -1;
+    k = json_escape(s, n, dst + o + 1, cap - o - 2);
+    if (k < 0)
+        return -1;
+    dst[o] = '"';
+    dst[o + 1 + (size_t)k] = '"';
+    *len = o + 2 + (size_t)k;
+    return 0;
+}
+
+/* ---- finding one string member in any object ---------------------------- */
+
+/* The JSON string at p (on its quote) decoded into dst (NULL: only skip
+ * it).  Returns the position after the closing quote, or NULL. */
+static const char *read_string(const char *p, const char *end, char *dst, size_t cap, size_t *len)
+{
+    size_t n;
+    if (p >= end || *p != '"')
+        return NULL;
+    p = decode_chars(p + 1, end, dst, cap, &n);
+    if (!p || p >= end)
+        return NULL;
+    if (len)
+        *len = n;
+    return p + 1;
+}
+
+/* Skips one JSON value that is not a string (number, literal, object,
+ * array): brackets are counted, strings inside are skipped whole. */
+static const char *skip_value(const char *p, const char *end)
+{
+    int depth = 0;
+    if (p < end && *p == '"')
+        return read_string(p, end, NULL, 0, NULL);
+    while (p < end) {
+        if (*p == '"') {
+            if (!(p = read_string(p, end, NULL, 0, NULL)))
+                return NULL;
+            continue;
+        }
+        if (*p == '{' || *p == '[')
+            depth++;
+        else if (*p == '}' || *p == ']') {
+            if (depth == 0)
+                return p;
+            if (--depth == 0)
+                return p + 1;
+        } else if (*p == ',' && depth == 0)
+            return p;
+        p++;
+    }
+    return depth == 0 ? p : NULL;
+}
+
+int json_string_member(const char *body, size_t n, const char *key, char *out, size_t cap,
+                       size_t *out_len)
+{
+    const char *p = skip_ws(body, body + n), *end = body + n;
+    size_t want = strlen(key);
+    int found = 0;
+    if (want >= 32 || p >= end || *p++ != '{')
+        return -1;
+    for (p = skip_ws(p, end); p < end && *p != '}';) {
+        char name[32];
+        size_t name_len = 0;
+        const char *after = read_string(p, end, NULL, 0, &name_len);
+        int is_key = after && name_len == want &&
+                     read_string(p, end, name, sizeof name, &name_len) &&
+                     memcmp(name, key, want) == 0;
+        if (!(p = after))
+            return -1;
+        p = skip_ws(p, end);
+        if (p >= end || *p++ != ':')
+            return -1;
+        p = skip_ws(p, end);
+        if (is_key && p < end && *p == '"') {
+            p = read_string(p, end, out, cap, out_len);
+            found = 1;
+        } else {
+            p = skip_value(p, end);
+        }
+        if (!p)
+            return -1;
+        p = skip_ws(p, end);
+        if (p < end && *p == ',')
+            p = skip_ws(p + 1, end);
+    }
+    if (p >= end || skip_ws(p + 1, end) != end)
+        return -1;
+    return found ? 0 : -1;
 }
