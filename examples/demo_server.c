@@ -621,18 +621,24 @@ static int parse_dec(const char *s, size_t len, uint64_t *out)
     return 0;
 }
 
-/* Event n as SSE bytes ("id: n", "data: n"). */
+/* Event n as a message: "id: n", "data: n" (num[] holds the digits). */
+static void feed_msg(uint64_t n, char num[24], wsx_sse_msg *m)
+{
+    int len = snprintf(num, 24, "%llu", (unsigned long long)n);
+    wsx_sse_msg_init(m);
+    m->id = num;
+    m->id_len = (size_t)len;
+    m->data = num;
+    m->data_len = (size_t)len;
+}
+
+/* Event n as SSE bytes. */
 static size_t feed_event(uint64_t n, uint8_t *out, size_t cap)
 {
     char num[24];
     wsx_sse_msg m;
     ptrdiff_t k;
-    int len = snprintf(num, sizeof num, "%llu", (unsigned long long)n);
-    wsx_sse_msg_init(&m);
-    m.id = num;
-    m.id_len = (size_t)len;
-    m.data = num;
-    m.data_len = (size_t)len;
+    feed_msg(n, num, &m);
     k = wsx_sse_write(&m, out, cap);
     return k > 0 ? (size_t)k : 0;
 }
@@ -641,12 +647,7 @@ static void feed_store(server *s, uint64_t n)
 {
     char num[24];
     wsx_sse_msg m;
-    int len = snprintf(num, sizeof num, "%llu", (unsigned long long)n);
-    wsx_sse_msg_init(&m);
-    m.id = num;
-    m.id_len = (size_t)len;
-    m.data = num;
-    m.data_len = (size_t)len;
+    feed_msg(n, num, &m);
     wsx_sse_replay_append(&s->replay, &m);
 }
 
@@ -1624,18 +1625,8 @@ static void accept_all(server *s)
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
-            if ((errno == EMFILE || errno == ENFILE) && s->spare_fd >= 0) {
-                /* Out of descriptors: accept with the spare and close, so
-                 * the pending connection does not spin the loop. */
-                close(s->spare_fd);
-                fd = accept(s->lfd, NULL, NULL);
-                if (fd >= 0)
-                    close(fd);
-                s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-                if (fd < 0)
-                    return;
-                continue;
-            }
+            if ((errno == EMFILE || errno == ENFILE) && net_shed_connection(s->lfd, &s->spare_fd))
+                continue; /* out of descriptors: one pending connection closed */
             return;
         }
         if (s->nclients >= s->opt.max_connections || !(c = client_new(s, fd))) {
@@ -1846,7 +1837,7 @@ static server S; /* large (the replay window, the history): not on the stack */
 int main(int argc, char **argv)
 {
     server *s = &S;
-    struct epoll_event ev, events[128];
+    struct epoll_event events[128];
     if (parse_options(argc, argv, &s->opt) != 0) {
         usage();
         return 2;
@@ -1870,11 +1861,9 @@ int main(int argc, char **argv)
                 strerror(errno));
         return 1;
     }
-    s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    s->epfd = epoll_create1(EPOLL_CLOEXEC);
-    ev.events = EPOLLIN;
-    ev.data.ptr = NULL;
-    if (s->epfd < 0 || epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->lfd, &ev) != 0) {
+    s->spare_fd = net_spare_fd();
+    s->epfd = net_epoll_listener(s->lfd); /* data.ptr NULL: the listening socket */
+    if (s->epfd < 0) {
         perror("demo_server: epoll");
         return 1;
     }

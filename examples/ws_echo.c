@@ -54,7 +54,6 @@
 #include <wsx_http.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -541,21 +540,11 @@ static void accept_all(server *s)
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
-            if ((errno == EMFILE || errno == ENFILE) && s->spare_fd >= 0) {
-                /* Out of descriptors: the pending connection would keep
-                 * the listening socket readable and spin the loop.  Free
-                 * the spare descriptor, accept it and close it at once. */
-                close(s->spare_fd);
-                fd = accept(s->lfd, NULL, NULL);
-                if (fd >= 0)
-                    close(fd);
-                s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-                if (fd < 0) /* EMFILE comes before "nothing pending" */
-                    return;
+            if ((errno == EMFILE || errno == ENFILE) && net_shed_connection(s->lfd, &s->spare_fd)) {
                 logf_("refused a connection: %s (%ld)", "out of file descriptors", 0);
                 continue;
             }
-            return; /* EAGAIN */
+            return; /* EAGAIN, or out of descriptors with nothing pending */
         }
         if (s->nclients >= s->opt.max_connections || !(c = client_new(s, fd))) {
             close(fd);
@@ -714,7 +703,7 @@ static void shutdown_all(server *s)
 int main(int argc, char **argv)
 {
     server s;
-    struct epoll_event ev, events[256];
+    struct epoll_event events[256];
     memset(&s, 0, sizeof s);
     if (parse_options(argc, argv, &s.opt) != 0) {
         usage();
@@ -729,11 +718,9 @@ int main(int argc, char **argv)
                 strerror(errno));
         return 1;
     }
-    s.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    s.epfd = epoll_create1(EPOLL_CLOEXEC);
-    ev.events = EPOLLIN;
-    ev.data.ptr = NULL; /* NULL marks the listening socket */
-    if (s.epfd < 0 || epoll_ctl(s.epfd, EPOLL_CTL_ADD, s.lfd, &ev) != 0) {
+    s.spare_fd = net_spare_fd();
+    s.epfd = net_epoll_listener(s.lfd); /* data.ptr NULL: the listening socket */
+    if (s.epfd < 0) {
         perror("ws_echo: epoll");
         return 1;
     }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -97,6 +98,40 @@ int net_accept(int listen_fd)
     if (fd >= 0)
         net_set_nodelay(fd);
     return fd;
+}
+
+int net_spare_fd(void)
+{
+    return open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+int net_shed_connection(int listen_fd, int *spare_fd)
+{
+    int fd;
+    if (*spare_fd < 0)
+        return 0;
+    close(*spare_fd);
+    fd = accept(listen_fd, NULL, NULL);
+    if (fd >= 0)
+        close(fd);
+    *spare_fd = net_spare_fd();
+    return fd >= 0; /* EMFILE comes before "nothing pending" */
+}
+
+int net_epoll_listener(int listen_fd)
+{
+    struct epoll_event ev;
+    int epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (epfd < 0)
+        return -1;
+    memset(&ev, 0, sizeof ev);
+    ev.events = EPOLLIN;
+    ev.data.ptr = NULL;
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
+        close(epfd);
+        return -1;
+    }
+    return epfd;
 }
 
 int net_connect(const char *host, int port)

@@ -30,6 +30,20 @@ int net_local_port(int fd);
  * connection is pending (or another error: EMFILE, ECONNABORTED...). */
 int net_accept(int listen_fd);
 
+/* Running out of descriptors.  After EMFILE/ENFILE a pending connection
+ * keeps the listening socket readable and would spin the event loop: keep
+ * a spare descriptor (net_spare_fd(), at start) and, when net_accept fails
+ * so, call net_shed_connection(): it frees the spare, accepts the
+ * connection and closes it at once, then takes the spare again.  Returns 1
+ * when it shed one (accept again), 0 when it could not (no spare, or
+ * nothing pending). */
+int net_spare_fd(void);
+int net_shed_connection(int listen_fd, int *spare_fd);
+
+/* An epoll set (close-on-exec) watching listen_fd for EPOLLIN with
+ * data.ptr NULL, which marks the listening socket.  Returns it, or -1. */
+int net_epoll_listener(int listen_fd);
+
 /* Blocking TCP connect to host:port (name or literal, IPv4 or IPv6), with
  * TCP_NODELAY set.  Returns the fd or -1. */
 int net_connect(const char *host, int port);
