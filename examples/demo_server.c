@@ -605,22 +605,6 @@ static void serve_static(client *c, const char *path, size_t len, int head_only)
 
 /* ---- the live feed ------------------------------------------------------------------ */
 
-/* s[0..len) as a decimal number (1 to 19 digits).  Returns 0 or -1. */
-static int parse_dec(const char *s, size_t len, uint64_t *out)
-{
-    size_t i;
-    uint64_t v = 0;
-    if (len == 0 || len > 19)
-        return -1;
-    for (i = 0; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (uint64_t)(s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
 /* Event n as a message: "id: n", "data: n" (num[] holds the digits). */
 static void feed_msg(uint64_t n, char num[24], wsx_sse_msg *m)
 {
@@ -777,7 +761,7 @@ static void start_feed(client *c, const wsx_http_request *req)
     if (wsx_sse_replay_since(&s->replay, last_id, last_len, &it) != WSX_OK) {
         /* Not in the window. */
         uint64_t last = 0, first = 0;
-        int numeric = parse_dec(last_id, last_len, &last) == 0;
+        int numeric = net_parse_dec(last_id, last_len, &last) == 0;
         wsx_sse_replay_iter all;
         const char *oldest = NULL;
         size_t oldest_len = 0;
@@ -786,7 +770,7 @@ static void start_feed(client *c, const wsx_http_request *req)
             return; /* up to date (nothing produced yet) */
         if (numeric && last < s->seq &&
             wsx_sse_replay_next(&all, &bytes, &len, &oldest, &oldest_len) &&
-            parse_dec(oldest, oldest_len, &first) == 0) {
+            net_parse_dec(oldest, oldest_len, &first) == 0) {
             /* Older than the window: say what is lost, then send it all. */
             n = snprintf(note, sizeof note, "event: gap\ndata: {\"from\":%llu,\"to\":%llu}\n\n",
                          (unsigned long long)last + 1, (unsigned long long)first - 1);

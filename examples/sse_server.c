@@ -346,21 +346,6 @@ static int send_feed_event(server *s, client *c, const uint8_t *bytes, size_t le
     return 0;
 }
 
-static int parse_u64(const char *s, size_t n, uint64_t *out)
-{
-    uint64_t v = 0;
-    size_t i;
-    if (n == 0 || n > 19)
-        return -1;
-    for (i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (uint64_t)(s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
 /* The "event: reset" block for a Last-Event-ID not in the window (see the
  * decisions at the top). */
 static int send_reset(server *s, client *c, const char *last, size_t last_len,
@@ -405,9 +390,9 @@ static void replay_missed(server *s, client *c, const char *last, size_t last_le
         uint64_t first = 0;
         wsx_sse_replay_all(&s->replay, &it);
         if (wsx_sse_replay_next(&it, &bytes, &len, &oldest, &oldest_len) == 1)
-            parse_u64(oldest, oldest_len, &first);
+            net_parse_dec(oldest, oldest_len, &first);
         wsx_sse_replay_all(&s->replay, &it);
-        if (parse_u64(last, last_len, &n) == 0 && first > 0 && n < first - 1) {
+        if (net_parse_dec(last, last_len, &n) == 0 && first > 0 && n < first - 1) {
             if (send_reset(s, c, last, last_len, first - 1) != 0)
                 return;
         } else {
@@ -646,7 +631,7 @@ static int body_ready(server *s, client *c, const wsx_http_request *req, size_t 
         respond_error(s, c, 411, "");
         return -1;
     }
-    if (parse_u64(cl->value, cl->value_len, len) != 0 ||
+    if (net_parse_dec(cl->value, cl->value_len, len) != 0 ||
         wsx_http_header_count(req->headers, req->num_headers, "Content-Length") != 1) {
         respond_error(s, c, 400, "");
         return -1;

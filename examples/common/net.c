@@ -269,6 +269,21 @@ static int parse_scheme(const char **pp, net_url *out)
     return -1;
 }
 
+int net_parse_dec(const char *s, size_t len, uint64_t *out)
+{
+    size_t i;
+    uint64_t v = 0;
+    if (len == 0 || len > 19)
+        return -1;
+    for (i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
 static int parse_port(const char *s, size_t n, int *port)
 {
     long v = 0;

@@ -71,6 +71,10 @@ uint64_t net_now_ms(void);
  * to /dev/urandom).  Returns 0 or -1. */
 int net_random(void *buf, size_t n);
 
+/* s[0..len) as a decimal number of 1 to 19 digits (a Last-Event-ID, a
+ * Content-Length).  Returns 0 and *out, or -1. */
+int net_parse_dec(const char *s, size_t len, uint64_t *out);
+
 /* ---- URLs -------------------------------------------------------------- */
 
 /* A parsed ws://, wss://, http:// or https:// URL.  host is without the
