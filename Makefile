@@ -123,12 +123,12 @@ $(B)/small/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/small/libwsx.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $< -o $@ $(B)/small/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm
 
-$(B)/small/fuzz/%: fuzz/%.c fuzz/replay.c $(B)/small/libwsx.a
+$(B)/small/fuzz/%: fuzz/%.c fuzz/replay.c $(wildcard fuzz/*.h) $(B)/small/libwsx.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $< fuzz/replay.c -o $@ $(B)/small/libwsx.a $(LDFLAGS) $(LIB_LIBS)
 
 # The fuzz targets, linked with a plain main that replays their corpus.
-$(B)/asan/fuzz/%: fuzz/%.c fuzz/replay.c $(B)/asan/libwsx.a
+$(B)/asan/fuzz/%: fuzz/%.c fuzz/replay.c $(wildcard fuzz/*.h) $(B)/asan/libwsx.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SAN) $< fuzz/replay.c -o $@ $(B)/asan/libwsx.a $(LDFLAGS) $(LIB_LIBS)
 
@@ -166,7 +166,7 @@ demo: all examples
 
 fuzz: $(FUZZ_BINS)
 
-$(B)/fuzz/%: fuzz/%.c $(LIB_SRCS) $(HEADERS)
+$(B)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(LIB_SRCS) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CLANG) -std=c99 -Iinclude -Isrc -D_DEFAULT_SOURCE $(LIB_CPPFLAGS) -g -O1 \
 	    -fsanitize=fuzzer,address,undefined $< $(LIB_SRCS) -o $@ $(LIB_LIBS)
