@@ -562,11 +562,9 @@ const uint8_t *wsx_sse_last_event_id(const wsx_sse_parser *p, size_t *len)
 
 wsx_err wsx_sse_set_last_event_id(wsx_sse_parser *p, const uint8_t *id, size_t len)
 {
-    size_t i;
     uint8_t slot;
-    for (i = 0; i < len; i++)
-        if (id[i] == 0 || id[i] == '\r' || id[i] == '\n')
-            return WSX_E_SSE_FIELD;
+    if (!wsx__sse_field_ok((const char *)id, len))
+        return WSX_E_SSE_FIELD;
     if (len > p->_max_field)
         return WSX_E_SSE_FIELD_TOO_LONG;
     /* write into a slot that is neither the current last nor the buffer */
