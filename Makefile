@@ -86,11 +86,15 @@ $(B)/libwsx.so: $(B)/libwsx.so.$(VERSION)
 	ln -sf libwsx.so.$(VERSION) $(B)/libwsx.so.$(SOVERSION)
 	ln -sf libwsx.so.$(VERSION) $@
 
+# The .pc names the directories of this make invocation; install writes its
+# own copy so that `make && make install PREFIX=...` is right.
+PC_SED := sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    -e 's|@REQUIRES@|$(PC_REQUIRES)|g'
+
 $(B)/wsx.pc: pkgconfig/wsx.pc.in Makefile
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
-	    -e 's|@REQUIRES@|$(PC_REQUIRES)|g' $< > $@
+	$(PC_SED) $< > $@
 
 # ---- tests ------------------------------------------------------------
 
@@ -200,7 +204,7 @@ install: all
 	install -m 755 $(B)/libwsx.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
 	ln -sf libwsx.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libwsx.so.$(SOVERSION)
 	ln -sf libwsx.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libwsx.so
-	install -m 644 $(B)/wsx.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	$(PC_SED) pkgconfig/wsx.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/wsx.pc
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(notdir $(HEADERS)))
