@@ -92,7 +92,13 @@ PC_SED := sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    -e 's|@REQUIRES@|$(PC_REQUIRES)|g'
 
-$(B)/wsx.pc: pkgconfig/wsx.pc.in Makefile
+PC_STAMP := $(B)/.pcdirs
+PC_LINE  := $(PREFIX) $(LIBDIR) $(INCLUDEDIR) $(PC_REQUIRES)
+ifneq ($(shell cat $(PC_STAMP) 2>/dev/null),$(PC_LINE))
+$(shell mkdir -p $(B) && echo '$(PC_LINE)' > $(PC_STAMP))
+endif
+
+$(B)/wsx.pc: pkgconfig/wsx.pc.in Makefile $(PC_STAMP)
 	@mkdir -p $(@D)
 	$(PC_SED) $< > $@
 
