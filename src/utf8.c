@@ -30,7 +30,8 @@
 /* SSE2 is part of every x86-64 CPU.  -DWSX_UTF8_PORTABLE builds the
  * portable code on x86 too: tests/test_utf8_portable.c does, so both paths
  * are tested on every x86 build (and the portable one on big-endian). */
-#if defined(__SSE2__) && defined(__GNUC__) && !defined(WSX_UTF8_PORTABLE)
+#if defined(__SSE2__) && defined(__GNUC__) && !defined(WSX_UTF8_PORTABLE) && \
+    !defined(WSX_SMALL)
 #define UTF8_SSE2 1
 #include <emmintrin.h>
 #else
@@ -49,6 +50,57 @@ enum {
     S_F0 = 42,     /* after F0: 90..BF then two more (no overlongs) */
     S_F4 = 48      /* after F4: 80..8F then two more (<= U+10FFFF) */
 };
+
+#ifdef WSX_SMALL
+/* The small profile (wsx.h): the same automaton, one byte at a time, from
+ * two small tables instead of the 2 KB shift-DFA and the word loops. */
+
+#define R2(x) x, x
+#define R4(x) R2(x), R2(x)
+#define R8(x) R4(x), R4(x)
+#define R16(x) R8(x), R8(x)
+/* The state after a lead byte C2..F4 on a code point boundary; any other
+ * byte but ASCII fails there: continuation bytes, C0 and C1 (overlong),
+ * F5..FF (above U+10FFFF). */
+static const uint8_t lead_state[0xF5 - 0xC2] = {
+    R16(S_TAIL1), R8(S_TAIL1), R4(S_TAIL1), R2(S_TAIL1), /* C2..DF */
+    S_E0, R8(S_TAIL2), R4(S_TAIL2), S_ED, R2(S_TAIL2),   /* E0..EF */
+    S_F0, R2(S_TAIL3), S_TAIL3, S_F4                     /* F0..F4 */
+};
+
+/* Inside a sequence, for S_TAIL1..S_F4 (index state / 6 - 2): the range
+ * the next byte must be in (Unicode Table 3-7) and the state after it. */
+static const uint8_t cont_lo[7] = { 0x80, 0x80, 0x80, 0xA0, 0x80, 0x90, 0x80 };
+static const uint8_t cont_hi[7] = { 0xBF, 0xBF, 0xBF, 0xBF, 0x9F, 0xBF, 0x8F };
+static const uint8_t cont_next[7] = { S_ACCEPT, S_TAIL1, S_TAIL2, S_TAIL1,
+                                      S_TAIL1,  S_TAIL2, S_TAIL2 };
+
+size_t wsx_utf8_feed(wsx_utf8 *u, const uint8_t *buf, size_t len)
+{
+    unsigned state = u->_state, c, k;
+    size_t i;
+    if (state == S_ERROR)
+        return 0;
+    for (i = 0; i < len; i++) {
+        c = buf[i];
+        if (state == S_ACCEPT) {
+            state = c < 0x80                      ? S_ACCEPT
+                    : c - 0xC2 < sizeof lead_state ? lead_state[c - 0xC2]
+                                                   : S_ERROR;
+        } else {
+            k = state / 6 - 2;
+            state = c >= cont_lo[k] && c <= cont_hi[k] ? cont_next[k] : S_ERROR;
+        }
+        if (state == S_ERROR) {
+            u->_state = S_ERROR;
+            return i;
+        }
+    }
+    u->_state = state;
+    return len;
+}
+
+#else /* the fast profile */
 
 /* T(from, to): the bits of a row that send state `from` to state `to`.
  * A row is the sum of its T()s; every state not named goes to S_ERROR. */
@@ -262,11 +314,14 @@ static ALWAYS_INLINE uint64_t dfa_span(uint64_t state, const uint8_t *p)
 }
 #endif
 
+#endif /* WSX_SMALL */
+
 void wsx_utf8_init(wsx_utf8 *u)
 {
     u->_state = S_ACCEPT;
 }
 
+#ifndef WSX_SMALL
 size_t wsx_utf8_feed(wsx_utf8 *u, const uint8_t *buf, size_t len)
 {
     uint64_t state = u->_state, next;
@@ -319,6 +374,8 @@ bytes:
     u->_state = (uint32_t)state;
     return len;
 }
+
+#endif
 
 int wsx_utf8_complete(const wsx_utf8 *u)
 {
