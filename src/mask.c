@@ -14,6 +14,19 @@
 
 #include "wsx_util.h"
 
+#ifdef WSX_SMALL /* the small profile (wsx.h): byte by byte */
+
+size_t wsx_mask(uint8_t *buf, size_t len, const uint8_t key[4],
+                size_t key_offset)
+{
+    size_t i;
+    for (i = 0; i < len; i++)
+        buf[i] ^= key[(key_offset + i) & 3];
+    return (key_offset + len) & 3;
+}
+
+#else
+
 /* From this many bytes, the word loop starts at a 64-byte boundary (the
  * head is done with up to 3 bytes, one 4-byte word and seven 8-byte ones)
  * so that wide stores do not straddle cache lines: ~1.4x on big buffers,
@@ -92,3 +105,5 @@ size_t wsx_mask(uint8_t *buf, size_t len, const uint8_t key[4],
         buf[i] ^= key[(phase + i) & 3];
     return (phase + len) & 3;
 }
+
+#endif /* WSX_SMALL */
