@@ -44,10 +44,18 @@ enum {
 #define TEXT_BLOCK 8192u
 
 /* Keeps the rare paths out of wsx_ws_decode's hot code. */
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(WSX_SMALL)
 #define WSX_NOINLINE_ __attribute__((noinline))
 #else
 #define WSX_NOINLINE_
+#endif
+
+/* WSX_SMALL (wsx.h): no fast paths, and every header is gathered byte by
+ * byte (the same checks in the same order), never checked in place. */
+#ifdef WSX_SMALL
+#define WHOLE_HEADERS 0
+#else
+#define WHOLE_HEADERS 1
 #endif
 
 void wsx_ws_decoder_config_default(wsx_ws_decoder_config *cfg)
@@ -430,7 +438,7 @@ static int decode_frames(wsx_ws_decoder *d, uint8_t *buf, size_t len,
             long hlen;
             if (pos == len)
                 break;
-            if (d->_hdr_len == 0 &&
+            if (WHOLE_HEADERS && d->_hdr_len == 0 &&
                 (hlen = check_header_fast(d, buf + pos, len - pos)) != 0) {
                 if (hlen < 0)
                     return fail(d, (int)hlen, consumed, ev);
@@ -474,6 +482,7 @@ static int decode_frames(wsx_ws_decoder *d, uint8_t *buf, size_t len,
     return need_more(len, consumed, ev);
 }
 
+#ifndef WSX_SMALL
 /* ---- fast paths ----------------------------------------------------------
  * The common steps of a stream of whole data frames.  Each is its own small
  * function that wsx_ws_decode tail-calls, so no call pays for the registers
@@ -582,6 +591,8 @@ WSX_NOINLINE_ static int fast_binary_end(wsx_ws_decoder *d, uint8_t *buf,
     return WSX_WS_EV_MESSAGE_END;
 }
 
+#endif /* !WSX_SMALL */
+
 /* The general path: every state and every case. */
 WSX_NOINLINE_ static int decode_general(wsx_ws_decoder *d, uint8_t *buf,
                                         size_t len, size_t *consumed,
@@ -610,6 +621,7 @@ WSX_NOINLINE_ static int decode_general(wsx_ws_decoder *d, uint8_t *buf,
 int wsx_ws_decode(wsx_ws_decoder *d, uint8_t *buf, size_t len,
                   size_t *consumed, wsx_ws_event *ev)
 {
+#ifndef WSX_SMALL
     if (buf) {
         switch (d->_state) {
         case ST_HEADER:
@@ -622,5 +634,6 @@ int wsx_ws_decode(wsx_ws_decoder *d, uint8_t *buf, size_t len,
             break;
         }
     }
+#endif
     return decode_general(d, buf, len, consumed, ev);
 }
