@@ -5,6 +5,8 @@
 #ifndef WSX_HTTP_CHARS_H
 #define WSX_HTTP_CHARS_H
 
+#include <stddef.h>
+
 enum {
     WSX_HC_TCHAR = 1,  /* token character */
     WSX_HC_VALUE = 2,  /* SP, HTAB, VCHAR, obs-text: allowed in a field value */
@@ -20,6 +22,10 @@ extern const unsigned char wsx__http_chars[256];
 #define wsx_http_is_target_char(c) (wsx__http_chars[(unsigned char)(c)] & WSX_HC_TARGET)
 #define wsx_http_is_digit(c) (wsx__http_chars[(unsigned char)(c)] & WSX_HC_DIGIT)
 #define wsx_http_is_hex(c) (wsx__http_chars[(unsigned char)(c)] & WSX_HC_HEX)
+
+/* 1 if a[0..alen) and b[0..blen) are equal ASCII-case-insensitively
+ * (http_headers.c). */
+int wsx__http_eq_nocase(const char *a, size_t alen, const char *b, size_t blen);
 
 /* ASCII lower case, locale-free. */
 #define wsx_http_lower(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + ('a' - 'A') : (c))

@@ -5,7 +5,7 @@
 #include "wsx_http.h"
 #include "http_chars.h"
 
-static int eq_nocase(const char *a, size_t alen, const char *b, size_t blen)
+int wsx__http_eq_nocase(const char *a, size_t alen, const char *b, size_t blen)
 {
     size_t i;
     if (alen != blen)
@@ -20,7 +20,7 @@ int wsx_http_name_eq(const char *name, size_t len, const char *want)
 {
     if (!name || !want)
         return 0;
-    return eq_nocase(name, len, want, strlen(want));
+    return wsx__http_eq_nocase(name, len, want, strlen(want));
 }
 
 const wsx_http_header *wsx_http_header_next(const wsx_http_header *headers, size_t n,
@@ -33,7 +33,7 @@ const wsx_http_header *wsx_http_header_next(const wsx_http_header *headers, size
         return NULL;
     want = strlen(name);
     for (; i < n; i++)
-        if (eq_nocase(headers[i].name, headers[i].name_len, name, want))
+        if (wsx__http_eq_nocase(headers[i].name, headers[i].name_len, name, want))
             return &headers[i];
     return NULL;
 }
@@ -104,7 +104,7 @@ int wsx_http_list_has(const char *value, size_t len, const char *token)
         return 0;
     want = strlen(token);
     while (wsx_http_list_next(&pos, value + len, &item, &item_len))
-        if (eq_nocase(item, item_len, token, want))
+        if (wsx__http_eq_nocase(item, item_len, token, want))
             return 1;
     return 0;
 }
@@ -161,7 +161,7 @@ static int last_coding_chunked(const wsx_http_header *headers, size_t n)
             last_len = item_len;
         }
     }
-    return last && eq_nocase(last, last_len, "chunked", 7);
+    return last && wsx__http_eq_nocase(last, last_len, "chunked", 7);
 }
 
 int wsx_http_response_body(const wsx_http_response *res, int request_was_head,

@@ -108,17 +108,6 @@ static int check_subprotocol(const wsx_hs_client *hs, const wsx_http_header *h, 
     return WSX_E_HS_SUBPROTOCOL;
 }
 
-static int slices_eq_nocase(const char *a, size_t alen, const char *b, size_t blen)
-{
-    size_t i;
-    if (alen != blen)
-        return 0;
-    for (i = 0; i < alen; i++)
-        if (wsx_http_lower(a[i]) != wsx_http_lower(b[i]))
-            return 0;
-    return 1;
-}
-
 /* 1 if the client's own extra headers offered extension name (extension
  * names compare case-insensitively, as tokens). */
 static int extension_offered(const wsx_hs_client *hs, const char *name, size_t name_len)
@@ -130,7 +119,7 @@ static int extension_offered(const wsx_hs_client *hs, const char *name, size_t n
         size_t item_len, offered_len;
         while (wsx_http_list_next(&pos, f->value + f->value_len, &item, &item_len)) {
             wsx__hs_ext_name(item, item_len, &offered, &offered_len);
-            if (offered_len && slices_eq_nocase(offered, offered_len, name, name_len))
+            if (offered_len && wsx__http_eq_nocase(offered, offered_len, name, name_len))
                 return 1;
         }
     }
