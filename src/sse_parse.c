@@ -22,7 +22,9 @@
 #include <emmintrin.h>
 #endif
 
-enum { ST_BOM, ST_NAME, ST_SPACE, ST_VALUE, ST_CR };
+/* ST_HALTED*: after an error or wsx_sse_end() (see fail()); _IN_LINE when
+ * a line was cut, for wsx_sse_end()'s answer. */
+enum { ST_BOM, ST_NAME, ST_SPACE, ST_VALUE, ST_CR, ST_HALTED, ST_HALTED_IN_LINE };
 enum { F_NONE, F_DATA, F_EVENT, F_ID, F_RETRY, F_COMMENT };
 
 /* WSX_SMALL (wsx.h): no whole-line fast path, no single-byte shortcut,
@@ -133,7 +135,7 @@ static uint8_t *data_buf(const wsx_sse_parser *p)
 /* The slot that is neither a nor b. */
 static uint8_t other_slot(unsigned a, unsigned b)
 {
-    return (uint8_t)(a == b ? (a + 1) % 3 : 3 - a - b);
+    return (uint8_t)(a != b ? 3 - a - b : a == 2 ? 0 : a + 1); /* no division */
 }
 
 /* A pending single data line inside the caller's input moves into the
@@ -524,12 +526,16 @@ void wsx_sse_reset(wsx_sse_parser *p)
     p->_ended = 0;
 }
 
+/* 1 if the stream stopped inside a line. */
+static int in_line(const wsx_sse_parser *p)
+{
+    return (p->_st == ST_BOM && p->_bom) || (p->_st == ST_NAME && p->_name_len) ||
+           p->_st == ST_SPACE || p->_st == ST_VALUE || p->_st == ST_HALTED_IN_LINE;
+}
+
 int wsx_sse_end(wsx_sse_parser *p)
 {
-    int partial = p->_has_data || p->_type_len || p->_id_buf != p->_id_last ||
-                  (p->_st == ST_BOM && p->_bom) ||
-                  (p->_st == ST_NAME && p->_name_len) || p->_st == ST_SPACE ||
-                  p->_st == ST_VALUE;
+    int partial = p->_has_data || p->_type_len || p->_id_buf != p->_id_last || in_line(p);
     int err = p->_err;
     wsx_sse_reset(p);
     p->_err = err;
@@ -547,7 +553,8 @@ wsx_err wsx_sse_resync(wsx_sse_parser *p)
     p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
     /* Errors only happen inside a line: ignore its rest, then every line
      * up to the empty one that ends the block. */
-    p->_st = ST_VALUE;
+    /* (after wsx_sse_end() parsing stays refused: still halted) */
+    p->_st = p->_ended ? ST_HALTED_IN_LINE : ST_VALUE;
     p->_field = F_NONE;
     p->_name_len = NAME_UNKNOWN;
     p->_skip_block = 1;
@@ -593,8 +600,12 @@ static int slice_data(wsx_sse_parser *p, const uint8_t *s, const uint8_t *e)
 }
 #endif
 
+/* The state is parked too: while _err or _ended is set the state is
+ * ST_BOM (wsx_sse_end()) or halted, so the one-byte entry needs to test
+ * the state only. */
 static int fail(wsx_sse_parser *p, int err)
 {
+    p->_st = (uint8_t)(in_line(p) ? ST_HALTED_IN_LINE : ST_HALTED);
     p->_err = err;
     p->_slice = NULL; /* the event is lost; keep no pointer into the input */
     p->_slice_len = 0;
@@ -729,31 +740,47 @@ out:
     return r;
 }
 
-/* Entry.  One byte that does not end a line (the byte-at-a-time feeding
- * some socket layers do) is handled here, with the same effects as the
- * full machine in parse_main(), which does everything else. */
-int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *consumed,
-                  wsx_sse_event *ev)
-{
-#ifdef WSX_SMALL
-    return parse_main(p, buf, len, consumed, ev);
+#ifndef WSX_SMALL
+#if defined(__GNUC__) || defined(__clang__)
+#define NOINLINE __attribute__((noinline))
 #else
-    uint8_t c;
-    int r;
-    if (len != 1 || p->_err || p->_ended || (c = buf[0]) == '\n' || c == '\r')
-        return parse_main(p, buf, len, consumed, ev);
+#define NOINLINE
+#endif
+
+/* 1 if c ends a line (CR or LF); one compare for most bytes. */
+#define IS_EOL(c) ((c) <= '\r' && ((c) == '\n' || (c) == '\r'))
+
+/* One byte that the entry's shortcuts did not take, in any state: those
+ * handled here have _err == 0 and not _ended (see fail()).  The same
+ * effects as parse_main() on that byte, which it falls back to for the
+ * rare cases (BOM, a halted parser, a field line with no colon, ...). */
+static NOINLINE int one_byte(wsx_sse_parser *p, const uint8_t *buf, size_t *consumed,
+                             wsx_sse_event *ev)
+{
+    uint8_t c = buf[0];
+    int r = 0;
     switch (p->_st) {
     case ST_NAME:
+        if (IS_EOL(c)) {
+            if (p->_name_len)
+                return parse_main(p, buf, 1, consumed, ev);
+            /* the empty line: as parse_main's whole-line loop, then eat_eol */
+            r = dispatch(p, ev);
+            p->_st = c == '\r' ? ST_CR : ST_NAME;
+            break;
+        }
         if (c == ':') {
             p->_field = (uint8_t)field_of(p);
             p->_st = ST_SPACE;
             break;
         }
         if (p->_name_len >= 5)
-            return parse_main(p, buf, len, consumed, ev);
+            return parse_main(p, buf, 1, consumed, ev);
         p->_name[p->_name_len++] = c;
         break;
     case ST_SPACE:
+        if (IS_EOL(c))
+            return parse_main(p, buf, 1, consumed, ev);
         p->_st = ST_VALUE;
         r = field_begin(p);
         if (r < 0) {
@@ -764,8 +791,11 @@ int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *con
             break;
         /* fall through */
     case ST_VALUE:
-        if (p->_field == F_DATA && p->_data_len < p->_cap) {
-            data_buf(p)[p->_data_len++] = c;
+        if (IS_EOL(c)) {
+            /* in ST_VALUE end_line() only reports (never fails) */
+            r = end_line(p, ev);
+            p->_name_len = 0;
+            p->_st = c == '\r' ? ST_CR : ST_NAME;
             break;
         }
         r = field_append(p, buf, 1);
@@ -774,8 +804,88 @@ int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *con
             return fail(p, r);
         }
         break;
+    case ST_CR:
+        if (c != '\n')
+            return parse_main(p, buf, 1, consumed, ev);
+        p->_st = ST_NAME; /* the LF of a CRLF split over two calls */
+        break;
     default:
+        return parse_main(p, buf, 1, consumed, ev);
+    }
+    *consumed = 1;
+    return r;
+}
+#endif
+
+/* Entry.  One byte (the byte-at-a-time feeding some socket layers do):
+ * the common cases right here, as a leaf (no call, no stack frame), with
+ * exactly the effects parse_main() would have; one_byte() takes the other
+ * single bytes, parse_main() everything else. */
+int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *consumed,
+                  wsx_sse_event *ev)
+{
+#ifdef WSX_SMALL
+    return parse_main(p, buf, len, consumed, ev);
+#else
+    uint8_t c;
+    if (len != 1)
         return parse_main(p, buf, len, consumed, ev);
+    /* no test of _err / _ended: their states go to one_byte()'s default */
+    c = buf[0];
+    switch (p->_st) {
+    case ST_VALUE:
+        if (!IS_EOL(c)) {
+            if (p->_field == F_DATA && p->_data_len < p->_cap) {
+                data_buf(p)[p->_data_len++] = c; /* the most common byte */
+                break;
+            }
+            if (p->_field == F_ID && p->_id_len[p->_id_tmp] < p->_max_field) {
+                id_slot(p, p->_id_tmp)[p->_id_len[p->_id_tmp]++] = c;
+                if (c == 0)
+                    p->_id_nul = 1;
+                break;
+            }
+        } else if (p->_field <= F_ID) {
+            /* end_line() then eat_eol(): only an id has work to do,
+             * "if the field value does not contain U+0000 NULL" */
+            if (p->_field == F_ID && !p->_id_nul) {
+                p->_id_buf = p->_id_tmp;
+                p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
+            }
+            p->_name_len = 0;
+            p->_st = c == '\r' ? ST_CR : ST_NAME;
+            break;
+        }
+        return one_byte(p, buf, consumed, ev);
+    case ST_NAME:
+        if (c == ':') {
+            p->_field = (uint8_t)field_of_name(p, p->_name, p->_name_len);
+            p->_st = ST_SPACE;
+            break;
+        }
+        if (!IS_EOL(c)) {
+            if (p->_name_len >= 5)
+                return one_byte(p, buf, consumed, ev);
+            p->_name[p->_name_len++] = c;
+            break;
+        }
+        return one_byte(p, buf, consumed, ev); /* the empty line, ... */
+    case ST_SPACE:
+        /* field_begin() for the common fields, then the space dropped */
+        if (c != ' ')
+            return one_byte(p, buf, consumed, ev);
+        if (p->_field == F_ID) {
+            p->_id_len[p->_id_tmp] = 0;
+            p->_id_nul = 0;
+        } else if (p->_field == F_DATA && !p->_has_data) {
+            p->_has_data = 1;
+        } else {
+            return one_byte(p, buf, consumed, ev);
+        }
+        p->_st = ST_VALUE;
+        break;
+    default:
+        return one_byte(p, buf, consumed, ev);
     }
     *consumed = 1;
     return 0;
