@@ -750,6 +750,17 @@ out:
 /* 1 if c ends a line (CR or LF); one compare for most bytes. */
 #define IS_EOL(c) ((c) <= '\r' && ((c) == '\n' || (c) == '\r'))
 
+/* The empty line, one byte (CR or LF) at a line start: dispatch, then
+ * eat_eol() as parse_main() does it.  A leaf of its own. */
+static NOINLINE int empty_line(wsx_sse_parser *p, const uint8_t *buf, size_t *consumed,
+                               wsx_sse_event *ev)
+{
+    int r = dispatch(p, ev);
+    p->_st = buf[0] == '\r' ? ST_CR : ST_NAME;
+    *consumed = 1;
+    return r;
+}
+
 /* One byte that the entry's shortcuts did not take, in any state: those
  * handled here have _err == 0 and not _ended (see fail()).  The same
  * effects as parse_main() on that byte, which it falls back to for the
@@ -869,7 +880,9 @@ int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *con
             p->_name[p->_name_len++] = c;
             break;
         }
-        return one_byte(p, buf, consumed, ev); /* the empty line, ... */
+        if (p->_name_len == 0)
+            return empty_line(p, buf, consumed, ev);
+        return one_byte(p, buf, consumed, ev);
     case ST_SPACE:
         /* field_begin() for the common fields, then the space dropped */
         if (c != ' ')
