@@ -197,6 +197,21 @@ static uint8_t after_data_frame(const wsx_ws_decoder *d)
 
 /* A complete, checked header h (its masking key, if any, at the end).
  * Returns MESSAGE_START for the first frame of a message, else 0. */
+/* Fills every field of *ev (close_code 0) and returns kind. */
+static inline int set_event(wsx_ws_event *ev, int kind, unsigned opcode,
+                            unsigned rsv, uint64_t frame_length, uint8_t *data,
+                            size_t size)
+{
+    ev->kind = kind;
+    ev->opcode = opcode;
+    ev->rsv = rsv;
+    ev->close_code = 0;
+    ev->frame_length = frame_length;
+    ev->data = data;
+    ev->size = size;
+    return kind;
+}
+
 static int begin_frame(wsx_ws_decoder *d, const uint8_t *h, size_t hlen,
                        wsx_ws_event *ev)
 {
@@ -225,13 +240,8 @@ static int begin_frame(wsx_ws_decoder *d, const uint8_t *h, size_t hlen,
         wsx_utf8_init(&u);
         memcpy(&d->_utf8, &u, sizeof u);
     }
-    ev->kind = WSX_WS_EV_MESSAGE_START;
-    ev->opcode = op;
-    ev->rsv = b0 & B0_RSV;
-    ev->close_code = 0;
-    ev->frame_length = length;
-    ev->data = NULL;
-    ev->size = 0;
+    set_event(ev, WSX_WS_EV_MESSAGE_START, op, b0 & B0_RSV, length, NULL,
+              0);
     return WSX_WS_EV_MESSAGE_START;
 }
 
@@ -351,13 +361,8 @@ static int deliver(wsx_ws_decoder *d, uint8_t *p, size_t avail, size_t pos,
     d->_remaining -= n;
     if (d->_remaining == 0 && d->_state == ST_PAYLOAD)
         d->_state = after_data_frame(d);
-    ev->kind = WSX_WS_EV_DATA;
-    ev->opcode = message_opcode(d);
-    ev->rsv = d->_frame & B0_RSV;
-    ev->close_code = 0;
-    ev->frame_length = 0;
-    ev->data = p;
-    ev->size = n;
+    set_event(ev, WSX_WS_EV_DATA, message_opcode(d), d->_frame & B0_RSV, 0, p,
+              n);
     *consumed = pos + n;
     return WSX_WS_EV_DATA;
 }
@@ -376,13 +381,7 @@ static int end_message(wsx_ws_decoder *d, size_t pos, size_t *consumed,
     d->_flags = (uint8_t)(d->_flags & ~(F_MESSAGE | F_TEXT));
     d->_message_size = 0;
     d->_state = ST_HEADER;
-    ev->kind = WSX_WS_EV_MESSAGE_END;
-    ev->opcode = opcode;
-    ev->rsv = 0;
-    ev->close_code = 0;
-    ev->frame_length = 0;
-    ev->data = NULL;
-    ev->size = 0;
+    set_event(ev, WSX_WS_EV_MESSAGE_END, opcode, 0, 0, NULL, 0);
     *consumed = pos;
     return WSX_WS_EV_MESSAGE_END;
 }
@@ -399,13 +398,7 @@ static int control_event(wsx_ws_decoder *d, size_t pos, size_t *consumed,
     d->_state = ST_HEADER;
     if (d->_flags & F_SERVER)
         wsx_mask(d->_ctl, n, d->_key, 0);
-    ev->kind = kind;
-    ev->opcode = op;
-    ev->rsv = d->_frame & B0_RSV;
-    ev->close_code = 0;
-    ev->frame_length = 0;
-    ev->data = d->_ctl;
-    ev->size = n;
+    set_event(ev, kind, op, d->_frame & B0_RSV, 0, d->_ctl, n);
     if (kind == WSX_WS_EV_CLOSE) {
         /* Section 5.5.1: empty, or a 2-byte code and a UTF-8 reason. */
         if (n == 0) {
@@ -507,13 +500,8 @@ WSX_NOINLINE_ static int fast_binary_data(wsx_ws_decoder *d, uint8_t *buf,
     d->_remaining -= n;
     if (d->_remaining == 0)
         d->_state = after_data_frame(d);
-    ev->kind = WSX_WS_EV_DATA;
-    ev->opcode = WSX_WS_OP_BINARY;
-    ev->rsv = d->_frame & B0_RSV;
-    ev->close_code = 0;
-    ev->frame_length = 0;
-    ev->data = buf;
-    ev->size = n;
+    set_event(ev, WSX_WS_EV_DATA, WSX_WS_OP_BINARY, d->_frame & B0_RSV, 0,
+              buf, n);
     *consumed = n;
     if (d->_flags & F_SERVER)
         d->_key_offset = (uint8_t)wsx_mask(buf, n, d->_key, d->_key_offset);
@@ -551,13 +539,7 @@ WSX_NOINLINE_ static int fast_message_start(wsx_ws_decoder *d, uint8_t *buf,
         memcpy(d->_key, buf + hlen - 4, 4);
     d->_state = length ? ST_PAYLOAD : after_data_frame(d);
     d->_message_size = length;
-    ev->kind = WSX_WS_EV_MESSAGE_START;
-    ev->opcode = op;
-    ev->rsv = 0;
-    ev->close_code = 0;
-    ev->frame_length = length;
-    ev->data = NULL;
-    ev->size = 0;
+    set_event(ev, WSX_WS_EV_MESSAGE_START, op, 0, length, NULL, 0);
     *consumed = hlen;
     if (op == WSX_WS_OP_TEXT) {
         wsx_utf8 u;
@@ -580,13 +562,7 @@ WSX_NOINLINE_ static int fast_binary_end(wsx_ws_decoder *d, uint8_t *buf,
     d->_flags = (uint8_t)(d->_flags & ~F_MESSAGE);
     d->_message_size = 0;
     d->_state = ST_HEADER;
-    ev->kind = WSX_WS_EV_MESSAGE_END;
-    ev->opcode = WSX_WS_OP_BINARY;
-    ev->rsv = 0;
-    ev->close_code = 0;
-    ev->frame_length = 0;
-    ev->data = NULL;
-    ev->size = 0;
+    set_event(ev, WSX_WS_EV_MESSAGE_END, WSX_WS_OP_BINARY, 0, 0, NULL, 0);
     *consumed = 0;
     return WSX_WS_EV_MESSAGE_END;
 }
