@@ -710,6 +710,7 @@ static void write_stream_head(client *c, int minor_version)
     memset(&cfg, 0, sizeof cfg);
     c->chunked = minor_version >= 1;
     cfg.chunked = c->chunked;
+    cfg.connection_close = !c->chunked; /* HTTP/1.0: the stream ends at close */
     cfg.charset = 1;
     n = wsx_sse_response_head(&cfg, head, sizeof head);
     if (n > 0)

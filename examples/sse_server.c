@@ -419,6 +419,7 @@ static void start_events(server *s, client *c, const wsx_http_request *req)
     ptrdiff_t hl, rl;
     memset(&hc, 0, sizeof hc);
     c->chunked = hc.chunked = req->minor_version >= 1;
+    hc.connection_close = !c->chunked; /* HTTP/1.0: the stream ends at close */
     hc.allow_origin = s->opt.allow_origin;
     hl = wsx_sse_response_head(&hc, head, sizeof head);
     wsx_sse_msg_init(&m);
@@ -584,6 +585,7 @@ static void start_chat(server *s, client *c, const wsx_http_request *req, const 
     }
     memset(&hc, 0, sizeof hc);
     c->chunked = hc.chunked = req->minor_version >= 1;
+    hc.connection_close = !c->chunked; /* HTTP/1.0: the stream ends at close */
     hc.allow_origin = s->opt.allow_origin;
     hl = wsx_sse_response_head(&hc, head, sizeof head);
     c->out_off = c->out_len = 0;

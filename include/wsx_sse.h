@@ -277,6 +277,9 @@ typedef struct wsx_sse_head_config {
     int allow_credentials;       /* "Access-Control-Allow-Credentials: true" */
     const wsx_sse_header *headers; /* extra headers, or NULL */
     size_t num_headers;
+    int connection_close;        /* "Connection: close" instead of keep-alive:
+                                    a stream that ends by closing the connection
+                                    (an HTTP/1.0 client, no chunked coding) */
 } wsx_sse_head_config;
 
 /* The response head, ending with the empty line:
@@ -284,7 +287,7 @@ typedef struct wsx_sse_head_config {
  *   Content-Type: text/event-stream[; charset=utf-8]
  *   Cache-Control: no-cache
  *   X-Accel-Buffering: no          (nginx: stream, do not buffer)
- *   Connection: keep-alive
+ *   Connection: keep-alive         (or close: connection_close)
  *   [Transfer-Encoding: chunked] [Access-Control-Allow-Origin: ...]
  *   [Vary: Origin when allow_origin is not "*"]
  *   [Access-Control-Allow-Credentials: true] [extra headers]

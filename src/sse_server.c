@@ -43,8 +43,9 @@ ptrdiff_t wsx_sse_response_head(const wsx_sse_head_config *cfg, uint8_t *out, si
         wsx__wbuf_str(&w, "; charset=utf-8");
     /* no-cache: every byte must go to the client now; X-Accel-Buffering:
      * nginx's proxy_buffering would otherwise hold events back. */
-    wsx__wbuf_str(&w, "\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
-                     "Connection: keep-alive\r\n");
+    wsx__wbuf_str(&w, "\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\n");
+    wsx__wbuf_str(&w, cfg && cfg->connection_close ? "Connection: close\r\n"
+                                                   : "Connection: keep-alive\r\n");
     if (cfg && cfg->chunked)
         wsx__wbuf_str(&w, "Transfer-Encoding: chunked\r\n");
     if (cfg && cfg->allow_origin) {

@@ -24,6 +24,12 @@ static void test_head(void)
     CHECK_MEM(out, plain, sizeof plain - 1);
     CHECK_EQ(wsx_sse_response_head(NULL, out, sizeof plain - 2), WSX_E_BUFFER);
     memset(&cfg, 0, sizeof cfg);
+    cfg.connection_close = 1; /* a stream ended by closing (HTTP/1.0) */
+    CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out), sizeof plain - 1 - 5);
+    CHECK_MEM(out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                   "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
+                   "Connection: close\r\n\r\n", sizeof plain - 1 - 5);
+    cfg.connection_close = 0;
     cfg.chunked = 1;
     cfg.charset = 1;
     cfg.allow_origin = "https://app.example";

@@ -303,7 +303,8 @@ async function quietFeed(work) {
     await sleep(300);
     const body = old.data.toString();
     check('feed: an HTTP/1.0 client gets a close-delimited stream (no chunks)',
-      !/Transfer-Encoding/.test(body) && body.includes('\r\n\r\nretry: 1000\n\n: keep-alive\n\n'), body.slice(-80));
+      !/Transfer-Encoding/.test(body) && /\r\nConnection: close\r\n/.test(body) &&
+      body.includes('\r\n\r\nretry: 1000\n\n: keep-alive\n\n'), body.slice(-80));
     old.sock.destroy();
   } finally {
     await server.stop();

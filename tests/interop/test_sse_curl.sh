@@ -64,6 +64,7 @@ else
 fi
 curl -sN -0 -m 5 -D "$TMPD/h10" -o "$TMPD/b10" "$BASE/events"
 if grep -qi '^HTTP/1.1 200' "$TMPD/h10" && ! grep -qi '^Transfer-Encoding' "$TMPD/h10" &&
+    grep -qi '^Connection: close' "$TMPD/h10" &&
     [ "$(grep -c '^data: ' "$TMPD/b10")" -eq 3 ] && [ "$(head -n 1 "$TMPD/b10")" = "retry: 1000" ]; then
     ok "HTTP/1.0 /events: body delimited by the close"
 else
