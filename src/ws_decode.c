@@ -43,27 +43,19 @@ enum {
  * reads bytes still in L1 after unmasking. */
 #define TEXT_BLOCK 8192u
 
-/* Keeps the rare paths out of wsx_ws_decode's hot code. */
-#if defined(__GNUC__) && !defined(WSX_SMALL)
-#define WSX_NOINLINE_ __attribute__((noinline))
-#else
-#define WSX_NOINLINE_
-#endif
-
-/* WSX_SMALL (wsx.h): no fast paths, and every header is gathered byte by
- * byte (the same checks in the same order), never checked in place. */
-#ifdef WSX_SMALL
-#define WHOLE_HEADERS 0
-#else
-#define WHOLE_HEADERS 1
-#endif
-
 void wsx_ws_decoder_config_default(wsx_ws_decoder_config *cfg)
 {
     cfg->max_frame_size = WSX_WS_DEFAULT_MAX_FRAME;
     cfg->max_message_size = WSX_WS_DEFAULT_MAX_MESSAGE;
     cfg->rsv_allowed = 0;
 }
+
+#ifdef WSX_SMALL
+static uint64_t clamp_to_size(uint64_t limit)
+{
+    return limit < SIZE_MAX ? limit : SIZE_MAX;
+}
+#endif
 
 void wsx_ws_decoder_init(wsx_ws_decoder *d, wsx_ws_role role,
                          const wsx_ws_decoder_config *cfg)
@@ -79,6 +71,11 @@ void wsx_ws_decoder_init(wsx_ws_decoder *d, wsx_ws_role role,
     d->_rsv_allowed = (uint8_t)(cfg->rsv_allowed & B0_RSV);
     d->_flags = role == WSX_WS_SERVER ? F_SERVER : 0;
     d->_state = ST_HEADER;
+#ifdef WSX_SMALL
+    /* The small profile counts payload bytes in size_t. */
+    d->_max_frame = clamp_to_size(d->_max_frame);
+    d->_max_message = clamp_to_size(d->_max_message);
+#endif
 }
 
 int wsx_ws_decoder_error(const wsx_ws_decoder *d) { return d->_error; }
@@ -155,18 +152,6 @@ static int check_length(const wsx_ws_decoder *d, unsigned b0, unsigned len7,
     return 0;
 }
 
-/* Header size announced by byte 1: 2 + extended length + masking key. */
-static size_t header_size(unsigned b1)
-{
-    unsigned len7 = b1 & B1_LEN;
-    size_t n = 2 + ((b1 & B1_MASK) ? 4 : 0);
-    if (len7 == 126)
-        n += 2;
-    else if (len7 == 127)
-        n += 8;
-    return n;
-}
-
 /* Big-endian length that follows byte 1 (len7 when there is none). */
 static uint64_t read_length(const uint8_t *h, unsigned len7)
 {
@@ -182,6 +167,37 @@ static uint64_t read_length(const uint8_t *h, unsigned len7)
     return v;
 }
 
+
+/* The rules the first n (>= 1) bytes of header h can break, each checked
+ * as soon as its bytes are there.  Returns a negative error, 0 while the
+ * header is not all there, or its size (2-14) once it is complete and
+ * valid.  A header split across calls comes here once per byte (the checks
+ * its earlier bytes passed pass again). */
+static int check_header(const wsx_ws_decoder *d, const uint8_t *h, size_t n)
+{
+    unsigned len7;
+    size_t len_end;
+    int err = check_byte0(d, h[0]);
+    if (err != 0 || n < 2 || (err = check_byte1(d, h[0], h[1])) != 0)
+        return err;
+    len7 = h[1] & B1_LEN;
+    len_end = len7 == 126 ? 4 : len7 == 127 ? 10 : 2;
+    if (n < len_end)
+        return 0;
+    err = check_length(d, h[0], len7, read_length(h, len7));
+    if (err != 0)
+        return err;
+    len_end += (h[1] & B1_MASK) ? 4 : 0; /* the masking key ends it */
+    return n < len_end ? 0 : (int)len_end;
+}
+
+/* Split header: takes one more byte into _ctl.  Returns as check_header. */
+static int gather_header_byte(wsx_ws_decoder *d, uint8_t byte)
+{
+    d->_ctl[d->_hdr_len++] = byte;
+    return check_header(d, d->_ctl, d->_hdr_len);
+}
+
 /* ---- frame start -------------------------------------------------------- */
 
 static unsigned message_opcode(const wsx_ws_decoder *d)
@@ -194,6 +210,207 @@ static uint8_t after_data_frame(const wsx_ws_decoder *d)
 {
     return (d->_frame & B0_FIN) ? ST_END : ST_HEADER;
 }
+
+#ifdef WSX_SMALL
+/* ---- the small profile (wsx.h) --------------------------------------------
+ * One loop over the states and one exit.  Every header is gathered byte by
+ * byte in _ctl (the same checks in the same order as the in-place path of
+ * the fast profile); *ev is zeroed once and each event then sets only its
+ * own fields (an error sets none).  Payload counts are size_t:
+ * wsx_ws_decoder_init clamps the limits to SIZE_MAX, so a length that
+ * passed check_length fits. */
+
+/* The header in _ctl (_hdr_len bytes) is complete and checked.  Returns
+ * MESSAGE_START for the first frame of a message, else 0. */
+static int begin_frame(wsx_ws_decoder *d, wsx_ws_event *ev)
+{
+    const uint8_t *h = d->_ctl;
+    unsigned b0 = h[0], op = b0 & B0_OPCODE;
+    size_t length = (size_t)read_length(h, h[1] & B1_LEN);
+    wsx_utf8 u;
+    d->_frame = (uint8_t)b0;
+    d->_remaining = length;
+    d->_key_offset = 0;
+    if (h[1] & B1_MASK) /* the key ends the header */
+        memcpy(d->_key, h + d->_hdr_len - 4, 4);
+    d->_hdr_len = 0;
+    if (b0 & B0_CONTROL) {
+        d->_ctl_len = 0; /* its payload overwrites the header in _ctl */
+        d->_state = ST_CONTROL;
+        return 0;
+    }
+    d->_state = length ? ST_PAYLOAD : after_data_frame(d);
+    if (op == WSX_WS_OP_CONTINUATION) {
+        d->_message_size += length;
+        return 0;
+    }
+    d->_flags = (uint8_t)((d->_flags & ~F_TEXT) | F_MESSAGE |
+                          (op == WSX_WS_OP_TEXT ? F_TEXT : 0));
+    d->_message_size = length;
+    wsx_utf8_init(&u); /* used by text messages only */
+    memcpy(&d->_utf8, &u, sizeof u);
+    ev->opcode = op;
+    ev->rsv = b0 & B0_RSV;
+    ev->frame_length = length;
+    return WSX_WS_EV_MESSAGE_START;
+}
+
+/* DATA: up to the rest of the frame's payload from p[0..avail), avail > 0,
+ * unmasked in place and, for text, validated. */
+static int deliver(wsx_ws_decoder *d, uint8_t *p, size_t avail,
+                   wsx_ws_event *ev)
+{
+    size_t n = (size_t)d->_remaining, offset = d->_key_offset, good;
+    int masked = d->_flags & F_SERVER;
+    wsx_utf8 u;
+    if (n > avail)
+        n = avail;
+    if (masked)
+        wsx_mask(p, n, d->_key, offset);
+    if (d->_flags & F_TEXT) {
+        memcpy(&u, &d->_utf8, sizeof u);
+        good = wsx_utf8_feed(&u, p, n);
+        memcpy(&d->_utf8, &u, sizeof u);
+        if (good < n) {
+            /* buf changes only where it is delivered: mask the rest again */
+            if (masked)
+                wsx_mask(p + good, n - good, d->_key, offset + good);
+            if (good == 0)
+                return WSX_E_WS_UTF8;
+            /* Fail fast (section 8.1), after delivering the valid prefix
+             * so the events do not depend on the chunking. */
+            d->_error = WSX_E_WS_UTF8;
+            d->_state = ST_FAILED;
+            n = good;
+        }
+    }
+    d->_key_offset = (uint8_t)((offset + n) & 3);
+    d->_remaining = (size_t)d->_remaining - n;
+    if (d->_remaining == 0 && d->_state == ST_PAYLOAD)
+        d->_state = after_data_frame(d);
+    ev->opcode = message_opcode(d);
+    ev->rsv = d->_frame & B0_RSV;
+    ev->data = p;
+    ev->size = n;
+    return WSX_WS_EV_DATA;
+}
+
+/* END of a message whose last frame had FIN. */
+static int end_message(wsx_ws_decoder *d, wsx_ws_event *ev)
+{
+    wsx_utf8 u;
+    memcpy(&u, &d->_utf8, sizeof u);
+    if ((d->_flags & F_TEXT) && !wsx_utf8_complete(&u))
+        return WSX_E_WS_UTF8; /* the message stops inside a code point */
+    ev->opcode = message_opcode(d);
+    d->_flags = (uint8_t)(d->_flags & ~(F_MESSAGE | F_TEXT));
+    d->_message_size = 0;
+    d->_state = ST_HEADER;
+    return WSX_WS_EV_MESSAGE_END;
+}
+
+/* A control frame's whole payload is in _ctl: check it, make its event. */
+static int control_event(wsx_ws_decoder *d, wsx_ws_event *ev)
+{
+    unsigned op = d->_frame & B0_OPCODE, code;
+    uint8_t *p = d->_ctl;
+    size_t n = d->_ctl_len;
+    /* opcodes 9, 10 are events 4, 5 (ping, pong); 8 (close) is event 6 */
+    int kind = op == WSX_WS_OP_CLOSE ? WSX_WS_EV_CLOSE
+                                     : (int)op - (WSX_WS_OP_PING - WSX_WS_EV_PING);
+    d->_state = ST_HEADER;
+    if (d->_flags & F_SERVER)
+        wsx_mask(p, n, d->_key, 0);
+    if (kind == WSX_WS_EV_CLOSE) {
+        /* Section 5.5.1: empty (code 1005, section 7.1.5), or a 2-byte
+         * code and a UTF-8 reason. */
+        code = 1005;
+        if (n) {
+            code = (unsigned)p[0] << 8 | p[1];
+            if (!wsx_ws_close_code_valid(code))
+                return WSX_E_WS_CLOSE_CODE;
+            p += 2;
+            n -= 2;
+            if (!wsx_utf8_valid(p, n))
+                return WSX_E_WS_CLOSE_REASON_UTF8;
+        }
+        ev->close_code = code;
+        d->_flags |= F_CLOSED;
+    }
+    ev->opcode = op;
+    ev->rsv = d->_frame & B0_RSV;
+    ev->data = p;
+    ev->size = n;
+    return kind;
+}
+
+int wsx_ws_decode(wsx_ws_decoder *d, uint8_t *buf, size_t len,
+                  size_t *consumed, wsx_ws_event *ev)
+{
+    size_t pos = 0, n;
+    int kind = WSX_E_ARG; /* not sticky */
+    memset(ev, 0, sizeof *ev);
+    if (len && !buf)
+        goto out;
+    for (;;) {
+        if (d->_state == ST_HEADER) {
+            if (pos == len)
+                break;
+            kind = gather_header_byte(d, buf[pos++]);
+            if (kind > 0)
+                kind = begin_frame(d, ev);
+            if (kind != 0)
+                goto out;
+        } else if (d->_state == ST_CONTROL) {
+            n = len - pos;
+            if (n > (size_t)d->_remaining)
+                n = (size_t)d->_remaining;
+            if (n) {
+                memcpy(d->_ctl + d->_ctl_len, buf + pos, n);
+                d->_ctl_len = (uint8_t)(d->_ctl_len + n);
+                d->_remaining = (size_t)d->_remaining - n;
+                pos += n;
+            }
+            if (d->_remaining)
+                break;
+            kind = control_event(d, ev);
+            goto out;
+        } else if (d->_state == ST_PAYLOAD) {
+            if (pos == len)
+                break;
+            kind = deliver(d, buf + pos, len - pos, ev);
+            pos += ev->size;
+            goto out;
+        } else if (d->_state == ST_END) {
+            kind = end_message(d, ev);
+            goto out;
+        } else {
+            kind = d->_error;
+            goto out;
+        }
+    }
+    kind = WSX_WS_NEED_MORE; /* pos == len */
+out:
+    if (kind < 0) {
+        if (kind != WSX_E_ARG) {
+            d->_error = kind;
+            d->_state = ST_FAILED;
+        }
+        pos = 0;
+    }
+    ev->kind = kind;
+    *consumed = pos;
+    return kind;
+}
+
+#else /* the fast profile */
+
+/* Keeps the rare paths out of wsx_ws_decode's hot code. */
+#if defined(__GNUC__)
+#define WSX_NOINLINE_ __attribute__((noinline))
+#else
+#define WSX_NOINLINE_
+#endif
 
 /* A complete, checked header h (its masking key, if any, at the end).
  * Returns MESSAGE_START for the first frame of a message, else 0. */
@@ -243,49 +460,6 @@ static int begin_frame(wsx_ws_decoder *d, const uint8_t *h, size_t hlen,
     set_event(ev, WSX_WS_EV_MESSAGE_START, op, b0 & B0_RSV, length, NULL,
               0);
     return WSX_WS_EV_MESSAGE_START;
-}
-
-/* Whole header at p (avail bytes): check it in place.  Returns the header
- * size, 0 if it is not all there, or a negative error. */
-static long check_header_fast(const wsx_ws_decoder *d, const uint8_t *p,
-                              size_t avail)
-{
-    unsigned b0, b1;
-    size_t hlen;
-    int err;
-    if (avail < 2)
-        return 0;
-    b0 = p[0];
-    b1 = p[1];
-    hlen = header_size(b1);
-    if (avail < hlen)
-        return 0;
-    if ((err = check_byte0(d, b0)) != 0 || (err = check_byte1(d, b0, b1)) != 0 ||
-        (err = check_length(d, b0, b1 & B1_LEN, read_length(p, b1 & B1_LEN))) != 0)
-        return err;
-    return (long)hlen;
-}
-
-/* Split header: take one byte into _ctl and run the checks that byte
- * completes.  Returns 1 when the header is complete, 0 if more bytes are
- * needed, or a negative error. */
-static int gather_header_byte(wsx_ws_decoder *d, uint8_t byte)
-{
-    uint8_t *h = d->_ctl;
-    size_t n, len_end;
-    int err = 0;
-    h[d->_hdr_len++] = byte;
-    n = d->_hdr_len;
-    if (n == 1)
-        return check_byte0(d, h[0]);
-    if (n == 2 && (err = check_byte1(d, h[0], h[1])) != 0)
-        return err;
-    len_end = 2 + ((h[1] & B1_LEN) == 126 ? 2 : (h[1] & B1_LEN) == 127 ? 8 : 0);
-    if (n == len_end &&
-        (err = check_length(d, h[0], h[1] & B1_LEN,
-                            read_length(h, h[1] & B1_LEN))) != 0)
-        return err;
-    return n == header_size(h[1]);
 }
 
 /* ---- results -------------------------------------------------------------- */
@@ -431,8 +605,8 @@ static int decode_frames(wsx_ws_decoder *d, uint8_t *buf, size_t len,
             long hlen;
             if (pos == len)
                 break;
-            if (WHOLE_HEADERS && d->_hdr_len == 0 &&
-                (hlen = check_header_fast(d, buf + pos, len - pos)) != 0) {
+            if (d->_hdr_len == 0 &&
+                (hlen = check_header(d, buf + pos, len - pos)) != 0) {
                 if (hlen < 0)
                     return fail(d, (int)hlen, consumed, ev);
                 r = begin_frame(d, buf + pos, (size_t)hlen, ev);
@@ -475,7 +649,6 @@ static int decode_frames(wsx_ws_decoder *d, uint8_t *buf, size_t len,
     return need_more(len, consumed, ev);
 }
 
-#ifndef WSX_SMALL
 /* ---- fast paths ----------------------------------------------------------
  * The common steps of a stream of whole data frames.  Each is its own small
  * function that wsx_ws_decode tail-calls, so no call pays for the registers
@@ -567,8 +740,6 @@ WSX_NOINLINE_ static int fast_binary_end(wsx_ws_decoder *d, uint8_t *buf,
     return WSX_WS_EV_MESSAGE_END;
 }
 
-#endif /* !WSX_SMALL */
-
 /* The general path: every state and every case. */
 WSX_NOINLINE_ static int decode_general(wsx_ws_decoder *d, uint8_t *buf,
                                         size_t len, size_t *consumed,
@@ -597,7 +768,6 @@ WSX_NOINLINE_ static int decode_general(wsx_ws_decoder *d, uint8_t *buf,
 int wsx_ws_decode(wsx_ws_decoder *d, uint8_t *buf, size_t len,
                   size_t *consumed, wsx_ws_event *ev)
 {
-#ifndef WSX_SMALL
     if (buf) {
         switch (d->_state) {
         case ST_HEADER:
@@ -610,6 +780,7 @@ int wsx_ws_decode(wsx_ws_decoder *d, uint8_t *buf, size_t len,
             break;
         }
     }
-#endif
     return decode_general(d, buf, len, consumed, ev);
 }
+
+#endif /* WSX_SMALL */
