@@ -3,7 +3,13 @@
  * its collision weakness does not matter (RFC 6455 section 10.8 uses it as
  * a fingerprint, not for security).  With WSX_USE_OPENSSL (make OPENSSL=1)
  * libcrypto's SHA1() is called instead.
+ *
+ * Written for size, not speed (one hash per handshake): the message goes in
+ * a byte at a time, so the padding needs no second buffer and the words are
+ * big-endian on every host.
  */
+#include <string.h>
+
 #include "wsx_util.h"
 
 #ifdef WSX_USE_OPENSSL
@@ -16,89 +22,63 @@ void wsx_sha1(const void *data, size_t len, uint8_t out[WSX_SHA1_LEN])
 }
 
 #else
-#include <string.h>
 
 static uint32_t rol32(uint32_t x, unsigned n)
 {
     return (x << n) | (x >> (32 - n));
 }
 
-static uint32_t load_be32(const uint8_t *p)
+/* One 64-byte block, as 16 big-endian words in w, into h[5] (section
+ * 6.1.2).  w is a sliding window over the message schedule: w[0] is W(t),
+ * and each step appends W(t+16) = ROTL1(W(t+13) ^ W(t+8) ^ W(t+2) ^ W(t)).
+ * w is used up. */
+static void sha1_block(uint32_t h[5], uint32_t w[16])
 {
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
+    static const uint32_t k[4] = {0x5A827999, 0x6ED9EBA1, 0x8F1BBCDC, 0xCA62C1D6};
+    uint32_t v[5], f, next; /* v: a, b, c, d, e of the standard */
+    unsigned t, i;
 
-static void store_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-/* One 64-byte block into h[5] (section 6.1.2). */
-static void sha1_block(uint32_t h[5], const uint8_t block[64])
-{
-    uint32_t w[80];
-    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-    unsigned t;
-
-    for (t = 0; t < 16; t++)
-        w[t] = load_be32(block + 4 * t);
-    for (t = 16; t < 80; t++)
-        w[t] = rol32(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
+    memcpy(v, h, sizeof v);
     for (t = 0; t < 80; t++) {
-        uint32_t f, k, tmp;
-        if (t < 20) {
-            f = (b & c) | (~b & d);
-            k = 0x5A827999;
-        } else if (t < 40) {
-            f = b ^ c ^ d;
-            k = 0x6ED9EBA1;
-        } else if (t < 60) {
-            f = (b & c) | (b & d) | (c & d);
-            k = 0x8F1BBCDC;
-        } else {
-            f = b ^ c ^ d;
-            k = 0xCA62C1D6;
-        }
-        tmp = rol32(a, 5) + f + e + k + w[t];
-        e = d;
-        d = c;
-        c = rol32(b, 30);
-        b = a;
-        a = tmp;
+        unsigned round = t / 20;
+        if (round == 0)
+            f = (v[1] & v[2]) | (~v[1] & v[3]); /* Ch */
+        else if (round == 2)
+            f = (v[1] & v[2]) | (v[1] & v[3]) | (v[2] & v[3]); /* Maj */
+        else
+            f = v[1] ^ v[2] ^ v[3]; /* Parity */
+        f += rol32(v[0], 5) + v[4] + k[round] + w[0];
+        memmove(v + 1, v, 4 * sizeof *v);
+        v[0] = f;
+        v[2] = rol32(v[2], 30);
+        next = rol32(w[13] ^ w[8] ^ w[2] ^ w[0], 1);
+        memmove(w, w + 1, 15 * sizeof *w);
+        w[15] = next;
     }
-    h[0] += a;
-    h[1] += b;
-    h[2] += c;
-    h[3] += d;
-    h[4] += e;
+    for (i = 0; i < 5; i++)
+        h[i] += v[i];
 }
 
 void wsx_sha1(const void *data, size_t len, uint8_t out[WSX_SHA1_LEN])
 {
     uint32_t h[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
-    const uint8_t *p = (const uint8_t *)data;
-    uint8_t tail[128];
-    size_t rest = len, tail_len, i;
-    uint64_t bits = (uint64_t)len * 8;
+    uint32_t w[16] = {0};
+    /* Section 5.1.1 padding: the data, 0x80, zeros, the length in bits
+     * (64-bit big-endian) in the last two words of the last block. */
+    size_t total = (len + 8) / 64 * 64 + 64, i;
 
-    for (; rest >= 64; rest -= 64, p += 64)
-        sha1_block(h, p);
-    /* Section 5.1.1 padding: 0x80, zeros, then the bit length (64-bit BE),
-     * in one block or two. */
-    if (rest)
-        memcpy(tail, p, rest);
-    tail[rest] = 0x80;
-    tail_len = rest + 1 + 8 <= 64 ? 64 : 128;
-    memset(tail + rest + 1, 0, tail_len - rest - 1);
-    for (i = 0; i < 8; i++)
-        tail[tail_len - 1 - i] = (uint8_t)(bits >> (8 * i));
-    sha1_block(h, tail);
-    if (tail_len == 128)
-        sha1_block(h, tail + 64);
-    for (i = 0; i < 5; i++)
-        store_be32(out + 4 * i, h[i]);
+    for (i = 0; i < total; i++) {
+        uint32_t byte = i < len ? ((const uint8_t *)data)[i] : i == len ? 0x80 : 0;
+        w[i / 4 % 16] = w[i / 4 % 16] << 8 | byte;
+        if (i % 64 == 63) {
+            if (i == total - 1) {
+                w[14] = (uint32_t)(len >> 29);
+                w[15] = (uint32_t)len << 3;
+            }
+            sha1_block(h, w);
+        }
+    }
+    for (i = 0; i < WSX_SHA1_LEN; i++)
+        out[i] = (uint8_t)(h[i / 4] >> (24 - 8 * (i % 4)));
 }
 #endif
