@@ -2,6 +2,8 @@
  * base64 (RFC 4648 section 4), standard alphabet, with padding.
  * The decoder is strict (section 3.5 "canonical encoding"): it accepts
  * exactly the strings the encoder produces.
+ * Both directions move bits through one accumulator: 8 in per byte and 6
+ * out per character, or the reverse.
  */
 #include <string.h>
 
@@ -12,58 +14,65 @@ static const char b64_alphabet[64] =
 
 size_t wsx_base64_encode(const uint8_t *in, size_t len, char *out)
 {
+    uint32_t acc = 0;
+    unsigned bits = 0; /* bits in acc not written yet */
     size_t i, o = 0;
-    for (i = 0; i < len; i += 3) {
-        /* a short last group: zero bits in, '=' out (section 4) */
-        size_t left = len - i;
-        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)(left > 1 ? in[i + 1] : 0) << 8 |
-                     (left > 2 ? in[i + 2] : 0);
-        out[o++] = b64_alphabet[v >> 18];
-        out[o++] = b64_alphabet[(v >> 12) & 63];
-        out[o++] = left > 1 ? b64_alphabet[(v >> 6) & 63] : '=';
-        out[o++] = left > 2 ? b64_alphabet[v & 63] : '=';
+    for (i = 0; i < len; i++) {
+        acc = acc << 8 | in[i];
+        for (bits += 8; bits >= 6; bits -= 6)
+            out[o++] = b64_alphabet[(acc >> (bits - 6)) & 63];
     }
+    /* a short last group: zero bits in, '=' out (section 4) */
+    if (bits)
+        out[o++] = b64_alphabet[(acc << (6 - bits)) & 63];
+    while (o % 4)
+        out[o++] = '=';
     return o;
 }
 
-/* Value of an alphabet character, or -1 (this includes '='). */
+/* Value of an alphabet character, or -1 (this includes '=' and NUL: the
+ * alphabet array has no terminator). */
 static int b64_value(char c)
 {
-    const char *p = c ? (const char *)memchr(b64_alphabet, c, sizeof b64_alphabet) : NULL;
+    const char *p = (const char *)memchr(b64_alphabet, c, sizeof b64_alphabet);
     return p ? (int)(p - b64_alphabet) : -1;
 }
 
 int wsx_base64_decode(const char *in, size_t len, uint8_t *out,
                       size_t outcap, size_t *outlen)
 {
-    size_t pad = 0, need, i, k, o = 0;
+    size_t pad = 0, data_len, i, o = 0;
+    uint32_t acc = 0;
+    unsigned bits = 0;
 
     if ((in == NULL && len != 0) || outlen == NULL || (out == NULL && outcap != 0))
         return WSX_E_ARG;
     *outlen = 0;
     if (len % 4 != 0)
         return WSX_E_BASE64;
-    if (len >= 1 && in[len - 1] == '=')
-        pad = (len >= 2 && in[len - 2] == '=') ? 2 : 1;
-    for (i = 0; i < len - pad; i++)
-        if (b64_value(in[i]) < 0)
+    if (len && in[len - 1] == '=')
+        pad = in[len - 2] == '=' ? 2 : 1; /* len >= 4 here */
+    data_len = len - pad;
+    /* One pass; a character error is reported before a too small out,
+     * which is reported before nonzero bits under the padding. */
+    for (i = 0; i < data_len; i++) {
+        int d = b64_value(in[i]);
+        if (d < 0)
             return WSX_E_BASE64; /* bad character, or '=' not at the end */
-    need = len / 4 * 3 - pad;
-    if (need > outcap)
-        return WSX_E_BUFFER;
-    for (i = 0; i < len; i += 4) {
-        /* '=' counts as 0 here; the bits under it must be 0 too */
-        uint32_t v = 0;
-        size_t last = i + 4 == len, n = last ? 3 - pad : 3;
-        for (k = 0; k < 4; k++) {
-            int d = b64_value(in[i + k]);
-            v = v << 6 | (uint32_t)(d < 0 ? 0 : d);
+        acc = acc << 6 | (uint32_t)d;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (o < outcap)
+                out[o] = (uint8_t)(acc >> bits);
+            o++;
         }
-        if (last && (v & ((UINT32_C(1) << (8 * pad)) - 1)))
-            return WSX_E_BASE64;
-        for (k = 0; k < n; k++)
-            out[o++] = (uint8_t)(v >> (16 - 8 * k));
     }
+    if (o > outcap)
+        return WSX_E_BUFFER;
+    /* the 2 or 4 bits left before the padding must be 0 */
+    if (acc & ((1u << bits) - 1))
+        return WSX_E_BASE64;
     *outlen = o;
     return WSX_OK;
 }
