@@ -120,22 +120,28 @@ $(B)/asan/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/asan/libwsx.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SAN) $< -o $@ $(B)/asan/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm
 
-# The size profile (WSX_SMALL, see wsx.h): the same tests against -Os code.
-$(B)/small/obj/%.o: src/%.c $(HEADERS) $(wildcard src/*.h)
+# The firmware profile (see wsx.h): the same tests against -Os code with
+# WSX_SMALL and without the error strings (the tests see the define too).
+SMALL_DEFS   := -DWSX_SMALL -DWSX_NO_ERROR_STRINGS
+SMALL_STAMP  := $(B)/small/.defs
+ifneq ($(shell cat $(SMALL_STAMP) 2>/dev/null),$(SMALL_DEFS))
+$(shell mkdir -p $(B)/small && echo '$(SMALL_DEFS)' > $(SMALL_STAMP))
+endif
+$(B)/small/obj/%.o: src/%.c $(HEADERS) $(wildcard src/*.h) $(SMALL_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(LIB_CPPFLAGS) $(CPPFLAGS) -Os -DWSX_SMALL -g -c $< -o $@
+	$(CC) $(WARN) $(LIB_CPPFLAGS) $(CPPFLAGS) -Os $(SMALL_DEFS) -g -c $< -o $@
 
 $(B)/small/libwsx.a: $(SMALL_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/small/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/small/libwsx.a
+$(B)/small/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/small/libwsx.a $(SMALL_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $< -o $@ $(B)/small/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm
+	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SMALL_DEFS) $< -o $@ $(B)/small/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm
 
-$(B)/small/fuzz/%: fuzz/%.c fuzz/replay.c $(wildcard fuzz/*.h) $(B)/small/libwsx.a
+$(B)/small/fuzz/%: fuzz/%.c fuzz/replay.c $(wildcard fuzz/*.h) $(B)/small/libwsx.a $(SMALL_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $< fuzz/replay.c -o $@ $(B)/small/libwsx.a $(LDFLAGS) $(LIB_LIBS)
+	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SMALL_DEFS) $< fuzz/replay.c -o $@ $(B)/small/libwsx.a $(LDFLAGS) $(LIB_LIBS)
 
 # The fuzz targets, linked with a plain main that replays their corpus.
 $(B)/asan/fuzz/%: fuzz/%.c fuzz/replay.c $(wildcard fuzz/*.h) $(B)/asan/libwsx.a

@@ -1,7 +1,7 @@
 /*
  * Version and the error table's lookups (see WSX_ERROR_TABLE in wsx.h).
  *
- * Data, not switches: one row of 4 bytes per error (value, close code and
+ * Data, not switches: one row of 3 bytes per error (value, close code and
  * HTTP status squeezed into a byte each), searched linearly, and one blob
  * of strings "WSX_E_NAME\0reason\0" per row in the same order, walked to
  * the row's index.  Lookups only run on error paths, so a walk over ~3 KB
@@ -15,21 +15,27 @@ unsigned long wsx_version(void) { return WSX_VERSION_NUM; }
 
 const char *wsx_version_string(void) { return WSX_VERSION_STRING; }
 
+/* A value -(100 * range + index) is kept as one byte: range in the top
+ * three bits, index in the low five (the table's ranges are consecutive
+ * numbers from -100 * range, see wsx.h). */
+#define CODE_(value) ((uint8_t)((-(value) / 100) << 5 | (-(value) % 100)))
+
 typedef struct err_row {
-    int16_t value;
+    uint8_t code;  /* CODE_(value) */
     uint8_t close; /* close code - 1000, 0: none */
     uint8_t http;  /* HTTP status - 300, 0: none */
 } err_row;
 
 #define ROW_(name, value, close_code, http_status, reason)                   \
-    { value, (uint8_t)((close_code) ? (close_code) - 1000 : 0),              \
+    { CODE_(value), (uint8_t)((close_code) ? (close_code) - 1000 : 0),       \
       (uint8_t)((http_status) ? (http_status) - 300 : 0) },
 static const err_row rows[] = { WSX_ERROR_TABLE(ROW_) };
 #undef ROW_
 
 /* Every row fits its bytes: a negative array size fails the build. */
 #define FITS_(name, value, close_code, http_status, reason)                  \
-    &&(value) >= -32768 && ((close_code) == 0 || ((close_code) > 1000 && (close_code) < 1256)) \
+    &&(value) <= 0 && (value) > -800 && -(value) % 100 < 32                    \
+    && ((close_code) == 0 || ((close_code) > 1000 && (close_code) < 1256))   \
     && ((http_status) == 0 || ((http_status) > 300 && (http_status) < 556))
 typedef char wsx__err_rows_fit[(1 WSX_ERROR_TABLE(FITS_)) ? 1 : -1];
 #undef FITS_
@@ -39,9 +45,12 @@ typedef char wsx__err_rows_fit[(1 WSX_ERROR_TABLE(FITS_)) ? 1 : -1];
 /* The row of err, or NULL. */
 static const err_row *find(int err)
 {
+    unsigned n = err <= 0 ? 0u - (unsigned)err : 0u;
     size_t i;
+    if (err > 0 || n >= 800 || n % 100 >= 32)
+        return NULL;
     for (i = 0; i < NROWS; i++)
-        if (rows[i].value == err)
+        if (rows[i].code == ((n / 100) << 5 | n % 100))
             return &rows[i];
     return NULL;
 }
