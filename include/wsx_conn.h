@@ -123,7 +123,7 @@ typedef struct wsx_ws_conn_slot_ {
     uint8_t _data[WSX_WS_MAX_CONTROL];
 } wsx_ws_conn_slot_;
 
-/* The connection: lives wherever the caller puts it (720 bytes on LP64,
+/* The connection: lives wherever the caller puts it (704 bytes on LP64,
  * of which 176 are the decoder and 381 hold waiting control frames).
  * Every field is private. */
 typedef struct wsx_ws_conn {
@@ -131,14 +131,15 @@ typedef struct wsx_ws_conn {
     uint8_t *_out;          /* caller's queue buffer */
     size_t _cap;
     size_t _head, _tail;    /* pending bytes: _out[_head.._tail) */
-    size_t _close_end;      /* offset just past our close frame, if queued */
-    const uint8_t *_ref;    /* zero-copy payload not yet written, or NULL */
-    size_t _ref_len, _ref_off;
+    size_t _close_end;      /* offset just past our close frame, 0 = not
+                               in the queue yet */
+    const uint8_t *_ref;    /* rest of the zero-copy payload, or NULL */
+    size_t _ref_len;        /* its length */
     size_t _ref_at;         /* queue offset where the payload goes */
     uint64_t _last_rx;      /* time of the last byte received */
     uint64_t _last_ping;    /* time of the last ping queued */
-    uint64_t _pong_deadline;
-    uint64_t _close_deadline;
+    uint64_t _deadline;     /* OPEN: the pong deadline (while a ping waits
+                               for an answer); later: the close deadline */
     uint64_t _ping_interval, _pong_timeout, _close_timeout;
     wsx_ws_random_fn _random;
     void *_random_ctx;
@@ -149,7 +150,7 @@ typedef struct wsx_ws_conn {
     uint8_t _state;
     uint8_t _role;
     uint8_t _stream_op;     /* opcode of the streamed message, 0 = none */
-    wsx_ws_conn_slot_ _ping, _pong, _close;
+    wsx_ws_conn_slot_ _slot[3]; /* waiting ping, pong, close */
 } wsx_ws_conn;
 
 /* Fills cfg with the defaults above (server, no heartbeat pings). */

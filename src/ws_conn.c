@@ -23,25 +23,32 @@
 
 enum {
     F_CLOSE_QUEUED = 1 << 0,   /* our close frame is in its slot or queue */
-    F_CLOSE_IN_QUEUE = 1 << 1, /* ... in the queue: _close_end is valid */
-    F_CLOSE_WRITTEN = 1 << 2,  /* ... and consumed by the caller */
-    F_CLOSE_RECEIVED = 1 << 3, /* the peer's close frame arrived */
-    F_FAILED = 1 << 4,         /* failed: _error holds why */
-    F_TIMED_OUT = 1 << 5,
-    F_EOF = 1 << 6,            /* the transport ended */
-    F_WAIT_EXPIRED = 1 << 7,   /* client: the server never closed TCP */
-    F_PINGED = 1 << 8,         /* a ping awaits an answer (_pong_deadline) */
-    F_CHECK_UTF8 = 1 << 9,
-    F_STREAM_STARTED = 1 << 10 /* first fragment of the stream queued */
+    F_CLOSE_WRITTEN = 1 << 1,  /* ... and consumed by the caller */
+    F_CLOSE_RECEIVED = 1 << 2, /* the peer's close frame arrived */
+    F_FAILED = 1 << 3,         /* failed: _error holds why */
+    F_TRANSPORT_DONE = 1 << 4, /* timed out, EOF, or (client) the server
+                                  never closed the transport */
+    F_PINGED = 1 << 5,         /* a ping awaits an answer (_deadline) */
+    F_CHECK_UTF8 = 1 << 6,
+    F_STREAM_STARTED = 1 << 7  /* first fragment of the stream queued */
 };
 
 #define CLOSED_ANY (F_CLOSE_QUEUED | F_CLOSE_RECEIVED | F_FAILED)
+
+/* The control frame slots, in the order they enter the queue (nothing
+ * ever follows the close). */
+enum { SLOT_PING, SLOT_PONG, SLOT_CLOSE, SLOTS };
+static const uint8_t slot_opcode[SLOTS] = {WSX_WS_OP_PING, WSX_WS_OP_PONG,
+                                           WSX_WS_OP_CLOSE};
+
+/* ---- time: uint64_t milliseconds ------------------------------------------ */
 
 static uint64_t add_sat(uint64_t a, uint64_t b)
 {
     return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
+/* now + ms, or no deadline when ms is 0 ("never"). */
 static uint64_t deadline_after(uint64_t now, uint64_t ms)
 {
     return ms ? add_sat(now, ms) : WSX_WS_NO_DEADLINE;
@@ -50,6 +57,11 @@ static uint64_t deadline_after(uint64_t now, uint64_t ms)
 static int reached(uint64_t now, uint64_t deadline)
 {
     return deadline != WSX_WS_NO_DEADLINE && now >= deadline;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
 }
 
 static int is_client(const wsx_ws_conn *c)
@@ -76,73 +88,77 @@ static size_t queue_free(const wsx_ws_conn *c)
     return c->_cap - c->_tail;
 }
 
-/* A fresh masking key for a client frame (RFC 6455 section 5.3), NULL for
- * a server. */
-static const uint8_t *new_key(wsx_ws_conn *c, uint8_t key[4])
-{
-    if (!is_client(c))
-        return NULL;
-    c->_random(c->_random_ctx, key, 4);
-    return key;
-}
-
-/* Appends one whole frame, header and (masked) payload; room was checked
- * by the caller, opcode and length by the sender. */
+/* Appends one whole frame; room was checked by the caller, opcode and
+ * length by the sender.  A client's frame gets a fresh masking key (RFC
+ * 6455 section 5.3).  ref NULL: header and (masked) copy of data[0..n).
+ * Otherwise only the header: the payload stays at ref (masked in place by
+ * a client) and goes out from there (wsx_ws_conn_output_vec). */
 static void append_frame(wsx_ws_conn *c, unsigned flags, unsigned opcode,
-                         const uint8_t *data, size_t n)
+                         const uint8_t *data, size_t n, uint8_t *ref)
 {
-    uint8_t key[4];
+    uint8_t key_bytes[4];
+    const uint8_t *key = NULL;
+    uint8_t *at = c->_out + c->_tail;
     size_t written = 0;
-    wsx_ws_encode_frame(c->_out + c->_tail, queue_free(c), opcode, flags,
-                        data, n, new_key(c, key), &written);
+    if (is_client(c)) {
+        c->_random(c->_random_ctx, key_bytes, 4);
+        key = key_bytes;
+    }
+    if (!ref) {
+        wsx_ws_encode_frame(at, queue_free(c), opcode, flags, data, n, key,
+                            &written);
+        c->_tail += written;
+        return;
+    }
+    wsx_ws_write_header(at, queue_free(c), opcode, flags, n, key, &written);
     c->_tail += written;
+    if (n) {
+        if (key)
+            wsx_mask(ref, n, key, 0);
+        c->_ref = ref;
+        c->_ref_len = n;
+        c->_ref_at = c->_tail;
+    }
 }
 
-static void slot_set(wsx_ws_conn_slot_ *s, const void *data, size_t n)
+static void slot_set(wsx_ws_conn *c, unsigned slot, const void *data,
+                     size_t n)
 {
+    wsx_ws_conn_slot_ *s = &c->_slot[slot];
     if (n)
         memcpy(s->_data, data, n);
     s->_len = (uint8_t)n;
     s->_pending = 1;
 }
 
-static int slot_flush(wsx_ws_conn *c, wsx_ws_conn_slot_ *s, unsigned op)
-{
-    if (!s->_pending)
-        return 1;
-    if (frame_len(c, s->_len) > queue_free(c))
-        return 0;
-    append_frame(c, WSX_WS_FIN, op, s->_data, s->_len);
-    s->_pending = 0;
-    return 1;
-}
-
-/* Moves waiting control frames into the queue, in order ping, pong,
- * close (nothing ever follows the close).  1 when none is left waiting. */
-static int flush_control(wsx_ws_conn *c)
-{
-    if (!slot_flush(c, &c->_ping, WSX_WS_OP_PING) ||
-        !slot_flush(c, &c->_pong, WSX_WS_OP_PONG))
-        return 0;
-    if (c->_close._pending) {
-        if (!slot_flush(c, &c->_close, WSX_WS_OP_CLOSE))
-            return 0;
-        c->_flags |= F_CLOSE_IN_QUEUE;
-        c->_close_end = c->_tail;
-    }
-    return 1;
-}
-
+/* Bytes the waiting control frames will take in the queue. */
 static size_t slots_size(const wsx_ws_conn *c)
 {
     size_t n = 0;
-    if (c->_ping._pending)
-        n += frame_len(c, c->_ping._len);
-    if (c->_pong._pending)
-        n += frame_len(c, c->_pong._len);
-    if (c->_close._pending)
-        n += frame_len(c, c->_close._len);
+    unsigned i;
+    for (i = 0; i < SLOTS; i++)
+        if (c->_slot[i]._pending)
+            n += frame_len(c, c->_slot[i]._len);
     return n;
+}
+
+/* Moves waiting control frames into the queue, in slot order.  1 when
+ * none is left waiting. */
+static int flush_control(wsx_ws_conn *c)
+{
+    unsigned i;
+    for (i = 0; i < SLOTS; i++) {
+        wsx_ws_conn_slot_ *s = &c->_slot[i];
+        if (!s->_pending)
+            continue;
+        if (frame_len(c, s->_len) > queue_free(c))
+            return 0;
+        append_frame(c, WSX_WS_FIN, slot_opcode[i], s->_data, s->_len, NULL);
+        s->_pending = 0;
+        if (i == SLOT_CLOSE)
+            c->_close_end = c->_tail;
+    }
+    return 1;
 }
 
 /* Reclaims consumed space without moving more bytes than were consumed. */
@@ -155,8 +171,8 @@ static void compact(wsx_ws_conn *c)
         memmove(c->_out, c->_out + shift, pending);
     c->_head = 0;
     c->_tail = pending;
-    c->_ref_at = c->_ref_at >= shift ? c->_ref_at - shift : 0;
-    c->_close_end = c->_close_end >= shift ? c->_close_end - shift : 0;
+    c->_ref_at -= shift; /* only read while a payload is pending: >= shift */
+    c->_close_end = c->_close_end > shift ? c->_close_end - shift : 0;
 }
 
 /* ---- state ------------------------------------------------------------- */
@@ -171,11 +187,12 @@ static void update_state(wsx_ws_conn *c)
         c->_state = WSX_WS_CLOSED;
 }
 
+/* A close was queued or received, or the connection failed: the close
+ * timeout starts at the first of these; no more pong deadline. */
 static void begin_closing(wsx_ws_conn *c, uint64_t now)
 {
-    if (c->_close_deadline == WSX_WS_NO_DEADLINE)
-        c->_close_deadline = deadline_after(now, c->_close_timeout);
-    c->_pong_deadline = WSX_WS_NO_DEADLINE;
+    if (c->_state == WSX_WS_OPEN)
+        c->_deadline = deadline_after(now, c->_close_timeout);
     c->_flags &= ~(unsigned)F_PINGED;
     update_state(c);
 }
@@ -185,7 +202,7 @@ static void begin_closing(wsx_ws_conn *c, uint64_t now)
 static int queue_close(wsx_ws_conn *c, unsigned code, const char *reason,
                        size_t reason_len)
 {
-    wsx_ws_conn_slot_ *s = &c->_close;
+    wsx_ws_conn_slot_ *s = &c->_slot[SLOT_CLOSE];
     size_t n = 0;
     int r = wsx_ws_close_payload(s->_data, sizeof s->_data, code, reason,
                                  reason_len, &n);
@@ -193,7 +210,7 @@ static int queue_close(wsx_ws_conn *c, unsigned code, const char *reason,
         return r;
     s->_len = (uint8_t)n;
     s->_pending = 1;
-    c->_ping._pending = 0; /* a ping now would be pointless */
+    c->_slot[SLOT_PING]._pending = 0; /* a ping now would be pointless */
     c->_flags |= F_CLOSE_QUEUED;
     return WSX_OK;
 }
@@ -204,7 +221,7 @@ static void fail(wsx_ws_conn *c, int err, uint64_t now)
 {
     c->_error = err;
     c->_flags |= F_FAILED;
-    c->_pong._pending = 0;
+    c->_slot[SLOT_PONG]._pending = 0;
     if (!(c->_flags & F_CLOSE_QUEUED)) {
         const char *why = wsx_strerror(err);
         size_t n = strlen(why);
@@ -214,21 +231,33 @@ static void fail(wsx_ws_conn *c, int err, uint64_t now)
     begin_closing(c, now);
 }
 
-static void time_out(wsx_ws_conn *c)
+/* The transport is over for us: CLOSED, and the caller should close it. */
+static void end_transport(wsx_ws_conn *c)
 {
-    c->_error = WSX_E_CONN_TIMEOUT;
-    c->_flags |= F_TIMED_OUT;
+    c->_flags |= F_TRANSPORT_DONE;
     c->_state = WSX_WS_CLOSED;
+}
+
+/* WSX_E_ARG for a NULL c, WSX_E_STATE before the opening handshake,
+ * WSX_E_CONN_CLOSED once CLOSED or when one of the flags `over` is set,
+ * else WSX_OK. */
+static int check_state(const wsx_ws_conn *c, unsigned over)
+{
+    if (!c)
+        return WSX_E_ARG;
+    if (c->_state == WSX_WS_CONNECTING)
+        return WSX_E_STATE;
+    if (c->_state == WSX_WS_CLOSED || (c->_flags & over))
+        return WSX_E_CONN_CLOSED;
+    return WSX_OK;
 }
 
 /* ---- setup and queries -------------------------------------------------- */
 
 void wsx_ws_conn_config_default(wsx_ws_conn_config *cfg)
 {
-    memset(cfg, 0, sizeof *cfg);
-    cfg->role = WSX_WS_SERVER;
+    memset(cfg, 0, sizeof *cfg); /* server, no heartbeat pings */
     wsx_ws_decoder_config_default(&cfg->decoder);
-    cfg->ping_interval_ms = 0;
     cfg->pong_timeout_ms = WSX_WS_CONN_DEFAULT_PONG_TIMEOUT_MS;
     cfg->close_timeout_ms = WSX_WS_CONN_DEFAULT_CLOSE_TIMEOUT_MS;
     cfg->check_send_utf8 = 1;
@@ -247,14 +276,12 @@ int wsx_ws_conn_init(wsx_ws_conn *c, const wsx_ws_conn_config *cfg,
         cfg = &defaults;
     }
     if (!out || out_cap < WSX_WS_CONN_MIN_QUEUE ||
-        (cfg->role != WSX_WS_SERVER && cfg->role != WSX_WS_CLIENT) ||
+        (unsigned)cfg->role > WSX_WS_CLIENT ||
         (cfg->role == WSX_WS_CLIENT && !cfg->random))
         return WSX_E_ARG;
     wsx_ws_decoder_init(&c->_dec, cfg->role, &cfg->decoder);
     c->_out = out;
     c->_cap = out_cap;
-    c->_pong_deadline = WSX_WS_NO_DEADLINE;
-    c->_close_deadline = WSX_WS_NO_DEADLINE;
     c->_ping_interval = cfg->ping_interval_ms;
     c->_pong_timeout = cfg->pong_timeout_ms;
     c->_close_timeout = cfg->close_timeout_ms;
@@ -283,17 +310,13 @@ wsx_ws_state wsx_ws_conn_state(const wsx_ws_conn *c)
 
 int wsx_ws_conn_should_close_transport(const wsx_ws_conn *c)
 {
-    if (c->_state != WSX_WS_CLOSED)
-        return 0;
-    if (!is_client(c))
-        return 1;
-    return (c->_flags & (F_FAILED | F_TIMED_OUT | F_EOF | F_WAIT_EXPIRED)) != 0;
+    return c->_state == WSX_WS_CLOSED &&
+           (!is_client(c) || (c->_flags & (F_FAILED | F_TRANSPORT_DONE)));
 }
 
 void wsx_ws_conn_eof(wsx_ws_conn *c)
 {
-    c->_flags |= F_EOF;
-    c->_state = WSX_WS_CLOSED;
+    end_transport(c);
 }
 
 unsigned wsx_ws_conn_close_code(const wsx_ws_conn *c)
@@ -324,7 +347,7 @@ static void on_close_received(wsx_ws_conn *c, unsigned code, uint64_t now)
 int wsx_ws_conn_recv(wsx_ws_conn *c, uint8_t *buf, size_t len,
                      size_t *consumed, wsx_ws_event *ev, uint64_t now_ms)
 {
-    int r;
+    int r, err;
     if (!c || !consumed || !ev || (!buf && len))
         return WSX_E_ARG;
     *consumed = 0;
@@ -339,22 +362,19 @@ int wsx_ws_conn_recv(wsx_ws_conn *c, uint8_t *buf, size_t len,
     }
     if (len) {
         c->_last_rx = now_ms;
-        c->_pong_deadline = WSX_WS_NO_DEADLINE;
         c->_flags &= ~(unsigned)F_PINGED;
     }
     r = wsx_ws_decode(&c->_dec, buf, len, consumed, ev);
-    if (r < 0) {
-        fail(c, r, now_ms);
-        return r;
-    }
     if (r == WSX_WS_EV_PING && !(c->_flags & F_CLOSE_QUEUED))
-        slot_set(&c->_pong, ev->data, ev->size); /* the latest one wins */
+        slot_set(c, SLOT_PONG, ev->data, ev->size); /* the latest one wins */
     else if (r == WSX_WS_EV_CLOSE)
         on_close_received(c, ev->close_code, now_ms);
-    /* Fail fast: a DATA event can end right before an invalid byte; the
-     * decoder has then already failed and we can queue the close now. */
-    if (wsx_ws_decoder_error(&c->_dec))
-        fail(c, wsx_ws_decoder_error(&c->_dec), now_ms);
+    /* A decoding error is sticky in the decoder.  Fail fast: a DATA event
+     * can end right before an invalid byte; the decoder has then already
+     * failed and we can queue the close now. */
+    err = wsx_ws_decoder_error(&c->_dec);
+    if (err)
+        fail(c, err, now_ms);
     return r;
 }
 
@@ -362,16 +382,7 @@ int wsx_ws_conn_recv(wsx_ws_conn *c, uint8_t *buf, size_t len,
 
 static int can_send(const wsx_ws_conn *c)
 {
-    if (c->_state == WSX_WS_CONNECTING)
-        return WSX_E_STATE;
-    if (c->_state != WSX_WS_OPEN || (c->_flags & CLOSED_ANY))
-        return WSX_E_CONN_CLOSED;
-    return WSX_OK;
-}
-
-static int is_data_opcode(unsigned opcode)
-{
-    return opcode == WSX_WS_OP_TEXT || opcode == WSX_WS_OP_BINARY;
+    return check_state(c, CLOSED_ANY);
 }
 
 static int check_message(const wsx_ws_conn *c, unsigned opcode,
@@ -380,7 +391,8 @@ static int check_message(const wsx_ws_conn *c, unsigned opcode,
     int r = can_send(c);
     if (r)
         return r;
-    if (!is_data_opcode(opcode) || (!data && len))
+    if ((opcode != WSX_WS_OP_TEXT && opcode != WSX_WS_OP_BINARY) ||
+        (!data && len))
         return WSX_E_ARG;
     if (c->_stream_op)
         return WSX_E_STATE;
@@ -390,43 +402,30 @@ static int check_message(const wsx_ws_conn *c, unsigned opcode,
     return WSX_OK;
 }
 
-/* Makes room for `need` bytes at the tail behind any waiting control
- * frame. */
-static int reserve(wsx_ws_conn *c, size_t need)
+/* Queues one data frame behind any waiting control frame (see
+ * append_frame for ref). */
+static int queue_data(wsx_ws_conn *c, unsigned flags, unsigned opcode,
+                      const void *data, size_t len, uint8_t *ref)
 {
+    size_t need = ref ? frame_header_len(c, len) : frame_len(c, len);
     if (need > c->_cap)
         return WSX_E_BUFFER;
     if (!flush_control(c) || need > queue_free(c))
         return WSX_E_CONN_QUEUE_FULL;
-    return WSX_OK;
-}
-
-static int queue_data(wsx_ws_conn *c, unsigned flags, unsigned opcode,
-                      const void *data, size_t len)
-{
-    int r = reserve(c, frame_len(c, len));
-    if (r)
-        return r;
-    append_frame(c, flags, opcode, (const uint8_t *)data, len);
+    append_frame(c, flags, opcode, (const uint8_t *)data, len, ref);
     return WSX_OK;
 }
 
 int wsx_ws_conn_send(wsx_ws_conn *c, unsigned opcode, const void *data,
                      size_t len)
 {
-    int r;
-    if (!c)
-        return WSX_E_ARG;
-    r = check_message(c, opcode, data, len);
-    return r ? r : queue_data(c, WSX_WS_FIN, opcode, data, len);
+    int r = check_message(c, opcode, data, len);
+    return r ? r : queue_data(c, WSX_WS_FIN, opcode, data, len, NULL);
 }
 
 int wsx_ws_conn_stream_begin(wsx_ws_conn *c, unsigned opcode)
 {
-    int r;
-    if (!c)
-        return WSX_E_ARG;
-    r = check_message(c, opcode, NULL, 0);
+    int r = check_message(c, opcode, NULL, 0);
     if (r)
         return r;
     c->_stream_op = (uint8_t)opcode;
@@ -440,7 +439,7 @@ int wsx_ws_conn_stream_begin(wsx_ws_conn *c, unsigned opcode)
 static int stream_frame(wsx_ws_conn *c, const void *data, size_t len,
                         int fin)
 {
-    wsx_utf8 utf8 = c->_send_utf8;
+    wsx_utf8 utf8;
     unsigned opcode;
     int r = can_send(c);
     if (r)
@@ -451,13 +450,14 @@ static int stream_frame(wsx_ws_conn *c, const void *data, size_t len,
         return WSX_E_ARG;
     if (!fin && len == 0)
         return WSX_OK; /* an empty middle fragment says nothing */
+    utf8 = c->_send_utf8;
     if (c->_stream_op == WSX_WS_OP_TEXT && (c->_flags & F_CHECK_UTF8) &&
         (wsx_utf8_feed(&utf8, (const uint8_t *)data, len) != len ||
          (fin && !wsx_utf8_complete(&utf8))))
         return WSX_E_WS_UTF8;
     opcode = (c->_flags & F_STREAM_STARTED) ? WSX_WS_OP_CONTINUATION
                                             : c->_stream_op;
-    r = queue_data(c, fin ? WSX_WS_FIN : 0, opcode, data, len);
+    r = queue_data(c, fin ? WSX_WS_FIN : 0, opcode, data, len, NULL);
     if (r)
         return r;
     c->_send_utf8 = utf8;
@@ -469,44 +469,23 @@ static int stream_frame(wsx_ws_conn *c, const void *data, size_t len,
 
 int wsx_ws_conn_stream_part(wsx_ws_conn *c, const void *data, size_t len)
 {
-    return c ? stream_frame(c, data, len, 0) : WSX_E_ARG;
+    return stream_frame(c, data, len, 0);
 }
 
 int wsx_ws_conn_stream_end(wsx_ws_conn *c, const void *data, size_t len)
 {
-    return c ? stream_frame(c, data, len, 1) : WSX_E_ARG;
+    return stream_frame(c, data, len, 1);
 }
 
 int wsx_ws_conn_send_ref(wsx_ws_conn *c, unsigned opcode, uint8_t *payload,
                          size_t len)
 {
-    uint8_t key[4];
-    const uint8_t *hdr_key;
-    size_t hlen = 0;
-    int r;
-    if (!c)
-        return WSX_E_ARG;
-    r = check_message(c, opcode, payload, len);
+    int r = check_message(c, opcode, payload, len);
     if (r)
         return r;
     if (c->_ref)
         return WSX_E_CONN_QUEUE_FULL;
-    r = reserve(c, frame_header_len(c, len));
-    if (r)
-        return r;
-    hdr_key = new_key(c, key);
-    wsx_ws_write_header(c->_out + c->_tail, queue_free(c), opcode,
-                        WSX_WS_FIN, len, hdr_key, &hlen);
-    c->_tail += hlen;
-    if (len) {
-        if (hdr_key)
-            wsx_mask(payload, len, hdr_key, 0);
-        c->_ref = payload;
-        c->_ref_len = len;
-        c->_ref_off = 0;
-        c->_ref_at = c->_tail;
-    }
-    return WSX_OK;
+    return queue_data(c, WSX_WS_FIN, opcode, payload, len, payload);
 }
 
 int wsx_ws_conn_ref_pending(const wsx_ws_conn *c)
@@ -517,19 +496,16 @@ int wsx_ws_conn_ref_pending(const wsx_ws_conn *c)
 int wsx_ws_conn_ping(wsx_ws_conn *c, const void *payload, size_t len,
                      uint64_t now_ms)
 {
-    int r;
-    if (!c)
-        return WSX_E_ARG;
-    r = can_send(c);
+    int r = can_send(c);
     if (r)
         return r;
     if (len > WSX_WS_MAX_CONTROL || (!payload && len))
         return WSX_E_ARG;
-    slot_set(&c->_ping, payload, len);
+    slot_set(c, SLOT_PING, payload, len);
     c->_last_ping = now_ms;
     if (!(c->_flags & F_PINGED)) {
         c->_flags |= F_PINGED;
-        c->_pong_deadline = deadline_after(now_ms, c->_pong_timeout);
+        c->_deadline = deadline_after(now_ms, c->_pong_timeout);
     }
     return WSX_OK;
 }
@@ -537,53 +513,54 @@ int wsx_ws_conn_ping(wsx_ws_conn *c, const void *payload, size_t len,
 int wsx_ws_conn_close(wsx_ws_conn *c, unsigned code, const void *reason,
                       size_t reason_len, uint64_t now_ms)
 {
-    int r;
-    if (!c)
-        return WSX_E_ARG;
-    if (c->_state == WSX_WS_CONNECTING)
-        return WSX_E_STATE;
-    if (c->_state == WSX_WS_CLOSED || (c->_flags & F_CLOSE_QUEUED))
-        return WSX_E_CONN_CLOSED;
-    r = queue_close(c, code, (const char *)reason, reason_len);
-    if (r)
-        return r;
-    begin_closing(c, now_ms);
-    return WSX_OK;
+    int r = check_state(c, F_CLOSE_QUEUED);
+    if (!r)
+        r = queue_close(c, code, (const char *)reason, reason_len);
+    if (!r)
+        begin_closing(c, now_ms);
+    return r;
 }
 
 int wsx_ws_conn_fail(wsx_ws_conn *c, int err, uint64_t now_ms)
 {
-    if (!c || err >= 0)
-        return WSX_E_ARG;
-    if (c->_state == WSX_WS_CONNECTING)
-        return WSX_E_STATE;
-    if (c->_state == WSX_WS_CLOSED || (c->_flags & F_FAILED))
-        return WSX_E_CONN_CLOSED;
-    fail(c, err, now_ms);
-    return WSX_OK;
+    int r = err < 0 ? check_state(c, F_FAILED) : WSX_E_ARG;
+    if (!r)
+        fail(c, err, now_ms);
+    return r;
+}
+
+/* The longest payload n with n + header(n) <= room. */
+static size_t payload_fitting(const wsx_ws_conn *c, size_t room)
+{
+    /* The three length forms (RFC 6455 section 5.2): header bytes before
+     * masking, and the longest payload each can announce. */
+    static const struct {
+        uint8_t header;
+        uint16_t max_len; /* 0: no limit */
+    } forms[3] = {{2, 125}, {4, 0xFFFF}, {10, 0}};
+    size_t best = 0, mask = is_client(c) ? 4 : 0;
+    unsigned i;
+    for (i = 0; i < 3; i++) {
+        size_t h = forms[i].header + mask, n;
+        if (room <= h)
+            continue;
+        n = room - h;
+        if (forms[i].max_len && n > forms[i].max_len)
+            n = forms[i].max_len;
+        if (n > best)
+            best = n;
+    }
+    return best;
 }
 
 size_t wsx_ws_conn_send_room(wsx_ws_conn *c)
 {
-    size_t free_bytes, mask, n;
-    if (!c || can_send(c) != WSX_OK)
+    size_t room, waiting;
+    if (can_send(c) != WSX_OK)
         return 0;
-    free_bytes = queue_free(c);
-    n = slots_size(c);
-    if (n >= free_bytes)
-        return 0;
-    free_bytes -= n;
-    mask = is_client(c) ? 4 : 0;
-    if (free_bytes > 10 + mask + 0xFFFF)
-        return free_bytes - 10 - mask;
-    if (free_bytes > 4 + mask + 125) {
-        n = free_bytes - 4 - mask;
-        return n > 0xFFFF ? 0xFFFF : n;
-    }
-    if (free_bytes < 2 + mask)
-        return 0;
-    n = free_bytes - 2 - mask;
-    return n > 125 ? 125 : n;
+    room = queue_free(c);
+    waiting = slots_size(c);
+    return waiting >= room ? 0 : payload_fitting(c, room - waiting);
 }
 
 /* ---- output ---------------------------------------------------------------- */
@@ -592,23 +569,6 @@ size_t wsx_ws_conn_send_room(wsx_ws_conn *c)
 static size_t first_limit(const wsx_ws_conn *c)
 {
     return c->_ref ? c->_ref_at : c->_tail;
-}
-
-const uint8_t *wsx_ws_conn_output(wsx_ws_conn *c, size_t *len)
-{
-    size_t limit;
-    flush_control(c);
-    limit = first_limit(c);
-    if (c->_head < limit) {
-        *len = limit - c->_head;
-        return c->_out + c->_head;
-    }
-    if (c->_ref) {
-        *len = c->_ref_len - c->_ref_off;
-        return c->_ref + c->_ref_off;
-    }
-    *len = 0;
-    return NULL;
 }
 
 size_t wsx_ws_conn_output_vec(wsx_ws_conn *c,
@@ -622,19 +582,30 @@ size_t wsx_ws_conn_output_vec(wsx_ws_conn *c,
         out[n++].len = limit - c->_head;
     }
     if (c->_ref) {
-        out[n].data = c->_ref + c->_ref_off;
-        out[n++].len = c->_ref_len - c->_ref_off;
-        if (c->_ref_at < c->_tail) {
-            out[n].data = c->_out + c->_ref_at;
-            out[n++].len = c->_tail - c->_ref_at;
+        out[n].data = c->_ref;
+        out[n++].len = c->_ref_len;
+        if (limit < c->_tail) {
+            out[n].data = c->_out + limit;
+            out[n++].len = c->_tail - limit;
         }
     }
     return n;
 }
 
+const uint8_t *wsx_ws_conn_output(wsx_ws_conn *c, size_t *len)
+{
+    wsx_ws_chunk first[WSX_WS_CONN_MAX_CHUNKS];
+    if (!wsx_ws_conn_output_vec(c, first)) {
+        *len = 0;
+        return NULL;
+    }
+    *len = first[0].len;
+    return first[0].data;
+}
+
 static size_t pending_size(const wsx_ws_conn *c)
 {
-    return c->_tail - c->_head + (c->_ref ? c->_ref_len - c->_ref_off : 0);
+    return c->_tail - c->_head + c->_ref_len;
 }
 
 size_t wsx_ws_conn_output_size(wsx_ws_conn *c)
@@ -643,29 +614,26 @@ size_t wsx_ws_conn_output_size(wsx_ws_conn *c)
     return pending_size(c);
 }
 
-static size_t min_size(size_t a, size_t b)
-{
-    return a < b ? a : b;
-}
-
 int wsx_ws_conn_consume(wsx_ws_conn *c, size_t n)
 {
+    size_t before_ref;
     if (!c || n > pending_size(c))
         return WSX_E_ARG;
-    while (n) {
-        size_t take;
-        if (c->_ref && c->_head == c->_ref_at) {
-            take = min_size(n, c->_ref_len - c->_ref_off);
-            c->_ref_off += take;
-            if (c->_ref_off == c->_ref_len)
-                c->_ref = NULL;
-        } else {
-            take = min_size(n, first_limit(c) - c->_head);
-            c->_head += take;
-        }
-        n -= take;
+    /* Queued bytes first, then the zero-copy payload (n can only reach
+     * it while one is pending), then the bytes queued after it. */
+    before_ref = first_limit(c) - c->_head;
+    if (n > before_ref) {
+        size_t from_ref = n - before_ref;
+        if (from_ref > c->_ref_len)
+            from_ref = c->_ref_len;
+        c->_ref += from_ref;
+        c->_ref_len -= from_ref;
+        if (!c->_ref_len)
+            c->_ref = NULL;
+        n -= from_ref;
     }
-    if ((c->_flags & F_CLOSE_IN_QUEUE) && c->_head >= c->_close_end)
+    c->_head += n;
+    if (c->_close_end && c->_head >= c->_close_end)
         c->_flags |= F_CLOSE_WRITTEN;
     update_state(c);
     compact(c);
@@ -675,61 +643,46 @@ int wsx_ws_conn_consume(wsx_ws_conn *c, size_t n)
 
 /* ---- time ------------------------------------------------------------------ */
 
+/* The heartbeat ping is due ping_interval_ms after the last byte received
+ * or the last ping, whichever is later. */
 static uint64_t ping_due(const wsx_ws_conn *c)
 {
     uint64_t base = c->_last_rx > c->_last_ping ? c->_last_rx : c->_last_ping;
     return add_sat(base, c->_ping_interval);
 }
 
+uint64_t wsx_ws_conn_next_deadline(const wsx_ws_conn *c)
+{
+    uint64_t d = WSX_WS_NO_DEADLINE;
+    if (c->_state == WSX_WS_OPEN) {
+        if (c->_ping_interval)
+            d = ping_due(c);
+        if (c->_flags & F_PINGED)
+            d = min_u64(d, c->_deadline);
+    } else if (c->_state == WSX_WS_CLOSING ||
+               (c->_state == WSX_WS_CLOSED &&
+                !wsx_ws_conn_should_close_transport(c))) {
+        d = c->_deadline; /* the close deadline */
+    }
+    return d;
+}
+
 int wsx_ws_conn_tick(wsx_ws_conn *c, uint64_t now_ms)
 {
     if (!c)
         return WSX_E_ARG;
-    switch (c->_state) {
-    case WSX_WS_OPEN:
-        if ((c->_flags & F_PINGED) && reached(now_ms, c->_pong_deadline)) {
-            time_out(c);
-            return WSX_E_CONN_TIMEOUT;
-        }
-        if (c->_ping_interval && now_ms >= ping_due(c))
-            wsx_ws_conn_ping(c, NULL, 0, now_ms);
+    if (!reached(now_ms, wsx_ws_conn_next_deadline(c)))
         return WSX_OK;
-    case WSX_WS_CLOSING:
-        if (reached(now_ms, c->_close_deadline)) {
-            time_out(c);
-            return WSX_E_CONN_TIMEOUT;
-        }
-        return WSX_OK;
-    case WSX_WS_CLOSED:
-        if (!wsx_ws_conn_should_close_transport(c) &&
-            reached(now_ms, c->_close_deadline))
-            c->_flags |= F_WAIT_EXPIRED;
-        return WSX_OK;
-    default:
+    if (c->_state == WSX_WS_CLOSED) {
+        end_transport(c); /* a client waited long enough for the server */
         return WSX_OK;
     }
-}
-
-static uint64_t min_u64(uint64_t a, uint64_t b)
-{
-    return a < b ? a : b;
-}
-
-uint64_t wsx_ws_conn_next_deadline(const wsx_ws_conn *c)
-{
-    uint64_t d = WSX_WS_NO_DEADLINE;
-    switch (c->_state) {
-    case WSX_WS_OPEN:
-        if (c->_ping_interval)
-            d = ping_due(c);
-        if (c->_flags & F_PINGED)
-            d = min_u64(d, c->_pong_deadline);
-        return d;
-    case WSX_WS_CLOSING:
-        return c->_close_deadline;
-    case WSX_WS_CLOSED:
-        return wsx_ws_conn_should_close_transport(c) ? d : c->_close_deadline;
-    default:
-        return d;
+    if (c->_state == WSX_WS_CLOSING ||
+        ((c->_flags & F_PINGED) && reached(now_ms, c->_deadline))) {
+        c->_error = WSX_E_CONN_TIMEOUT;
+        end_transport(c);
+        return WSX_E_CONN_TIMEOUT;
     }
+    wsx_ws_conn_ping(c, NULL, 0, now_ms); /* OPEN: the heartbeat is due */
+    return WSX_OK;
 }
