@@ -3,7 +3,9 @@
 # it costs.
 #   examples/firmware/size.sh OUTDIR
 # Builds every src/*.c with arm-none-eabi-gcc (-mcpu=cortex-m4 -mthumb -Os
-# -ffunction-sections -fdata-sections) into OUTDIR/obj, links
+# -ffunction-sections -fdata-sections) in the firmware configuration (-Os
+# turns WSX_SMALL on; -DWSX_NO_ERROR_STRINGS leaves out the error names and
+# reasons, whose cost is printed on its own line) into OUTDIR/obj, links
 # examples/firmware/fw_demo.c against them with newlib-nano and
 # --gc-sections (OUTDIR/fw_demo.elf, map in OUTDIR/fw_demo.map), and prints:
 #   - .text/.data/.bss per module (arm-none-eabi-size; .text counts the
@@ -40,6 +42,9 @@ for tool in "$ARM_CC" "$ARM_SIZE" "$ARM_NM" "$ARM_AR"; do
 done
 
 TARGET_FLAGS="-mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections"
+# The firmware configuration (wsx.h): -Os turns WSX_SMALL on; the error
+# names and reasons are left out.  Their cost is printed on its own line.
+FW_DEFS="-DWSX_NO_ERROR_STRINGS"
 CFLAGS_ARM="-std=c99 -Wall -Wextra -Wpedantic -Iinclude $TARGET_FLAGS"
 LINK_FLAGS="--specs=nano.specs --specs=nosys.specs -Wl,--gc-sections"
 
@@ -52,10 +57,11 @@ modules=()
 for src in src/*.c; do
     m=$(basename "$src" .c)
     modules+=("$m")
-    $ARM_CC $CFLAGS_ARM -DWSX_BUILDING -c "$src" -o "$OUT/obj/$m.o"
+    $ARM_CC $CFLAGS_ARM $FW_DEFS -DWSX_BUILDING -c "$src" -o "$OUT/obj/$m.o"
 done
+$ARM_CC $CFLAGS_ARM -DWSX_BUILDING -c src/error.c -o "$OUT/error_strings.o"
 $ARM_AR rcs "$OUT/libwsx-cm4.a" "$OUT"/obj/*.o
-$ARM_CC $CFLAGS_ARM $LINK_FLAGS -Wl,-Map="$OUT/fw_demo.map" \
+$ARM_CC $CFLAGS_ARM $FW_DEFS $LINK_FLAGS -Wl,-Map="$OUT/fw_demo.map" \
     examples/firmware/fw_demo.c "$OUT/libwsx-cm4.a" -o "$OUT/fw_demo.elf"
 $ARM_CC $CFLAGS_ARM -fno-common -c examples/firmware/ram_sizes.c -o "$OUT/ram_sizes_arm.o"
 host_ok=1
@@ -97,7 +103,7 @@ kept_of() { awk -v m="$1" '$1 == m { print $2; found = 1 } END { if (!found) pri
 summary() { echo "$1=$2" >>"$OUT/summary"; }
 
 echo "wsx on Cortex-M4: $($ARM_CC --version | head -n 1)"
-echo "  flags: $TARGET_FLAGS; demo linked with $LINK_FLAGS"
+echo "  flags: $TARGET_FLAGS $FW_DEFS; demo linked with $LINK_FLAGS"
 echo "  text = code + read-only data (flash); data, bss = RAM;"
 echo "  'in demo' = bytes of the module kept in the linked fw_demo.elf"
 echo
@@ -117,6 +123,8 @@ for m in "${modules[@]}"; do
     summary "text.$m" "$t"
 done
 read -r fw_t fw_d fw_b < <(tdb "$OUT/fw_demo.elf")
+read -r es_t _ _ < <(tdb "$OUT/error_strings.o")
+strings_t=$((es_t - TEXT[error]))
 
 verdict() { # verdict VALUE BUDGET
     if [ "$1" -lt "$2" ]; then echo "< $2: ok"; else echo "budget < $2: OVER by $(($1 - $2))"; fi
@@ -125,6 +133,7 @@ printf '%s\n' "-----------------------------------------------------------"
 printf '%-26s %7d %7d %7d   %s\n' "WebSocket codec" "$codec_t" "$codec_d" "$codec_b" "$(verdict "$codec_t" "$BUDGET_CODEC")"
 printf '%-26s %7s\n' "  ($CODEC_MODULES)" ""
 printf '%-26s %7d %7d %7d   %s\n' "whole library" "$lib_t" "$lib_d" "$lib_b" "$(verdict "$lib_t" "$BUDGET_LIBRARY")"
+printf '%-26s %7d   %s\n' "  + error strings" "$strings_t" "(without $FW_DEFS: $((lib_t + strings_t)))"
 printf '%-26s %7d %7d %7d\n' "fw_demo.elf (linked)" "$fw_t" "$fw_d" "$fw_b"
 printf '%-26s %7d\n' "  of which from libwsx" "$kept_total"
 echo
@@ -134,6 +143,7 @@ for m in "${modules[@]}"; do echo "${TEXT[$m]} $m"; done | sort -rn | head -n 5 
 
 summary text.codec "$codec_t"
 summary text.library "$lib_t"
+summary text.error_strings "$strings_t"
 summary budget.codec "$BUDGET_CODEC"
 summary budget.library "$BUDGET_LIBRARY"
 summary fw.text "$fw_t"
