@@ -43,6 +43,15 @@ enum {
  * reads bytes still in L1 after unmasking. */
 #define TEXT_BLOCK 8192u
 
+/* -Os inlines a helper called once, then copies it into several paths of
+ * its caller; the small profile keeps these helpers whole (-66 bytes on a
+ * Cortex-M4). */
+#if defined(WSX_SMALL) && defined(__GNUC__)
+#define SMALL_NOINLINE_ __attribute__((noinline))
+#else
+#define SMALL_NOINLINE_
+#endif
+
 void wsx_ws_decoder_config_default(wsx_ws_decoder_config *cfg)
 {
     cfg->max_frame_size = WSX_WS_DEFAULT_MAX_FRAME;
@@ -82,6 +91,10 @@ int wsx_ws_decoder_error(const wsx_ws_decoder *d) { return d->_error; }
 
 /* ---- header rules, in the order the bytes arrive ---------------------- */
 
+/* Opcodes RFC 6455 section 5.2 defines: bit n set for opcode n (0, 1, 2,
+ * 8, 9, 10); the others are reserved. */
+#define KNOWN_OPCODES 0x0707u
+
 /* Byte 0: FIN, RSV, opcode (RFC 6455 sections 5.2, 5.4, 5.5). */
 static int check_byte0(const wsx_ws_decoder *d, unsigned b0)
 {
@@ -90,20 +103,17 @@ static int check_byte0(const wsx_ws_decoder *d, unsigned b0)
         return WSX_E_WS_AFTER_CLOSE; /* section 5.5.1: close is the last */
     if (b0 & B0_RSV & ~(unsigned)d->_rsv_allowed)
         return WSX_E_WS_RSV;
+    if (!((KNOWN_OPCODES >> op) & 1))
+        return WSX_E_WS_OPCODE;
     if (op & B0_CONTROL) {
-        if (op > WSX_WS_OP_PONG)
-            return WSX_E_WS_OPCODE;
         /* Section 5.5: every control frame, not only ping, has FIN. */
         if (!(b0 & B0_FIN))
             return WSX_E_WS_CONTROL_FRAGMENTED;
     } else if (op == WSX_WS_OP_CONTINUATION) {
         if (!(d->_flags & F_MESSAGE))
             return WSX_E_WS_NO_MESSAGE;
-    } else if (op <= WSX_WS_OP_BINARY) {
-        if (d->_flags & F_MESSAGE)
-            return WSX_E_WS_MESSAGE_OPEN;
-    } else {
-        return WSX_E_WS_OPCODE;
+    } else if (d->_flags & F_MESSAGE) {
+        return WSX_E_WS_MESSAGE_OPEN;
     }
     return 0;
 }
@@ -129,8 +139,8 @@ static int check_byte1(const wsx_ws_decoder *d, unsigned b0, unsigned b1)
 
 /* The decoded payload length: minimal encoding (section 5.2), then the
  * configured limits, all before any payload byte is looked at. */
-static int check_length(const wsx_ws_decoder *d, unsigned b0, unsigned len7,
-                        uint64_t length)
+SMALL_NOINLINE_ static int check_length(const wsx_ws_decoder *d, unsigned b0,
+                                        unsigned len7, uint64_t length)
 {
     if (len7 == 126 && length < 126)
         return WSX_E_WS_LENGTH_NOT_MINIMAL;
@@ -192,7 +202,7 @@ static int check_header(const wsx_ws_decoder *d, const uint8_t *h, size_t n)
 }
 
 /* Split header: takes one more byte into _ctl.  Returns as check_header. */
-static int gather_header_byte(wsx_ws_decoder *d, uint8_t byte)
+SMALL_NOINLINE_ static int gather_header_byte(wsx_ws_decoder *d, uint8_t byte)
 {
     d->_ctl[d->_hdr_len++] = byte;
     return check_header(d, d->_ctl, d->_hdr_len);
@@ -222,7 +232,7 @@ static uint8_t after_data_frame(const wsx_ws_decoder *d)
 
 /* The header in _ctl (_hdr_len bytes) is complete and checked.  Returns
  * MESSAGE_START for the first frame of a message, else 0. */
-static int begin_frame(wsx_ws_decoder *d, wsx_ws_event *ev)
+SMALL_NOINLINE_ static int begin_frame(wsx_ws_decoder *d, wsx_ws_event *ev)
 {
     const uint8_t *h = d->_ctl;
     unsigned b0 = h[0], op = b0 & B0_OPCODE;
@@ -310,18 +320,18 @@ static int end_message(wsx_ws_decoder *d, wsx_ws_event *ev)
 }
 
 /* A control frame's whole payload is in _ctl: check it, make its event. */
-static int control_event(wsx_ws_decoder *d, wsx_ws_event *ev)
+SMALL_NOINLINE_ static int control_event(wsx_ws_decoder *d, wsx_ws_event *ev)
 {
     unsigned op = d->_frame & B0_OPCODE, code;
     uint8_t *p = d->_ctl;
     size_t n = d->_ctl_len;
     /* opcodes 9, 10 are events 4, 5 (ping, pong); 8 (close) is event 6 */
-    int kind = op == WSX_WS_OP_CLOSE ? WSX_WS_EV_CLOSE
-                                     : (int)op - (WSX_WS_OP_PING - WSX_WS_EV_PING);
+    int kind = (int)op - (WSX_WS_OP_PING - WSX_WS_EV_PING);
     d->_state = ST_HEADER;
     if (d->_flags & F_SERVER)
         wsx_mask(p, n, d->_key, 0);
-    if (kind == WSX_WS_EV_CLOSE) {
+    if (op == WSX_WS_OP_CLOSE) {
+        kind = WSX_WS_EV_CLOSE;
         /* Section 5.5.1: empty (code 1005, section 7.1.5), or a 2-byte
          * code and a UTF-8 reason. */
         code = 1005;
