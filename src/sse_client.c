@@ -13,18 +13,6 @@
 
 /* ---- request -------------------------------------------------------- */
 
-/* RFC 9110 section 5.6.2: token = 1*tchar. */
-static int is_token_str(const char *s)
-{
-    const char *t;
-    if (!*s)
-        return 0;
-    for (t = s; *t; t++)
-        if (!wsx_http_is_tchar(*t))
-            return 0;
-    return 1;
-}
-
 /* Non-empty, visible ASCII or UTF-8 bytes, no space or control. */
 static int is_visible(const char *s)
 {
@@ -42,15 +30,15 @@ ptrdiff_t wsx_sse_request_write(const wsx_sse_request *req, uint8_t *out, size_t
 {
     wsx__wbuf w;
     const char *method;
-    size_t i;
+    int r;
     if (!req || !is_visible(req->target) || !is_visible(req->host))
         return WSX_E_ARG;
     method = req->method ? req->method : (req->body ? "POST" : "GET");
-    if (!is_token_str(method) || (req->num_headers && !req->headers) ||
+    if (!wsx__sse_is_token(method, strlen(method)) || (req->num_headers && !req->headers) ||
         (req->body_len && !req->body) || (req->last_id_len && !req->last_id))
         return WSX_E_ARG;
     /* An id can never hold these when it came from the parser. */
-    if (req->last_id_len && !wsx__sse_field_ok((const char *)req->last_id, req->last_id_len))
+    if (!wsx__sse_field_ok((const char *)req->last_id, req->last_id_len))
         return WSX_E_SSE_FIELD;
     wsx__wbuf_init(&w, out, cap);
     wsx__wbuf_str(&w, method);
@@ -59,18 +47,13 @@ ptrdiff_t wsx_sse_request_write(const wsx_sse_request *req, uint8_t *out, size_t
     wsx__wbuf_str(&w, " HTTP/1.1\r\nHost: ");
     wsx__wbuf_str(&w, req->host);
     wsx__wbuf_str(&w, "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n");
-    if (req->last_id_len) {
-        /* Sent as the UTF-8 bytes it arrived as (the spec encodes the last
-         * event ID string as UTF-8; non-ASCII never stops a reconnect). */
-        wsx__wbuf_str(&w, "Last-Event-ID: ");
-        wsx__wbuf_put(&w, req->last_id, req->last_id_len);
-        wsx__wbuf_put(&w, "\r\n", 2);
-    }
-    for (i = 0; i < req->num_headers; i++) {
-        int r = wsx__sse_put_header(&w, &req->headers[i]);
-        if (r)
-            return r;
-    }
+    /* Sent as the UTF-8 bytes it arrived as (the spec encodes the last
+     * event ID string as UTF-8; non-ASCII never stops a reconnect). */
+    if (req->last_id_len)
+        wsx__wbuf_field(&w, "Last-Event-ID", 13, req->last_id, req->last_id_len);
+    r = wsx__sse_put_headers(&w, req->headers, req->num_headers);
+    if (r)
+        return r;
     if (req->body) {
         wsx__wbuf_str(&w, "Content-Length: ");
         wsx__wbuf_u64(&w, (uint64_t)req->body_len);
@@ -84,25 +67,27 @@ ptrdiff_t wsx_sse_request_write(const wsx_sse_request *req, uint8_t *out, size_t
 
 /* ---- response ------------------------------------------------------- */
 
+static int is_ows(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
 /* The media type of a Content-Type value is text/event-stream (RFC 9110
  * 8.3.1: type and subtype are case-insensitive; parameters may follow). */
 static int is_event_stream(const char *v, size_t n)
 {
-    size_t i = 0, j;
-    static const char want[] = "text/event-stream";
-    while (i < n && (v[i] == ' ' || v[i] == '\t'))
-        i++;
-    j = i;
-    while (j < n && v[j] != ';' && v[j] != ' ' && v[j] != '\t')
-        j++;
-    if (!wsx_http_name_eq(v + i, j - i, want))
+    const char *end = v + n;
+    while (v < end && is_ows(*v))
+        v++;
+    if ((size_t)(end - v) < 17 || !wsx__http_eq_nocase(v, 17, "text/event-stream", 17))
         return 0;
-    while (j < n && (v[j] == ' ' || v[j] == '\t'))
-        j++;
-    return j == n || v[j] == ';';
+    for (v += 17; v < end && is_ows(*v); v++)
+        ;
+    return v == end || *v == ';';
 }
 
-/* The first Content-Type and Location values, NULL when absent. */
+/* The first Content-Type and Location values; ct NULL and loc_len 0 when
+ * absent. */
 typedef struct found_headers {
     const char *ct, *loc;
     size_t ct_len, loc_len;
@@ -126,29 +111,20 @@ static void note_header(found_headers *f, const char *name, size_t name_len, con
 static wsx_err decide(int status, const found_headers *f, const char **location,
                       size_t *location_len)
 {
-    switch (status) {
-    case 200:
-        if (!f->ct || !is_event_stream(f->ct, f->ct_len))
-            return WSX_E_SSE_CONTENT_TYPE;
-        return WSX_OK;
-    case 204:
-        /* "HTTP 204 No Content ... prevent the user agent from reconnecting" */
+    if (status == 200)
+        return f->ct && is_event_stream(f->ct, f->ct_len) ? WSX_OK : WSX_E_SSE_CONTENT_TYPE;
+    if (status == 204) /* "HTTP 204 No Content ... prevent the user agent from reconnecting" */
         return WSX_E_SSE_NO_CONTENT;
-    case 301:
-    case 302:
-    case 303:
-    case 307:
-    case 308:
-        if (!f->loc || f->loc_len == 0)
-            return WSX_E_SSE_STATUS;
+    /* 301, 302, 303, 307, 308 with a non-empty Location (loc_len is only
+     * non-zero when one was found) */
+    if (((unsigned)(status - 301) <= 2 || (unsigned)(status - 307) <= 1) && f->loc_len) {
         if (location)
             *location = f->loc;
         if (location_len)
             *location_len = f->loc_len;
         return WSX_E_SSE_REDIRECT;
-    default:
-        return WSX_E_SSE_STATUS;
     }
+    return WSX_E_SSE_STATUS;
 }
 
 wsx_err wsx_sse_check_response(int status, const wsx_sse_header *headers, size_t n,
@@ -179,11 +155,8 @@ wsx_err wsx_sse_check_http_response(const struct wsx_http_response *res, const c
 
 const char *wsx_sse_redirect_method(int status, const char *method)
 {
-    if (!method)
-        return "GET";
-    if (status == 303 && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-        return "GET";
-    if ((status == 301 || status == 302) && strcmp(method, "POST") == 0)
+    if (!method || (status == 303 && strcmp(method, "HEAD") != 0) ||
+        ((status == 301 || status == 302) && strcmp(method, "POST") == 0))
         return "GET";
     return method;
 }
@@ -209,17 +182,16 @@ void wsx_sse_backoff_opened(wsx_sse_backoff *b)
 
 uint32_t wsx_sse_backoff_delay(const wsx_sse_backoff *b, uint32_t random32)
 {
-    uint64_t d = b->retry_ms, cap = b->max_ms > b->retry_ms ? b->max_ms : b->retry_ms;
-    uint32_t f;
+    uint32_t d = b->retry_ms, cap = b->max_ms > d ? b->max_ms : d, f, jitter;
     if (b->_failures && d < 1000)
         d = 1000;
     for (f = 0; f < b->_failures && d < cap; f++)
-        d *= 2;
+        d = d > cap / 2 ? cap : d * 2;
     if (d > cap)
         d = cap;
     /* jitter: + d * random / 2^33, i.e. 0 to just under 50% */
-    d += (d * random32) >> 33;
-    return d > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)d;
+    jitter = (uint32_t)(((uint64_t)d * random32) >> 33);
+    return d > 0xFFFFFFFFu - jitter ? 0xFFFFFFFFu : d + jitter;
 }
 
 uint64_t wsx_sse_backoff_next(wsx_sse_backoff *b, uint64_t now_ms, uint32_t random32)

@@ -17,11 +17,22 @@ static inline int wsx__sse_over_u32(size_t n)
 #endif
 }
 
+/* For a helper shared by several cold entry points: one copy, not one per
+ * caller (-Os would otherwise inline it into each). */
+#if defined(__GNUC__) || defined(__clang__)
+#define WSX__SSE_NOINLINE __attribute__((noinline))
+#else
+#define WSX__SSE_NOINLINE
+#endif
+
 /* 1 if s[0..n) has no CR, LF or NUL */
 int wsx__sse_field_ok(const char *s, size_t n);
 /* the event, unchecked */
 void wsx__sse_write_msg(wsx__wbuf *w, const wsx_sse_msg *m);
-/* "name: value\r\n" after checking both (WSX_E_HTTP_HEADER_NAME/_VALUE) */
-int wsx__sse_put_header(wsx__wbuf *w, const wsx_sse_header *h);
+/* 1 if s[0..n) is an HTTP token (RFC 9110 section 5.6.2: 1*tchar) */
+int wsx__sse_is_token(const char *s, size_t n);
+/* "name: value\r\n" for each of h[0..n) after checking both: 0,
+ * WSX_E_ARG (h NULL with n > 0), WSX_E_HTTP_HEADER_NAME or _VALUE */
+int wsx__sse_put_headers(wsx__wbuf *w, const wsx_sse_header *h, size_t n);
 
 #endif

@@ -80,47 +80,54 @@ ptrdiff_t wsx_sse_write(const wsx_sse_msg *m, uint8_t *out, size_t cap)
     return wsx__wbuf_result(&w);
 }
 
-static ptrdiff_t put_const(const char *s, size_t n, uint8_t *out, size_t cap)
+/* An event made of one comment (data NULL) or of one data value. */
+WSX__SSE_NOINLINE static ptrdiff_t write_one(const char *comment, const char *data, size_t len, uint8_t *out,
+                           size_t cap)
 {
-    if (!out)
-        return (ptrdiff_t)n;
-    if (cap < n)
-        return WSX_E_BUFFER;
-    memcpy(out, s, n);
-    return (ptrdiff_t)n;
+    wsx_sse_msg m;
+    wsx_sse_msg_init(&m);
+    m.comment = comment;
+    m.data = data;
+    if (comment)
+        m.comment_len = len;
+    else
+        m.data_len = len;
+    return wsx_sse_write(&m, out, cap);
 }
 
 ptrdiff_t wsx_sse_write_done(uint8_t *out, size_t cap)
 {
-    return put_const(WSX_SSE_DONE, sizeof WSX_SSE_DONE - 1, out, cap);
+    return write_one(NULL, "[DONE]", 6, out, cap); /* WSX_SSE_DONE */
 }
 
 ptrdiff_t wsx_sse_write_keepalive(uint8_t *out, size_t cap)
 {
-    return put_const(WSX_SSE_KEEPALIVE, sizeof WSX_SSE_KEEPALIVE - 1, out, cap);
+    return wsx_sse_write_comment("keep-alive", 10, out, cap); /* WSX_SSE_KEEPALIVE */
 }
 
 ptrdiff_t wsx_sse_write_comment(const char *text, size_t len, uint8_t *out, size_t cap)
 {
-    wsx__wbuf w;
-    if (len && !text)
-        return WSX_E_ARG;
-    wsx__wbuf_init(&w, out, cap);
-    put_lines(&w, ": ", 2, (const uint8_t *)(text ? text : ""), len);
-    wsx__wbuf_put(&w, "\n", 1);
-    return wsx__wbuf_result(&w);
+    if (!text) {
+        if (len)
+            return WSX_E_ARG;
+        text = ""; /* ": \n\n", an empty comment */
+    }
+    return write_one(text, NULL, len, out, cap);
 }
 
-/* Chunk framing reuses the HTTP area's chunk header (wsx_http.h). */
-ptrdiff_t wsx_sse_write_chunk(const void *bytes, size_t len, uint8_t *out, size_t cap)
+/* One HTTP/1.1 chunk (RFC 9112 section 7.1): "<hex len>\r\n", the
+ * payload, "\r\n"; len 0 gives the last chunk "0\r\n\r\n".  The payload
+ * is m as wsx_sse_write gives it (len bytes), or bytes when m is NULL.  The
+ * chunk header comes from the HTTP area (wsx_http.h). */
+static ptrdiff_t put_chunk(const wsx_sse_msg *m, const void *bytes, size_t len, uint8_t *out,
+                           size_t cap)
 {
     char head[WSX_CHUNKED_HEADER_MAX];
-    size_t h, total;
-    if (len == 0)
-        return put_const(WSX_CHUNKED_LAST, WSX_CHUNKED_LAST_LEN, out, cap);
-    if (!bytes)
-        return WSX_E_ARG;
-    h = wsx_chunked_header((uint64_t)len, head);
+    size_t h = wsx_chunked_header((uint64_t)len, head), total;
+    if (h == 0) {
+        memcpy(head, "0\r\n", 3);
+        h = 3;
+    }
     if (len > (size_t)PTRDIFF_MAX - h - 2)
         return WSX_E_LIMIT;
     total = h + len + 2;
@@ -128,29 +135,27 @@ ptrdiff_t wsx_sse_write_chunk(const void *bytes, size_t len, uint8_t *out, size_
         return (ptrdiff_t)total;
     if (cap < total)
         return WSX_E_BUFFER;
+    /* payload first: bytes may already sit in out */
+    if (m)
+        wsx_sse_write(m, out + h, len);
+    else if (len)
+        memmove(out + h, bytes, len);
     memcpy(out, head, h);
-    memmove(out + h, bytes, len);
     memcpy(out + h + len, "\r\n", 2);
     return (ptrdiff_t)total;
 }
 
+ptrdiff_t wsx_sse_write_chunk(const void *bytes, size_t len, uint8_t *out, size_t cap)
+{
+    if (len && !bytes)
+        return WSX_E_ARG;
+    return put_chunk(NULL, bytes, len, out, cap);
+}
+
 ptrdiff_t wsx_sse_write_chunked(const wsx_sse_msg *m, uint8_t *out, size_t cap)
 {
-    char head[WSX_CHUNKED_HEADER_MAX];
     ptrdiff_t n = wsx_sse_write(m, NULL, 0);
-    size_t h, total;
     if (n < 0)
         return n;
-    h = wsx_chunked_header((uint64_t)n, head);
-    if ((size_t)n > (size_t)PTRDIFF_MAX - h - 2)
-        return WSX_E_LIMIT;
-    total = h + (size_t)n + 2;
-    if (!out)
-        return (ptrdiff_t)total;
-    if (cap < total)
-        return WSX_E_BUFFER;
-    memcpy(out, head, h);
-    wsx_sse_write(m, out + h, (size_t)n);
-    memcpy(out + h + (size_t)n, "\r\n", 2);
-    return (ptrdiff_t)total;
+    return put_chunk(m, NULL, (size_t)n, out, cap);
 }
