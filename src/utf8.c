@@ -58,22 +58,26 @@ enum {
 #define R2(x) x, x
 #define R4(x) R2(x), R2(x)
 #define R8(x) R4(x), R4(x)
-#define R16(x) R8(x), R8(x)
-/* The state after a lead byte C2..F4 on a code point boundary; any other
- * byte but ASCII fails there: continuation bytes, C0 and C1 (overlong),
- * F5..FF (above U+10FFFF). */
-static const uint8_t lead_state[0xF5 - 0xC2] = {
-    R16(S_TAIL1), R8(S_TAIL1), R4(S_TAIL1), R2(S_TAIL1), /* C2..DF */
-    S_E0, R8(S_TAIL2), R4(S_TAIL2), S_ED, R2(S_TAIL2),   /* E0..EF */
-    S_F0, R2(S_TAIL3), S_TAIL3, S_F4                     /* F0..F4 */
+/* The state after a lead byte E0..F4 on a code point boundary (C2..DF go
+ * to S_TAIL1); any other byte but ASCII fails there: continuation bytes,
+ * C0 and C1 (overlong), F5..FF (above U+10FFFF). */
+static const uint8_t lead_state[0xF5 - 0xE0] = {
+    S_E0, R8(S_TAIL2), R4(S_TAIL2), S_ED, R2(S_TAIL2), /* E0..EF */
+    S_F0, R2(S_TAIL3), S_TAIL3, S_F4                   /* F0..F4 */
 };
 
-/* Inside a sequence, for S_TAIL1..S_F4 (index state / 6 - 2): the range
+/* Inside a sequence, for S_TAIL1..S_F4 (row state / 6 - 2): the range
  * the next byte must be in (Unicode Table 3-7) and the state after it. */
-static const uint8_t cont_lo[7] = { 0x80, 0x80, 0x80, 0xA0, 0x80, 0x90, 0x80 };
-static const uint8_t cont_hi[7] = { 0xBF, 0xBF, 0xBF, 0xBF, 0x9F, 0xBF, 0x8F };
-static const uint8_t cont_next[7] = { S_ACCEPT, S_TAIL1, S_TAIL2, S_TAIL1,
-                                      S_TAIL1,  S_TAIL2, S_TAIL2 };
+static const uint8_t cont[7][3] = {
+    /* lo   hi    next */
+    {0x80, 0xBF, S_ACCEPT}, /* S_TAIL1 */
+    {0x80, 0xBF, S_TAIL1},  /* S_TAIL2 */
+    {0x80, 0xBF, S_TAIL2},  /* S_TAIL3 */
+    {0xA0, 0xBF, S_TAIL1},  /* S_E0 */
+    {0x80, 0x9F, S_TAIL1},  /* S_ED */
+    {0x90, 0xBF, S_TAIL2},  /* S_F0 */
+    {0x80, 0x8F, S_TAIL2}   /* S_F4 */
+};
 
 size_t wsx_utf8_feed(wsx_utf8 *u, const uint8_t *buf, size_t len)
 {
@@ -85,11 +89,13 @@ size_t wsx_utf8_feed(wsx_utf8 *u, const uint8_t *buf, size_t len)
         c = buf[i];
         if (state == S_ACCEPT) {
             state = c < 0x80                      ? S_ACCEPT
-                    : c - 0xC2 < sizeof lead_state ? lead_state[c - 0xC2]
+                    : c < 0xC2                      ? S_ERROR
+                    : c < 0xE0                      ? S_TAIL1
+                    : c - 0xE0 < sizeof lead_state ? lead_state[c - 0xE0]
                                                    : S_ERROR;
         } else {
             k = state / 6 - 2;
-            state = c >= cont_lo[k] && c <= cont_hi[k] ? cont_next[k] : S_ERROR;
+            state = c >= cont[k][0] && c <= cont[k][1] ? cont[k][2] : S_ERROR;
         }
         if (state == S_ERROR) {
             u->_state = S_ERROR;
