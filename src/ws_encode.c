@@ -9,6 +9,13 @@
 #include "wsx_util.h"
 #include "wsx_ws.h"
 
+/* Helpers -Os would copy into each caller (measured on a Cortex-M4). */
+#if defined(__GNUC__)
+#define NOINLINE_ __attribute__((noinline))
+#else
+#define NOINLINE_
+#endif
+
 #define FLAG_BITS (WSX_WS_FIN | WSX_WS_RSV1 | WSX_WS_RSV2 | WSX_WS_RSV3)
 #define LENGTH_MSB ((uint64_t)1 << 63)
 
@@ -17,10 +24,13 @@ static int is_control(unsigned opcode)
     return opcode >= 0x8;
 }
 
+/* Opcodes section 5.2 defines: bit n set for opcode n (0, 1, 2, 8, 9,
+ * 10); the others are reserved. */
+#define KNOWN_OPCODES 0x0707u
+
 static int is_known_opcode(unsigned opcode)
 {
-    return opcode <= WSX_WS_OP_BINARY ||
-           (opcode >= WSX_WS_OP_CLOSE && opcode <= WSX_WS_OP_PONG);
+    return opcode <= 0xF && ((KNOWN_OPCODES >> opcode) & 1);
 }
 
 /* Every rule a header alone can break (sections 5.2, 5.4, 5.5). */
@@ -87,12 +97,19 @@ int wsx_ws_write_header(uint8_t *out, size_t outcap, unsigned opcode,
     return WSX_OK;
 }
 
-/* The rules only the payload of a close frame can break (section 5.5.1):
- * a valid code, then a UTF-8 reason. */
-static int check_close_body(const uint8_t *payload, size_t len)
+/* The checks of a whole frame, in the order wsx_ws.h gives: the header,
+ * the arguments (args_ok), then the rules only the payload of a close
+ * frame can break (section 5.5.1): a valid code, then a UTF-8 reason. */
+static int check_frame(unsigned opcode, unsigned flags, const uint8_t *payload,
+                       size_t len, int args_ok)
 {
-    if (len < 2)
-        return WSX_OK; /* 0 is fine; 1 was refused by check_header */
+    int err = check_header(opcode, flags, (uint64_t)len);
+    if (err != WSX_OK)
+        return err;
+    if (!args_ok)
+        return WSX_E_ARG;
+    if (opcode != WSX_WS_OP_CLOSE || len < 2)
+        return WSX_OK; /* an empty body is fine; 1 byte was refused above */
     if (!wsx_ws_close_code_valid((unsigned)payload[0] << 8 | payload[1]))
         return WSX_E_WS_CLOSE_CODE;
     if (!wsx_utf8_valid(payload + 2, len - 2))
@@ -105,16 +122,11 @@ int wsx_ws_encode_frame(uint8_t *out, size_t outcap, unsigned opcode,
                         size_t payload_len, const uint8_t *mask_key,
                         size_t *frame_len)
 {
-    int err = check_header(opcode, flags, (uint64_t)payload_len);
-    size_t hlen;
-    if (err == WSX_OK && (out == NULL || frame_len == NULL ||
-                          (payload == NULL && payload_len != 0)))
-        err = WSX_E_ARG;
-    if (err == WSX_OK && opcode == WSX_WS_OP_CLOSE)
-        err = check_close_body(payload, payload_len);
+    size_t hlen = wsx_ws_header_size((uint64_t)payload_len, mask_key != NULL);
+    int err = check_frame(opcode, flags, payload, payload_len,
+                          out && frame_len && (payload || !payload_len));
     if (err != WSX_OK)
         return err;
-    hlen = wsx_ws_header_size((uint64_t)payload_len, mask_key != NULL);
     if (outcap < hlen || outcap - hlen < payload_len)
         return WSX_E_BUFFER;
     /* payload may overlap out: move it first, then write the header */
@@ -131,15 +143,12 @@ int wsx_ws_frame_in_place(uint8_t *buf, size_t headroom, size_t payload_len,
                           unsigned opcode, unsigned flags,
                           const uint8_t *mask_key, size_t *frame_offset)
 {
-    int err = check_header(opcode, flags, (uint64_t)payload_len);
-    size_t hlen;
-    if (err == WSX_OK && (buf == NULL || frame_offset == NULL))
-        err = WSX_E_ARG;
-    if (err == WSX_OK && opcode == WSX_WS_OP_CLOSE)
-        err = check_close_body(buf + headroom, payload_len);
+    size_t hlen = wsx_ws_header_size((uint64_t)payload_len, mask_key != NULL);
+    int ok = buf && frame_offset;
+    int err = check_frame(opcode, flags, ok ? buf + headroom : NULL,
+                          payload_len, ok);
     if (err != WSX_OK)
         return err;
-    hlen = wsx_ws_header_size((uint64_t)payload_len, mask_key != NULL);
     if (headroom < hlen)
         return WSX_E_BUFFER;
     put_header(buf + headroom - hlen, opcode, flags, (uint64_t)payload_len,
@@ -197,12 +206,12 @@ int wsx_ws_encode_close(uint8_t *out, size_t outcap, unsigned code,
 
 /* ---- fragmentation --------------------------------------------------- */
 
-static int check_data_opcode(unsigned opcode)
+NOINLINE_ static int check_data_opcode(unsigned opcode)
 {
     if (opcode == WSX_WS_OP_TEXT || opcode == WSX_WS_OP_BINARY)
         return WSX_OK;
     /* section 5.5: control frames are never fragmented */
-    return is_control(opcode) && is_known_opcode(opcode)
+    return opcode >= WSX_WS_OP_CLOSE && opcode <= WSX_WS_OP_PONG
                ? WSX_E_WS_CONTROL_FRAGMENTED
                : WSX_E_WS_OPCODE;
 }
@@ -266,9 +275,11 @@ int wsx_ws_stream_begin(wsx_ws_stream *s, unsigned opcode)
     return WSX_OK;
 }
 
-static int stream_header(wsx_ws_stream *s, unsigned flags, uint64_t part_len,
-                         const uint8_t *mask_key, uint8_t *out, size_t outcap,
-                         size_t *header_len)
+/* The header of the stream's next frame (flags: 0 or WSX_WS_FIN). */
+NOINLINE_ static int stream_header(wsx_ws_stream *s, unsigned flags,
+                                   uint64_t part_len, const uint8_t *mask_key,
+                                   uint8_t *out, size_t outcap,
+                                   size_t *header_len)
 {
     int err;
     if (s == NULL)
