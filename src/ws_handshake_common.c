@@ -1,83 +1,146 @@
-/* Shared pieces of the WebSocket handshakes: bounded output, field checks. */
+/* Shared pieces of the WebSocket handshakes: text, field checks, output. */
 #include <string.h>
 
 #include "ws_handshake_common.h"
 #include "http_chars.h"
 
-int wsx__hs_out_done(const wsx__wbuf *o, size_t *out_len)
+#ifndef wsx_http_is
+#define wsx_http_is(c, cls) (wsx__http_chars[(unsigned char)(c)] & (cls))
+#endif
+
+const wsx__hs_strings wsx__hs_str = {
+    "Sec-WebSocket-Extensions", "Upgrade", "Connection", "Sec-WebSocket-Accept",
+    "Sec-WebSocket-Protocol", "Sec-WebSocket-Version", "Content-Length",
+    "Transfer-Encoding", "Host", "Origin", "Sec-WebSocket-Key", "websocket", "13"};
+
+int wsx__hs_find(const wsx_http_header *h, size_t n, const char *name,
+                 const wsx_http_header **first)
 {
-    ptrdiff_t n = wsx__wbuf_result(o);
-    *out_len = n > 0 && o->out ? (size_t)n : 0;
-    return *out_len ? WSX_OK : WSX_E_BUFFER;
+    *first = wsx_http_header_next(h, n, name, NULL);
+    if (!*first)
+        return 0;
+    return wsx_http_header_next(h, n, name, *first) ? 2 : 1;
+}
+
+int wsx__hs_check_upgrade(const wsx_http_header *h, size_t n)
+{
+    if (!wsx_http_headers_have_token(h, n, wsx__hs_str.upgrade, wsx__hs_str.websocket))
+        return WSX_E_HS_UPGRADE;
+    /* token lists compare case-insensitively: "Upgrade" finds "upgrade" */
+    if (!wsx_http_headers_have_token(h, n, wsx__hs_str.connection, wsx__hs_str.upgrade))
+        return WSX_E_HS_CONNECTION;
+    return WSX_OK;
+}
+
+static int is_ows(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+int wsx__hs_item_next(wsx__hs_items *it, const char **item, size_t *len)
+{
+    while (!it->field ||
+           !wsx_http_list_next(&it->pos, it->field->value + it->field->value_len, item, len)) {
+        it->field = wsx_http_header_next(it->h, it->n, it->name, it->field);
+        if (!it->field)
+            return 0;
+        it->pos = it->field->value;
+    }
+    if (it->name == wsx__hs_str.extensions) {
+        const char *semi = (const char *)memchr(*item, ';', *len);
+        if (semi)
+            *len = (size_t)(semi - *item);
+        while (*len > 0 && is_ows((*item)[*len - 1]))
+            --*len;
+    }
+    return 1;
+}
+
+int wsx__hs_has_item(const wsx_http_header *h, size_t n, const char *name, const char *want,
+                     size_t want_len)
+{
+    wsx__hs_items it = WSX__HS_ITEMS(h, n, name);
+    const char *item;
+    size_t len;
+    while (wsx__hs_item_next(&it, &item, &len)) {
+        if (len != want_len || !len)
+            continue;
+        if (name == wsx__hs_str.extensions ? wsx__http_eq_nocase(item, len, want, len)
+                                            : memcmp(item, want, len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int wsx__hs_chars(const char *s, size_t n, unsigned cls)
+{
+    size_t i;
+    if (!s)
+        return n == 0;
+    for (i = 0; i < n; i++)
+        if (!wsx_http_is(s[i], cls))
+            return 0;
+    return 1;
 }
 
 int wsx__hs_is_token(const char *s, size_t n)
 {
-    size_t i;
-    if (!s || n == 0)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!wsx_http_is_tchar(s[i]))
-            return 0;
-    return 1;
+    return n && wsx__hs_chars(s, n, WSX_HC_TCHAR);
 }
 
 int wsx__hs_is_value(const char *s, size_t n)
 {
-    size_t i;
-    if (!s && n)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!wsx_http_is_value_char(s[i]))
-            return 0;
-    /* No leading or trailing whitespace: it would not survive parsing. */
-    return n == 0 || (s[0] != ' ' && s[0] != '\t' && s[n - 1] != ' ' && s[n - 1] != '\t');
+    /* no leading or trailing whitespace: it would not survive parsing */
+    return wsx__hs_chars(s, n, WSX_HC_VALUE) && (n == 0 || (!is_ows(s[0]) && !is_ows(s[n - 1])));
 }
 
-int wsx__hs_is_visible(const char *s, size_t n)
+/* 1 if name[0..len) is one of the count names from offset first of
+ * wsx__hs_str (consecutive NUL-terminated members). */
+static int is_refused(const char *name, size_t len, size_t first, size_t count)
 {
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (!wsx_http_is_target_char(s[i]))
-            return 0;
-    return 1;
-}
-
-int wsx__hs_name_in(const char *name, size_t len, const char *const *names)
-{
-    for (; *names; names++)
-        if (wsx_http_name_eq(name, len, *names))
+    const char *refused = (const char *)&wsx__hs_str + first;
+    for (; count > 0; count--, refused += strlen(refused) + 1)
+        if (wsx_http_name_eq(name, len, refused))
             return 1;
     return 0;
 }
 
-int wsx__hs_check_extra(const wsx_http_header *h, size_t n, const char *const *refused)
+int wsx__hs_check_extra(const wsx_http_header *h, size_t n, size_t first, size_t count)
 {
     size_t i;
     if (n && !h)
         return WSX_E_ARG;
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n; i++)
         if (!wsx__hs_is_token(h[i].name, h[i].name_len) ||
             !wsx__hs_is_value(h[i].value, h[i].value_len) ||
-            wsx__hs_name_in(h[i].name, h[i].name_len, refused))
+            is_refused(h[i].name, h[i].name_len, first, count))
             return WSX_E_ARG;
-    }
     return WSX_OK;
 }
 
-void wsx__hs_put_extra(wsx__wbuf *o, const wsx_http_header *h, size_t n)
+void wsx__hs_field(wsx__wbuf *o, const char *name, const char *value, size_t value_len)
+{
+    wsx__wbuf_field(o, name, strlen(name), value, value_len);
+}
+
+void wsx__hs_put_upgrade(wsx__wbuf *o)
+{
+    wsx__hs_field(o, wsx__hs_str.upgrade, wsx__hs_str.websocket, 9);
+    wsx__hs_field(o, wsx__hs_str.connection, wsx__hs_str.upgrade, 7);
+}
+
+int wsx__hs_done(const wsx__wbuf *o, size_t *out_len)
+{
+    ptrdiff_t written = wsx__wbuf_result(o);
+    *out_len = written > 0 && o->out ? (size_t)written : 0;
+    return *out_len ? WSX_OK : WSX_E_BUFFER;
+}
+
+int wsx__hs_end(wsx__wbuf *o, const wsx_http_header *h, size_t n, size_t *out_len)
 {
     size_t i;
     for (i = 0; i < n; i++)
         wsx__wbuf_field(o, h[i].name, h[i].name_len, h[i].value, h[i].value_len);
-}
-
-void wsx__hs_ext_name(const char *item, size_t item_len, const char **name, size_t *name_len)
-{
-    const char *semi = (const char *)memchr(item, ';', item_len);
-    size_t n = semi ? (size_t)(semi - item) : item_len;
-    while (n > 0 && (item[n - 1] == ' ' || item[n - 1] == '\t'))
-        n--;
-    *name = item;
-    *name_len = n;
+    wsx__wbuf_put(o, "\r\n", 2);
+    return wsx__hs_done(o, out_len);
 }

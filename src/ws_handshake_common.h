@@ -1,26 +1,88 @@
-/* Private: a bounded writer into a caller buffer and header-field checks
- * shared by the server and client handshakes. */
+/* Private: the text, header-field checks and output helpers shared by the
+ * server and client handshakes. */
 #ifndef WSX_WS_HANDSHAKE_COMMON_H
 #define WSX_WS_HANDSHAKE_COMMON_H
+
+#include <stddef.h>
 
 #include "wsx_handshake.h"
 #include "wbuf.h"
 
-/* WSX_OK with *out_len = the bytes written, or WSX_E_BUFFER with *out_len = 0
- * (also for a NULL output buffer). */
-int wsx__hs_out_done(const wsx__wbuf *o, size_t *out_len);
+/* Every header name and fixed value the handshakes read or write, stored
+ * once.  The names a side refuses in extra headers (because it writes them
+ * itself) are consecutive: the server's are the 8 from extensions, the
+ * client's the 10 from upgrade (wsx__hs_check_extra walks them). */
+typedef struct wsx__hs_strings {
+    char extensions[sizeof "Sec-WebSocket-Extensions"];
+    char upgrade[sizeof "Upgrade"];
+    char connection[sizeof "Connection"];
+    char accept[sizeof "Sec-WebSocket-Accept"];
+    char protocol[sizeof "Sec-WebSocket-Protocol"];
+    char version[sizeof "Sec-WebSocket-Version"];
+    char content_length[sizeof "Content-Length"];
+    char transfer_encoding[sizeof "Transfer-Encoding"];
+    char host[sizeof "Host"];
+    char origin[sizeof "Origin"];
+    char key[sizeof "Sec-WebSocket-Key"];
+    /* values */
+    char websocket[sizeof "websocket"];
+    char v13[sizeof "13"];
+} wsx__hs_strings;
 
-/* 1 if s[0..n) is a non-empty token / a valid field value / 0x21-0x7E only. */
+extern const wsx__hs_strings wsx__hs_str;
+
+/* The refused names: from member `first`, `count` of them. */
+#define WSX__HS_SERVER_REFUSED offsetof(wsx__hs_strings, extensions), 8
+#define WSX__HS_CLIENT_REFUSED offsetof(wsx__hs_strings, upgrade), 10
+
+/* Fields named name: 0, 1, or 2 for two or more; *first is the first one
+ * (NULL for 0). */
+int wsx__hs_find(const wsx_http_header *h, size_t n, const char *name,
+                 const wsx_http_header **first);
+
+/* Upgrade lists "websocket" and Connection lists "upgrade" (RFC 6455
+ * sections 4.1 and 4.2.1): WSX_OK, WSX_E_HS_UPGRADE or WSX_E_HS_CONNECTION. */
+int wsx__hs_check_upgrade(const wsx_http_header *h, size_t n);
+
+/* The elements of every field named name (RFC 9110 section 5.6.1: a list
+ * may span repeated fields), one per wsx__hs_item_next call.  Elements of
+ * Sec-WebSocket-Extensions come as their extension name only (before the
+ * first ';', RFC 6455 section 9.1). */
+typedef struct wsx__hs_items {
+    const wsx_http_header *h, *field;
+    size_t n;
+    const char *name, *pos;
+} wsx__hs_items;
+#define WSX__HS_ITEMS(h, n, name) {(h), NULL, (n), (name), NULL}
+/* 1 with the next element, 0 at the end (do not call again then). */
+int wsx__hs_item_next(wsx__hs_items *it, const char **item, size_t *len);
+
+/* 1 if a field named name has an element equal to want[0..want_len), not
+ * empty: extension names compare ASCII case-insensitively, subprotocols
+ * byte for byte (RFC 6455 section 4.1 item 10). */
+int wsx__hs_has_item(const wsx_http_header *h, size_t n, const char *name, const char *want,
+                     size_t want_len);
+
+/* 1 if every byte of s[0..n) has character class cls (http_chars.h) */
+int wsx__hs_chars(const char *s, size_t n, unsigned cls);
+/* 1 if s[0..n) is a non-empty token / a valid field value without leading
+ * or trailing whitespace. */
 int wsx__hs_is_token(const char *s, size_t n);
 int wsx__hs_is_value(const char *s, size_t n);
-int wsx__hs_is_visible(const char *s, size_t n);
-/* 1 if name is one of the NUL-terminated names in the NULL-ended list. */
-int wsx__hs_name_in(const char *name, size_t len, const char *const *names);
-/* Validates extra headers against the refused names: WSX_OK or WSX_E_ARG. */
-int wsx__hs_check_extra(const wsx_http_header *h, size_t n, const char *const *refused);
-/* Writes the extra headers. */
-void wsx__hs_put_extra(wsx__wbuf *o, const wsx_http_header *h, size_t n);
-/* The extension name of a Sec-WebSocket-Extensions element (before ';'). */
-void wsx__hs_ext_name(const char *item, size_t item_len, const char **name, size_t *name_len);
+
+/* Validates extra headers (token names, clean values, none of the `count`
+ * refused names starting at offset `first` of wsx__hs_str): WSX_OK or
+ * WSX_E_ARG. */
+int wsx__hs_check_extra(const wsx_http_header *h, size_t n, size_t first, size_t count);
+
+/* "name: value\r\n" */
+void wsx__hs_field(wsx__wbuf *o, const char *name, const char *value, size_t value_len);
+/* "Upgrade: websocket\r\nConnection: Upgrade\r\n" */
+void wsx__hs_put_upgrade(wsx__wbuf *o);
+/* WSX_OK with *out_len = the bytes written, or WSX_E_BUFFER with
+ * *out_len = 0 (also for a NULL output buffer). */
+int wsx__hs_done(const wsx__wbuf *o, size_t *out_len);
+/* The extra headers, the empty line that ends the head, wsx__hs_done. */
+int wsx__hs_end(wsx__wbuf *o, const wsx_http_header *h, size_t n, size_t *out_len);
 
 #endif
