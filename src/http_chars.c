@@ -1,8 +1,33 @@
-/* HTTP character class table: see http_chars.h.  Generated from the RFC 9110
- * grammar (tchar, field-vchar / SP / HTAB, 0x21-0x7E target bytes, digits,
- * hex digits). */
+/* HTTP character classes: see http_chars.h.  Both forms follow the RFC 9110
+ * grammar: tchar, field-vchar / SP / HTAB (obs-text included), 0x21-0x7E
+ * target bytes, digits, hex digits. */
+#include <stdint.h>
+
 #include "http_chars.h"
 
+#ifdef WSX_SMALL
+/* tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" /
+ *         "_" / "`" / "|" / "~" / DIGIT / ALPHA     (RFC 9110 section 5.6.2)
+ * Bit (c & 31) of word (c >> 5) - 1, for c in 0x20..0x7F. */
+static const uint32_t tchar_bits[3] = {0x03ff6cfau, 0xc7fffffeu, 0x57ffffffu};
+
+unsigned wsx__http_class(unsigned char c)
+{
+    unsigned cls = 0, low = c | 0x20u;
+    if (c == '\t' || (c >= 0x20 && c != 0x7F))
+        cls = WSX_HC_VALUE;
+    if (c > 0x20 && c < 0x7F) {
+        cls |= WSX_HC_TARGET;
+        if ((tchar_bits[(c >> 5) - 1] >> (c & 31)) & 1)
+            cls |= WSX_HC_TCHAR;
+    }
+    if (c >= '0' && c <= '9')
+        cls |= WSX_HC_DIGIT | WSX_HC_HEX;
+    else if (low >= 'a' && low <= 'f')
+        cls |= WSX_HC_HEX;
+    return cls;
+}
+#else
 const unsigned char wsx__http_chars[256] = {
      0,  0,  0,  0,  0,  0,  0,  0,  0,  2,  0,  0,  0,  0,  0,  0,  /* 0x00 */
      0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  /* 0x10 */
@@ -21,3 +46,4 @@ const unsigned char wsx__http_chars[256] = {
      2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  /* 0xE0 */
      2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  /* 0xF0 */
 };
+#endif

@@ -1,11 +1,15 @@
 /*
  * Private: HTTP character classes (RFC 9110 section 5.6.2 tchar, 5.5
- * field-vchar; RFC 3986 for request targets), one table lookup each.
+ * field-vchar; RFC 3986 for request targets).  The default build looks them
+ * up in a 256-byte table; WSX_SMALL computes them with a small function and
+ * a 12-byte tchar bit map instead (http_chars.c): the same answers.
  */
 #ifndef WSX_HTTP_CHARS_H
 #define WSX_HTTP_CHARS_H
 
 #include <stddef.h>
+
+#include "wsx.h" /* WSX_SMALL */
 
 enum {
     WSX_HC_TCHAR = 1,  /* token character */
@@ -15,13 +19,20 @@ enum {
     WSX_HC_HEX = 16
 };
 
+#ifdef WSX_SMALL
+/* The WSX_HC_* bits of c. */
+unsigned wsx__http_class(unsigned char c);
+#define wsx_http_is(c, cls) (wsx__http_class((unsigned char)(c)) & (cls))
+#else
 extern const unsigned char wsx__http_chars[256];
+#define wsx_http_is(c, cls) (wsx__http_chars[(unsigned char)(c)] & (cls))
+#endif
 
-#define wsx_http_is_tchar(c) (wsx__http_chars[(unsigned char)(c)] & WSX_HC_TCHAR)
-#define wsx_http_is_value_char(c) (wsx__http_chars[(unsigned char)(c)] & WSX_HC_VALUE)
-#define wsx_http_is_target_char(c) (wsx__http_chars[(unsigned char)(c)] & WSX_HC_TARGET)
-#define wsx_http_is_digit(c) (wsx__http_chars[(unsigned char)(c)] & WSX_HC_DIGIT)
-#define wsx_http_is_hex(c) (wsx__http_chars[(unsigned char)(c)] & WSX_HC_HEX)
+#define wsx_http_is_tchar(c) wsx_http_is(c, WSX_HC_TCHAR)
+#define wsx_http_is_value_char(c) wsx_http_is(c, WSX_HC_VALUE)
+#define wsx_http_is_target_char(c) wsx_http_is(c, WSX_HC_TARGET)
+#define wsx_http_is_digit(c) wsx_http_is(c, WSX_HC_DIGIT)
+#define wsx_http_is_hex(c) wsx_http_is(c, WSX_HC_HEX)
 
 /* 1 if a[0..alen) and b[0..blen) are equal ASCII-case-insensitively
  * (http_headers.c). */
