@@ -11,17 +11,19 @@
 #include "wsx_http.h"
 #include "http_chars.h"
 
+/* The states in the order of the grammar.  Those from S_SIZE to S_EXT count
+ * against max_line, those from S_TRAILER_START on against max_trailer. */
 enum {
     S_SIZE,          /* first hex digit required */
     S_SIZE_MORE,     /* more hex digits, BWS, ';' or CR */
     S_SIZE_BWS,      /* after SP/HTAB: more of it or ';' */
-    S_EXT,           /* extension bytes, ignored, until CR */
+    S_EXT,           /* extension bytes, ignored, until CR (then S_SIZE_LF) */
     S_SIZE_LF,
     S_DATA,
     S_DATA_CR,
     S_DATA_LF,
     S_TRAILER_START, /* start of a trailer line, or the final CRLF */
-    S_TRAILER,
+    S_TRAILER,       /* trailer bytes until CR (then S_TRAILER_LF) */
     S_TRAILER_LF,
     S_FINAL_LF,
     S_END
@@ -29,141 +31,96 @@ enum {
 
 void wsx_chunked_init(wsx_chunked *c, const wsx_chunked_config *cfg)
 {
-    memset(c, 0, sizeof *c);
+    memset(c, 0, sizeof *c); /* S_SIZE */
     c->_max_chunk = cfg && cfg->max_chunk ? cfg->max_chunk : WSX_CHUNKED_DEFAULT_MAX_CHUNK;
     c->_max_line = cfg && cfg->max_line ? cfg->max_line : WSX_CHUNKED_DEFAULT_MAX_LINE;
     c->_max_trailer = cfg && cfg->max_trailer ? cfg->max_trailer
                                               : WSX_CHUNKED_DEFAULT_MAX_TRAILER;
-    c->_state = S_SIZE;
 }
 
-static int hex_value(char ch)
+/* Appends the hex digit ch to the chunk size; returns S_SIZE_MORE or
+ * WSX_E_HTTP_CHUNK_TOO_BIG.  Checked before it is stored: a size of 2^60 or
+ * more would overflow, and is over any max_chunk once shifted; below that,
+ * size * 16 + digit is exact.  So no overflow whatever the digit count. */
+static int size_digit(wsx_chunked *c, char ch)
 {
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    return wsx_http_lower(ch) - 'a' + 10;
+    unsigned digit = (unsigned)(ch & 15) + (ch > '9' ? 9u : 0u); /* 'a' & 15 = 1 */
+    uint64_t size = c->_remaining << 4 | digit;
+    if ((c->_remaining >> 60) != 0 || size > c->_max_chunk)
+        return WSX_E_HTTP_CHUNK_TOO_BIG;
+    c->_remaining = size;
+    return S_SIZE_MORE;
 }
 
-/* One framing byte of the size line.  Returns WSX_OK or a wsx_err. */
-static int size_line_byte(wsx_chunked *c, char ch)
+/* The state after one framing byte (any state but S_DATA and S_END), or a
+ * wsx_err. */
+static int next_state(wsx_chunked *c, int s, char ch)
 {
-    if (++c->_count > c->_max_line && ch != '\r')
-        return WSX_E_HTTP_CHUNK_LINE_TOO_LONG;
-    switch (c->_state) {
+    switch (s) {
     case S_SIZE:
     case S_SIZE_MORE:
-        if (wsx_http_is_hex(ch)) {
-            unsigned d = (unsigned)hex_value(ch);
-            /* Checked before multiplying: no overflow for any digit count
-             * (remaining * 16 <= max_chunk is a multiple of 16, so + d fits). */
-            if (c->_remaining > c->_max_chunk / 16 ||
-                c->_remaining * 16 + d > c->_max_chunk)
-                return WSX_E_HTTP_CHUNK_TOO_BIG;
-            c->_remaining = c->_remaining * 16 + d;
-            c->_state = S_SIZE_MORE;
-            return WSX_OK;
-        }
-        if (c->_state == S_SIZE)
-            return WSX_E_HTTP_CHUNK;
-        if (ch == ' ' || ch == '\t')
-            c->_state = S_SIZE_BWS;
-        else if (ch == ';')
-            c->_state = S_EXT;
-        else if (ch == '\r')
-            c->_state = S_SIZE_LF;
-        else
-            return WSX_E_HTTP_CHUNK;
-        return WSX_OK;
     case S_SIZE_BWS:
+        if (s != S_SIZE_BWS && wsx_http_is_hex(ch))
+            return size_digit(c, ch);
+        if (s == S_SIZE)
+            return WSX_E_HTTP_CHUNK;
+        if (s == S_SIZE_MORE && ch == '\r')
+            return S_SIZE_LF;
+        /* BWS or ';' after the digits */
         if (ch == ';')
-            c->_state = S_EXT;
-        else if (ch != ' ' && ch != '\t')
-            return WSX_E_HTTP_CHUNK;
-        return WSX_OK;
-    default: /* S_EXT: any field-value byte; CR ends it */
+            return S_EXT;
+        return ch == ' ' || ch == '\t' ? S_SIZE_BWS : WSX_E_HTTP_CHUNK;
+    case S_EXT:
+    case S_TRAILER:
+        /* Any field-value byte (extensions are ignored, trailer fields
+         * skipped); CR ends the line. */
         if (ch == '\r')
-            c->_state = S_SIZE_LF;
-        else if (!wsx_http_is_value_char(ch))
-            return WSX_E_HTTP_CHUNK;
-        return WSX_OK;
-    }
-}
-
-/* One byte of the trailer section (after the last chunk's CRLF). */
-static int trailer_byte(wsx_chunked *c, char ch)
-{
-    if (++c->_count > c->_max_trailer)
-        return WSX_E_HTTP_TRAILER_TOO_LARGE;
-    switch (c->_state) {
+            return s + 1;
+        return wsx_http_is_value_char(ch) ? s : WSX_E_HTTP_CHUNK;
     case S_TRAILER_START:
         if (ch == '\r')
-            c->_state = S_FINAL_LF;
-        else if (wsx_http_is_tchar(ch))
-            c->_state = S_TRAILER; /* SP/HTAB here would be obs-fold */
-        else
+            return S_FINAL_LF;
+        /* A field name; SP/HTAB here would be obs-fold. */
+        return wsx_http_is_tchar(ch) ? S_TRAILER : WSX_E_HTTP_CHUNK;
+    default: /* one fixed byte: the CR or LF of a CRLF */
+        if (ch != (s == S_DATA_CR ? '\r' : '\n'))
             return WSX_E_HTTP_CHUNK;
-        return WSX_OK;
-    case S_TRAILER:
-        if (ch == '\r')
-            c->_state = S_TRAILER_LF;
-        else if (!wsx_http_is_value_char(ch) && ch != ':')
-            return WSX_E_HTTP_CHUNK;
-        return WSX_OK;
-    case S_TRAILER_LF:
-        if (ch != '\n')
-            return WSX_E_HTTP_CHUNK;
-        c->_state = S_TRAILER_START;
-        return WSX_OK;
-    default: /* S_FINAL_LF */
-        if (ch != '\n')
-            return WSX_E_HTTP_CHUNK;
-        c->_state = S_END;
-        return WSX_OK;
+        if (s == S_SIZE_LF || s == S_DATA_LF)
+            c->_count = 0; /* the next size line or the trailers start */
+        if (s == S_SIZE_LF)
+            return c->_remaining ? S_DATA : S_TRAILER_START;
+        if (s == S_DATA_LF)
+            return S_SIZE;
+        return s == S_TRAILER_LF ? S_TRAILER_START : s + 1;
     }
 }
 
-/* One framing byte in any state but S_DATA and S_END. */
+/* One framing byte: the line limits, then the state machine. */
 static int framing_byte(wsx_chunked *c, char ch)
 {
-    switch (c->_state) {
-    case S_SIZE_LF:
-        if (ch != '\n')
-            return WSX_E_HTTP_CHUNK;
-        c->_count = 0;
-        c->_state = c->_remaining ? S_DATA : S_TRAILER_START;
-        return WSX_OK;
-    case S_DATA_CR:
-        if (ch != '\r')
-            return WSX_E_HTTP_CHUNK;
-        c->_state = S_DATA_LF;
-        return WSX_OK;
-    case S_DATA_LF:
-        if (ch != '\n')
-            return WSX_E_HTTP_CHUNK;
-        c->_state = S_SIZE;
-        c->_count = 0;
-        return WSX_OK;
-    case S_TRAILER_START:
-    case S_TRAILER:
-    case S_TRAILER_LF:
-    case S_FINAL_LF:
-        return trailer_byte(c, ch);
-    default:
-        return size_line_byte(c, ch);
-    }
+    int s = c->_state, next;
+    if (s <= S_EXT && ++c->_count > c->_max_line && ch != '\r')
+        return WSX_E_HTTP_CHUNK_LINE_TOO_LONG;
+    if (s >= S_TRAILER_START && ++c->_count > c->_max_trailer)
+        return WSX_E_HTTP_TRAILER_TOO_LARGE;
+    next = next_state(c, s, ch);
+    if (next >= 0)
+        c->_state = next;
+    return next;
 }
 
 int wsx_chunked_decode(wsx_chunked *c, const char *buf, size_t len, size_t *consumed,
                        const char **data, size_t *data_len)
 {
-    size_t i = 0;
+    size_t i;
     if (consumed)
         *consumed = 0;
     if (!c || !consumed || !data || !data_len || (!buf && len))
         return WSX_E_ARG;
     if (c->_err)
         return c->_err;
-    while (i < len && c->_state != S_END) {
+    for (i = 0; i < len && c->_state != S_END; i++) {
+        int r;
         if (c->_state == S_DATA) {
             size_t n = len - i;
             if ((uint64_t)n > c->_remaining)
@@ -176,12 +133,9 @@ int wsx_chunked_decode(wsx_chunked *c, const char *buf, size_t len, size_t *cons
             *consumed = i + n;
             return WSX_CHUNKED_DATA;
         }
-        {
-            int r = framing_byte(c, buf[i]);
-            if (r < 0)
-                return c->_err = r;
-        }
-        i++;
+        r = framing_byte(c, buf[i]);
+        if (r < 0) /* (r >= 0: the new state) */
+            return c->_err = r;
     }
     *consumed = i;
     return c->_state == S_END ? WSX_CHUNKED_END : WSX_CHUNKED_NEED_MORE;
@@ -189,18 +143,19 @@ int wsx_chunked_decode(wsx_chunked *c, const char *buf, size_t len, size_t *cons
 
 size_t wsx_chunked_header(uint64_t size, char out[WSX_CHUNKED_HEADER_MAX])
 {
-    static const char hex[] = "0123456789abcdef";
-    int shift = 60;
-    size_t n = 0;
+    uint64_t rest = size;
+    size_t n = 0, i;
     if (size == 0 || !out)
         return 0;
-    while ((size >> shift) == 0)
-        shift -= 4;
-    for (; shift >= 0; shift -= 4)
-        out[n++] = hex[(size >> shift) & 15];
-    out[n++] = '\r';
-    out[n++] = '\n';
-    return n;
+    for (; rest != 0; rest >>= 4)
+        n++; /* digits */
+    for (i = n; i-- > 0; size >>= 4) {
+        unsigned digit = (unsigned)(size & 15);
+        out[i] = (char)(digit < 10 ? '0' + digit : 'a' - 10 + digit);
+    }
+    out[n] = '\r';
+    out[n + 1] = '\n';
+    return n + 2;
 }
 
 int wsx_chunked_wrap(char *buf, size_t cap, size_t headroom, size_t payload_len,
