@@ -10,9 +10,12 @@ int wsx__http_eq_nocase(const char *a, size_t alen, const char *b, size_t blen)
     size_t i;
     if (alen != blen)
         return 0;
-    for (i = 0; i < alen; i++)
-        if (wsx_http_lower(a[i]) != wsx_http_lower(b[i]))
+    for (i = 0; i < alen; i++) {
+        unsigned x = (unsigned char)a[i], y = (unsigned char)b[i];
+        /* Equal, or the same letter in the other case ('a' ^ 'A' == 0x20). */
+        if (x != y && ((x ^ y) != 0x20 || (x | 0x20) - 'a' > 'z' - 'a'))
             return 0;
+    }
     return 1;
 }
 
@@ -27,14 +30,12 @@ const wsx_http_header *wsx_http_header_next(const wsx_http_header *headers, size
                                             const char *name,
                                             const wsx_http_header *after)
 {
-    size_t i = after ? (size_t)(after - headers) + 1 : 0;
-    size_t want;
-    if (!headers || !name)
+    const wsx_http_header *h = after ? after + 1 : headers;
+    if (!headers)
         return NULL;
-    want = strlen(name);
-    for (; i < n; i++)
-        if (wsx__http_eq_nocase(headers[i].name, headers[i].name_len, name, want))
-            return &headers[i];
+    for (; h < headers + n; h++)
+        if (wsx_http_name_eq(h->name, h->name_len, name))
+            return h;
     return NULL;
 }
 
@@ -55,16 +56,12 @@ static const char *element_end(const char *p, const char *end)
 {
     int quoted = 0;
     for (; p < end; p++) {
-        if (quoted) {
-            if (*p == '\\' && p + 1 < end)
-                p++;
-            else if (*p == '"')
-                quoted = 0;
-        } else if (*p == '"') {
-            quoted = 1;
-        } else if (*p == ',') {
+        if (*p == '"')
+            quoted = !quoted;
+        else if (quoted && *p == '\\' && p + 1 < end)
+            p++;
+        else if (!quoted && *p == ',')
             break;
-        }
     }
     return p;
 }
@@ -76,21 +73,18 @@ int wsx_http_list_next(const char **pos, const char *end, const char **item,
     if (!pos || !*pos || !end)
         return 0;
     p = *pos;
-    for (;;) {
-        while (p < end && (is_ows(*p) || *p == ','))
-            p++;
-        if (p >= end) {
-            *pos = end;
-            return 0;
-        }
-        e = element_end(p, end);
-        *pos = e;
-        while (e > p && is_ows(e[-1]))
-            e--;
-        if (e > p)
-            break;
-        p = *pos;
+    while (p < end && (is_ows(*p) || *p == ','))
+        p++;
+    if (p >= end) {
+        *pos = end;
+        return 0;
     }
+    /* *p is neither OWS nor ',': the element is not empty, and trimming
+     * its trailing OWS stops at p + 1 at the latest. */
+    e = element_end(p, end);
+    *pos = e;
+    while (is_ows(e[-1]))
+        e--;
     *item = p;
     *item_len = (size_t)(e - p);
     return 1;
@@ -99,12 +93,11 @@ int wsx_http_list_next(const char **pos, const char *end, const char **item,
 int wsx_http_list_has(const char *value, size_t len, const char *token)
 {
     const char *pos = value, *item;
-    size_t item_len, want;
-    if (!value || !token)
+    size_t item_len;
+    if (!value)
         return 0;
-    want = strlen(token);
     while (wsx_http_list_next(&pos, value + len, &item, &item_len))
-        if (wsx__http_eq_nocase(item, item_len, token, want))
+        if (wsx_http_name_eq(item, item_len, token)) /* (NULL token: 0) */
             return 1;
     return 0;
 }
@@ -119,72 +112,71 @@ int wsx_http_headers_have_token(const wsx_http_header *headers, size_t n,
     return 0;
 }
 
-/* Content-Length = 1*DIGIT; a list of equal values is tolerated (RFC 9112
- * section 6.3 item 5).  Returns WSX_OK with *length, or WSX_E_HTTP_SYNTAX. */
-static int content_length(const wsx_http_header *headers, size_t n, uint64_t *length)
+/* Content-Length = 1*DIGIT (RFC 9112 section 6.3 item 5): the value of
+ * item[0..n) in *v, or WSX_E_HTTP_SYNTAX (not digits, or over
+ * UINT64_MAX - 6: the last step may add 9). */
+static int parse_length(const char *item, size_t n, uint64_t *v)
 {
-    const wsx_http_header *h = NULL;
-    int seen = 0;
-    while ((h = wsx_http_header_next(headers, n, "Content-Length", h)) != NULL) {
-        const char *pos = h->value, *item;
-        size_t item_len, i;
-        int any = 0;
-        while (wsx_http_list_next(&pos, h->value + h->value_len, &item, &item_len)) {
-            uint64_t v = 0;
-            for (i = 0; i < item_len; i++) {
-                if (!wsx_http_is_digit(item[i]) || v > (UINT64_MAX - 9) / 10)
-                    return WSX_E_HTTP_SYNTAX;
-                v = v * 10 + (uint64_t)(item[i] - '0');
-            }
-            if (seen && v != *length)
-                return WSX_E_HTTP_SYNTAX;
-            *length = v;
-            seen = any = 1;
-        }
-        if (!any)
+    size_t i;
+    *v = 0;
+    for (i = 0; i < n; i++) {
+        unsigned digit = (unsigned)(unsigned char)item[i] - '0';
+        if (digit > 9 || *v > (UINT64_MAX - 9) / 10)
             return WSX_E_HTTP_SYNTAX;
+        *v = *v * 10 + digit;
     }
-    return seen ? WSX_OK : 1;
+    return WSX_OK;
 }
 
-/* 1 if the last coding over all Transfer-Encoding lines is chunked. */
-static int last_coding_chunked(const wsx_http_header *headers, size_t n)
-{
-    const wsx_http_header *h = NULL;
-    const char *last = NULL;
-    size_t last_len = 0;
-    while ((h = wsx_http_header_next(headers, n, "Transfer-Encoding", h)) != NULL) {
-        const char *pos = h->value, *item;
-        size_t item_len;
-        while (wsx_http_list_next(&pos, h->value + h->value_len, &item, &item_len)) {
-            last = item;
-            last_len = item_len;
-        }
-    }
-    return last && wsx__http_eq_nocase(last, last_len, "chunked", 7);
-}
-
+/* One pass over the headers (RFC 9112 section 6.3): every Content-Length
+ * element must be valid and all of them equal (a list of equal values is
+ * tolerated, item 5); with Transfer-Encoding, the last coding over all its
+ * lines decides. */
 int wsx_http_response_body(const wsx_http_response *res, int request_was_head,
                            uint64_t *length)
 {
-    int has_te, r;
+    const wsx_http_header *h, *end;
+    const char *last = NULL; /* last Transfer-Encoding coding */
+    size_t last_len = 0;
+    int has_te = 0, has_length = 0;
     uint64_t len = 0;
     if (!res || !length)
         return WSX_E_ARG;
     if (request_was_head || res->status < 200 || res->status == 204 ||
         res->status == 304)
         return WSX_HTTP_BODY_NONE;
-    has_te = wsx_http_header_next(res->headers, res->num_headers,
-                                  "Transfer-Encoding", NULL) != NULL;
-    r = content_length(res->headers, res->num_headers, &len);
-    if (r < 0 || (has_te && r == WSX_OK))
-        return WSX_E_HTTP_SYNTAX;
-    if (has_te)
-        return last_coding_chunked(res->headers, res->num_headers)
-                   ? WSX_HTTP_BODY_CHUNKED : WSX_HTTP_BODY_CLOSE;
-    if (r == WSX_OK) {
-        *length = len;
-        return WSX_HTTP_BODY_LENGTH;
+    h = res->headers;
+    end = h ? h + res->num_headers : h;
+    for (; h < end; h++) {
+        const char *pos = h->value, *item;
+        size_t item_len;
+        int te = wsx_http_name_eq(h->name, h->name_len, "Transfer-Encoding"), any = 0;
+        if (!te && !wsx_http_name_eq(h->name, h->name_len, "Content-Length"))
+            continue;
+        has_te |= te;
+        while (wsx_http_list_next(&pos, h->value + h->value_len, &item, &item_len)) {
+            uint64_t v;
+            any = 1;
+            if (te) {
+                last = item;
+                last_len = item_len;
+            } else if (parse_length(item, item_len, &v) < 0 || (has_length && v != len)) {
+                return WSX_E_HTTP_SYNTAX;
+            } else {
+                len = v;
+                has_length = 1;
+            }
+        }
+        if (!te && !any)
+            return WSX_E_HTTP_SYNTAX; /* an empty Content-Length */
     }
-    return WSX_HTTP_BODY_CLOSE;
+    /* Both: a likely smuggling attempt, an error (section 6.3 item 3). */
+    if (has_te)
+        return has_length ? WSX_E_HTTP_SYNTAX
+               : last && wsx__http_eq_nocase(last, last_len, "chunked", 7) ? WSX_HTTP_BODY_CHUNKED
+                                                                            : WSX_HTTP_BODY_CLOSE;
+    if (!has_length)
+        return WSX_HTTP_BODY_CLOSE;
+    *length = len;
+    return WSX_HTTP_BODY_LENGTH;
 }
