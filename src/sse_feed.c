@@ -8,23 +8,22 @@ int wsx_sse_feed(wsx_sse_parser *p, const uint8_t *buf, size_t len, const wsx_ss
                  void *user, size_t *consumed)
 {
     size_t off = 0;
-    int r = 0;
+    int r;
     for (;;) {
-        size_t used = 0;
+        size_t used;
         wsx_sse_event ev;
         int stop = 0;
         r = wsx_sse_parse(p, buf + off, len - off, &used, &ev);
         off += used;
-        if (r == 0)
-            break;
         if (r < 0) {
-            if ((r == WSX_E_SSE_LINE_TOO_LONG || r == WSX_E_SSE_FIELD_TOO_LONG) && cb &&
-                cb->on_error && cb->on_error(user, r) == 0 && wsx_sse_resync(p) == WSX_OK)
+            /* on_error hears every error; returning 0 resynchronises after
+             * the two that allow it (wsx_sse_resync refuses the others) */
+            if (cb && cb->on_error && cb->on_error(user, r) == 0 && wsx_sse_resync(p) == WSX_OK)
                 continue;
-            if (cb && cb->on_error && r != WSX_E_SSE_LINE_TOO_LONG && r != WSX_E_SSE_FIELD_TOO_LONG)
-                cb->on_error(user, r);
             break;
         }
+        if (r == 0)
+            break;
         if (!cb)
             continue;
         if (r == WSX_SSE_EVENT && cb->on_event)

@@ -22,9 +22,8 @@
 #include <emmintrin.h>
 #endif
 
-/* ST_HALTED*: after an error or wsx_sse_end() (see fail()); _IN_LINE when
- * a line was cut, for wsx_sse_end()'s answer. */
-enum { ST_BOM, ST_NAME, ST_SPACE, ST_VALUE, ST_CR, ST_HALTED, ST_HALTED_IN_LINE };
+/* ST_HALTED: after an error (see fail()), which always cuts a line. */
+enum { ST_BOM, ST_NAME, ST_SPACE, ST_VALUE, ST_CR, ST_HALTED };
 enum { F_NONE, F_DATA, F_EVENT, F_ID, F_RETRY, F_COMMENT };
 
 /* WSX_SMALL (wsx.h): no whole-line fast path, no single-byte shortcut,
@@ -35,27 +34,20 @@ enum { F_NONE, F_DATA, F_EVENT, F_ID, F_RETRY, F_COMMENT };
 #define HOT static
 #endif
 
+#if defined(__GNUC__) || defined(__clang__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
 #define NAME_UNKNOWN 6 /* _name_len: longer than any known field name */
 
 static const uint8_t message_type[] = "message";
+static const uint8_t utf8_bom[3] = { 0xEF, 0xBB, 0xBF };
 
 /* ---- scanning ------------------------------------------------------- */
 
-#ifdef WSX_SMALL
-
-static const uint8_t *find_eol(const uint8_t *s, const uint8_t *end)
-{
-    while (s < end && *s != '\n' && *s != '\r')
-        s++;
-    return s;
-}
-
-static int has_nul(const uint8_t *v, size_t n)
-{
-    return memchr(v, 0, n) != NULL;
-}
-
-#else
+#ifndef WSX_SMALL
 
 #if defined(__GNUC__) || defined(__clang__)
 #define CTZ(x) ((unsigned)__builtin_ctz(x))
@@ -113,7 +105,7 @@ HOT int has_nul(const uint8_t *v, size_t n)
     return 0;
 }
 
-#endif /* WSX_SMALL */
+#endif /* !WSX_SMALL */
 
 /* ---- scratch regions ------------------------------------------------ */
 
@@ -138,6 +130,7 @@ static uint8_t other_slot(unsigned a, unsigned b)
     return (uint8_t)(a != b ? 3 - a - b : a == 2 ? 0 : a + 1); /* no division */
 }
 
+#ifndef WSX_SMALL
 /* A pending single data line inside the caller's input moves into the
  * scratch buffer: the parser never keeps input pointers across calls. */
 static void materialize(wsx_sse_parser *p)
@@ -149,6 +142,7 @@ static void materialize(wsx_sse_parser *p)
         p->_slice_len = 0;
     }
 }
+#endif
 
 static void clear_event(wsx_sse_parser *p)
 {
@@ -162,6 +156,7 @@ static void clear_event(wsx_sse_parser *p)
 
 /* ---- lines ---------------------------------------------------------- */
 
+#ifndef WSX_SMALL
 /* Field names are case-sensitive (spec: "If the field name is ..."). */
 HOT int field_of_name(const wsx_sse_parser *p, const uint8_t *n, size_t len);
 
@@ -234,9 +229,6 @@ static int field_begin(wsx_sse_parser *p)
 }
 
 /* memcpy, without a library call for the few bytes of an id or a byte. */
-#ifdef WSX_SMALL
-#define copy_bytes memcpy
-#else
 HOT void copy_bytes(uint8_t *d, const uint8_t *v, size_t n)
 {
     if (n > 16) {
@@ -246,7 +238,6 @@ HOT void copy_bytes(uint8_t *d, const uint8_t *v, size_t n)
     while (n--)
         *d++ = *v++;
 }
-#endif
 
 static int field_append(wsx_sse_parser *p, const uint8_t *v, size_t n)
 {
@@ -297,6 +288,7 @@ static int field_append(wsx_sse_parser *p, const uint8_t *v, size_t n)
     }
     return 0;
 }
+
 
 /* "If the line is empty: dispatch the event." */
 HOT int dispatch(wsx_sse_parser *p, wsx_sse_event *ev)
@@ -410,7 +402,6 @@ HOT int field_of_name(const wsx_sse_parser *p, const uint8_t *n, size_t len)
     }
 }
 
-#ifndef WSX_SMALL
 /* A non-empty line [s, e) that starts at a line start and ends inside the
  * input: handled whole, with exactly the effects of the incremental path
  * (same limits, same errors; *errpos is where an error leaves *consumed). */
@@ -501,14 +492,12 @@ wsx_err wsx_sse_parser_init(wsx_sse_parser *p, void *scratch, size_t scratch_siz
     if (!p || !scratch || wsx__sse_over_u32(f) || f > ((size_t)-1) / 4 ||
         scratch_size <= 4 * f)
         return WSX_E_ARG;
-    memset(p, 0, sizeof *p);
+    memset(p, 0, sizeof *p); /* ST_BOM, no event, last event ID "" in slot 0 */
     p->_scratch = (uint8_t *)scratch;
     p->_max_field = f;
     p->_cap = scratch_size - 4 * f;
     p->_flags = (uint8_t)(cfg ? cfg->flags & WSX_SSE_WANT_COMMENTS : 0);
-    p->_id_last = p->_id_buf = 0;
     p->_id_tmp = 1;
-    p->_st = ST_BOM;
     return WSX_OK;
 }
 
@@ -530,7 +519,7 @@ void wsx_sse_reset(wsx_sse_parser *p)
 static int in_line(const wsx_sse_parser *p)
 {
     return (p->_st == ST_BOM && p->_bom) || (p->_st == ST_NAME && p->_name_len) ||
-           p->_st == ST_SPACE || p->_st == ST_VALUE || p->_st == ST_HALTED_IN_LINE;
+           p->_st == ST_SPACE || p->_st == ST_VALUE || p->_st == ST_HALTED;
 }
 
 int wsx_sse_end(wsx_sse_parser *p)
@@ -545,18 +534,15 @@ int wsx_sse_end(wsx_sse_parser *p)
 
 wsx_err wsx_sse_resync(wsx_sse_parser *p)
 {
+    uint8_t ended = p->_ended;
     if (p->_err != WSX_E_SSE_LINE_TOO_LONG && p->_err != WSX_E_SSE_FIELD_TOO_LONG)
         return WSX_E_STATE;
-    p->_err = 0;
-    clear_event(p);
-    p->_id_buf = p->_id_last;
-    p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
-    /* Errors only happen inside a line: ignore its rest, then every line
-     * up to the empty one that ends the block. */
-    /* (after wsx_sse_end() parsing stays refused: still halted) */
-    p->_st = p->_ended ? ST_HALTED_IN_LINE : ST_VALUE;
-    p->_field = F_NONE;
-    p->_name_len = NAME_UNKNOWN;
+    wsx_sse_reset(p); /* drops the event, its id and the error */
+    /* Errors only happen inside a line: ignore its rest (an ignored value:
+     * _field is F_NONE), then every line up to the empty one that ends the
+     * block.  After wsx_sse_end() parsing stays refused: still halted. */
+    p->_ended = ended;
+    p->_st = ended ? ST_HALTED : ST_VALUE;
     p->_skip_block = 1;
     return WSX_OK;
 }
@@ -586,44 +572,30 @@ wsx_err wsx_sse_set_last_event_id(wsx_sse_parser *p, const uint8_t *id, size_t l
     return WSX_OK;
 }
 
-#ifdef WSX_SMALL
-/* The value [s, e) of the event's first data line, on a line that began in
- * this call and ends in it: kept as a slice of the input (the zero copy
- * wsx_sse.h promises), as the fast profile's whole-line path does. */
-static int slice_data(wsx_sse_parser *p, const uint8_t *s, const uint8_t *e)
-{
-    if (p->_field != F_DATA || p->_data_len || p->_slice || (size_t)(e - s) > p->_cap)
-        return 0;
-    p->_slice = s;
-    p->_slice_len = (size_t)(e - s);
-    return 1;
-}
-#endif
-
 /* The state is parked too: while _err or _ended is set the state is
  * ST_BOM (wsx_sse_end()) or halted, so the one-byte entry needs to test
  * the state only. */
 static int fail(wsx_sse_parser *p, int err)
 {
-    p->_st = (uint8_t)(in_line(p) ? ST_HALTED_IN_LINE : ST_HALTED);
+    /* Errors only happen inside a line, even when the whole-line path
+     * found it (its state still says "line start"): wsx_sse_end() then
+     * says something was cut, whatever the chunking. */
+    p->_st = ST_HALTED;
     p->_err = err;
     p->_slice = NULL; /* the event is lost; keep no pointer into the input */
     p->_slice_len = 0;
     return err;
 }
 
+#ifndef WSX_SMALL
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((noinline))
 #endif
 static int parse_main(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *consumed,
                       wsx_sse_event *ev)
 {
-    static const uint8_t bom[3] = { 0xEF, 0xBB, 0xBF };
     const uint8_t *s = buf, *end = buf + len, *e;
     int r = 0;
-#ifdef WSX_SMALL
-    int line_here = 0; /* the current line began in this call */
-#endif
 
     *consumed = 0;
     if (p->_err)
@@ -641,7 +613,7 @@ static int parse_main(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t 
         case ST_BOM:
             /* One U+FEFF at the start of the stream is dropped; bytes of a
              * partial BOM begin a field name no field has (an ignored line). */
-            if (*s == bom[p->_bom]) {
+            if (*s == utf8_bom[p->_bom]) {
                 s++;
                 if (++p->_bom == 3)
                     p->_st = ST_NAME;
@@ -654,9 +626,6 @@ static int parse_main(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t 
             }
             continue;
         case ST_NAME:
-#ifdef WSX_SMALL
-            line_here = p->_name_len == 0;
-#else
             if (p->_name_len == 0) {
                 /* At a line start: the whole line is usually here.  Whole
                  * lines are handled in this loop until an event is ready or
@@ -680,7 +649,6 @@ static int parse_main(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t 
                 }
                 known_end = end; /* no line end in [s, end): never scan it again */
             }
-#endif
             s = scan_name(p, s, end);
             if (s == end)
                 goto out;
@@ -713,10 +681,6 @@ static int parse_main(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t 
         default:
             e = find_eol(s, end);
         value:
-#ifdef WSX_SMALL
-            if (line_here && e != end && slice_data(p, s, e))
-                s = e;
-#endif
             if (e != s) {
                 r = field_append(p, s, (size_t)(e - s));
                 if (r < 0)
@@ -739,13 +703,6 @@ out:
     *consumed = (size_t)(s - buf);
     return r;
 }
-
-#ifndef WSX_SMALL
-#if defined(__GNUC__) || defined(__clang__)
-#define NOINLINE __attribute__((noinline))
-#else
-#define NOINLINE
-#endif
 
 /* 1 if c ends a line (CR or LF); one compare for most bytes. */
 #define IS_EOL(c) ((c) <= '\r' && ((c) == '\n' || (c) == '\r'))
@@ -826,7 +783,6 @@ static NOINLINE int one_byte(wsx_sse_parser *p, const uint8_t *buf, size_t *cons
     *consumed = 1;
     return r;
 }
-#endif
 
 /* Entry.  One byte (the byte-at-a-time feeding some socket layers do):
  * the common cases right here, as a leaf (no call, no stack frame), with
@@ -835,9 +791,6 @@ static NOINLINE int one_byte(wsx_sse_parser *p, const uint8_t *buf, size_t *cons
 int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *consumed,
                   wsx_sse_event *ev)
 {
-#ifdef WSX_SMALL
-    return parse_main(p, buf, len, consumed, ev);
-#else
     uint8_t c;
     if (len != 1)
         return parse_main(p, buf, len, consumed, ev);
@@ -902,5 +855,258 @@ int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *con
     }
     *consumed = 1;
     return 0;
-#endif
 }
+
+#else /* WSX_SMALL */
+
+/*
+ * The compact profile: the same states, one byte at a time.  Each byte does
+ * to its field what the default profile does to a whole run of bytes, so
+ * events, errors (and where they leave *consumed) and limits are the same.
+ * A value being read (data line, comment, id, event type) is counted in
+ * _tmp_len and committed to its field when its line ends, so one bounded
+ * append serves all four.
+ */
+
+/* Field names are case-sensitive (spec: "If the field name is ...").
+ * Row i is the name of field i + 1 (F_DATA ... F_RETRY) and a colon, which
+ * no name contains: a name matches when the colon follows its last byte. */
+static const char field_names[4][7] = { "data:", "event:", "id:", "retry:" };
+
+static NOINLINE int field_of(const wsx_sse_parser *p)
+{
+    unsigned i, n = p->_name_len; /* <= 5 here */
+    if (p->_skip_block)
+        return F_NONE;
+    if (n == 0)
+        return (p->_flags & WSX_SSE_WANT_COMMENTS) ? F_COMMENT : F_NONE;
+    for (i = 0; i < 4; i++)
+        if (memcmp(p->_name, field_names[i], n) == 0 && field_names[i][n] == ':')
+            return (int)i + 1;
+    return F_NONE;
+}
+
+/* One byte of a value.  Ignored fields store nothing and have no limit. */
+static NOINLINE int value_byte(wsx_sse_parser *p, uint8_t c)
+{
+    uint8_t *dst = type_buf(p);
+    size_t room = p->_max_field;
+    switch (p->_field) {
+    case F_RETRY: {
+        /* "If the field value consists of only ASCII digits": no sign, no
+         * space; leading zeros are fine (base ten).  Saturates at 2^32-1. */
+        unsigned d = (unsigned)c - '0';
+        uint64_t v = (uint64_t)p->_retry * 10 + d;
+        if (d > 9) {
+            p->_retry_ok = 0;
+        } else if (p->_retry_ok) {
+            p->_retry_ok = 2;
+            p->_retry = v > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)v;
+        }
+        return 0;
+    }
+    case F_ID:
+        dst = id_slot(p, p->_id_tmp);
+        if (c == 0)
+            p->_id_nul = 1;
+        /* fall through */
+    case F_EVENT:
+        if (p->_tmp_len >= room)
+            return WSX_E_SSE_FIELD_TOO_LONG;
+        break;
+    case F_DATA:
+    case F_COMMENT: /* read after the pending data, in the same room */
+        dst = data_buf(p) + p->_data_len;
+        if (p->_tmp_len >= p->_cap - p->_data_len)
+            return WSX_E_SSE_LINE_TOO_LONG;
+        break;
+    default:
+        return 0;
+    }
+    dst[p->_tmp_len++] = c;
+    return 0;
+}
+
+/* The line of a field ends: its value goes where it belongs. */
+static NOINLINE int value_end(wsx_sse_parser *p, wsx_sse_event *ev)
+{
+    size_t n = p->_tmp_len;
+    p->_tmp_len = 0;
+    switch (p->_field) {
+    case F_DATA:
+        p->_data_len += n;
+        break;
+    case F_EVENT:
+        p->_type_len = (uint32_t)n;
+        break;
+    case F_ID:
+        /* "If the field value does not contain U+0000 NULL" */
+        if (!p->_id_nul) {
+            p->_id_len[p->_id_tmp] = (uint32_t)n;
+            p->_id_buf = p->_id_tmp;
+            p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
+        }
+        break;
+    case F_RETRY:
+        if (p->_retry_ok != 2)
+            break;
+        ev->retry = p->_retry;
+        return WSX_SSE_RETRY;
+    case F_COMMENT:
+        ev->data = data_buf(p) + p->_data_len;
+        ev->data_len = n;
+        ev->type = ev->id = NULL;
+        ev->type_len = ev->id_len = 0;
+        return WSX_SSE_COMMENT;
+    }
+    return 0;
+}
+
+/* "If the line is empty: dispatch the event."  slice: the data, when its
+ * one line lies in the caller's input (zero copy, as wsx_sse.h says). */
+static NOINLINE int dispatch(wsx_sse_parser *p, wsx_sse_event *ev, const uint8_t *slice)
+{
+    int r = 0;
+    if (p->_skip_block) {
+        p->_skip_block = 0; /* the block that overflowed ends here */
+    } else {
+        /* Step 1: the last event ID is set even when no event follows. */
+        p->_id_last = p->_id_buf;
+        p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
+        if (p->_has_data) {
+            ev->data = slice ? slice : data_buf(p);
+            ev->data_len = p->_data_len;
+            ev->type = type_buf(p);
+            ev->type_len = p->_type_len;
+            if (!p->_type_len) {
+                ev->type = message_type;
+                ev->type_len = 7;
+            }
+            ev->id = id_slot(p, p->_id_last);
+            ev->id_len = p->_id_len[p->_id_last];
+            ev->retry = 0;
+            r = WSX_SSE_EVENT;
+        }
+    }
+    clear_event(p);
+    return r;
+}
+
+/* A field's value starts (possibly empty): after the colon and its
+ * optional space, or at the end of a line that has no colon. */
+static NOINLINE int value_begin(wsx_sse_parser *p)
+{
+    p->_id_nul = 0;
+    p->_retry = 0;
+    p->_retry_ok = 1; /* valid so far, no digit yet */
+    if (p->_field != F_DATA)
+        return 0;
+    /* "append the field value to the data buffer, then append a single
+     * U+000A LINE FEED": kept as lines joined by LF, the trailing LF the
+     * dispatch would strip never stored. */
+    if (p->_has_data) {
+        if (p->_data_len >= p->_cap)
+            return WSX_E_SSE_LINE_TOO_LONG;
+        data_buf(p)[p->_data_len++] = '\n';
+    }
+    p->_has_data = 1;
+    return 0;
+}
+
+int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *consumed,
+                  wsx_sse_event *ev)
+{
+    const uint8_t *s = buf, *end = buf + len;
+    const uint8_t *value = buf;  /* this call's part of the value being read */
+    const uint8_t *slice = NULL; /* the event's one data line, whole in buf */
+    int line_here = 0;           /* a line began in this call */
+    int r = p->_err;
+
+    if (!r && p->_ended)
+        r = WSX_E_STATE;
+    if (r) {
+        *consumed = 0;
+        return r;
+    }
+    while (!r && s < end) {
+        uint8_t c = *s++;
+        int eol = c == '\n' || c == '\r';
+        switch (p->_st) {
+        case ST_CR:
+            /* the LF of a CRLF split over two calls is dropped */
+            p->_st = ST_NAME;
+            s -= c != '\n';
+            continue;
+        case ST_BOM:
+            /* One U+FEFF at the start of the stream is dropped; bytes of a
+             * partial BOM begin a field name no field has (an ignored line;
+             * _field is F_NONE at the start of a stream). */
+            if (c == utf8_bom[p->_bom]) {
+                if (++p->_bom == 3)
+                    p->_st = ST_NAME;
+                continue;
+            }
+            s--;
+            p->_st = p->_bom ? ST_VALUE : ST_NAME;
+            continue;
+        case ST_NAME:
+            if (p->_name_len == 0) {
+                line_here = 1;
+                if (eol) {
+                    r = dispatch(p, ev, slice);
+                    break;
+                }
+            }
+            if (eol || c == ':') {
+                /* no colon: "field name = the whole line, value = the
+                 * empty string"; the line end is read again as a value */
+                p->_field = (uint8_t)field_of(p);
+                p->_st = ST_SPACE;
+                s -= eol;
+            } else if (p->_name_len == 5) {
+                /* longer than any field name: the line is ignored */
+                p->_field = F_NONE;
+                p->_st = ST_VALUE;
+            } else {
+                p->_name[p->_name_len++] = c;
+            }
+            continue;
+        case ST_SPACE:
+            /* "If value starts with a U+0020 SPACE, remove it" (one only) */
+            s -= c != ' ';
+            value = s;
+            if (p->_field == F_DATA)
+                slice = p->_has_data || !line_here ? NULL : s;
+            p->_st = ST_VALUE;
+            r = value_begin(p);
+            if (r)
+                goto error;
+            continue;
+        default: /* ST_VALUE */
+            if (eol) {
+                r = value_end(p, ev);
+                break;
+            }
+            r = value_byte(p, c);
+            if (r)
+                goto error;
+            continue;
+        }
+        /* The line ended.  A CR ends it at once; the LF of a CRLF is
+         * dropped at the next byte (ST_CR). */
+        p->_name_len = 0;
+        p->_st = c == '\r' ? ST_CR : ST_NAME;
+    }
+    /* an event ends the call: its LF too, as the default profile does */
+    if (r && p->_st == ST_CR && s < end && *s == '\n') {
+        s++;
+        p->_st = ST_NAME;
+    }
+    *consumed = (size_t)(s - buf);
+    return r;
+error:
+    *consumed = (size_t)(value - buf);
+    return fail(p, r);
+}
+
+#endif /* WSX_SMALL */
