@@ -46,7 +46,8 @@ ptrdiff_t wsx_sse_request_write(const wsx_sse_request *req, uint8_t *out, size_t
     wsx__wbuf_str(&w, req->target);
     wsx__wbuf_str(&w, " HTTP/1.1\r\nHost: ");
     wsx__wbuf_str(&w, req->host);
-    wsx__wbuf_str(&w, "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n");
+    wsx__wbuf_str(&w, "\r\nAccept: ");
+    wsx__wbuf_str(&w, wsx__sse_type_no_cache);
     /* Sent as the UTF-8 bytes it arrived as (the spec encodes the last
      * event ID string as UTF-8; non-ASCII never stops a reconnect). */
     if (req->last_id_len)
@@ -79,9 +80,10 @@ static int is_event_stream(const char *v, size_t n)
     const char *end = v + n;
     while (v < end && is_ows(*v))
         v++;
-    if ((size_t)(end - v) < 17 || !wsx__http_eq_nocase(v, 17, "text/event-stream", 17))
+    if ((size_t)(end - v) < WSX__SSE_TYPE_LEN ||
+        !wsx__http_eq_nocase(v, WSX__SSE_TYPE_LEN, wsx__sse_type_no_cache, WSX__SSE_TYPE_LEN))
         return 0;
-    for (v += 17; v < end && is_ows(*v); v++)
+    for (v += WSX__SSE_TYPE_LEN; v < end && is_ows(*v); v++)
         ;
     return v == end || *v == ';';
 }

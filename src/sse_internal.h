@@ -29,6 +29,12 @@ static inline int wsx__sse_over_u32(size_t n)
 int wsx__sse_field_ok(const char *s, size_t n);
 /* the event, unchecked */
 void wsx__sse_write_msg(wsx__wbuf *w, const wsx_sse_msg *m);
+/* "text/event-stream\r\nCache-Control: no-cache\r\n": the media type (its
+ * first WSX__SSE_TYPE_LEN bytes) and the no-cache line, which the response
+ * head, the request and the Content-Type check share (sse_server.c). */
+extern const char wsx__sse_type_no_cache[];
+#define WSX__SSE_TYPE_LEN 17
+
 /* 1 if s[0..n) is an HTTP token (RFC 9110 section 5.6.2: 1*tchar) */
 int wsx__sse_is_token(const char *s, size_t n);
 /* "name: value\r\n" for each of h[0..n) after checking both: 0,

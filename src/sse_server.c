@@ -11,6 +11,8 @@
 
 /* ---- headers -------------------------------------------------------- */
 
+const char wsx__sse_type_no_cache[] = "text/event-stream\r\nCache-Control: no-cache\r\n";
+
 int wsx__sse_is_token(const char *s, size_t n)
 {
     size_t i;
@@ -54,26 +56,31 @@ static int put_cors(wsx__wbuf *w, const char *origin, int credentials)
 
 ptrdiff_t wsx_sse_response_head(const wsx_sse_head_config *cfg, uint8_t *out, size_t cap)
 {
+    wsx_sse_head_config none;
     wsx__wbuf w;
     int r = 0;
+    if (!cfg) {
+        memset(&none, 0, sizeof none);
+        cfg = &none;
+    }
     wsx__wbuf_init(&w, out, cap);
-    wsx__wbuf_str(&w, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream");
-    if (cfg && cfg->charset)
+    wsx__wbuf_str(&w, "HTTP/1.1 200 OK\r\nContent-Type: ");
+    wsx__wbuf_put(&w, wsx__sse_type_no_cache, WSX__SSE_TYPE_LEN);
+    if (cfg->charset)
         wsx__wbuf_str(&w, "; charset=utf-8");
     /* no-cache: every byte must go to the client now; X-Accel-Buffering:
      * nginx's proxy_buffering would otherwise hold events back. */
-    wsx__wbuf_str(&w, "\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\nConnection: ");
-    wsx__wbuf_str(&w, cfg && cfg->connection_close ? "close\r\n" : "keep-alive\r\n");
-    if (cfg) {
-        if (cfg->chunked)
-            wsx__wbuf_str(&w, "Transfer-Encoding: chunked\r\n");
-        if (cfg->allow_origin)
-            r = put_cors(&w, cfg->allow_origin, cfg->allow_credentials);
-        if (!r)
-            r = wsx__sse_put_headers(&w, cfg->headers, cfg->num_headers);
-        if (r)
-            return r;
-    }
+    wsx__wbuf_str(&w, wsx__sse_type_no_cache + WSX__SSE_TYPE_LEN);
+    wsx__wbuf_str(&w, "X-Accel-Buffering: no\r\nConnection: ");
+    wsx__wbuf_str(&w, cfg->connection_close ? "close\r\n" : "keep-alive\r\n");
+    if (cfg->chunked)
+        wsx__wbuf_str(&w, "Transfer-Encoding: chunked\r\n");
+    if (cfg->allow_origin)
+        r = put_cors(&w, cfg->allow_origin, cfg->allow_credentials);
+    if (!r)
+        r = wsx__sse_put_headers(&w, cfg->headers, cfg->num_headers);
+    if (r)
+        return r;
     wsx__wbuf_put(&w, "\r\n", 2);
     return wsx__wbuf_result(&w);
 }
@@ -111,7 +118,7 @@ static int parse_num(const char *s, size_t n, uint64_t *v)
 }
 
 /* The i-th stored event, 0 = oldest. */
-static wsx_sse_replay_slot_ *slot_at(const wsx_sse_replay *r, size_t i)
+WSX__SSE_NOINLINE static wsx_sse_replay_slot_ *slot_at(const wsx_sse_replay *r, size_t i)
 {
     return &r->_slots[(r->_first + i) % r->_max];
 }
@@ -190,7 +197,6 @@ wsx_err wsx_sse_replay_append(wsx_sse_replay *r, const wsx_sse_msg *m)
     s->_off = (uint32_t)off;
     s->_id_len = (uint32_t)m->id_len;
     s->_len = (uint32_t)n;
-    s->_pad = 0;
     memcpy(r->_ring + off, m->id, m->id_len);
     wsx_sse_write(m, r->_ring + off + m->id_len, (size_t)n);
     return WSX_OK;
@@ -200,25 +206,26 @@ wsx_err wsx_sse_replay_since(const wsx_sse_replay *r, const char *last_id, size_
                              wsx_sse_replay_iter *it)
 {
     int numeric = r->_mode == WSX_SSE_REPLAY_NUMERIC;
+    const wsx_sse_replay_slot_ *s = NULL;
     uint64_t n = 0;
     size_t i;
     it->_r = r;
     it->_pos = it->_left = 0;
     if (!last_id || len == 0)
         return WSX_E_ARG;
-    if (r->_count == 0 ||
-        (numeric && (!parse_num(last_id, len, &n) || n < r->_floor ||
-                     n > slot_at(r, r->_count - 1)->_num)))
+    if (r->_count == 0 || (numeric && !parse_num(last_id, len, &n)))
         return WSX_E_SSE_REPLAY_GONE;
     /* newest first: the last event at or before last_id (NUMERIC: ids
      * increase), or the newest with exactly that id (EXACT) */
     for (i = r->_count; i > 0; i--) {
-        const wsx_sse_replay_slot_ *s = slot_at(r, i - 1);
+        s = slot_at(r, i - 1);
         if (numeric ? s->_num <= n
                     : s->_id_len == len && memcmp(r->_ring + s->_off, last_id, len) == 0)
             break;
     }
-    if (i == 0 && !numeric)
+    /* gone: an unknown id (EXACT); below the floor, or above the newest (a
+     * restarted server) when s is the newest and not last_id (NUMERIC) */
+    if (numeric ? n < r->_floor || (i == r->_count && s->_num != n) : i == 0)
         return WSX_E_SSE_REPLAY_GONE;
     it->_pos = i;
     it->_left = r->_count - i;

@@ -123,26 +123,19 @@ static ptrdiff_t put_chunk(const wsx_sse_msg *m, const void *bytes, size_t len, 
                            size_t cap)
 {
     char head[WSX_CHUNKED_HEADER_MAX];
-    size_t h = wsx_chunked_header((uint64_t)len, head), total;
-    if (h == 0) {
-        memcpy(head, "0\r\n", 3);
-        h = 3;
-    }
-    if (len > (size_t)PTRDIFF_MAX - h - 2)
-        return WSX_E_LIMIT;
-    total = h + len + 2;
-    if (!out)
-        return (ptrdiff_t)total;
-    if (cap < total)
-        return WSX_E_BUFFER;
-    /* payload first: bytes may already sit in out */
+    size_t h = wsx_chunked_header((uint64_t)len, head);
+    wsx__wbuf w;
+    wsx__wbuf_init(&w, out, cap);
+    if (h)
+        wsx__wbuf_put(&w, head, h);
+    else
+        wsx__wbuf_put(&w, "0\r\n", 3);
     if (m)
-        wsx_sse_write(m, out + h, len);
-    else if (len)
-        memmove(out + h, bytes, len);
-    memcpy(out, head, h);
-    memcpy(out + h + len, "\r\n", 2);
-    return (ptrdiff_t)total;
+        wsx__sse_write_msg(&w, m);
+    else
+        wsx__wbuf_put(&w, bytes, len);
+    wsx__wbuf_put(&w, "\r\n", 2);
+    return wsx__wbuf_result(&w);
 }
 
 ptrdiff_t wsx_sse_write_chunk(const void *bytes, size_t len, uint8_t *out, size_t cap)
