@@ -21,6 +21,12 @@
 
 #include "wsx_conn.h"
 
+#if defined(__GNUC__) || defined(__clang__)
+#define COLD_SHARED_ __attribute__((noinline))
+#else
+#define COLD_SHARED_
+#endif
+
 enum {
     F_CLOSE_QUEUED = 1 << 0,   /* our close frame is in its slot or queue */
     F_CLOSE_WRITTEN = 1 << 1,  /* ... and consumed by the caller */
@@ -45,11 +51,12 @@ static const uint8_t slot_opcode[SLOTS] = {WSX_WS_OP_PING, WSX_WS_OP_PONG,
 
 static uint64_t add_sat(uint64_t a, uint64_t b)
 {
-    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+    uint64_t sum = a + b;
+    return sum < a ? UINT64_MAX : sum;
 }
 
 /* now + ms, or no deadline when ms is 0 ("never"). */
-static uint64_t deadline_after(uint64_t now, uint64_t ms)
+COLD_SHARED_ static uint64_t deadline_after(uint64_t now, uint64_t ms)
 {
     return ms ? add_sat(now, ms) : WSX_WS_NO_DEADLINE;
 }
@@ -64,9 +71,10 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
     return a < b ? a : b;
 }
 
+/* 1 for a client, 0 for a server (init accepts no other role). */
 static int is_client(const wsx_ws_conn *c)
 {
-    return c->_role == WSX_WS_CLIENT;
+    return c->_role; /* WSX_WS_SERVER = 0, WSX_WS_CLIENT = 1 */
 }
 
 /* ---- queue ------------------------------------------------------------- */
@@ -104,15 +112,14 @@ static void append_frame(wsx_ws_conn *c, unsigned flags, unsigned opcode,
         c->_random(c->_random_ctx, key_bytes, 4);
         key = key_bytes;
     }
-    if (!ref) {
+    if (ref)
+        wsx_ws_write_header(at, queue_free(c), opcode, flags, n, key,
+                            &written);
+    else
         wsx_ws_encode_frame(at, queue_free(c), opcode, flags, data, n, key,
                             &written);
-        c->_tail += written;
-        return;
-    }
-    wsx_ws_write_header(at, queue_free(c), opcode, flags, n, key, &written);
     c->_tail += written;
-    if (n) {
+    if (ref && n) {
         if (key)
             wsx_mask(ref, n, key, 0);
         c->_ref = ref;
@@ -232,7 +239,7 @@ static void fail(wsx_ws_conn *c, int err, uint64_t now)
 }
 
 /* The transport is over for us: CLOSED, and the caller should close it. */
-static void end_transport(wsx_ws_conn *c)
+COLD_SHARED_ static void end_transport(wsx_ws_conn *c)
 {
     c->_flags |= F_TRANSPORT_DONE;
     c->_state = WSX_WS_CLOSED;
@@ -437,27 +444,28 @@ int wsx_ws_conn_stream_begin(wsx_ws_conn *c, unsigned opcode)
 /* One fragment of the streamed message; the UTF-8 state and the
  * "started" flag only change when the frame is queued. */
 static int stream_frame(wsx_ws_conn *c, const void *data, size_t len,
-                        int fin)
+                        unsigned fin)
 {
     wsx_utf8 utf8;
     unsigned opcode;
     int r = can_send(c);
     if (r)
         return r;
-    if (!c->_stream_op)
+    opcode = c->_stream_op;
+    if (!opcode)
         return WSX_E_STATE;
     if (!data && len)
         return WSX_E_ARG;
     if (!fin && len == 0)
         return WSX_OK; /* an empty middle fragment says nothing */
     utf8 = c->_send_utf8;
-    if (c->_stream_op == WSX_WS_OP_TEXT && (c->_flags & F_CHECK_UTF8) &&
+    if (opcode == WSX_WS_OP_TEXT && (c->_flags & F_CHECK_UTF8) &&
         (wsx_utf8_feed(&utf8, (const uint8_t *)data, len) != len ||
          (fin && !wsx_utf8_complete(&utf8))))
         return WSX_E_WS_UTF8;
-    opcode = (c->_flags & F_STREAM_STARTED) ? WSX_WS_OP_CONTINUATION
-                                            : c->_stream_op;
-    r = queue_data(c, fin ? WSX_WS_FIN : 0, opcode, data, len, NULL);
+    if (c->_flags & F_STREAM_STARTED)
+        opcode = WSX_WS_OP_CONTINUATION;
+    r = queue_data(c, fin, opcode, data, len, NULL);
     if (r)
         return r;
     c->_send_utf8 = utf8;
@@ -474,7 +482,7 @@ int wsx_ws_conn_stream_part(wsx_ws_conn *c, const void *data, size_t len)
 
 int wsx_ws_conn_stream_end(wsx_ws_conn *c, const void *data, size_t len)
 {
-    return stream_frame(c, data, len, 1);
+    return stream_frame(c, data, len, WSX_WS_FIN);
 }
 
 int wsx_ws_conn_send_ref(wsx_ws_conn *c, unsigned opcode, uint8_t *payload,
@@ -529,28 +537,19 @@ int wsx_ws_conn_fail(wsx_ws_conn *c, int err, uint64_t now_ms)
     return r;
 }
 
-/* The longest payload n with n + header(n) <= room. */
+/* The longest payload n with n + header(n) <= room (room > 0). */
 static size_t payload_fitting(const wsx_ws_conn *c, size_t room)
 {
-    /* The three length forms (RFC 6455 section 5.2): header bytes before
-     * masking, and the longest payload each can announce. */
-    static const struct {
-        uint8_t header;
-        uint16_t max_len; /* 0: no limit */
-    } forms[3] = {{2, 125}, {4, 0xFFFF}, {10, 0}};
-    size_t best = 0, mask = is_client(c) ? 4 : 0;
-    unsigned i;
-    for (i = 0; i < 3; i++) {
-        size_t h = forms[i].header + mask, n;
-        if (room <= h)
-            continue;
-        n = room - h;
-        if (forms[i].max_len && n > forms[i].max_len)
-            n = forms[i].max_len;
-        if (n > best)
-            best = n;
-    }
-    return best;
+    size_t header = frame_header_len(c, room), n;
+    if (room <= header)
+        return 0;
+    /* The header for `room` bytes is the longest n can need; a shorter
+     * length form (RFC 6455 section 5.2) may leave room for a few more
+     * bytes (at most 8): f(n) = n + header(n) grows with n. */
+    n = room - header;
+    while (n + 1 + frame_header_len(c, n + 1) <= room)
+        n++;
+    return n;
 }
 
 size_t wsx_ws_conn_send_room(wsx_ws_conn *c)
@@ -648,15 +647,14 @@ int wsx_ws_conn_consume(wsx_ws_conn *c, size_t n)
 static uint64_t ping_due(const wsx_ws_conn *c)
 {
     uint64_t base = c->_last_rx > c->_last_ping ? c->_last_rx : c->_last_ping;
-    return add_sat(base, c->_ping_interval);
+    return deadline_after(base, c->_ping_interval);
 }
 
 uint64_t wsx_ws_conn_next_deadline(const wsx_ws_conn *c)
 {
     uint64_t d = WSX_WS_NO_DEADLINE;
     if (c->_state == WSX_WS_OPEN) {
-        if (c->_ping_interval)
-            d = ping_due(c);
+        d = ping_due(c); /* none without heartbeat */
         if (c->_flags & F_PINGED)
             d = min_u64(d, c->_deadline);
     } else if (c->_state == WSX_WS_CLOSING ||
@@ -669,20 +667,22 @@ uint64_t wsx_ws_conn_next_deadline(const wsx_ws_conn *c)
 
 int wsx_ws_conn_tick(wsx_ws_conn *c, uint64_t now_ms)
 {
+    int closed;
     if (!c)
         return WSX_E_ARG;
     if (!reached(now_ms, wsx_ws_conn_next_deadline(c)))
         return WSX_OK;
-    if (c->_state == WSX_WS_CLOSED) {
-        end_transport(c); /* a client waited long enough for the server */
+    if (c->_state == WSX_WS_OPEN &&
+        !((c->_flags & F_PINGED) && reached(now_ms, c->_deadline))) {
+        wsx_ws_conn_ping(c, NULL, 0, now_ms); /* the heartbeat is due */
         return WSX_OK;
     }
-    if (c->_state == WSX_WS_CLOSING ||
-        ((c->_flags & F_PINGED) && reached(now_ms, c->_deadline))) {
-        c->_error = WSX_E_CONN_TIMEOUT;
-        end_transport(c);
-        return WSX_E_CONN_TIMEOUT;
-    }
-    wsx_ws_conn_ping(c, NULL, 0, now_ms); /* OPEN: the heartbeat is due */
-    return WSX_OK;
+    /* The pong or the close handshake is overdue; or, CLOSED, a client
+     * waited long enough for the server to close the transport. */
+    closed = c->_state == WSX_WS_CLOSED;
+    end_transport(c);
+    if (closed)
+        return WSX_OK;
+    c->_error = WSX_E_CONN_TIMEOUT;
+    return WSX_E_CONN_TIMEOUT;
 }

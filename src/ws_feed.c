@@ -64,22 +64,15 @@ static int dispatch(wsx_ws_conn *c, wsx_ws_feed *f, const wsx_ws_event *ev,
                     uint64_t now_ms)
 {
     const wsx_ws_callbacks *cb = f->_cb;
-    switch (ev->kind) {
-    case WSX_WS_EV_MESSAGE_START:
-    case WSX_WS_EV_DATA:
-    case WSX_WS_EV_MESSAGE_END:
+    int (*control)(void *user, const uint8_t *data, size_t len);
+    if (ev->kind <= WSX_WS_EV_MESSAGE_END) /* START, DATA, END */
         return f->_buf ? assemble(c, f, ev, now_ms) : stream(f, ev);
-    case WSX_WS_EV_PING:
-        return cb->on_ping ? cb->on_ping(f->_user, ev->data, ev->size) : 0;
-    case WSX_WS_EV_PONG:
-        return cb->on_pong ? cb->on_pong(f->_user, ev->data, ev->size) : 0;
-    case WSX_WS_EV_CLOSE:
+    if (ev->kind == WSX_WS_EV_CLOSE)
         return cb->on_close ? cb->on_close(f->_user, ev->close_code, ev->data,
                                            ev->size)
                             : 0;
-    default:
-        return 0;
-    }
+    control = ev->kind == WSX_WS_EV_PING ? cb->on_ping : cb->on_pong;
+    return control ? control(f->_user, ev->data, ev->size) : 0;
 }
 
 static int feed_error(wsx_ws_feed *f, int err)
@@ -94,16 +87,18 @@ int wsx_ws_conn_feed(wsx_ws_conn *c, wsx_ws_feed *f, uint8_t *buf,
                      size_t len, uint64_t now_ms, size_t *consumed)
 {
     size_t off = 0, scratch;
+    wsx_ws_state state;
     if (!consumed)
         consumed = &scratch;
     *consumed = 0;
     if (!c || !f || !f->_cb || (!buf && len))
         return WSX_E_ARG;
-    if (wsx_ws_conn_state(c) == WSX_WS_CONNECTING)
+    state = wsx_ws_conn_state(c);
+    if (state == WSX_WS_CONNECTING)
         return WSX_E_STATE;
     if (!f->_opened) {
         f->_opened = 1;
-        if (wsx_ws_conn_state(c) == WSX_WS_OPEN && f->_cb->on_open &&
+        if (state == WSX_WS_OPEN && f->_cb->on_open &&
             f->_cb->on_open(f->_user))
             return 1;
     }
