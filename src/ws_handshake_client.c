@@ -50,12 +50,12 @@ int wsx_hs_client_request(wsx_hs_client *hs, const wsx_hs_client_config *cfg,
     wsx__wbuf_str(&o, "GET ");
     wsx__wbuf_str(&o, path);
     wsx__wbuf_str(&o, " HTTP/1.1\r\n");
-    wsx__hs_field(&o, wsx__hs_str.host, cfg->host, strlen(cfg->host));
+    wsx__hs_field(&o, WSX__HS_HOST, cfg->host, strlen(cfg->host));
     wsx__hs_put_upgrade(&o);
-    wsx__hs_field(&o, wsx__hs_str.key, hs->_key, WSX_HS_KEY_LEN);
-    wsx__hs_field(&o, wsx__hs_str.version, wsx__hs_str.v13, 2);
+    wsx__hs_field(&o, WSX__HS_KEY, hs->_key, WSX_HS_KEY_LEN);
+    wsx__hs_field_text(&o, WSX__HS_VERSION, WSX__HS_13);
     if (cfg->origin)
-        wsx__hs_field(&o, wsx__hs_str.origin, cfg->origin, strlen(cfg->origin));
+        wsx__hs_field(&o, WSX__HS_ORIGIN, cfg->origin, strlen(cfg->origin));
     for (i = 0; i < cfg->num_subprotocols; i++) { /* one field, a list */
         if (i == 0)
             wsx__wbuf_str(&o, wsx__hs_str.protocol);
@@ -72,11 +72,11 @@ int wsx_hs_client_request(wsx_hs_client *hs, const wsx_hs_client_config *cfg,
 static int check_subprotocol(const wsx_hs_client *hs, const wsx_http_header *h, size_t n,
                              const char **proto, size_t *proto_len)
 {
-    wsx__hs_items it = WSX__HS_ITEMS(h, n, wsx__hs_str.protocol);
+    wsx__hs_items it = WSX__HS_ITEMS(h, n, WSX__HS_PROTOCOL);
     const wsx_http_header *f;
     const char *extra;
     size_t extra_len, i;
-    int fields = wsx__hs_find(h, n, wsx__hs_str.protocol, &f);
+    int fields = wsx__hs_find(h, n, WSX__HS_PROTOCOL, &f);
     if (fields == 0)
         return WSX_OK;
     if (fields > 1 || !wsx__hs_item_next(&it, proto, proto_len) ||
@@ -94,11 +94,11 @@ static int check_subprotocol(const wsx_hs_client *hs, const wsx_http_header *h, 
  * client's own extra headers. */
 static int check_extensions(const wsx_hs_client *hs, const wsx_http_header *h, size_t n)
 {
-    wsx__hs_items it = WSX__HS_ITEMS(h, n, wsx__hs_str.extensions);
+    wsx__hs_items it = WSX__HS_ITEMS(h, n, WSX__HS_EXTENSIONS);
     const char *name;
     size_t len;
     while (wsx__hs_item_next(&it, &name, &len))
-        if (!wsx__hs_has_item(hs->_extra, hs->_num_extra, wsx__hs_str.extensions, name, len))
+        if (!wsx__hs_has_item(hs->_extra, hs->_num_extra, WSX__HS_EXTENSIONS, name, len))
             return WSX_E_HS_EXTENSION;
     return WSX_OK;
 }
@@ -123,7 +123,7 @@ int wsx_hs_client_check(const wsx_hs_client *hs, int status, const wsx_http_head
     if (r < 0)
         return r;
     /* Step 4: Sec-WebSocket-Accept, exactly once, exact. */
-    if (wsx__hs_find(headers, num_headers, wsx__hs_str.accept, &f) != 1 ||
+    if (wsx__hs_find(headers, num_headers, WSX__HS_ACCEPT, &f) != 1 ||
         wsx_ws_accept(hs->_key, WSX_HS_KEY_LEN, want) != WSX_OK ||
         f->value_len != WSX_WS_ACCEPT_LEN || memcmp(f->value, want, sizeof want) != 0)
         return WSX_E_HS_ACCEPT;

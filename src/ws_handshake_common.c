@@ -13,21 +13,35 @@ const wsx__hs_strings wsx__hs_str = {
     "Sec-WebSocket-Protocol", "Sec-WebSocket-Version", "Content-Length",
     "Transfer-Encoding", "Host", "Origin", "Sec-WebSocket-Key", "websocket", "13"};
 
-int wsx__hs_find(const wsx_http_header *h, size_t n, const char *name,
+/* is_refused() walks the members as one run of strings: no padding between
+ * them (char arrays need none; this checks it). */
+#define HS_SIZE(member) sizeof(((wsx__hs_strings *)0)->member)
+typedef char wsx__hs_strings_are_packed
+    [sizeof(wsx__hs_strings) ==
+             HS_SIZE(extensions) + HS_SIZE(upgrade) + HS_SIZE(connection) + HS_SIZE(accept) +
+                 HS_SIZE(protocol) + HS_SIZE(version) + HS_SIZE(content_length) +
+                 HS_SIZE(transfer_encoding) + HS_SIZE(host) + HS_SIZE(origin) + HS_SIZE(key) +
+                 HS_SIZE(websocket) + HS_SIZE(v13)
+         ? 1
+         : -1];
+
+int wsx__hs_find(const wsx_http_header *h, size_t n, unsigned name,
                  const wsx_http_header **first)
 {
-    *first = wsx_http_header_next(h, n, name, NULL);
+    *first = wsx_http_header_next(h, n, WSX__HS_TEXT(name), NULL);
     if (!*first)
         return 0;
-    return wsx_http_header_next(h, n, name, *first) ? 2 : 1;
+    return wsx_http_header_next(h, n, WSX__HS_TEXT(name), *first) ? 2 : 1;
 }
 
 int wsx__hs_check_upgrade(const wsx_http_header *h, size_t n)
 {
-    if (!wsx_http_headers_have_token(h, n, wsx__hs_str.upgrade, wsx__hs_str.websocket))
+    if (!wsx_http_headers_have_token(h, n, WSX__HS_TEXT(WSX__HS_UPGRADE),
+                                     WSX__HS_TEXT(WSX__HS_WEBSOCKET)))
         return WSX_E_HS_UPGRADE;
     /* token lists compare case-insensitively: "Upgrade" finds "upgrade" */
-    if (!wsx_http_headers_have_token(h, n, wsx__hs_str.connection, wsx__hs_str.upgrade))
+    if (!wsx_http_headers_have_token(h, n, WSX__HS_TEXT(WSX__HS_CONNECTION),
+                                     WSX__HS_TEXT(WSX__HS_UPGRADE)))
         return WSX_E_HS_CONNECTION;
     return WSX_OK;
 }
@@ -41,12 +55,12 @@ int wsx__hs_item_next(wsx__hs_items *it, const char **item, size_t *len)
 {
     while (!it->field ||
            !wsx_http_list_next(&it->pos, it->field->value + it->field->value_len, item, len)) {
-        it->field = wsx_http_header_next(it->h, it->n, it->name, it->field);
+        it->field = wsx_http_header_next(it->h, it->n, WSX__HS_TEXT(it->name), it->field);
         if (!it->field)
             return 0;
         it->pos = it->field->value;
     }
-    if (it->name == wsx__hs_str.extensions) {
+    if (it->name == WSX__HS_EXTENSIONS) {
         const char *semi = (const char *)memchr(*item, ';', *len);
         if (semi)
             *len = (size_t)(semi - *item);
@@ -56,7 +70,7 @@ int wsx__hs_item_next(wsx__hs_items *it, const char **item, size_t *len)
     return 1;
 }
 
-int wsx__hs_has_item(const wsx_http_header *h, size_t n, const char *name, const char *want,
+int wsx__hs_has_item(const wsx_http_header *h, size_t n, unsigned name, const char *want,
                      size_t want_len)
 {
     wsx__hs_items it = WSX__HS_ITEMS(h, n, name);
@@ -65,7 +79,7 @@ int wsx__hs_has_item(const wsx_http_header *h, size_t n, const char *name, const
     while (wsx__hs_item_next(&it, &item, &len)) {
         if (len != want_len || !len)
             continue;
-        if (name == wsx__hs_str.extensions ? wsx__http_eq_nocase(item, len, want, len)
+        if (name == WSX__HS_EXTENSIONS ? wsx__http_eq_nocase(item, len, want, len)
                                             : memcmp(item, want, len) == 0)
             return 1;
     }
@@ -94,18 +108,18 @@ int wsx__hs_is_value(const char *s, size_t n)
     return wsx__hs_chars(s, n, WSX_HC_VALUE) && (n == 0 || (!is_ows(s[0]) && !is_ows(s[n - 1])));
 }
 
-/* 1 if name[0..len) is one of the count names from offset first of
- * wsx__hs_str (consecutive NUL-terminated members). */
-static int is_refused(const char *name, size_t len, size_t first, size_t count)
+/* 1 if name[0..len) is one of the count names from first (consecutive
+ * NUL-terminated members of wsx__hs_str). */
+static int is_refused(const char *name, size_t len, unsigned first, unsigned count)
 {
-    const char *refused = (const char *)&wsx__hs_str + first;
+    const char *refused = WSX__HS_TEXT(first);
     for (; count > 0; count--, refused += strlen(refused) + 1)
         if (wsx_http_name_eq(name, len, refused))
             return 1;
     return 0;
 }
 
-int wsx__hs_check_extra(const wsx_http_header *h, size_t n, size_t first, size_t count)
+int wsx__hs_check_extra(const wsx_http_header *h, size_t n, unsigned first, unsigned count)
 {
     size_t i;
     if (n && !h)
@@ -118,15 +132,20 @@ int wsx__hs_check_extra(const wsx_http_header *h, size_t n, size_t first, size_t
     return WSX_OK;
 }
 
-void wsx__hs_field(wsx__wbuf *o, const char *name, const char *value, size_t value_len)
+void wsx__hs_field(wsx__wbuf *o, unsigned name, const char *value, size_t value_len)
 {
-    wsx__wbuf_field(o, name, strlen(name), value, value_len);
+    wsx__wbuf_field(o, WSX__HS_TEXT(name), strlen(WSX__HS_TEXT(name)), value, value_len);
+}
+
+void wsx__hs_field_text(wsx__wbuf *o, unsigned name, unsigned value)
+{
+    wsx__hs_field(o, name, WSX__HS_TEXT(value), strlen(WSX__HS_TEXT(value)));
 }
 
 void wsx__hs_put_upgrade(wsx__wbuf *o)
 {
-    wsx__hs_field(o, wsx__hs_str.upgrade, wsx__hs_str.websocket, 9);
-    wsx__hs_field(o, wsx__hs_str.connection, wsx__hs_str.upgrade, 7);
+    wsx__hs_field_text(o, WSX__HS_UPGRADE, WSX__HS_WEBSOCKET);
+    wsx__hs_field_text(o, WSX__HS_CONNECTION, WSX__HS_UPGRADE);
 }
 
 int wsx__hs_done(const wsx__wbuf *o, size_t *out_len)

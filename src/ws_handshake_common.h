@@ -31,13 +31,31 @@ typedef struct wsx__hs_strings {
 
 extern const wsx__hs_strings wsx__hs_str;
 
-/* The refused names: from member `first`, `count` of them. */
-#define WSX__HS_SERVER_REFUSED offsetof(wsx__hs_strings, extensions), 8
-#define WSX__HS_CLIENT_REFUSED offsetof(wsx__hs_strings, upgrade), 10
+/* The functions below take a text as its offset in wsx__hs_str: a small
+ * constant is a 2-byte instruction, where an address would also cost 4
+ * bytes in the literal pool of every caller. */
+enum {
+    WSX__HS_EXTENSIONS = offsetof(wsx__hs_strings, extensions),
+    WSX__HS_UPGRADE = offsetof(wsx__hs_strings, upgrade),
+    WSX__HS_CONNECTION = offsetof(wsx__hs_strings, connection),
+    WSX__HS_ACCEPT = offsetof(wsx__hs_strings, accept),
+    WSX__HS_PROTOCOL = offsetof(wsx__hs_strings, protocol),
+    WSX__HS_VERSION = offsetof(wsx__hs_strings, version),
+    WSX__HS_HOST = offsetof(wsx__hs_strings, host),
+    WSX__HS_ORIGIN = offsetof(wsx__hs_strings, origin),
+    WSX__HS_KEY = offsetof(wsx__hs_strings, key),
+    WSX__HS_WEBSOCKET = offsetof(wsx__hs_strings, websocket),
+    WSX__HS_13 = offsetof(wsx__hs_strings, v13)
+};
+#define WSX__HS_TEXT(id) ((const char *)&wsx__hs_str + (id))
+
+/* The refused names: the first one and how many. */
+#define WSX__HS_SERVER_REFUSED WSX__HS_EXTENSIONS, 8
+#define WSX__HS_CLIENT_REFUSED WSX__HS_UPGRADE, 10
 
 /* Fields named name: 0, 1, or 2 for two or more; *first is the first one
  * (NULL for 0). */
-int wsx__hs_find(const wsx_http_header *h, size_t n, const char *name,
+int wsx__hs_find(const wsx_http_header *h, size_t n, unsigned name,
                  const wsx_http_header **first);
 
 /* Upgrade lists "websocket" and Connection lists "upgrade" (RFC 6455
@@ -51,7 +69,8 @@ int wsx__hs_check_upgrade(const wsx_http_header *h, size_t n);
 typedef struct wsx__hs_items {
     const wsx_http_header *h, *field;
     size_t n;
-    const char *name, *pos;
+    unsigned name;
+    const char *pos;
 } wsx__hs_items;
 #define WSX__HS_ITEMS(h, n, name) {(h), NULL, (n), (name), NULL}
 /* 1 with the next element, 0 at the end (do not call again then). */
@@ -60,7 +79,7 @@ int wsx__hs_item_next(wsx__hs_items *it, const char **item, size_t *len);
 /* 1 if a field named name has an element equal to want[0..want_len), not
  * empty: extension names compare ASCII case-insensitively, subprotocols
  * byte for byte (RFC 6455 section 4.1 item 10). */
-int wsx__hs_has_item(const wsx_http_header *h, size_t n, const char *name, const char *want,
+int wsx__hs_has_item(const wsx_http_header *h, size_t n, unsigned name, const char *want,
                      size_t want_len);
 
 /* 1 if every byte of s[0..n) has character class cls (http_chars.h) */
@@ -71,12 +90,13 @@ int wsx__hs_is_token(const char *s, size_t n);
 int wsx__hs_is_value(const char *s, size_t n);
 
 /* Validates extra headers (token names, clean values, none of the `count`
- * refused names starting at offset `first` of wsx__hs_str): WSX_OK or
- * WSX_E_ARG. */
-int wsx__hs_check_extra(const wsx_http_header *h, size_t n, size_t first, size_t count);
+ * refused names from `first`): WSX_OK or WSX_E_ARG. */
+int wsx__hs_check_extra(const wsx_http_header *h, size_t n, unsigned first, unsigned count);
 
 /* "name: value\r\n" */
-void wsx__hs_field(wsx__wbuf *o, const char *name, const char *value, size_t value_len);
+void wsx__hs_field(wsx__wbuf *o, unsigned name, const char *value, size_t value_len);
+/* "name: value\r\n" for a value of wsx__hs_str too */
+void wsx__hs_field_text(wsx__wbuf *o, unsigned name, unsigned value);
 /* "Upgrade: websocket\r\nConnection: Upgrade\r\n" */
 void wsx__hs_put_upgrade(wsx__wbuf *o);
 /* WSX_OK with *out_len = the bytes written, or WSX_E_BUFFER with

@@ -21,7 +21,7 @@ static int check_origin(const wsx_hs_server_config *cfg, const wsx_http_header *
 {
     const wsx_http_header *origin;
     size_t i;
-    if (wsx__hs_find(h, n, wsx__hs_str.origin, &origin) > 1)
+    if (wsx__hs_find(h, n, WSX__HS_ORIGIN, &origin) > 1)
         return WSX_E_HS_ORIGIN; /* RFC 6454 section 7.3: one Origin at most */
     if (origin) {
         info->origin = origin->value;
@@ -48,7 +48,7 @@ static void choose_subprotocol(const wsx_hs_server_config *cfg, const wsx_http_h
     for (i = 0; i < cfg->num_subprotocols; i++) {
         const char *name = cfg->subprotocols[i];
         len = name ? strlen(name) : 0;
-        if (wsx__hs_has_item(h, n, wsx__hs_str.protocol, name, len)) {
+        if (wsx__hs_has_item(h, n, WSX__HS_PROTOCOL, name, len)) {
             info->subprotocol = name;
             info->subprotocol_len = len;
             info->subprotocol_index = (int)i;
@@ -59,7 +59,7 @@ static void choose_subprotocol(const wsx_hs_server_config *cfg, const wsx_http_h
 
 static unsigned extension_offers(const wsx_http_header *h, size_t n)
 {
-    wsx__hs_items it = WSX__HS_ITEMS(h, n, wsx__hs_str.extensions);
+    wsx__hs_items it = WSX__HS_ITEMS(h, n, WSX__HS_EXTENSIONS);
     const char *name;
     size_t len;
     unsigned bits = 0;
@@ -85,19 +85,19 @@ int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *method,
         return WSX_E_HS_METHOD; /* methods are case-sensitive (RFC 9110 9.1) */
     if (http_major < 1 || (http_major == 1 && http_minor < 1))
         return WSX_E_HS_HTTP_VERSION;
-    if (wsx__hs_find(headers, num_headers, wsx__hs_str.host, &f) != 1 || f->value_len == 0)
+    if (wsx__hs_find(headers, num_headers, WSX__HS_HOST, &f) != 1 || f->value_len == 0)
         return WSX_E_HS_HOST; /* RFC 9112 section 3.2: exactly one Host */
     info->host = f->value;
     info->host_len = f->value_len;
-    if (!wsx__hs_find(headers, num_headers, wsx__hs_str.upgrade, &f))
+    if (!wsx__hs_find(headers, num_headers, WSX__HS_UPGRADE, &f))
         return WSX_E_HS_NOT_UPGRADE;
     r = wsx__hs_check_upgrade(headers, num_headers);
     if (r < 0)
         return r;
-    if (wsx__hs_find(headers, num_headers, wsx__hs_str.version, &f) != 1 ||
-        f->value_len != 2 || memcmp(f->value, wsx__hs_str.v13, 2) != 0)
+    if (wsx__hs_find(headers, num_headers, WSX__HS_VERSION, &f) != 1 ||
+        f->value_len != 2 || f->value[0] != '1' || f->value[1] != '3')
         return WSX_E_HS_WS_VERSION;
-    if (wsx__hs_find(headers, num_headers, wsx__hs_str.key, &f) != 1 || !key_ok(f))
+    if (wsx__hs_find(headers, num_headers, WSX__HS_KEY, &f) != 1 || !key_ok(f))
         return WSX_E_HS_KEY;
     info->key = f->value;
     r = check_origin(cfg, headers, num_headers, info);
@@ -153,9 +153,9 @@ int wsx_hs_server_accept(const wsx_hs_server_config *cfg, const wsx_hs_request *
     wsx__wbuf_init(&o, out, cap);
     put_status_line(&o, 101);
     wsx__hs_put_upgrade(&o);
-    wsx__hs_field(&o, wsx__hs_str.accept, accept, sizeof accept);
+    wsx__hs_field(&o, WSX__HS_ACCEPT, accept, sizeof accept);
     if (info->subprotocol)
-        wsx__hs_field(&o, wsx__hs_str.protocol, info->subprotocol, info->subprotocol_len);
+        wsx__hs_field(&o, WSX__HS_PROTOCOL, info->subprotocol, info->subprotocol_len);
     return wsx__hs_end(&o, cfg->extra_headers, cfg->num_extra_headers, out_len);
 }
 
@@ -175,11 +175,11 @@ int wsx_hs_server_refusal(int err, char *out, size_t cap, size_t *out_len)
     if (status == 405)
         wsx__wbuf_str(&o, "Allow: GET\r\n");
     if (status == 426) { /* RFC 9110 section 15.5.22 */
-        wsx__hs_field(&o, wsx__hs_str.version, wsx__hs_str.v13, 2);
-        wsx__hs_field(&o, wsx__hs_str.upgrade, wsx__hs_str.websocket, 9);
+        wsx__hs_field_text(&o, WSX__HS_VERSION, WSX__HS_13);
+        wsx__hs_field_text(&o, WSX__HS_UPGRADE, WSX__HS_WEBSOCKET);
         connection = upgrade_close;
     }
-    wsx__hs_field(&o, wsx__hs_str.connection, connection, strlen(connection));
+    wsx__hs_field(&o, WSX__HS_CONNECTION, connection, strlen(connection));
     wsx__wbuf_str(&o, "Content-Type: text/plain; charset=utf-8\r\nContent-Length: ");
     wsx__wbuf_u64(&o, (uint64_t)strlen(reason) + 1);
     wsx__wbuf_put(&o, "\r\n\r\n", 4);
