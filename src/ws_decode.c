@@ -59,13 +59,6 @@ void wsx_ws_decoder_config_default(wsx_ws_decoder_config *cfg)
     cfg->rsv_allowed = 0;
 }
 
-#ifdef WSX_SMALL
-static uint64_t clamp_to_size(uint64_t limit)
-{
-    return limit < SIZE_MAX ? limit : SIZE_MAX;
-}
-#endif
-
 void wsx_ws_decoder_init(wsx_ws_decoder *d, wsx_ws_role role,
                          const wsx_ws_decoder_config *cfg)
 {
@@ -80,11 +73,6 @@ void wsx_ws_decoder_init(wsx_ws_decoder *d, wsx_ws_role role,
     d->_rsv_allowed = (uint8_t)(cfg->rsv_allowed & B0_RSV);
     d->_flags = role == WSX_WS_SERVER ? F_SERVER : 0;
     d->_state = ST_HEADER;
-#ifdef WSX_SMALL
-    /* The small profile counts payload bytes in size_t. */
-    d->_max_frame = clamp_to_size(d->_max_frame);
-    d->_max_message = clamp_to_size(d->_max_message);
-#endif
 }
 
 int wsx_ws_decoder_error(const wsx_ws_decoder *d) { return d->_error; }
@@ -226,9 +214,7 @@ static uint8_t after_data_frame(const wsx_ws_decoder *d)
  * One loop over the states and one exit.  Every header is gathered byte by
  * byte in _ctl (the same checks in the same order as the in-place path of
  * the fast profile); *ev is zeroed once and each event then sets only its
- * own fields (an error sets none).  Payload counts are size_t:
- * wsx_ws_decoder_init clamps the limits to SIZE_MAX, so a length that
- * passed check_length fits. */
+ * own fields (an error sets none). */
 
 /* The header in _ctl (_hdr_len bytes) is complete and checked.  Returns
  * MESSAGE_START for the first frame of a message, else 0. */
@@ -236,7 +222,7 @@ SMALL_NOINLINE_ static int begin_frame(wsx_ws_decoder *d, wsx_ws_event *ev)
 {
     const uint8_t *h = d->_ctl;
     unsigned b0 = h[0], op = b0 & B0_OPCODE;
-    size_t length = (size_t)read_length(h, h[1] & B1_LEN);
+    uint64_t length = read_length(h, h[1] & B1_LEN);
     wsx_utf8 u;
     d->_frame = (uint8_t)b0;
     d->_remaining = length;
@@ -270,11 +256,10 @@ SMALL_NOINLINE_ static int begin_frame(wsx_ws_decoder *d, wsx_ws_event *ev)
 static int deliver(wsx_ws_decoder *d, uint8_t *p, size_t avail,
                    wsx_ws_event *ev)
 {
-    size_t n = (size_t)d->_remaining, offset = d->_key_offset, good;
+    size_t n = avail < d->_remaining ? avail : (size_t)d->_remaining;
+    size_t offset = d->_key_offset, good;
     int masked = d->_flags & F_SERVER;
     wsx_utf8 u;
-    if (n > avail)
-        n = avail;
     if (masked)
         wsx_mask(p, n, d->_key, offset);
     if (d->_flags & F_TEXT) {
@@ -295,7 +280,7 @@ static int deliver(wsx_ws_decoder *d, uint8_t *p, size_t avail,
         }
     }
     d->_key_offset = (uint8_t)((offset + n) & 3);
-    d->_remaining = (size_t)d->_remaining - n;
+    d->_remaining -= n;
     if (d->_remaining == 0 && d->_state == ST_PAYLOAD)
         d->_state = after_data_frame(d);
     ev->opcode = message_opcode(d);
@@ -373,12 +358,12 @@ int wsx_ws_decode(wsx_ws_decoder *d, uint8_t *buf, size_t len,
                 goto out;
         } else if (d->_state == ST_CONTROL) {
             n = len - pos;
-            if (n > (size_t)d->_remaining)
+            if (n > d->_remaining)
                 n = (size_t)d->_remaining;
             if (n) {
                 memcpy(d->_ctl + d->_ctl_len, buf + pos, n);
                 d->_ctl_len = (uint8_t)(d->_ctl_len + n);
-                d->_remaining = (size_t)d->_remaining - n;
+                d->_remaining -= n;
                 pos += n;
             }
             if (d->_remaining)
