@@ -25,7 +25,7 @@ static inline int wsx__sse_over_u32(size_t n)
 #define WSX__SSE_NOINLINE
 #endif
 
-/* 1 if s[0..n) has no CR, LF or NUL */
+/* 1 if s[0..n) has no CR, LF or NUL (s may be NULL when n is 0) */
 int wsx__sse_field_ok(const char *s, size_t n);
 /* the event, unchecked */
 void wsx__sse_write_msg(wsx__wbuf *w, const wsx_sse_msg *m);

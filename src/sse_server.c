@@ -29,7 +29,7 @@ int wsx__sse_put_headers(wsx__wbuf *w, const wsx_sse_header *h, size_t n)
     for (; n; n--, h++) {
         if (!h->name || !wsx__sse_is_token(h->name, h->name_len))
             return WSX_E_HTTP_HEADER_NAME;
-        if ((h->value_len && !h->value) || (h->value && !wsx__sse_field_ok(h->value, h->value_len)))
+        if ((h->value_len && !h->value) || !wsx__sse_field_ok(h->value, h->value_len))
             return WSX_E_HTTP_HEADER_VALUE;
         wsx__wbuf_field(w, h->name, h->name_len, h->value, h->value_len);
     }

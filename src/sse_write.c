@@ -81,8 +81,8 @@ ptrdiff_t wsx_sse_write(const wsx_sse_msg *m, uint8_t *out, size_t cap)
 }
 
 /* An event made of one comment (data NULL) or of one data value. */
-WSX__SSE_NOINLINE static ptrdiff_t write_one(const char *comment, const char *data, size_t len, uint8_t *out,
-                           size_t cap)
+WSX__SSE_NOINLINE static ptrdiff_t write_one(const char *comment, const char *data, size_t len,
+                                             uint8_t *out, size_t cap)
 {
     wsx_sse_msg m;
     wsx_sse_msg_init(&m);
