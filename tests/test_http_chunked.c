@@ -130,6 +130,8 @@ static void test_invalid(void)
     DEC(" 5\r\n", errs(WSX_E_HTTP_CHUNK));
     DEC("+5\r\n", errs(WSX_E_HTTP_CHUNK));
     DEC("5 \r\nHello\r\n", errs(WSX_E_HTTP_CHUNK));  /* BWS must lead to ';' */
+    DEC("5 5\r\nHello\r\n", errs(WSX_E_HTTP_CHUNK)); /* no digits after BWS */
+    DEC("5 \t;x\r\nHello\r\n0\r\n\r\n", "Hello|end@19");
     DEC("5\nHello\r\n", errs(WSX_E_HTTP_CHUNK));     /* bare LF */
     DEC("5\rHello\r\n", errs(WSX_E_HTTP_CHUNK));     /* bare CR */
     DEC("5\r\nHelloX\r\n", "Hello" "|err=-210");       /* data longer than size */
@@ -159,6 +161,13 @@ static void test_limits(void)
     cfg.max_chunk = UINT64_MAX;
     CHECK(all_splits("ffffffffffffffff\r\nab", 20, &cfg, "ab|more"));
     CHECK(all_splits("10000000000000000\r\n", 19, &cfg, errs(WSX_E_HTTP_CHUNK_TOO_BIG)));
+    /* 2^60 is the first size whose next digit would overflow */
+    CHECK(all_splits("fffffffffffffff0\r\nab", 20, &cfg, "ab|more"));
+    CHECK(all_splits("1000000000000000\r\nab", 20, &cfg, "ab|more"));
+    CHECK(all_splits("10000000000000000\r\n", 19, &cfg, errs(WSX_E_HTTP_CHUNK_TOO_BIG)));
+    cfg.max_chunk = UINT64_C(0xFFFFFFFFFFFFFFF0);
+    CHECK(all_splits("fffffffffffffff0\r\nab", 20, &cfg, "ab|more"));
+    CHECK(all_splits("fffffffffffffff1\r\n", 18, &cfg, errs(WSX_E_HTTP_CHUNK_TOO_BIG)));
     /* size line limit: 8 bytes ok, 9 not */
     memset(&cfg, 0, sizeof cfg);
     cfg.max_line = 8;
@@ -210,6 +219,10 @@ static void test_encoder(void)
     CHECK_MEM(hdr, "1\r\n", 3);
     CHECK_EQ(wsx_chunked_header(0x1a2b, hdr), 6);
     CHECK_MEM(hdr, "1a2b\r\n", 6);
+    CHECK_EQ(wsx_chunked_header(0x10, hdr), 4);
+    CHECK_MEM(hdr, "10\r\n", 4);
+    CHECK_EQ(wsx_chunked_header(UINT64_C(0xF00000000000000A), hdr), 18);
+    CHECK_MEM(hdr, "f00000000000000a\r\n", 18);
     CHECK_EQ(wsx_chunked_header(UINT64_MAX, hdr), 18);
     CHECK_MEM(hdr, "ffffffffffffffff\r\n", 18);
     /* wrap in place, then decode everything back */

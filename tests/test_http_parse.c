@@ -333,6 +333,11 @@ static void test_response(void)
     RES("HTTP/2.0 200 OK\r\n\r\n", err(WSX_E_HTTP_VERSION));
     RES("HTTP/2 200 OK\r\n\r\n", err(WSX_E_HTTP_STATUS));
     RES("HTTP/1.1\r\n\r\n", err(WSX_E_HTTP_STATUS));
+    RES("HTTP/2.0\r\n\r\n", err(WSX_E_HTTP_VERSION)); /* a well-formed 2.0, even alone */
+    RES("HTTP/3.0 2\r\n\r\n", err(WSX_E_HTTP_VERSION));
+    RES("HTTP/1.1 20x OK\r\n\r\n", err(WSX_E_HTTP_STATUS));
+    RES("HTTP/1.1 200OK\r\n\r\n", err(WSX_E_HTTP_STATUS));
+    RES("HTTP/1.1 599 X \t\r\nA:\t b \t\r\nB:\r\n\r\n", "r=33|1.1|599|X \t|A=[b]|B=[]");
     RES("\r\nHTTP/1.1 200 OK\r\n\r\n", err(WSX_E_HTTP_STATUS));
     RES("HTTP/1.1 200 OK\r\n Folded: x\r\n\r\n", err(WSX_E_HTTP_OBS_FOLD));
     RES("HTTP/1.1 200 OK\r\nA b: x\r\n\r\n", err(WSX_E_HTTP_HEADER_NAME));
@@ -424,6 +429,34 @@ static void test_body_framing(void)
     CHECK_EQ(body_of("HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\n", &n), WSX_HTTP_BODY_NONE);
     CHECK_EQ(body_of("HTTP/1.1 304 Not Modified\r\n\r\n", &n), WSX_HTTP_BODY_NONE);
     CHECK_EQ(body_of("HTTP/1.1 101 Switching Protocols\r\n\r\n", &n), WSX_HTTP_BODY_NONE);
+    /* either order of Content-Length and Transfer-Encoding is refused */
+    CHECK_EQ(body_of("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", &n),
+             WSX_E_HTTP_SYNTAX);
+    /* an empty Transfer-Encoding line keeps the last coding of the earlier ones */
+    CHECK_EQ(body_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding:\r\n\r\n", &n),
+             WSX_HTTP_BODY_CHUNKED);
+    CHECK_EQ(body_of("HTTP/1.1 200 OK\r\nTransfer-Encoding:\r\n\r\n", &n), WSX_HTTP_BODY_CLOSE);
+    /* an empty Content-Length is refused even next to a valid one */
+    CHECK_EQ(body_of("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: ,\r\n\r\n", &n),
+             WSX_E_HTTP_SYNTAX);
+    /* 64-bit lengths; *length is written only for BODY_LENGTH */
+    CHECK_EQ(body_of("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551609\r\n\r\n", &n),
+             WSX_HTTP_BODY_LENGTH);
+    CHECK(n == UINT64_C(18446744073709551609));
+    n = 5;
+    CHECK_EQ(body_of("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\n", &n),
+             WSX_E_HTTP_SYNTAX);
+    CHECK_EQ(body_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", &n),
+             WSX_HTTP_BODY_CHUNKED);
+    CHECK_EQ(n, 5);
+    {
+        wsx_http_response none;
+        memset(&none, 0, sizeof none);
+        none.status = 200;
+        CHECK_EQ(wsx_http_response_body(&none, 0, &n), WSX_HTTP_BODY_CLOSE);
+        CHECK_EQ(wsx_http_response_body(&none, 1, &n), WSX_HTTP_BODY_NONE);
+        CHECK_EQ(wsx_http_response_body(NULL, 0, &n), WSX_E_ARG);
+    }
 }
 
 int main(void)
