@@ -124,10 +124,18 @@ static uint8_t *data_buf(const wsx_sse_parser *p)
     return p->_scratch + 4 * p->_max_field;
 }
 
-/* The slot that is neither a nor b. */
+/* A slot that is neither a nor b: of slots 0, 1, 2, the third one is
+ * a ^ b ^ 3 when a != b (0 ^ 1 ^ 3 = 2, ...); when a == b, any other. */
 static uint8_t other_slot(unsigned a, unsigned b)
 {
-    return (uint8_t)(a != b ? 3 - a - b : a == 2 ? 0 : a + 1); /* no division */
+    unsigned third = a ^ b ^ 3;
+    return (uint8_t)(third == 3 ? !a : third);
+}
+
+/* After _id_last or _id_buf moved: the next id line is read elsewhere. */
+static void pick_tmp(wsx_sse_parser *p)
+{
+    p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
 }
 
 #ifndef WSX_SMALL
@@ -301,7 +309,7 @@ HOT int dispatch(wsx_sse_parser *p, wsx_sse_event *ev)
     }
     /* Step 1: the last event ID is set even when no event follows. */
     p->_id_last = p->_id_buf;
-    p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
+    pick_tmp(p);
     if (!p->_has_data) {
         p->_type_len = 0;
         return 0;
@@ -345,7 +353,7 @@ static int end_line(wsx_sse_parser *p, wsx_sse_event *ev)
         /* "If the field value does not contain U+0000 NULL" */
         if (!p->_id_nul) {
             p->_id_buf = p->_id_tmp;
-            p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
+            pick_tmp(p);
         }
         return 0;
     case F_RETRY:
@@ -452,7 +460,7 @@ HOT int whole_line(wsx_sse_parser *p, const uint8_t *s, const uint8_t *e, wsx_ss
         memcpy(id_slot(p, p->_id_tmp), v, vn);
         p->_id_len[p->_id_tmp] = (uint32_t)vn;
         p->_id_buf = p->_id_tmp;
-        p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
+        pick_tmp(p);
         return 0;
     case F_EVENT:
         if (vn > p->_max_field)
@@ -489,15 +497,15 @@ wsx_err wsx_sse_parser_init(wsx_sse_parser *p, void *scratch, size_t scratch_siz
                             const wsx_sse_parser_config *cfg)
 {
     size_t f = cfg && cfg->max_field ? cfg->max_field : WSX_SSE_DEFAULT_MAX_FIELD;
-    if (!p || !scratch || wsx__sse_over_u32(f) || f > ((size_t)-1) / 4 ||
-        scratch_size <= 4 * f)
+    /* scratch_size > 4 * f, without overflow */
+    if (!p || !scratch || wsx__sse_over_u32(f) || !scratch_size || f > (scratch_size - 1) / 4)
         return WSX_E_ARG;
     memset(p, 0, sizeof *p); /* ST_BOM, no event, last event ID "" in slot 0 */
     p->_scratch = (uint8_t *)scratch;
     p->_max_field = f;
     p->_cap = scratch_size - 4 * f;
     p->_flags = (uint8_t)(cfg ? cfg->flags & WSX_SSE_WANT_COMMENTS : 0);
-    p->_id_tmp = 1;
+    wsx_sse_reset(p);
     return WSX_OK;
 }
 
@@ -505,7 +513,7 @@ void wsx_sse_reset(wsx_sse_parser *p)
 {
     clear_event(p);
     p->_id_buf = p->_id_last;
-    p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
+    pick_tmp(p);
     p->_st = ST_BOM;
     p->_bom = 0;
     p->_name_len = 0;
@@ -513,13 +521,22 @@ void wsx_sse_reset(wsx_sse_parser *p)
     p->_skip_block = 0;
     p->_err = 0;
     p->_ended = 0;
+    p->_id_nul = 0; /* a value that an error cut (the compact profile's */
+    p->_retry = 0;  /* lines start with these; the default sets them)   */
+    p->_retry_ok = 1;
 }
 
 /* 1 if the stream stopped inside a line. */
 static int in_line(const wsx_sse_parser *p)
 {
-    return (p->_st == ST_BOM && p->_bom) || (p->_st == ST_NAME && p->_name_len) ||
-           p->_st == ST_SPACE || p->_st == ST_VALUE || p->_st == ST_HALTED;
+    switch (p->_st) {
+    case ST_BOM:
+        return p->_bom != 0;
+    case ST_NAME:
+        return p->_name_len != 0;
+    default: /* ST_SPACE, ST_VALUE, ST_HALTED */
+        return p->_st != ST_CR;
+    }
 }
 
 int wsx_sse_end(wsx_sse_parser *p)
@@ -535,7 +552,7 @@ int wsx_sse_end(wsx_sse_parser *p)
 wsx_err wsx_sse_resync(wsx_sse_parser *p)
 {
     uint8_t ended = p->_ended;
-    if (p->_err != WSX_E_SSE_LINE_TOO_LONG && p->_err != WSX_E_SSE_FIELD_TOO_LONG)
+    if (!p->_err) /* the only sticky errors are the two overflows */
         return WSX_E_STATE;
     wsx_sse_reset(p); /* drops the event, its id and the error */
     /* Errors only happen inside a line: ignore its rest (an ignored value:
@@ -568,7 +585,7 @@ wsx_err wsx_sse_set_last_event_id(wsx_sse_parser *p, const uint8_t *id, size_t l
     if (p->_id_buf == p->_id_last)
         p->_id_buf = slot;
     p->_id_last = slot;
-    p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
+    pick_tmp(p);
     return WSX_OK;
 }
 
@@ -814,7 +831,7 @@ int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *con
              * "if the field value does not contain U+0000 NULL" */
             if (p->_field == F_ID && !p->_id_nul) {
                 p->_id_buf = p->_id_tmp;
-                p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
+                pick_tmp(p);
             }
             p->_name_len = 0;
             p->_st = c == '\r' ? ST_CR : ST_NAME;
@@ -927,11 +944,17 @@ static NOINLINE int value_byte(wsx_sse_parser *p, uint8_t c)
     return 0;
 }
 
-/* The line of a field ends: its value goes where it belongs. */
+/* The line of a field ends: its value goes where it belongs, and the next
+ * value starts afresh (as wsx_sse_reset() leaves it). */
 static NOINLINE int value_end(wsx_sse_parser *p, wsx_sse_event *ev)
 {
     size_t n = p->_tmp_len;
+    uint32_t retry = p->_retry;
+    uint8_t nul = p->_id_nul, retry_ok = p->_retry_ok;
     p->_tmp_len = 0;
+    p->_id_nul = 0;
+    p->_retry = 0;
+    p->_retry_ok = 1;
     switch (p->_field) {
     case F_DATA:
         p->_data_len += n;
@@ -941,16 +964,16 @@ static NOINLINE int value_end(wsx_sse_parser *p, wsx_sse_event *ev)
         break;
     case F_ID:
         /* "If the field value does not contain U+0000 NULL" */
-        if (!p->_id_nul) {
+        if (!nul) {
             p->_id_len[p->_id_tmp] = (uint32_t)n;
             p->_id_buf = p->_id_tmp;
-            p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
+            pick_tmp(p);
         }
         break;
     case F_RETRY:
-        if (p->_retry_ok != 2)
+        if (retry_ok != 2)
             break;
-        ev->retry = p->_retry;
+        ev->retry = retry;
         return WSX_SSE_RETRY;
     case F_COMMENT:
         ev->data = data_buf(p) + p->_data_len;
@@ -972,7 +995,7 @@ static NOINLINE int dispatch(wsx_sse_parser *p, wsx_sse_event *ev, const uint8_t
     } else {
         /* Step 1: the last event ID is set even when no event follows. */
         p->_id_last = p->_id_buf;
-        p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
+        pick_tmp(p);
         if (p->_has_data) {
             ev->data = slice ? slice : data_buf(p);
             ev->data_len = p->_data_len;
@@ -990,27 +1013,6 @@ static NOINLINE int dispatch(wsx_sse_parser *p, wsx_sse_event *ev, const uint8_t
     }
     clear_event(p);
     return r;
-}
-
-/* A field's value starts (possibly empty): after the colon and its
- * optional space, or at the end of a line that has no colon. */
-static NOINLINE int value_begin(wsx_sse_parser *p)
-{
-    p->_id_nul = 0;
-    p->_retry = 0;
-    p->_retry_ok = 1; /* valid so far, no digit yet */
-    if (p->_field != F_DATA)
-        return 0;
-    /* "append the field value to the data buffer, then append a single
-     * U+000A LINE FEED": kept as lines joined by LF, the trailing LF the
-     * dispatch would strip never stored. */
-    if (p->_has_data) {
-        if (p->_data_len >= p->_cap)
-            return WSX_E_SSE_LINE_TOO_LONG;
-        data_buf(p)[p->_data_len++] = '\n';
-    }
-    p->_has_data = 1;
-    return 0;
 }
 
 int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *consumed,
@@ -1075,32 +1077,41 @@ int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *con
             /* "If value starts with a U+0020 SPACE, remove it" (one only) */
             s -= c != ' ';
             value = s;
-            if (p->_field == F_DATA)
-                slice = p->_has_data || !line_here ? NULL : s;
             p->_st = ST_VALUE;
-            r = value_begin(p);
-            if (r)
-                goto error;
-            continue;
+            if (p->_field != F_DATA)
+                continue;
+            /* "append the field value to the data buffer, then append a
+             * single U+000A LINE FEED": kept as lines joined by LF (the
+             * trailing LF the dispatch would strip is never stored), so a
+             * data line after the first starts with its joining LF. */
+            slice = p->_has_data || !line_here ? NULL : s;
+            if (!p->_has_data) {
+                p->_has_data = 1;
+                continue;
+            }
+            c = '\n';
+            goto append;
         default: /* ST_VALUE */
             if (eol) {
                 r = value_end(p, ev);
                 break;
             }
+        append:
             r = value_byte(p, c);
             if (r)
                 goto error;
             continue;
         }
         /* The line ended.  A CR ends it at once; the LF of a CRLF is
-         * dropped at the next byte (ST_CR). */
+         * dropped with it, or at the start of the next call (ST_CR). */
         p->_name_len = 0;
-        p->_st = c == '\r' ? ST_CR : ST_NAME;
-    }
-    /* an event ends the call: its LF too, as the default profile does */
-    if (r && p->_st == ST_CR && s < end && *s == '\n') {
-        s++;
         p->_st = ST_NAME;
+        if (c == '\r') {
+            if (s == end)
+                p->_st = ST_CR;
+            else
+                s += *s == '\n';
+        }
     }
     *consumed = (size_t)(s - buf);
     return r;
