@@ -275,38 +275,34 @@ int wsx_ws_stream_begin(wsx_ws_stream *s, unsigned opcode)
     return WSX_OK;
 }
 
-/* The header of the stream's next frame (flags: 0 or WSX_WS_FIN). */
-NOINLINE_ static int stream_header(wsx_ws_stream *s, unsigned flags,
-                                   uint64_t part_len, const uint8_t *mask_key,
-                                   uint8_t *out, size_t outcap,
-                                   size_t *header_len)
+int wsx_ws_stream_next(wsx_ws_stream *s, uint8_t *out, size_t outcap,
+                       uint64_t part_len, const uint8_t *mask_key,
+                       size_t *header_len)
 {
     int err;
     if (s == NULL)
         return WSX_E_ARG;
     if (s->_state != STREAM_OPEN)
         return WSX_E_STATE;
-    err = wsx_ws_write_header(out, outcap, s->_opcode, flags, part_len,
-                              mask_key, header_len);
+    err = wsx_ws_write_header(out, outcap, s->_opcode, 0, part_len, mask_key,
+                              header_len);
     if (err != WSX_OK)
         return err;
     s->_opcode = WSX_WS_OP_CONTINUATION;
-    if (flags & WSX_WS_FIN)
-        s->_state = STREAM_FINISHED;
     return WSX_OK;
-}
-
-int wsx_ws_stream_next(wsx_ws_stream *s, uint8_t *out, size_t outcap,
-                       uint64_t part_len, const uint8_t *mask_key,
-                       size_t *header_len)
-{
-    return stream_header(s, 0, part_len, mask_key, out, outcap, header_len);
 }
 
 int wsx_ws_stream_finish(wsx_ws_stream *s, uint8_t *out, size_t outcap,
                          uint64_t last_len, const uint8_t *mask_key,
                          size_t *header_len)
 {
-    return stream_header(s, WSX_WS_FIN, last_len, mask_key, out, outcap,
-                         header_len);
+    int err = wsx_ws_stream_next(s, out, outcap, last_len, mask_key,
+                                 header_len);
+    if (err != WSX_OK)
+        return err;
+    /* The same header with FIN: nothing else in it depends on the flag,
+     * and a data frame may carry it or not (section 5.4). */
+    out[0] |= WSX_WS_FIN;
+    s->_state = STREAM_FINISHED;
+    return WSX_OK;
 }
