@@ -6,6 +6,7 @@
 #include "wsx_sse.h"
 #include "wsx_http.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "sse_internal.h"
@@ -88,42 +89,49 @@ static int is_event_stream(const char *v, size_t n)
     return v == end || *v == ';';
 }
 
-/* The first Content-Type and Location values; ct NULL and loc_len 0 when
- * absent. */
-typedef struct found_headers {
-    const char *ct, *loc;
-    size_t ct_len, loc_len;
-} found_headers;
+/* wsx_sse_header mirrors wsx_http_header: the same members in the same
+ * order (the array size below is -1, a compile error, if not), so one loop
+ * reads records of either type, each copied into a wsx_sse_header. */
+#define SAME_OFFSET(m) (offsetof(wsx_sse_header, m) == offsetof(wsx_http_header, m))
+#define SAME_LAYOUT                                                                    \
+    (sizeof(wsx_sse_header) == sizeof(wsx_http_header) && SAME_OFFSET(name_len) && \
+     SAME_OFFSET(value) && SAME_OFFSET(value_len))
+typedef char wsx__sse_same_header_layout_[SAME_LAYOUT ? 1 : -1];
 
-/* One header record of either header type (same fields by design). */
-static void note_header(found_headers *f, const char *name, size_t name_len, const char *value,
-                        size_t value_len)
+/* What a response means (see wsx_sse_check_response) from its status and
+ * the first Content-Type and Location among n header records. */
+static wsx_err check(int status, const void *records, size_t n, const char **location,
+                     size_t *location_len)
 {
-    if (!value)
-        value = "";
-    if (!f->ct && wsx_http_name_eq(name, name_len, "content-type")) {
-        f->ct = value;
-        f->ct_len = value_len;
-    } else if (!f->loc && wsx_http_name_eq(name, name_len, "location")) {
-        f->loc = value;
-        f->loc_len = value_len;
+    const unsigned char *rec = (const unsigned char *)records;
+    const char *ct = NULL, *loc = NULL;
+    size_t ct_len = 0, loc_len = 0;
+    if (n && !records)
+        return WSX_E_ARG;
+    for (; n; n--, rec += sizeof(wsx_sse_header)) {
+        wsx_sse_header h;
+        memcpy(&h, rec, sizeof h);
+        if (!h.value)
+            h.value = "";
+        if (!ct && wsx_http_name_eq(h.name, h.name_len, "content-type")) {
+            ct = h.value;
+            ct_len = h.value_len;
+        } else if (!loc && wsx_http_name_eq(h.name, h.name_len, "location")) {
+            loc = h.value;
+            loc_len = h.value_len;
+        }
     }
-}
-
-static wsx_err decide(int status, const found_headers *f, const char **location,
-                      size_t *location_len)
-{
     if (status == 200)
-        return f->ct && is_event_stream(f->ct, f->ct_len) ? WSX_OK : WSX_E_SSE_CONTENT_TYPE;
+        return ct && is_event_stream(ct, ct_len) ? WSX_OK : WSX_E_SSE_CONTENT_TYPE;
     if (status == 204) /* "HTTP 204 No Content ... prevent the user agent from reconnecting" */
         return WSX_E_SSE_NO_CONTENT;
     /* 301, 302, 303, 307, 308 with a non-empty Location (loc_len is only
      * non-zero when one was found) */
-    if (((unsigned)(status - 301) <= 2 || (unsigned)(status - 307) <= 1) && f->loc_len) {
+    if (((unsigned)(status - 301) <= 2 || (unsigned)(status - 307) <= 1) && loc_len) {
         if (location)
-            *location = f->loc;
+            *location = loc;
         if (location_len)
-            *location_len = f->loc_len;
+            *location_len = loc_len;
         return WSX_E_SSE_REDIRECT;
     }
     return WSX_E_SSE_STATUS;
@@ -132,27 +140,15 @@ static wsx_err decide(int status, const found_headers *f, const char **location,
 wsx_err wsx_sse_check_response(int status, const wsx_sse_header *headers, size_t n,
                                const char **location, size_t *location_len)
 {
-    found_headers f = { NULL, NULL, 0, 0 };
-    size_t i;
-    if (n && !headers)
-        return WSX_E_ARG;
-    for (i = 0; i < n; i++)
-        note_header(&f, headers[i].name, headers[i].name_len, headers[i].value,
-                    headers[i].value_len);
-    return decide(status, &f, location, location_len);
+    return check(status, headers, n, location, location_len);
 }
 
 wsx_err wsx_sse_check_http_response(const struct wsx_http_response *res, const char **location,
                                     size_t *location_len)
 {
-    found_headers f = { NULL, NULL, 0, 0 };
-    size_t i;
-    if (!res || (res->num_headers && !res->headers))
+    if (!res)
         return WSX_E_ARG;
-    for (i = 0; i < res->num_headers; i++)
-        note_header(&f, res->headers[i].name, res->headers[i].name_len, res->headers[i].value,
-                    res->headers[i].value_len);
-    return decide(res->status, &f, location, location_len);
+    return check(res->status, res->headers, res->num_headers, location, location_len);
 }
 
 const char *wsx_sse_redirect_method(int status, const char *method)
