@@ -24,7 +24,9 @@
 
 /* ST_HALTED: after an error (see fail()), which always cuts a line. */
 enum { ST_BOM, ST_NAME, ST_SPACE, ST_VALUE, ST_CR, ST_HALTED };
-enum { F_NONE, F_DATA, F_EVENT, F_ID, F_RETRY, F_COMMENT };
+/* F_EMPTY (compact profile): the empty line, read as a field whose line
+ * end dispatches the event. */
+enum { F_NONE, F_DATA, F_EVENT, F_ID, F_RETRY, F_COMMENT, F_EMPTY };
 
 /* WSX_SMALL (wsx.h): no whole-line fast path, no single-byte shortcut,
  * plain loops; the incremental machine does the same work. */
@@ -124,18 +126,13 @@ static uint8_t *data_buf(const wsx_sse_parser *p)
     return p->_scratch + 4 * p->_max_field;
 }
 
-/* A slot that is neither a nor b: of slots 0, 1, 2, the third one is
- * a ^ b ^ 3 when a != b (0 ^ 1 ^ 3 = 2, ...); when a == b, any other. */
-static uint8_t other_slot(unsigned a, unsigned b)
-{
-    unsigned third = a ^ b ^ 3;
-    return (uint8_t)(third == 3 ? !a : third);
-}
-
-/* After _id_last or _id_buf moved: the next id line is read elsewhere. */
+/* After _id_last or _id_buf moved: the next id line is read into a slot
+ * that is neither.  Of slots 0, 1, 2 the third one is a ^ b ^ 3 when
+ * a != b (0 ^ 1 ^ 3 = 2, ...); when a == b, any other one will do (!a). */
 static void pick_tmp(wsx_sse_parser *p)
 {
-    p->_id_tmp = other_slot(p->_id_last, p->_id_buf);
+    unsigned a = p->_id_last, third = a ^ p->_id_buf ^ 3;
+    p->_id_tmp = (uint8_t)(third == 3 ? !a : third);
 }
 
 #ifndef WSX_SMALL
@@ -156,8 +153,10 @@ static void clear_event(wsx_sse_parser *p)
 {
     p->_has_data = 0;
     p->_data_len = 0;
+#ifndef WSX_SMALL /* the compact profile keeps its slice in a local */
     p->_slice = NULL;
     p->_slice_len = 0;
+#endif
     p->_type_len = 0;
     p->_tmp_len = 0;
 }
@@ -577,8 +576,8 @@ wsx_err wsx_sse_set_last_event_id(wsx_sse_parser *p, const uint8_t *id, size_t l
         return WSX_E_SSE_FIELD;
     if (len > p->_max_field)
         return WSX_E_SSE_FIELD_TOO_LONG;
-    /* write into a slot that is neither the current last nor the buffer */
-    slot = other_slot(p->_id_last, p->_id_buf);
+    /* write into the slot that is neither the current last nor the buffer */
+    slot = p->_id_tmp;
     if (len)
         memcpy(id_slot(p, slot), id, len);
     p->_id_len[slot] = (uint32_t)len;
@@ -599,8 +598,10 @@ static int fail(wsx_sse_parser *p, int err)
      * says something was cut, whatever the chunking. */
     p->_st = ST_HALTED;
     p->_err = err;
+#ifndef WSX_SMALL
     p->_slice = NULL; /* the event is lost; keep no pointer into the input */
     p->_slice_len = 0;
+#endif
     return err;
 }
 
@@ -944,9 +945,39 @@ static NOINLINE int value_byte(wsx_sse_parser *p, uint8_t c)
     return 0;
 }
 
+/* "If the line is empty: dispatch the event."  slice: the data, when its
+ * one line lies in the caller's input (zero copy, as wsx_sse.h says). */
+static int dispatch(wsx_sse_parser *p, wsx_sse_event *ev, const uint8_t *slice)
+{
+    int r = 0;
+    if (p->_skip_block) {
+        p->_skip_block = 0; /* the block that overflowed ends here */
+    } else {
+        /* Step 1: the last event ID is set even when no event follows. */
+        p->_id_last = p->_id_buf;
+        pick_tmp(p);
+        if (p->_has_data) {
+            ev->data = slice ? slice : data_buf(p);
+            ev->data_len = p->_data_len;
+            ev->type = type_buf(p);
+            ev->type_len = p->_type_len;
+            if (!p->_type_len) {
+                ev->type = message_type;
+                ev->type_len = 7;
+            }
+            ev->id = id_slot(p, p->_id_last);
+            ev->id_len = p->_id_len[p->_id_last];
+            ev->retry = 0;
+            r = WSX_SSE_EVENT;
+        }
+    }
+    clear_event(p);
+    return r;
+}
+
 /* The line of a field ends: its value goes where it belongs, and the next
  * value starts afresh (as wsx_sse_reset() leaves it). */
-static NOINLINE int value_end(wsx_sse_parser *p, wsx_sse_event *ev)
+static NOINLINE int value_end(wsx_sse_parser *p, wsx_sse_event *ev, const uint8_t *slice)
 {
     size_t n = p->_tmp_len;
     uint32_t retry = p->_retry;
@@ -981,39 +1012,12 @@ static NOINLINE int value_end(wsx_sse_parser *p, wsx_sse_event *ev)
         ev->type = ev->id = NULL;
         ev->type_len = ev->id_len = 0;
         return WSX_SSE_COMMENT;
+    case F_EMPTY:
+        return dispatch(p, ev, slice);
     }
     return 0;
 }
 
-/* "If the line is empty: dispatch the event."  slice: the data, when its
- * one line lies in the caller's input (zero copy, as wsx_sse.h says). */
-static NOINLINE int dispatch(wsx_sse_parser *p, wsx_sse_event *ev, const uint8_t *slice)
-{
-    int r = 0;
-    if (p->_skip_block) {
-        p->_skip_block = 0; /* the block that overflowed ends here */
-    } else {
-        /* Step 1: the last event ID is set even when no event follows. */
-        p->_id_last = p->_id_buf;
-        pick_tmp(p);
-        if (p->_has_data) {
-            ev->data = slice ? slice : data_buf(p);
-            ev->data_len = p->_data_len;
-            ev->type = type_buf(p);
-            ev->type_len = p->_type_len;
-            if (!p->_type_len) {
-                ev->type = message_type;
-                ev->type_len = 7;
-            }
-            ev->id = id_slot(p, p->_id_last);
-            ev->id_len = p->_id_len[p->_id_last];
-            ev->retry = 0;
-            r = WSX_SSE_EVENT;
-        }
-    }
-    clear_event(p);
-    return r;
-}
 
 int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *consumed,
                   wsx_sse_event *ev)
@@ -1052,17 +1056,12 @@ int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *con
             p->_st = p->_bom ? ST_VALUE : ST_NAME;
             continue;
         case ST_NAME:
-            if (p->_name_len == 0) {
+            if (p->_name_len == 0)
                 line_here = 1;
-                if (eol) {
-                    r = dispatch(p, ev, slice);
-                    break;
-                }
-            }
             if (eol || c == ':') {
                 /* no colon: "field name = the whole line, value = the
                  * empty string"; the line end is read again as a value */
-                p->_field = (uint8_t)field_of(p);
+                p->_field = (uint8_t)(eol && !p->_name_len ? F_EMPTY : field_of(p));
                 p->_st = ST_SPACE;
                 s -= eol;
             } else if (p->_name_len == 5) {
@@ -1093,7 +1092,7 @@ int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *con
             goto append;
         default: /* ST_VALUE */
             if (eol) {
-                r = value_end(p, ev);
+                r = value_end(p, ev, slice);
                 break;
             }
         append:
