@@ -194,8 +194,8 @@ uint32_t wsx_sse_backoff_delay(const wsx_sse_backoff *b, uint32_t random32)
 
 uint64_t wsx_sse_backoff_next(wsx_sse_backoff *b, uint64_t now_ms, uint32_t random32)
 {
-    uint32_t d = wsx_sse_backoff_delay(b, random32);
+    uint64_t at = now_ms + wsx_sse_backoff_delay(b, random32);
     if (b->_failures < 0xFFFFFFFFu)
         b->_failures++;
-    return now_ms > UINT64_MAX - d ? UINT64_MAX : now_ms + d;
+    return at < now_ms ? UINT64_MAX : at; /* saturate */
 }

@@ -92,7 +92,8 @@ int wsx_sse_keepalive_due(uint64_t now_ms, uint64_t last_write_ms, uint32_t inte
     int is_due;
     if (due < last_write_ms)
         due = UINT64_MAX; /* saturate */
-    is_due = now_ms >= last_write_ms && now_ms >= due;
+    /* due >= last_write_ms: a clock that went backwards is never due */
+    is_due = now_ms >= due;
     if (next_ms)
         *next_ms = is_due ? now_ms : due;
     return is_due;
@@ -174,7 +175,7 @@ wsx_err wsx_sse_replay_append(wsx_sse_replay *r, const wsx_sse_msg *m)
 {
     uint64_t num = 0;
     ptrdiff_t n;
-    size_t off;
+    size_t need, off;
     wsx_sse_replay_slot_ *s;
     if (!r || !m || !m->id || m->id_len == 0)
         return WSX_E_ARG;
@@ -185,9 +186,11 @@ wsx_err wsx_sse_replay_append(wsx_sse_replay *r, const wsx_sse_msg *m)
     n = wsx_sse_write(m, NULL, 0);
     if (n < 0)
         return (wsx_err)n;
-    if ((size_t)n > r->_ring_cap || m->id_len > r->_ring_cap - (size_t)n)
+    /* n counts the id line, so id_len + n cannot overflow */
+    need = m->id_len + (size_t)n;
+    if (need > r->_ring_cap)
         return WSX_E_LIMIT;
-    off = make_room(r, m->id_len + (size_t)n);
+    off = make_room(r, need);
     if (!r->_floor_set) {
         r->_floor = num ? num - 1 : 0;
         r->_floor_set = 1;
