@@ -131,8 +131,6 @@ typedef struct wsx_ws_conn {
     uint8_t *_out;          /* caller's queue buffer */
     size_t _cap;
     size_t _head, _tail;    /* pending bytes: _out[_head.._tail) */
-    size_t _close_end;      /* offset just past our close frame, 0 = not
-                               in the queue yet */
     const uint8_t *_ref;    /* rest of the zero-copy payload, or NULL */
     size_t _ref_len;        /* its length */
     size_t _ref_at;         /* queue offset where the payload goes */

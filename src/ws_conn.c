@@ -29,7 +29,7 @@
 
 enum {
     F_CLOSE_QUEUED = 1 << 0,   /* our close frame is in its slot or queue */
-    F_CLOSE_WRITTEN = 1 << 1,  /* ... and consumed by the caller */
+    F_CLOSE_IN_QUEUE = 1 << 1, /* ... in the queue, as its last frame */
     F_CLOSE_RECEIVED = 1 << 2, /* the peer's close frame arrived */
     F_FAILED = 1 << 3,         /* failed: _error holds why */
     F_TRANSPORT_DONE = 1 << 4, /* timed out, EOF, or (client) the server
@@ -97,35 +97,37 @@ static size_t queue_free(const wsx_ws_conn *c)
 }
 
 /* Appends one whole frame; room was checked by the caller, opcode and
- * length by the sender.  A client's frame gets a fresh masking key (RFC
- * 6455 section 5.3).  ref NULL: header and (masked) copy of data[0..n).
- * Otherwise only the header: the payload stays at ref (masked in place by
- * a client) and goes out from there (wsx_ws_conn_output_vec). */
+ * length by the sender.  A client's frame gets a fresh masking key and
+ * its payload is masked (RFC 6455 section 5.3).  ref NULL: the header and
+ * a copy of data[0..n).  Otherwise only the header: the payload stays at
+ * ref (masked in place by a client) and goes out from there
+ * (wsx_ws_conn_output_vec). */
 static void append_frame(wsx_ws_conn *c, unsigned flags, unsigned opcode,
                          const uint8_t *data, size_t n, uint8_t *ref)
 {
-    uint8_t key_bytes[4];
+    uint8_t key_bytes[4], *payload;
     const uint8_t *key = NULL;
-    uint8_t *at = c->_out + c->_tail;
     size_t written = 0;
     if (is_client(c)) {
         c->_random(c->_random_ctx, key_bytes, 4);
         key = key_bytes;
     }
-    if (ref)
-        wsx_ws_write_header(at, queue_free(c), opcode, flags, n, key,
-                            &written);
-    else
-        wsx_ws_encode_frame(at, queue_free(c), opcode, flags, data, n, key,
-                            &written);
+    wsx_ws_write_header(c->_out + c->_tail, queue_free(c), opcode, flags, n,
+                        key, &written);
     c->_tail += written;
-    if (ref && n) {
-        if (key)
-            wsx_mask(ref, n, key, 0);
+    if (ref) {
+        payload = ref;
         c->_ref = ref;
         c->_ref_len = n;
         c->_ref_at = c->_tail;
+    } else {
+        payload = c->_out + c->_tail;
+        if (n)
+            memmove(payload, data, n); /* data may be anywhere */
+        c->_tail += n;
     }
+    if (key)
+        wsx_mask(payload, n, key, 0);
 }
 
 static void slot_set(wsx_ws_conn *c, unsigned slot, const void *data,
@@ -163,7 +165,7 @@ static int flush_control(wsx_ws_conn *c)
         append_frame(c, WSX_WS_FIN, slot_opcode[i], s->_data, s->_len, NULL);
         s->_pending = 0;
         if (i == SLOT_CLOSE)
-            c->_close_end = c->_tail;
+            c->_flags |= F_CLOSE_IN_QUEUE;
     }
     return 1;
 }
@@ -179,17 +181,24 @@ static void compact(wsx_ws_conn *c)
     c->_head = 0;
     c->_tail = pending;
     c->_ref_at -= shift; /* only read while a payload is pending: >= shift */
-    c->_close_end = c->_close_end > shift ? c->_close_end - shift : 0;
 }
 
 /* ---- state ------------------------------------------------------------- */
+
+/* Our close frame is written out once the queue it ended is empty:
+ * nothing is ever queued after it (data sends are refused, no ping or
+ * pong is left to follow it). */
+static int close_written(const wsx_ws_conn *c)
+{
+    return (c->_flags & F_CLOSE_IN_QUEUE) && c->_head == c->_tail;
+}
 
 static void update_state(wsx_ws_conn *c)
 {
     unsigned f = c->_flags;
     if (c->_state == WSX_WS_OPEN && (f & CLOSED_ANY))
         c->_state = WSX_WS_CLOSING;
-    if (c->_state == WSX_WS_CLOSING && (f & F_CLOSE_WRITTEN) &&
+    if (c->_state == WSX_WS_CLOSING && close_written(c) &&
         (f & (F_CLOSE_RECEIVED | F_FAILED)))
         c->_state = WSX_WS_CLOSED;
 }
@@ -493,7 +502,9 @@ int wsx_ws_conn_send_ref(wsx_ws_conn *c, unsigned opcode, uint8_t *payload,
         return r;
     if (c->_ref)
         return WSX_E_CONN_QUEUE_FULL;
-    return queue_data(c, WSX_WS_FIN, opcode, payload, len, payload);
+    /* an empty payload goes like a copied one: nothing to refer to */
+    return queue_data(c, WSX_WS_FIN, opcode, payload, len,
+                      len ? payload : NULL);
 }
 
 int wsx_ws_conn_ref_pending(const wsx_ws_conn *c)
@@ -570,23 +581,27 @@ static size_t first_limit(const wsx_ws_conn *c)
     return c->_ref ? c->_ref_at : c->_tail;
 }
 
+/* Adds data[0..len) to out[n..] when not empty; returns the new count. */
+static size_t add_chunk(wsx_ws_chunk *out, size_t n, const uint8_t *data,
+                        size_t len)
+{
+    if (len) {
+        out[n].data = data;
+        out[n++].len = len;
+    }
+    return n;
+}
+
 size_t wsx_ws_conn_output_vec(wsx_ws_conn *c,
                               wsx_ws_chunk out[WSX_WS_CONN_MAX_CHUNKS])
 {
-    size_t n = 0, limit;
+    size_t n, limit;
     flush_control(c);
     limit = first_limit(c);
-    if (c->_head < limit) {
-        out[n].data = c->_out + c->_head;
-        out[n++].len = limit - c->_head;
-    }
+    n = add_chunk(out, 0, c->_out + c->_head, limit - c->_head);
     if (c->_ref) {
-        out[n].data = c->_ref;
-        out[n++].len = c->_ref_len;
-        if (limit < c->_tail) {
-            out[n].data = c->_out + limit;
-            out[n++].len = c->_tail - limit;
-        }
+        n = add_chunk(out, n, c->_ref, c->_ref_len);
+        n = add_chunk(out, n, c->_out + limit, c->_tail - limit);
     }
     return n;
 }
@@ -632,8 +647,6 @@ int wsx_ws_conn_consume(wsx_ws_conn *c, size_t n)
         n -= from_ref;
     }
     c->_head += n;
-    if (c->_close_end && c->_head >= c->_close_end)
-        c->_flags |= F_CLOSE_WRITTEN;
     update_state(c);
     compact(c);
     flush_control(c);
