@@ -4,6 +4,8 @@
  * scanned once: a line is found with a vector/word-at-a-time CR/LF search
  * and its value goes straight to where it belongs (data, type, id slot);
  * a line split over chunks simply resumes in the state it stopped in.
+ * The compact profile (WSX_SMALL, at the end of this file) runs the same
+ * states one byte at a time instead: same events, errors and limits.
  *
  * Scratch layout (F = max_field):
  *   [id slot 0 | id slot 1 | id slot 2 | event type | data ... (cap)]
@@ -28,8 +30,8 @@ enum { ST_BOM, ST_NAME, ST_SPACE, ST_VALUE, ST_CR, ST_HALTED };
  * end dispatches the event. */
 enum { F_NONE, F_DATA, F_EVENT, F_ID, F_RETRY, F_COMMENT, F_EMPTY };
 
-/* WSX_SMALL (wsx.h): no whole-line fast path, no single-byte shortcut,
- * plain loops; the incremental machine does the same work. */
+/* WSX_SMALL (wsx.h): no whole-line fast path, no single-byte shortcut, no
+ * vector scan: a byte-at-a-time machine does the same work. */
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(WSX_SMALL)
 #define HOT static __inline__ __attribute__((always_inline))
 #else
@@ -520,9 +522,6 @@ void wsx_sse_reset(wsx_sse_parser *p)
     p->_skip_block = 0;
     p->_err = 0;
     p->_ended = 0;
-    p->_id_nul = 0; /* a value that an error cut (the compact profile's */
-    p->_retry = 0;  /* lines start with these; the default sets them)   */
-    p->_retry_ok = 1;
 }
 
 /* 1 if the stream stopped inside a line. */
@@ -975,17 +974,11 @@ static int dispatch(wsx_sse_parser *p, wsx_sse_event *ev, const uint8_t *slice)
     return r;
 }
 
-/* The line of a field ends: its value goes where it belongs, and the next
- * value starts afresh (as wsx_sse_reset() leaves it). */
+/* The line of a field ends: its value goes where it belongs. */
 static NOINLINE int value_end(wsx_sse_parser *p, wsx_sse_event *ev, const uint8_t *slice)
 {
     size_t n = p->_tmp_len;
-    uint32_t retry = p->_retry;
-    uint8_t nul = p->_id_nul, retry_ok = p->_retry_ok;
     p->_tmp_len = 0;
-    p->_id_nul = 0;
-    p->_retry = 0;
-    p->_retry_ok = 1;
     switch (p->_field) {
     case F_DATA:
         p->_data_len += n;
@@ -995,16 +988,16 @@ static NOINLINE int value_end(wsx_sse_parser *p, wsx_sse_event *ev, const uint8_
         break;
     case F_ID:
         /* "If the field value does not contain U+0000 NULL" */
-        if (!nul) {
+        if (!p->_id_nul) {
             p->_id_len[p->_id_tmp] = (uint32_t)n;
             p->_id_buf = p->_id_tmp;
             pick_tmp(p);
         }
         break;
     case F_RETRY:
-        if (retry_ok != 2)
+        if (p->_retry_ok != 2)
             break;
-        ev->retry = retry;
+        ev->retry = p->_retry;
         return WSX_SSE_RETRY;
     case F_COMMENT:
         ev->data = data_buf(p) + p->_data_len;
@@ -1017,7 +1010,6 @@ static NOINLINE int value_end(wsx_sse_parser *p, wsx_sse_event *ev, const uint8_
     }
     return 0;
 }
-
 
 int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *consumed,
                   wsx_sse_event *ev)
@@ -1059,8 +1051,9 @@ int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *con
             if (p->_name_len == 0)
                 line_here = 1;
             if (eol || c == ':') {
-                /* no colon: "field name = the whole line, value = the
-                 * empty string"; the line end is read again as a value */
+                /* The name ends.  No colon: "field name = the whole line,
+                 * value = the empty string" (no name either: F_EMPTY); the
+                 * line end is then read again, as the end of the value. */
                 p->_field = (uint8_t)(eol && !p->_name_len ? F_EMPTY : field_of(p));
                 p->_st = ST_SPACE;
                 s -= eol;
@@ -1077,6 +1070,9 @@ int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *con
             s -= c != ' ';
             value = s;
             p->_st = ST_VALUE;
+            p->_id_nul = 0;
+            p->_retry = 0;
+            p->_retry_ok = 1; /* valid so far, no digit yet */
             if (p->_field != F_DATA)
                 continue;
             /* "append the field value to the data buffer, then append a
