@@ -12,6 +12,7 @@
 #     read-only data too: it is what goes to flash), and how much of each
 #     module the linked demo kept;
 #   - totals: the WebSocket codec, the whole library, the linked demo;
+#   - what a firmware in each role of examples/firmware/roles.c links;
 #   - the size of each state structure on the target and on the host.
 # It also writes OUTDIR/summary (key=value lines) for
 # tests/interop/test_firmware.sh, which enforces the budgets below.
@@ -63,6 +64,12 @@ $ARM_CC $CFLAGS_ARM -DWSX_BUILDING -c src/error.c -o "$OUT/error_strings.o"
 $ARM_AR rcs "$OUT/libwsx-cm4.a" "$OUT"/obj/*.o
 $ARM_CC $CFLAGS_ARM $FW_DEFS $LINK_FLAGS -Wl,-Map="$OUT/fw_demo.map" \
     examples/firmware/fw_demo.c "$OUT/libwsx-cm4.a" -o "$OUT/fw_demo.elf"
+ROLES="ws_server ws_client sse_server sse_client ws_sse_server"
+for role in $ROLES; do
+    $ARM_CC $CFLAGS_ARM $FW_DEFS $LINK_FLAGS -DROLE_$(echo "$role" | tr a-z A-Z) \
+        -Wl,-Map="$OUT/role_$role.map" examples/firmware/roles.c "$OUT/libwsx-cm4.a" \
+        -o "$OUT/role_$role.elf"
+done
 $ARM_CC $CFLAGS_ARM -fno-common -c examples/firmware/ram_sizes.c -o "$OUT/ram_sizes_arm.o"
 host_ok=1
 $HOST_CC -std=c99 -Iinclude -fno-common -c examples/firmware/ram_sizes.c \
@@ -79,7 +86,8 @@ tdb() { $ARM_SIZE -B "$1" | awk 'NR == 2 { print $1, $2, $3 }'; }
 # input section line ends "0xADDRESS 0xSIZE .../libwsx-cm4.a(NAME.o)"; a
 # long section name sits alone on the line before.  (Portable awk: no
 # strtonum.)
-awk '
+kept_by_module() { # kept_by_module MAP -> "module bytes" lines
+    awk '
     function hex(s,   i, v) {
         v = 0; s = tolower(substr(s, 3))
         for (i = 1; i <= length(s); i++)
@@ -96,7 +104,9 @@ awk '
             kept[obj] += hex($(NF - 1))
     }
     END { for (o in kept) print o, kept[o] }
-' "$OUT/fw_demo.map" >"$OUT/kept"
+' "$1"
+}
+kept_by_module "$OUT/fw_demo.map" >"$OUT/kept"
 kept_of() { awk -v m="$1" '$1 == m { print $2; found = 1 } END { if (!found) print 0 }' "$OUT/kept"; }
 
 : >"$OUT/summary"
@@ -136,6 +146,13 @@ printf '%-26s %7d %7d %7d   %s\n' "whole library" "$lib_t" "$lib_d" "$lib_b" "$(
 printf '%-26s %7d   %s\n' "  + error strings" "$strings_t" "(without $FW_DEFS: $((lib_t + strings_t)))"
 printf '%-26s %7d %7d %7d\n' "fw_demo.elf (linked)" "$fw_t" "$fw_d" "$fw_b"
 printf '%-26s %7d\n' "  of which from libwsx" "$kept_total"
+echo
+echo "library bytes a firmware links, by role (examples/firmware/roles.c):"
+for role in $ROLES; do
+    n=$(kept_by_module "$OUT/role_$role.map" | awk '{ t += $2 } END { print t + 0 }')
+    printf '  %-24s %7d\n' "$role" "$n"
+    summary "role.$role" "$n"
+done
 echo
 echo "largest modules (text):"
 for m in "${modules[@]}"; do echo "${TEXT[$m]} $m"; done | sort -rn | head -n 5 |
