@@ -217,6 +217,60 @@ static void test_http_response_convenience(void)
     CHECK(loc_len == 2 && memcmp(loc, "/b", 2) == 0);
 }
 
+/* wsx_sse_check_http_response shares the header scan of
+ * wsx_sse_check_response: the same table through wsx_http_header records. */
+static void test_http_response_table(void)
+{
+    static const struct {
+        int status;
+        const char *name, *value;
+        int want;
+    } cases[] = {
+        { 200, "CONTENT-TYPE", "text/event-stream;charset=utf-8", WSX_OK },
+        { 200, "Content-Type", "text/html", WSX_E_SSE_CONTENT_TYPE },
+        { 200, "X-Other", "text/event-stream", WSX_E_SSE_CONTENT_TYPE },
+        { 204, "Content-Type", "text/event-stream", WSX_E_SSE_NO_CONTENT },
+        { 308, "LOCATION", "/moved", WSX_E_SSE_REDIRECT },
+        { 301, "Location", "", WSX_E_SSE_STATUS },
+        { 305, "Location", "/proxy", WSX_E_SSE_STATUS },
+        { 500, "Content-Type", "text/event-stream", WSX_E_SSE_STATUS },
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        wsx_http_header hs[2];
+        wsx_http_response res;
+        const char *loc = NULL;
+        size_t loc_len = 0;
+        hs[0].name = "X-First";
+        hs[0].name_len = 7;
+        hs[0].value = "1";
+        hs[0].value_len = 1;
+        hs[1].name = cases[i].name;
+        hs[1].name_len = strlen(cases[i].name);
+        hs[1].value = cases[i].value;
+        hs[1].value_len = strlen(cases[i].value);
+        memset(&res, 0, sizeof res);
+        res.status = cases[i].status;
+        res.headers = hs;
+        res.num_headers = 2;
+        CHECK_EQ(wsx_sse_check_http_response(&res, &loc, &loc_len), cases[i].want);
+        if (cases[i].want == WSX_E_SSE_REDIRECT)
+            CHECK(loc == cases[i].value && loc_len == strlen(cases[i].value));
+        else
+            CHECK(loc == NULL && loc_len == 0); /* untouched */
+    }
+    CHECK_EQ(wsx_sse_check_http_response(NULL, NULL, NULL), WSX_E_ARG);
+    {
+        wsx_http_response res;
+        memset(&res, 0, sizeof res);
+        res.status = 200;
+        res.num_headers = 1; /* headers NULL */
+        CHECK_EQ(wsx_sse_check_http_response(&res, NULL, NULL), WSX_E_ARG);
+        CHECK_EQ(wsx_sse_check_response(200, NULL, 1, NULL, NULL), WSX_E_ARG);
+        CHECK_EQ(wsx_sse_check_response(204, NULL, 0, NULL, NULL), WSX_E_SSE_NO_CONTENT);
+    }
+}
+
 static void test_backoff(void)
 {
     wsx_sse_backoff b;
@@ -262,6 +316,7 @@ int main(void)
     RUN(test_responses);
     RUN(test_redirect_method);
     RUN(test_http_response_convenience);
+    RUN(test_http_response_table);
     RUN(test_backoff);
     return harness_done();
 }

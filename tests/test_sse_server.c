@@ -73,6 +73,11 @@ static void test_keepalive(void)
     CHECK_EQ(wsx_sse_keepalive_due(500, 1000, 100, &next), 0); /* clock went back */
     CHECK_EQ(next, 1100);
     CHECK_EQ(wsx_sse_keepalive_due(UINT64_MAX, UINT64_MAX - 5, 10, NULL), 1);
+    /* due saturates at UINT64_MAX instead of wrapping to "long overdue" */
+    CHECK_EQ(wsx_sse_keepalive_due(UINT64_MAX - 1, UINT64_MAX - 5, 10, &next), 0);
+    CHECK_EQ(next, UINT64_MAX);
+    CHECK_EQ(wsx_sse_keepalive_due(3, UINT64_MAX - 5, 0xFFFFFFFFu, &next), 0); /* clock wrapped back */
+    CHECK_EQ(next, UINT64_MAX);
 }
 
 static wsx_err append(wsx_sse_replay *r, const char *id, const char *data)
