@@ -26,12 +26,15 @@ int wsx_sse_feed(wsx_sse_parser *p, const uint8_t *buf, size_t len, const wsx_ss
             break;
         if (!cb)
             continue;
-        if (r == WSX_SSE_EVENT && cb->on_event)
-            stop = cb->on_event(user, &ev);
-        else if (r == WSX_SSE_RETRY && cb->on_retry)
-            stop = cb->on_retry(user, ev.retry);
-        else if (r == WSX_SSE_COMMENT && cb->on_comment)
+        if (r == WSX_SSE_EVENT) {
+            if (cb->on_event)
+                stop = cb->on_event(user, &ev);
+        } else if (r == WSX_SSE_RETRY) {
+            if (cb->on_retry)
+                stop = cb->on_retry(user, ev.retry);
+        } else if (cb->on_comment) { /* WSX_SSE_COMMENT */
             stop = cb->on_comment(user, ev.data, ev.data_len);
+        }
         if (stop) {
             r = stop;
             break;

@@ -904,7 +904,7 @@ static NOINLINE int field_of(const wsx_sse_parser *p)
 }
 
 /* One byte of a value.  Ignored fields store nothing and have no limit. */
-static NOINLINE int value_byte(wsx_sse_parser *p, uint8_t c)
+static int value_byte(wsx_sse_parser *p, uint8_t c)
 {
     uint8_t *dst = type_buf(p);
     size_t room = p->_max_field;
