@@ -96,14 +96,18 @@ static size_t queue_free(const wsx_ws_conn *c)
     return c->_cap - c->_tail;
 }
 
+/* Not a header bit: only the frame header is queued (wsx_ws_conn_send_ref). */
+#define BY_REF 0x100u
+
 /* Appends one whole frame; room was checked by the caller, opcode and
- * length by the sender.  A client's frame gets a fresh masking key and
- * its payload is masked (RFC 6455 section 5.3).  ref NULL: the header and
- * a copy of data[0..n).  Otherwise only the header: the payload stays at
- * ref (masked in place by a client) and goes out from there
- * (wsx_ws_conn_output_vec). */
+ * length by the sender.  flags: header bits (FIN), plus BY_REF.  A
+ * client's frame gets a fresh masking key and its payload is masked (RFC
+ * 6455 section 5.3).  Without BY_REF: the header and a copy of
+ * data[0..n).  With it: only the header; the payload stays at data (the
+ * caller's writable buffer, masked in place by a client) and goes out from
+ * there (wsx_ws_conn_output_vec). */
 static void append_frame(wsx_ws_conn *c, unsigned flags, unsigned opcode,
-                         const uint8_t *data, size_t n, uint8_t *ref)
+                         const uint8_t *data, size_t n)
 {
     uint8_t key_bytes[4], *payload;
     const uint8_t *key = NULL;
@@ -112,12 +116,12 @@ static void append_frame(wsx_ws_conn *c, unsigned flags, unsigned opcode,
         c->_random(c->_random_ctx, key_bytes, 4);
         key = key_bytes;
     }
-    wsx_ws_write_header(c->_out + c->_tail, queue_free(c), opcode, flags, n,
-                        key, &written);
+    wsx_ws_write_header(c->_out + c->_tail, queue_free(c), opcode,
+                        flags & ~BY_REF, n, key, &written);
     c->_tail += written;
-    if (ref) {
-        payload = ref;
-        c->_ref = ref;
+    if (flags & BY_REF) {
+        payload = (uint8_t *)data; /* send_ref's non-const payload */
+        c->_ref = payload;
         c->_ref_len = n;
         c->_ref_at = c->_tail;
     } else {
@@ -162,7 +166,7 @@ static int flush_control(wsx_ws_conn *c)
             continue;
         if (frame_len(c, s->_len) > queue_free(c))
             return 0;
-        append_frame(c, WSX_WS_FIN, slot_opcode[i], s->_data, s->_len, NULL);
+        append_frame(c, WSX_WS_FIN, slot_opcode[i], s->_data, s->_len);
         s->_pending = 0;
         if (i == SLOT_CLOSE)
             c->_flags |= F_CLOSE_IN_QUEUE;
@@ -203,31 +207,30 @@ static void update_state(wsx_ws_conn *c)
         c->_state = WSX_WS_CLOSED;
 }
 
-/* A close was queued or received, or the connection failed: the close
- * timeout starts at the first of these; no more pong deadline. */
-static void begin_closing(wsx_ws_conn *c, uint64_t now)
+/* The closing handshake starts or goes on (RFC 6455 section 7): our
+ * close frame (code 0: without a status code) is prepared unless it
+ * already is; the close timeout starts at the first close sent or
+ * received or failure; no more pong deadline.  Returns the encoder's
+ * verdict on code and reason (then nothing changes). */
+static int start_closing(wsx_ws_conn *c, unsigned code, const char *reason,
+                         size_t reason_len, uint64_t now)
 {
+    wsx_ws_conn_slot_ *s = &c->_slot[SLOT_CLOSE];
+    if (!(c->_flags & F_CLOSE_QUEUED)) {
+        size_t n = 0;
+        int r = wsx_ws_close_payload(s->_data, sizeof s->_data, code, reason,
+                                     reason_len, &n);
+        if (r)
+            return r;
+        s->_len = (uint8_t)n;
+        s->_pending = 1;
+        c->_slot[SLOT_PING]._pending = 0; /* a ping now would be pointless */
+        c->_flags |= F_CLOSE_QUEUED;
+    }
     if (c->_state == WSX_WS_OPEN)
         c->_deadline = deadline_after(now, c->_close_timeout);
     c->_flags &= ~(unsigned)F_PINGED;
     update_state(c);
-}
-
-/* Queues our close frame: code 0 = no status code.  Returns the
- * encoder's verdict on code and reason; nothing is queued on error. */
-static int queue_close(wsx_ws_conn *c, unsigned code, const char *reason,
-                       size_t reason_len)
-{
-    wsx_ws_conn_slot_ *s = &c->_slot[SLOT_CLOSE];
-    size_t n = 0;
-    int r = wsx_ws_close_payload(s->_data, sizeof s->_data, code, reason,
-                                 reason_len, &n);
-    if (r)
-        return r;
-    s->_len = (uint8_t)n;
-    s->_pending = 1;
-    c->_slot[SLOT_PING]._pending = 0; /* a ping now would be pointless */
-    c->_flags |= F_CLOSE_QUEUED;
     return WSX_OK;
 }
 
@@ -235,16 +238,14 @@ static int queue_close(wsx_ws_conn *c, unsigned code, const char *reason,
  * error's code and text, nothing else queued after it. */
 static void fail(wsx_ws_conn *c, int err, uint64_t now)
 {
+    const char *why = wsx_strerror(err);
+    size_t n = strlen(why);
     c->_error = err;
     c->_flags |= F_FAILED;
     c->_slot[SLOT_PONG]._pending = 0;
-    if (!(c->_flags & F_CLOSE_QUEUED)) {
-        const char *why = wsx_strerror(err);
-        size_t n = strlen(why);
-        queue_close(c, (unsigned)wsx_err_close_code(err), why,
-                    n > WSX_WS_MAX_CLOSE_REASON ? WSX_WS_MAX_CLOSE_REASON : n);
-    }
-    begin_closing(c, now);
+    start_closing(c, (unsigned)wsx_err_close_code(err), why,
+                  n > WSX_WS_MAX_CLOSE_REASON ? WSX_WS_MAX_CLOSE_REASON : n,
+                  now);
 }
 
 /* The transport is over for us: CLOSED, and the caller should close it. */
@@ -355,9 +356,7 @@ static void on_close_received(wsx_ws_conn *c, unsigned code, uint64_t now)
     c->_peer_code = code;
     /* RFC 6455 section 5.5.1: answer with a close, echoing the status
      * code; a close without a code gets a close without a code. */
-    if (!(c->_flags & F_CLOSE_QUEUED))
-        queue_close(c, code == 1005 ? 0 : code, NULL, 0);
-    begin_closing(c, now);
+    start_closing(c, code == 1005 ? 0 : code, NULL, 0, now);
 }
 
 int wsx_ws_conn_recv(wsx_ws_conn *c, uint8_t *buf, size_t len,
@@ -418,17 +417,18 @@ static int check_message(const wsx_ws_conn *c, unsigned opcode,
     return WSX_OK;
 }
 
-/* Queues one data frame behind any waiting control frame (see
- * append_frame for ref). */
+/* Queues one data frame behind any waiting control frame (flags as for
+ * append_frame). */
 static int queue_data(wsx_ws_conn *c, unsigned flags, unsigned opcode,
-                      const void *data, size_t len, uint8_t *ref)
+                      const void *data, size_t len)
 {
-    size_t need = ref ? frame_header_len(c, len) : frame_len(c, len);
+    size_t need = (flags & BY_REF) ? frame_header_len(c, len)
+                                   : frame_len(c, len);
     if (need > c->_cap)
         return WSX_E_BUFFER;
     if (!flush_control(c) || need > queue_free(c))
         return WSX_E_CONN_QUEUE_FULL;
-    append_frame(c, flags, opcode, (const uint8_t *)data, len, ref);
+    append_frame(c, flags, opcode, (const uint8_t *)data, len);
     return WSX_OK;
 }
 
@@ -436,7 +436,7 @@ int wsx_ws_conn_send(wsx_ws_conn *c, unsigned opcode, const void *data,
                      size_t len)
 {
     int r = check_message(c, opcode, data, len);
-    return r ? r : queue_data(c, WSX_WS_FIN, opcode, data, len, NULL);
+    return r ? r : queue_data(c, WSX_WS_FIN, opcode, data, len);
 }
 
 int wsx_ws_conn_stream_begin(wsx_ws_conn *c, unsigned opcode)
@@ -474,7 +474,7 @@ static int stream_frame(wsx_ws_conn *c, const void *data, size_t len,
         return WSX_E_WS_UTF8;
     if (c->_flags & F_STREAM_STARTED)
         opcode = WSX_WS_OP_CONTINUATION;
-    r = queue_data(c, fin, opcode, data, len, NULL);
+    r = queue_data(c, fin, opcode, data, len);
     if (r)
         return r;
     c->_send_utf8 = utf8;
@@ -503,8 +503,8 @@ int wsx_ws_conn_send_ref(wsx_ws_conn *c, unsigned opcode, uint8_t *payload,
     if (c->_ref)
         return WSX_E_CONN_QUEUE_FULL;
     /* an empty payload goes like a copied one: nothing to refer to */
-    return queue_data(c, WSX_WS_FIN, opcode, payload, len,
-                      len ? payload : NULL);
+    return queue_data(c, len ? WSX_WS_FIN | BY_REF : WSX_WS_FIN, opcode,
+                      payload, len);
 }
 
 int wsx_ws_conn_ref_pending(const wsx_ws_conn *c)
@@ -533,11 +533,8 @@ int wsx_ws_conn_close(wsx_ws_conn *c, unsigned code, const void *reason,
                       size_t reason_len, uint64_t now_ms)
 {
     int r = check_state(c, F_CLOSE_QUEUED);
-    if (!r)
-        r = queue_close(c, code, (const char *)reason, reason_len);
-    if (!r)
-        begin_closing(c, now_ms);
-    return r;
+    return r ? r
+             : start_closing(c, code, (const char *)reason, reason_len, now_ms);
 }
 
 int wsx_ws_conn_fail(wsx_ws_conn *c, int err, uint64_t now_ms)
