@@ -7,6 +7,11 @@
  * place; only a header split across calls is gathered byte by byte in
  * _ctl.  Payload is unmasked in place with wsx_mask (word-wise) and, for
  * text, validated with wsx_utf8_feed in cache-sized blocks.
+ *
+ * The small profile (WSX_SMALL, wsx.h) has its own general path instead:
+ * one loop, every header gathered byte by byte, one exit.  Both profiles
+ * share the header rules (check_byte0 .. check_header), so they accept
+ * and refuse exactly the same frames.
  */
 #include <string.h>
 
@@ -164,7 +169,6 @@ SMALL_NOINLINE_ static uint64_t read_length(const uint8_t *h, unsigned len7)
         v = (v << 8) | h[i];
     return v;
 }
-
 
 /* The rules the first n (>= 1) bytes of header h can break, each checked
  * as soon as its bytes are there.  Returns a negative error, 0 while the
