@@ -518,6 +518,60 @@ static void test_end_and_reset(void)
     CHECK(ev.id_len == 8 && memcmp(ev.id, "resume-9", 8) == 0);
 }
 
+/* Edges that both profiles (default and WSX_SMALL's byte-at-a-time
+ * machine) must give exactly: where an error leaves *consumed, the line an
+ * error cuts, the LF of a CRLF consumed with the event it ends, an id line
+ * still pending when the last event ID is set. */
+static void test_exact_edges(void)
+{
+    static uint8_t small[4 * 8 + 10]; /* ids and types up to 8, data up to 10 */
+    wsx_sse_parser_config cfg = { 8, 0 };
+    wsx_sse_parser p;
+    wsx_sse_event ev;
+    size_t used, n;
+    const uint8_t *id;
+
+    /* an error in a line that lies whole in the input: *consumed is the
+     * start of the value, and wsx_sse_end() says a line was cut */
+    CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, &cfg), 0);
+    CHECK_EQ(parse_all(&p, "data: 0123456789A\n\n", 19, &ev, &used), WSX_E_SSE_LINE_TOO_LONG);
+    CHECK_EQ(used, 6);
+    CHECK_EQ(wsx_sse_end(&p), 1);
+    /* a value split over two calls: the start of this call's part */
+    CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, &cfg), 0);
+    CHECK_EQ(parse_all(&p, "data: 01234", 11, &ev, &used), 0);
+    CHECK_EQ(parse_all(&p, "56789A\n\n", 8, &ev, &used), WSX_E_SSE_LINE_TOO_LONG);
+    CHECK_EQ(used, 0);
+    /* a full data buffer has no room for the LF that joins a second line */
+    CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, &cfg), 0);
+    CHECK_EQ(parse_all(&p, "data: 0123456789\ndata:x\n\n", 26, &ev, &used),
+             WSX_E_SSE_LINE_TOO_LONG);
+    CHECK_EQ(used, 22);
+    /* an id over max_field */
+    CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, &cfg), 0);
+    CHECK_EQ(parse_all(&p, "id: 012345678\n", 14, &ev, &used), WSX_E_SSE_FIELD_TOO_LONG);
+    CHECK_EQ(used, 4);
+
+    /* the LF of the CRLF that ends an event (or a retry) is consumed too */
+    CHECK_EQ(wsx_sse_parser_init(&p, scratch_mem, scratch_size, NULL), 0);
+    CHECK_EQ(parse_all(&p, "data: x\r\n\r\ndata: y", 18, &ev, &used), WSX_SSE_EVENT);
+    CHECK_EQ(used, 11);
+    CHECK_EQ(parse_all(&p, "\nretry: 5\r\nx", 12, &ev, &used), WSX_SSE_RETRY);
+    CHECK_EQ(used, 11);
+    CHECK_EQ(ev.retry, 5);
+
+    /* an id line read, then the last event ID set: the empty line still
+     * commits the id that was read */
+    CHECK_EQ(wsx_sse_parser_init(&p, scratch_mem, scratch_size, NULL), 0);
+    CHECK_EQ(parse_all(&p, "id: a\n", 6, &ev, &used), 0);
+    CHECK_EQ(wsx_sse_set_last_event_id(&p, (const uint8_t *)"b", 1), WSX_OK);
+    id = wsx_sse_last_event_id(&p, &n);
+    CHECK(n == 1 && id[0] == 'b');
+    CHECK_EQ(parse_all(&p, "\n", 1, &ev, &used), 0);
+    id = wsx_sse_last_event_id(&p, &n);
+    CHECK(n == 1 && id[0] == 'a');
+}
+
 /* Event pointers stay valid after later scratch writes only until the next
  * call: check the documented part (they are valid right after the call). */
 static int cb_events, cb_retries, cb_comments, cb_stop_at;
@@ -615,6 +669,7 @@ int main(void)
     RUN(test_comments);
     RUN(test_limits_and_resync);
     RUN(test_end_and_reset);
+    RUN(test_exact_edges);
     RUN(test_feed);
     RUN(test_linear);
     return harness_done();
