@@ -97,13 +97,11 @@ size_t wsx_utf8_feed(wsx_utf8 *u, const uint8_t *buf, size_t len)
             k = state / 6 - 2;
             state = c >= cont[k][0] && c <= cont[k][1] ? cont[k][2] : S_ERROR;
         }
-        if (state == S_ERROR) {
-            u->_state = S_ERROR;
-            return i;
-        }
+        if (state == S_ERROR)
+            break; /* i is the offset of the bad byte */
     }
     u->_state = state;
-    return len;
+    return i;
 }
 
 #else /* the fast profile */
