@@ -654,7 +654,7 @@ int wsx_ws_conn_consume(wsx_ws_conn *c, size_t n)
 
 /* The heartbeat ping is due ping_interval_ms after the last byte received
  * or the last ping, whichever is later. */
-static uint64_t ping_due(const wsx_ws_conn *c)
+COLD_SHARED_ static uint64_t ping_due(const wsx_ws_conn *c)
 {
     uint64_t base = c->_last_rx > c->_last_ping ? c->_last_rx : c->_last_ping;
     return deadline_after(base, c->_ping_interval);
@@ -680,13 +680,14 @@ int wsx_ws_conn_tick(wsx_ws_conn *c, uint64_t now_ms)
     int closed;
     if (!c)
         return WSX_E_ARG;
-    if (!reached(now_ms, wsx_ws_conn_next_deadline(c)))
-        return WSX_OK;
     if (c->_state == WSX_WS_OPEN &&
         !((c->_flags & F_PINGED) && reached(now_ms, c->_deadline))) {
-        wsx_ws_conn_ping(c, NULL, 0, now_ms); /* the heartbeat is due */
+        if (c->_ping_interval && now_ms >= ping_due(c))
+            wsx_ws_conn_ping(c, NULL, 0, now_ms); /* the heartbeat */
         return WSX_OK;
     }
+    if (!reached(now_ms, wsx_ws_conn_next_deadline(c)))
+        return WSX_OK;
     /* The pong or the close handshake is overdue; or, CLOSED, a client
      * waited long enough for the server to close the transport. */
     closed = c->_state == WSX_WS_CLOSED;
