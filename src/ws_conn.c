@@ -21,6 +21,8 @@
 
 #include "wsx_conn.h"
 
+/* A cold helper called from several places: one copy of it is smaller
+ * than one inlined at each call (uint64_t arithmetic on a 32-bit CPU). */
 #if defined(__GNUC__) || defined(__clang__)
 #define COLD_SHARED_ __attribute__((noinline))
 #else
@@ -47,7 +49,7 @@ enum { SLOT_PING, SLOT_PONG, SLOT_CLOSE, SLOTS };
 static const uint8_t slot_opcode[SLOTS] = {WSX_WS_OP_PING, WSX_WS_OP_PONG,
                                            WSX_WS_OP_CLOSE};
 
-/* ---- time: uint64_t milliseconds ------------------------------------------ */
+/* ---- time: uint64_t milliseconds ---------------------------------------- */
 
 static uint64_t add_sat(uint64_t a, uint64_t b)
 {
@@ -96,7 +98,7 @@ static size_t queue_free(const wsx_ws_conn *c)
     return c->_cap - c->_tail;
 }
 
-/* Not a header bit: only the frame header is queued (wsx_ws_conn_send_ref). */
+/* Not a header bit: only the frame header is queued (send_ref). */
 #define BY_REF 0x100u
 
 /* Appends one whole frame; room was checked by the caller, opcode and
@@ -533,8 +535,9 @@ int wsx_ws_conn_close(wsx_ws_conn *c, unsigned code, const void *reason,
                       size_t reason_len, uint64_t now_ms)
 {
     int r = check_state(c, F_CLOSE_QUEUED);
-    return r ? r
-             : start_closing(c, code, (const char *)reason, reason_len, now_ms);
+    if (r)
+        return r;
+    return start_closing(c, code, (const char *)reason, reason_len, now_ms);
 }
 
 int wsx_ws_conn_fail(wsx_ws_conn *c, int err, uint64_t now_ms)
