@@ -104,21 +104,24 @@ typedef struct wsx_sse_event {
 
 /* Parser state.  Fields are private.  About 100 bytes on 64-bit targets. */
 typedef struct wsx_sse_parser {
+    /* The byte fields come first: Thumb-2 reaches byte offsets below 32
+     * with 2-byte loads and stores (134 bytes less code on a Cortex-M4). */
+    uint8_t _id_last, _id_buf, _id_tmp; /* slot indices, all different but _buf may == _last */
+    uint8_t _st, _field, _name_len, _bom;
+    uint8_t _has_data, _id_nul, _retry_ok, _skip_block, _flags, _ended;
+    uint8_t _name[5];
     uint8_t *_scratch;
     size_t _cap;           /* bytes for data / comment (after the fields) */
     size_t _max_field;
     size_t _data_len;      /* pending data bytes in scratch */
-    size_t _tmp_len;       /* comment being accumulated after the data */
+    size_t _tmp_len;       /* the value being read (WSX_SMALL), or the
+                              comment being accumulated, after the data */
     const uint8_t *_slice; /* pending single data line inside the input */
     size_t _slice_len;
     uint32_t _id_len[3];   /* id slots: last event ID, id buffer, reading */
     uint32_t _type_len;
     uint32_t _retry;       /* retry value being read */
     int _err;              /* sticky error, 0 if none */
-    uint8_t _id_last, _id_buf, _id_tmp; /* slot indices, all different but _buf may == _last */
-    uint8_t _st, _field, _name_len, _bom;
-    uint8_t _has_data, _id_nul, _retry_ok, _skip_block, _flags, _ended;
-    uint8_t _name[5];
 } wsx_sse_parser;
 
 /* Initialises p for a new stream with an empty last event ID.  scratch
