@@ -188,12 +188,8 @@ typedef struct wsx_ws_decoder_config {
 /* Decoder state: lives wherever the caller puts it (176 bytes on LP64;
  * 125 of them hold control payloads).  Every field is private. */
 typedef struct wsx_ws_decoder {
-    uint64_t _max_frame;
-    uint64_t _max_message;
-    uint64_t _remaining;    /* payload bytes of the current frame to come */
-    uint64_t _message_size; /* declared bytes of the open message so far */
-    uint32_t _utf8;         /* the wsx_utf8 of the open text message */
-    int _error;             /* sticky error, 0 while healthy */
+    /* The byte fields come first: Thumb-2 reaches byte offsets below 32
+     * with 2-byte loads and stores. */
     uint8_t _key[4];        /* masking key of the current frame */
     uint8_t _key_offset;    /* index in _key of the next payload byte */
     uint8_t _state;
@@ -203,6 +199,12 @@ typedef struct wsx_ws_decoder {
     uint8_t _hdr_len;       /* header bytes gathered in _ctl (split header) */
     uint8_t _ctl_len;       /* control payload bytes gathered in _ctl */
     uint8_t _ctl[WSX_WS_MAX_CONTROL];
+    uint32_t _utf8;         /* the wsx_utf8 of the open text message */
+    int _error;             /* sticky error, 0 while healthy */
+    uint64_t _max_frame;
+    uint64_t _max_message;
+    uint64_t _remaining;    /* payload bytes of the current frame to come */
+    uint64_t _message_size; /* declared bytes of the open message so far */
 } wsx_ws_decoder;
 
 /* Fills cfg with the defaults above. */
