@@ -180,9 +180,15 @@ static int line_too_long(const wsx_http_parser *p, const char *line, size_t n)
     return WSX_E_HTTP_LINE_TOO_LONG;
 }
 
+/* The start-line parser of a kind: parse_request_line or
+ * parse_status_line.  Passed in by the public function, so a firmware that
+ * only parses requests does not link the status-line parser (and back). */
+typedef int (*start_line_fn)(wsx_http_parser *p, const char *line, size_t n);
+
 /* Scans the new bytes line by line.  Returns the head length, 0, or a
  * wsx_err. */
-static int scan(wsx_http_parser *p, const char *buf, size_t len, size_t max_headers)
+static int scan(wsx_http_parser *p, start_line_fn start_line, const char *buf, size_t len,
+                size_t max_headers)
 {
     size_t limit = len < p->_max_head ? len : p->_max_head;
     for (;;) {
@@ -217,8 +223,7 @@ static int scan(wsx_http_parser *p, const char *buf, size_t len, size_t max_head
             if (n == 0 && p->_kind == KIND_REQUEST)
                 continue; /* leading empty line: skipped, section 2.2 */
             p->_start = start;
-            r = p->_kind == KIND_REQUEST ? parse_request_line(p, line, n)
-                                         : parse_status_line(p, line, n);
+            r = start_line(p, line, n);
             if (r < 0)
                 return r;
             p->_fields = end + 1;
@@ -262,8 +267,8 @@ static void fill_headers(const wsx_http_parser *p, const char *buf,
 
 /* Shared by both kinds: argument checks, the scan, and on success the
  * headers array.  Returns the head length, 0 or a wsx_err. */
-static int parse_head(wsx_http_parser *p, int kind, const char *buf, size_t len,
-                      wsx_http_header *headers, size_t max_headers, const void *out)
+static int parse_head(wsx_http_parser *p, int kind, start_line_fn start_line, const char *buf,
+                      size_t len, wsx_http_header *headers, size_t max_headers, const void *out)
 {
     int r;
     if (!p || (!buf && len) || (!headers && max_headers))
@@ -281,7 +286,7 @@ static int parse_head(wsx_http_parser *p, int kind, const char *buf, size_t len,
     } else {
         if (len < p->_scanned)
             return WSX_E_ARG; /* the caller lost bytes it had given */
-        r = scan(p, buf, len, max_headers);
+        r = scan(p, start_line, buf, len, max_headers);
         if (r < 0)
             p->_err = r;
     }
@@ -297,7 +302,7 @@ int wsx_http_parse_request(wsx_http_parser *p, const char *buf, size_t len,
                            wsx_http_header *headers, size_t max_headers,
                            wsx_http_request *out)
 {
-    int r = parse_head(p, KIND_REQUEST, buf, len, headers, max_headers, out);
+    int r = parse_head(p, KIND_REQUEST, parse_request_line, buf, len, headers, max_headers, out);
     if (r > 0) {
         out->method = buf + p->_start;
         out->method_len = p->_a_len;
@@ -314,7 +319,7 @@ int wsx_http_parse_response(wsx_http_parser *p, const char *buf, size_t len,
                             wsx_http_header *headers, size_t max_headers,
                             wsx_http_response *out)
 {
-    int r = parse_head(p, KIND_RESPONSE, buf, len, headers, max_headers, out);
+    int r = parse_head(p, KIND_RESPONSE, parse_status_line, buf, len, headers, max_headers, out);
     if (r > 0) {
         out->minor_version = p->_minor;
         out->status = p->_status;
