@@ -3,13 +3,21 @@
  *
  *   ws_echo [--host H] [--port N] [--max-message BYTES] [--buffer BYTES]
  *           [--queue BYTES] [--handshake-timeout MS] [--max-connections N]
- *           [--quiet]
+ *           [--ping-ms MS] [--pong-timeout-ms MS] [--quiet]
  *
  * Upgrades on any path and sends every message back with its type (text
  * stays text, binary stays binary).  Pings get pongs and closes get their
  * code echoed (the wsx connection layer does both).  --port 0 lets the
  * kernel pick a port; the "listening" line says which.  SIGINT or SIGTERM
  * stop it (exit status 0).
+ *
+ * Idle peers: after --ping-ms (default 30000) without a byte from a client
+ * it gets a ping; if nothing at all (a pong or anything else) comes back
+ * within --pong-timeout-ms (default 10000), the peer is taken for dead: it
+ * gets a close frame with 1001 when its socket can take one, and its socket
+ * is closed.  A client that is silent but answers pings stays.  --ping-ms 0
+ * turns the heartbeat off (a silent peer is then kept forever);
+ * --pong-timeout-ms 0 sends the pings but never drops anyone for silence.
  *
  * How it is built, as a template for your own server:
  *
@@ -45,6 +53,14 @@
  *     closing are on three FIFO lists (each has one fixed timeout, so
  *     append order is deadline order): checking timers costs nothing per
  *     idle connection.
+ *   - Heartbeat: the wsx connection keeps the clock (ping interval, pong
+ *     timeout; wsx_ws_conn_next_deadline / wsx_ws_conn_tick).  Open
+ *     connections sit in a binary min-heap keyed on their next deadline as
+ *     of their last tick.  A byte received only moves a connection's real
+ *     deadline later, so the key is never late and nothing is updated per
+ *     message: when a key passes, that connection is ticked (which sends
+ *     the ping or finds the peer dead) and re-keyed, O(log n).  A wakeup
+ *     touches only the connections that are due.
  */
 #include "net.h"
 
@@ -71,6 +87,8 @@ typedef struct options {
     size_t buffer;             /* --buffer: read buffer per connection */
     size_t queue;              /* --queue: output queue per connection */
     uint64_t handshake_ms;     /* --handshake-timeout */
+    uint64_t ping_ms;          /* --ping-ms: heartbeat after this silence */
+    uint64_t pong_ms;          /* --pong-timeout-ms */
     long max_connections;
     int quiet;
 } options;
@@ -83,8 +101,9 @@ typedef struct options {
 /* ---- connections ---------------------------------------------------------- */
 
 enum phase { PH_HANDSHAKE, PH_OPEN, PH_LINGER };
-/* Every client is on exactly one list.  OPEN has no deadline; each of the
- * others has one fixed timeout, so append order is deadline order. */
+/* Every client is on exactly one list.  OPEN has no fixed timeout (its
+ * heartbeat deadlines are in a heap, see below); each of the others has
+ * one fixed timeout, so append order is deadline order. */
 enum { LIST_NONE, LIST_OPEN, LIST_HANDSHAKE, LIST_LINGER, LIST_CLOSING, LIST_COUNT };
 #define FIRST_TIMED_LIST LIST_HANDSHAKE
 
@@ -96,6 +115,9 @@ typedef struct client {
     int list;
     uint64_t deadline;
     struct client *prev, *next;
+    /* heartbeat heap membership (OPEN with a heartbeat) */
+    size_t heap_at;            /* index + 1 in server.heap, 0 = not in it */
+    uint64_t due;              /* its key: the connection's next deadline */
     /* handshake */
     wsx_http_parser http;
     /* raw bytes written before the connection's queue (101 or refusal) */
@@ -124,6 +146,8 @@ typedef struct server {
     client *tails[LIST_COUNT];
     client *free_list;
     int nfree;
+    client **heap;             /* heartbeat min-heap on client.due */
+    size_t heap_len, heap_cap;
     wsx_ws_conn_config conn_cfg;
     wsx_hs_server_config hs_cfg;
 } server;
@@ -163,6 +187,94 @@ static void list_append(server *s, client *c, int list, uint64_t deadline)
     s->tails[list] = c;
 }
 
+/* ---- heartbeat heap -------------------------------------------------------- */
+
+/* A binary min-heap of the open connections on `due` (see "Heartbeat" at
+ * the top).  Each client knows its slot, so removal is O(log n) too. */
+static void heap_set(server *s, size_t i, client *c)
+{
+    s->heap[i] = c;
+    c->heap_at = i + 1;
+}
+
+static void heap_up(server *s, size_t i)
+{
+    client *c = s->heap[i];
+    while (i > 0 && s->heap[(i - 1) / 2]->due > c->due) {
+        heap_set(s, i, s->heap[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    heap_set(s, i, c);
+}
+
+static void heap_down(server *s, size_t i)
+{
+    client *c = s->heap[i];
+    for (;;) {
+        size_t kid = 2 * i + 1;
+        if (kid >= s->heap_len)
+            break;
+        if (kid + 1 < s->heap_len && s->heap[kid + 1]->due < s->heap[kid]->due)
+            kid++;
+        if (s->heap[kid]->due >= c->due)
+            break;
+        heap_set(s, i, s->heap[kid]);
+        i = kid;
+    }
+    heap_set(s, i, c);
+}
+
+/* Room for one more entry per client is reserved at accept (heap_reserve),
+ * so adding never fails. */
+static int heap_reserve(server *s, size_t n)
+{
+    client **grown;
+    size_t cap = s->heap_cap ? s->heap_cap : 64;
+    if (n <= s->heap_cap)
+        return 0;
+    while (cap < n)
+        cap *= 2;
+    grown = (client **)realloc(s->heap, cap * sizeof *grown);
+    if (!grown)
+        return -1;
+    s->heap = grown;
+    s->heap_cap = cap;
+    return 0;
+}
+
+static void heap_remove(server *s, client *c)
+{
+    size_t i = c->heap_at - 1;
+    client *last;
+    if (c->heap_at == 0)
+        return;
+    c->heap_at = 0;
+    last = s->heap[--s->heap_len];
+    if (last == c)
+        return;
+    heap_set(s, i, last); /* the last entry fills the hole, then moves */
+    heap_up(s, i);
+    heap_down(s, last->heap_at - 1);
+}
+
+/* Puts c in the heap with key due, or re-keys it; WSX_WS_NO_DEADLINE takes
+ * it out. */
+static void heap_update(server *s, client *c, uint64_t due)
+{
+    if (due == WSX_WS_NO_DEADLINE) {
+        heap_remove(s, c);
+        return;
+    }
+    c->due = due;
+    if (c->heap_at == 0) {
+        heap_set(s, s->heap_len++, c);
+        heap_up(s, s->heap_len - 1);
+    } else {
+        heap_up(s, c->heap_at - 1);
+        heap_down(s, c->heap_at - 1);
+    }
+}
+
 /* ---- connection lifetime ------------------------------------------------- */
 
 static client *client_new(server *s, int fd)
@@ -186,6 +298,7 @@ static client *client_new(server *s, int fd)
     c->events = 0;
     c->list = LIST_NONE;
     c->prev = c->next = NULL;
+    c->heap_at = 0;
     c->resp_len = c->resp_off = 0;
     c->msg_opcode = 0;
     c->msg_streaming = 0;
@@ -200,6 +313,7 @@ static client *client_new(server *s, int fd)
 static void client_free(server *s, client *c)
 {
     list_remove(s, c);
+    heap_remove(s, c);
     epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
     s->nclients--;
@@ -409,6 +523,7 @@ static void answer_head(server *s, client *c, const wsx_http_request *req, size_
     wsx_ws_conn_init(&c->conn, &s->conn_cfg, c->out, c->out_cap);
     wsx_ws_conn_open(&c->conn, now);
     c->phase = PH_OPEN;
+    heap_update(s, c, wsx_ws_conn_next_deadline(&c->conn)); /* heartbeat */
     /* Frames may have come right behind the head (RFC 6455 section 4.1);
      * the queue is empty and holds more than a whole buffer. */
     process_input(c, c->in + head_len, c->in_len - head_len, now);
@@ -497,9 +612,11 @@ static void settle(server *s, client *c)
             client_free(s, c);
             return;
         }
-        if (wsx_ws_conn_state(&c->conn) >= WSX_WS_CLOSING && c->list != LIST_CLOSING)
+        if (wsx_ws_conn_state(&c->conn) >= WSX_WS_CLOSING && c->list != LIST_CLOSING) {
+            heap_remove(s, c); /* no more heartbeat; the close timeout rules */
             list_append(s, c, LIST_CLOSING,
                         net_now_ms() + WSX_WS_CONN_DEFAULT_CLOSE_TIMEOUT_MS + 100);
+        }
     }
     /* Backpressure: read only while the queue can take the echo of a good
      * part of a buffer; otherwise wait until writing has made room. */
@@ -546,7 +663,8 @@ static void accept_all(server *s)
             }
             return; /* EAGAIN, or out of descriptors with nothing pending */
         }
-        if (s->nclients >= s->opt.max_connections || !(c = client_new(s, fd))) {
+        if (s->nclients >= s->opt.max_connections ||
+            heap_reserve(s, (size_t)s->nclients + 1) != 0 || !(c = client_new(s, fd))) {
             close(fd);
             continue;
         }
@@ -565,12 +683,51 @@ static void accept_all(server *s)
 
 /* ---- timers -------------------------------------------------------------------- */
 
+/* The peer did not answer the heartbeat: wsx_ws_conn_tick returned
+ * WSX_E_CONN_TIMEOUT and the connection is CLOSED.  Says why with a close
+ * frame (1001) when nothing is half-written on the socket, then releases
+ * it. */
+static void drop_dead_peer(server *s, client *c)
+{
+    const char *why = wsx_strerror(WSX_E_CONN_TIMEOUT);
+    uint8_t frame[WSX_WS_MAX_HEADER + WSX_WS_MAX_CONTROL];
+    size_t n = 0;
+    if (pending_output(c) == 0 &&
+        wsx_ws_encode_close(frame, sizeof frame, wsx_err_close_code(WSX_E_CONN_TIMEOUT),
+                            why, strlen(why), NULL, &n) == WSX_OK &&
+        write(c->fd, frame, n) < 0) {
+        /* best effort: the peer is probably gone */
+    }
+    logf_("dropped: %s (fd %ld)", why, c->fd);
+    client_free(s, c);
+}
+
+/* Ticks the open connections whose heartbeat deadline has come (and only
+ * those): a ping goes out, or a peer that did not answer one is dropped. */
+static void run_heartbeats(server *s, uint64_t now)
+{
+    while (s->heap_len > 0 && s->heap[0]->due <= now) {
+        client *c = s->heap[0];
+        if (wsx_ws_conn_tick(&c->conn, now) == WSX_E_CONN_TIMEOUT) {
+            drop_dead_peer(s, c);
+            continue;
+        }
+        heap_update(s, c, wsx_ws_conn_state(&c->conn) == WSX_WS_OPEN
+                              ? wsx_ws_conn_next_deadline(&c->conn)
+                              : WSX_WS_NO_DEADLINE);
+        settle(s, c); /* writes the ping */
+    }
+}
+
 /* Handles expired deadlines; returns the epoll timeout to the next one (ms,
  * -1 for none). */
 static int run_timers(server *s)
 {
     uint64_t now = net_now_ms(), next = UINT64_MAX;
     int l;
+    run_heartbeats(s, now);
+    if (s->heap_len > 0)
+        next = s->heap[0]->due;
     for (l = FIRST_TIMED_LIST; l < LIST_COUNT; l++) {
         client *c;
         while ((c = s->lists[l]) != NULL && c->deadline <= now) {
@@ -597,7 +754,7 @@ static void usage(void)
 {
     fputs("usage: ws_echo [--host H] [--port N] [--max-message BYTES] [--buffer BYTES]\n"
           "               [--queue BYTES] [--handshake-timeout MS] [--max-connections N]\n"
-          "               [--quiet]\n"
+          "               [--ping-ms MS] [--pong-timeout-ms MS] [--quiet]\n"
           "  --host H               address to listen on (default 127.0.0.1)\n"
           "  --port N               port (default 9001; 0 picks a free one)\n"
           "  --max-message BYTES    largest message accepted (default 16777216);\n"
@@ -608,6 +765,10 @@ static void usage(void)
           "  --handshake-timeout MS drop a client whose request head is not\n"
           "                         complete in time (default 10000)\n"
           "  --max-connections N    refuse connections beyond N (default 10000)\n"
+          "  --ping-ms MS           ping a client after MS without a byte from it\n"
+          "                         (default 30000; 0: no heartbeat)\n"
+          "  --pong-timeout-ms MS   drop it (close 1001) if nothing comes back\n"
+          "                         within MS of a ping (default 10000; 0: never)\n"
           "  --quiet                no log lines on stderr\n",
           stderr);
 }
@@ -636,6 +797,8 @@ static int parse_options(int argc, char **argv, options *o)
     o->queue = 0;
     o->handshake_ms = 10000;
     o->max_connections = 10000;
+    o->ping_ms = 30000;
+    o->pong_ms = 10000;
     o->quiet = 0;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -660,6 +823,10 @@ static int parse_options(int argc, char **argv, options *o)
             o->handshake_ms = n;
         } else if (strcmp(a, "--max-connections") == 0 && n > 0 && n < 10000000) {
             o->max_connections = (long)n;
+        } else if (strcmp(a, "--ping-ms") == 0) {
+            o->ping_ms = n;
+        } else if (strcmp(a, "--pong-timeout-ms") == 0) {
+            o->pong_ms = n;
         } else {
             return -1;
         }
@@ -684,6 +851,8 @@ static void server_config(server *s)
     s->conn_cfg.decoder.max_frame_size = s->opt.max_message;
     /* The decoder already checked every byte of text we echo. */
     s->conn_cfg.check_send_utf8 = 0;
+    s->conn_cfg.ping_interval_ms = s->opt.ping_ms;
+    s->conn_cfg.pong_timeout_ms = s->opt.pong_ms;
     memset(&s->hs_cfg, 0, sizeof s->hs_cfg); /* any Origin, no subprotocol */
 }
 
@@ -698,6 +867,7 @@ static void shutdown_all(server *s)
         s->free_list = c->next;
         free(c);
     }
+    free(s->heap);
 }
 
 int main(int argc, char **argv)
