@@ -47,3 +47,19 @@ const unsigned char wsx__http_chars[256] = {
      2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  /* 0xF0 */
 };
 #endif
+
+int wsx__http_all(const char *s, size_t n, unsigned cls)
+{
+    size_t i;
+    if (!s)
+        return n == 0;
+    for (i = 0; i < n; i++)
+        if (!wsx_http_is(s[i], cls))
+            return 0;
+    return 1;
+}
+
+int wsx__http_is_token(const char *s, size_t n)
+{
+    return n && wsx__http_all(s, n, WSX_HC_TCHAR);
+}

@@ -34,6 +34,12 @@ extern const unsigned char wsx__http_chars[256];
 #define wsx_http_is_digit(c) wsx_http_is(c, WSX_HC_DIGIT)
 #define wsx_http_is_hex(c) wsx_http_is(c, WSX_HC_HEX)
 
+/* 1 if every byte of s[0..n) has character class cls (s may be NULL when n
+ * is 0; NULL with n > 0 gives 0). */
+int wsx__http_all(const char *s, size_t n, unsigned cls);
+/* 1 if s[0..n) is an HTTP token (RFC 9110 section 5.6.2: 1*tchar) */
+int wsx__http_is_token(const char *s, size_t n);
+
 /* 1 if a[0..alen) and b[0..blen) are equal ASCII-case-insensitively
  * (http_headers.c). */
 int wsx__http_eq_nocase(const char *a, size_t alen, const char *b, size_t blen);

@@ -35,7 +35,7 @@ ptrdiff_t wsx_sse_request_write(const wsx_sse_request *req, uint8_t *out, size_t
     if (!req || !is_visible(req->target) || !is_visible(req->host))
         return WSX_E_ARG;
     method = req->method ? req->method : (req->body ? "POST" : "GET");
-    if (!wsx__sse_is_token(method, strlen(method)) || (req->num_headers && !req->headers) ||
+    if (!wsx__http_is_token(method, strlen(method)) || (req->num_headers && !req->headers) ||
         (req->body_len && !req->body) || (req->last_id_len && !req->last_id))
         return WSX_E_ARG;
     /* An id can never hold these when it came from the parser. */

@@ -35,8 +35,6 @@ void wsx__sse_write_msg(wsx__wbuf *w, const wsx_sse_msg *m);
 extern const char wsx__sse_type_no_cache[];
 #define WSX__SSE_TYPE_LEN 17
 
-/* 1 if s[0..n) is an HTTP token (RFC 9110 section 5.6.2: 1*tchar) */
-int wsx__sse_is_token(const char *s, size_t n);
 /* "name: value\r\n" for each of h[0..n) after checking both: 0,
  * WSX_E_ARG (h NULL with n > 0), WSX_E_HTTP_HEADER_NAME or _VALUE */
 int wsx__sse_put_headers(wsx__wbuf *w, const wsx_sse_header *h, size_t n);

@@ -13,21 +13,12 @@
 
 const char wsx__sse_type_no_cache[] = "text/event-stream\r\nCache-Control: no-cache\r\n";
 
-int wsx__sse_is_token(const char *s, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (!wsx_http_is_tchar(s[i]))
-            return 0;
-    return n != 0;
-}
-
 int wsx__sse_put_headers(wsx__wbuf *w, const wsx_sse_header *h, size_t n)
 {
     if (n && !h)
         return WSX_E_ARG;
     for (; n; n--, h++) {
-        if (!h->name || !wsx__sse_is_token(h->name, h->name_len))
+        if (!h->name || !wsx__http_is_token(h->name, h->name_len))
             return WSX_E_HTTP_HEADER_NAME;
         if ((h->value_len && !h->value) || !wsx__sse_field_ok(h->value, h->value_len))
             return WSX_E_HTTP_HEADER_VALUE;

@@ -9,7 +9,7 @@
 /* 1 if s is a non-empty string of characters of class cls (http_chars.h). */
 static int string_of(const char *s, unsigned cls)
 {
-    return s && *s && wsx__hs_chars(s, strlen(s), cls);
+    return s && *s && wsx__http_all(s, strlen(s), cls);
 }
 
 static int check_client_config(const wsx_hs_client_config *cfg, const char *path)

@@ -4,10 +4,6 @@
 #include "ws_handshake_common.h"
 #include "http_chars.h"
 
-#ifndef wsx_http_is
-#define wsx_http_is(c, cls) (wsx__http_chars[(unsigned char)(c)] & (cls))
-#endif
-
 const wsx__hs_strings wsx__hs_str = {
     "Sec-WebSocket-Extensions", "Upgrade", "Connection", "Sec-WebSocket-Accept",
     "Sec-WebSocket-Protocol", "Sec-WebSocket-Version", "Content-Length",
@@ -86,26 +82,10 @@ int wsx__hs_has_item(const wsx_http_header *h, size_t n, unsigned name, const ch
     return 0;
 }
 
-int wsx__hs_chars(const char *s, size_t n, unsigned cls)
-{
-    size_t i;
-    if (!s)
-        return n == 0;
-    for (i = 0; i < n; i++)
-        if (!wsx_http_is(s[i], cls))
-            return 0;
-    return 1;
-}
-
-int wsx__hs_is_token(const char *s, size_t n)
-{
-    return n && wsx__hs_chars(s, n, WSX_HC_TCHAR);
-}
-
 int wsx__hs_is_value(const char *s, size_t n)
 {
     /* no leading or trailing whitespace: it would not survive parsing */
-    return wsx__hs_chars(s, n, WSX_HC_VALUE) && (n == 0 || (!is_ows(s[0]) && !is_ows(s[n - 1])));
+    return wsx__http_all(s, n, WSX_HC_VALUE) && (n == 0 || (!is_ows(s[0]) && !is_ows(s[n - 1])));
 }
 
 /* 1 if name[0..len) is one of the count names from first (consecutive
@@ -125,7 +105,7 @@ int wsx__hs_check_extra(const wsx_http_header *h, size_t n, unsigned first, unsi
     if (n && !h)
         return WSX_E_ARG;
     for (i = 0; i < n; i++)
-        if (!wsx__hs_is_token(h[i].name, h[i].name_len) ||
+        if (!wsx__http_is_token(h[i].name, h[i].name_len) ||
             !wsx__hs_is_value(h[i].value, h[i].value_len) ||
             is_refused(h[i].name, h[i].name_len, first, count))
             return WSX_E_ARG;

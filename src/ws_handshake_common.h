@@ -82,11 +82,8 @@ int wsx__hs_item_next(wsx__hs_items *it, const char **item, size_t *len);
 int wsx__hs_has_item(const wsx_http_header *h, size_t n, unsigned name, const char *want,
                      size_t want_len);
 
-/* 1 if every byte of s[0..n) has character class cls (http_chars.h) */
-int wsx__hs_chars(const char *s, size_t n, unsigned cls);
-/* 1 if s[0..n) is a non-empty token / a valid field value without leading
- * or trailing whitespace. */
-int wsx__hs_is_token(const char *s, size_t n);
+/* 1 if s[0..n) is a valid field value without leading or trailing
+ * whitespace (tokens: wsx__http_is_token, http_chars.h). */
 int wsx__hs_is_value(const char *s, size_t n);
 
 /* Validates extra headers (token names, clean values, none of the `count`

@@ -147,7 +147,7 @@ int wsx_hs_server_accept(const wsx_hs_server_config *cfg, const wsx_hs_request *
         wsx__hs_check_extra(cfg->extra_headers, cfg->num_extra_headers,
                             WSX__HS_SERVER_REFUSED) < 0 ||
         (info->subprotocol &&
-         !wsx__hs_is_token(info->subprotocol, info->subprotocol_len)) ||
+         !wsx__http_is_token(info->subprotocol, info->subprotocol_len)) ||
         wsx_ws_accept(info->key, WSX_HS_KEY_LEN, accept) != WSX_OK)
         return WSX_E_ARG;
     wsx__wbuf_init(&o, out, cap);
