@@ -190,11 +190,21 @@ $(B)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(LIB_SRCS) $(HEADERS)
 # ---- benchmarks -------------------------------------------------------
 
 BENCH_CFLAGS ?= -O3 -march=native -g
-bench: $(BENCHES) examples
+bench: $(BENCHES) examples $(B)/bench/lws_echo
 	@mkdir -p $(B)/bench
 	@rm -f $(B)/bench/results.json
 	@for b in $(BENCHES); do echo "== $$b"; $$b $(B)/bench/results.json || exit 1; done
 	@for s in bench/*.sh; do [ -f "$$s" ] || continue; echo "== $$s"; bash $$s $(B) || exit 1; done
+
+# bench_ws_echo #includes its load client; its libwebsockets peer is not
+# built without libwebsockets-dev (bench_ws_echo then prints SKIP for it).
+$(B)/bench/bench_ws_echo: bench/ws_load.c
+$(B)/bench/lws_echo: bench/lws_echo.c
+	@mkdir -p $(@D)
+	@if pkg-config --exists libwebsockets; then \
+	  echo "$(CC) $(WARN) $(BENCH_CFLAGS) $< -o $@ `pkg-config --cflags --libs libwebsockets`"; \
+	  $(CC) $(WARN) $(BENCH_CFLAGS) $< -o $@ `pkg-config --cflags --libs libwebsockets`; \
+	else echo "SKIP lws_echo: libwebsockets-dev is not installed"; fi
 
 $(B)/bench/%: bench/%.c $(LIB_SRCS) $(HEADERS)
 	@mkdir -p $(@D)

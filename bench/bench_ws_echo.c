@@ -1,23 +1,33 @@
 /*
- * Echo throughput of build/examples/ws_echo under bench/ws_load.c:
- * 100 connections with 1 and with 16 messages in flight each, 32-byte
- * masked binary messages, a few seconds per case.  Starts ws_echo itself on
- * a free loopback port (nothing is pinned: the server and the load client
- * share the machine's cores as the scheduler decides).
+ * Echo servers side by side under one load client (bench/ws_load.c, which
+ * does not use wsx): build/examples/ws_echo (wsx), build/bench/lws_echo
+ * (libwebsockets, bench/lws_echo.c) and bench/ws_echo_node.mjs (node ws),
+ * in the same run.  100 connections with 1 and with 16 messages in flight
+ * each, 32-byte and 4 KiB masked binary messages, a few seconds per case.
  *
  *   make bench   (runs it as: bench_ws_echo build/bench/results.json)
- *   WSX_BENCH_SECONDS=10 to measure longer; WSX_WS_ECHO=path for another
- *   echo server taking --host/--port and printing "listening".
+ *
+ * All servers are started at once on free loopback ports (an idle server
+ * costs nothing) and measured in turn, interleaved: for each round, for
+ * each case, wsx, lws, node; then the next round.  Machine noise (the
+ * machine is shared, and the client shares its cores with the server:
+ * nothing is pinned) then hits every server alike.  A peer that is not
+ * there (lws_echo not built, node or the ws module missing) gets a loud
+ * SKIP line; the others are still measured.
  *
  * Besides msg/s it records the server's CPU time per echoed message
- * (user + system, from /proc), which depends much less than msg/s on what
- * else the machine is running.
+ * (user + system of the whole server process, from /proc), which depends
+ * much less than msg/s on what else the machine is running.  Every round's
+ * figures go to results.json as "<case>, round N"; the summary under the
+ * plain case name is the best msg/s and the lowest CPU per message of the
+ * rounds.
  *
- * Reference on a 2-core machine of this class: a libwebsockets echo server
- * ~169 k msg/s (1 in flight) and ~176 k msg/s (16 in flight); node ws ~86 k
- * and ~115 k.  To measure another server with this same client, give
- * WSX_WS_ECHO a program (or a wrapper script that execs it) taking
- * --host/--port and printing "listening".
+ * Environment:
+ *   WSX_BENCH_SECONDS=3   measured seconds per case and server (+ warm-up)
+ *   WSX_BENCH_ROUNDS=2    rounds
+ *   WSX_BENCH_SERVERS=wsx,lws,node   which servers (subset, any order)
+ *   WSX_WS_ECHO=path      another program in place of ws_echo for "wsx"
+ *                         (takes --host/--port, prints "listening")
  */
 #define WS_LOAD_NO_MAIN
 #include "ws_load.c"
@@ -81,99 +91,255 @@ static double cpu_seconds(pid_t pid)
     return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
 }
 
-/* Starts the server; waits until it prints "listening".  Returns its pid. */
-static pid_t start_server(const char *prog, int port)
-{
-    int pipefd[2];
-    char portstr[16], line[512];
+typedef struct server {
+    const char *key;       /* for WSX_BENCH_SERVERS */
+    const char *impl;      /* "impl" in results.json */
+    const char *argv[4];   /* program and fixed arguments */
     pid_t pid;
+    int port;
+    int fatal;             /* a failure fails the benchmark (wsx) */
+} server;
+
+typedef struct bench_case {
+    int conns, inflight;
+    size_t size;
+    const char *name;
+} bench_case;
+
+typedef struct figures {
+    double msgs_per_sec;   /* < 0: not measured */
+    double us_per_msg;     /* < 0: unknown */
+} figures;
+
+/* Starts s (argv + --host/--port/--quiet) and waits until it prints
+ * "listening"; the line goes to stdout.  0, or -1 with why[] saying why. */
+static int start_server(server *s, char *why, size_t why_cap)
+{
+    const char *argv[10];
+    int pipefd[2], n = 0, i;
+    char portstr[16], line[512];
     FILE *f;
-    if (pipe(pipefd) != 0)
+    snprintf(why, why_cap, "exited without printing \"listening\"");
+    s->port = free_port();
+    if (s->port < 0 || pipe(pipefd) != 0) {
+        snprintf(why, why_cap, "no free port or pipe");
         return -1;
-    snprintf(portstr, sizeof portstr, "%d", port);
-    pid = fork();
-    if (pid == 0) {
+    }
+    snprintf(portstr, sizeof portstr, "%d", s->port);
+    for (i = 0; s->argv[i]; i++)
+        argv[n++] = s->argv[i];
+    argv[n++] = "--host";
+    argv[n++] = "127.0.0.1";
+    argv[n++] = "--port";
+    argv[n++] = portstr;
+    argv[n++] = "--quiet";
+    argv[n] = NULL;
+    s->pid = fork();
+    if (s->pid == 0) {
         dup2(pipefd[1], STDOUT_FILENO);
         close(pipefd[0]);
         close(pipefd[1]);
-        execl(prog, prog, "--host", "127.0.0.1", "--port", portstr, "--quiet", (char *)NULL);
+        execvp(argv[0], (char *const *)argv);
+        printf("cannot run %s\n", argv[0]);
         _exit(127);
     }
     close(pipefd[1]);
-    if (pid < 0) {
+    if (s->pid < 0) {
         close(pipefd[0]);
         return -1;
     }
     f = fdopen(pipefd[0], "r");
     while (f && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
         if (strstr(line, "listening")) {
-            fclose(f); /* the server ignores SIGPIPE: later prints are harmless */
-            return pid;
+            printf("  %-12s %s\n", s->key, line);
+            fclose(f); /* the servers ignore SIGPIPE: later prints are harmless */
+            return 0;
         }
+        snprintf(why, why_cap, "%s", line);
     }
     if (f)
         fclose(f);
-    kill(pid, SIGTERM);
-    waitpid(pid, NULL, 0);
+    kill(s->pid, SIGTERM);
+    waitpid(s->pid, NULL, 0);
+    s->pid = -1;
     return -1;
+}
+
+static void stop_server(server *s)
+{
+    if (s->pid > 0) {
+        kill(s->pid, SIGTERM);
+        waitpid(s->pid, NULL, 0);
+    }
+    s->pid = -1;
+}
+
+/* One case against one server.  0, or -1 if the load failed. */
+static int measure(const server *s, const bench_case *c, double seconds, figures *out)
+{
+    ws_load_result r;
+    double cpu0 = cpu_seconds(s->pid), cpu1;
+    out->msgs_per_sec = -1;
+    out->us_per_msg = -1;
+    if (ws_load_run("127.0.0.1", s->port, c->conns, c->inflight, seconds, c->size, &r) != 0 ||
+        r.errors) {
+        fprintf(stderr, "FAIL bench_ws_echo: %s against %s: load failed (%d errors)\n",
+                c->name, s->impl, r.errors);
+        return -1;
+    }
+    cpu1 = cpu_seconds(s->pid);
+    out->msgs_per_sec = r.msgs_per_sec;
+    /* The CPU of the warm-up counts too: divide by every message the
+     * server echoed in the interval, not only the measured ones. */
+    if (cpu0 >= 0 && cpu1 >= 0 && r.total_messages > 0)
+        out->us_per_msg = (cpu1 - cpu0) * 1e6 / (double)r.total_messages;
+    return 0;
+}
+
+static void record(const char *results, const char *case_name, const char *suffix,
+                   const char *impl, const figures *f)
+{
+    char name[192];
+    snprintf(name, sizeof name, "%s%s", case_name, suffix);
+    if (f->msgs_per_sec >= 0)
+        bench_record(results, name, impl, f->msgs_per_sec, "msg/s");
+    snprintf(name, sizeof name, "%s: server CPU per message%s", case_name, suffix);
+    if (f->us_per_msg > 0)
+        bench_record(results, name, impl, f->us_per_msg, "us/msg");
+}
+
+#define MAX_ROUNDS 10
+#define NSERVERS 3
+#define NCASES 4
+
+static void print_summary(const bench_case *cases, const server *servers,
+                          figures best[NCASES][NSERVERS])
+{
+    size_t c, s;
+    printf("\n%-28s", "best of the rounds");
+    for (s = 0; s < NSERVERS; s++)
+        printf(" | %-22s", servers[s].impl);
+    printf("\n%-28s", "");
+    for (s = 0; s < NSERVERS; s++)
+        printf(" | %10s %11s", "msg/s", "CPU us/msg");
+    printf("\n");
+    for (c = 0; c < NCASES; c++) {
+        char label[64];
+        snprintf(label, sizeof label, "%zu B x %d in flight", cases[c].size, cases[c].inflight);
+        printf("%-28s", label);
+        for (s = 0; s < NSERVERS; s++) {
+            if (best[c][s].msgs_per_sec < 0)
+                printf(" | %10s %11s", "-", "-");
+            else
+                printf(" | %10.0f %11.2f", best[c][s].msgs_per_sec, best[c][s].us_per_msg);
+        }
+        printf("\n");
+    }
 }
 
 int main(int argc, char **argv)
 {
-    static const struct { int conns, inflight; const char *name; } cases[] = {
-        { 100, 1, "ws echo 100 conns x 1 in flight, 32 B" },
-        { 100, 16, "ws echo 100 conns x 16 in flight, 32 B" },
+    static const bench_case cases[NCASES] = {
+        { 100, 1, 32, "ws echo 100 conns x 1 in flight, 32 B" },
+        { 100, 16, 32, "ws echo 100 conns x 16 in flight, 32 B" },
+        { 100, 1, 4096, "ws echo 100 conns x 1 in flight, 4 KiB" },
+        { 100, 16, 4096, "ws echo 100 conns x 16 in flight, 4 KiB" },
     };
     const char *results = argc > 1 ? argv[1] : NULL;
     const char *env_secs = getenv("WSX_BENCH_SECONDS");
+    const char *env_rounds = getenv("WSX_BENCH_ROUNDS");
     const char *env_prog = getenv("WSX_WS_ECHO");
-    const char *impl = env_prog ? env_prog : "wsx ws_echo";
+    const char *only = getenv("WSX_BENCH_SERVERS");
     double seconds = env_secs ? atof(env_secs) : 3.0;
-    char dir[256], prog[512];
-    int port, status = 0;
-    size_t i;
-    pid_t pid;
+    int rounds = env_rounds ? atoi(env_rounds) : 2, round, status = 0, running = 0;
+    char dir[256], wsx_prog[512], lws_prog[512], why[512];
+    static figures best[NCASES][NSERVERS];
+    server servers[NSERVERS];
+    size_t c, s;
 
+    if (rounds < 1 || rounds > MAX_ROUNDS)
+        rounds = 2;
     build_dir(results, dir, sizeof dir);
-    snprintf(prog, sizeof prog, "%s/examples/ws_echo", dir);
+    snprintf(wsx_prog, sizeof wsx_prog, "%s/examples/ws_echo", dir);
     if (env_prog)
-        snprintf(prog, sizeof prog, "%s", env_prog);
-    if (access(prog, X_OK) != 0) {
-        /* `make bench` does not build the examples: say so, do not fail
-         * the other benchmarks. */
-        printf("SKIP bench_ws_echo: %s is not built (run make examples first)\n", prog);
-        return 0;
-    }
-    port = free_port();
-    pid = start_server(prog, port);
-    if (port < 0 || pid < 0) {
-        fprintf(stderr, "bench_ws_echo: could not start %s\n", prog);
-        return 1;
-    }
-    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        ws_load_result r;
-        double cpu0 = cpu_seconds(pid), cpu1, us_per_msg = -1;
-        char name[128];
-        if (ws_load_run("127.0.0.1", port, cases[i].conns, cases[i].inflight, seconds, 32,
-                        &r) != 0 || r.errors) {
-            fprintf(stderr, "bench_ws_echo: %s: load failed (%d errors)\n", cases[i].name,
-                    r.errors);
-            status = 1;
-            break;
+        snprintf(wsx_prog, sizeof wsx_prog, "%s", env_prog);
+    snprintf(lws_prog, sizeof lws_prog, "%s/bench/lws_echo", dir);
+    memset(servers, 0, sizeof servers);
+    servers[0].key = "wsx";
+    servers[0].impl = env_prog ? env_prog : "wsx ws_echo";
+    servers[0].argv[0] = wsx_prog;
+    servers[0].fatal = 1;
+    servers[1].key = "lws";
+    servers[1].impl = "libwebsockets";
+    servers[1].argv[0] = lws_prog;
+    servers[2].key = "node";
+    servers[2].impl = "node ws";
+    servers[2].argv[0] = "node";
+    servers[2].argv[1] = "bench/ws_echo_node.mjs";
+
+    printf("servers (%d rounds, %.1f s per case and server, interleaved):\n", rounds, seconds);
+    for (s = 0; s < NSERVERS; s++) {
+        server *sv = &servers[s];
+        sv->pid = -1;
+        for (c = 0; c < NCASES; c++)
+            best[c][s].msgs_per_sec = best[c][s].us_per_msg = -1;
+        if (only && !strstr(only, sv->key))
+            continue;
+        if (sv->argv[0][0] == '/' || strchr(sv->argv[0], '/')) {
+            if (access(sv->argv[0], X_OK) != 0) {
+                printf("SKIP bench_ws_echo %s: %s is not built%s\n", sv->key, sv->argv[0],
+                       s == 1 ? " (apt-get install libwebsockets-dev; make bench)"
+                              : " (make examples)");
+                continue;
+            }
+        } else if (sv->argv[1] && access(sv->argv[1], R_OK) != 0) {
+            printf("SKIP bench_ws_echo %s: %s not found (run from the repository root)\n",
+                   sv->key, sv->argv[1]);
+            continue;
         }
-        cpu1 = cpu_seconds(pid);
-        /* The CPU of the warm-up counts too: divide by every message the
-         * server echoed in the interval, not only the measured ones. */
-        if (cpu0 >= 0 && cpu1 >= 0 && r.total_messages > 0)
-            us_per_msg = (cpu1 - cpu0) * 1e6 / (double)r.total_messages;
-        printf("%-44s %10.0f msg/s  %6.2f us server CPU/msg\n", cases[i].name,
-               r.msgs_per_sec, us_per_msg);
-        bench_record(results, cases[i].name, impl, r.msgs_per_sec, "msg/s");
-        snprintf(name, sizeof name, "%s: server CPU per message", cases[i].name);
-        if (us_per_msg > 0)
-            bench_record(results, name, impl, us_per_msg, "us/msg");
+        if (start_server(sv, why, sizeof why) != 0) {
+            printf("SKIP bench_ws_echo %s: could not start %s: %s\n", sv->key, sv->argv[0], why);
+            if (sv->fatal)
+                status = 1;
+            continue;
+        }
+        running++;
     }
-    kill(pid, SIGTERM);
-    waitpid(pid, NULL, 0);
+    if (!running)
+        return status;
+
+    for (round = 1; round <= rounds; round++) {
+        char suffix[32];
+        snprintf(suffix, sizeof suffix, ", round %d", round);
+        for (c = 0; c < NCASES; c++) {
+            for (s = 0; s < NSERVERS; s++) {
+                figures f;
+                if (servers[s].pid <= 0)
+                    continue;
+                if (measure(&servers[s], &cases[c], seconds, &f) != 0) {
+                    if (servers[s].fatal)
+                        status = 1;
+                    stop_server(&servers[s]); /* a server that failed once is dropped */
+                    continue;
+                }
+                printf("round %d  %-40s %-14s %10.0f msg/s %7.2f us server CPU/msg\n", round,
+                       cases[c].name, servers[s].impl, f.msgs_per_sec, f.us_per_msg);
+                fflush(stdout);
+                record(results, cases[c].name, suffix, servers[s].impl, &f);
+                if (f.msgs_per_sec > best[c][s].msgs_per_sec)
+                    best[c][s].msgs_per_sec = f.msgs_per_sec;
+                if (f.us_per_msg > 0 &&
+                    (best[c][s].us_per_msg < 0 || f.us_per_msg < best[c][s].us_per_msg))
+                    best[c][s].us_per_msg = f.us_per_msg;
+            }
+        }
+    }
+    for (c = 0; c < NCASES; c++)
+        for (s = 0; s < NSERVERS; s++)
+            record(results, cases[c].name, "", servers[s].impl, &best[c][s]);
+    print_summary(cases, servers, best);
+    for (s = 0; s < NSERVERS; s++)
+        stop_server(&servers[s]);
     return status;
 }

@@ -5,11 +5,14 @@
  *   answered with a new message at once, so the server is never idle.  The
  *   messages are masked binary frames of SIZE bytes (default 32), with a
  *   new masking key per frame.  Prints the echoed messages per second over
- *   the measured period (after a short warm-up).
+ *   the measured period (after a short warm-up).  Sockets are non-blocking
+ *   and each connection queues what the kernel does not take yet, so large
+ *   messages with many in flight cannot deadlock client and server.
  *
  * Standalone (to measure any echo server the same way):
  *     cc -O2 -std=c99 -D_GNU_SOURCE bench/ws_load.c -o ws_load
  *     ./ws_load HOST PORT [CONNECTIONS [IN_FLIGHT [SECONDS [SIZE]]]]
+ * SIZE is at most WS_LOAD_MAX_SIZE (32 KiB).
  * bench/bench_ws_echo.c includes this file with WS_LOAD_NO_MAIN defined.
  *
  * It does not use wsx (so it cannot share a bug with the server under
@@ -17,6 +20,7 @@
  * fixed key and only checks for "101".
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -29,9 +33,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#define WS_LOAD_MAX_SIZE 32768 /* payload bytes; a frame always fits rbuf */
+
 typedef struct ws_load_conn {
     int fd;
+    int out_armed;        /* EPOLLOUT is on: obuf holds unsent bytes */
     size_t have;          /* bytes in rbuf not yet parsed */
+    size_t olen, ocap;    /* obuf: frames the kernel has not taken yet */
+    uint8_t *obuf;
     uint8_t rbuf[65536];
 } ws_load_conn;
 
@@ -60,18 +69,41 @@ static uint32_t ws_load_rand32(void)
     return (uint32_t)(ws_load_rng >> 16);
 }
 
-/* A masked binary frame of size bytes (size < 126) into out; returns its
- * length. */
+/* The payload every frame carries (before masking). */
+static uint8_t ws_load_payload[WS_LOAD_MAX_SIZE];
+
+static void ws_load_init_payload(void)
+{
+    size_t i;
+    for (i = 0; i < sizeof ws_load_payload; i++)
+        ws_load_payload[i] = (uint8_t)('a' + i % 26);
+}
+
+/* A masked binary frame of size bytes (size <= WS_LOAD_MAX_SIZE) into out;
+ * returns its length (at most size + 8). */
 static size_t ws_load_frame(uint8_t *out, size_t size)
 {
-    uint32_t key = ws_load_rand32();
-    size_t i;
+    uint32_t key = ws_load_rand32(), word;
+    size_t hdr = 2, i;
     out[0] = 0x82;
-    out[1] = (uint8_t)(0x80 | size);
-    memcpy(out + 2, &key, 4);
-    for (i = 0; i < size; i++)
-        out[6 + i] = (uint8_t)('a' + i % 26) ^ out[2 + (i & 3)];
-    return 6 + size;
+    if (size < 126) {
+        out[1] = (uint8_t)(0x80 | size);
+    } else {
+        out[1] = 0x80 | 126;
+        out[2] = (uint8_t)(size >> 8);
+        out[3] = (uint8_t)size;
+        hdr = 4;
+    }
+    memcpy(out + hdr, &key, 4);
+    out += hdr + 4;
+    for (i = 0; i + 4 <= size; i += 4) { /* the key is in memory order */
+        memcpy(&word, ws_load_payload + i, 4);
+        word ^= key;
+        memcpy(out + i, &word, 4);
+    }
+    for (; i < size; i++)
+        out[i] = ws_load_payload[i] ^ ((const uint8_t *)&key)[i & 3];
+    return hdr + 4 + size;
 }
 
 static int ws_load_connect(const char *host, int port)
@@ -104,7 +136,8 @@ static int ws_load_connect(const char *host, int port)
             break;
     }
     resp[got] = '\0';
-    if (strncmp(resp, "HTTP/1.1 101", 12) != 0)
+    if (strncmp(resp, "HTTP/1.1 101", 12) != 0 ||
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0)
         goto fail;
     return fd;
 fail:
@@ -145,20 +178,53 @@ static int ws_load_parse(ws_load_conn *c)
     return frames;
 }
 
-static int ws_load_send(ws_load_conn *c, int count, size_t size)
+/* Writes what the kernel takes of c->obuf; keeps the rest and turns
+ * EPOLLOUT on (off once drained).  Returns 0, or -1 on a write error. */
+static int ws_load_flush(ws_load_conn *c, int ep)
 {
-    uint8_t buf[64 * 131];
-    size_t len = 0;
-    while (count > 0) {
-        int batch = count > 64 ? 64 : count, i;
-        len = 0;
-        for (i = 0; i < batch; i++)
-            len += ws_load_frame(buf + len, size);
-        if (write(c->fd, buf, len) != (ssize_t)len)
-            return -1; /* the socket buffer never fills at this rate */
-        count -= batch;
+    size_t done = 0;
+    while (done < c->olen) {
+        ssize_t k = write(c->fd, c->obuf + done, c->olen - done);
+        if (k > 0) {
+            done += (size_t)k;
+        } else if (k < 0 && errno == EINTR) {
+            continue;
+        } else if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            break;
+        } else {
+            return -1;
+        }
+    }
+    memmove(c->obuf, c->obuf + done, c->olen - done);
+    c->olen -= done;
+    if ((c->olen > 0) != c->out_armed) {
+        struct epoll_event ev;
+        c->out_armed = c->olen > 0;
+        ev.events = EPOLLIN | (c->out_armed ? EPOLLOUT : 0u);
+        ev.data.ptr = c;
+        epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
     }
     return 0;
+}
+
+/* Queues count new frames of size bytes and writes what the kernel takes. */
+static int ws_load_send(ws_load_conn *c, int ep, int count, size_t size)
+{
+    size_t need = c->olen + (size_t)count * (size + 8);
+    if (need > c->ocap) {
+        size_t cap = c->ocap ? c->ocap : 4096;
+        uint8_t *p;
+        while (cap < need)
+            cap *= 2;
+        p = (uint8_t *)realloc(c->obuf, cap);
+        if (!p)
+            return -1;
+        c->obuf = p;
+        c->ocap = cap;
+    }
+    while (count-- > 0)
+        c->olen += ws_load_frame(c->obuf + c->olen, size);
+    return ws_load_flush(c, ep);
 }
 
 /* Runs the load; fills *res.  Returns 0, or -1 if connecting failed. */
@@ -171,13 +237,18 @@ static int ws_load_run(const char *host, int port, int nconn, int inflight,
     double start, warm_end, end;
     unsigned long long counted = 0;
     memset(res, 0, sizeof *res);
-    if (!conns || ep < 0 || size > 125)
+    if (!conns || ep < 0 || size > WS_LOAD_MAX_SIZE)
         return -1;
+    ws_load_init_payload();
     for (i = 0; i < nconn; i++) {
         struct epoll_event ev;
         conns[i].fd = ws_load_connect(host, port);
         if (conns[i].fd < 0) {
             fprintf(stderr, "ws_load: connection %d failed\n", i);
+            while (i-- > 0)
+                close(conns[i].fd);
+            close(ep);
+            free(conns);
             return -1;
         }
         ev.events = EPOLLIN;
@@ -185,7 +256,8 @@ static int ws_load_run(const char *host, int port, int nconn, int inflight,
         epoll_ctl(ep, EPOLL_CTL_ADD, conns[i].fd, &ev);
     }
     for (i = 0; i < nconn; i++)
-        ws_load_send(&conns[i], inflight, size);
+        if (ws_load_send(&conns[i], ep, inflight, size) != 0)
+            res->errors++;
     start = ws_load_now();
     warm_end = start + (seconds > 2 ? 0.5 : seconds / 4);
     end = warm_end + seconds;
@@ -197,10 +269,18 @@ static int ws_load_run(const char *host, int port, int nconn, int inflight,
         n = epoll_wait(ep, evs, 256, 100);
         for (i = 0; i < n; i++) {
             ws_load_conn *c = (ws_load_conn *)evs[i].data.ptr;
-            ssize_t k = read(c->fd, c->rbuf + c->have, sizeof c->rbuf - c->have);
+            ssize_t k;
             int frames;
+            if ((evs[i].events & EPOLLOUT) && ws_load_flush(c, ep) != 0) {
+                res->errors++;
+                epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+                continue;
+            }
+            if (!(evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+                continue;
+            k = read(c->fd, c->rbuf + c->have, sizeof c->rbuf - c->have);
             if (k <= 0) {
-                if (k < 0 && errno == EINTR)
+                if (k < 0 && (errno == EINTR || errno == EAGAIN))
                     continue;
                 res->errors++;
                 epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
@@ -216,15 +296,17 @@ static int ws_load_run(const char *host, int port, int nconn, int inflight,
             if (now >= warm_end)
                 counted += (unsigned long long)frames;
             res->total_messages += (unsigned long long)frames;
-            if (frames > 0 && ws_load_send(c, frames, size) != 0)
+            if (frames > 0 && ws_load_send(c, ep, frames, size) != 0)
                 res->errors++;
         }
     }
     res->seconds = seconds;
     res->messages = counted;
     res->msgs_per_sec = (double)counted / seconds;
-    for (i = 0; i < nconn; i++)
+    for (i = 0; i < nconn; i++) {
         close(conns[i].fd);
+        free(conns[i].obuf);
+    }
     close(ep);
     free(conns);
     return 0;
@@ -238,7 +320,7 @@ int main(int argc, char **argv)
     double seconds = 5;
     size_t size = 32;
     if (argc < 3) {
-        fputs("usage: ws_load HOST PORT [CONNECTIONS [IN_FLIGHT [SECONDS [SIZE<=125]]]]\n", stderr);
+        fputs("usage: ws_load HOST PORT [CONNECTIONS [IN_FLIGHT [SECONDS [SIZE<=32768]]]]\n", stderr);
         return 2;
     }
     port = atoi(argv[2]);
