@@ -18,8 +18,8 @@
  * URL mode (http:// only, no TLS):
  *
  *   sse_cat [-X METHOD] [-d BODY] [-H 'Name: value']... [--max-reconnects N]
- *           [--max-redirects N] [--verbose] [--chunk N] [--max-event BYTES]
- *           [--max-field BYTES] URL
+ *           [--max-redirects N] [--connect-timeout-ms MS] [--verbose]
+ *           [--chunk N] [--max-event BYTES] [--max-field BYTES] URL
  *
  * An EventSource-like client printing the same JSON lines.  It sends the
  * request of wsx_sse_request_write() (GET, or POST when -d is given and no
@@ -40,7 +40,13 @@
  * consecutive failure, plus jitter), sending Last-Event-ID, until SIGINT or
  * SIGTERM (exit 0) or a 204.  --max-reconnects N stops after N reconnects
  * (exit 0 if the last connection was a stream that ended, 1 if it could not
- * be made).  --verbose notes each reconnection on stderr.
+ * be made, with the reason on stderr).  --verbose notes each reconnection
+ * on stderr.
+ * --connect-timeout-ms MS (default 10000; 0: only the system's own limit,
+ * minutes) bounds each TCP connect, all the host's addresses together: a
+ * nonblocking connect() and poll() (net_connect_timeout in common/net.c).
+ * A connect that times out is a failed connection like a refused one:
+ * retried with backoff, exit 1 once --max-reconnects is used up.
  *
  * Structure: parse_args() -> a source: "-" feeds stdin to pump(); a URL
  * goes to url_main(), which owns one parser across connections (the last
@@ -72,6 +78,7 @@ typedef struct options {
     size_t num_headers;
     long max_reconnects;         /* -1: no limit */
     long max_redirects;
+    long connect_timeout_ms;     /* 0: no limit of ours */
     int verbose;
 } options;
 
@@ -82,8 +89,14 @@ static void usage(void)
 {
     fprintf(stderr, "usage: sse_cat [--chunk N] [--max-event BYTES] [--max-field BYTES] -\n"
                     "       sse_cat [-X METHOD] [-d BODY] [-H 'Name: value']... [--max-reconnects N]\n"
-                    "               [--max-redirects N] [--verbose] [--chunk N] [--max-event BYTES]\n"
-                    "               [--max-field BYTES] http://HOST[:PORT]/PATH\n");
+                    "               [--max-redirects N] [--connect-timeout-ms MS] [--verbose]\n"
+                    "               [--chunk N] [--max-event BYTES] [--max-field BYTES]\n"
+                    "               http://HOST[:PORT]/PATH\n"
+                    "  --connect-timeout-ms MS  give up a TCP connect after MS (default 10000;\n"
+                    "                           0: the system's limit); failed connects are\n"
+                    "                           retried like dropped streams\n"
+                    "  --max-reconnects N       stop after N reconnects (exit 1 if the last\n"
+                    "                           connection could not be made)\n");
 }
 
 /* -H 'Name: value' -> o->headers (the value trimmed of SP/HTAB). */
@@ -131,7 +144,7 @@ static int parse_url_arg(int argc, char **argv, int *i, options *o)
         return 1;
     }
     if (strcmp(a, "-X") && strcmp(a, "-d") && strcmp(a, "-H") && strcmp(a, "--max-reconnects") &&
-        strcmp(a, "--max-redirects"))
+        strcmp(a, "--max-redirects") && strcmp(a, "--connect-timeout-ms"))
         return 0;
     if (!v)
         return -1;
@@ -144,6 +157,8 @@ static int parse_url_arg(int argc, char **argv, int *i, options *o)
         return add_header(o, v) ? 1 : -1;
     else if (strcmp(a, "--max-reconnects") == 0)
         return parse_count(v, &o->max_reconnects) ? 1 : -1;
+    else if (strcmp(a, "--connect-timeout-ms") == 0)
+        return parse_count(v, &o->connect_timeout_ms) ? 1 : -1;
     else
         return parse_count(v, &o->max_redirects) ? 1 : -1;
     return 1;
@@ -175,6 +190,7 @@ static int parse_args(int argc, char **argv, options *o)
     o->num_headers = 0;
     o->max_reconnects = -1;
     o->max_redirects = 10;
+    o->connect_timeout_ms = 10000;
     o->verbose = 0;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -331,6 +347,7 @@ typedef struct url_client {
     wsx_sse_parser parser;
     wsx_sse_backoff backoff;
     net_url origin;        /* the URL given: every reconnect starts there */
+    char failure[400];     /* why the last attempt failed (OUT_FAILED) */
     uint8_t *buf;          /* o->chunk bytes: body reads */
     char head[HEAD_CAP];   /* the response head (and the body bytes after it) */
 } url_client;
@@ -646,10 +663,19 @@ static enum outcome attempt(url_client *u)
         wsx_http_header hdrs[MAX_RESPONSE_HEADERS];
         wsx_http_response res;
         size_t len;
-        int fd = net_connect(h.url.host, h.url.port), head_len = 0, redirect = 0, sent;
+        int fd = net_connect_timeout(h.url.host, h.url.port, (uint64_t)u->o->connect_timeout_ms);
+        int head_len = 0, redirect = 0, sent;
         enum outcome out = OUT_FAILED;
         if (fd < 0) {
-            vnote(u, "cannot connect", strerror(errno));
+            if (errno == ETIMEDOUT && u->o->connect_timeout_ms)
+                snprintf(u->failure, sizeof u->failure,
+                         "cannot connect to %s port %d: no answer within %ld ms "
+                         "(--connect-timeout-ms)", h.url.host, h.url.port,
+                         u->o->connect_timeout_ms);
+            else
+                snprintf(u->failure, sizeof u->failure, "cannot connect to %s port %d: %s",
+                         h.url.host, h.url.port, strerror(errno));
+            vnote(u, u->failure, NULL);
             return net_stop ? OUT_INTERRUPTED : OUT_FAILED;
         }
         sent = send_request(u, fd, &h);
@@ -666,6 +692,11 @@ static enum outcome attempt(url_client *u)
                 out = read_body(u, fd, &res, (size_t)head_len, len);
             }
         }
+        if (out == OUT_FAILED)
+            snprintf(u->failure, sizeof u->failure, "%s",
+                     sent != 0      ? "could not send the request"
+                     : head_len > 0 ? "bad body framing"
+                                    : "no response head");
         close(fd);
         if (!redirect)
             return out;
@@ -726,8 +757,13 @@ static int url_main(const options *o)
             return 0;
         if (out == OUT_REFUSED || out == OUT_PARSE_ERROR)
             return 2;
-        if (o->max_reconnects >= 0 && reconnects >= o->max_reconnects)
-            return out == OUT_FAILED ? 1 : 0;
+        if (o->max_reconnects >= 0 && reconnects >= o->max_reconnects) {
+            if (out != OUT_FAILED)
+                return 0;
+            fprintf(stderr, "sse_cat: %s; giving up after %ld reconnects\n", u.failure,
+                    reconnects);
+            return 1;
+        }
         reconnects++;
         net_random(&rnd, sizeof rnd);
         now = net_now_ms();

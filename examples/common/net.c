@@ -155,6 +155,73 @@ int net_connect(const char *host, int port)
     return fd;
 }
 
+/* One address for net_connect_timeout; deadline 0: none.  Polls in slices
+ * so that a signal landing just before poll() is still seen soon. */
+static int connect_one(const struct addrinfo *ai, uint64_t deadline)
+{
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                    ai->ai_protocol);
+    int err = 0, saved;
+    socklen_t err_len = sizeof err;
+    if (fd < 0)
+        return -1;
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        if (errno != EINPROGRESS)
+            goto fail;
+        for (;;) { /* the handshake is under way: wait until it ends */
+            struct pollfd pfd;
+            uint64_t now = net_now_ms();
+            int slice = 200;
+            if (net_stop) {
+                errno = EINTR;
+                goto fail;
+            }
+            if (deadline && now >= deadline) {
+                errno = ETIMEDOUT;
+                goto fail;
+            }
+            if (deadline && deadline - now < (uint64_t)slice)
+                slice = (int)(deadline - now);
+            pfd.fd = fd;
+            pfd.events = POLLOUT;
+            if (poll(&pfd, 1, slice) > 0)
+                break;
+        }
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len) != 0)
+            goto fail;
+        if (err != 0) {
+            errno = err;
+            goto fail;
+        }
+    }
+    if (net_set_nonblocking(fd, 0) < 0)
+        goto fail;
+    return fd;
+fail:
+    saved = errno;
+    close(fd);
+    errno = saved;
+    return -1;
+}
+
+int net_connect_timeout(const char *host, int port, uint64_t timeout_ms)
+{
+    uint64_t deadline = timeout_ms ? net_now_ms() + timeout_ms : 0;
+    struct addrinfo *res = resolve(host, port, 0), *ai;
+    int fd = -1;
+    if (!res)
+        return -1;
+    for (ai = res; ai && fd < 0; ai = ai->ai_next) {
+        fd = connect_one(ai, deadline);
+        if (fd < 0 && (errno == EINTR || (deadline && net_now_ms() >= deadline)))
+            break; /* interrupted, or no time left for another address */
+    }
+    freeaddrinfo(res);
+    if (fd >= 0)
+        net_set_nodelay(fd);
+    return fd;
+}
+
 int net_write_all(int fd, const void *buf, size_t len)
 {
     const char *p = (const char *)buf;

@@ -48,6 +48,14 @@ int net_epoll_listener(int listen_fd);
  * TCP_NODELAY set.  Returns the fd or -1. */
 int net_connect(const char *host, int port);
 
+/* net_connect with a time limit: each address of host in turn gets a
+ * nonblocking connect(), then poll() for POLLOUT and SO_ERROR for the
+ * result, all within timeout_ms in total (0: no limit but the system's).
+ * Returns a blocking fd (TCP_NODELAY set), or -1 with errno: ETIMEDOUT
+ * when time ran out, EINTR when a signal set net_stop meanwhile, else the
+ * last address's error (ECONNREFUSED, ENETUNREACH...). */
+int net_connect_timeout(const char *host, int port, uint64_t timeout_ms);
+
 int net_set_nonblocking(int fd, int on);
 int net_set_nodelay(int fd);
 
