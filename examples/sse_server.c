@@ -16,8 +16,9 @@
  *                   goes out when a connection was quiet for --keepalive-ms
  *                   (default 15000).  --drop-after N closes each /events
  *                   connection after N events (to test resuming).
- *   POST /api/chat  body {"message": "..."} (JSON, Content-Length, at most
- *                   16 KiB): a fake LLM answer streamed token by token.
+ *   POST /api/chat  body {"message": "..."} (JSON, at most 16 KiB, sent
+ *                   with Content-Length or Transfer-Encoding: chunked): a
+ *                   fake LLM answer streamed token by token.
  *                   First "event: meta" (data: a JSON object with the model
  *                   name, the message and the Authorization header the
  *                   request carried, or null), then one event per token
@@ -25,11 +26,20 @@
  *                   (default 50), then "data: [DONE]", then the response
  *                   ends.
  *   GET /           a small HTML page that shows /events with EventSource.
+ *   HEAD            for /events and /: the head GET would get, no body
+ *                   (RFC 9110 section 9.3.2); the connection then waits
+ *                   for the next request as after any complete response.
  * Anything else is answered 404, a wrong method 405 (with Allow), a bad
  * head 400/414/431/505 (the status wsx_err_http_status() gives for the
- * parser's error), a POST without Content-Length 411, a body that is too
- * large 413, a request with Transfer-Encoding (chunked uploads are not
- * supported here) 501.
+ * parser's error), a POST with neither Content-Length nor Transfer-Encoding
+ * 411, a body that is too large 413 (the same 16 KiB limit for both
+ * framings: a chunked body is refused as soon as its decoded size, or one
+ * chunk's declared size, goes over), a malformed chunked body 400 (431 for
+ * oversized trailers), a transfer coding other than chunked 501, and what
+ * RFC 9112 sections 6.1 and 6.3 call unreliable framing 400:
+ * Transfer-Encoding with Content-Length, in an HTTP/1.0 request, or not
+ * ending in chunked.  Every error response closes the connection; to a
+ * HEAD request it carries no body.
  *
  * Decisions:
  *   - Framing.  For an HTTP/1.1 request both streams use Transfer-Encoding:
@@ -66,6 +76,10 @@
  *     buffer sends what fits and closes the connection: the client resumes
  *     from there.  A chat stream is finite, so it waits instead: no token is
  *     generated while its buffer is more than half full.
+ *   - Chunked uploads.  The body is decoded with wsx_chunked as it arrives,
+ *     in place: the data moves down to right behind the head (decoding
+ *     never lengthens bytes), so the request buffer holds the head, the
+ *     decoded body and one read, never the chunk framing.
  *   - Timeouts.  A request head (and body) must arrive within 10 s (also
  *     the idle time allowed between requests); the end of a response must
  *     be delivered within 10 s.
@@ -136,6 +150,10 @@ typedef struct client {
     char in[IN_CAP];
     size_t in_len;
     int sent_continue;          /* "100 Continue" already written */
+    int head_only;              /* a HEAD request: never a response body */
+    int body_chunked;           /* the request body is chunked: body_dec */
+    wsx_chunked body_dec;
+    size_t body_len;            /* chunked: decoded bytes, at in[head..) */
     int chunked;                /* response body framed as chunks */
     int keep_alive;             /* HTTP/1.1 request without Connection: close */
     int reuse;                  /* after this response: read the next request */
@@ -310,7 +328,7 @@ static void respond(server *s, client *c, int status, const char *type, const ch
                      status, reason_of(status), type, (unsigned long)body_len, extra);
     c->out_off = c->out_len = 0;
     if (n < 0 || (size_t)n >= sizeof head || out_put(s, c, head, (size_t)n) != 0 ||
-        out_put(s, c, body, body_len) != 0)
+        (!c->head_only && out_put(s, c, body, body_len) != 0))
         c->out_off = c->out_len = 0;
     finish(c);
 }
@@ -431,6 +449,12 @@ static void start_events(server *s, client *c, const wsx_http_request *req)
     }
     c->out_off = c->out_len = 0;
     out_put(s, c, head, (size_t)hl);
+    if (c->head_only) { /* the same head, no body: the response is complete */
+        note("HEAD /events", c->fd);
+        c->reuse = c->keep_alive;
+        finish(c);
+        return;
+    }
     out_body(s, c, retry, (size_t)rl);
     c->phase = PH_EVENTS;
     note("/events", c->fd);
@@ -618,16 +642,52 @@ static int method_is(const wsx_http_request *req, const char *m)
     return req->method_len == strlen(m) && memcmp(req->method, m, req->method_len) == 0;
 }
 
-/* The body of a POST: 1 when all of it is in, 0 to wait, -1 when the
- * request was answered with an error. */
-static int body_ready(server *s, client *c, const wsx_http_request *req, size_t head_len,
-                      uint64_t *len)
+/* The Transfer-Encoding of a request (all its field lines, RFC 9110
+ * section 5.3): 1 for exactly "chunked"; otherwise the status to answer:
+ * 400 when chunked is not the last coding (RFC 9112 section 6.3: the length
+ * cannot be known), 501 for codings before it that we do not implement
+ * (section 6.1). */
+static int transfer_coding(const wsx_http_request *req)
+{
+    const wsx_http_header *te = NULL;
+    int codings = 0, last_chunked = 0;
+    while ((te = wsx_http_header_next(req->headers, req->num_headers, "Transfer-Encoding", te))) {
+        const char *pos = te->value, *item;
+        size_t item_len;
+        while (wsx_http_list_next(&pos, te->value + te->value_len, &item, &item_len)) {
+            codings++;
+            last_chunked = wsx_http_list_has(item, item_len, "chunked");
+        }
+    }
+    if (!last_chunked)
+        return 400;
+    return codings == 1 ? 1 : 501;
+}
+
+enum { BODY_CHUNKED = 1, BODY_LENGTH = 2 };
+
+/* How the body of a request is delimited (RFC 9112 section 6.3, server
+ * side): BODY_CHUNKED (c->body_dec is ready), BODY_LENGTH (Content-Length,
+ * in *len), or -1 when the request was answered with an error. */
+static int body_framing(server *s, client *c, const wsx_http_request *req, uint64_t *len)
 {
     const wsx_http_header *cl = wsx_http_header_next(req->headers, req->num_headers,
                                                      "Content-Length", NULL);
     if (wsx_http_header_next(req->headers, req->num_headers, "Transfer-Encoding", NULL)) {
-        respond_error(s, c, 501, "");
-        return -1;
+        /* With Content-Length: a likely smuggling attempt (section 6.3);
+         * in HTTP/1.0: faulty framing by definition (section 6.1). */
+        int coding = cl || req->minor_version < 1 ? 400 : transfer_coding(req);
+        wsx_chunked_config cfg;
+        if (coding != 1) {
+            respond_error(s, c, coding, "");
+            return -1;
+        }
+        memset(&cfg, 0, sizeof cfg);
+        cfg.max_chunk = BODY_MAX; /* a larger chunk is refused at its size line */
+        wsx_chunked_init(&c->body_dec, &cfg);
+        c->body_chunked = 1;
+        c->body_len = 0;
+        return BODY_CHUNKED;
     }
     if (!cl) {
         respond_error(s, c, 411, "");
@@ -642,8 +702,59 @@ static int body_ready(server *s, client *c, const wsx_http_request *req, size_t 
         respond_error(s, c, 413, "");
         return -1;
     }
-    if (c->in_len - head_len >= *len)
+    return BODY_LENGTH;
+}
+
+/* Decodes the chunked body bytes received since the last call.  The data
+ * moves down to in[head_len..head_len + body_len): decoding never makes
+ * bytes longer, so data only ever moves backwards, and the framing bytes
+ * are dropped (the decoder keeps what it needs of a line cut by a read).
+ * 1 when the body is complete, 0 to wait, -1 when answered with an error. */
+static int decode_chunked_body(server *s, client *c, size_t head_len)
+{
+    size_t at = head_len + c->body_len;
+    const char *p = c->in + at;
+    size_t n = c->in_len - at;
+    int r = WSX_CHUNKED_NEED_MORE;
+    while (n > 0 && r != WSX_CHUNKED_END) {
+        const char *data;
+        size_t data_len, used;
+        r = wsx_chunked_decode(&c->body_dec, p, n, &used, &data, &data_len);
+        p += used;
+        n -= used;
+        if (r < 0) {
+            respond_error(s, c, wsx_err_http_status(r), "");
+            return -1;
+        }
+        if (r == WSX_CHUNKED_DATA) {
+            if (data_len > BODY_MAX - c->body_len) {
+                respond_error(s, c, 413, "");
+                return -1;
+            }
+            memmove(c->in + head_len + c->body_len, data, data_len);
+            c->body_len += data_len;
+        }
+    }
+    c->in_len = head_len + c->body_len; /* bytes after the body: no pipelining */
+    return r == WSX_CHUNKED_END;
+}
+
+/* The body of a POST: 1 when all of it is in (*len bytes at in[head_len..)),
+ * 0 to wait, -1 when the request was answered with an error. */
+static int body_ready(server *s, client *c, const wsx_http_request *req, size_t head_len,
+                      uint64_t *len)
+{
+    int framing = c->body_chunked ? BODY_CHUNKED : body_framing(s, c, req, len);
+    if (framing < 0)
+        return -1;
+    if (framing == BODY_LENGTH && c->in_len - head_len >= *len)
         return 1;
+    if (framing == BODY_CHUNKED) {
+        int r = decode_chunked_body(s, c, head_len);
+        *len = c->body_len;
+        if (r != 0)
+            return r;
+    }
     if (!c->sent_continue &&
         wsx_http_headers_have_token(req->headers, req->num_headers, "Expect", "100-continue")) {
         static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -659,9 +770,10 @@ static void route(server *s, client *c, const wsx_http_request *req, size_t head
     int r;
     c->keep_alive = req->minor_version >= 1 &&
                     !wsx_http_headers_have_token(req->headers, req->num_headers, "Connection", "close");
+    c->head_only = method_is(req, "HEAD");
     if (path_is(req, "/events")) {
-        if (!method_is(req, "GET"))
-            respond_error(s, c, 405, "Allow: GET\r\n");
+        if (!method_is(req, "GET") && !c->head_only)
+            respond_error(s, c, 405, "Allow: GET, HEAD\r\n");
         else
             start_events(s, c, req);
     } else if (path_is(req, "/api/chat")) {
@@ -670,8 +782,8 @@ static void route(server *s, client *c, const wsx_http_request *req, size_t head
         else if ((r = body_ready(s, c, req, head_len, &body_len)) == 1)
             start_chat(s, c, req, c->in + head_len, (size_t)body_len);
     } else if (path_is(req, "/")) {
-        if (!method_is(req, "GET"))
-            respond_error(s, c, 405, "Allow: GET\r\n");
+        if (!method_is(req, "GET") && !c->head_only)
+            respond_error(s, c, 405, "Allow: GET, HEAD\r\n");
         else
             respond(s, c, 200, "text/html; charset=utf-8", "", index_html, sizeof index_html - 1);
     } else {
@@ -738,6 +850,8 @@ static void next_request(client *c)
     c->deadline = net_now_ms() + HEAD_TIMEOUT_MS;
     c->in_len = 0;
     c->sent_continue = 0;
+    c->head_only = c->body_chunked = 0;
+    c->body_len = 0;
     c->chunked = c->keep_alive = c->reuse = 0;
     c->events_sent = 0;
     wsx_http_parser_init(&c->http, NULL);

@@ -10,7 +10,13 @@
 - a replay larger than the client buffer: what fits, the connection
   closes, the next request resumes from there;
 - a request head sent byte by byte; Expect: 100-continue; HTTP/1.0 chat
-  (body delimited by the close); a long multibyte chat message.
+  (body delimited by the close); a long multibyte chat message;
+- HEAD: the head GET gets and no body (/events, /, errors), the connection
+  kept or closed as after a GET;
+- chunked POST bodies: the same answer as with Content-Length (whatever the
+  chunking, extensions, trailers, reads cut anywhere), 413 over the limit
+  (in total or in one chunk's size line), 400 when malformed or framed
+  ambiguously, 501 for other codings, and the server goes on serving.
 
     tests/interop/test_sse_server.py [BUILD_DIR]
 """
@@ -229,9 +235,208 @@ def odd_requests():
     srv.stop()
 
 
+def exchange(srv, raw, timeout=3.0, pause=None):
+    """Sends raw (a list: the pieces, with `pause` seconds between them),
+    then reads until EOF or `timeout` of silence; returns (bytes, eof)."""
+    s = srv.connect()
+    pieces = raw if isinstance(raw, list) else [raw]
+    for i, piece in enumerate(pieces):
+        s.sendall(piece)
+        if pause and i + 1 < len(pieces):
+            time.sleep(pause)
+    s.settimeout(timeout)
+    got, eof = b"", False
+    while True:
+        try:
+            d = s.recv(65536)
+        except socket.timeout:
+            break
+        except ConnectionResetError:
+            d = b""
+        if not d:
+            eof = True
+            break
+        got += d
+    s.close()
+    return got, eof
+
+
+def split_head(raw):
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    return lines[0], lines[1:], body
+
+
+def head_requests():
+    srv = sse_server("--interval-ms", "20")
+    # HEAD /events on HTTP/1.1: GET's head, no body, and the connection
+    # stays for the next request (the feed ticks every 20 ms meanwhile).
+    g = srv.connect()
+    g.sendall(b"GET /events HTTP/1.1\r\nHost: t\r\n\r\n")
+    r = Reader(g)
+    r.until(lambda r: r.head is not None)
+    get_head = r.head
+    g.close()
+    s = srv.connect()
+    s.settimeout(0.5)
+    s.sendall(b"HEAD /events HTTP/1.1\r\nHost: t\r\n\r\n")
+    got = b""
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            got += d
+    except socket.timeout:
+        pass
+    check("HEAD /events: the same head as GET",
+          got.endswith(b"\r\n\r\n") and got[:-4].decode() == get_head, repr(got[:400]))
+    check("HEAD /events: no body (nothing after the head in 0.5 s)",
+          got.count(b"\r\n\r\n") == 1 and got.endswith(b"\r\n\r\n"), repr(got[-100:]))
+    s.sendall(b"GET /events HTTP/1.1\r\nHost: t\r\n\r\n")
+    r = Reader(s)
+    check("HEAD /events: the connection serves the next request",
+          r.until(lambda r: len(r.ids()) >= 2) and r.head.startswith("HTTP/1.1 200"), repr(r.buf[:200]))
+    s.close()
+    # HTTP/1.0: head, then the close
+    got, eof = exchange(srv, b"HEAD /events HTTP/1.0\r\n\r\n")
+    status, headers, body = split_head(got)
+    check("HEAD /events HTTP/1.0: 200 text/event-stream, no body, closed",
+          status.startswith("HTTP/1.1 200") and eof and body == b"" and
+          any(h.lower().startswith("content-type: text/event-stream") for h in headers), repr(got))
+    # HEAD /: GET's Content-Length, no body
+    got_get, _ = exchange(srv, b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+    got, eof = exchange(srv, b"HEAD / HTTP/1.1\r\nHost: t\r\n\r\n")
+    gs, gh, gb = split_head(got_get)
+    hs, hh, hb = split_head(got)
+    check("HEAD /: the same head as GET (Content-Length %d), no body" % len(gb),
+          hs == gs and hh == gh and hb == b"" and eof and "Content-Length: %d" % len(gb) in hh and
+          len(gb) > 0, repr(got))
+    # errors to HEAD carry no body either
+    got, eof = exchange(srv, b"HEAD /nope HTTP/1.1\r\nHost: t\r\n\r\n")
+    status, headers, body = split_head(got)
+    check("HEAD /nope: 404, no body", status.startswith("HTTP/1.1 404") and body == b"" and eof, repr(got))
+    got, eof = exchange(srv, b"HEAD /api/chat HTTP/1.1\r\nHost: t\r\n\r\n")
+    status, headers, body = split_head(got)
+    check("HEAD /api/chat: 405 Allow: POST, no body",
+          status.startswith("HTTP/1.1 405") and "Allow: POST" in headers and body == b"", repr(got))
+    got, eof = exchange(srv, b"POST /events HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
+    status, headers, body = split_head(got)
+    check("POST /events: 405 Allow: GET, HEAD",
+          status.startswith("HTTP/1.1 405") and "Allow: GET, HEAD" in headers, repr(got))
+    srv.stop()
+
+
+def chunked(body, sizes):
+    """body in chunks of the given sizes (cycled), with an extension on the
+    first chunk and a trailer field after the last one."""
+    out, i, k = [], 0, 0
+    while i < len(body):
+        n = sizes[k % len(sizes)]
+        k += 1
+        ext = b";note=x" if i == 0 else b""
+        out.append(b"%x%s\r\n%s\r\n" % (len(body[i:i + n]), ext, body[i:i + n]))
+        i += n
+    out.append(b"0\r\nX-Trailer: ok\r\n\r\n")
+    return b"".join(out)
+
+
+def chat_text(srv, raw, pause=None):
+    pieces = raw if isinstance(raw, list) else [raw]
+    s = srv.connect()
+    for i, piece in enumerate(pieces):
+        s.sendall(piece)
+        if pause and i + 1 < len(pieces):
+            time.sleep(pause)
+    r = Reader(s)
+    r.until(lambda r: "[DONE]" in r.body.decode("utf-8", "replace"), timeout=10)
+    return r, s
+
+
+def chunked_bodies():
+    srv = sse_server("--interval-ms", "1000", "--token-ms", "1")
+    body = ('{"message":"chunked ✓ %s"}' % ("word " * 30)).encode()
+    head_cl = b"POST /api/chat HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n" % len(body)
+    head_te = b"POST /api/chat HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+    want, s = chat_text(srv, head_cl + body)
+    s.close()
+    check("Content-Length chat answers", want.text().endswith("data: [DONE]\n\n"), repr(want.text()[-80:]))
+    # one chunk, several chunks, reads cut inside the framing
+    r, s = chat_text(srv, head_te + chunked(body, [len(body)]))
+    check("chunked POST (one chunk): the same stream as Content-Length", r.text() == want.text(),
+          repr(r.text()[:200]))
+    s.close()
+    wire = chunked(body, [1, 7, 30, 2])
+    pieces = [head_te[:20], head_te[20:] + wire[:3]] + [wire[i:i + 5] for i in range(3, len(wire), 5)]
+    r, s = chat_text(srv, pieces, pause=0.002)
+    check("chunked POST (many chunks, sent 5 bytes at a time): the same stream", r.text() == want.text(),
+          repr(r.text()[:200]))
+    # persistence: the same connection takes the next request
+    s.sendall(head_te + chunked(body, [50]))
+    r2 = Reader(s)
+    r2.until(lambda r: "[DONE]" in r.body.decode("utf-8", "replace"), timeout=10)
+    check("chunked POST: the connection serves the next chunked POST", r2.text() == want.text(),
+          repr(r2.buf[:200]))
+    s.close()
+    # Expect: 100-continue with a chunked body
+    s = srv.connect()
+    s.sendall(head_te[:-2] + b"Expect: 100-continue\r\n\r\n")
+    interim = s.recv(100)
+    s.sendall(chunked(body, [64]))
+    r = Reader(s)
+    r.until(lambda r: "[DONE]" in r.text())
+    check("chunked POST with Expect: 100-continue",
+          interim == b"HTTP/1.1 100 Continue\r\n\r\n" and r.text() == want.text(), repr(interim))
+    s.close()
+    # exactly the limit is fine, one byte over is 413 (the same as Content-Length)
+    msg = "x" * (16384 - len('{"message":""}'))
+    at_limit = ('{"message":"%s"}' % msg).encode()
+    r, s = chat_text(srv, head_te + chunked(at_limit, [1000]))
+    check("chunked body of exactly 16 KiB: answered", "[DONE]" in r.text(), repr(r.head))
+    s.close()
+    over = at_limit[:-2] + b'x"}'
+    got, eof = exchange(srv, head_te + chunked(over, [1000]))
+    check("chunked body of 16 KiB + 1 (1000-byte chunks): 413, closed",
+          got.startswith(b"HTTP/1.1 413") and eof, repr(got[:80]))
+    got, eof = exchange(srv, head_cl.replace(b"%d" % len(body), b"%d" % len(over)) + over)
+    check("Content-Length body of 16 KiB + 1: 413 too", got.startswith(b"HTTP/1.1 413"), repr(got[:80]))
+    got, eof = exchange(srv, head_te + b"4001\r\n")
+    check("one chunk declared over the limit: 413 at its size line", got.startswith(b"HTTP/1.1 413") and eof,
+          repr(got[:80]))
+    # malformed or ambiguous framing
+    for name, raw, want_status in (
+            ("a size that is not hex", head_te + b"zz\r\nhello\r\n0\r\n\r\n", 400),
+            ("data not followed by CRLF", head_te + b"5\r\nhelloXY0\r\n\r\n", 400),
+            ("a size with 0x", head_te + b"0x5\r\nhello\r\n0\r\n\r\n", 400),
+            ("chunked and Content-Length", head_te[:-2] + b"Content-Length: 5\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 400),
+            ("chunked not last", head_te.replace(b"chunked", b"chunked, gzip") + b"0\r\n\r\n", 400),
+            ("Transfer-Encoding in HTTP/1.0", head_te.replace(b"HTTP/1.1", b"HTTP/1.0") + b"0\r\n\r\n", 400),
+            ("gzip, chunked", head_te.replace(b"chunked", b"gzip, chunked") + b"0\r\n\r\n", 501)):
+        got, eof = exchange(srv, raw)
+        check("%s: %d, closed" % (name, want_status),
+              got.startswith(b"HTTP/1.1 %d" % want_status) and eof, repr(got[:80]))
+    # the same codings over two field lines are one list (RFC 9110 section 5.3)
+    r, s = chat_text(srv, head_te[:-2] + b"Transfer-Encoding: \r\n\r\n" + chunked(body, [9]))
+    check("Transfer-Encoding: chunked plus an empty field line: accepted", r.text() == want.text(),
+          repr(r.text()[:100]))
+    s.close()
+    # and the server is still fine
+    r = Reader(srv.connect())
+    get_events(r.s)
+    check("still serving after the bad bodies", r.until(lambda r: r.head is not None and
+                                                         r.head.startswith("HTTP/1.1 200")))
+    r.s.close()
+    r, s = chat_text(srv, head_te + chunked(body, [11]))
+    check("... and chunked chats", r.text() == want.text())
+    s.close()
+    code, _ = stop(srv)
+    check("server exit 0", code == 0, str(code))
+
+
 def main():
     if suite.need_file(SERVER):
-        for t in (slow_client, shared_sequence, keepalive, restarted_server, replay_in_pieces, odd_requests):
+        for t in (slow_client, shared_sequence, keepalive, restarted_server, replay_in_pieces, odd_requests,
+                  head_requests, chunked_bodies):
             suite.run(t.__name__, t)  # a crash in one group is one failure
     suite.finish()
 
