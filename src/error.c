@@ -1,8 +1,8 @@
 /*
  * Version and the error table's lookups (see WSX_ERROR_TABLE in wsx.h).
  *
- * Data, not switches: one row of 3 bytes per error (value, close code and
- * HTTP status squeezed into a byte each), searched linearly, and one blob
+ * Data, not switches: one row of 2 bytes per error (the value in one, the
+ * indexes of its close code and HTTP status in the other), searched linearly, and one blob
  * of strings "WSX_E_NAME\0reason\0" per row in the same order, walked to
  * the row's index.  Lookups only run on error paths, so a walk over ~3 KB
  * costs nothing that matters and saves the pointers.
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "wsx.h"
+#include "http_status.h"
 
 unsigned long wsx_version(void) { return WSX_VERSION_NUM; }
 
@@ -20,23 +21,35 @@ const char *wsx_version_string(void) { return WSX_VERSION_STRING; }
  * numbers from -100 * range, see wsx.h). */
 #define CODE_(value) ((uint8_t)((-(value) / 100) << 5 | (-(value) % 100)))
 
+/* The close codes of the table, as code - 1000; index 0: none (1011). */
+static const uint8_t close_codes[] = {0, 1, 2, 7, 9};
+#define CLOSE_INDEX_(c)                                                      \
+    ((c) == 1001 ? 1 : (c) == 1002 ? 2 : (c) == 1007 ? 3 : (c) == 1009 ? 4 : 0)
+
+/* The HTTP statuses of the table are those of wsx__http_statuses (101
+ * first, never an error's: index 0 means none, 500). */
+const unsigned short wsx__http_statuses[WSX__HTTP_STATUSES] = {101, 400, 403, 405, 413,
+                                                              414, 426, 431, 505};
+#define HTTP_INDEX_(h)                                                       \
+    ((h) == 400 ? 1 : (h) == 403 ? 2 : (h) == 405 ? 3 : (h) == 413 ? 4 :    \
+     (h) == 414 ? 5 : (h) == 426 ? 6 : (h) == 431 ? 7 : (h) == 505 ? 8 : 0)
+
 typedef struct err_row {
-    uint8_t code;  /* CODE_(value) */
-    uint8_t close; /* close code - 1000, 0: none */
-    uint8_t http;  /* HTTP status - 300, 0: none */
+    uint8_t code;   /* CODE_(value) */
+    uint8_t answer; /* CLOSE_INDEX_(close code) | HTTP_INDEX_(status) << 3 */
 } err_row;
 
 #define ROW_(name, value, close_code, http_status, reason)                   \
-    { CODE_(value), (uint8_t)((close_code) ? (close_code) - 1000 : 0),       \
-      (uint8_t)((http_status) ? (http_status) - 300 : 0) },
+    { CODE_(value), (uint8_t)(CLOSE_INDEX_(close_code) | HTTP_INDEX_(http_status) << 3) },
 static const err_row rows[] = { WSX_ERROR_TABLE(ROW_) };
 #undef ROW_
 
-/* Every row fits its bytes: a negative array size fails the build. */
+/* Every row fits its bytes, and its close code and status are in the lists
+ * above: a negative array size fails the build. */
 #define FITS_(name, value, close_code, http_status, reason)                  \
     &&(value) <= 0 && (value) > -800 && -(value) % 100 < 32                    \
-    && ((close_code) == 0 || ((close_code) > 1000 && (close_code) < 1256))   \
-    && ((http_status) == 0 || ((http_status) > 300 && (http_status) < 556))
+    && ((close_code) == 0 || CLOSE_INDEX_(close_code))                       \
+    && ((http_status) == 0 || HTTP_INDEX_(http_status))
 typedef char wsx__err_rows_fit[(1 WSX_ERROR_TABLE(FITS_)) ? 1 : -1];
 #undef FITS_
 
@@ -90,7 +103,7 @@ int wsx_err_close_code(int err)
     const err_row *r = find(err);
     if (err == WSX_OK)
         return 1000;
-    return r && r->close ? 1000 + r->close : 1011;
+    return r && (r->answer & 7) ? 1000 + close_codes[r->answer & 7] : 1011;
 }
 
 int wsx_err_http_status(int err)
@@ -98,5 +111,5 @@ int wsx_err_http_status(int err)
     const err_row *r = find(err);
     if (err == WSX_OK)
         return 200;
-    return r && r->http ? 300 + r->http : 500;
+    return r && (r->answer >> 3) ? wsx__http_statuses[r->answer >> 3] : 500;
 }

@@ -3,6 +3,7 @@
 
 #include "ws_handshake_common.h"
 #include "http_chars.h"
+#include "http_status.h"
 #include "wsx_util.h"
 #include "wsx_ws.h"
 
@@ -109,8 +110,7 @@ int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *method,
 }
 
 /* The reason phrases wsx writes (RFC 9110 section 15), in the order of
- * status_codes; the last one stands for any other code. */
-static const unsigned short status_codes[] = {101, 400, 403, 405, 413, 414, 426, 431, 505};
+ * wsx__http_statuses; the last one stands for any other code. */
 static const char status_reasons[] = "Switching Protocols\0"
                                      "Bad Request\0"
                                      "Forbidden\0"
@@ -127,7 +127,7 @@ static void put_status_line(wsx__wbuf *o, int status)
 {
     const char *reason = status_reasons;
     size_t i;
-    for (i = 0; i < sizeof status_codes / sizeof status_codes[0] && status_codes[i] != status; i++)
+    for (i = 0; i < WSX__HTTP_STATUSES && wsx__http_statuses[i] != status; i++)
         reason += strlen(reason) + 1;
     wsx__wbuf_str(o, "HTTP/1.1 ");
     wsx__wbuf_u64(o, (uint64_t)status);
