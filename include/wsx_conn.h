@@ -145,8 +145,9 @@ typedef struct wsx_ws_conn {
     size_t _ref_at;         /* queue offset where the payload goes */
     wsx_ws_random_fn _random;
     void *_random_ctx;
-    uint64_t _last_rx;      /* time of the last byte received */
-    uint64_t _last_ping;    /* time of the last ping queued */
+    uint64_t _last_active;  /* time of the last byte received or ping
+                               queued, whichever came later (the clock
+                               is monotonic) */
     uint64_t _deadline;     /* OPEN: the pong deadline (while a ping waits
                                for an answer); later: the close deadline */
     uint64_t _ping_interval, _pong_timeout, _close_timeout;

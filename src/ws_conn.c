@@ -317,8 +317,7 @@ int wsx_ws_conn_open(wsx_ws_conn *c, uint64_t now_ms)
     if (!c || c->_state != WSX_WS_CONNECTING)
         return WSX_E_STATE;
     c->_state = WSX_WS_OPEN;
-    c->_last_rx = now_ms;
-    c->_last_ping = now_ms;
+    c->_last_active = now_ms;
     return WSX_OK;
 }
 
@@ -378,7 +377,7 @@ int wsx_ws_conn_recv(wsx_ws_conn *c, uint8_t *buf, size_t len,
         return 0;
     }
     if (len) {
-        c->_last_rx = now_ms;
+        c->_last_active = now_ms;
         c->_flags &= ~(unsigned)F_PINGED;
     }
     r = wsx_ws_decode(&c->_dec, buf, len, consumed, ev);
@@ -523,7 +522,7 @@ int wsx_ws_conn_ping(wsx_ws_conn *c, const void *payload, size_t len,
     if (len > WSX_WS_MAX_CONTROL || (!payload && len))
         return WSX_E_ARG;
     slot_set(c, SLOT_PING, payload, len);
-    c->_last_ping = now_ms;
+    c->_last_active = now_ms;
     if (!(c->_flags & F_PINGED)) {
         c->_flags |= F_PINGED;
         c->_deadline = deadline_after(now_ms, c->_pong_timeout);
@@ -659,8 +658,7 @@ int wsx_ws_conn_consume(wsx_ws_conn *c, size_t n)
  * or the last ping, whichever is later. */
 COLD_SHARED_ static uint64_t ping_due(const wsx_ws_conn *c)
 {
-    uint64_t base = c->_last_rx > c->_last_ping ? c->_last_rx : c->_last_ping;
-    return deadline_after(base, c->_ping_interval);
+    return deadline_after(c->_last_active, c->_ping_interval);
 }
 
 uint64_t wsx_ws_conn_next_deadline(const wsx_ws_conn *c)

@@ -975,6 +975,34 @@ static void test_heartbeat_variants(void)
     end_free(&s);
 }
 
+/* the heartbeat counts from the later of the last byte received and the
+ * last ping queued (a user ping too), with a clock that never goes back */
+static void test_heartbeat_restarts(void)
+{
+    end s, k;
+    wsx_ws_conn_config cfg;
+    wsx_ws_conn_config_default(&cfg);
+    cfg.ping_interval_ms = 1000;
+    cfg.pong_timeout_ms = 0;
+    end_setup(&s, WSX_WS_SERVER, 4096, &cfg);
+    end_setup(&k, WSX_WS_CLIENT, 4096, NULL);
+    CHECK_EQ(wsx_ws_conn_ping(&s.c, NULL, 0, 300), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), 1300);
+    CHECK_EQ(wsx_ws_conn_send(&k.c, WSX_WS_OP_TEXT, "a", 1), WSX_OK);
+    pass(&k, &s, WHOLE, 500);
+    CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), 1500);
+    CHECK_EQ(wsx_ws_conn_ping(&s.c, "p", 1, 700), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), 1700);
+    drain(&s, wire, sizeof wire);
+    CHECK_EQ(wsx_ws_conn_tick(&s.c, 1699), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_output_size(&s.c), 0);
+    CHECK_EQ(wsx_ws_conn_tick(&s.c, 1700), WSX_OK);
+    CHECK_EQ(drain(&s, wire, sizeof wire), 2);
+    CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), 2700);
+    end_free(&s);
+    end_free(&k);
+}
+
 /* ---- zero copy ------------------------------------------------------------- */
 
 static void test_zero_copy(void)
@@ -1059,6 +1087,7 @@ int main(void)
     RUN(test_partial_consume);
     RUN(test_heartbeat);
     RUN(test_heartbeat_variants);
+    RUN(test_heartbeat_restarts);
     RUN(test_zero_copy);
     return harness_done();
 }
