@@ -32,7 +32,7 @@ int wsx__sse_put_headers(wsx__wbuf *w, const wsx_sse_header *h, size_t n)
 static int put_cors(wsx__wbuf *w, const char *origin, int credentials)
 {
     size_t len = strlen(origin);
-    int wildcard = strcmp(origin, "*") == 0;
+    int wildcard = len == 1 && origin[0] == '*';
     if (wildcard && credentials)
         return WSX_E_ARG; /* Fetch standard: credentials need an exact origin */
     if (len == 0 || !wsx__sse_field_ok(origin, len))
