@@ -87,6 +87,11 @@ tdb() { $ARM_SIZE -B "$1" | awk 'NR == 2 { print $1, $2, $3 }'; }
 # long section name sits alone on the line before.  (Portable awk: no
 # strtonum.)
 kept_by_module() { # kept_by_module MAP -> "module bytes" lines
+    # Every input section placed in .text/.rodata/.data/.bss (any object,
+    # so the next address is known), sorted by address; a size that runs
+    # past the next section's start is clipped to it: ld lists a merged
+    # string section (.rodata.*.str1.1) with the size of the merged run,
+    # not what this section added to it.
     awk '
     function hex(s,   i, v) {
         v = 0; s = tolower(substr(s, 3))
@@ -97,13 +102,29 @@ kept_by_module() { # kept_by_module MAP -> "module bytes" lines
     /^Linker script and memory map/ { on = 1; next }
     !on { next }
     /^ \.[^ ]/ { sec = $1 }   # input section name (this line or the next)
-    match($0, /libwsx-cm4\.a\([a-z0-9_]+\.o\)$/) {
-        obj = substr($0, RSTART + 13, RLENGTH - 16)
-        if (sec ~ /^\.(text|rodata|data|bss)/ &&
-            $(NF - 2) ~ /^0x[0-9a-f]+$/ && $(NF - 1) ~ /^0x[0-9a-f]+$/)
-            kept[obj] += hex($(NF - 1))
+    NF >= 3 && sec ~ /^\.(text|rodata|data|bss)/ && $(NF - 2) ~ /^0x[0-9a-f]+$/ &&
+    $(NF - 1) ~ /^0x[0-9a-f]+$/ && $NF ~ /\.o\)?$/ {
+        obj = ""
+        if (match($NF, /libwsx-cm4\.a\([a-z0-9_]+\.o\)$/))
+            obj = substr($NF, RSTART + 13, RLENGTH - 16)
+        n++; addr[n] = hex($(NF - 2)); size[n] = hex($(NF - 1)); who[n] = obj
     }
-    END { for (o in kept) print o, kept[o] }
+    END {
+        for (i = 2; i <= n; i++) {   # insertion sort by address
+            a = addr[i]; z = size[i]; w = who[i]
+            for (j = i - 1; j >= 1 && addr[j] > a; j--) {
+                addr[j + 1] = addr[j]; size[j + 1] = size[j]; who[j + 1] = who[j]
+            }
+            addr[j + 1] = a; size[j + 1] = z; who[j + 1] = w
+        }
+        for (i = 1; i <= n; i++) {
+            z = size[i]
+            if (i < n && addr[i] + z > addr[i + 1] && addr[i + 1] >= addr[i])
+                z = addr[i + 1] - addr[i]
+            if (who[i] != "") kept[who[i]] += z
+        }
+        for (o in kept) print o, kept[o]
+    }
 ' "$1"
 }
 kept_by_module "$OUT/fw_demo.map" >"$OUT/kept"
