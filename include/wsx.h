@@ -55,9 +55,11 @@ extern "C" {
 /* ---- size profile (a build option of the library) ------------------- */
 
 /*
- * WSX_SMALL: the library takes its compact code paths: no fast paths in the
- * frame decoder and the SSE parser (the general paths do the same work, a
- * little slower), a table-light UTF-8 validator, nothing inlined for speed.
+ * WSX_SMALL: the library takes its compact code paths: byte-at-a-time state
+ * machines for the frame decoder and the SSE parser instead of their fast
+ * paths (the same events, errors and limits, a little slower), a
+ * table-light UTF-8 validator, a character-class function instead of the
+ * HTTP parser's 256-byte table, nothing inlined for speed.
  * Behaviour and API are identical; only code size and speed differ.  It is
  * on by itself when the compiler optimizes for size (gcc/clang -Os, -Oz
  * define __OPTIMIZE_SIZE__) unless WSX_FAST is defined; define WSX_SMALL by
@@ -65,7 +67,8 @@ extern "C" {
  * code built with and without it links together.
  *
  * WSX_NO_ERROR_STRINGS (opt-in, independent of WSX_SMALL): drops the ~3 KB
- * of error names and reasons.  wsx_strerror() then answers "success" for
+ * of error names and reasons (`make size` measures the library this way,
+ * and `make check` runs every test against an -Os build with both).  wsx_strerror() then answers "success" for
  * WSX_OK and "error" for everything else, wsx_errname() "WSX_E_OK" or
  * "WSX_E_?" (never NULL; print the number instead), and the close frames and
  * HTTP refusals wsx writes carry that word as their reason text.  Close
