@@ -9,7 +9,9 @@
  *
  * All servers are started at once on free loopback ports (an idle server
  * costs nothing) and measured in turn, interleaved: for each round, for
- * each case, wsx, lws, node; then the next round.  Machine noise (the
+ * each case, wsx, lws, node; then the next round, with the order rotated
+ * (lws, node, wsx; then node, wsx, lws) so that no server always runs
+ * first after the others' connections were torn down.  Machine noise (the
  * machine is shared, and the client shares its cores with the server:
  * nothing is pinned) then hits every server alike.  A peer that is not
  * there (lws_echo not built, node or the ws module missing) gets a loud
@@ -24,7 +26,7 @@
  *
  * Environment:
  *   WSX_BENCH_SECONDS=3   measured seconds per case and server (+ warm-up)
- *   WSX_BENCH_ROUNDS=2    rounds
+ *   WSX_BENCH_ROUNDS=3    rounds
  *   WSX_BENCH_SERVERS=wsx,lws,node   which servers (subset, any order)
  *   WSX_WS_ECHO=path      another program in place of ws_echo for "wsx"
  *                         (takes --host/--port, prints "listening")
@@ -252,14 +254,14 @@ int main(int argc, char **argv)
     const char *env_prog = getenv("WSX_WS_ECHO");
     const char *only = getenv("WSX_BENCH_SERVERS");
     double seconds = env_secs ? atof(env_secs) : 3.0;
-    int rounds = env_rounds ? atoi(env_rounds) : 2, round, status = 0, running = 0;
+    int rounds = env_rounds ? atoi(env_rounds) : 3, round, status = 0, running = 0;
     char dir[256], wsx_prog[512], lws_prog[512], why[512];
     static figures best[NCASES][NSERVERS];
     server servers[NSERVERS];
-    size_t c, s;
+    size_t c, s, k;
 
     if (rounds < 1 || rounds > MAX_ROUNDS)
-        rounds = 2;
+        rounds = 3;
     build_dir(results, dir, sizeof dir);
     snprintf(wsx_prog, sizeof wsx_prog, "%s/examples/ws_echo", dir);
     if (env_prog)
@@ -313,8 +315,9 @@ int main(int argc, char **argv)
         char suffix[32];
         snprintf(suffix, sizeof suffix, ", round %d", round);
         for (c = 0; c < NCASES; c++) {
-            for (s = 0; s < NSERVERS; s++) {
+            for (k = 0; k < NSERVERS; k++) {
                 figures f;
+                s = (k + (size_t)(round - 1)) % NSERVERS; /* rotated order */
                 if (servers[s].pid <= 0)
                     continue;
                 if (measure(&servers[s], &cases[c], seconds, &f) != 0) {
