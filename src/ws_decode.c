@@ -214,18 +214,13 @@ static uint8_t after_data_frame(const wsx_ws_decoder *d)
     return (d->_frame & B0_FIN) ? ST_END : ST_HEADER;
 }
 
-#ifdef WSX_SMALL
-/* ---- the small profile (wsx.h) --------------------------------------------
- * One loop over the states and one exit.  Every header is gathered byte by
- * byte in _ctl (the same checks in the same order as the in-place path of
- * the fast profile); *ev is zeroed once and each event then sets only its
- * own fields (an error sets none). */
-
-/* The header in _ctl (_hdr_len bytes) is complete and checked.  Returns
- * MESSAGE_START for the first frame of a message, else 0. */
-SMALL_NOINLINE_ static int begin_frame(wsx_ws_decoder *d, wsx_ws_event *ev)
+/* The header h (hlen bytes, its masking key, if any, at the end) is
+ * complete and checked: the decoder enters the frame.  Returns 1 for the
+ * first frame of a data message (its opcode is in _frame, its length in
+ * _message_size), else 0. */
+SMALL_NOINLINE_ static int start_frame(wsx_ws_decoder *d, const uint8_t *h,
+                                       size_t hlen)
 {
-    const uint8_t *h = d->_ctl;
     unsigned b0 = h[0], op = b0 & B0_OPCODE;
     uint64_t length = read_length(h, h[1] & B1_LEN);
     wsx_utf8 u;
@@ -233,10 +228,9 @@ SMALL_NOINLINE_ static int begin_frame(wsx_ws_decoder *d, wsx_ws_event *ev)
     d->_remaining = length;
     d->_key_offset = 0;
     if (h[1] & B1_MASK) /* the key ends the header */
-        memcpy(d->_key, h + d->_hdr_len - 4, 4);
-    d->_hdr_len = 0;
+        memcpy(d->_key, h + hlen - 4, 4);
     if (b0 & B0_CONTROL) {
-        d->_ctl_len = 0; /* its payload overwrites the header in _ctl */
+        d->_ctl_len = 0; /* (split header: its payload overwrites it in _ctl) */
         d->_state = ST_CONTROL;
         return 0;
     }
@@ -250,9 +244,27 @@ SMALL_NOINLINE_ static int begin_frame(wsx_ws_decoder *d, wsx_ws_event *ev)
     d->_message_size = length;
     wsx_utf8_init(&u); /* used by text messages only */
     memcpy(&d->_utf8, &u, sizeof u);
-    ev->opcode = op;
-    ev->rsv = b0 & B0_RSV;
-    ev->frame_length = length;
+    return 1;
+}
+
+#ifdef WSX_SMALL
+/* ---- the small profile (wsx.h) --------------------------------------------
+ * One loop over the states and one exit.  Every header is gathered byte by
+ * byte in _ctl (the same checks in the same order as the in-place path of
+ * the fast profile); *ev is zeroed once and each event then sets only its
+ * own fields (an error sets none). */
+
+/* The header in _ctl (_hdr_len bytes) is complete and checked.  Returns
+ * MESSAGE_START for the first frame of a message, else 0. */
+static int begin_frame(wsx_ws_decoder *d, wsx_ws_event *ev)
+{
+    size_t hlen = d->_hdr_len;
+    d->_hdr_len = 0;
+    if (!start_frame(d, d->_ctl, hlen))
+        return 0;
+    ev->opcode = d->_frame & B0_OPCODE;
+    ev->rsv = d->_frame & B0_RSV;
+    ev->frame_length = d->_message_size;
     return WSX_WS_EV_MESSAGE_START;
 }
 
@@ -412,8 +424,6 @@ out:
 #define WSX_NOINLINE_
 #endif
 
-/* A complete, checked header h (its masking key, if any, at the end).
- * Returns MESSAGE_START for the first frame of a message, else 0. */
 /* Fills every field of *ev (close_code 0) and returns kind. */
 static inline int set_event(wsx_ws_event *ev, int kind, unsigned opcode,
                             unsigned rsv, uint64_t frame_length, uint8_t *data,
@@ -429,37 +439,15 @@ static inline int set_event(wsx_ws_event *ev, int kind, unsigned opcode,
     return kind;
 }
 
+/* A complete, checked header h (its masking key, if any, at the end).
+ * Returns MESSAGE_START for the first frame of a message, else 0. */
 static int begin_frame(wsx_ws_decoder *d, const uint8_t *h, size_t hlen,
                        wsx_ws_event *ev)
 {
-    unsigned b0 = h[0], op = b0 & B0_OPCODE;
-    uint64_t length = read_length(h, h[1] & B1_LEN);
-    d->_frame = (uint8_t)b0;
-    d->_remaining = length;
-    d->_key_offset = 0;
-    if (h[1] & B1_MASK)
-        memcpy(d->_key, h + hlen - 4, 4);
-    if (b0 & B0_CONTROL) {
-        d->_state = ST_CONTROL;
-        d->_ctl_len = 0;
+    if (!start_frame(d, h, hlen))
         return 0;
-    }
-    d->_state = length ? ST_PAYLOAD : after_data_frame(d);
-    if (op == WSX_WS_OP_CONTINUATION) {
-        d->_message_size += length;
-        return 0;
-    }
-    d->_flags = (uint8_t)((d->_flags & ~F_TEXT) | F_MESSAGE |
-                          (op == WSX_WS_OP_TEXT ? F_TEXT : 0));
-    d->_message_size = length;
-    if (op == WSX_WS_OP_TEXT) {
-        wsx_utf8 u;
-        wsx_utf8_init(&u);
-        memcpy(&d->_utf8, &u, sizeof u);
-    }
-    set_event(ev, WSX_WS_EV_MESSAGE_START, op, b0 & B0_RSV, length, NULL,
-              0);
-    return WSX_WS_EV_MESSAGE_START;
+    return set_event(ev, WSX_WS_EV_MESSAGE_START, d->_frame & B0_OPCODE,
+                     d->_frame & B0_RSV, d->_message_size, NULL, 0);
 }
 
 /* ---- results -------------------------------------------------------------- */
