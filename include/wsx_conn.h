@@ -123,8 +123,8 @@ typedef struct wsx_ws_conn_slot_ {
     uint8_t _data[WSX_WS_MAX_CONTROL];
 } wsx_ws_conn_slot_;
 
-/* The connection: lives wherever the caller puts it (704 bytes on LP64,
- * 664 on a Cortex-M4, of which 176 are the decoder and 381 hold waiting
+/* The connection: lives wherever the caller puts it (696 bytes on LP64,
+ * 656 on a Cortex-M4, of which 176 are the decoder and 381 hold waiting
  * control frames).
  * Every field is private. */
 typedef struct wsx_ws_conn {
