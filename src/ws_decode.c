@@ -247,6 +247,20 @@ SMALL_NOINLINE_ static int start_frame(wsx_ws_decoder *d, const uint8_t *h,
     return 1;
 }
 
+/* Copies the part of buf[pos..len) that belongs to the current control
+ * frame's payload into _ctl.  Returns how many bytes that was. */
+static size_t gather_control(wsx_ws_decoder *d, const uint8_t *buf, size_t pos,
+                             size_t len)
+{
+    size_t n = len - pos < d->_remaining ? len - pos : (size_t)d->_remaining;
+    if (n) { /* (buf may be NULL when len is 0) */
+        memcpy(d->_ctl + d->_ctl_len, buf + pos, n);
+        d->_ctl_len = (uint8_t)(d->_ctl_len + n);
+        d->_remaining -= n;
+    }
+    return n;
+}
+
 #ifdef WSX_SMALL
 /* ---- the small profile (wsx.h) --------------------------------------------
  * One loop over the states and one exit.  Every header is gathered byte by
@@ -359,7 +373,7 @@ SMALL_NOINLINE_ static int control_event(wsx_ws_decoder *d, wsx_ws_event *ev)
 int wsx_ws_decode(wsx_ws_decoder *d, uint8_t *buf, size_t len,
                   size_t *consumed, wsx_ws_event *ev)
 {
-    size_t pos = 0, n;
+    size_t pos = 0;
     int kind = WSX_E_ARG; /* not sticky */
     memset(ev, 0, sizeof *ev);
     if (len && !buf)
@@ -374,15 +388,7 @@ int wsx_ws_decode(wsx_ws_decoder *d, uint8_t *buf, size_t len,
             if (kind != 0)
                 goto out;
         } else if (d->_state == ST_CONTROL) {
-            n = len - pos;
-            if (n > d->_remaining)
-                n = (size_t)d->_remaining;
-            if (n) {
-                memcpy(d->_ctl + d->_ctl_len, buf + pos, n);
-                d->_ctl_len = (uint8_t)(d->_ctl_len + n);
-                d->_remaining -= n;
-                pos += n;
-            }
+            pos += gather_control(d, buf, pos, len);
             if (d->_remaining)
                 break;
             kind = control_event(d, ev);
@@ -613,15 +619,7 @@ static int decode_frames(wsx_ws_decoder *d, uint8_t *buf, size_t len,
                 return r;
             }
         } else if (d->_state == ST_CONTROL) {
-            size_t n = len - pos;
-            if (n > d->_remaining)
-                n = (size_t)d->_remaining;
-            if (n) {
-                memcpy(d->_ctl + d->_ctl_len, buf + pos, n);
-                d->_ctl_len = (uint8_t)(d->_ctl_len + n);
-                d->_remaining -= n;
-                pos += n;
-            }
+            pos += gather_control(d, buf, pos, len);
             if (d->_remaining)
                 break;
             return control_event(d, pos, consumed, ev);
