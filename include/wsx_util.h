@@ -34,8 +34,8 @@ WSX_API size_t wsx_base64_encode(const uint8_t *in, size_t len, char *out);
  * *outlen.  Strict: len must be a multiple of 4, only the 64 alphabet
  * characters, '=' only as the last one or two characters, and the unused
  * bits before the padding must be zero.  Returns WSX_OK, WSX_E_BASE64 for
- * any violation, or WSX_E_BUFFER if outcap is too small (nothing useful is
- * in out then). */
+ * any violation, or WSX_E_BUFFER if outcap is too small.  On an error out
+ * may hold part of the decoding: use it only after WSX_OK. */
 WSX_API int wsx_base64_decode(const char *in, size_t len, uint8_t *out,
                               size_t outcap, size_t *outlen);
 
