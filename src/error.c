@@ -2,9 +2,9 @@
  * Version and the error table's lookups (see WSX_ERROR_TABLE in wsx.h).
  *
  * Data, not switches: one row of 2 bytes per error (the value in one, the
- * indexes of its close code and HTTP status in the other), searched linearly, and one blob
- * of strings "WSX_E_NAME\0reason\0" per row in the same order, walked to
- * the row's index.  Lookups only run on error paths, so a walk over ~3 KB
+ * indexes of its close code and HTTP status in the other), searched
+ * linearly, and one blob of strings "WSX_E_NAME\0reason\0" per row in the
+ * same order, walked to the row's index.  Lookups only run on error paths, so a walk over ~3 KB
  * costs nothing that matters and saves the pointers.
  */
 #include <string.h>

@@ -19,27 +19,15 @@ int wsx__sse_field_ok(const char *s, size_t n)
 }
 
 /* prefix + line + LF for each line of bytes, lines ending at CR, LF or
- * CRLF (the three line ends a client accepts); at least one line.
- * WSX_SMALL measures the prefix (a literal) at each line instead of taking
- * its length: one argument fewer at every call. */
-#ifdef WSX_SMALL
-#define PUT_LINES(w, prefix, s, n) put_lines(w, prefix, s, n)
-static void put_lines(wsx__wbuf *w, const char *prefix, const uint8_t *s, size_t n)
-#else
-#define PUT_LINES(w, prefix, s, n) put_lines(w, WSX__LIT(prefix), s, n)
+ * CRLF (the three line ends a client accepts); at least one line. */
 static void put_lines(wsx__wbuf *w, const char *prefix, size_t plen, const uint8_t *s, size_t n)
-#endif
 {
     const uint8_t *end = s + n;
     for (;;) {
         const uint8_t *e = s;
         while (e < end && *e != '\n' && *e != '\r')
             e++;
-#ifdef WSX_SMALL
-        wsx__wbuf_str(w, prefix);
-#else
         wsx__wbuf_put(w, prefix, plen);
-#endif
         wsx__wbuf_put(w, s, (size_t)(e - s));
         wsx__wbuf_put(w, "\n", 1);
         if (e == end)
@@ -59,19 +47,19 @@ void wsx_sse_msg_init(wsx_sse_msg *m)
 void wsx__sse_write_msg(wsx__wbuf *w, const wsx_sse_msg *m)
 {
     if (m->comment)
-        PUT_LINES(w, ": ", (const uint8_t *)m->comment, m->comment_len);
+        put_lines(w, WSX__LIT(": "), (const uint8_t *)m->comment, m->comment_len);
     /* type and id hold no line break (checked): one line each */
     if (m->type && m->type_len)
-        PUT_LINES(w, "event: ", (const uint8_t *)m->type, m->type_len);
+        put_lines(w, WSX__LIT("event: "), (const uint8_t *)m->type, m->type_len);
     if (m->id)
-        PUT_LINES(w, "id: ", (const uint8_t *)m->id, m->id_len);
+        put_lines(w, WSX__LIT("id: "), (const uint8_t *)m->id, m->id_len);
     if (m->retry_ms >= 0) {
         wsx__wbuf_put(w, "retry: ", 7);
         wsx__wbuf_u64(w, (uint64_t)m->retry_ms);
         wsx__wbuf_put(w, "\n", 1);
     }
     if (m->data)
-        PUT_LINES(w, "data: ", (const uint8_t *)m->data, m->data_len);
+        put_lines(w, WSX__LIT("data: "), (const uint8_t *)m->data, m->data_len);
     wsx__wbuf_put(w, "\n", 1);
 }
 
