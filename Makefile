@@ -12,7 +12,7 @@
 # Options: WERROR=1 adds -Werror.  OPENSSL=1 takes SHA-1 from libcrypto.
 # CC, CFLAGS, CPPFLAGS, LDFLAGS, AR from the command line or environment are used.
 
-VERSION      := 0.1.0
+VERSION      := 0.2.0
 SOVERSION    := 0
 
 CC           ?= cc

@@ -741,7 +741,7 @@ static void query_last_id(const wsx_http_request *req, const char **id, size_t *
 static void start_feed(client *c, const wsx_http_request *req)
 {
     server *s = c->srv;
-    const wsx_http_header *h = wsx_http_header_next(req->headers, req->num_headers,
+    const wsx_header *h = wsx_http_header_next(req->headers, req->num_headers,
                                                     "Last-Event-ID", NULL);
     static const char retry[] = "retry: 1000\n\n";
     wsx_sse_replay_iter it;
@@ -1406,9 +1406,9 @@ static void process_http(client *c)
 {
     while (c->kind == K_HTTP && !c->dead && !c->close_after && pending_output(c) == 0 &&
            c->in_len > 0) {
-        wsx_http_header headers[MAX_HEADERS];
+        wsx_header headers[MAX_HEADERS];
         wsx_http_request req;
-        const wsx_http_header *cl;
+        const wsx_header *cl;
         uint64_t body_len = 0;
         size_t used;
         int r = wsx_http_parse_request(&c->http, (const char *)c->in, c->in_len, headers,

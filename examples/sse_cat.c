@@ -74,7 +74,7 @@ typedef struct options {
     /* URL mode */
     const char *method;          /* -X; NULL: GET, or POST with -d */
     const char *body;            /* -d */
-    wsx_sse_header headers[MAX_USER_HEADERS]; /* -H */
+    wsx_header headers[MAX_USER_HEADERS]; /* -H */
     size_t num_headers;
     long max_reconnects;         /* -1: no limit */
     long max_redirects;
@@ -440,7 +440,7 @@ static long read_some(int fd, void *buf, size_t cap)
 /* Sends the request of h. */
 static int send_request(url_client *u, int fd, const hop *h)
 {
-    wsx_sse_header hdrs[MAX_USER_HEADERS + 1];
+    wsx_header hdrs[MAX_USER_HEADERS + 1];
     wsx_sse_request req;
     size_t i, n = 0, id_len;
     int has_type = 0;
@@ -488,7 +488,7 @@ static int send_request(url_client *u, int fd, const hop *h)
 /* Reads and parses the response head into u->head; skips 1xx heads.
  * Returns the head length (body bytes follow it up to *len), 0 when the
  * connection ended or failed first, -2 if interrupted. */
-static int read_head(url_client *u, int fd, wsx_http_header *hdrs, wsx_http_response *res,
+static int read_head(url_client *u, int fd, wsx_header *hdrs, wsx_http_response *res,
                      size_t *len)
 {
     wsx_http_parser hp;
@@ -660,7 +660,7 @@ static enum outcome attempt(url_client *u)
     h.body = u->o->body;
     h.keep_content_type = 1;
     for (redirects = 0;; redirects++) {
-        wsx_http_header hdrs[MAX_RESPONSE_HEADERS];
+        wsx_header hdrs[MAX_RESPONSE_HEADERS];
         wsx_http_response res;
         size_t len;
         int fd = net_connect_timeout(h.url.host, h.url.port, (uint64_t)u->o->connect_timeout_ms);

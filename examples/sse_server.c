@@ -432,7 +432,7 @@ static void start_events(server *s, client *c, const wsx_http_request *req)
     uint8_t head[512], retry[64];
     wsx_sse_head_config hc;
     wsx_sse_msg m;
-    const wsx_http_header *last =
+    const wsx_header *last =
         wsx_http_header_next(req->headers, req->num_headers, "Last-Event-ID", NULL);
     ptrdiff_t hl, rl;
     memset(&hc, 0, sizeof hc);
@@ -527,7 +527,7 @@ static int queue_msg(server *s, client *c, const wsx_sse_msg *m)
 
 /* The first event: what the server understood of the request. */
 static int send_meta(server *s, client *c, const char *msg, size_t msg_len,
-                     const wsx_http_header *auth)
+                     const wsx_header *auth)
 {
     char data[META_MAX];
     size_t n = 0;
@@ -649,7 +649,7 @@ static int method_is(const wsx_http_request *req, const char *m)
  * (section 6.1). */
 static int transfer_coding(const wsx_http_request *req)
 {
-    const wsx_http_header *te = NULL;
+    const wsx_header *te = NULL;
     int codings = 0, last_chunked = 0;
     while ((te = wsx_http_header_next(req->headers, req->num_headers, "Transfer-Encoding", te))) {
         const char *pos = te->value, *item;
@@ -671,7 +671,7 @@ enum { BODY_CHUNKED = 1, BODY_LENGTH = 2 };
  * in *len), or -1 when the request was answered with an error. */
 static int body_framing(server *s, client *c, const wsx_http_request *req, uint64_t *len)
 {
-    const wsx_http_header *cl = wsx_http_header_next(req->headers, req->num_headers,
+    const wsx_header *cl = wsx_http_header_next(req->headers, req->num_headers,
                                                      "Content-Length", NULL);
     if (wsx_http_header_next(req->headers, req->num_headers, "Transfer-Encoding", NULL)) {
         /* With Content-Length: a likely smuggling attempt (section 6.3);
@@ -795,7 +795,7 @@ static void route(server *s, client *c, const wsx_http_request *req, size_t head
  * while a POST body is arriving). */
 static void on_request_bytes(server *s, client *c)
 {
-    wsx_http_header headers[MAX_HEADERS];
+    wsx_header headers[MAX_HEADERS];
     wsx_http_request req;
     int r = wsx_http_parse_request(&c->http, c->in, c->in_len, headers, MAX_HEADERS, &req);
     if (r < 0) {

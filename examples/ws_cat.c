@@ -336,7 +336,7 @@ static int handshake(cat *k)
     wsx_hs_client hs;
     wsx_hs_client_config hc;
     wsx_http_parser p;
-    wsx_http_header headers[MAX_HEADERS];
+    wsx_header headers[MAX_HEADERS];
     wsx_http_response res;
     int r;
 

@@ -544,7 +544,7 @@ static void answer_head(server *s, client *c, const wsx_http_request *req, size_
 /* Returns -1 when the client is gone (freed), 0 otherwise. */
 static int read_head(server *s, client *c)
 {
-    wsx_http_header headers[MAX_HEADERS];
+    wsx_header headers[MAX_HEADERS];
     wsx_http_request req;
     ssize_t k;
     int r;

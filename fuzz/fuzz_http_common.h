@@ -98,11 +98,11 @@ static inline int fz_same(const fz_log *a, const fz_log *b)
 /* Logs the header slices (offsets into buf) after checking each lies in the
  * head of r bytes. */
 static inline void fz_describe_headers(fz_log *l, int r, const char *buf,
-                                       const wsx_http_header *hdrs, size_t n)
+                                       const wsx_header *hdrs, size_t n)
 {
     size_t i;
     for (i = 0; i < n; i++) {
-        const wsx_http_header *h = &hdrs[i];
+        const wsx_header *h = &hdrs[i];
         REQUIRE(h->name >= buf && h->name + h->name_len <= buf + r);
         REQUIRE(h->value >= buf && h->value + h->value_len <= buf + r);
         fz_addf(l, "|%lld", h->name - buf);
@@ -131,7 +131,7 @@ static inline void fz_http_config(wsx_http_config *cfg, uint8_t opt)
  * further (r is the whole parse's result, maxh the header array's size). */
 typedef struct fz_http_target {
     int (*parse)(wsx_http_parser *p, const char *buf, size_t len,
-                 wsx_http_header *hdrs, size_t maxh, void *msg);
+                 wsx_header *hdrs, size_t maxh, void *msg);
     void (*describe)(fz_log *l, int r, const char *buf, const void *msg);
     void (*check_whole)(const char *buf, int r, size_t maxh, const void *msg);
 } fz_http_target;
@@ -144,14 +144,14 @@ static inline void fz_http_oracle(const fz_http_target *t, const wsx_http_config
 {
     static const size_t header_caps[4] = {0, 2, 8, 64};
     wsx_http_parser p;
-    wsx_http_header *hdrs;
+    wsx_header *hdrs;
     fz_log whole = {0, 0, 0}, chunked = {0, 0, 0};
     fz_plan plan;
     size_t maxh, len, have;
     char *buf;
     int r, r2 = 0;
     maxh = header_caps[(data[0] >> 2) & 3];
-    hdrs = (wsx_http_header *)malloc((maxh ? maxh : 1) * sizeof *hdrs);
+    hdrs = (wsx_header *)malloc((maxh ? maxh : 1) * sizeof *hdrs);
     len = size - 2;
 
     buf = fz_copy(data + 2, len);

@@ -36,7 +36,7 @@ static void describe(fz_log *l, int r, const char *buf, const void *msg)
 static void check_answer(const char *out, size_t out_len, int r)
 {
     wsx_http_parser p;
-    wsx_http_header h[16];
+    wsx_header h[16];
     wsx_http_response s;
     int n;
     REQUIRE(out_len > 0);
@@ -86,7 +86,7 @@ static void handshake(const char *buf, const wsx_http_request *q)
 }
 
 static int parse(wsx_http_parser *p, const char *buf, size_t len,
-                 wsx_http_header *hdrs, size_t maxh, void *msg)
+                 wsx_header *hdrs, size_t maxh, void *msg)
 {
     return wsx_http_parse_request(p, buf, len, hdrs, maxh, (wsx_http_request *)msg);
 }

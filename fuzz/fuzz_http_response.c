@@ -35,7 +35,7 @@ static void client_check(const char *buf, int head, const wsx_http_response *s)
     static const uint8_t nonce[16] = {'t', 'h', 'e', ' ', 's', 'a', 'm', 'p',
                                       'l', 'e', ' ', 'n', 'o', 'n', 'c', 'e'};
     static const char *const protos[] = {"chat", "superchat"};
-    wsx_http_header ext;
+    wsx_header ext;
     wsx_hs_client_config cfg;
     wsx_hs_client hs;
     char req[512];
@@ -74,7 +74,7 @@ static void client_check(const char *buf, int head, const wsx_http_response *s)
 }
 
 static int parse(wsx_http_parser *p, const char *buf, size_t len,
-                 wsx_http_header *hdrs, size_t maxh, void *msg)
+                 wsx_header *hdrs, size_t maxh, void *msg)
 {
     return wsx_http_parse_response(p, buf, len, hdrs, maxh, (wsx_http_response *)msg);
 }

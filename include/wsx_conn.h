@@ -44,9 +44,7 @@
 #ifndef WSX_CONN_H
 #define WSX_CONN_H
 
-#define WSX_BASE_ONLY_ /* only the base part of wsx.h, not its umbrella list */
-#include "wsx.h"
-#undef WSX_BASE_ONLY_
+#include "wsx_base.h"
 #include "wsx_ws.h"
 
 #ifdef __cplusplus

@@ -4,7 +4,7 @@
  * ---- Server, "I have raw bytes" ----------------------------------------------
  *
  *   char in[16384]; size_t len = 0;      (bytes read from the socket)
- *   wsx_http_header hdrs[64];
+ *   wsx_header hdrs[64];
  *   wsx_http_request req;
  *   wsx_http_parser p;
  *   wsx_hs_request info;
@@ -47,9 +47,7 @@
 #ifndef WSX_HANDSHAKE_H
 #define WSX_HANDSHAKE_H
 
-#define WSX_BASE_ONLY_ /* only the base part of wsx.h, not its umbrella list */
-#include "wsx.h"
-#undef WSX_BASE_ONLY_
+#include "wsx_base.h"
 #include "wsx_http.h"
 
 #ifdef __cplusplus
@@ -91,7 +89,7 @@ typedef struct wsx_hs_server_config {
      * standard ones.  Names must be tokens, values SP/HTAB/VCHAR/obs-text;
      * the fields wsx writes itself (Upgrade, Connection, Sec-WebSocket-*)
      * are refused (WSX_E_ARG). */
-    const wsx_http_header *extra_headers;
+    const wsx_header *extra_headers;
     size_t num_extra_headers;
 } wsx_hs_server_config;
 
@@ -132,7 +130,7 @@ typedef struct wsx_hs_request {
 WSX_API int wsx_hs_server_check(const wsx_hs_server_config *cfg,
                                 const char *method, size_t method_len,
                                 int http_major, int http_minor,
-                                const wsx_http_header *headers, size_t num_headers,
+                                const wsx_header *headers, size_t num_headers,
                                 wsx_hs_request *info);
 
 /* Writes the 101 Switching Protocols response for a checked request:
@@ -162,7 +160,7 @@ WSX_API int wsx_hs_server_refusal(int err, char *out, size_t cap, size_t *out_le
 WSX_API int wsx_hs_server_answer(const wsx_hs_server_config *cfg,
                                  const char *method, size_t method_len,
                                  int http_major, int http_minor,
-                                 const wsx_http_header *headers, size_t num_headers,
+                                 const wsx_header *headers, size_t num_headers,
                                  wsx_hs_request *info,
                                  char *out, size_t cap, size_t *out_len);
 
@@ -187,7 +185,7 @@ typedef struct wsx_hs_client_config {
      * Protocol,Accept} are refused (WSX_E_ARG): use the fields above.  A
      * Sec-WebSocket-Extensions offer here is allowed, and the names it
      * offers are the only ones the response may accept. */
-    const wsx_http_header *extra_headers;
+    const wsx_header *extra_headers;
     size_t num_extra_headers;
 } wsx_hs_client_config;
 
@@ -198,7 +196,7 @@ typedef struct wsx_hs_client {
     char _key[WSX_HS_KEY_LEN];
     const char *const *_subprotocols;
     size_t _num_subprotocols;
-    const wsx_http_header *_extra;
+    const wsx_header *_extra;
     size_t _num_extra;
 } wsx_hs_client;
 
@@ -233,7 +231,7 @@ WSX_API int wsx_hs_client_request(wsx_hs_client *hs, const wsx_hs_client_config 
  * chosen subprotocol, a slice of the response header value, or NULL / 0.
  * A non-101 status is for the caller to interpret (401, redirects...). */
 WSX_API int wsx_hs_client_check(const wsx_hs_client *hs, int status,
-                                const wsx_http_header *headers, size_t num_headers,
+                                const wsx_header *headers, size_t num_headers,
                                 const char **subprotocol, size_t *subprotocol_len);
 
 /* wsx_hs_client_check on a response from wsx_http_parse_response. */

@@ -17,7 +17,7 @@
  * (realloc, memmove) as long as the bytes already given do not change.
  *
  *   char buf[16384]; size_t len = 0;
- *   wsx_http_header hdrs[64];
+ *   wsx_header hdrs[64];
  *   wsx_http_request req;
  *   wsx_http_parser p;
  *   wsx_http_parser_init(&p, NULL);                 (defaults)
@@ -77,15 +77,10 @@
 #ifndef WSX_HTTP_H
 #define WSX_HTTP_H
 
-#define WSX_BASE_ONLY_ /* only the base part of wsx.h, not its umbrella list */
-#include "wsx.h"
-#undef WSX_BASE_ONLY_
+#include "wsx_base.h"
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* The types come before wsx.h: its umbrella part includes wsx_handshake.h,
- * which uses them, even when this header is the first one included. */
 
 /* ---- head parser ---------------------------------------------------------- */
 
@@ -105,22 +100,13 @@ typedef struct wsx_http_config {
     unsigned flags;    /* WSX_HTTP_STRICT_CRLF */
 } wsx_http_config;
 
-/* One header field: slices into the caller's buffer, value trimmed of
- * surrounding SP/HTAB (may be empty: value_len 0). */
-typedef struct wsx_http_header {
-    const char *name;
-    size_t name_len;
-    const char *value;
-    size_t value_len;
-} wsx_http_header;
-
 typedef struct wsx_http_request {
     const char *method;     /* e.g. "GET", case-sensitive (RFC 9110 9.1) */
     size_t method_len;
     const char *target;     /* e.g. "/chat?room=1" */
     size_t target_len;
     int minor_version;      /* HTTP/1.<minor_version> */
-    wsx_http_header *headers; /* the caller's array */
+    wsx_header *headers; /* the caller's array */
     size_t num_headers;
 } wsx_http_request;
 
@@ -129,7 +115,7 @@ typedef struct wsx_http_response {
     int status;             /* 100..599 */
     const char *reason;     /* may be empty */
     size_t reason_len;
-    wsx_http_header *headers;
+    wsx_header *headers;
     size_t num_headers;
 } wsx_http_response;
 
@@ -177,14 +163,14 @@ WSX_API void wsx_http_parser_init(wsx_http_parser *p, const wsx_http_config *cfg
  *        wsx_handshake.h for a ready-made response.
  * WSX_E_ARG for NULL pointers, WSX_E_STATE if p is parsing a response. */
 WSX_API int wsx_http_parse_request(wsx_http_parser *p, const char *buf, size_t len,
-                                   wsx_http_header *headers, size_t max_headers,
+                                   wsx_header *headers, size_t max_headers,
                                    wsx_http_request *out);
 
 /* Same contract for a response head (status line).  Status-line errors are
  * WSX_E_HTTP_STATUS.  A 1xx other than 101 is a complete head like any
  * other: the caller decides to parse the next one. */
 WSX_API int wsx_http_parse_response(wsx_http_parser *p, const char *buf, size_t len,
-                                    wsx_http_header *headers, size_t max_headers,
+                                    wsx_header *headers, size_t max_headers,
                                     wsx_http_response *out);
 
 /* ---- header helpers --------------------------------------------------------- */
@@ -196,12 +182,12 @@ WSX_API int wsx_http_name_eq(const char *name, size_t len, const char *want);
 /* The first header named name (case-insensitive) after `after` (NULL:
  * from the start), or NULL.  Loop over repeated fields with
  *   for (h = NULL; (h = wsx_http_header_next(hs, n, "Upgrade", h)) != NULL;) */
-WSX_API const wsx_http_header *wsx_http_header_next(const wsx_http_header *headers,
+WSX_API const wsx_header *wsx_http_header_next(const wsx_header *headers,
                                                     size_t n, const char *name,
-                                                    const wsx_http_header *after);
+                                                    const wsx_header *after);
 
 /* Number of headers named name (case-insensitive). */
-WSX_API size_t wsx_http_header_count(const wsx_http_header *headers, size_t n,
+WSX_API size_t wsx_http_header_count(const wsx_header *headers, size_t n,
                                      const char *name);
 
 /* Comma-separated lists (RFC 9110 section 5.6.1): takes the next element of
@@ -219,7 +205,7 @@ WSX_API int wsx_http_list_has(const char *value, size_t len, const char *token);
 
 /* 1 if any header named name has the element token (as wsx_http_list_has,
  * over all the field lines of that name: RFC 9110 section 5.3). */
-WSX_API int wsx_http_headers_have_token(const wsx_http_header *headers, size_t n,
+WSX_API int wsx_http_headers_have_token(const wsx_header *headers, size_t n,
                                         const char *name, const char *token);
 
 /* How a response body is delimited (RFC 9112 section 6.3), for a client:

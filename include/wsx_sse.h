@@ -13,9 +13,7 @@
 #ifndef WSX_SSE_H
 #define WSX_SSE_H
 
-#define WSX_BASE_ONLY_ /* only the base part of wsx.h, not its umbrella list */
-#include "wsx.h"
-#undef WSX_BASE_ONLY_
+#include "wsx_base.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -263,22 +261,12 @@ WSX_API ptrdiff_t wsx_sse_write_chunked(const wsx_sse_msg *m, uint8_t *out, size
 /* Server helpers                                                          */
 /* ====================================================================== */
 
-/* One header line "name: value" (the same layout as wsx_http_header).
- * When writing, names must be HTTP tokens (WSX_E_HTTP_HEADER_NAME) and
- * values free of CR, LF and NUL (WSX_E_HTTP_HEADER_VALUE). */
-typedef struct wsx_sse_header {
-    const char *name;
-    size_t name_len;
-    const char *value;
-    size_t value_len;
-} wsx_sse_header;
-
 typedef struct wsx_sse_head_config {
     int chunked;                 /* add "Transfer-Encoding: chunked" */
     int charset;                 /* "text/event-stream; charset=utf-8" */
     const char *allow_origin;    /* NUL-terminated Access-Control-Allow-Origin, or NULL */
     int allow_credentials;       /* "Access-Control-Allow-Credentials: true" */
-    const wsx_sse_header *headers; /* extra headers, or NULL */
+    const wsx_header *headers; /* extra headers, or NULL */
     size_t num_headers;
     int connection_close;        /* "Connection: close" instead of keep-alive:
                                     a stream that ends by closing the connection
@@ -404,7 +392,7 @@ typedef struct wsx_sse_request {
     const char *host;            /* NUL-terminated Host value, e.g. "example.com:8080" */
     const uint8_t *last_id;      /* e.g. from wsx_sse_last_event_id(); may be NULL */
     size_t last_id_len;
-    const wsx_sse_header *headers; /* extra headers, or NULL */
+    const wsx_header *headers; /* extra headers, or NULL */
     size_t num_headers;
     const void *body;            /* NULL: no body, no Content-Length */
     size_t body_len;
@@ -436,7 +424,7 @@ WSX_API ptrdiff_t wsx_sse_request_write(const wsx_sse_request *req, uint8_t *out
  *                            Location): fail, do not reconnect;
  *   WSX_E_SSE_CONTENT_TYPE   200 with another or no Content-Type: fail, do
  *                            not reconnect. */
-WSX_API wsx_err wsx_sse_check_response(int status, const wsx_sse_header *headers, size_t n,
+WSX_API wsx_err wsx_sse_check_response(int status, const wsx_header *headers, size_t n,
                                        const char **location, size_t *location_len);
 
 /* The method for the request that follows a redirect with this status

@@ -5,9 +5,7 @@
 #ifndef WSX_UTIL_H
 #define WSX_UTIL_H
 
-#define WSX_BASE_ONLY_ /* only the base part of wsx.h, not its umbrella list */
-#include "wsx.h"
-#undef WSX_BASE_ONLY_
+#include "wsx_base.h"
 
 #ifdef __cplusplus
 extern "C" {

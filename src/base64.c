@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "wsx_internal.h"
 #include "wsx_util.h"
 
 static const char b64_alphabet[64] =

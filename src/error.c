@@ -1,5 +1,5 @@
 /*
- * Version and the error table's lookups (see WSX_ERROR_TABLE in wsx.h).
+ * The error table's lookups (see WSX_ERROR_TABLE in wsx.h).
  *
  * Data, not switches: one row of 2 bytes per error (the value in one, the
  * indexes of its close code and HTTP status in the other), searched
@@ -9,12 +9,9 @@
  */
 #include <string.h>
 
+#include "wsx_internal.h"
 #include "wsx.h"
 #include "http_status.h"
-
-unsigned long wsx_version(void) { return WSX_VERSION_NUM; }
-
-const char *wsx_version_string(void) { return WSX_VERSION_STRING; }
 
 /* A value -(100 * range + index) is kept as one byte: range in the top
  * three bits, index in the low five (the table's ranges are consecutive

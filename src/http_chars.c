@@ -3,6 +3,7 @@
  * target bytes, digits, hex digits. */
 #include <stdint.h>
 
+#include "wsx_internal.h"
 #include "http_chars.h"
 
 #ifdef WSX_SMALL
@@ -15,16 +16,16 @@ unsigned wsx__http_class(unsigned char c)
 {
     unsigned cls = 0, low = c | 0x20u;
     if (c == '\t' || (c >= 0x20 && c != 0x7F))
-        cls = WSX_HC_VALUE;
+        cls = WSX__HC_VALUE;
     if (c > 0x20 && c < 0x7F) {
-        cls |= WSX_HC_TARGET;
+        cls |= WSX__HC_TARGET;
         if ((tchar_bits[(c >> 5) - 1] >> (c & 31)) & 1)
-            cls |= WSX_HC_TCHAR;
+            cls |= WSX__HC_TCHAR;
     }
     if (c >= '0' && c <= '9')
-        cls |= WSX_HC_DIGIT | WSX_HC_HEX;
+        cls |= WSX__HC_DIGIT | WSX__HC_HEX;
     else if (low >= 'a' && low <= 'f')
-        cls |= WSX_HC_HEX;
+        cls |= WSX__HC_HEX;
     return cls;
 }
 #else
@@ -54,12 +55,21 @@ int wsx__http_all(const char *s, size_t n, unsigned cls)
     if (!s)
         return n == 0;
     for (i = 0; i < n; i++)
-        if (!wsx_http_is(s[i], cls))
+        if (!wsx__http_is(s[i], cls))
             return 0;
     return 1;
 }
 
 int wsx__http_is_token(const char *s, size_t n)
 {
-    return n && wsx__http_all(s, n, WSX_HC_TCHAR);
+    return n && wsx__http_all(s, n, WSX__HC_TCHAR);
+}
+
+/* RFC 9110 section 5.5: field-value = *field-content, and field-content
+ * begins and ends with a field-vchar; whitespace at either end would not
+ * survive parsing anyway. */
+int wsx__http_is_field_value(const char *s, size_t n)
+{
+    return wsx__http_all(s, n, WSX__HC_VALUE) &&
+           (n == 0 || (s[0] != ' ' && s[0] != '\t' && s[n - 1] != ' ' && s[n - 1] != '\t'));
 }

@@ -12,39 +12,42 @@
 #include "wsx.h" /* WSX_SMALL */
 
 enum {
-    WSX_HC_TCHAR = 1,  /* token character */
-    WSX_HC_VALUE = 2,  /* SP, HTAB, VCHAR, obs-text: allowed in a field value */
-    WSX_HC_TARGET = 4, /* 0x21-0x7E: allowed in a request target */
-    WSX_HC_DIGIT = 8,
-    WSX_HC_HEX = 16
+    WSX__HC_TCHAR = 1,  /* token character */
+    WSX__HC_VALUE = 2,  /* SP, HTAB, VCHAR, obs-text: allowed in a field value */
+    WSX__HC_TARGET = 4, /* 0x21-0x7E: allowed in a request target */
+    WSX__HC_DIGIT = 8,
+    WSX__HC_HEX = 16
 };
 
 #ifdef WSX_SMALL
-/* The WSX_HC_* bits of c. */
+/* The WSX__HC_* bits of c. */
 unsigned wsx__http_class(unsigned char c);
-#define wsx_http_is(c, cls) (wsx__http_class((unsigned char)(c)) & (cls))
+#define wsx__http_is(c, cls) (wsx__http_class((unsigned char)(c)) & (cls))
 #else
 extern const unsigned char wsx__http_chars[256];
-#define wsx_http_is(c, cls) (wsx__http_chars[(unsigned char)(c)] & (cls))
+#define wsx__http_is(c, cls) (wsx__http_chars[(unsigned char)(c)] & (cls))
 #endif
 
-#define wsx_http_is_tchar(c) wsx_http_is(c, WSX_HC_TCHAR)
-#define wsx_http_is_value_char(c) wsx_http_is(c, WSX_HC_VALUE)
-#define wsx_http_is_target_char(c) wsx_http_is(c, WSX_HC_TARGET)
-#define wsx_http_is_digit(c) wsx_http_is(c, WSX_HC_DIGIT)
-#define wsx_http_is_hex(c) wsx_http_is(c, WSX_HC_HEX)
+#define wsx__http_is_tchar(c) wsx__http_is(c, WSX__HC_TCHAR)
+#define wsx__http_is_value_char(c) wsx__http_is(c, WSX__HC_VALUE)
+#define wsx__http_is_target_char(c) wsx__http_is(c, WSX__HC_TARGET)
+#define wsx__http_is_digit(c) wsx__http_is(c, WSX__HC_DIGIT)
+#define wsx__http_is_hex(c) wsx__http_is(c, WSX__HC_HEX)
 
 /* 1 if every byte of s[0..n) has character class cls (s may be NULL when n
  * is 0; NULL with n > 0 gives 0). */
 int wsx__http_all(const char *s, size_t n, unsigned cls);
 /* 1 if s[0..n) is an HTTP token (RFC 9110 section 5.6.2: 1*tchar) */
 int wsx__http_is_token(const char *s, size_t n);
+/* 1 if s[0..n) may be written as a header field value (API rule 8 in
+ * wsx_base.h): field-vchar, SP and HTAB only between them; may be empty. */
+int wsx__http_is_field_value(const char *s, size_t n);
 
 /* 1 if a[0..alen) and b[0..blen) are equal ASCII-case-insensitively
  * (http_headers.c). */
 int wsx__http_eq_nocase(const char *a, size_t alen, const char *b, size_t blen);
 
 /* ASCII lower case, locale-free. */
-#define wsx_http_lower(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + ('a' - 'A') : (c))
+#define wsx__http_lower(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + ('a' - 'A') : (c))
 
 #endif

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "wsx_internal.h"
 #include "wsx_http.h"
 #include "http_chars.h"
 
@@ -60,7 +61,7 @@ static int next_state(wsx_chunked *c, int s, char ch)
     case S_SIZE:
     case S_SIZE_MORE:
     case S_SIZE_BWS:
-        if (s != S_SIZE_BWS && wsx_http_is_hex(ch))
+        if (s != S_SIZE_BWS && wsx__http_is_hex(ch))
             return size_digit(c, ch);
         if (s == S_SIZE)
             return WSX_E_HTTP_CHUNK;
@@ -76,12 +77,12 @@ static int next_state(wsx_chunked *c, int s, char ch)
          * skipped); CR ends the line. */
         if (ch == '\r')
             return s + 1;
-        return wsx_http_is_value_char(ch) ? s : WSX_E_HTTP_CHUNK;
+        return wsx__http_is_value_char(ch) ? s : WSX_E_HTTP_CHUNK;
     case S_TRAILER_START:
         if (ch == '\r')
             return S_FINAL_LF;
         /* A field name; SP/HTAB here would be obs-fold. */
-        return wsx_http_is_tchar(ch) ? S_TRAILER : WSX_E_HTTP_CHUNK;
+        return wsx__http_is_tchar(ch) ? S_TRAILER : WSX_E_HTTP_CHUNK;
     default: /* one fixed byte: the CR or LF of a CRLF */
         if (ch != (s == S_DATA_CR ? '\r' : '\n'))
             return WSX_E_HTTP_CHUNK;

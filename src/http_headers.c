@@ -2,6 +2,7 @@
  * response body framing decision (RFC 9112 section 6.3). */
 #include <string.h>
 
+#include "wsx_internal.h"
 #include "wsx_http.h"
 #include "http_chars.h"
 
@@ -26,11 +27,11 @@ int wsx_http_name_eq(const char *name, size_t len, const char *want)
     return wsx__http_eq_nocase(name, len, want, strlen(want));
 }
 
-const wsx_http_header *wsx_http_header_next(const wsx_http_header *headers, size_t n,
+const wsx_header *wsx_http_header_next(const wsx_header *headers, size_t n,
                                             const char *name,
-                                            const wsx_http_header *after)
+                                            const wsx_header *after)
 {
-    const wsx_http_header *h = after ? after + 1 : headers;
+    const wsx_header *h = after ? after + 1 : headers;
     if (!headers)
         return NULL;
     for (; h < headers + n; h++)
@@ -39,9 +40,9 @@ const wsx_http_header *wsx_http_header_next(const wsx_http_header *headers, size
     return NULL;
 }
 
-size_t wsx_http_header_count(const wsx_http_header *headers, size_t n, const char *name)
+size_t wsx_http_header_count(const wsx_header *headers, size_t n, const char *name)
 {
-    const wsx_http_header *h = NULL;
+    const wsx_header *h = NULL;
     size_t count = 0;
     while ((h = wsx_http_header_next(headers, n, name, h)) != NULL)
         count++;
@@ -102,10 +103,10 @@ int wsx_http_list_has(const char *value, size_t len, const char *token)
     return 0;
 }
 
-int wsx_http_headers_have_token(const wsx_http_header *headers, size_t n,
+int wsx_http_headers_have_token(const wsx_header *headers, size_t n,
                                 const char *name, const char *token)
 {
-    const wsx_http_header *h = NULL;
+    const wsx_header *h = NULL;
     while ((h = wsx_http_header_next(headers, n, name, h)) != NULL)
         if (wsx_http_list_has(h->value, h->value_len, token))
             return 1;
@@ -135,7 +136,7 @@ static int parse_length(const char *item, size_t n, uint64_t *v)
 int wsx_http_response_body(const wsx_http_response *res, int request_was_head,
                            uint64_t *length)
 {
-    const wsx_http_header *h, *end;
+    const wsx_header *h, *end;
     const char *last = NULL; /* last Transfer-Encoding coding */
     size_t last_len = 0;
     int has_te = 0, has_length = 0;

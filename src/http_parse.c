@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "wsx_internal.h"
 #include "wsx_http.h"
 #include "http_chars.h"
 
@@ -34,11 +35,11 @@ void wsx_http_parser_init(wsx_http_parser *p, const wsx_http_config *cfg)
     p->_flags = cfg ? cfg->flags : 0;
 }
 
-/* Length of the run of bytes of class cls (WSX_HC_*) at the start of s[0..n). */
+/* Length of the run of bytes of class cls (WSX__HC_*) at the start of s[0..n). */
 static size_t span(const char *s, size_t n, unsigned cls)
 {
     size_t i = 0;
-    while (i < n && wsx_http_is(s[i], cls))
+    while (i < n && wsx__http_is(s[i], cls))
         i++;
     return i;
 }
@@ -49,7 +50,7 @@ static size_t span(const char *s, size_t n, unsigned cls)
 static int values_ok(const char *v, size_t n)
 {
 #ifdef WSX_SMALL /* wsx.h: byte by byte */
-    return span(v, n, WSX_HC_VALUE) == n;
+    return span(v, n, WSX__HC_VALUE) == n;
 #else
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     size_t i = 0;
@@ -60,12 +61,12 @@ static int values_ok(const char *v, size_t n)
         del = w ^ (0x7F * ones);
         if ((((w - 0x20 * ones) & ~w) | ((del - ones) & ~del)) & highs) {
             for (k = 0; k < 8; k++)
-                if (!wsx_http_is_value_char(v[i + k]))
+                if (!wsx__http_is_value_char(v[i + k]))
                     return 0;
         }
     }
     for (; i < n; i++)
-        if (!wsx_http_is_value_char(v[i]))
+        if (!wsx__http_is_value_char(v[i]))
             return 0;
     return 1;
 #endif
@@ -77,8 +78,8 @@ static int values_ok(const char *v, size_t n)
  * minor digit for 1.x, or a wsx_err. */
 static int parse_version(const char *v, size_t n, int bad)
 {
-    if (n != 8 || memcmp(v, "HTTP/", 5) != 0 || !wsx_http_is_digit(v[5]) ||
-        v[6] != '.' || !wsx_http_is_digit(v[7]))
+    if (n != 8 || memcmp(v, "HTTP/", 5) != 0 || !wsx__http_is_digit(v[5]) ||
+        v[6] != '.' || !wsx__http_is_digit(v[7]))
         return bad;
     if (v[5] != '1')
         return WSX_E_HTTP_VERSION;
@@ -94,11 +95,11 @@ static int sp_at(const char *s, size_t n, size_t i)
 /* method SP request-target SP HTTP-version (RFC 9112 section 3). */
 static int parse_request_line(wsx_http_parser *p, const char *line, size_t n)
 {
-    size_t method_len = span(line, n, WSX_HC_TCHAR), t0 = method_len + 1, target_len;
+    size_t method_len = span(line, n, WSX__HC_TCHAR), t0 = method_len + 1, target_len;
     int minor;
     if (method_len == 0 || !sp_at(line, n, method_len))
         return WSX_E_HTTP_SYNTAX;
-    target_len = span(line + t0, n - t0, WSX_HC_TARGET);
+    target_len = span(line + t0, n - t0, WSX__HC_TARGET);
     if (target_len > p->_max_target)
         return WSX_E_HTTP_URI_TOO_LONG;
     if (target_len == 0 || !sp_at(line, n, t0 + target_len))
@@ -127,7 +128,7 @@ static int parse_status_line(wsx_http_parser *p, const char *line, size_t n)
     if (n < 12 || line[8] != ' ')
         return WSX_E_HTTP_STATUS;
     for (i = 9; i < 12; i++) {
-        if (!wsx_http_is_digit(line[i]))
+        if (!wsx__http_is_digit(line[i]))
             return WSX_E_HTTP_STATUS;
         status = status * 10 + (line[i] - '0');
     }
@@ -147,7 +148,7 @@ static int parse_status_line(wsx_http_parser *p, const char *line, size_t n)
 /* field-name ":" OWS field-value OWS (RFC 9112 section 5). */
 static int check_field_line(const char *line, size_t n)
 {
-    size_t name_len = span(line, n, WSX_HC_TCHAR);
+    size_t name_len = span(line, n, WSX__HC_TCHAR);
     if (line[0] == ' ' || line[0] == '\t')
         return WSX_E_HTTP_OBS_FOLD; /* RFC 9112 section 5.2 */
     /* Covers an empty name, whitespace before the colon (section 5.1: must
@@ -245,7 +246,7 @@ static int scan(wsx_http_parser *p, start_line_fn start_line, const char *buf, s
  * hold no control byte but HTAB, and CR only right before their LF, so
  * trimming every byte <= SP at the value's end removes the OWS and the CR. */
 static void fill_headers(const wsx_http_parser *p, const char *buf,
-                         wsx_http_header *h)
+                         wsx_header *h)
 {
     const char *line = buf + p->_fields, *head_end = buf + p->_head_len;
     size_t k;
@@ -268,7 +269,7 @@ static void fill_headers(const wsx_http_parser *p, const char *buf,
 /* Shared by both kinds: argument checks, the scan, and on success the
  * headers array.  Returns the head length, 0 or a wsx_err. */
 static int parse_head(wsx_http_parser *p, int kind, start_line_fn start_line, const char *buf,
-                      size_t len, wsx_http_header *headers, size_t max_headers, const void *out)
+                      size_t len, wsx_header *headers, size_t max_headers, const void *out)
 {
     int r;
     if (!p || (!buf && len) || (!headers && max_headers))
@@ -299,7 +300,7 @@ static int parse_head(wsx_http_parser *p, int kind, start_line_fn start_line, co
 }
 
 int wsx_http_parse_request(wsx_http_parser *p, const char *buf, size_t len,
-                           wsx_http_header *headers, size_t max_headers,
+                           wsx_header *headers, size_t max_headers,
                            wsx_http_request *out)
 {
     int r = parse_head(p, KIND_REQUEST, parse_request_line, buf, len, headers, max_headers, out);
@@ -316,7 +317,7 @@ int wsx_http_parse_request(wsx_http_parser *p, const char *buf, size_t len,
 }
 
 int wsx_http_parse_response(wsx_http_parser *p, const char *buf, size_t len,
-                            wsx_http_header *headers, size_t max_headers,
+                            wsx_header *headers, size_t max_headers,
                             wsx_http_response *out)
 {
     int r = parse_head(p, KIND_RESPONSE, parse_status_line, buf, len, headers, max_headers, out);

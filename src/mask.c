@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "wsx_internal.h"
 #include "wsx_util.h"
 
 #ifdef WSX_SMALL /* the small profile (wsx.h): byte by byte */

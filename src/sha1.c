@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "wsx_internal.h"
 #include "wsx_util.h"
 
 #ifdef WSX_USE_OPENSSL

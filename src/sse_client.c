@@ -3,6 +3,7 @@
  * "Server-sent events", processing model: "fail the connection" vs
  * "reestablish the connection"), and when to try again.
  */
+#include "wsx_internal.h"
 #include "wsx_sse.h"
 #include "wsx_http.h"
 
@@ -89,28 +90,17 @@ static int is_event_stream(const char *v, size_t n)
     return v == end || *v == ';';
 }
 
-/* wsx_sse_header mirrors wsx_http_header: the same members in the same
- * order (the array size below is -1, a compile error, if not), so one loop
- * reads records of either type, each copied into a wsx_sse_header. */
-#define SAME_OFFSET(m) (offsetof(wsx_sse_header, m) == offsetof(wsx_http_header, m))
-#define SAME_LAYOUT                                                                    \
-    (sizeof(wsx_sse_header) == sizeof(wsx_http_header) && SAME_OFFSET(name_len) && \
-     SAME_OFFSET(value) && SAME_OFFSET(value_len))
-typedef char wsx__sse_same_header_layout_[SAME_LAYOUT ? 1 : -1];
-
 /* What a response means (see wsx_sse_check_response) from its status and
- * the first Content-Type and Location among n header records. */
-static wsx_err check(int status, const void *records, size_t n, const char **location,
+ * the first Content-Type and Location among its n headers. */
+static wsx_err check(int status, const wsx_header *headers, size_t n, const char **location,
                      size_t *location_len)
 {
-    const unsigned char *rec = (const unsigned char *)records;
     const char *ct = NULL, *loc = NULL;
     size_t ct_len = 0, loc_len = 0;
-    if (n && !records)
+    if (n && !headers)
         return WSX_E_ARG;
-    for (; n; n--, rec += sizeof(wsx_sse_header)) {
-        wsx_sse_header h;
-        memcpy(&h, rec, sizeof h);
+    for (; n; n--, headers++) {
+        wsx_header h = *headers;
         if (!h.value)
             h.value = "";
         if (!ct && wsx_http_name_eq(h.name, h.name_len, "content-type")) {
@@ -137,7 +127,7 @@ static wsx_err check(int status, const void *records, size_t n, const char **loc
     return WSX_E_SSE_STATUS;
 }
 
-wsx_err wsx_sse_check_response(int status, const wsx_sse_header *headers, size_t n,
+wsx_err wsx_sse_check_response(int status, const wsx_header *headers, size_t n,
                                const char **location, size_t *location_len)
 {
     return check(status, headers, n, location, location_len);

@@ -2,6 +2,7 @@
  * Callback adapter over the pull parser (public API only, like BearSSL's
  * ssl_io.c over its engine).
  */
+#include "wsx_internal.h"
 #include "wsx_sse.h"
 
 int wsx_sse_feed(wsx_sse_parser *p, const uint8_t *buf, size_t len, const wsx_sse_callbacks *cb,

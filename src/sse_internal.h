@@ -19,11 +19,6 @@ static inline int wsx__sse_over_u32(size_t n)
 
 /* For a helper shared by several cold entry points: one copy, not one per
  * caller (-Os would otherwise inline it into each). */
-#if defined(__GNUC__) || defined(__clang__)
-#define WSX__SSE_NOINLINE __attribute__((noinline))
-#else
-#define WSX__SSE_NOINLINE
-#endif
 
 /* 1 if s[0..n) has no CR, LF or NUL (s may be NULL when n is 0) */
 int wsx__sse_field_ok(const char *s, size_t n);
@@ -37,6 +32,6 @@ extern const char wsx__sse_type_no_cache[];
 
 /* "name: value\r\n" for each of h[0..n) after checking both: 0,
  * WSX_E_ARG (h NULL with n > 0), WSX_E_HTTP_HEADER_NAME or _VALUE */
-int wsx__sse_put_headers(wsx__wbuf *w, const wsx_sse_header *h, size_t n);
+int wsx__sse_put_headers(wsx__wbuf *w, const wsx_header *h, size_t n);
 
 #endif

@@ -15,6 +15,7 @@
  * buffer" (== _id_last until an id line arrives), _id_tmp the one an id line
  * is read into (it may turn out to contain NUL and be ignored).
  */
+#include "wsx_internal.h"
 #include "wsx_sse.h"
 #include "sse_internal.h"
 
@@ -32,17 +33,6 @@ enum { F_NONE, F_DATA, F_EVENT, F_ID, F_RETRY, F_COMMENT, F_EMPTY };
 
 /* WSX_SMALL (wsx.h): no whole-line fast path, no single-byte shortcut, no
  * vector scan: a byte-at-a-time machine does the same work. */
-#if (defined(__GNUC__) || defined(__clang__)) && !defined(WSX_SMALL)
-#define HOT static __inline__ __attribute__((always_inline))
-#else
-#define HOT static
-#endif
-
-#if defined(__GNUC__) || defined(__clang__)
-#define NOINLINE __attribute__((noinline))
-#else
-#define NOINLINE
-#endif
 
 #define NAME_UNKNOWN 6 /* _name_len: longer than any known field name */
 
@@ -68,7 +58,7 @@ static unsigned CTZ(unsigned x)
 #endif
 
 /* First CR or LF in [s, end), or end.  Never reads outside [s, end). */
-HOT const uint8_t *find_eol(const uint8_t *s, const uint8_t *end)
+WSX__HOT const uint8_t *find_eol(const uint8_t *s, const uint8_t *end)
 {
 #if defined(__SSE2__)
     const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
@@ -99,7 +89,7 @@ HOT const uint8_t *find_eol(const uint8_t *s, const uint8_t *end)
     return s;
 }
 
-HOT int has_nul(const uint8_t *v, size_t n)
+WSX__HOT int has_nul(const uint8_t *v, size_t n)
 {
     if (n >= 16)
         return memchr(v, 0, n) != NULL;
@@ -167,7 +157,7 @@ static void clear_event(wsx_sse_parser *p)
 
 #ifndef WSX_SMALL
 /* Field names are case-sensitive (spec: "If the field name is ..."). */
-HOT int field_of_name(const wsx_sse_parser *p, const uint8_t *n, size_t len);
+WSX__HOT int field_of_name(const wsx_sse_parser *p, const uint8_t *n, size_t len);
 
 static int field_of(const wsx_sse_parser *p)
 {
@@ -238,7 +228,7 @@ static int field_begin(wsx_sse_parser *p)
 }
 
 /* memcpy, without a library call for the few bytes of an id or a byte. */
-HOT void copy_bytes(uint8_t *d, const uint8_t *v, size_t n)
+WSX__HOT void copy_bytes(uint8_t *d, const uint8_t *v, size_t n)
 {
     if (n > 16) {
         memcpy(d, v, n);
@@ -300,7 +290,7 @@ static int field_append(wsx_sse_parser *p, const uint8_t *v, size_t n)
 
 
 /* "If the line is empty: dispatch the event." */
-HOT int dispatch(wsx_sse_parser *p, wsx_sse_event *ev)
+WSX__HOT int dispatch(wsx_sse_parser *p, wsx_sse_event *ev)
 {
     if (p->_skip_block) {
         /* the block that overflowed ends here: back to normal */
@@ -376,7 +366,7 @@ static int end_line(wsx_sse_parser *p, wsx_sse_event *ev)
 
 /* Consumes the CR, LF or CRLF at s.  A CR as the last byte of the input
  * already ended the line; an LF starting the next input is then dropped. */
-HOT const uint8_t *eat_eol(wsx_sse_parser *p, const uint8_t *s, const uint8_t *end)
+WSX__HOT const uint8_t *eat_eol(wsx_sse_parser *p, const uint8_t *s, const uint8_t *end)
 {
     p->_name_len = 0;
     p->_st = ST_NAME;
@@ -391,7 +381,7 @@ HOT const uint8_t *eat_eol(wsx_sse_parser *p, const uint8_t *s, const uint8_t *e
 
 /* ---- whole lines (the fast path) ------------------------------------ */
 
-HOT int field_of_name(const wsx_sse_parser *p, const uint8_t *n, size_t len)
+WSX__HOT int field_of_name(const wsx_sse_parser *p, const uint8_t *n, size_t len)
 {
     if (p->_skip_block)
         return F_NONE;
@@ -414,7 +404,7 @@ HOT int field_of_name(const wsx_sse_parser *p, const uint8_t *n, size_t len)
 /* A non-empty line [s, e) that starts at a line start and ends inside the
  * input: handled whole, with exactly the effects of the incremental path
  * (same limits, same errors; *errpos is where an error leaves *consumed). */
-HOT int whole_line(wsx_sse_parser *p, const uint8_t *s, const uint8_t *e, wsx_sse_event *ev,
+WSX__HOT int whole_line(wsx_sse_parser *p, const uint8_t *s, const uint8_t *e, wsx_sse_event *ev,
                       const uint8_t **errpos)
 {
     size_t n = (size_t)(e - s), k, vn;
@@ -726,7 +716,7 @@ out:
 
 /* The empty line, one byte (CR or LF) at a line start: dispatch, then
  * eat_eol() as parse_main() does it.  A leaf of its own. */
-static NOINLINE int empty_line(wsx_sse_parser *p, const uint8_t *buf, size_t *consumed,
+static WSX__NOINLINE int empty_line(wsx_sse_parser *p, const uint8_t *buf, size_t *consumed,
                                wsx_sse_event *ev)
 {
     int r = dispatch(p, ev);
@@ -739,7 +729,7 @@ static NOINLINE int empty_line(wsx_sse_parser *p, const uint8_t *buf, size_t *co
  * handled here have _err == 0 and not _ended (see fail()).  The same
  * effects as parse_main() on that byte, which it falls back to for the
  * rare cases (BOM, a halted parser, a field line with no colon, ...). */
-static NOINLINE int one_byte(wsx_sse_parser *p, const uint8_t *buf, size_t *consumed,
+static WSX__NOINLINE int one_byte(wsx_sse_parser *p, const uint8_t *buf, size_t *consumed,
                              wsx_sse_event *ev)
 {
     uint8_t c = buf[0];
@@ -890,7 +880,7 @@ int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len, size_t *con
  * no name contains: a name matches when the colon follows its last byte. */
 static const char field_names[4][7] = { "data:", "event:", "id:", "retry:" };
 
-static NOINLINE int field_of(const wsx_sse_parser *p)
+static WSX__NOINLINE int field_of(const wsx_sse_parser *p)
 {
     unsigned i, n = p->_name_len; /* <= 5 here */
     if (p->_skip_block)
@@ -975,7 +965,7 @@ static int dispatch(wsx_sse_parser *p, wsx_sse_event *ev, const uint8_t *slice)
 }
 
 /* The line of a field ends: its value goes where it belongs. */
-static NOINLINE int value_end(wsx_sse_parser *p, wsx_sse_event *ev, const uint8_t *slice)
+static WSX__NOINLINE int value_end(wsx_sse_parser *p, wsx_sse_event *ev, const uint8_t *slice)
 {
     size_t n = p->_tmp_len;
     p->_tmp_len = 0;

@@ -2,6 +2,7 @@
  * SSE server helpers: the response head, keep-alive timing, and the replay
  * window that lets a client coming back with Last-Event-ID miss nothing.
  */
+#include "wsx_internal.h"
 #include "wsx_sse.h"
 
 #include <string.h>
@@ -13,14 +14,14 @@
 
 const char wsx__sse_type_no_cache[] = "text/event-stream\r\nCache-Control: no-cache\r\n";
 
-int wsx__sse_put_headers(wsx__wbuf *w, const wsx_sse_header *h, size_t n)
+int wsx__sse_put_headers(wsx__wbuf *w, const wsx_header *h, size_t n)
 {
     if (n && !h)
         return WSX_E_ARG;
     for (; n; n--, h++) {
         if (!h->name || !wsx__http_is_token(h->name, h->name_len))
             return WSX_E_HTTP_HEADER_NAME;
-        if ((h->value_len && !h->value) || !wsx__sse_field_ok(h->value, h->value_len))
+        if ((h->value_len && !h->value) || !wsx__http_is_field_value(h->value, h->value_len))
             return WSX_E_HTTP_HEADER_VALUE;
         wsx__wbuf_field(w, h->name, h->name_len, h->value, h->value_len);
     }
@@ -35,7 +36,7 @@ static int put_cors(wsx__wbuf *w, const char *origin, int credentials)
     int wildcard = len == 1 && origin[0] == '*';
     if (wildcard && credentials)
         return WSX_E_ARG; /* Fetch standard: credentials need an exact origin */
-    if (len == 0 || !wsx__sse_field_ok(origin, len))
+    if (len == 0 || !wsx__http_is_field_value(origin, len))
         return WSX_E_HTTP_HEADER_VALUE;
     wsx__wbuf_field(w, "Access-Control-Allow-Origin", 27, origin, len);
     if (!wildcard)
@@ -110,7 +111,7 @@ static int parse_num(const char *s, size_t n, uint64_t *v)
 }
 
 /* The i-th stored event, 0 = oldest. */
-WSX__SSE_NOINLINE static wsx_sse_replay_slot_ *slot_at(const wsx_sse_replay *r, size_t i)
+WSX__NOINLINE static wsx_sse_replay_slot_ *slot_at(const wsx_sse_replay *r, size_t i)
 {
     return &r->_slots[(r->_first + i) % r->_max];
 }

@@ -2,6 +2,7 @@
  * text/event-stream writer: one event as bytes the parser (any WHATWG
  * parser) reads back as the same event.
  */
+#include "wsx_internal.h"
 #include "wsx_sse.h"
 #include "wsx_http.h"
 
@@ -81,7 +82,7 @@ ptrdiff_t wsx_sse_write(const wsx_sse_msg *m, uint8_t *out, size_t cap)
 }
 
 /* An event made of one comment (data NULL) or of one data value. */
-WSX__SSE_NOINLINE static ptrdiff_t write_one(const char *comment, const char *data, size_t len,
+WSX__NOINLINE static ptrdiff_t write_one(const char *comment, const char *data, size_t len,
                                              uint8_t *out, size_t cap)
 {
     wsx_sse_msg m;

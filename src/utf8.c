@@ -25,6 +25,7 @@
  */
 #include <string.h>
 
+#include "wsx_internal.h"
 #include "wsx_util.h"
 
 /* SSE2 is part of every x86-64 CPU.  -DWSX_UTF8_PORTABLE builds the
@@ -149,11 +150,6 @@ static const uint64_t utf8_dfa[256] = {
 
 /* The DFA steps are a few instructions each: gcc does not always inline
  * them into the loops, and a call per word costs as much as the word. */
-#if defined(__GNUC__)
-#define ALWAYS_INLINE __attribute__((always_inline)) inline
-#else
-#define ALWAYS_INLINE inline
-#endif
 
 #define HIGH_BITS UINT64_C(0x8080808080808080)
 /* Bytes per step of the bulk loop: eight words. */
@@ -233,7 +229,7 @@ static const uint8_t bit_span[256] = {
 
 /* The DFA over the 8 bytes at p; S_ERROR is sticky, so the state at the end
  * says whether any of them failed. */
-static ALWAYS_INLINE uint64_t dfa_word(uint64_t state, const uint8_t *p)
+WSX__HOT uint64_t dfa_word(uint64_t state, const uint8_t *p)
 {
     STEP(state, p[0]);
     STEP(state, p[1]);
@@ -248,7 +244,7 @@ static ALWAYS_INLINE uint64_t dfa_word(uint64_t state, const uint8_t *p)
 
 /* The DFA over all BLOCK bytes at p (text that is mostly not ASCII):
  * straight-line code, no loop to predict. */
-static ALWAYS_INLINE uint64_t dfa_block(uint64_t state, const uint8_t *p)
+WSX__HOT uint64_t dfa_block(uint64_t state, const uint8_t *p)
 {
     state = dfa_word(state, p);
     state = dfa_word(state, p + 8);
@@ -265,7 +261,7 @@ static ALWAYS_INLINE uint64_t dfa_block(uint64_t state, const uint8_t *p)
  * test per byte or word inside (S_ERROR is sticky).  Returns the state
  * after the last word, S_ERROR if any byte failed (the caller finds
  * which). */
-static ALWAYS_INLINE uint64_t dfa_range(uint64_t state, const uint8_t *p,
+WSX__HOT uint64_t dfa_range(uint64_t state, const uint8_t *p,
                                         unsigned first, unsigned last,
                                         unsigned words)
 {
@@ -281,7 +277,7 @@ static ALWAYS_INLINE uint64_t dfa_range(uint64_t state, const uint8_t *p,
 /* The DFA over the `words` words at p, from the first that holds a
  * non-ASCII byte to the last (bit k of `todo`: word k), or from word 0 when
  * a sequence from before runs into it. */
-static ALWAYS_INLINE uint64_t dfa_words(uint64_t state, const uint8_t *p,
+WSX__HOT uint64_t dfa_words(uint64_t state, const uint8_t *p,
                                         unsigned todo, unsigned words)
 {
     todo |= state != S_ACCEPT;
@@ -294,7 +290,7 @@ static ALWAYS_INLINE uint64_t dfa_words(uint64_t state, const uint8_t *p,
 
 /* dfa_words over a whole block at p. */
 #if UTF8_SSE2
-static ALWAYS_INLINE uint64_t dfa_span(uint64_t state, const uint8_t *p)
+WSX__HOT uint64_t dfa_span(uint64_t state, const uint8_t *p)
 {
     /* bit j: byte j is not ASCII (bit 0 also when a sequence runs in) */
     uint64_t high = (uint64_t)(unsigned)_mm_movemask_epi8(load128(p)) |
@@ -312,7 +308,7 @@ static ALWAYS_INLINE uint64_t dfa_span(uint64_t state, const uint8_t *p)
     return dfa_range(state, p, first, last, 8);
 }
 #else
-static ALWAYS_INLINE uint64_t dfa_span(uint64_t state, const uint8_t *p)
+WSX__HOT uint64_t dfa_span(uint64_t state, const uint8_t *p)
 {
     return dfa_words(state, p, non_ascii_words(p, 8), 8);
 }

@@ -1,6 +1,7 @@
 /* The bounded output cursor shared by every writer: see wbuf.h. */
 #include <string.h>
 
+#include "wsx_internal.h"
 #include "wbuf.h"
 #include "wsx.h"
 

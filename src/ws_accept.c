@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "wsx_internal.h"
 #include "wsx_util.h"
 #include "wsx_ws.h"
 

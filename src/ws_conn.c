@@ -19,15 +19,11 @@
  */
 #include <string.h>
 
+#include "wsx_internal.h"
 #include "wsx_conn.h"
 
 /* A cold helper called from several places: one copy of it is smaller
  * than one inlined at each call (uint64_t arithmetic on a 32-bit CPU). */
-#if defined(__GNUC__) || defined(__clang__)
-#define COLD_SHARED_ __attribute__((noinline))
-#else
-#define COLD_SHARED_
-#endif
 
 enum {
     F_CLOSE_QUEUED = 1 << 0,   /* our close frame is in its slot or queue */
@@ -58,7 +54,7 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 }
 
 /* now + ms, or no deadline when ms is 0 ("never"). */
-COLD_SHARED_ static uint64_t deadline_after(uint64_t now, uint64_t ms)
+WSX__NOINLINE static uint64_t deadline_after(uint64_t now, uint64_t ms)
 {
     return ms ? add_sat(now, ms) : WSX_WS_NO_DEADLINE;
 }
@@ -251,7 +247,7 @@ static void fail(wsx_ws_conn *c, int err, uint64_t now)
 }
 
 /* The transport is over for us: CLOSED, and the caller should close it. */
-COLD_SHARED_ static void end_transport(wsx_ws_conn *c)
+WSX__NOINLINE static void end_transport(wsx_ws_conn *c)
 {
     c->_flags |= F_TRANSPORT_DONE;
     c->_state = WSX_WS_CLOSED;
@@ -656,7 +652,7 @@ int wsx_ws_conn_consume(wsx_ws_conn *c, size_t n)
 
 /* The heartbeat ping is due ping_interval_ms after the last byte received
  * or the last ping, whichever is later. */
-COLD_SHARED_ static uint64_t ping_due(const wsx_ws_conn *c)
+WSX__NOINLINE static uint64_t ping_due(const wsx_ws_conn *c)
 {
     return deadline_after(c->_last_active, c->_ping_interval);
 }

@@ -15,6 +15,7 @@
  */
 #include <string.h>
 
+#include "wsx_internal.h"
 #include "wsx_util.h"
 #include "wsx_ws.h"
 
@@ -51,11 +52,6 @@ enum {
 /* -Os inlines these helpers and then copies them into several paths of
  * their callers; the small profile keeps them whole (-82 bytes on a
  * Cortex-M4, the best of the combinations tried). */
-#if defined(WSX_SMALL) && defined(__GNUC__)
-#define SMALL_NOINLINE_ __attribute__((noinline))
-#else
-#define SMALL_NOINLINE_
-#endif
 
 void wsx_ws_decoder_config_default(wsx_ws_decoder_config *cfg)
 {
@@ -156,7 +152,7 @@ static int check_length(const wsx_ws_decoder *d, unsigned b0, unsigned len7,
 }
 
 /* Big-endian length that follows byte 1 (len7 when there is none). */
-SMALL_NOINLINE_ static uint64_t read_length(const uint8_t *h, unsigned len7)
+WSX__SMALL_NOINLINE static uint64_t read_length(const uint8_t *h, unsigned len7)
 {
     uint64_t v;
     int i;
@@ -175,7 +171,7 @@ SMALL_NOINLINE_ static uint64_t read_length(const uint8_t *h, unsigned len7)
  * header is not all there, or its size (2-14) once it is complete and
  * valid.  A header split across calls comes here once per byte (the checks
  * its earlier bytes passed pass again). */
-SMALL_NOINLINE_ static int check_header(const wsx_ws_decoder *d,
+WSX__SMALL_NOINLINE static int check_header(const wsx_ws_decoder *d,
                                         const uint8_t *h, size_t n)
 {
     unsigned len7;
@@ -218,7 +214,7 @@ static uint8_t after_data_frame(const wsx_ws_decoder *d)
  * complete and checked: the decoder enters the frame.  Returns 1 for the
  * first frame of a data message (its opcode is in _frame, its length in
  * _message_size), else 0. */
-SMALL_NOINLINE_ static int start_frame(wsx_ws_decoder *d, const uint8_t *h,
+WSX__SMALL_NOINLINE static int start_frame(wsx_ws_decoder *d, const uint8_t *h,
                                        size_t hlen)
 {
     unsigned b0 = h[0], op = b0 & B0_OPCODE;
@@ -336,7 +332,7 @@ static int end_message(wsx_ws_decoder *d, wsx_ws_event *ev)
 }
 
 /* A control frame's whole payload is in _ctl: check it, make its event. */
-SMALL_NOINLINE_ static int control_event(wsx_ws_decoder *d, wsx_ws_event *ev)
+WSX__SMALL_NOINLINE static int control_event(wsx_ws_decoder *d, wsx_ws_event *ev)
 {
     unsigned op = d->_frame & B0_OPCODE, code;
     uint8_t *p = d->_ctl;
@@ -424,11 +420,6 @@ out:
 #else /* the fast profile */
 
 /* Keeps the rare paths out of wsx_ws_decode's hot code. */
-#if defined(__GNUC__)
-#define WSX_NOINLINE_ __attribute__((noinline))
-#else
-#define WSX_NOINLINE_
-#endif
 
 /* Fills every field of *ev (close_code 0) and returns kind. */
 static inline int set_event(wsx_ws_event *ev, int kind, unsigned opcode,
@@ -643,12 +634,12 @@ static int decode_frames(wsx_ws_decoder *d, uint8_t *buf, size_t len,
  * passed on to decode_general, which gives the same result for the cases
  * the fast paths handle. */
 
-WSX_NOINLINE_ static int decode_general(wsx_ws_decoder *d, uint8_t *buf,
+WSX__NOINLINE static int decode_general(wsx_ws_decoder *d, uint8_t *buf,
                                         size_t len, size_t *consumed,
                                         wsx_ws_event *ev);
 
 /* DATA from a binary frame's payload. */
-WSX_NOINLINE_ static int fast_binary_data(wsx_ws_decoder *d, uint8_t *buf,
+WSX__NOINLINE static int fast_binary_data(wsx_ws_decoder *d, uint8_t *buf,
                                           size_t len, size_t *consumed,
                                           wsx_ws_event *ev)
 {
@@ -669,7 +660,7 @@ WSX_NOINLINE_ static int fast_binary_data(wsx_ws_decoder *d, uint8_t *buf,
 
 /* START of a text or binary message whose header (7-bit or 16-bit length)
  * is whole in buf and breaks no rule. */
-WSX_NOINLINE_ static int fast_message_start(wsx_ws_decoder *d, uint8_t *buf,
+WSX__NOINLINE static int fast_message_start(wsx_ws_decoder *d, uint8_t *buf,
                                             size_t len, size_t *consumed,
                                             wsx_ws_event *ev)
 {
@@ -712,7 +703,7 @@ WSX_NOINLINE_ static int fast_message_start(wsx_ws_decoder *d, uint8_t *buf,
 }
 
 /* END of a binary message. */
-WSX_NOINLINE_ static int fast_binary_end(wsx_ws_decoder *d, uint8_t *buf,
+WSX__NOINLINE static int fast_binary_end(wsx_ws_decoder *d, uint8_t *buf,
                                          size_t len, size_t *consumed,
                                          wsx_ws_event *ev)
 {
@@ -727,7 +718,7 @@ WSX_NOINLINE_ static int fast_binary_end(wsx_ws_decoder *d, uint8_t *buf,
 }
 
 /* The general path: every state and every case. */
-WSX_NOINLINE_ static int decode_general(wsx_ws_decoder *d, uint8_t *buf,
+WSX__NOINLINE static int decode_general(wsx_ws_decoder *d, uint8_t *buf,
                                         size_t len, size_t *consumed,
                                         wsx_ws_event *ev)
 {

@@ -6,15 +6,11 @@
  */
 #include <string.h>
 
+#include "wsx_internal.h"
 #include "wsx_util.h"
 #include "wsx_ws.h"
 
 /* Helpers -Os would copy into each caller (measured on a Cortex-M4). */
-#if defined(__GNUC__)
-#define NOINLINE_ __attribute__((noinline))
-#else
-#define NOINLINE_
-#endif
 
 #define FLAG_BITS (WSX_WS_FIN | WSX_WS_RSV1 | WSX_WS_RSV2 | WSX_WS_RSV3)
 #define LENGTH_MSB ((uint64_t)1 << 63)
@@ -206,7 +202,7 @@ int wsx_ws_encode_close(uint8_t *out, size_t outcap, unsigned code,
 
 /* ---- fragmentation --------------------------------------------------- */
 
-NOINLINE_ static int check_data_opcode(unsigned opcode)
+WSX__NOINLINE static int check_data_opcode(unsigned opcode)
 {
     if (opcode == WSX_WS_OP_TEXT || opcode == WSX_WS_OP_BINARY)
         return WSX_OK;

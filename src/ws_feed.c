@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "wsx_internal.h"
 #include "wsx_conn.h"
 
 void wsx_ws_feed_init(wsx_ws_feed *f, const wsx_ws_callbacks *cb, void *user,

@@ -1,6 +1,7 @@
 /* Client side of the WebSocket opening handshake (RFC 6455 section 4.1). */
 #include <string.h>
 
+#include "wsx_internal.h"
 #include "ws_handshake_common.h"
 #include "http_chars.h"
 #include "wsx_util.h"
@@ -15,13 +16,13 @@ static int string_of(const char *s, unsigned cls)
 static int check_client_config(const wsx_hs_client_config *cfg, const char *path)
 {
     size_t i;
-    if (!string_of(cfg->host, WSX_HC_TARGET) || path[0] != '/' ||
-        !string_of(path, WSX_HC_TARGET) ||
-        (cfg->origin && (!*cfg->origin || !wsx__hs_is_value(cfg->origin, strlen(cfg->origin)))) ||
+    if (!string_of(cfg->host, WSX__HC_TARGET) || path[0] != '/' ||
+        !string_of(path, WSX__HC_TARGET) ||
+        (cfg->origin && (!*cfg->origin || !wsx__http_is_field_value(cfg->origin, strlen(cfg->origin)))) ||
         (cfg->num_subprotocols && !cfg->subprotocols))
         return WSX_E_ARG;
     for (i = 0; i < cfg->num_subprotocols; i++)
-        if (!string_of(cfg->subprotocols[i], WSX_HC_TCHAR))
+        if (!string_of(cfg->subprotocols[i], WSX__HC_TCHAR))
             return WSX_E_ARG;
     return wsx__hs_check_extra(cfg->extra_headers, cfg->num_extra_headers,
                                WSX__HS_CLIENT_REFUSED);
@@ -69,11 +70,11 @@ int wsx_hs_client_request(wsx_hs_client *hs, const wsx_hs_client_config *cfg,
 
 /* Step 6: at most one field, one element, one of those offered
  * (byte for byte). */
-static int check_subprotocol(const wsx_hs_client *hs, const wsx_http_header *h, size_t n,
+static int check_subprotocol(const wsx_hs_client *hs, const wsx_header *h, size_t n,
                              const char **proto, size_t *proto_len)
 {
     wsx__hs_items it = WSX__HS_ITEMS(h, n, WSX__HS_PROTOCOL);
-    const wsx_http_header *f;
+    const wsx_header *f;
     const char *extra;
     size_t extra_len, i;
     int fields = wsx__hs_find(h, n, WSX__HS_PROTOCOL, &f);
@@ -92,7 +93,7 @@ static int check_subprotocol(const wsx_hs_client *hs, const wsx_http_header *h, 
 
 /* Step 5: every accepted extension must have been offered, in the
  * client's own extra headers. */
-static int check_extensions(const wsx_hs_client *hs, const wsx_http_header *h, size_t n)
+static int check_extensions(const wsx_hs_client *hs, const wsx_header *h, size_t n)
 {
     wsx__hs_items it = WSX__HS_ITEMS(h, n, WSX__HS_EXTENSIONS);
     const char *name;
@@ -103,10 +104,10 @@ static int check_extensions(const wsx_hs_client *hs, const wsx_http_header *h, s
     return WSX_OK;
 }
 
-int wsx_hs_client_check(const wsx_hs_client *hs, int status, const wsx_http_header *headers,
+int wsx_hs_client_check(const wsx_hs_client *hs, int status, const wsx_header *headers,
                         size_t num_headers, const char **subprotocol, size_t *subprotocol_len)
 {
-    const wsx_http_header *f;
+    const wsx_header *f;
     const char *proto = NULL;
     size_t proto_len = 0;
     char want[WSX_WS_ACCEPT_LEN];

@@ -1,6 +1,7 @@
 /* Shared pieces of the WebSocket handshakes: text, field checks, output. */
 #include <string.h>
 
+#include "wsx_internal.h"
 #include "ws_handshake_common.h"
 #include "http_chars.h"
 
@@ -21,8 +22,8 @@ typedef char wsx__hs_strings_are_packed
          ? 1
          : -1];
 
-int wsx__hs_find(const wsx_http_header *h, size_t n, unsigned name,
-                 const wsx_http_header **first)
+int wsx__hs_find(const wsx_header *h, size_t n, unsigned name,
+                 const wsx_header **first)
 {
     *first = wsx_http_header_next(h, n, WSX__HS_TEXT(name), NULL);
     if (!*first)
@@ -30,7 +31,7 @@ int wsx__hs_find(const wsx_http_header *h, size_t n, unsigned name,
     return wsx_http_header_next(h, n, WSX__HS_TEXT(name), *first) ? 2 : 1;
 }
 
-int wsx__hs_check_upgrade(const wsx_http_header *h, size_t n)
+int wsx__hs_check_upgrade(const wsx_header *h, size_t n)
 {
     if (!wsx_http_headers_have_token(h, n, WSX__HS_TEXT(WSX__HS_UPGRADE),
                                      WSX__HS_TEXT(WSX__HS_WEBSOCKET)))
@@ -66,7 +67,7 @@ int wsx__hs_item_next(wsx__hs_items *it, const char **item, size_t *len)
     return 1;
 }
 
-int wsx__hs_has_item(const wsx_http_header *h, size_t n, unsigned name, const char *want,
+int wsx__hs_has_item(const wsx_header *h, size_t n, unsigned name, const char *want,
                      size_t want_len)
 {
     wsx__hs_items it = WSX__HS_ITEMS(h, n, name);
@@ -82,12 +83,6 @@ int wsx__hs_has_item(const wsx_http_header *h, size_t n, unsigned name, const ch
     return 0;
 }
 
-int wsx__hs_is_value(const char *s, size_t n)
-{
-    /* no leading or trailing whitespace: it would not survive parsing */
-    return wsx__http_all(s, n, WSX_HC_VALUE) && (n == 0 || (!is_ows(s[0]) && !is_ows(s[n - 1])));
-}
-
 /* 1 if name[0..len) is one of the count names from first (consecutive
  * NUL-terminated members of wsx__hs_str). */
 static int is_refused(const char *name, size_t len, unsigned first, unsigned count)
@@ -99,14 +94,14 @@ static int is_refused(const char *name, size_t len, unsigned first, unsigned cou
     return 0;
 }
 
-int wsx__hs_check_extra(const wsx_http_header *h, size_t n, unsigned first, unsigned count)
+int wsx__hs_check_extra(const wsx_header *h, size_t n, unsigned first, unsigned count)
 {
     size_t i;
     if (n && !h)
         return WSX_E_ARG;
     for (i = 0; i < n; i++)
         if (!wsx__http_is_token(h[i].name, h[i].name_len) ||
-            !wsx__hs_is_value(h[i].value, h[i].value_len) ||
+            !wsx__http_is_field_value(h[i].value, h[i].value_len) ||
             is_refused(h[i].name, h[i].name_len, first, count))
             return WSX_E_ARG;
     return WSX_OK;
@@ -135,7 +130,7 @@ int wsx__hs_done(const wsx__wbuf *o, size_t *out_len)
     return *out_len ? WSX_OK : WSX_E_BUFFER;
 }
 
-int wsx__hs_end(wsx__wbuf *o, const wsx_http_header *h, size_t n, size_t *out_len)
+int wsx__hs_end(wsx__wbuf *o, const wsx_header *h, size_t n, size_t *out_len)
 {
     size_t i;
     for (i = 0; i < n; i++)

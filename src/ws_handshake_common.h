@@ -55,19 +55,19 @@ enum {
 
 /* Fields named name: 0, 1, or 2 for two or more; *first is the first one
  * (NULL for 0). */
-int wsx__hs_find(const wsx_http_header *h, size_t n, unsigned name,
-                 const wsx_http_header **first);
+int wsx__hs_find(const wsx_header *h, size_t n, unsigned name,
+                 const wsx_header **first);
 
 /* Upgrade lists "websocket" and Connection lists "upgrade" (RFC 6455
  * sections 4.1 and 4.2.1): WSX_OK, WSX_E_HS_UPGRADE or WSX_E_HS_CONNECTION. */
-int wsx__hs_check_upgrade(const wsx_http_header *h, size_t n);
+int wsx__hs_check_upgrade(const wsx_header *h, size_t n);
 
 /* The elements of every field named name (RFC 9110 section 5.6.1: a list
  * may span repeated fields), one per wsx__hs_item_next call.  Elements of
  * Sec-WebSocket-Extensions come as their extension name only (before the
  * first ';', RFC 6455 section 9.1). */
 typedef struct wsx__hs_items {
-    const wsx_http_header *h, *field;
+    const wsx_header *h, *field;
     size_t n;
     unsigned name;
     const char *pos;
@@ -79,16 +79,15 @@ int wsx__hs_item_next(wsx__hs_items *it, const char **item, size_t *len);
 /* 1 if a field named name has an element equal to want[0..want_len), not
  * empty: extension names compare ASCII case-insensitively, subprotocols
  * byte for byte (RFC 6455 section 4.1 item 10). */
-int wsx__hs_has_item(const wsx_http_header *h, size_t n, unsigned name, const char *want,
+int wsx__hs_has_item(const wsx_header *h, size_t n, unsigned name, const char *want,
                      size_t want_len);
 
 /* 1 if s[0..n) is a valid field value without leading or trailing
  * whitespace (tokens: wsx__http_is_token, http_chars.h). */
-int wsx__hs_is_value(const char *s, size_t n);
 
 /* Validates extra headers (token names, clean values, none of the `count`
  * refused names from `first`): WSX_OK or WSX_E_ARG. */
-int wsx__hs_check_extra(const wsx_http_header *h, size_t n, unsigned first, unsigned count);
+int wsx__hs_check_extra(const wsx_header *h, size_t n, unsigned first, unsigned count);
 
 /* "name: value\r\n" */
 void wsx__hs_field(wsx__wbuf *o, unsigned name, const char *value, size_t value_len);
@@ -100,6 +99,6 @@ void wsx__hs_put_upgrade(wsx__wbuf *o);
  * *out_len = 0 (also for a NULL output buffer). */
 int wsx__hs_done(const wsx__wbuf *o, size_t *out_len);
 /* The extra headers, the empty line that ends the head, wsx__hs_done. */
-int wsx__hs_end(wsx__wbuf *o, const wsx_http_header *h, size_t n, size_t *out_len);
+int wsx__hs_end(wsx__wbuf *o, const wsx_header *h, size_t n, size_t *out_len);
 
 #endif

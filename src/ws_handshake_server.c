@@ -1,6 +1,7 @@
 /* Server side of the WebSocket opening handshake (RFC 6455 section 4.2). */
 #include <string.h>
 
+#include "wsx_internal.h"
 #include "ws_handshake_common.h"
 #include "http_chars.h"
 #include "http_status.h"
@@ -8,7 +9,7 @@
 #include "wsx_ws.h"
 
 /* Sec-WebSocket-Key: base64 of exactly 16 bytes (section 4.2.1 item 5). */
-static int key_ok(const wsx_http_header *key)
+static int key_ok(const wsx_header *key)
 {
     uint8_t raw[18];
     size_t raw_len = 0;
@@ -17,10 +18,10 @@ static int key_ok(const wsx_http_header *key)
            raw_len == WSX_HS_NONCE_LEN;
 }
 
-static int check_origin(const wsx_hs_server_config *cfg, const wsx_http_header *h,
+static int check_origin(const wsx_hs_server_config *cfg, const wsx_header *h,
                         size_t n, wsx_hs_request *info)
 {
-    const wsx_http_header *origin;
+    const wsx_header *origin;
     size_t i;
     if (wsx__hs_find(h, n, WSX__HS_ORIGIN, &origin) > 1)
         return WSX_E_HS_ORIGIN; /* RFC 6454 section 7.3: one Origin at most */
@@ -42,7 +43,7 @@ static int check_origin(const wsx_hs_server_config *cfg, const wsx_http_header *
 }
 
 /* The first of the server's subprotocols that the client offered. */
-static void choose_subprotocol(const wsx_hs_server_config *cfg, const wsx_http_header *h,
+static void choose_subprotocol(const wsx_hs_server_config *cfg, const wsx_header *h,
                                size_t n, wsx_hs_request *info)
 {
     size_t i, len;
@@ -58,7 +59,7 @@ static void choose_subprotocol(const wsx_hs_server_config *cfg, const wsx_http_h
     }
 }
 
-static unsigned extension_offers(const wsx_http_header *h, size_t n)
+static unsigned extension_offers(const wsx_header *h, size_t n)
 {
     wsx__hs_items it = WSX__HS_ITEMS(h, n, WSX__HS_EXTENSIONS);
     const char *name;
@@ -73,10 +74,10 @@ static unsigned extension_offers(const wsx_http_header *h, size_t n)
 /* The checks of section 4.2.1, in order. */
 int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *method,
                         size_t method_len, int http_major, int http_minor,
-                        const wsx_http_header *headers, size_t num_headers,
+                        const wsx_header *headers, size_t num_headers,
                         wsx_hs_request *info)
 {
-    const wsx_http_header *f;
+    const wsx_header *f;
     int r;
     if (!cfg || !method || !info || (!headers && num_headers))
         return WSX_E_ARG;
@@ -190,7 +191,7 @@ int wsx_hs_server_refusal(int err, char *out, size_t cap, size_t *out_len)
 
 int wsx_hs_server_answer(const wsx_hs_server_config *cfg, const char *method,
                          size_t method_len, int http_major, int http_minor,
-                         const wsx_http_header *headers, size_t num_headers,
+                         const wsx_header *headers, size_t num_headers,
                          wsx_hs_request *info, char *out, size_t cap, size_t *out_len)
 {
     wsx_hs_request local;

@@ -1,5 +1,6 @@
 // Every public header must compile as C++ (and, alone, as C99: tests/run.sh).
 #include "wsx.h"
+#include "wsx_base.h"
 #include "wsx_util.h"
 #include "wsx_ws.h"
 #include "wsx_sse.h"

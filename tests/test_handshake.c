@@ -24,7 +24,7 @@ static int answer_raw(const wsx_hs_server_config *cfg, const char *raw, wsx_hs_r
                       char *out, size_t cap)
 {
     wsx_http_parser p;
-    wsx_http_header h[32];
+    wsx_header h[32];
     wsx_http_request q;
     size_t out_len = 0;
     size_t n = strlen(raw);
@@ -195,7 +195,7 @@ static void test_refusals(void)
     expect_refusal(&cfg, "GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n", WSX_E_HTTP_OBS_FOLD, 400);
     {
         wsx_http_parser p;
-        wsx_http_header h[2];
+        wsx_header h[2];
         wsx_http_request q;
         size_t out_len;
         static const char raw[] = "GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n";
@@ -229,7 +229,7 @@ static void test_case_and_lists(void)
                         sizeof out), WSX_OK);
     /* the direct entry point takes HTTP/2-era versions too */
     {
-        wsx_http_header h[5];
+        wsx_header h[5];
         size_t out_len;
         h[0].name = "Host"; h[0].name_len = 4; h[0].value = "h"; h[0].value_len = 1;
         h[1].name = "Upgrade"; h[1].name_len = 7; h[1].value = "websocket"; h[1].value_len = 9;
@@ -334,7 +334,7 @@ static void test_subprotocols_and_extensions(void)
 
 static void test_accept_output(void)
 {
-    wsx_http_header extra[2];
+    wsx_header extra[2];
     wsx_hs_server_config cfg = plain_cfg();
     wsx_hs_request info;
     char out[1024];
@@ -380,7 +380,7 @@ static void test_accept_output(void)
     {
         static const char raw[] = GOOD "\r\n";
         wsx_http_parser p;
-        wsx_http_header h[16];
+        wsx_header h[16];
         wsx_http_request q;
         wsx_http_parser_init(&p, NULL);
         CHECK(wsx_http_parse_request(&p, raw, sizeof raw - 1, h, 16, &q) > 0);
@@ -398,7 +398,7 @@ static void test_leftover(void)
     wsx_hs_server_config cfg = plain_cfg();
     for (i = 1; i <= n; i++) {
         wsx_http_parser p;
-        wsx_http_header h[16];
+        wsx_header h[16];
         wsx_http_request q;
         size_t len, out_len;
         char out[512];
@@ -428,7 +428,7 @@ static const uint8_t nonce16[16] = {0x74, 0x68, 0x65, 0x20, 0x73, 0x61, 0x6d, 0x
 static void test_client_request(void)
 {
     static const char *const protos[] = {"chat", "superchat"};
-    wsx_http_header extra[1];
+    wsx_header extra[1];
     wsx_hs_client_config cfg;
     wsx_hs_client hs;
     char out[1024];
@@ -474,7 +474,7 @@ static void test_client_request(void)
     /* the server accepts what the client builds */
     {
         wsx_http_parser p;
-        wsx_http_header h[16];
+        wsx_header h[16];
         wsx_http_request q;
         wsx_hs_server_config scfg = plain_cfg();
         char resp[512];
@@ -513,7 +513,7 @@ static void test_client_request(void)
 
 /* Builds the client state for the RFC nonce, offering chat/superchat and,
  * when ext is non-NULL, that Sec-WebSocket-Extensions offer. */
-static void client_for(wsx_hs_client *hs, wsx_http_header *extra, const char *ext)
+static void client_for(wsx_hs_client *hs, wsx_header *extra, const char *ext)
 {
     static const char *const protos[] = {"chat", "superchat"};
     wsx_hs_client_config cfg;
@@ -538,7 +538,7 @@ static int check_raw_response(const wsx_hs_client *hs, const char *raw, const ch
                               size_t *proto_len)
 {
     wsx_http_parser p;
-    wsx_http_header h[16];
+    wsx_header h[16];
     wsx_http_response s;
     size_t n = strlen(raw);
     unsigned char *g = guarded_copy(raw, n);
@@ -566,7 +566,7 @@ static int check_raw_response(const wsx_hs_client *hs, const char *raw, const ch
 static void test_client_check(void)
 {
     wsx_hs_client hs;
-    wsx_http_header extra;
+    wsx_header extra;
     const char *proto = (const char *)1;
     size_t proto_len = 99;
     client_for(&hs, &extra, NULL);

@@ -65,7 +65,7 @@ static void test_status_matches_table(void)
 
 static int server_takes(const char *name)
 {
-    wsx_http_header extra;
+    wsx_header extra;
     wsx_hs_server_config cfg;
     wsx_hs_request info;
     char out[512];
@@ -85,7 +85,7 @@ static int server_takes(const char *name)
 static int client_takes(const char *name)
 {
     static const uint8_t nonce[16] = {1, 2, 3};
-    wsx_http_header extra;
+    wsx_header extra;
     wsx_hs_client_config cfg;
     wsx_hs_client hs;
     char out[512];
@@ -135,7 +135,7 @@ static int client_accepts(const char *offer, const char *accepted)
 {
     static const uint8_t nonce[16] = {0x74, 0x68, 0x65, 0x20, 0x73, 0x61, 0x6d, 0x70,
                                       0x6c, 0x65, 0x20, 0x6e, 0x6f, 0x6e, 0x63, 0x65};
-    wsx_http_header extra, h[4];
+    wsx_header extra, h[4];
     wsx_hs_client_config cfg;
     wsx_hs_client hs;
     char out[512];

@@ -45,7 +45,7 @@ static void feed(int response, const char *in, size_t n, const size_t *cuts, siz
                  const wsx_http_config *cfg, size_t maxh, char *out, size_t cap)
 {
     wsx_http_parser p;
-    wsx_http_header hdrs[MAXH];
+    wsx_header hdrs[MAXH];
     wsx_http_request q;
     wsx_http_response s;
     size_t k;
@@ -205,7 +205,7 @@ static void test_limits(void)
     s = long_header_request(8192 - 3);
     {
         wsx_http_parser p;
-        wsx_http_header h[4];
+        wsx_header h[4];
         wsx_http_request q;
         wsx_http_parser_init(&p, NULL);
         CHECK_EQ(wsx_http_parse_request(&p, s, strlen(s), h, 4, &q), (int)strlen(s));
@@ -276,7 +276,7 @@ static void test_leftover_and_contract(void)
     static const char in[] = "GET / HTTP/1.1\r\nHost: h\r\n\r\n\x81\x85\x37\xfa\x21\x3d\x7f";
     size_t n = sizeof in - 1;
     wsx_http_parser p;
-    wsx_http_header h[4];
+    wsx_header h[4];
     wsx_http_request q;
     unsigned char *g = guarded_copy(in, n);
     size_t i;
@@ -349,7 +349,7 @@ static void test_helpers(void)
     static const char v1[] = "keep-alive, Upgrade";
     const char *pos, *item;
     size_t item_len;
-    wsx_http_header hs[4];
+    wsx_header hs[4];
     CHECK(wsx_http_list_has(v1, strlen(v1), "upgrade"));
     CHECK(wsx_http_list_has(v1, strlen(v1), "KEEP-ALIVE"));
     CHECK(!wsx_http_list_has(v1, strlen(v1), "keep"));
@@ -394,7 +394,7 @@ static void test_helpers(void)
 static int body_of(const char *head, uint64_t *len)
 {
     wsx_http_parser p;
-    wsx_http_header h[8];
+    wsx_header h[8];
     wsx_http_response s;
     int r;
     wsx_http_parser_init(&p, NULL);

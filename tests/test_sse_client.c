@@ -68,7 +68,7 @@ static void test_request(void)
         "POST /v1/chat?stream=1 HTTP/1.1\r\nHost: api.example:8443\r\nAccept: text/event-stream\r\n"
         "Cache-Control: no-cache\r\nLast-Event-ID: 17\r\nAuthorization: Bearer t0k\r\n"
         "Content-Type: application/json\r\nContent-Length: 13\r\n\r\n{\"q\":\"hello\"}";
-    wsx_sse_header hs[2] = { { "Authorization", 13, "Bearer t0k", 10 },
+    wsx_header hs[2] = { { "Authorization", 13, "Bearer t0k", 10 },
                              { "Content-Type", 12, "application/json", 16 } };
     wsx_sse_request req;
     uint8_t out[512];
@@ -155,7 +155,7 @@ static void test_responses(void)
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const resp_case *c = &cases[i];
-        wsx_sse_header hs[3];
+        wsx_header hs[3];
         size_t n = 0;
         const char *loc = NULL;
         size_t loc_len = 0;
@@ -203,7 +203,7 @@ static void test_http_response_convenience(void)
 {
     static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n";
     static const char redir[] = "HTTP/1.1 307 Temporary Redirect\r\nLocation: /b\r\n\r\n";
-    wsx_http_header hs[8];
+    wsx_header hs[8];
     wsx_http_response res;
     wsx_http_parser hp;
     size_t loc_len = 0;
@@ -218,7 +218,7 @@ static void test_http_response_convenience(void)
 }
 
 /* wsx_sse_check_http_response shares the header scan of
- * wsx_sse_check_response: the same table through wsx_http_header records. */
+ * wsx_sse_check_response: the same table through wsx_header records. */
 static void test_http_response_table(void)
 {
     static const struct {
@@ -237,7 +237,7 @@ static void test_http_response_table(void)
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        wsx_http_header hs[2];
+        wsx_header hs[2];
         wsx_http_response res;
         const char *loc = NULL;
         size_t loc_len = 0;

@@ -17,7 +17,7 @@ static void test_head(void)
                                "Access-Control-Allow-Origin: https://app.example\r\nVary: Origin\r\n"
                                "Access-Control-Allow-Credentials: true\r\nX-Trace: 1\r\n\r\n";
     uint8_t out[512];
-    wsx_sse_header extra = { "X-Trace", 7, "1", 1 };
+    wsx_header extra = { "X-Trace", 7, "1", 1 };
     wsx_sse_head_config cfg;
     CHECK_EQ(wsx_sse_response_head(NULL, NULL, 0), sizeof plain - 1);
     CHECK_EQ(wsx_sse_response_head(NULL, out, sizeof out), sizeof plain - 1);

@@ -196,7 +196,7 @@ static size_t put_u32(char *out, uint32_t v)
 static int sse_accept(void)
 {
     static uint8_t in[128];
-    static wsx_http_header headers[8];
+    static wsx_header headers[8];
     wsx_http_parser http;
     wsx_http_request req;
     wsx_sse_head_config head;
@@ -288,7 +288,7 @@ static uint8_t ws_queue[WS_QUEUE_CAP];
 static uint8_t ws_msg[WS_MSG_CAP];
 static char ws_resp[256]; /* the 101, or a refusal */
 static wsx_http_parser ws_http;
-static wsx_http_header ws_headers[12];
+static wsx_header ws_headers[12];
 static wsx_ws_conn ws;
 static wsx_ws_feed ws_feed;
 static int ws_phase;      /* 0 handshake, 1 open, 2 done */
@@ -411,14 +411,14 @@ static void seen_add(const void *p, size_t n)
 
 static void seen_str(const char *s) { seen_add(s, strlen(s)); }
 
-static const wsx_http_header *find_header(const wsx_http_response *res, const char *name)
+static const wsx_header *find_header(const wsx_http_response *res, const char *name)
 {
     return wsx_http_header_next(res->headers, res->num_headers, name, NULL);
 }
 
 /* Returns the length of a good response head with the given status, or 0. */
 static size_t check_head(const uint8_t *log, size_t len, int status, wsx_http_response *res,
-                         wsx_http_header *headers, size_t max_headers)
+                         wsx_header *headers, size_t max_headers)
 {
     wsx_http_parser p;
     int r;
@@ -432,9 +432,9 @@ static int browser_ws(void)
 {
     static wsx_ws_decoder dec;
     static uint8_t frames[sizeof ws_tx_log];
-    wsx_http_header headers[8];
+    wsx_header headers[8];
     wsx_http_response res;
-    const wsx_http_header *h;
+    const wsx_header *h;
     size_t head = check_head(ws_tx_log, ws_tcp.tx_len, 101, &res, headers, 8);
     uint8_t *buf;
     size_t len;
@@ -495,9 +495,9 @@ static int browser_sse(void)
     static wsx_sse_parser parser;
     static wsx_chunked chunked;
     wsx_sse_parser_config pcfg;
-    wsx_http_header headers[10];
+    wsx_header headers[10];
     wsx_http_response res;
-    const wsx_http_header *h;
+    const wsx_header *h;
     size_t head = check_head(sse_tx_log, sse_tcp.tx_len, 200, &res, headers, 10);
     const char *body = (const char *)sse_tx_log + head;
     size_t left = sse_tcp.tx_len - head;

@@ -1,0 +1,73 @@
+/*
+ * What the sources of wsx share and users never see: compiler shims and
+ * protocol constants.  Every private name starts with wsx__ / WSX__.
+ */
+#ifndef WSX_INTERNAL_H
+#define WSX_INTERNAL_H
+
+#include "wsx_base.h"
+
+/* ---- compiler shims --------------------------------------------------- */
+
+#if defined(__GNUC__) || defined(__clang__)
+#define WSX__GNUC 1
+#endif
+
+/* A function kept out of line: a rare path out of a hot one, or a helper
+ * several callers share that -Os would copy into each. */
+#ifdef WSX__GNUC
+#define WSX__NOINLINE __attribute__((noinline))
+#else
+#define WSX__NOINLINE
+#endif
+
+/* Out of line in the small profile only (a helper -Os copies into several
+ * paths of its caller). */
+#if defined(WSX_SMALL) && defined(WSX__GNUC)
+#define WSX__SMALL_NOINLINE __attribute__((noinline))
+#else
+#define WSX__SMALL_NOINLINE
+#endif
+
+/* A short step of a hot loop that must be inlined (gcc does not always
+ * inline it, and a call per word costs as much as the word).  In the small
+ * profile it is an ordinary static function. */
+#if defined(WSX__GNUC) && !defined(WSX_SMALL)
+#define WSX__HOT static __inline__ __attribute__((always_inline))
+#else
+#define WSX__HOT static
+#endif
+
+#ifdef WSX__GNUC
+#define WSX__LIKELY(x) __builtin_expect(!!(x), 1)
+#define WSX__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define WSX__LIKELY(x) (x)
+#define WSX__UNLIKELY(x) (x)
+#endif
+
+/* ---- WebSocket constants (RFC 6455) ------------------------------------ */
+
+/* Frame header bits (section 5.2). */
+#define WSX__B0_FIN 0x80u
+#define WSX__B0_RSV 0x70u
+#define WSX__B0_OPCODE 0x0Fu
+#define WSX__B0_CONTROL 0x08u /* opcodes 8-15 are control frames */
+#define WSX__B1_MASK 0x80u
+#define WSX__B1_LEN 0x7Fu
+
+/* Bit n set for each opcode n defined by section 5.2 (0-2, 8-10); the
+ * others are reserved. */
+#define WSX__KNOWN_OPCODES 0x0707u
+
+/* Close codes wsx itself uses (section 7.4.1). */
+#define WSX__CLOSE_NORMAL 1000u
+#define WSX__CLOSE_GOING_AWAY 1001u
+#define WSX__CLOSE_PROTOCOL 1002u
+#define WSX__CLOSE_NO_STATUS 1005u /* never on the wire: an empty close */
+#define WSX__CLOSE_ABNORMAL 1006u  /* never on the wire: no close frame */
+#define WSX__CLOSE_INVALID_DATA 1007u
+#define WSX__CLOSE_TOO_BIG 1009u
+#define WSX__CLOSE_INTERNAL 1011u
+
+#endif /* WSX_INTERNAL_H */
