@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # README tells the truth: its first C example (the read loop) compiles with
 # -Wall -Werror and, given a tiny accept() main, echoes for a real client
-# (Python websockets): text, a large binary message, a fragmented message,
-# a ping, and the close code.
+# (Python websockets): text and binary messages of 0 B to 1 MiB, whole and
+# fragmented, around the 64 KiB of its buffers (backpressure), a ping, and
+# the close code.
 . "$(dirname "$0")/lib.sh"
 need /usr/bin/python3 || finish
 need_py_module websockets || finish
@@ -20,25 +21,47 @@ start_server "$TMPD/server.log" "$TMPD/readme" || { bad "readme server" "did not
 port=$(awk '/listening/ {print $2; exit}' "$TMPD/server.log")
 out=$(/usr/bin/python3 - "$port" <<'PY'
 import asyncio, sys, websockets
+
+def text_of(n):
+    # n bytes of UTF-8 mixing 1-, 2-, 3- and 4-byte code points
+    unit = "a\u00e9\u20ac\U0001F600"          # 1 + 2 + 3 + 4 = 10 bytes
+    s = unit * (n // 10)
+    return s + "z" * (n - len(s.encode()))
+
+def pieces(m, size):
+    return [m[i:i + size] for i in range(0, len(m), size)] or [m[:0]]
+
 async def main():
-    async with websockets.connect(f"ws://127.0.0.1:{sys.argv[1]}/", max_size=None) as ws:
+    async with websockets.connect(f"ws://127.0.0.1:{sys.argv[1]}/", max_size=None,
+                                  compression=None) as ws:
         await ws.send("hello")
         print("text", await ws.recv())
-        await ws.send(b"\x00\x01" * 40000)
-        r = await ws.recv()
-        print("binary", type(r).__name__, len(r), r == b"\x00\x01" * 40000)
-        await ws.send(iter(["frag", "mented"]))
-        print("fragmented", await ws.recv())
+        for n in (0, 125, 65535, 65536, 65537, 200000, 1 << 20):
+            for kind in ("text", "binary"):
+                m = text_of(n) if kind == "text" else bytes(i * 7 & 255 for i in range(n))
+                for frag in (False, True):
+                    await ws.send(iter(pieces(m, 50000)) if frag else m)
+                    r = await ws.recv()
+                    size = len(r.encode()) if isinstance(r, str) else len(r)
+                    print("echo", n, kind, "fragmented" if frag else "whole",
+                          "ok" if r == m else f"BAD got {type(r).__name__} of {size} bytes")
         await asyncio.wait_for(await ws.ping(b"hb"), 5)
         print("pong ok")
         await ws.close(code=4000)
     print("close", ws.close_code)
-asyncio.run(asyncio.wait_for(main(), 20))
+asyncio.run(asyncio.wait_for(main(), 60))
 PY
 )
 echo "$out" | grep -qx 'text hello' && ok "text echoed" || bad "text echoed" "$out"
-echo "$out" | grep -qx 'binary bytes 80000 True' && ok "binary echoed" || bad "binary echoed" "$out"
-echo "$out" | grep -qx 'fragmented fragmented' && ok "fragmented echoed" || bad "fragmented echoed" "$out"
+for n in 0 125 65535 65536 65537 200000 1048576; do
+    for kind in text binary; do
+        for how in whole fragmented; do
+            line="echo $n $kind $how ok"
+            echo "$out" | grep -qx "$line" && ok "$n-byte $kind message, $how, echoed whole" \
+                || bad "$n-byte $kind message, $how, echoed whole" "$(echo "$out" | grep "^echo $n $kind $how" || echo "$out" | tail -3)"
+        done
+    done
+done
 echo "$out" | grep -qx 'pong ok' && ok "ping answered" || bad "ping answered" "$out"
 echo "$out" | grep -qx 'close 4000' && ok "close code echoed" || bad "close code echoed" "$out"
 finish
