@@ -8,6 +8,33 @@ static void test_version(void)
     CHECK(strcmp(wsx_version_string(), WSX_VERSION_STRING) == 0);
 }
 
+/* The build report says what the linked library was built with: the tests
+ * are compiled with the same WSX_SMALL / WSX_NO_ERROR_STRINGS defines as the
+ * library they link (Makefile), so both must agree. */
+static void test_build_report(void)
+{
+    unsigned flags = wsx_build_flags();
+    const char *s = wsx_build_string();
+    CHECK(s != NULL);
+    CHECK(strncmp(s, WSX_VERSION_STRING " ", strlen(WSX_VERSION_STRING) + 1) == 0);
+#ifdef WSX_SMALL
+    CHECK(flags & WSX_BUILD_SMALL);
+    CHECK(strstr(s, " small") != NULL);
+#else
+    CHECK(!(flags & WSX_BUILD_SMALL));
+    CHECK(strstr(s, " fast") != NULL);
+#endif
+#ifdef WSX_NO_ERROR_STRINGS
+    CHECK(!(flags & WSX_BUILD_ERROR_STRINGS));
+    CHECK(strstr(s, " no-error-strings") != NULL);
+#else
+    CHECK(flags & WSX_BUILD_ERROR_STRINGS);
+    CHECK(strstr(s, " error-strings") != NULL);
+#endif
+    CHECK(!(flags & WSX_BUILD_OPENSSL) == !strstr(s, " openssl-sha1"));
+    CHECK(!(flags & ~(WSX_BUILD_SMALL | WSX_BUILD_OPENSSL | WSX_BUILD_ERROR_STRINGS)));
+}
+
 static void test_strerror_never_null(void)
 {
     int e;
@@ -100,6 +127,7 @@ static void test_table_lookup(void)
 int main(void)
 {
     RUN(test_version);
+    RUN(test_build_report);
     RUN(test_strerror_never_null);
     RUN(test_close_codes);
     RUN(test_http_statuses);
