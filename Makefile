@@ -54,12 +54,17 @@ FUZZ_SRCS    := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_REPLAY  := $(FUZZ_SRCS:fuzz/%.c=$(B)/asan/fuzz/%)
 SMALL_REPLAY := $(FUZZ_SRCS:fuzz/%.c=$(B)/small/fuzz/%)
 FUZZ_BINS    := $(FUZZ_SRCS:fuzz/%.c=$(B)/fuzz/%)
+# Examples: one file (examples/NAME.c) or a folder (examples/NAME/*.c), each
+# linked with examples/common/*.c.  The demo's folder (examples/demo) builds
+# two servers: plain.c or tls.c (OpenSSL) around the same core.
 EX_SRCS      := $(sort $(wildcard examples/*.c))
-EX_TLS_SRCS  := $(filter examples/%_tls.c,$(EX_SRCS))
-EX_PLAIN     := $(filter-out $(EX_TLS_SRCS),$(EX_SRCS))
+EX_DIRS      := sse_cat sse_server ws_echo
 EX_COMMON    := $(sort $(wildcard examples/common/*.c))
-EXAMPLES     := $(EX_PLAIN:examples/%.c=$(B)/examples/%) \
-                $(if $(filter 1,$(OPENSSL)),$(EX_TLS_SRCS:examples/%.c=$(B)/examples/%))
+EX_DEPS      := $(EX_COMMON) $(wildcard examples/common/*.h) $(B)/libwsx.a
+DEMO_MAINS   := examples/demo/plain.c examples/demo/tls.c
+DEMO_CORE    := $(filter-out $(DEMO_MAINS),$(sort $(wildcard examples/demo/*.c)))
+EXAMPLES     := $(EX_SRCS:examples/%.c=$(B)/examples/%) $(EX_DIRS:%=$(B)/examples/%) \
+                $(B)/examples/demo_server $(if $(filter 1,$(OPENSSL)),$(B)/examples/demo_server_tls)
 BENCH_SRCS   := $(sort $(wildcard bench/bench_*.c))
 BENCHES      := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 HEADERS      := $(wildcard include/*.h)
@@ -163,13 +168,26 @@ check: unit-tests
 
 examples: $(EXAMPLES)
 
-$(B)/examples/%_tls: examples/%_tls.c $(EX_COMMON) $(wildcard examples/common/*.h) $(B)/libwsx.a
-	@mkdir -p $(@D)
-	$(CC) $(WARN) -Iinclude -Iexamples/common -D_GNU_SOURCE $(CPPFLAGS) $(CFLAGS) $< $(EX_COMMON) -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lssl -lcrypto
+EX_CC = $(CC) $(WARN) -Iinclude -Iexamples/common -D_GNU_SOURCE $(CPPFLAGS) $(CFLAGS)
 
-$(B)/examples/%: examples/%.c $(EX_COMMON) $(wildcard examples/common/*.h) $(B)/libwsx.a
+$(B)/examples/%: examples/%.c $(EX_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) -Iinclude -Iexamples/common -D_GNU_SOURCE $(CPPFLAGS) $(CFLAGS) $< $(EX_COMMON) -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS)
+	$(EX_CC) $< $(EX_COMMON) -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS)
+
+define EX_DIR_RULE
+$(B)/examples/$(1): $(wildcard examples/$(1)/*.c examples/$(1)/*.h) $(EX_DEPS)
+	@mkdir -p $$(@D)
+	$$(EX_CC) -Iexamples/$(1) $(sort $(wildcard examples/$(1)/*.c)) $$(EX_COMMON) -o $$@ $$(B)/libwsx.a $$(LDFLAGS) $$(LIB_LIBS)
+endef
+$(foreach d,$(EX_DIRS),$(eval $(call EX_DIR_RULE,$(d))))
+
+$(B)/examples/demo_server: $(DEMO_CORE) examples/demo/plain.c $(wildcard examples/demo/*.h) $(EX_DEPS)
+	@mkdir -p $(@D)
+	$(EX_CC) $(DEMO_CORE) examples/demo/plain.c $(EX_COMMON) -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS)
+
+$(B)/examples/demo_server_tls: $(DEMO_CORE) examples/demo/tls.c $(wildcard examples/demo/*.h) $(EX_DEPS)
+	@mkdir -p $(@D)
+	$(EX_CC) $(DEMO_CORE) examples/demo/tls.c $(EX_COMMON) -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lssl -lcrypto
 
 # ---- demo: chat, token stream and live feed in a browser ----------------
 

@@ -25,6 +25,7 @@
  * 5.3, 10.3).
  */
 #include "net.h"
+#include "opt.h"
 
 #include <wsx.h>
 #include <wsx_conn.h>
@@ -413,9 +414,9 @@ static int parse_options(int argc, char **argv, options *o)
         } else if (strcmp(a, "--wait") == 0) {
             o->wait = 1;
         } else if (strcmp(a, "--close") == 0 && i + 1 < argc) {
-            char *end;
-            long code = strtol(argv[++i], &end, 10);
-            if (*end || code < 0 || !wsx_ws_close_code_valid((unsigned)code)) {
+            uint64_t code;
+            if (opt_u64(argv[++i], 0, 65535, &code) != 0 ||
+                !wsx_ws_close_code_valid((unsigned)code)) {
                 fprintf(stderr, "ws_cat: %s cannot be sent as a close code\n", argv[i]);
                 return -1;
             }

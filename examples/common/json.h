@@ -1,7 +1,7 @@
 /*
  * json — the small JSON reader and writer shared by the examples
- * (demo_server.c, sse_server.c, sse_cat.c).  Example code, not part of
- * libwsx.
+ * (examples/demo, examples/sse_server, examples/sse_cat).  Example code,
+ * not part of libwsx.
  *
  * Writing: json_escape() writes bytes as the inside of a JSON string,
  * json_put_string() appends a quoted one.

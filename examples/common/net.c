@@ -118,6 +118,21 @@ int net_shed_connection(int listen_fd, int *spare_fd)
     return fd >= 0; /* EMFILE comes before "nothing pending" */
 }
 
+int net_accept_next(int listen_fd, int *spare_fd)
+{
+    for (;;) {
+        int fd = net_accept(listen_fd);
+        if (fd >= 0)
+            return fd;
+        if (errno == EINTR || errno == ECONNABORTED)
+            continue;
+        if ((errno == EMFILE || errno == ENFILE) && spare_fd &&
+            net_shed_connection(listen_fd, spare_fd))
+            return NET_ACCEPT_SHED;
+        return -1;
+    }
+}
+
 int net_epoll_listener(int listen_fd)
 {
     struct epoll_event ev;

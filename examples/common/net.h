@@ -40,6 +40,14 @@ int net_accept(int listen_fd);
 int net_spare_fd(void);
 int net_shed_connection(int listen_fd, int *spare_fd);
 
+/* One step of an accept loop: net_accept, retried after EINTR and
+ * ECONNABORTED.  Returns the new descriptor; NET_ACCEPT_SHED when it was
+ * out of descriptors and closed one pending connection instead (with
+ * spare_fd, see above; spare_fd NULL never sheds): call it again; or -1
+ * when nothing more can be accepted now (errno EAGAIN, or EMFILE & co). */
+#define NET_ACCEPT_SHED (-2)
+int net_accept_next(int listen_fd, int *spare_fd);
+
 /* An epoll set (close-on-exec) watching listen_fd for EPOLLIN with
  * data.ptr NULL, which marks the listening socket.  Returns it, or -1. */
 int net_epoll_listener(int listen_fd);

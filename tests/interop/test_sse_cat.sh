@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# sse_cat's output contract (examples/sse_cat.c): one JSON object per line,
+# sse_cat's output contract (examples/sse_cat/): one JSON object per line,
 # the same whatever --chunk, exit 0 at the end of input and 2 on a parse
 # error.  Scripts outside the project rely on it.
 #   tests/interop/test_sse_cat.sh [BUILD_DIR]

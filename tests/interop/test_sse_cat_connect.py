@@ -1,4 +1,4 @@
-"""sse_cat's --connect-timeout-ms (examples/sse_cat.c, net_connect_timeout in
+"""sse_cat's --connect-timeout-ms (examples/sse_cat/url.c, net_connect_timeout in
 examples/common/net.c), on loopback only:
   - a listening socket whose accept queue is full (listen(0), never
     accepted, one connection already queued) drops every new SYN, so a

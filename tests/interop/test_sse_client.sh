@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# sse_cat's URL mode (examples/sse_cat.c) against build/examples/sse_server
+# sse_cat's URL mode (examples/sse_cat/url.c) against build/examples/sse_server
 # and a small Python HTTP/1.0 server (close-delimited bodies, 204, redirects,
 # wrong content type):
 #   - the /events feed across reconnects (--drop-after): ids continuous, no

@@ -1,5 +1,5 @@
-// The TLS variant of the demo (examples/demo_server_tls.c: demo_server.c
-// over examples/common/tls_socket.h) against real TLS clients:
+// The TLS variant of the demo (demo_server_tls: examples/demo with the
+// OpenSSL transport of examples/demo/tls.c) against real TLS clients:
 //   - a throwaway self-signed certificate made with the openssl command;
 //     clients verify it for real (ca: the certificate, SAN IP:127.0.0.1),
 //     and a client that does not trust it is refused;

@@ -1,331 +1,15 @@
 /*
- * sse_cat — print a text/event-stream as JSON lines.
- *
- *   sse_cat [--chunk N] [--max-event BYTES] [--max-field BYTES] -
- *
- * Reads the stream from standard input ("-") and feeds the wsx parser at
- * most N bytes at a time (default 4096; --chunk 1 feeds it byte by byte).
- * Prints one JSON object per line:
- *   {"type":T,"data":D,"id":I}   for each event (I: the last event ID at
- *                                dispatch, "" when none)
- *   {"retry":N}                  for each accepted retry field
- * Strings are JSON-escaped: '"', '\\', control characters as \n, \r, \t,
- * \b, \f or \u00XX; bytes >= 0x80 are copied as they are.
- * Exit status: 0 at the end of input (an unterminated last event is
- * dropped, as the spec says), 2 on a parse error (message on stderr), 1 on
- * a read error, 64 on bad usage.
- *
- * URL mode (http:// only, no TLS):
- *
- *   sse_cat [-X METHOD] [-d BODY] [-H 'Name: value']... [--max-reconnects N]
- *           [--max-redirects N] [--connect-timeout-ms MS] [--verbose]
- *           [--chunk N] [--max-event BYTES] [--max-field BYTES] URL
- *
- * An EventSource-like client printing the same JSON lines.  It sends the
- * request of wsx_sse_request_write() (GET, or POST when -d is given and no
- * -X; Accept: text/event-stream, Cache-Control: no-cache, Last-Event-ID once
- * an id was seen, the -H headers; with -d and no Content-Type header,
- * "Content-Type: application/json"), parses the response head with
- * wsx_http and decides with wsx_sse_check_http_response():
- *   200 + text/event-stream  the body is read (chunked, Content-Length or
- *                            until the close) and printed;
- *   301/302/303/307/308      followed, at most --max-redirects times
- *                            (default 10) per connection; 303 (and 301/302
- *                            for POST) turns the request into a GET without
- *                            body (wsx_sse_redirect_method());
- *   204                      stop: exit 0;
- *   anything else            a message on stderr, exit 2, no reconnect.
- * When the body ends or the connection fails it reconnects to the original
- * URL after the delay of wsx_sse_backoff (the server's retry:, doubled per
- * consecutive failure, plus jitter), sending Last-Event-ID, until SIGINT or
- * SIGTERM (exit 0) or a 204.  --max-reconnects N stops after N reconnects
- * (exit 0 if the last connection was a stream that ended, 1 if it could not
- * be made, with the reason on stderr).  --verbose notes each reconnection
- * on stderr.
- * --connect-timeout-ms MS (default 10000; 0: only the system's own limit,
- * minutes) bounds each TCP connect, all the host's addresses together: a
- * nonblocking connect() and poll() (net_connect_timeout in common/net.c).
- * A connect that times out is a failed connection like a refused one:
- * retried with backoff, exit 1 once --max-reconnects is used up.
- *
- * Structure: parse_args() -> a source: "-" feeds stdin to pump(); a URL
- * goes to url_main(), which owns one parser across connections (the last
- * event ID survives reconnects) and feeds it the decoded body.
+ * url.c — sse_cat's URL mode: an EventSource-like client (what it does:
+ * sse_cat.h).
  */
+#include "sse_cat.h"
+#include "net.h"
+
 #include <errno.h>
-#include <stdio.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "json.h"
-#include "net.h"
-#include "wsx.h"
-
-#include <poll.h>
-
-#define MAX_USER_HEADERS 32
-
-typedef struct options {
-    size_t chunk;
-    size_t max_event;
-    size_t max_field;
-    const char *source;
-    /* URL mode */
-    const char *method;          /* -X; NULL: GET, or POST with -d */
-    const char *body;            /* -d */
-    wsx_header headers[MAX_USER_HEADERS]; /* -H */
-    size_t num_headers;
-    long max_reconnects;         /* -1: no limit */
-    long max_redirects;
-    long connect_timeout_ms;     /* 0: no limit of ours */
-    int verbose;
-} options;
-
-/* A byte source: returns bytes read (0 at the end), -1 on error. */
-typedef long (*read_fn)(void *ctx, uint8_t *buf, size_t cap);
-
-static void usage(void)
-{
-    fprintf(stderr, "usage: sse_cat [--chunk N] [--max-event BYTES] [--max-field BYTES] -\n"
-                    "       sse_cat [-X METHOD] [-d BODY] [-H 'Name: value']... [--max-reconnects N]\n"
-                    "               [--max-redirects N] [--connect-timeout-ms MS] [--verbose]\n"
-                    "               [--chunk N] [--max-event BYTES] [--max-field BYTES]\n"
-                    "               http://HOST[:PORT]/PATH\n"
-                    "  --connect-timeout-ms MS  give up a TCP connect after MS (default 10000;\n"
-                    "                           0: the system's limit); failed connects are\n"
-                    "                           retried like dropped streams\n"
-                    "  --max-reconnects N       stop after N reconnects (exit 1 if the last\n"
-                    "                           connection could not be made)\n");
-}
-
-/* -H 'Name: value' -> o->headers (the value trimmed of SP/HTAB). */
-static int add_header(options *o, const char *line)
-{
-    const char *colon = strchr(line, ':'), *v;
-    size_t vlen;
-    if (!colon || colon == line || o->num_headers == MAX_USER_HEADERS)
-        return 0;
-    v = colon + 1;
-    while (*v == ' ' || *v == '\t')
-        v++;
-    vlen = strlen(v);
-    while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
-        vlen--;
-    o->headers[o->num_headers].name = line;
-    o->headers[o->num_headers].name_len = (size_t)(colon - line);
-    o->headers[o->num_headers].value = v;
-    o->headers[o->num_headers].value_len = vlen;
-    o->num_headers++;
-    return 1;
-}
-
-static int parse_count(const char *s, long *out)
-{
-    char *end;
-    long v;
-    if (!s || *s < '0' || *s > '9')
-        return 0;
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno || *end || v < 0)
-        return 0;
-    *out = v;
-    return 1;
-}
-
-/* The URL-mode options; 1 if a[i] was one (i moved past its value), 0 if
- * not, -1 if its value is bad. */
-static int parse_url_arg(int argc, char **argv, int *i, options *o)
-{
-    const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
-    if (strcmp(a, "--verbose") == 0) {
-        o->verbose = 1;
-        return 1;
-    }
-    if (strcmp(a, "-X") && strcmp(a, "-d") && strcmp(a, "-H") && strcmp(a, "--max-reconnects") &&
-        strcmp(a, "--max-redirects") && strcmp(a, "--connect-timeout-ms"))
-        return 0;
-    if (!v)
-        return -1;
-    (*i)++;
-    if (strcmp(a, "-X") == 0)
-        o->method = v;
-    else if (strcmp(a, "-d") == 0)
-        o->body = v;
-    else if (strcmp(a, "-H") == 0)
-        return add_header(o, v) ? 1 : -1;
-    else if (strcmp(a, "--max-reconnects") == 0)
-        return parse_count(v, &o->max_reconnects) ? 1 : -1;
-    else if (strcmp(a, "--connect-timeout-ms") == 0)
-        return parse_count(v, &o->connect_timeout_ms) ? 1 : -1;
-    else
-        return parse_count(v, &o->max_redirects) ? 1 : -1;
-    return 1;
-}
-
-static int parse_size(const char *s, size_t *out)
-{
-    char *end;
-    unsigned long long v;
-    if (!s || !*s || *s == '-')
-        return 0;
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno || *end || v == 0 || v > (unsigned long long)((size_t)-1 / 8))
-        return 0;
-    *out = (size_t)v;
-    return 1;
-}
-
-static int parse_args(int argc, char **argv, options *o)
-{
-    int i, url_only = 0;
-    o->chunk = 4096;
-    o->max_event = 1u << 20;
-    o->max_field = 4096;
-    o->source = NULL;
-    o->method = NULL;
-    o->body = NULL;
-    o->num_headers = 0;
-    o->max_reconnects = -1;
-    o->max_redirects = 10;
-    o->connect_timeout_ms = 10000;
-    o->verbose = 0;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        size_t *dst = NULL;
-        int url_arg = parse_url_arg(argc, argv, &i, o);
-        if (url_arg < 0)
-            return 0;
-        if (url_arg > 0) {
-            url_only = 1;
-            continue;
-        }
-        if (strcmp(a, "--chunk") == 0)
-            dst = &o->chunk;
-        else if (strcmp(a, "--max-event") == 0)
-            dst = &o->max_event;
-        else if (strcmp(a, "--max-field") == 0)
-            dst = &o->max_field;
-        if (dst) {
-            if (i + 1 >= argc || !parse_size(argv[++i], dst))
-                return 0;
-        } else if (!o->source && (strcmp(a, "-") == 0 || a[0] != '-')) {
-            o->source = a;
-        } else {
-            return 0;
-        }
-    }
-    if (o->source && strcmp(o->source, "-") == 0 && url_only)
-        return 0; /* -X, -d, -H ... mean nothing for standard input */
-    return o->source != NULL;
-}
-
-/* ---- output --------------------------------------------------------- */
-
-/* s[0..n) as a JSON string (json_escape, a piece at a time). */
-static void print_json_string(FILE *f, const uint8_t *s, size_t n)
-{
-    char esc[6 * 256]; /* json_escape writes at most 6 bytes per byte */
-    putc('"', f);
-    while (n > 0) {
-        size_t k = n < 256 ? n : 256;
-        long e = json_escape((const char *)s, k, esc, sizeof esc);
-        fwrite(esc, 1, (size_t)e, f);
-        s += k;
-        n -= k;
-    }
-    putc('"', f);
-}
-
-static int on_event(void *user, const wsx_sse_event *ev)
-{
-    FILE *f = (FILE *)user;
-    fputs("{\"type\":", f);
-    print_json_string(f, ev->type, ev->type_len);
-    fputs(",\"data\":", f);
-    print_json_string(f, ev->data, ev->data_len);
-    fputs(",\"id\":", f);
-    print_json_string(f, ev->id, ev->id_len);
-    fputs("}\n", f);
-    return 0;
-}
-
-static int on_retry(void *user, uint32_t ms)
-{
-    fprintf((FILE *)user, "{\"retry\":%lu}\n", (unsigned long)ms);
-    return 0;
-}
-
-/* ---- the pump: source -> parser -> output ---------------------------- */
-
-static int pump(read_fn rd, void *ctx, const options *o, FILE *out)
-{
-    wsx_sse_parser_config cfg;
-    wsx_sse_callbacks cb;
-    wsx_sse_parser p;
-    size_t scratch_size = o->max_event + 4 * o->max_field + 1;
-    uint8_t *scratch = (uint8_t *)malloc(scratch_size);
-    uint8_t *buf = (uint8_t *)malloc(o->chunk);
-    unsigned long long offset = 0;
-    int status = 0;
-    if (!scratch || !buf) {
-        fprintf(stderr, "sse_cat: out of memory\n");
-        free(scratch);
-        free(buf);
-        return 1;
-    }
-    memset(&cfg, 0, sizeof cfg);
-    cfg.max_field = o->max_field;
-    memset(&cb, 0, sizeof cb);
-    cb.on_event = on_event;
-    cb.on_retry = on_retry;
-    if (wsx_sse_parser_init(&p, scratch, scratch_size, &cfg) != WSX_OK) {
-        fprintf(stderr, "sse_cat: bad limits\n");
-        status = 64;
-    }
-    while (status == 0) {
-        size_t used = 0;
-        long n = rd(ctx, buf, o->chunk);
-        int r;
-        if (n < 0) {
-            fprintf(stderr, "sse_cat: read error: %s\n", strerror(errno));
-            status = 1;
-            break;
-        }
-        if (n == 0)
-            break;
-        r = wsx_sse_feed(&p, buf, (size_t)n, &cb, out, &used);
-        if (r != 0) {
-            fflush(out);
-            fprintf(stderr, "sse_cat: parse error at byte %llu: %s (%s)\n", offset + used,
-                    wsx_strerror(r), wsx_errname(r));
-            status = 2;
-            break;
-        }
-        offset += (unsigned long long)n;
-        fflush(out);
-    }
-    if (status == 0)
-        wsx_sse_end(&p); /* an unterminated event is dropped */
-    fflush(out);
-    free(scratch);
-    free(buf);
-    return status;
-}
-
-static long read_stdin(void *ctx, uint8_t *buf, size_t cap)
-{
-    ssize_t n;
-    (void)ctx;
-    do
-        n = read(0, buf, cap);
-    while (n < 0 && errno == EINTR);
-    return (long)n;
-}
-
-/* ---- URL mode ---------------------------------------------------------- */
 
 #define HEAD_CAP 16384
 #define MAX_RESPONSE_HEADERS 64
@@ -368,14 +52,14 @@ static void vnote(const url_client *u, const char *what, const char *detail)
 
 static int url_on_event(void *user, const wsx_sse_event *ev)
 {
-    return on_event(((url_client *)user)->out, ev);
+    return print_event(((url_client *)user)->out, ev);
 }
 
 static int url_on_retry(void *user, uint32_t ms)
 {
     url_client *u = (url_client *)user;
     wsx_sse_backoff_set_retry(&u->backoff, ms);
-    return on_retry(u->out, ms);
+    return print_retry(u->out, ms);
 }
 
 /* Feeds body bytes to the parser, at most --chunk at a time.  0, or -1 on a
@@ -710,33 +394,28 @@ static enum outcome attempt(url_client *u)
 
 static int url_client_init(url_client *u, const options *o, FILE *out)
 {
-    size_t scratch_size = o->max_event + 4 * o->max_field + 1;
-    wsx_sse_parser_config cfg;
-    void *scratch;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.max_field = o->max_field;
+    uint8_t *scratch;
+    int status;
     u->o = o;
     u->out = out;
     if (net_parse_url(o->source, &u->origin) != 0 || strcmp(u->origin.scheme, "http") != 0) {
         fprintf(stderr, "sse_cat: '%s': expected an http:// URL\n", o->source);
         return 64;
     }
-    scratch = malloc(scratch_size);
     u->buf = (uint8_t *)malloc(o->chunk);
-    if (!scratch || !u->buf) {
+    if (!u->buf) {
         fprintf(stderr, "sse_cat: out of memory\n");
         return 1;
     }
-    if (wsx_sse_parser_init(&u->parser, scratch, scratch_size, &cfg) != WSX_OK) {
-        fprintf(stderr, "sse_cat: bad limits\n");
-        return 64;
-    }
+    status = parser_init(&u->parser, o, &scratch);
+    if (status != 0)
+        return status;
     wsx_sse_backoff_init(&u->backoff);
     return 0;
 }
 
-/* Connects, prints, reconnects: see the top of the file. */
-static int url_main(const options *o)
+/* Connects, prints, reconnects: see sse_cat.h. */
+int url_main(const options *o)
 {
     static url_client u; /* big (the head buffer): not on the stack */
     long reconnects = 0;
@@ -776,16 +455,4 @@ static int url_main(const options *o)
         if (wait_for(-1, at) < 0)
             return 0;
     }
-}
-
-int main(int argc, char **argv)
-{
-    options o;
-    if (!parse_args(argc, argv, &o)) {
-        usage();
-        return 64;
-    }
-    if (strcmp(o.source, "-") == 0)
-        return pump(read_stdin, NULL, &o, stdout);
-    return url_main(&o);
 }

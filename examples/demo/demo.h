@@ -1,0 +1,266 @@
+/*
+ * demo_server — the wsx demo: a browser chat over WebSocket, an LLM-style
+ * token stream over Server-Sent Events, and a live numbered feed that
+ * resumes without loss, all from one single-threaded epoll loop.
+ *
+ *   demo_server [--host H] [--port N] [--root DIR] [--token-ms MS]
+ *               [--interval-ms MS] [--state FILE] [--ping-ms MS]
+ *               [--pong-timeout-ms MS] [--keepalive-ms MS] [--idle-ms MS]
+ *               [--max-connections N] [--test-hooks] [--quiet]
+ *   demo_server_tls --cert FILE --key FILE [the same options]
+ *
+ * `make demo` builds it and runs it on http://127.0.0.1:8080/.
+ *
+ * Routes
+ *   GET  /, /app.js ...     the page and its assets, from --root (default
+ *                           examples/demo, looked up from the current
+ *                           directory, then next to the executable's
+ *                           ../../examples/demo).  GET and HEAD.
+ *   GET  /ws                WebSocket chat.  Text messages are JSON:
+ *                             client: {"type":"hello","name":N} first, then
+ *                                     {"type":"chat","text":T[,"to":[names]]}
+ *                             server: {"type":"welcome","name":N,"users":[..]}
+ *                                     {"type":"join"|"leave","name":N}
+ *                                     {"type":"chat","from":N,"text":T[,"to":[..]]}
+ *                           A chat with "to" goes to the named users and the
+ *                           sender only; without it, to everyone.
+ *   POST /api/chat          {"message":M} -> text/event-stream: "event: meta"
+ *                           {"id":G}, one "id: k" / {"text":T} event per token
+ *                           every --token-ms, "data: [DONE]", end of body.
+ *   POST /api/stop-generation  {"id":G} -> 200 if G was running (it stops at
+ *                           once), else 404.
+ *   GET  /api/history       [{"id","prompt","answer","stopped","tokens"},...]
+ *   GET  /events            the live feed: event n has "id: n", "data: n",
+ *                           one every --interval-ms; resumes after
+ *                           Last-Event-ID (or ?lastEventId=N, for a page
+ *                           that had to open a new EventSource).
+ *   POST /api/debug/drop-feeds  (only with --test-hooks) closes every
+ *                           /events connection, to test resuming.
+ *
+ * The modules (each one's decisions are at its top)
+ *   main.c       options, setup, the epoll loop, shutdown
+ *   conn.c       connection lifetime, output buffers, read / write / settle,
+ *                accept, timers
+ *   http.c       requests, routing, plain responses, static files
+ *   chat.c       GET /ws: the WebSocket chat
+ *   assistant.c  POST /api/chat, /api/stop-generation, /api/history
+ *   feed.c       GET /events: the live feed and its resume window
+ *   transport.h  the socket calls: plain.c (demo_server), tls.c
+ *                (demo_server_tls, OpenSSL)
+ *
+ * Memory: per connection 24 KiB input + 64 KiB output, plus 320 KiB for a
+ * WebSocket (64 KiB message assembly, 256 KiB output queue), allocated at
+ * accept / upgrade and never cleared, so only the pages a client really
+ * uses become resident (300 idle connections take about 1.3 MB, 200 chat
+ * clients about 5 MB).  Static files and /api/history are built in one
+ * allocation per response.  Nothing is allocated per message.  SIGINT or
+ * SIGTERM: streams are ended cleanly, chat clients get close 1001, exit 0.
+ */
+#ifndef WSX_DEMO_H
+#define WSX_DEMO_H
+
+#include "http_text.h"
+#include "json.h"
+#include "net.h"
+#include "transport.h"
+
+#include <wsx.h>
+#include <wsx_conn.h>
+#include <wsx_handshake.h>
+#include <wsx_http.h>
+#include <wsx_sse.h>
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- limits --------------------------------------------------------------- */
+
+#define IN_CAP (24 * 1024)       /* request head + body, WebSocket reads */
+#define OUT_CAP (64 * 1024)      /* HTTP responses, event streams */
+#define MAX_HEAD 16384
+#define MAX_BODY 8192
+#define MAX_HEADERS 64
+#define WS_MAX_MESSAGE (64 * 1024)
+#define WS_QUEUE (256 * 1024)
+#define NAME_MAX_LEN 32
+#define MAX_RECIPIENTS 16
+#define HISTORY_MAX 64
+#define PROMPT_MAX 2048
+#define TOKEN_MAX 48
+#define TOKENS_MAX 60
+#define ANSWER_MAX (TOKENS_MAX * TOKEN_MAX)
+#define FEED_WINDOW 512
+#define FEED_EVENT_MAX 64        /* "id: n\ndata: n\n\n" with n < 2^64 */
+#define STATIC_MAX (1 << 20)
+#define LINGER_MS 2000
+
+/* ---- types ----------------------------------------------------------------- */
+
+typedef struct options {
+    const char *host;
+    int port;
+    const char *root;
+    uint64_t token_ms, interval_ms, ping_ms, pong_ms, keepalive_ms, idle_ms;
+    const char *state_path;
+    long max_connections;
+    int test_hooks, quiet;
+} options;
+
+enum kind {
+    K_HTTP,    /* reading a request / writing a plain response */
+    K_WS,      /* WebSocket chat */
+    K_STREAM,  /* POST /api/chat token stream */
+    K_FEED,    /* GET /events */
+    K_LINGER   /* refused: answer out, then discard input until EOF */
+};
+
+struct client;
+
+typedef struct generation {
+    char id[24];
+    int used;                  /* slot holds a record */
+    int running, stopped;
+    int planned, sent;         /* tokens planned, tokens written out */
+    char prompt[PROMPT_MAX];
+    size_t prompt_len;
+    char answer[ANSWER_MAX];
+    size_t answer_len;
+    struct client *owner;      /* the stream's connection until it ends */
+} generation;
+
+typedef struct ws_state {
+    wsx_ws_conn conn;
+    wsx_ws_feed feed;
+    char name[NAME_MAX_LEN + 1];
+    size_t name_len;           /* 0 until hello */
+    uint8_t msg[WS_MAX_MESSAGE];
+    uint8_t queue[WS_QUEUE];
+} ws_state;
+
+typedef struct client {
+    struct server *srv;
+    int fd;
+    void *tconn;               /* the transport's state for fd */
+    enum kind kind;
+    uint32_t want;             /* the epoll events the loop wants */
+    uint32_t events;           /* the epoll events watched (transport's) */
+    int dead;                  /* to be freed by reap() */
+    int dirty;                 /* on the dirty list */
+    struct client *prev, *next; /* all clients */
+    struct client *dnext;      /* dirty list */
+    uint64_t deadline;         /* K_HTTP: request due; K_LINGER: end */
+    /* input */
+    wsx_http_parser http;
+    uint8_t *in;
+    size_t in_len;
+    int peer_gone;             /* EOF seen */
+    /* output: out[out_off..out_len), then body[body_off..body_len), then
+     * (K_WS) the connection's queue */
+    uint8_t *out;
+    size_t out_off, out_len;
+    char *body;
+    size_t body_off, body_len;
+    int keep_alive;            /* the current request allows another */
+    int sent_continue;         /* "100 Continue" sent for this request */
+    int close_after;           /* close once the output is written */
+    int chunked;               /* the stream body is chunked */
+    /* K_STREAM */
+    generation *gen;
+    uint64_t next_token_ms;
+    int token_pending;         /* a token's event is in out, not all written */
+    size_t token_end;          /* out offset just past it */
+    char token[TOKEN_MAX];
+    size_t token_len;
+    int stream_ending;         /* the end of the body is queued */
+    /* K_FEED */
+    uint64_t last_write_ms;
+    /* K_WS */
+    ws_state *ws;
+} client;
+
+typedef struct server {
+    options opt;
+    const transport *tp;
+    int epfd, lfd, spare_fd;
+    long nclients;
+    client *clients;           /* all connections */
+    client *dirty;             /* to settle after the current events */
+    wsx_ws_conn_config ws_cfg;
+    wsx_hs_server_config hs_cfg;
+    wsx_http_config http_cfg;
+    /* generations */
+    generation history[HISTORY_MAX];
+    size_t history_next;       /* ring: next slot to use */
+    unsigned long gen_counter;
+    /* feed */
+    uint64_t seq;              /* last event number produced */
+    uint64_t next_feed_ms;
+    int state_fd;
+    wsx_sse_replay replay;
+    uint8_t replay_mem[FEED_WINDOW * (WSX_SSE_REPLAY_SLOT_SIZE + FEED_EVENT_MAX + 24)];
+    char root[PATH_MAX];
+} server;
+
+/* ---- main.c ------------------------------------------------------------------ */
+
+/* The whole server over transport tp; returns the exit status (2: bad
+ * usage, after the usage text). */
+int demo_main(int argc, char **argv, const transport *tp);
+void logmsg(const char *fmt, ...);
+
+/* ---- conn.c ------------------------------------------------------------------ */
+
+void mark(client *c);          /* settle c after the current events */
+void kill_client(client *c);   /* end c (freed by reap()) */
+void client_free(server *s, client *c);
+int out_append(client *c, const void *data, size_t len);
+int body_append(client *c, const void *data, size_t len);
+void body_end(client *c);
+size_t pending_output(client *c);
+int flush_output(client *c);
+void on_readable(client *c);
+void reap(server *s);
+void accept_all(server *s);
+int run_timers(server *s);
+
+/* ---- http.c ------------------------------------------------------------------ */
+
+void process_http(client *c);
+void respond(client *c, int status, const char *ctype, const char *extra,
+             const char *body, size_t body_len, char *owned_body, int head_only);
+void respond_text(client *c, int status, const char *extra, const char *text);
+void respond_json(client *c, int status, const char *json, size_t len);
+void write_stream_head(client *c, int minor_version);
+long body_string(const char *body, size_t len, const char *key, char *out, size_t cap);
+/* JSON building: append to buf[*len..cap); -1 when it does not fit. */
+int buf_put(char *buf, size_t cap, size_t *len, const char *s, size_t n);
+int buf_put_escaped(char *buf, size_t cap, size_t *len, const char *s, size_t n);
+#define PUT_LIT(buf, cap, len, lit) buf_put(buf, cap, len, lit, sizeof(lit) - 1)
+
+/* ---- chat.c ------------------------------------------------------------------ */
+
+void start_ws(client *c, const wsx_http_request *req, size_t head_len);
+void ws_input(client *c);
+void chat_leave(client *c);    /* c's name leaves the room */
+
+/* ---- assistant.c ------------------------------------------------------------- */
+
+void assistant_chat(client *c, const wsx_http_request *req, const char *body, size_t len);
+void assistant_stop(client *c, const char *body, size_t len);
+void assistant_history(client *c, int head_only);
+void token_written(client *c);
+void stream_step(client *c, uint64_t now);
+void stream_finished(client *c);
+void generation_end(client *c, int stopped);
+void generation_stop(generation *g);
+
+/* ---- feed.c ------------------------------------------------------------------ */
+
+void feed_open_state(server *s);
+void feed_tick(server *s, uint64_t now);
+void start_feed(client *c, const wsx_http_request *req);
+uint64_t feed_keepalive(client *c, uint64_t now);
+int feed_drop_all(server *s);
+
+#endif

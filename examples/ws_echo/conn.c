@@ -1,0 +1,377 @@
+/*
+ * conn.c — ws_echo's connections: timer lists, the heartbeat heap,
+ * lifetime, writing, settling, accepting and the timers (the design is
+ * described in ws_echo.h).
+ */
+#include "ws_echo.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+int quiet;
+
+void logf_(const char *fmt, const char *a, long b)
+{
+    if (!quiet) {
+        fprintf(stderr, fmt, a, b);
+        fputc('\n', stderr);
+    }
+}
+
+/* ---- timer lists ---------------------------------------------------------- */
+
+static void list_remove(server *s, client *c)
+{
+    if (c->list == LIST_NONE)
+        return;
+    if (c->prev) c->prev->next = c->next; else s->lists[c->list] = c->next;
+    if (c->next) c->next->prev = c->prev; else s->tails[c->list] = c->prev;
+    c->prev = c->next = NULL;
+    c->list = LIST_NONE;
+}
+
+/* Appends c to list (every list has one fixed timeout, so the lists stay
+ * sorted by deadline). */
+void list_append(server *s, client *c, int list, uint64_t deadline)
+{
+    list_remove(s, c);
+    c->list = list;
+    c->deadline = deadline;
+    c->prev = s->tails[list];
+    c->next = NULL;
+    if (c->prev) c->prev->next = c; else s->lists[list] = c;
+    s->tails[list] = c;
+}
+
+/* ---- heartbeat heap -------------------------------------------------------- */
+
+void heartbeat_update(server *s, client *c, uint64_t due)
+{
+    if (due == WSX_WS_NO_DEADLINE)
+        timer_heap_remove(&s->heartbeats, &c->heartbeat);
+    else
+        timer_heap_set(&s->heartbeats, &c->heartbeat, due);
+}
+
+/* ---- connection lifetime ------------------------------------------------- */
+
+static client *client_new(server *s, int fd)
+{
+    client *c = s->free_list;
+    if (c) {
+        s->free_list = c->next;
+        s->nfree--;
+    } else {
+        size_t in_cap = s->opt.buffer, out_cap = s->opt.queue;
+        c = (client *)malloc(sizeof *c + in_cap + out_cap);
+        if (!c)
+            return NULL;
+        c->in = (uint8_t *)(c + 1);
+        c->in_cap = in_cap;
+        c->out = c->in + in_cap;
+        c->out_cap = out_cap;
+    }
+    c->fd = fd;
+    c->phase = PH_HANDSHAKE;
+    c->events = 0;
+    c->list = LIST_NONE;
+    c->prev = c->next = NULL;
+    c->heartbeat.slot = 0;
+    c->resp_len = c->resp_off = 0;
+    c->msg_opcode = 0;
+    c->msg_streaming = 0;
+    c->piece = NULL;
+    c->piece_len = 0;
+    c->in_len = 0;
+    c->shut = 0;
+    wsx_http_parser_init(&c->http, NULL);
+    return c;
+}
+
+void client_free(server *s, client *c)
+{
+    list_remove(s, c);
+    timer_heap_remove(&s->heartbeats, &c->heartbeat);
+    epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    close(c->fd);
+    s->nclients--;
+    if (s->nfree < FREE_LIST_MAX) {
+        c->next = s->free_list;
+        s->free_list = c;
+        s->nfree++;
+    } else {
+        free(c);
+    }
+}
+
+static void set_events(server *s, client *c, uint32_t events)
+{
+    struct epoll_event ev;
+    if (events == c->events)
+        return;
+    ev.events = events;
+    ev.data.ptr = c;
+    epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+    c->events = events;
+}
+
+/* ---- writing ---------------------------------------------------------------- */
+
+/* writev() through the socket layer: sendmsg() (and recv() for reads) skip
+ * the file layer read()/writev() go through, which is measurable when every
+ * message costs one system call each way. */
+static ssize_t send_iov(int fd, struct iovec *iov, int n)
+{
+    struct msghdr m;
+    memset(&m, 0, sizeof m);
+    m.msg_iov = iov;
+    m.msg_iovlen = (size_t)n;
+    return sendmsg(fd, &m, MSG_NOSIGNAL);
+}
+
+/* Writes what is pending (raw response bytes first, then the connection's
+ * queue) until done or EAGAIN.  Returns 0, or -1 if the socket failed. */
+static int flush_output(client *c)
+{
+    for (;;) {
+        struct iovec iov[1 + WSX_WS_CONN_MAX_CHUNKS];
+        int n = 0;
+        ssize_t k;
+        if (c->resp_off < c->resp_len) {
+            iov[n].iov_base = c->resp + c->resp_off;
+            iov[n].iov_len = c->resp_len - c->resp_off;
+            n++;
+        }
+        if (c->phase == PH_OPEN) {
+            wsx_ws_chunk ch[WSX_WS_CONN_MAX_CHUNKS];
+            size_t i, m = wsx_ws_conn_output_vec(&c->conn, ch);
+            for (i = 0; i < m; i++) {
+                iov[n].iov_base = (void *)ch[i].data;
+                iov[n].iov_len = ch[i].len;
+                n++;
+            }
+        }
+        if (n == 0)
+            return 0;
+        k = send_iov(c->fd, iov, n);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
+        }
+        if (c->resp_off < c->resp_len) {
+            size_t raw = c->resp_len - c->resp_off;
+            size_t used = (size_t)k < raw ? (size_t)k : raw;
+            c->resp_off += used;
+            k -= (ssize_t)used;
+        }
+        if (k > 0)
+            wsx_ws_conn_consume(&c->conn, (size_t)k);
+    }
+}
+
+static size_t pending_output(client *c)
+{
+    size_t n = c->resp_len - c->resp_off;
+    if (c->phase == PH_OPEN)
+        n += wsx_ws_conn_output_size(&c->conn);
+    return n;
+}
+
+/* ---- events ------------------------------------------------------------------- */
+
+/* Reads and discards after a refusal, until EOF or the linger deadline.
+ * Returns -1 when the client is gone. */
+static int drain(server *s, client *c)
+{
+    char sink[4096];
+    ssize_t k = read(c->fd, sink, sizeof sink);
+    if (k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR)) {
+        client_free(s, c);
+        return -1;
+    }
+    return 0;
+}
+
+static void read_frames(client *c)
+{
+    size_t room = read_room(c);
+    ssize_t k;
+    if (room == 0) /* the peer closed, or the queue is full (EPOLLIN is off
+                    * then, but EPOLLHUP/EPOLLERR may still come) */
+        room = wsx_ws_conn_state(&c->conn) == WSX_WS_OPEN ? 0 : c->in_cap;
+    if (room == 0)
+        return;
+    k = recv(c->fd, c->in, room, 0);
+    if (k <= 0) {
+        if (k == 0 || (errno != EAGAIN && errno != EINTR))
+            wsx_ws_conn_eof(&c->conn); /* settle() closes it */
+        return;
+    }
+    process_input(c, c->in, (size_t)k, net_now_ms());
+}
+
+/* After any activity: write what is pending, then choose what to wait for,
+ * or close the connection. */
+static void settle(server *s, client *c)
+{
+    uint32_t want = 0;
+    if (flush_output(c) != 0) {
+        client_free(s, c);
+        return;
+    }
+    if (c->phase == PH_LINGER) {
+        /* Lingering close: once the refusal is out, send FIN and discard
+         * whatever the client still sends until it closes or time is up. */
+        if (pending_output(c) == 0 && !c->shut) {
+            shutdown(c->fd, SHUT_WR);
+            c->shut = 1;
+        }
+        set_events(s, c, c->shut ? EPOLLIN : EPOLLOUT);
+        return;
+    }
+    if (c->phase == PH_OPEN) {
+        if (wsx_ws_conn_should_close_transport(&c->conn)) {
+            client_free(s, c);
+            return;
+        }
+        if (wsx_ws_conn_state(&c->conn) >= WSX_WS_CLOSING && c->list != LIST_CLOSING) {
+            timer_heap_remove(&s->heartbeats, &c->heartbeat); /* the close timeout rules */
+            list_append(s, c, LIST_CLOSING,
+                        net_now_ms() + WSX_WS_CONN_DEFAULT_CLOSE_TIMEOUT_MS + 100);
+        }
+    }
+    /* Backpressure: read only while the queue can take the echo of a good
+     * part of a buffer; otherwise wait until writing has made room. */
+    if (c->phase != PH_OPEN || wsx_ws_conn_state(&c->conn) != WSX_WS_OPEN ||
+        read_room(c) >= c->in_cap / 4)
+        want |= EPOLLIN;
+    if (pending_output(c) > 0)
+        want |= EPOLLOUT;
+    set_events(s, c, want);
+}
+
+void on_event(server *s, client *c, uint32_t events)
+{
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+        switch (c->phase) {
+        case PH_HANDSHAKE:
+            if (read_head(s, c) < 0)
+                return;
+            break;
+        case PH_LINGER:
+            if (drain(s, c) < 0)
+                return;
+            break;
+        case PH_OPEN:
+            read_frames(c);
+            break;
+        }
+    }
+    settle(s, c);
+}
+
+void accept_all(server *s)
+{
+    for (;;) {
+        struct epoll_event ev;
+        client *c;
+        int fd = net_accept_next(s->lfd, &s->spare_fd);
+        if (fd == NET_ACCEPT_SHED) {
+            logf_("refused a connection: %s (%ld)", "out of file descriptors", 0);
+            continue;
+        }
+        if (fd < 0)
+            return; /* EAGAIN, or out of descriptors with nothing pending */
+        if (s->nclients >= s->opt.max_connections ||
+            timer_heap_reserve(&s->heartbeats, (size_t)s->nclients + 1) != 0 ||
+            !(c = client_new(s, fd))) {
+            close(fd);
+            continue;
+        }
+        ev.events = EPOLLIN;
+        ev.data.ptr = c;
+        if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+            close(fd);
+            free(c);
+            continue;
+        }
+        s->nclients++;
+        c->events = EPOLLIN;
+        list_append(s, c, LIST_HANDSHAKE, net_now_ms() + s->opt.handshake_ms);
+    }
+}
+
+/* ---- timers -------------------------------------------------------------------- */
+
+/* The peer did not answer the heartbeat: wsx_ws_conn_tick returned
+ * WSX_E_CONN_TIMEOUT and the connection is CLOSED.  Says why with a close
+ * frame (1001) when nothing is half-written on the socket, then releases
+ * it. */
+static void drop_dead_peer(server *s, client *c)
+{
+    const char *why = wsx_strerror(WSX_E_CONN_TIMEOUT);
+    uint8_t frame[WSX_WS_MAX_HEADER + WSX_WS_MAX_CONTROL];
+    size_t n = 0;
+    if (pending_output(c) == 0 &&
+        wsx_ws_encode_close(frame, sizeof frame, wsx_err_close_code(WSX_E_CONN_TIMEOUT),
+                            why, strlen(why), NULL, &n) == WSX_OK &&
+        write(c->fd, frame, n) < 0) {
+        /* best effort: the peer is probably gone */
+    }
+    logf_("dropped: %s (fd %ld)", why, c->fd);
+    client_free(s, c);
+}
+
+/* Ticks the open connections whose heartbeat deadline has come (and only
+ * those): a ping goes out, or a peer that did not answer one is dropped. */
+static void run_heartbeats(server *s, uint64_t now)
+{
+    timer_node *first;
+    while ((first = timer_heap_first(&s->heartbeats)) != NULL && first->due <= now) {
+        client *c = TIMER_OWNER(first, client, heartbeat);
+        if (wsx_ws_conn_tick(&c->conn, now) == WSX_E_CONN_TIMEOUT) {
+            drop_dead_peer(s, c);
+            continue;
+        }
+        heartbeat_update(s, c, wsx_ws_conn_state(&c->conn) == WSX_WS_OPEN
+                              ? wsx_ws_conn_next_deadline(&c->conn)
+                              : WSX_WS_NO_DEADLINE);
+        settle(s, c); /* writes the ping */
+    }
+}
+
+/* Handles expired deadlines; returns the epoll timeout to the next one (ms,
+ * -1 for none). */
+int run_timers(server *s)
+{
+    uint64_t now = net_now_ms(), next = UINT64_MAX;
+    int l;
+    run_heartbeats(s, now);
+    if (timer_heap_first(&s->heartbeats))
+        next = timer_heap_first(&s->heartbeats)->due;
+    for (l = FIRST_TIMED_LIST; l < LIST_COUNT; l++) {
+        client *c;
+        while ((c = s->lists[l]) != NULL && c->deadline <= now) {
+            if (l == LIST_CLOSING) {
+                /* The close handshake did not finish (the peer never sent
+                 * its close, or never read ours). */
+                wsx_ws_conn_tick(&c->conn, now);
+            }
+            if (l == LIST_HANDSHAKE)
+                logf_("dropped: %s (fd %ld)", "no complete request head in time", c->fd);
+            client_free(s, c);
+        }
+        if (c && c->deadline < next)
+            next = c->deadline;
+    }
+    if (next == UINT64_MAX)
+        return -1;
+    return next - now > 60000 ? 60000 : (int)(next - now);
+}

@@ -1,0 +1,175 @@
+/*
+ * ws_echo — a WebSocket echo server on epoll, built on wsx.
+ *
+ *   ws_echo [--host H] [--port N] [--max-message BYTES] [--buffer BYTES]
+ *           [--queue BYTES] [--handshake-timeout MS] [--max-connections N]
+ *           [--ping-ms MS] [--pong-timeout-ms MS] [--quiet]
+ *
+ * Upgrades on any path and sends every message back with its type (text
+ * stays text, binary stays binary).  Pings get pongs and closes get their
+ * code echoed (the wsx connection layer does both).  --port 0 lets the
+ * kernel pick a port; the "listening" line says which.  SIGINT or SIGTERM
+ * stop it (exit status 0).
+ *
+ * Idle peers: after --ping-ms (default 30000) without a byte from a client
+ * it gets a ping; if nothing at all (a pong or anything else) comes back
+ * within --pong-timeout-ms (default 10000), the peer is taken for dead: it
+ * gets a close frame with 1001 when its socket can take one, and its socket
+ * is closed.  A client that is silent but answers pings stays.  --ping-ms 0
+ * turns the heartbeat off (a silent peer is then kept forever);
+ * --pong-timeout-ms 0 sends the pings but never drops anyone for silence.
+ *
+ * How it is built, as a template for your own server:
+ *
+ *   - One thread, one epoll set, level-triggered.  Each connection owns two
+ *     buffers, allocated once when it is accepted (and recycled): `in` for
+ *     what is read, `out` for the wsx output queue.  Nothing is allocated
+ *     per message.
+ *   - Opening handshake: the request head accumulates in `in` and goes to
+ *     the wsx HTTP parser after every read; wsx_handshake.h checks it and
+ *     writes the 101 or the refusal (400, 405, 426 with
+ *     Sec-WebSocket-Version: 13, 431 ...).  A refused client gets its
+ *     answer, then a "lingering close" (we stop writing, read and discard
+ *     what it still sends for a moment) so that the kernel does not reset
+ *     the connection under the answer.  A head that is not complete within
+ *     --handshake-timeout ms is dropped: slow clients cost one timer entry.
+ *   - Echo: every read is decoded to the last byte (wsx_ws_conn_recv), and
+ *     every reply of that read is queued, then written with one sendmsg().
+ *     Messages are streamed, never assembled: each piece of payload the
+ *     decoder hands over is queued at once, so memory does not depend on
+ *     the message size (16 MiB messages work with 32 KiB buffers) and an
+ *     invalid UTF-8 byte or a protocol error in the middle of a message is
+ *     answered with a close frame right away.  A message that arrives whole
+ *     in one read goes back as one frame; a longer one goes back as a
+ *     fragmented message (same type, same bytes, the fragment boundaries
+ *     are ours).
+ *   - Backpressure: a read is never larger than what the output queue can
+ *     still take the echo of (an echo is at most its input plus a few frame
+ *     headers), so decoded input never has to wait.  When the queue is
+ *     nearly full (the peer does not read), the connection stops reading
+ *     (EPOLLIN off) until writes drain it (EPOLLOUT).  A slow reader only
+ *     slows itself; TCP flow control then slows its sender.
+ *   - Timers: connections waiting for a head, lingering after a refusal, or
+ *     closing are on three FIFO lists (each has one fixed timeout, so
+ *     append order is deadline order): checking timers costs nothing per
+ *     idle connection.
+ *   - Heartbeat: the wsx connection keeps the clock (ping interval, pong
+ *     timeout; wsx_ws_conn_next_deadline / wsx_ws_conn_tick).  Open
+ *     connections sit in a binary min-heap keyed on their next deadline as
+ *     of their last tick (examples/common/timer_heap.h).  A byte received
+ *     only moves a connection's real deadline later, so the key is never
+ *     late and nothing is updated per message: when a key passes, that
+ *     connection is ticked (which sends the ping or finds the peer dead)
+ *     and re-keyed, O(log n).  A wakeup touches only the connections that
+ *     are due.
+ *
+ * The modules: main.c (options, setup, the loop), conn.c (connections,
+ * writing, settling, accept, timers), echo.c (the handshake and the echo).
+ */
+#ifndef WSX_WS_ECHO_H
+#define WSX_WS_ECHO_H
+
+#include "net.h"
+#include "timer_heap.h"
+
+#include <wsx.h>
+#include <wsx_conn.h>
+#include <wsx_handshake.h>
+#include <wsx_http.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- options ------------------------------------------------------------ */
+
+typedef struct options {
+    const char *host;
+    int port;
+    uint64_t max_message;      /* --max-message: 16 MiB by default */
+    size_t buffer;             /* --buffer: read buffer per connection */
+    size_t queue;              /* --queue: output queue per connection */
+    uint64_t handshake_ms;     /* --handshake-timeout */
+    uint64_t ping_ms;          /* --ping-ms: heartbeat after this silence */
+    uint64_t pong_ms;          /* --pong-timeout-ms */
+    long max_connections;
+    int quiet;
+} options;
+
+#define LINGER_MS 2000u        /* lingering close after a refusal */
+#define RESP_CAP 512           /* our 101 / refusal heads are shorter */
+#define MAX_HEADERS 64
+#define FREE_LIST_MAX 256      /* recycled connection blocks kept */
+
+/* ---- connections ---------------------------------------------------------- */
+
+enum phase { PH_HANDSHAKE, PH_OPEN, PH_LINGER };
+/* Every client is on exactly one list.  OPEN has no fixed timeout (its
+ * heartbeat deadlines are in a heap, see below); each of the others has
+ * one fixed timeout, so append order is deadline order. */
+enum { LIST_NONE, LIST_OPEN, LIST_HANDSHAKE, LIST_LINGER, LIST_CLOSING, LIST_COUNT };
+#define FIRST_TIMED_LIST LIST_HANDSHAKE
+
+typedef struct client {
+    int fd;
+    enum phase phase;
+    uint32_t events;           /* what epoll watches now */
+    /* timer list membership */
+    int list;
+    uint64_t deadline;
+    struct client *prev, *next;
+    /* heartbeat heap membership (OPEN with a heartbeat); its key is the
+     * connection's next deadline */
+    timer_node heartbeat;
+    /* handshake */
+    wsx_http_parser http;
+    /* raw bytes written before the connection's queue (101 or refusal) */
+    char resp[RESP_CAP];
+    size_t resp_len, resp_off;
+    /* WebSocket */
+    wsx_ws_conn conn;
+    unsigned msg_opcode;       /* opcode of the message being echoed */
+    int msg_streaming;         /* 1 once its first fragment went out */
+    const uint8_t *piece;      /* payload piece held back (see echo_event) */
+    size_t piece_len;
+    /* input: the head while handshaking; then each read, decoded at once */
+    uint8_t *in;
+    size_t in_cap, in_len;
+    int shut;                  /* lingering: our side is shut down */
+    uint8_t *out;
+    size_t out_cap;
+} client;
+
+typedef struct server {
+    options opt;
+    int epfd, lfd;
+    int spare_fd;              /* kept for EMFILE (see accept_all) */
+    long nclients;
+    client *lists[LIST_COUNT]; /* heads; tails below */
+    client *tails[LIST_COUNT];
+    client *free_list;
+    int nfree;
+    timer_heap heartbeats;     /* open connections on their next deadline */
+    wsx_ws_conn_config conn_cfg;
+    wsx_hs_server_config hs_cfg;
+} server;
+
+/* ---- conn.c ---------------------------------------------------------------- */
+
+extern int quiet;              /* --quiet: no log lines */
+void logf_(const char *fmt, const char *a, long b);
+void list_append(server *s, client *c, int list, uint64_t deadline);
+/* Puts c in the heartbeat heap with key due, or re-keys it;
+ * WSX_WS_NO_DEADLINE takes it out. */
+void heartbeat_update(server *s, client *c, uint64_t due);
+void client_free(server *s, client *c);
+void on_event(server *s, client *c, uint32_t events);
+void accept_all(server *s);
+int run_timers(server *s);
+
+/* ---- echo.c ---------------------------------------------------------------- */
+
+int read_head(server *s, client *c);
+void process_input(client *c, uint8_t *buf, size_t len, uint64_t now);
+size_t read_room(client *c);
+
+#endif
