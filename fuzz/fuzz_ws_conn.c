@@ -31,6 +31,11 @@
  *   - every function returns one of its documented results;
  *   - after tick(now), the next deadline is later than now;
  *   - a binary message of wsx_ws_conn_send_room() bytes is accepted;
+ *   - every pong a side writes answers a ping it received, in the order
+ *     the pings came (pongs may be left out under backpressure, never
+ *     reordered or made up);
+ *   - wsx_ws_conn_wants agrees with should_close_transport, the pending
+ *     output and next_deadline;
  *   - close_code is a valid code, 1005 or 1006 once CLOSED, 0 or one of
  *     those before.
  */
@@ -58,6 +63,11 @@ typedef struct side {
     int monitor_closed;
     int state;
     uint8_t ref[1024];
+    /* the payloads of the pings received (byte 0: length), while fewer
+     * than MAX_PINGS; pongs written must match them from pong_from on */
+#define MAX_PINGS 256
+    uint8_t pings[MAX_PINGS][1 + WSX_WS_MAX_CONTROL];
+    unsigned ping_count, pong_from;
 } side;
 
 typedef struct input {
@@ -118,6 +128,39 @@ static void check_output(side *s)
     REQUIRE(total == wsx_ws_conn_output_size(&s->c));
     REQUIRE(wsx_ws_conn_consume(&s->c, total + 1) == WSX_E_ARG);
     REQUIRE(wsx_ws_conn_output_size(&s->c) == total);
+    {
+        uint64_t deadline;
+        unsigned want = wsx_ws_conn_wants(&s->c, &deadline);
+        if (wsx_ws_conn_should_close_transport(&s->c))
+            REQUIRE(want == WSX_WANT_CLOSE && deadline == WSX_WS_NO_DEADLINE);
+        else
+            REQUIRE(want == (WSX_WANT_READ | (total ? WSX_WANT_WRITE : 0u)) &&
+                    deadline == wsx_ws_conn_next_deadline(&s->c));
+    }
+}
+
+static void ping_received(side *s, const wsx_ws_event *ev)
+{
+    if (s->ping_count < MAX_PINGS) {
+        uint8_t *p = s->pings[s->ping_count++];
+        p[0] = (uint8_t)ev->size;
+        memcpy(p + 1, ev->data, ev->size);
+    }
+}
+
+/* A pong s wrote: the answer to one of the pings s received after the one
+ * its previous pong answered. */
+static void pong_written(side *s, const wsx_ws_event *ev)
+{
+    unsigned i;
+    if (s->ping_count == MAX_PINGS)
+        return; /* no longer tracked */
+    for (i = s->pong_from; i < s->ping_count; i++)
+        if (s->pings[i][0] == ev->size &&
+            memcmp(s->pings[i] + 1, ev->data, ev->size) == 0)
+            break;
+    REQUIRE(i < s->ping_count);
+    s->pong_from = i + 1;
 }
 
 /* What a side wrote must decode cleanly for the peer's role. */
@@ -134,6 +177,8 @@ static void monitor(side *s, uint8_t *bytes, size_t len)
             break;
         if (r == WSX_WS_EV_CLOSE)
             s->monitor_closed = 1;
+        if (r == WSX_WS_EV_PONG)
+            pong_written(s, &ev);
     }
 }
 
@@ -152,6 +197,8 @@ static int recv_all(side *s, uint8_t *buf, size_t len, uint64_t now)
             return r;
         }
         REQUIRE(r <= WSX_WS_EV_CLOSE);
+        if (r == WSX_WS_EV_PING)
+            ping_received(s, &ev);
     }
 }
 

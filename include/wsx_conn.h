@@ -3,16 +3,20 @@
  * over the frame decoder and encoder, still sans-I/O.
  *
  *   - states CONNECTING -> OPEN -> CLOSING -> CLOSED, never backwards;
- *   - automatic pong to pings, the close handshake (echo, then the server
- *     closes the transport first), failing the connection on a protocol
- *     error with the right close code;
+ *   - a pong for every ping, the close handshake (echo, then the server
+ *     closes the transport first), failing the connection with the close
+ *     code of its error (a protocol error, a peer that does not answer the
+ *     heartbeat);
  *   - an outgoing queue in a buffer the caller provides, with backpressure
  *     (WSX_E_CONN_QUEUE_FULL, never a partial frame, never silent loss);
  *   - heartbeat and closing deadlines computed from the time the caller
  *     passes in (uint64_t milliseconds from any monotonic origin);
+ *   - one call that tells an event loop what to wait for
+ *     (wsx_ws_conn_wants);
  *   - a callback adapter (wsx_ws_conn_feed) over the pull API.
  *
- * A server loop with poll/epoll, in outline:
+ * A loop with poll(), in outline (wsx_ws_conn_wants says what to wait
+ * for; nothing else is needed):
  *
  *   wsx_ws_conn_config cfg;
  *   wsx_ws_conn_config_default(&cfg);
@@ -20,23 +24,47 @@
  *   wsx_ws_conn_init(&c, &cfg, outbuf, sizeof outbuf);
  *   ...opening handshake (wsx_handshake.h), then:
  *   wsx_ws_conn_open(&c, now_ms());
- *   ...whenever bytes arrive in buf[0..n) (including the bytes that came
- *   after the handshake's blank line):
+ *   ...pass the bytes that came after the handshake's blank line to recv
+ *   as below, then:
  *   for (;;) {
- *       size_t used; wsx_ws_event ev;
- *       int r = wsx_ws_conn_recv(&c, buf, n, &used, &ev, now_ms());
- *       buf += used; n -= used;
- *       if (r <= 0) break;              (0: read more; < 0: failed)
- *       ...handle ev (a message piece, ping, pong, close); sends allowed...
+ *       uint64_t deadline;
+ *       unsigned want = wsx_ws_conn_wants(&c, &deadline);
+ *       if (want & WSX_WANT_CLOSE)
+ *           break;                          (close(fd), done)
+ *       pfd.events = (want & WSX_WANT_READ ? POLLIN : 0) |
+ *                    (want & WSX_WANT_WRITE ? POLLOUT : 0);
+ *       poll(&pfd, 1, deadline == WSX_WS_NO_DEADLINE ? -1
+ *                     : ms from now to deadline, 0 if past);
+ *       if (pfd.revents & POLLOUT) {
+ *           nv = wsx_ws_conn_output_vec(&c, chunks);
+ *           k = writev(fd, ...chunks...);
+ *           if (k > 0) wsx_ws_conn_consume(&c, k);
+ *       }
+ *       if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
+ *           n = read(fd, buf, sizeof buf);
+ *           if (n <= 0) {                     (EOF or error)
+ *               wsx_ws_conn_eof(&c);
+ *               continue;
+ *           }
+ *           p = buf;
+ *           while ((r = wsx_ws_conn_recv(&c, p, n, &used, &ev, now)) > 0) {
+ *               p += used; n -= used;
+ *               ...handle ev (a message piece, ping, pong, close); sends
+ *               are allowed...
+ *           }
+ *           if (r < 0) ...the connection failed (r says why); its close
+ *                      frame is queued: just go on looping...
+ *       }
+ *       if (wsx_ws_conn_tick(&c, now_ms()) < 0) ...the peer is dead (its
+ *           close frame is queued): go on looping...
  *   }
- *   ...then, and whenever the socket is writable (want POLLOUT while
- *   wsx_ws_conn_output_size() > 0):
- *   n = wsx_ws_conn_output_vec(&c, chunks); k = writev(fd, ...chunks...);
- *   if (k > 0) wsx_ws_conn_consume(&c, k);
- *   if (wsx_ws_conn_should_close_transport(&c)) close(fd);
- *   ...poll timeout: wsx_ws_conn_next_deadline(&c) - now; on expiry
- *   wsx_ws_conn_tick(&c, now_ms()).
- *   ...on EOF from the peer: wsx_ws_conn_eof(&c); close(fd).
+ * A server that echoes or relays adds its own backpressure: it leaves
+ * POLLIN out while it holds input it could not queue yet (see "sending").
+ *
+ * Arguments (wsx_base.h rule 5): every int function returns WSX_E_ARG for
+ * a NULL connection (or other required pointer) and changes nothing; the
+ * queries return 0, NULL or WSX_WS_NO_DEADLINE for it, the void functions
+ * do nothing.
  *
  * Threads: a connection is not thread-safe; use it from one thread at a
  * time.  Different connections are independent.
@@ -86,13 +114,16 @@ typedef struct wsx_ws_conn_config {
     uint64_t ping_interval_ms;
     /* After any ping is sent (heartbeat or wsx_ws_conn_ping), the peer is
      * declared dead if NOTHING (a pong or any other byte) arrives within
-     * this many ms: wsx_ws_conn_tick returns WSX_E_CONN_TIMEOUT, state
-     * CLOSED.  0 = never.  Default 30000. */
+     * this many ms: wsx_ws_conn_tick then fails the connection with
+     * WSX_E_CONN_TIMEOUT (close 1001, see there).  0 = never.
+     * Default 30000. */
     uint64_t pong_timeout_ms;
     /* Once the close handshake starts (a close sent or received, or a
-     * failure), the longest it may take, including a client's wait for
-     * the server to close the transport (RFC 6455 section 7.1.1).
-     * 0 = wait forever.  Default 5000. */
+     * failure), the longest it may take, including the wait for our close
+     * frame to be written out and a client's wait for the server to close
+     * the transport (RFC 6455 section 7.1.1).  0 = wait forever (not
+     * advised with a heartbeat: a dead peer may never take our close
+     * frame).  Default 5000. */
     uint64_t close_timeout_ms;
     /* Masking keys; required for WSX_WS_CLIENT (init fails without it),
      * ignored for a server.  Called once per frame sent, with n = 4. */
@@ -111,7 +142,7 @@ typedef struct wsx_ws_conn_config {
  * control frame (a 125-byte ping/pong/close, masked: 6 + 125 bytes). */
 #define WSX_WS_CONN_MIN_QUEUE (6 + WSX_WS_MAX_CONTROL)
 
-/* "No deadline", from wsx_ws_conn_next_deadline. */
+/* "No deadline", from wsx_ws_conn_next_deadline and wsx_ws_conn_wants. */
 #define WSX_WS_NO_DEADLINE UINT64_MAX
 
 /* One pending control frame (private). */
@@ -150,7 +181,7 @@ typedef struct wsx_ws_conn {
                                for an answer); later: the close deadline */
     uint64_t _ping_interval, _pong_timeout, _close_timeout;
     wsx_ws_decoder _dec;
-    wsx_ws_conn_slot_ _slot[3]; /* waiting ping, pong, close */
+    wsx_ws_conn_slot_ _slot[3]; /* waiting pong, ping, close */
 } wsx_ws_conn;
 
 /* Fills cfg with the defaults above (server, no heartbeat pings). */
@@ -168,7 +199,7 @@ WSX_API void wsx_ws_conn_config_default(wsx_ws_conn_config *cfg);
  * WSX_WS_CONN_MIN_QUEUE, or a client has no random function (c is then
  * unusable). */
 WSX_API int wsx_ws_conn_init(wsx_ws_conn *c, const wsx_ws_conn_config *cfg,
-                             uint8_t *out, size_t out_cap);
+                             void *out, size_t out_cap);
 
 /* CONNECTING -> OPEN, once the opening handshake succeeded.  now_ms
  * starts the heartbeat clock.  Returns WSX_OK or WSX_E_STATE. */
@@ -176,6 +207,35 @@ WSX_API int wsx_ws_conn_open(wsx_ws_conn *c, uint64_t now_ms);
 
 /* The current state (see wsx_ws_state). */
 WSX_API wsx_ws_state wsx_ws_conn_state(const wsx_ws_conn *c);
+
+/* ---- the event loop ---------------------------------------------------- */
+
+/* What wsx_ws_conn_wants asks of the loop (bits). */
+#define WSX_WANT_READ 1u  /* read from the transport, pass it to recv */
+#define WSX_WANT_WRITE 2u /* output is pending: write it when writable */
+#define WSX_WANT_CLOSE 4u /* close the transport now (always alone) */
+
+/* Everything an event loop needs, in one call: returns the WSX_WANT_ bits
+ * and stores in *next_deadline (may be NULL) the time wsx_ws_conn_tick has
+ * work to do (wsx_ws_conn_next_deadline: WSX_WS_NO_DEADLINE if none; it
+ * may be in the past: tick now).
+ *   CONNECTING        0 (the opening handshake is the caller's).
+ *   OPEN, CLOSING     WSX_WANT_READ; | WSX_WANT_WRITE while output is
+ *                     pending (after moving waiting control frames into
+ *                     the queue, like wsx_ws_conn_output_size).
+ *   CLOSED, a client  that finished the close handshake: WSX_WANT_READ
+ *                     (the server closes first: read until EOF, call
+ *                     wsx_ws_conn_eof; the close deadline bounds the wait).
+ *   close the transport (wsx_ws_conn_should_close_transport): WSX_WANT_CLOSE
+ *                     alone, deadline WSX_WS_NO_DEADLINE; pending output,
+ *                     if any, can be dropped.
+ * WSX_WANT_READ stays set after a failure or the peer's close frame,
+ * although recv then returns the error or discards: reading still notices
+ * EOF, and a transport closed with unread input may be reset, losing our
+ * close frame on the way.  An application with its own backpressure
+ * (input it could not act on yet) leaves out reading until it can.
+ * NULL c: 0, *next_deadline = WSX_WS_NO_DEADLINE. */
+WSX_API unsigned wsx_ws_conn_wants(wsx_ws_conn *c, uint64_t *next_deadline);
 
 /* 1 when the caller should close the transport (TCP, TLS) now:
  *   - a server, once the close handshake is over (RFC 6455 section 7.1.1:
@@ -185,7 +245,8 @@ WSX_API wsx_ws_state wsx_ws_conn_state(const wsx_ws_conn *c);
  *     a client waits for EOF: call wsx_ws_conn_eof when it comes);
  *   - either role after a failure once the close frame is written out,
  *     after a timeout, or after wsx_ws_conn_eof.
- * 0 otherwise.  Pending output, if any, can be dropped then. */
+ * 0 otherwise.  Pending output, if any, can be dropped then.  The same as
+ * WSX_WANT_CLOSE from wsx_ws_conn_wants. */
 WSX_API int wsx_ws_conn_should_close_transport(const wsx_ws_conn *c);
 
 /* The transport reached EOF or broke: the connection is CLOSED (an
@@ -198,44 +259,62 @@ WSX_API void wsx_ws_conn_eof(wsx_ws_conn *c);
  * received and the connection has not ended. */
 WSX_API unsigned wsx_ws_conn_close_code(const wsx_ws_conn *c);
 
-/* The sticky error that failed the connection (a decoding error or
- * WSX_E_CONN_TIMEOUT), or 0. */
+/* The sticky error that failed the connection (a decoding error, the
+ * error given to wsx_ws_conn_fail, or WSX_E_CONN_TIMEOUT), 0 while none.
+ * WSX_E_ARG for a NULL c. */
 WSX_API int wsx_ws_conn_error(const wsx_ws_conn *c);
 
 /* ---- receiving --------------------------------------------------------- */
 
 /* Decodes buf[0..len) (the bytes read from the transport) until one event
  * is complete, and acts on it before returning it:
- *   PING   a pong with the same payload is prepared; it enters the output
- *          queue at the next wsx_ws_conn_output/_output_vec/_consume or
- *          data send (ahead of that data).  If several pings arrive before
- *          then, only the last one is answered (RFC 6455 section 5.5.3).
- *          No pong once our close frame is queued.
+ *   PING   a pong with the same payload (RFC 6455 section 5.5.2) enters
+ *          the output queue at once, behind what is queued, so a burst of
+ *          pings gets its pongs in order.  Under backpressure (no room for
+ *          the pong) it waits in the connection and goes in at the next
+ *          output call, consume or data send (ahead of that data); while
+ *          one waits, the pong of a later ping replaces it (section
+ *          5.5.3): the last ping is always answered.  No pong once our
+ *          close frame is queued.
  *   PONG   (any pong) nothing more; every received byte already counts
  *          as an answer to the heartbeat.
  *   CLOSE  ev->close_code is the peer's (1005: none), ev->data/size the
  *          reason.  If we had not sent a close, a close echoing the code is
- *          prepared, like a pong (empty payload when the peer sent none; RFC 6455 section
- *          5.5.1).  Data sends are refused from now on.  Once our close is
- *          written out the state is CLOSED: see
- *          wsx_ws_conn_should_close_transport.
+ *          prepared, like a pong (empty payload when the peer sent none;
+ *          RFC 6455 section 5.5.1).  Data sends are refused from now on.
+ *          Once our close is written out the state is CLOSED: see
+ *          wsx_ws_conn_wants.
  *   MESSAGE_START / DATA / MESSAGE_END  as from wsx_ws_decode (wsx_ws.h).
  * Returns like wsx_ws_decode: an event kind > 0 (*consumed bytes used,
  * possibly 0: call again with buf + *consumed even when nothing is left),
  * 0 when all of buf is consumed and more is needed, or a negative wsx_err:
  *   decoding errors (wsx_ws.h): the connection fails: a close frame with
  *     wsx_err_close_code(err) (1002, 1007, 1009) and the error's text as
- *     reason is prepared (pings/pongs not yet queued are dropped), the state
- *     becomes CLOSING; once it is written out, CLOSED.  Sticky: later calls return it again (*consumed = 0).
+ *     reason is prepared (pongs not yet queued are dropped), the state
+ *     becomes CLOSING; once it is written out, CLOSED.  Sticky: later
+ *     calls return it again (*consumed = 0), as they do after any failure
+ *     (wsx_ws_conn_fail, heartbeat timeout).
  *   WSX_E_STATE  in state CONNECTING.
  *   WSX_E_ARG    a NULL pointer (buf may be NULL when len is 0).
+ * A failure in the middle of a message's payload, e.g. a text message
+ * whose bytes are valid UTF-8 up to a bad byte (RFC 6455 section 8.1: fail
+ * fast): this call returns DATA with the valid bytes before it, and the
+ * connection has already failed (CLOSING, close 1007 queued,
+ * wsx_ws_conn_error() set: a DATA handler may look); the next call
+ * returns the error.  So the loop
+ *     while ((r = wsx_ws_conn_recv(&c, p, n, &used, &ev, now)) > 0) {
+ *         p += used; n -= used; ...handle ev...
+ *     }
+ *     if (r < 0) ...failed...
+ * handles the DATA, then leaves with r < 0.  The message never ends (no
+ * MESSAGE_END).
  * After the peer's close frame, or once CLOSED, every byte is discarded:
  * returns 0 with *consumed = len.
  * Any received byte (len > 0) restarts the heartbeat silence timer and
  * answers an outstanding ping.  ev's pointers are valid as documented for
  * wsx_ws_decode (DATA points into buf; control payloads until the next
  * call). */
-WSX_API int wsx_ws_conn_recv(wsx_ws_conn *c, uint8_t *buf, size_t len,
+WSX_API int wsx_ws_conn_recv(wsx_ws_conn *c, void *buf, size_t len,
                              size_t *consumed, wsx_ws_event *ev,
                              uint64_t now_ms);
 
@@ -256,6 +335,22 @@ WSX_API int wsx_ws_conn_recv(wsx_ws_conn *c, uint8_t *buf, size_t len,
  * A client masks every frame with a new key from cfg.random; the queued
  * payload is a masked copy, the caller's data is never modified (except
  * by wsx_ws_conn_send_ref, see there).
+ *
+ * Backpressure without loss (an echo, a relay, a large message): a data
+ * frame of at most wsx_ws_conn_send_room() payload bytes is never refused
+ * with WSX_E_CONN_QUEUE_FULL or WSX_E_BUFFER.  So stream a payload of any
+ * size in slices of that size, keeping what is left:
+ *     n = wsx_ws_conn_send_room(&c);
+ *     if (n > left) n = left;
+ *     r = wsx_ws_conn_stream_part(&c, p, n);   (n may be 0: queues nothing)
+ *     if (r < 0) ...closing or failed: drop the message...
+ *     p += n; left -= n;
+ *     if (left) ...stop reading; when writable: write, consume, continue
+ *                  with p[0..left)...
+ * and end the message with wsx_ws_conn_stream_end(&c, NULL, 0), retried
+ * after writing out while it returns WSX_E_CONN_QUEUE_FULL (the final
+ * frame header needs 2 bytes of room, 6 for a client).  A text message may
+ * be cut anywhere, even inside a code point.
  */
 
 /* One whole message, one frame.  opcode: WSX_WS_OP_TEXT or _BINARY.
@@ -290,7 +385,7 @@ WSX_API int wsx_ws_conn_stream_end(wsx_ws_conn *c, const void *data,
  * one is pending.  Otherwise errors as wsx_ws_conn_send (no WSX_E_BUFFER:
  * only the header needs room). */
 WSX_API int wsx_ws_conn_send_ref(wsx_ws_conn *c, unsigned opcode,
-                                 uint8_t *payload, size_t len);
+                                 void *payload, size_t len);
 
 /* 1 while a wsx_ws_conn_send_ref payload has not been consumed. */
 WSX_API int wsx_ws_conn_ref_pending(const wsx_ws_conn *c);
@@ -327,9 +422,11 @@ WSX_API int wsx_ws_conn_close(wsx_ws_conn *c, unsigned code,
  * WSX_E_CONN_CLOSED if already failed or CLOSED. */
 WSX_API int wsx_ws_conn_fail(wsx_ws_conn *c, int err, uint64_t now_ms);
 
-/* The largest payload a single data frame could queue right now (0 when
- * the queue is full or sends are refused).  A hint for sizing stream
- * parts; it already counts the header. */
+/* The largest payload a single data frame could queue right now, frame
+ * header and waiting control frames counted (0 when the queue is full or
+ * sends are refused).  A send, stream part or stream end of at most this
+ * many bytes gets neither WSX_E_CONN_QUEUE_FULL nor WSX_E_BUFFER (an empty
+ * frame still needs room for its header when this is 0). */
 WSX_API size_t wsx_ws_conn_send_room(wsx_ws_conn *c);
 
 /* ---- output ---------------------------------------------------------------- */
@@ -339,8 +436,9 @@ WSX_API size_t wsx_ws_conn_send_room(wsx_ws_conn *c);
  * with a zero-copy payload pending, call again after consuming, or use
  * wsx_ws_conn_output_vec.  Pending control frames are moved into the queue
  * first when room allows.  The bytes stay valid and in place until the
- * next wsx_ws_conn_consume (sends only append after them), so an
- * asynchronous write may use them directly. */
+ * next wsx_ws_conn_consume (sends and received pings only append after
+ * them), so an asynchronous write may use them directly.  NULL c or len:
+ * NULL (and *len = 0 when len is given). */
 WSX_API const uint8_t *wsx_ws_conn_output(wsx_ws_conn *c, size_t *len);
 
 /* One piece of output, for writev. */
@@ -352,8 +450,8 @@ typedef struct wsx_ws_chunk {
 #define WSX_WS_CONN_MAX_CHUNKS 3
 
 /* All pending output in order, as up to WSX_WS_CONN_MAX_CHUNKS non-empty
- * pieces (queue, zero-copy payload, queue).  Returns the number filled.
- * Validity as wsx_ws_conn_output. */
+ * pieces (queue, zero-copy payload, queue).  Returns the number filled
+ * (0 for a NULL c or out).  Validity as wsx_ws_conn_output. */
 WSX_API size_t wsx_ws_conn_output_vec(wsx_ws_conn *c,
                                       wsx_ws_chunk out[WSX_WS_CONN_MAX_CHUNKS]);
 
@@ -372,25 +470,37 @@ WSX_API int wsx_ws_conn_consume(wsx_ws_conn *c, size_t n);
 /* ---- time ------------------------------------------------------------------ */
 
 /* Does the work due at now_ms: a heartbeat ping after ping_interval_ms of
- * silence; the pong timeout; the close timeout.  Returns WSX_OK, or
- * WSX_E_CONN_TIMEOUT when the peer did not answer a ping or the closing
- * handshake did not finish in time (state CLOSED; close the transport).
+ * silence; the pong timeout; the close timeout.  Calling it early, late
+ * or often is harmless.  Returns WSX_OK, or WSX_E_CONN_TIMEOUT when this
+ * call ends the connection for lack of an answer:
+ *   - the peer did not answer a ping within pong_timeout_ms: the
+ *     connection fails like on a protocol error, with the close code and
+ *     text of WSX_E_CONN_TIMEOUT (1001 "peer did not answer the
+ *     heartbeat") queued, state CLOSING.  The transport is to be closed
+ *     (WSX_WANT_CLOSE) once that frame is written out, or at the latest
+ *     close_timeout_ms later (the peer may be dead and never take it; the
+ *     tick at that deadline gives up on it and returns WSX_OK);
+ *   - the closing handshake did not finish within close_timeout_ms: state
+ *     CLOSED, close the transport.
  * A client that finished the close handshake and waited close_timeout_ms
- * for EOF gets WSX_OK and should_close_transport() = 1.  Calling it early,
- * late or often is harmless. */
+ * for EOF gets WSX_OK and WSX_WANT_CLOSE.  A connection that had already
+ * failed keeps its error (wsx_ws_conn_error); tick returns WSX_OK for it. */
 WSX_API int wsx_ws_conn_tick(wsx_ws_conn *c, uint64_t now_ms);
 
 /* The earliest time tick has work to do, WSX_WS_NO_DEADLINE if none (e.g.
- * heartbeat off and not closing).  May be in the past: call tick now. */
+ * heartbeat off and not closing).  May be in the past: call tick now.
+ * Also given by wsx_ws_conn_wants. */
 WSX_API uint64_t wsx_ws_conn_next_deadline(const wsx_ws_conn *c);
 
 /* ---- callback adapter ------------------------------------------------------ */
 /*
  * wsx_ws_conn_feed runs wsx_ws_conn_recv over a buffer and calls the
- * callbacks below.  Built only on the functions above.  Callbacks may call
- * the sending functions (send, stream, ping, close) on the connection, not
- * recv or feed.  Every callback may be NULL (the event is then ignored).
- * A callback returning nonzero pauses feeding (see wsx_ws_conn_feed).
+ * callbacks below (wsx_base.h rule 7).  Built only on the functions above.
+ * Callbacks may call the sending functions (send, stream, ping, close,
+ * fail) on the connection, not recv or feed.  Every callback may be NULL
+ * (the event is then ignored).  Every callback returns int: 0 to go on,
+ * nonzero to pause: wsx_ws_conn_feed then returns WSX_PAUSED right after
+ * that event.
  */
 typedef struct wsx_ws_callbacks {
     /* The first feed call that finds the connection OPEN. */
@@ -400,18 +510,22 @@ typedef struct wsx_ws_callbacks {
     int (*on_message)(void *user, unsigned opcode, const uint8_t *data,
                       size_t len);
     /* Streamed messages (no assembly buffer): kind is
-     * WSX_WS_EV_MESSAGE_START (data NULL, len 0), _DATA, or
-     * _MESSAGE_END (data NULL, len 0). */
+     * WSX_WS_EV_MESSAGE_START (data NULL, len 0), _DATA (data points into
+     * the buffer given to feed), or _MESSAGE_END (data NULL, len 0). */
     int (*on_data)(void *user, int kind, unsigned opcode,
                    const uint8_t *data, size_t len);
+    /* The pong is already queued (see wsx_ws_conn_recv). */
     int (*on_ping)(void *user, const uint8_t *data, size_t len);
     int (*on_pong)(void *user, const uint8_t *data, size_t len);
     /* The peer's close frame: code (1005: none) and reason. */
     int (*on_close)(void *user, unsigned code, const uint8_t *reason,
                     size_t len);
-    /* The connection failed (err < 0; the close frame is queued).  Called
-     * once, by the first feed call that meets the failure. */
-    void (*on_error)(void *user, int err);
+    /* The connection failed (err < 0; its close frame is queued): called
+     * once, by the first feed call that meets the failure.  A failed
+     * WebSocket connection always stops: the feed returns err whatever
+     * on_error returns (the return value is there for the shape shared
+     * with wsx_sse_feed; return 0). */
+    int (*on_error)(void *user, int err);
 } wsx_ws_callbacks;
 
 /* Per-connection adapter state: callbacks, user pointer, assembly
@@ -431,20 +545,24 @@ typedef struct wsx_ws_feed {
  * on_message; a message longer than msg_cap fails the connection with
  * WSX_E_WS_MESSAGE_TOO_BIG (close 1009) as soon as its declared length
  * says so (set cfg.decoder.max_message_size <= msg_cap to refuse earlier,
- * from the header).  msg_buf NULL: messages go to on_data instead. */
-WSX_API void wsx_ws_feed_init(wsx_ws_feed *f, const wsx_ws_callbacks *cb,
-                              void *user, uint8_t *msg_buf, size_t msg_cap);
+ * from the header).  msg_buf NULL: messages go to on_data instead.
+ * Returns WSX_OK, or WSX_E_ARG when f or cb is NULL. */
+WSX_API int wsx_ws_feed_init(wsx_ws_feed *f, const wsx_ws_callbacks *cb,
+                             void *user, void *msg_buf, size_t msg_cap);
 
 /* Feeds buf[0..len) to c and calls f's callbacks for each event.
  * Returns:
- *   WSX_OK (0)  every byte was consumed (*consumed = len);
- *   1           a callback returned nonzero: stopped right after that
+ *   WSX_OK      every byte was consumed (*consumed = len);
+ *   WSX_PAUSED  a callback returned nonzero: stopped right after that
  *               event; *consumed bytes were used; call again with the rest
- *               (e.g. after draining the output queue);
- *   < 0         the connection failed (on_error was called) or the call
- *               was invalid (WSX_E_STATE before OPEN, WSX_E_ARG).
+ *               (e.g. after writing out the output queue);
+ *   < 0         the connection failed: on_error was called (once; a later
+ *               call returns the same error without calling it again);
+ *               or the call was invalid: WSX_E_ARG (NULL c or f, NULL buf
+ *               with len > 0), WSX_E_STATE (before OPEN), on_error not
+ *               called.
  * consumed may be NULL. */
-WSX_API int wsx_ws_conn_feed(wsx_ws_conn *c, wsx_ws_feed *f, uint8_t *buf,
+WSX_API int wsx_ws_conn_feed(wsx_ws_conn *c, wsx_ws_feed *f, void *buf,
                              size_t len, uint64_t now_ms, size_t *consumed);
 
 #ifdef __cplusplus

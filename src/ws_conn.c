@@ -10,20 +10,18 @@
  * consumed (amortised O(1) per byte).
  *
  * Control frames we must send (pong, close, heartbeat ping) wait in fixed
- * slots inside the struct and are appended to the queue, at a frame
- * boundary, when the caller asks for output or sends data (before that
- * data), as soon as there is room: a full queue delays them but never
- * loses them.  A pong waits in its slot until then, so of the pings that
- * arrive in one batch of input only the last is answered (RFC 6455 section
- * 5.5.3), which also keeps a ping flood from filling the queue.
+ * slots inside the struct until there is room in the queue; they enter it
+ * whole, at a frame boundary, when the caller asks for output or sends
+ * data (before that data), and a pong as soon as its ping is received: a
+ * full queue delays them but never loses them.  Each ping gets its pong
+ * while the queue has room; under backpressure the waiting pong is
+ * replaced by the next one (RFC 6455 section 5.5.3), so a ping flood
+ * cannot take more room than one pong beyond what the queue holds.
  */
 #include <string.h>
 
 #include "wsx_internal.h"
 #include "wsx_conn.h"
-
-/* A cold helper called from several places: one copy of it is smaller
- * than one inlined at each call (uint64_t arithmetic on a 32-bit CPU). */
 
 enum {
     F_CLOSE_QUEUED = 1 << 0,   /* our close frame is in its slot or queue */
@@ -40,9 +38,9 @@ enum {
 #define CLOSED_ANY (F_CLOSE_QUEUED | F_CLOSE_RECEIVED | F_FAILED)
 
 /* The control frame slots, in the order they enter the queue (nothing
- * ever follows the close). */
-enum { SLOT_PING, SLOT_PONG, SLOT_CLOSE, SLOTS };
-static const uint8_t slot_opcode[SLOTS] = {WSX_WS_OP_PING, WSX_WS_OP_PONG,
+ * ever follows the close; the peer's pongs go first). */
+enum { SLOT_PONG, SLOT_PING, SLOT_CLOSE, SLOTS };
+static const uint8_t slot_opcode[SLOTS] = {WSX_WS_OP_PONG, WSX_WS_OP_PING,
                                            WSX_WS_OP_CLOSE};
 
 /* ---- time: uint64_t milliseconds ---------------------------------------- */
@@ -53,7 +51,8 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
     return sum < a ? UINT64_MAX : sum;
 }
 
-/* now + ms, or no deadline when ms is 0 ("never"). */
+/* now + ms, or no deadline when ms is 0 ("never").  Kept out of line:
+ * uint64_t arithmetic on a 32-bit CPU, called from several places. */
 WSX__NOINLINE static uint64_t deadline_after(uint64_t now, uint64_t ms)
 {
     return ms ? add_sat(now, ms) : WSX_WS_NO_DEADLINE;
@@ -269,8 +268,11 @@ static int check_state(const wsx_ws_conn *c, unsigned over)
 
 /* ---- setup and queries -------------------------------------------------- */
 
-void wsx_ws_conn_config_default(wsx_ws_conn_config *cfg)
+/* Out of line: init would otherwise take a copy of it. */
+WSX__NOINLINE void wsx_ws_conn_config_default(wsx_ws_conn_config *cfg)
 {
+    if (!cfg)
+        return;
     memset(cfg, 0, sizeof *cfg); /* server, no heartbeat pings */
     wsx_ws_decoder_config_default(&cfg->decoder);
     cfg->pong_timeout_ms = WSX_WS_CONN_DEFAULT_PONG_TIMEOUT_MS;
@@ -279,7 +281,7 @@ void wsx_ws_conn_config_default(wsx_ws_conn_config *cfg)
 }
 
 int wsx_ws_conn_init(wsx_ws_conn *c, const wsx_ws_conn_config *cfg,
-                     uint8_t *out, size_t out_cap)
+                     void *out, size_t out_cap)
 {
     wsx_ws_conn_config defaults;
     if (!c)
@@ -295,7 +297,7 @@ int wsx_ws_conn_init(wsx_ws_conn *c, const wsx_ws_conn_config *cfg,
         (cfg->role == WSX_WS_CLIENT && !cfg->random))
         return WSX_E_ARG;
     wsx_ws_decoder_init(&c->_dec, cfg->role, &cfg->decoder);
-    c->_out = out;
+    c->_out = (uint8_t *)out;
     c->_cap = out_cap;
     c->_ping_interval = cfg->ping_interval_ms;
     c->_pong_timeout = cfg->pong_timeout_ms;
@@ -310,7 +312,9 @@ int wsx_ws_conn_init(wsx_ws_conn *c, const wsx_ws_conn_config *cfg,
 
 int wsx_ws_conn_open(wsx_ws_conn *c, uint64_t now_ms)
 {
-    if (!c || c->_state != WSX_WS_CONNECTING)
+    if (!c)
+        return WSX_E_ARG;
+    if (c->_state != WSX_WS_CONNECTING)
         return WSX_E_STATE;
     c->_state = WSX_WS_OPEN;
     c->_last_active = now_ms;
@@ -319,30 +323,33 @@ int wsx_ws_conn_open(wsx_ws_conn *c, uint64_t now_ms)
 
 wsx_ws_state wsx_ws_conn_state(const wsx_ws_conn *c)
 {
-    return (wsx_ws_state)c->_state;
+    return c ? (wsx_ws_state)c->_state : WSX_WS_CONNECTING;
 }
 
 int wsx_ws_conn_should_close_transport(const wsx_ws_conn *c)
 {
-    return c->_state == WSX_WS_CLOSED &&
+    return c && c->_state == WSX_WS_CLOSED &&
            (!is_client(c) || (c->_flags & (F_FAILED | F_TRANSPORT_DONE)));
 }
 
 void wsx_ws_conn_eof(wsx_ws_conn *c)
 {
-    end_transport(c);
+    if (c)
+        end_transport(c);
 }
 
 unsigned wsx_ws_conn_close_code(const wsx_ws_conn *c)
 {
+    if (!c)
+        return 0;
     if (c->_flags & F_CLOSE_RECEIVED)
         return c->_peer_code;
-    return c->_state == WSX_WS_CLOSED ? 1006u : 0u;
+    return c->_state == WSX_WS_CLOSED ? WSX__CLOSE_ABNORMAL : 0u;
 }
 
 int wsx_ws_conn_error(const wsx_ws_conn *c)
 {
-    return c->_error;
+    return c ? c->_error : WSX_E_ARG;
 }
 
 /* ---- receiving ------------------------------------------------------------ */
@@ -353,10 +360,23 @@ static void on_close_received(wsx_ws_conn *c, unsigned code, uint64_t now)
     c->_peer_code = code;
     /* RFC 6455 section 5.5.1: answer with a close, echoing the status
      * code; a close without a code gets a close without a code. */
-    start_closing(c, code == 1005 ? 0 : code, NULL, 0, now);
+    start_closing(c, code == WSX__CLOSE_NO_STATUS ? 0 : code, NULL, 0, now);
 }
 
-int wsx_ws_conn_recv(wsx_ws_conn *c, uint8_t *buf, size_t len,
+/* RFC 6455 section 5.5.2: a pong with the ping's payload.  It enters the
+ * queue now when there is room, so every ping of a burst gets its own
+ * pong, in order; otherwise it waits in its slot, replacing the pong of
+ * an earlier ping that waits there too (section 5.5.3 allows answering
+ * only the latest). */
+static void answer_ping(wsx_ws_conn *c, const uint8_t *data, size_t n)
+{
+    if (c->_flags & F_CLOSE_QUEUED)
+        return; /* nothing may follow our close frame */
+    slot_set(c, SLOT_PONG, data, n);
+    flush_control(c);
+}
+
+int wsx_ws_conn_recv(wsx_ws_conn *c, void *buf, size_t len,
                      size_t *consumed, wsx_ws_event *ev, uint64_t now_ms)
 {
     int r, err;
@@ -376,9 +396,9 @@ int wsx_ws_conn_recv(wsx_ws_conn *c, uint8_t *buf, size_t len,
         c->_last_active = now_ms;
         c->_flags &= ~(unsigned)F_PINGED;
     }
-    r = wsx_ws_decode(&c->_dec, buf, len, consumed, ev);
-    if (r == WSX_WS_EV_PING && !(c->_flags & F_CLOSE_QUEUED))
-        slot_set(c, SLOT_PONG, ev->data, ev->size); /* the latest one wins */
+    r = wsx_ws_decode(&c->_dec, (uint8_t *)buf, len, consumed, ev);
+    if (r == WSX_WS_EV_PING)
+        answer_ping(c, ev->data, ev->size);
     else if (r == WSX_WS_EV_CLOSE)
         on_close_received(c, ev->close_code, now_ms);
     /* A decoding error is sticky in the decoder.  Fail fast: a DATA event
@@ -491,7 +511,7 @@ int wsx_ws_conn_stream_end(wsx_ws_conn *c, const void *data, size_t len)
     return stream_frame(c, data, len, WSX_WS_FIN);
 }
 
-int wsx_ws_conn_send_ref(wsx_ws_conn *c, unsigned opcode, uint8_t *payload,
+int wsx_ws_conn_send_ref(wsx_ws_conn *c, unsigned opcode, void *payload,
                          size_t len)
 {
     int r = check_message(c, opcode, payload, len);
@@ -506,7 +526,7 @@ int wsx_ws_conn_send_ref(wsx_ws_conn *c, unsigned opcode, uint8_t *payload,
 
 int wsx_ws_conn_ref_pending(const wsx_ws_conn *c)
 {
-    return c->_ref != NULL;
+    return c && c->_ref != NULL;
 }
 
 int wsx_ws_conn_ping(wsx_ws_conn *c, const void *payload, size_t len,
@@ -591,6 +611,8 @@ size_t wsx_ws_conn_output_vec(wsx_ws_conn *c,
                               wsx_ws_chunk out[WSX_WS_CONN_MAX_CHUNKS])
 {
     size_t n, limit;
+    if (!c || !out)
+        return 0;
     flush_control(c);
     limit = first_limit(c);
     n = add_chunk(out, 0, c->_out + c->_head, limit - c->_head);
@@ -604,6 +626,8 @@ size_t wsx_ws_conn_output_vec(wsx_ws_conn *c,
 const uint8_t *wsx_ws_conn_output(wsx_ws_conn *c, size_t *len)
 {
     wsx_ws_chunk first[WSX_WS_CONN_MAX_CHUNKS];
+    if (!len)
+        return NULL;
     if (!wsx_ws_conn_output_vec(c, first)) {
         *len = 0;
         return NULL;
@@ -619,6 +643,8 @@ static size_t pending_size(const wsx_ws_conn *c)
 
 size_t wsx_ws_conn_output_size(wsx_ws_conn *c)
 {
+    if (!c)
+        return 0;
     flush_control(c);
     return pending_size(c);
 }
@@ -660,6 +686,8 @@ WSX__NOINLINE static uint64_t ping_due(const wsx_ws_conn *c)
 uint64_t wsx_ws_conn_next_deadline(const wsx_ws_conn *c)
 {
     uint64_t d = WSX_WS_NO_DEADLINE;
+    if (!c)
+        return d;
     if (c->_state == WSX_WS_OPEN) {
         d = ping_due(c); /* none without heartbeat */
         if (c->_flags & F_PINGED)
@@ -674,23 +702,42 @@ uint64_t wsx_ws_conn_next_deadline(const wsx_ws_conn *c)
 
 int wsx_ws_conn_tick(wsx_ws_conn *c, uint64_t now_ms)
 {
-    int closed;
+    unsigned gave_up;
     if (!c)
         return WSX_E_ARG;
-    if (c->_state == WSX_WS_OPEN &&
-        !((c->_flags & F_PINGED) && reached(now_ms, c->_deadline))) {
+    if (c->_state == WSX_WS_OPEN) {
+        if ((c->_flags & F_PINGED) && reached(now_ms, c->_deadline)) {
+            /* The peer is taken for dead: it gets the close of the
+             * error's table row (1001) and close_timeout_ms to take it. */
+            fail(c, WSX_E_CONN_TIMEOUT, now_ms);
+            return WSX_E_CONN_TIMEOUT;
+        }
         if (c->_ping_interval && now_ms >= ping_due(c))
             wsx_ws_conn_ping(c, NULL, 0, now_ms); /* the heartbeat */
         return WSX_OK;
     }
     if (!reached(now_ms, wsx_ws_conn_next_deadline(c)))
         return WSX_OK;
-    /* The pong or the close handshake is overdue; or, CLOSED, a client
-     * waited long enough for the server to close the transport. */
-    closed = c->_state == WSX_WS_CLOSED;
+    /* The close handshake is overdue (or, after a failure, our close frame
+     * was not written out in time); or, CLOSED, a client waited long
+     * enough for the server to close the transport. */
+    gave_up = c->_state != WSX_WS_CLOSED && !(c->_flags & F_FAILED);
     end_transport(c);
-    if (closed)
+    if (!gave_up)
         return WSX_OK;
     c->_error = WSX_E_CONN_TIMEOUT;
     return WSX_E_CONN_TIMEOUT;
+}
+
+unsigned wsx_ws_conn_wants(wsx_ws_conn *c, uint64_t *next_deadline)
+{
+    unsigned want = 0;
+    if (next_deadline) /* none before OPEN or once the transport is done */
+        *next_deadline = wsx_ws_conn_next_deadline(c);
+    if (wsx_ws_conn_should_close_transport(c))
+        want = WSX_WANT_CLOSE;
+    else if (c && c->_state != WSX_WS_CONNECTING)
+        want = wsx_ws_conn_output_size(c) ? WSX_WANT_READ | WSX_WANT_WRITE
+                                          : WSX_WANT_READ;
+    return want;
 }

@@ -8,25 +8,29 @@
 #include "wsx_internal.h"
 #include "wsx_conn.h"
 
-void wsx_ws_feed_init(wsx_ws_feed *f, const wsx_ws_callbacks *cb, void *user,
-                      uint8_t *msg_buf, size_t msg_cap)
+int wsx_ws_feed_init(wsx_ws_feed *f, const wsx_ws_callbacks *cb, void *user,
+                     void *msg_buf, size_t msg_cap)
 {
+    if (!f || !cb)
+        return WSX_E_ARG;
     memset(f, 0, sizeof *f);
     f->_cb = cb;
     f->_user = user;
-    f->_buf = msg_buf;
+    f->_buf = (uint8_t *)msg_buf;
     f->_cap = msg_buf ? msg_cap : 0;
+    return WSX_OK;
 }
 
-/* The message does not fit the assembly buffer: fail with 1009. */
+/* The message does not fit the assembly buffer: the connection fails with
+ * 1009 (the next recv reports it).  Returns 0. */
 static int too_big(wsx_ws_conn *c, uint64_t now_ms)
 {
     wsx_ws_conn_fail(c, WSX_E_WS_MESSAGE_TOO_BIG, now_ms);
-    return WSX_E_WS_MESSAGE_TOO_BIG;
+    return 0;
 }
 
-/* Whole messages into the assembly buffer.  Returns the callback's verdict
- * (0 go on, nonzero pause) or a negative error. */
+/* Whole messages into the assembly buffer.  Returns what the callback
+ * returned (nonzero: pause), or 0. */
 static int assemble(wsx_ws_conn *c, wsx_ws_feed *f, const wsx_ws_event *ev,
                     uint64_t now_ms)
 {
@@ -54,13 +58,15 @@ static int assemble(wsx_ws_conn *c, wsx_ws_feed *f, const wsx_ws_event *ev,
 static int stream(wsx_ws_feed *f, const wsx_ws_event *ev)
 {
     const wsx_ws_callbacks *cb = f->_cb;
+    int data = ev->kind == WSX_WS_EV_DATA;
     if (!cb->on_data)
         return 0;
-    return cb->on_data(f->_user, ev->kind, ev->opcode,
-                       ev->kind == WSX_WS_EV_DATA ? ev->data : NULL,
-                       ev->kind == WSX_WS_EV_DATA ? ev->size : 0);
+    return cb->on_data(f->_user, ev->kind, ev->opcode, data ? ev->data : NULL,
+                       data ? ev->size : 0);
 }
 
+/* Calls the event's callback; returns what it returned (nonzero: pause),
+ * or 0. */
 static int dispatch(wsx_ws_conn *c, wsx_ws_feed *f, const wsx_ws_event *ev,
                     uint64_t now_ms)
 {
@@ -76,24 +82,26 @@ static int dispatch(wsx_ws_conn *c, wsx_ws_feed *f, const wsx_ws_event *ev,
     return control ? control(f->_user, ev->data, ev->size) : 0;
 }
 
+/* A failed connection stops the feed whatever on_error says (rule 7). */
 static int feed_error(wsx_ws_feed *f, int err)
 {
     if (!f->_failed && f->_cb->on_error)
-        f->_cb->on_error(f->_user, err);
+        (void)f->_cb->on_error(f->_user, err);
     f->_failed = 1;
     return err;
 }
 
-int wsx_ws_conn_feed(wsx_ws_conn *c, wsx_ws_feed *f, uint8_t *buf,
-                     size_t len, uint64_t now_ms, size_t *consumed)
+int wsx_ws_conn_feed(wsx_ws_conn *c, wsx_ws_feed *f, void *buf, size_t len,
+                     uint64_t now_ms, size_t *consumed)
 {
+    uint8_t *bytes = (uint8_t *)buf;
     size_t off = 0, scratch;
     wsx_ws_state state;
     if (!consumed)
         consumed = &scratch;
-    *consumed = 0;
     if (!c || !f || !f->_cb || (!buf && len))
         return WSX_E_ARG;
+    *consumed = 0;
     state = wsx_ws_conn_state(c);
     if (state == WSX_WS_CONNECTING)
         return WSX_E_STATE;
@@ -101,23 +109,20 @@ int wsx_ws_conn_feed(wsx_ws_conn *c, wsx_ws_feed *f, uint8_t *buf,
         f->_opened = 1;
         if (state == WSX_WS_OPEN && f->_cb->on_open &&
             f->_cb->on_open(f->_user))
-            return 1;
+            return WSX_PAUSED;
     }
     for (;;) {
         wsx_ws_event ev;
         size_t used = 0;
-        int r = wsx_ws_conn_recv(c, len ? buf + off : buf, len - off, &used,
-                                 &ev, now_ms);
+        int r = wsx_ws_conn_recv(c, len ? bytes + off : bytes, len - off,
+                                 &used, &ev, now_ms);
         off += used;
         *consumed = off;
         if (r == 0)
             return WSX_OK;
         if (r < 0)
             return feed_error(f, r);
-        r = dispatch(c, f, &ev, now_ms);
-        if (r < 0)
-            return feed_error(f, r);
-        if (r)
-            return 1;
+        if (dispatch(c, f, &ev, now_ms))
+            return WSX_PAUSED;
     }
 }

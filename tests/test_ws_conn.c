@@ -30,6 +30,7 @@ typedef struct end {
     int err;
     char log[4096]; /* one letter per event: S D E P O C ! */
     size_t log_len;
+    char pong_log[1024]; /* payloads of the pongs received, each + ',' */
 } end;
 
 static uint8_t key_seed;
@@ -66,6 +67,7 @@ static void end_setup(end *e, wsx_ws_role role, size_t cap,
     e->err = 0;
     e->log_len = 0;
     e->reason[0] = 0;
+    e->pong_log[0] = 0;
     CHECK_EQ(wsx_ws_conn_init(&e->c, &cfg, e->out, cap), WSX_OK);
     CHECK_EQ(wsx_ws_conn_state(&e->c), WSX_WS_CONNECTING);
     CHECK_EQ(wsx_ws_conn_open(&e->c, 0), WSX_OK);
@@ -113,6 +115,11 @@ static void record(end *e, const wsx_ws_event *ev)
             e->pongs++;
         memcpy(e->ctl, ev->data, ev->size);
         e->ctl_len = ev->size;
+        if (ev->kind == WSX_WS_EV_PONG &&
+            strlen(e->pong_log) + ev->size + 2 < sizeof e->pong_log) {
+            strncat(e->pong_log, (const char *)ev->data, ev->size);
+            strcat(e->pong_log, ",");
+        }
         note(e, ev->kind == WSX_WS_EV_PING ? 'P' : 'O');
         break;
     case WSX_WS_EV_CLOSE:
@@ -444,34 +451,183 @@ static void test_stream_send(void)
 
 /* ---- pings ------------------------------------------------------------------ */
 
-static void test_auto_pong_latest_wins(void)
+/* The pongs in out[0..n) (a server's output: unmasked frames, anything
+ * else skipped) as their payloads joined by ',' into log. */
+static void pong_log(const uint8_t *out, size_t n, char *log, size_t cap)
+{
+    size_t at = 0, len = 0;
+    log[0] = 0;
+    while (at + 2 <= n) {
+        size_t size = out[at + 1] & 0x7F, head = 2;
+        if (size == 126) {
+            size = (size_t)out[at + 2] << 8 | out[at + 3];
+            head = 4;
+        }
+        CHECK(size < 127 || head == 4); /* tests send no larger frames */
+        if ((out[at] & 0x0F) == WSX_WS_OP_PONG && len + size + 2 < cap) {
+            if (len)
+                log[len++] = ',';
+            memcpy(log + len, out + at + head, size);
+            len += size;
+            log[len] = 0;
+        }
+        at += head + size;
+    }
+    CHECK_EQ(at, n);
+}
+
+/* Client bytes for pings "p0".."p<count-1>", one after the other. */
+static size_t ping_burst(uint8_t *dst, size_t cap, int count)
+{
+    end k;
+    size_t n = 0;
+    int i;
+    end_setup(&k, WSX_WS_CLIENT, 4096, NULL);
+    for (i = 0; i < count; i++) {
+        char p[16];
+        sprintf(p, "p%d", i);
+        CHECK_EQ(wsx_ws_conn_ping(&k.c, p, strlen(p), 0), WSX_OK);
+        n += drain(&k, dst + n, cap - n);
+    }
+    end_free(&k);
+    return n;
+}
+
+/* Autobahn case 2.10: ten pings in one read get ten pongs, in order, with
+ * their payloads; the same whatever the chunking of the input. */
+static void test_pong_per_ping(void)
+{
+    static uint8_t pings[1000];
+    char log[400];
+    end s;
+    size_t n = ping_burst(pings, sizeof pings, 10), out;
+    long split;
+    for (split = BYTES; split <= (long)n; split++) {
+        end_setup(&s, WSX_WS_SERVER, 4096, NULL);
+        feed_split(&s, pings, n, split, 1);
+        CHECK_EQ(s.pings, 10);
+        out = drain(&s, wire, sizeof wire);
+        CHECK_EQ(out, 10 * 4);
+        pong_log(wire, out, log, sizeof log);
+        CHECK(strcmp(log, "p0,p1,p2,p3,p4,p5,p6,p7,p8,p9") == 0);
+        end_free(&s);
+    }
+    /* answered in order with the output taken in between, too */
+    end_setup(&s, WSX_WS_SERVER, 4096, NULL);
+    feed_split(&s, pings, 4, WHOLE, 1);
+    out = drain(&s, wire, sizeof wire);
+    feed_split(&s, pings + 4, n - 4, WHOLE, 1);
+    out += drain(&s, wire + out, sizeof wire - out);
+    pong_log(wire, out, log, sizeof log);
+    CHECK(strcmp(log, "p0,p1,p2,p3,p4,p5,p6,p7,p8,p9") == 0);
+    end_free(&s);
+}
+
+/* Under backpressure pongs are coalesced, never lost: the queue takes the
+ * pongs it has room for, in order, and the last ping is always answered. */
+static void test_pong_backpressure(void)
+{
+    static uint8_t pings[1000], payload[300];
+    char log[400];
+    end s;
+    size_t n = ping_burst(pings, sizeof pings, 10), out, room;
+    for (room = 0; room <= 20; room++) {
+        end_setup(&s, WSX_WS_SERVER, 256, NULL);
+        /* fill the queue to leave `room` bytes */
+        CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_BINARY, payload,
+                                  256 - 4 - room),
+                 WSX_OK);
+        CHECK_EQ(wsx_ws_conn_output_size(&s.c), 256 - room);
+        feed_split(&s, pings, n, WHOLE, 1);
+        CHECK_EQ(s.pings, 10);
+        out = drain(&s, wire, sizeof wire);
+        pong_log(wire, out, log, sizeof log);
+        /* room / 4 pongs fit at once, the last one waited */
+        {
+            char want[400] = "";
+            size_t i, fit = room / 4 < 10 ? room / 4 : 10;
+            for (i = 0; i < fit; i++)
+                sprintf(want + strlen(want), "%sp%u", i ? "," : "",
+                        (unsigned)i);
+            if (fit < 10)
+                sprintf(want + strlen(want), "%sp9", fit ? "," : "");
+            CHECK(strcmp(log, want) == 0);
+            if (strcmp(log, want) != 0)
+                fprintf(stderr, "  room %zu: %s, want %s\n", room, log, want);
+        }
+        end_free(&s);
+    }
+    /* a pong waiting when the connection fails is dropped; one queued
+     * before is written, ahead of the close */
+    end_setup(&s, WSX_WS_SERVER, 256, NULL);
+    CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_BINARY, payload, 244), WSX_OK);
+    feed_split(&s, pings, n, WHOLE, 1); /* p0 p1 queued, p9 waits */
+    CHECK_EQ(wsx_ws_conn_fail(&s.c, WSX_E_LIMIT, 2), WSX_OK);
+    out = drain(&s, wire, sizeof wire);
+    pong_log(wire, out, log, sizeof log);
+    CHECK(strcmp(log, "p0,p1") == 0);
+    CHECK_EQ(wire[out - 2 - 2 - strlen(wsx_strerror(WSX_E_LIMIT))], 0x88);
+    end_free(&s);
+}
+
+/* Pongs and our own pings between the fragments of a message we stream,
+ * both roles: the peer's decoder accepts every frame (control frames only
+ * at frame boundaries, RFC 6455 section 5.4), each ping gets its pong in
+ * order, and the message arrives intact. */
+static void test_pong_between_fragments(void)
+{
+    static uint8_t payload[5000];
+    int role;
+    fill(payload, sizeof payload, 4);
+    for (role = 0; role < 2; role++) {
+        end a, b;
+        size_t at = 0;
+        unsigned i = 0;
+        char want[400] = "";
+        end_setup(&a, (wsx_ws_role)role, 600, NULL);
+        end_setup(&b, (wsx_ws_role)!role, 600, NULL);
+        CHECK_EQ(wsx_ws_conn_stream_begin(&a.c, WSX_WS_OP_BINARY), WSX_OK);
+        while (at < sizeof payload) {
+            char p[8];
+            size_t n = sizeof payload - at < 300 ? sizeof payload - at : 300;
+            CHECK_EQ(wsx_ws_conn_stream_part(&a.c, payload + at, n), WSX_OK);
+            at += n;
+            /* b pings, sends data, pings: a's pongs follow its fragment */
+            sprintf(p, "q%u", i++);
+            CHECK_EQ(wsx_ws_conn_ping(&b.c, p, strlen(p), 0), WSX_OK);
+            CHECK_EQ(wsx_ws_conn_send(&b.c, WSX_WS_OP_TEXT, "t", 1), WSX_OK);
+            sprintf(want + strlen(want), "%s%s,", p, "");
+            pass(&b, &a, WHOLE, 0);
+            sprintf(p, "q%u", i++);
+            CHECK_EQ(wsx_ws_conn_ping(&b.c, p, strlen(p), 0), WSX_OK);
+            sprintf(want + strlen(want), "%s,", p);
+            pass(&b, &a, WHOLE, 0);
+            if (i == 2) /* a's own ping, between fragments too */
+                CHECK_EQ(wsx_ws_conn_ping(&a.c, "mine", 4, 0), WSX_OK);
+            pass(&a, &b, WHOLE, 0);
+            CHECK_EQ(b.err, 0);
+        }
+        CHECK_EQ(wsx_ws_conn_stream_end(&a.c, NULL, 0), WSX_OK);
+        pass(&a, &b, WHOLE, 0);
+        CHECK_EQ(a.err, 0);
+        CHECK_EQ(b.err, 0);
+        CHECK_EQ(b.starts, 1);
+        CHECK_EQ(b.ends, 1);
+        CHECK_EQ(b.msg_len, sizeof payload);
+        CHECK_MEM(b.msg, payload, sizeof payload);
+        CHECK_EQ(b.pings, 1);
+        CHECK(strcmp(b.pong_log, want) == 0);
+        CHECK_EQ(a.ends, (int)i / 2); /* b's text messages */
+        end_free(&a);
+        end_free(&b);
+    }
+}
+
+static void test_ping_payloads(void)
 {
     end s, k;
-    size_t n;
     end_setup(&s, WSX_WS_SERVER, 4096, NULL);
     end_setup(&k, WSX_WS_CLIENT, 4096, NULL);
-    /* three pings in one batch of input: one pong, the last payload */
-    CHECK_EQ(wsx_ws_conn_ping(&k.c, "one", 3, 0), WSX_OK);
-    n = drain(&k, wire, sizeof wire);
-    CHECK_EQ(wsx_ws_conn_ping(&k.c, "two", 3, 0), WSX_OK);
-    n += drain(&k, wire + n, sizeof wire - n);
-    CHECK_EQ(wsx_ws_conn_ping(&k.c, "three", 5, 0), WSX_OK);
-    n += drain(&k, wire + n, sizeof wire - n);
-    feed_split(&s, wire, n, WHOLE, 1);
-    CHECK_EQ(s.pings, 3);
-    pass(&s, &k, WHOLE, 1);
-    CHECK_EQ(k.pongs, 1);
-    CHECK_EQ(k.ctl_len, 5);
-    CHECK_MEM(k.ctl, "three", 5);
-    /* each ping answered when output is taken in between */
-    CHECK_EQ(wsx_ws_conn_ping(&k.c, "a", 1, 0), WSX_OK);
-    pass(&k, &s, WHOLE, 1);
-    pass(&s, &k, WHOLE, 1);
-    CHECK_EQ(wsx_ws_conn_ping(&k.c, "b", 1, 0), WSX_OK);
-    pass(&k, &s, WHOLE, 1);
-    pass(&s, &k, WHOLE, 1);
-    CHECK_EQ(k.pongs, 3);
-    CHECK_MEM(k.ctl, "b", 1);
     /* a user ping not yet taken into the queue is replaced by a newer one */
     CHECK_EQ(wsx_ws_conn_ping(&s.c, "old", 3, 0), WSX_OK);
     CHECK_EQ(wsx_ws_conn_ping(&s.c, "new", 3, 0), WSX_OK);
@@ -824,7 +980,8 @@ static void test_queue_full(void)
     CHECK_EQ(wsx_ws_conn_consume(&s.c, 204), WSX_OK);
     CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_BINARY, payload, 3), WSX_OK);
     pass(&s, &k, WHOLE, 0);
-    CHECK(strcmp(k.log, "SDEPOSDE") == 0); /* the 200 bytes were dropped */
+    /* the 200 bytes were dropped; the pong goes ahead of our ping */
+    CHECK(strcmp(k.log, "SDEOPSDE") == 0);
     CHECK_EQ(k.msg_len, 3);
     /* after draining, the full capacity is back */
     CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_BINARY, payload, 252), WSX_OK);
@@ -935,11 +1092,80 @@ static void test_heartbeat(void)
     CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), 3300);
     CHECK_EQ(wsx_ws_conn_tick(&s.c, 3299), WSX_OK);
     CHECK_EQ(wsx_ws_conn_tick(&s.c, 3300), WSX_E_CONN_TIMEOUT);
+    /* the peer is dead: the close of the error's table row is queued
+     * (1001 and its text), then the transport can close */
+    CHECK_EQ(wsx_ws_conn_state(&s.c), WSX_WS_CLOSING);
+    CHECK_EQ(wsx_ws_conn_error(&s.c), WSX_E_CONN_TIMEOUT);
+    CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_TEXT, "x", 1), WSX_E_CONN_CLOSED);
+    CHECK(!wsx_ws_conn_should_close_transport(&s.c));
+    CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), 3300 + 5000);
+    n = drain(&s, wire, sizeof wire);
+    {
+        const char *why = wsx_strerror(WSX_E_CONN_TIMEOUT);
+        CHECK_EQ(n, 2 + 2 + strlen(why));
+        CHECK_EQ(wire[0], 0x88);
+        CHECK_EQ(wire[1], 2 + strlen(why));
+        CHECK_EQ(wire[2], 1001 >> 8);
+        CHECK_EQ(wire[3], 1001 & 0xFF);
+        CHECK_MEM(wire + 4, why, strlen(why));
+    }
     CHECK_EQ(wsx_ws_conn_state(&s.c), WSX_WS_CLOSED);
     CHECK(wsx_ws_conn_should_close_transport(&s.c));
+    CHECK_EQ(wsx_ws_conn_close_code(&s.c), 1006);
     CHECK_EQ(wsx_ws_conn_error(&s.c), WSX_E_CONN_TIMEOUT);
     CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), WSX_WS_NO_DEADLINE);
+    CHECK_EQ(wsx_ws_conn_tick(&s.c, 9000), WSX_OK); /* reported once */
     CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_TEXT, "x", 1), WSX_E_CONN_CLOSED);
+    /* the peer reads it: close 1001 with the reason */
+    feed_split(&k, wire, n, WHOLE, 3400);
+    CHECK_EQ(k.closes, 1);
+    CHECK_EQ(k.close_code, 1001);
+    CHECK(strcmp(k.reason, wsx_strerror(WSX_E_CONN_TIMEOUT)) == 0);
+    end_free(&s);
+    end_free(&k);
+}
+
+/* A dead peer that does not read: the close frame stays behind unwritten
+ * bytes; the transport is given up close_timeout_ms after the timeout.
+ * A client's heartbeat timeout sends a masked close 1001. */
+static void test_heartbeat_dead_peer(void)
+{
+    end s, k;
+    wsx_ws_conn_config cfg;
+    static uint8_t payload[3000];
+    uint64_t deadline;
+    wsx_ws_conn_config_default(&cfg);
+    cfg.ping_interval_ms = 100;
+    cfg.pong_timeout_ms = 100;
+    cfg.close_timeout_ms = 1000;
+    end_setup(&s, WSX_WS_SERVER, 4096, &cfg);
+    CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_BINARY, payload, 3000), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_tick(&s.c, 100), WSX_OK); /* the ping */
+    CHECK_EQ(wsx_ws_conn_consume(&s.c, 1000), WSX_OK); /* then stuck */
+    CHECK_EQ(wsx_ws_conn_tick(&s.c, 200), WSX_E_CONN_TIMEOUT);
+    CHECK_EQ(wsx_ws_conn_wants(&s.c, &deadline),
+             WSX_WANT_READ | WSX_WANT_WRITE);
+    CHECK_EQ(deadline, 1200);
+    CHECK_EQ(wsx_ws_conn_tick(&s.c, 1199), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_state(&s.c), WSX_WS_CLOSING);
+    CHECK_EQ(wsx_ws_conn_tick(&s.c, 1200), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_wants(&s.c, &deadline), WSX_WANT_CLOSE);
+    CHECK_EQ(deadline, WSX_WS_NO_DEADLINE);
+    CHECK_EQ(wsx_ws_conn_state(&s.c), WSX_WS_CLOSED);
+    CHECK_EQ(wsx_ws_conn_error(&s.c), WSX_E_CONN_TIMEOUT);
+    end_free(&s);
+
+    end_setup(&k, WSX_WS_CLIENT, 4096, &cfg);
+    end_setup(&s, WSX_WS_SERVER, 4096, NULL);
+    CHECK_EQ(wsx_ws_conn_tick(&k.c, 100), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_wants(&k.c, NULL), WSX_WANT_READ | WSX_WANT_WRITE);
+    CHECK_EQ(wsx_ws_conn_tick(&k.c, 200), WSX_E_CONN_TIMEOUT);
+    pass(&k, &s, WHOLE, 200); /* the ping, then the close */
+    CHECK_EQ(s.err, 0);
+    CHECK_EQ(s.pings, 1);
+    CHECK_EQ(s.close_code, 1001);
+    CHECK_EQ(wsx_ws_conn_state(&k.c), WSX_WS_CLOSED);
+    CHECK(wsx_ws_conn_should_close_transport(&k.c));
     end_free(&s);
     end_free(&k);
 }
@@ -1072,7 +1298,10 @@ int main(void)
     RUN(test_messages_both_ways);
     RUN(test_every_split);
     RUN(test_stream_send);
-    RUN(test_auto_pong_latest_wins);
+    RUN(test_pong_per_ping);
+    RUN(test_pong_backpressure);
+    RUN(test_pong_between_fragments);
+    RUN(test_ping_payloads);
     RUN(test_close_from_client);
     RUN(test_close_from_server);
     RUN(test_close_without_code);
@@ -1086,6 +1315,7 @@ int main(void)
     RUN(test_send_room_matches);
     RUN(test_partial_consume);
     RUN(test_heartbeat);
+    RUN(test_heartbeat_dead_peer);
     RUN(test_heartbeat_variants);
     RUN(test_heartbeat_restarts);
     RUN(test_zero_copy);

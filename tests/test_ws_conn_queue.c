@@ -173,11 +173,21 @@ static void test_deadlines_exact(void)
     CHECK_EQ(wsx_ws_conn_tick(&c, 1309), WSX_OK);
     CHECK_EQ(wsx_ws_conn_state(&c), WSX_WS_OPEN);
     CHECK_EQ(wsx_ws_conn_tick(&c, 1310), WSX_E_CONN_TIMEOUT);
+    /* close 1001 queued behind the unwritten ping; at most close_timeout_ms
+     * to write it out */
+    CHECK_EQ(wsx_ws_conn_state(&c), WSX_WS_CLOSING);
+    CHECK(!wsx_ws_conn_should_close_transport(&c));
+    CHECK_EQ(wsx_ws_conn_next_deadline(&c), 1360);
+    CHECK_EQ(wsx_ws_conn_tick(&c, 1359), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_state(&c), WSX_WS_CLOSING);
+    CHECK_EQ(wsx_ws_conn_tick(&c, 1360), WSX_OK); /* already reported */
     CHECK_EQ(wsx_ws_conn_state(&c), WSX_WS_CLOSED);
     CHECK(wsx_ws_conn_should_close_transport(&c));
+    CHECK_EQ(wsx_ws_conn_error(&c), WSX_E_CONN_TIMEOUT);
     CHECK_EQ(wsx_ws_conn_next_deadline(&c), WSX_WS_NO_DEADLINE);
 
-    /* the close timeout counts from the first close, not a later fail */
+    /* the close timeout counts from the first close, not a later fail;
+     * the failure's error is kept */
     CHECK_EQ(wsx_ws_conn_init(&c, &cfg, out, sizeof out), WSX_OK);
     CHECK_EQ(wsx_ws_conn_open(&c, 0), WSX_OK);
     CHECK_EQ(wsx_ws_conn_ping(&c, NULL, 0, 5), WSX_OK);
@@ -186,8 +196,19 @@ static void test_deadlines_exact(void)
     CHECK_EQ(wsx_ws_conn_fail(&c, WSX_E_LIMIT, 40), WSX_OK);
     CHECK_EQ(wsx_ws_conn_next_deadline(&c), 70);
     CHECK_EQ(wsx_ws_conn_tick(&c, 69), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_tick(&c, 70), WSX_OK);
+    CHECK(wsx_ws_conn_should_close_transport(&c));
+    CHECK_EQ(wsx_ws_conn_error(&c), WSX_E_LIMIT);
+
+    /* a close handshake that does not finish fails with the timeout */
+    CHECK_EQ(wsx_ws_conn_init(&c, &cfg, out, sizeof out), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_open(&c, 0), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_close(&c, 1000, NULL, 0, 20), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_tick(&c, 69), WSX_OK);
     CHECK_EQ(wsx_ws_conn_tick(&c, 70), WSX_E_CONN_TIMEOUT);
     CHECK_EQ(wsx_ws_conn_error(&c), WSX_E_CONN_TIMEOUT);
+    CHECK(wsx_ws_conn_should_close_transport(&c));
+    CHECK_EQ(wsx_ws_conn_tick(&c, 80), WSX_OK); /* reported once */
 }
 
 int main(void)

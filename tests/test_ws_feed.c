@@ -19,34 +19,41 @@ typedef struct log {
     int err;
     int errors;
     int pause_on_message;
+    const char *pause_on; /* event letters whose callback pauses */
+    int pause_verdict;    /* what it returns then (0: 1) */
+    int error_verdict;    /* what on_error returns */
     wsx_ws_conn *echo_to; /* if set, on_message echoes */
 } log_t;
 
-static void mark(log_t *l, char c)
+/* Logs event c; returns the callback's verdict: nonzero (pause) for the
+ * letters in l->pause_on. */
+static int mark(log_t *l, char c)
 {
     if (l->n + 1 < sizeof l->ev) {
         l->ev[l->n++] = c;
         l->ev[l->n] = 0;
     }
+    if (!l->pause_on || !strchr(l->pause_on, c))
+        return 0;
+    return l->pause_verdict ? l->pause_verdict : 1;
 }
 
 static int on_open(void *u)
 {
-    mark((log_t *)u, 'o');
-    return 0;
+    return mark((log_t *)u, 'o');
 }
 
 static int on_message(void *u, unsigned opcode, const uint8_t *d, size_t n)
 {
     log_t *l = (log_t *)u;
-    mark(l, 'M');
+    int pause = mark(l, 'M');
     CHECK(n <= sizeof l->data);
     memcpy(l->data, d, n);
     l->len = n;
     l->opcode = opcode;
     if (l->echo_to)
         CHECK_EQ(wsx_ws_conn_send(l->echo_to, opcode, d, n), WSX_OK);
-    return l->pause_on_message;
+    return pause || l->pause_on_message;
 }
 
 static int on_data(void *u, int kind, unsigned opcode, const uint8_t *d,
@@ -57,35 +64,33 @@ static int on_data(void *u, int kind, unsigned opcode, const uint8_t *d,
         CHECK(d == NULL && n == 0);
         l->len = 0;
         l->opcode = opcode;
-        mark(l, 'S');
-    } else if (kind == WSX_WS_EV_DATA) {
+        return mark(l, 'S');
+    }
+    if (kind == WSX_WS_EV_DATA) {
         CHECK(n > 0 && l->len + n <= sizeof l->data);
         memcpy(l->data + l->len, d, n);
         l->len += n;
         if (l->n == 0 || l->ev[l->n - 1] != 'D')
-            mark(l, 'D');
-    } else {
-        CHECK_EQ(kind, WSX_WS_EV_MESSAGE_END);
-        CHECK_EQ(opcode, l->opcode);
-        mark(l, 'E');
+            return mark(l, 'D');
+        return l->pause_on && strchr(l->pause_on, 'D') ? 1 : 0;
     }
-    return 0;
+    CHECK_EQ(kind, WSX_WS_EV_MESSAGE_END);
+    CHECK_EQ(opcode, l->opcode);
+    return mark(l, 'E');
 }
 
 static int on_ping(void *u, const uint8_t *d, size_t n)
 {
     (void)d;
     (void)n;
-    mark((log_t *)u, 'P');
-    return 0;
+    return mark((log_t *)u, 'P');
 }
 
 static int on_pong(void *u, const uint8_t *d, size_t n)
 {
     (void)d;
     (void)n;
-    mark((log_t *)u, 'O');
-    return 0;
+    return mark((log_t *)u, 'O');
 }
 
 static int on_close(void *u, unsigned code, const uint8_t *r, size_t n)
@@ -94,16 +99,16 @@ static int on_close(void *u, unsigned code, const uint8_t *r, size_t n)
     (void)r;
     (void)n;
     l->code = code;
-    mark(l, 'C');
-    return 0;
+    return mark(l, 'C');
 }
 
-static void on_error(void *u, int err)
+static int on_error(void *u, int err)
 {
     log_t *l = (log_t *)u;
     l->err = err;
     l->errors++;
     mark(l, '!');
+    return l->error_verdict;
 }
 
 static const wsx_ws_callbacks callbacks = {on_open, on_message, on_data,
@@ -310,11 +315,14 @@ static void test_too_big(void)
         CHECK_EQ(l.errors, 1);
         CHECK_EQ(wsx_ws_conn_state(&s), WSX_WS_CLOSING);
         p = wsx_ws_conn_output(&s, &n);
-        /* only the close 1009: failing drops the pong not yet queued */
-        CHECK(n >= 4);
-        CHECK_EQ(p[0], 0x88);
-        CHECK_EQ(p[2], 1009 >> 8);
-        CHECK_EQ(p[3], 1009 & 0xFF);
+        /* the pong (queued when its ping came), then the close 1009 */
+        CHECK(n >= 3 + 4);
+        CHECK_EQ(p[0], 0x8A);
+        CHECK_EQ(p[1], 1);
+        CHECK_EQ(p[2], 'p');
+        CHECK_EQ(p[3], 0x88);
+        CHECK_EQ(p[5], 1009 >> 8);
+        CHECK_EQ(p[6], 1009 & 0xFF);
     }
     /* 99 + 1 fragments fit exactly in 100; 101 do not */
     {
@@ -376,6 +384,103 @@ static void test_echo_and_pause(void)
     guarded_free(g, len);
 }
 
+/* Every callback pauses the feed when it returns nonzero (rule 7), a
+ * negative value too: the feed returns WSX_PAUSED right after that event,
+ * and fed the rest it goes on; the events are those of an unpaused run. */
+static void test_pause_every_callback(void)
+{
+    static log_t l;
+    static uint8_t out[4096], msg[1000];
+    /* the conversation plus a pong (masked, zero key) before the close */
+    static uint8_t bytes[4096];
+    static const uint8_t pong[] = {0x8A, 0x81, 0, 0, 0, 0, 'o'};
+    static const char *const modes[] = {"o", "M", "P", "O", "C", "oMPOC",
+                                        "S", "D", "E", "oSDEPOC"};
+    size_t len = conversation(900), close_at = len - 6 - 2, i;
+    memcpy(bytes, wire, close_at);
+    memcpy(bytes + close_at, pong, sizeof pong);
+    memcpy(bytes + close_at + sizeof pong, wire + close_at, len - close_at);
+    len += sizeof pong;
+    for (i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        wsx_ws_conn s;
+        wsx_ws_feed f;
+        const char *want = i < 6 ? "oMPMMOC" : "oSDEPSDESEOC";
+        size_t at = 0, used = 99;
+        int r, pauses = 0;
+        uint8_t *g = guarded_copy(bytes, len);
+        memset(&l, 0, sizeof l);
+        l.pause_on = modes[i];
+        l.pause_verdict = i % 2 ? -1 : 7;
+        server(&s, out, sizeof out, WSX_WS_DEFAULT_MAX_MESSAGE);
+        CHECK_EQ(wsx_ws_feed_init(&f, &callbacks, &l, i < 6 ? msg : NULL,
+                                  sizeof msg),
+                 WSX_OK);
+        while ((r = wsx_ws_conn_feed(&s, &f, g + at, len - at, 0, &used)) ==
+               WSX_PAUSED) {
+            CHECK(used <= len - at);
+            at += used;
+            pauses++;
+            /* paused right after an event whose letter is in the mode */
+            CHECK(l.n > 0 && strchr(modes[i], l.ev[l.n - 1]) != NULL);
+            CHECK(pauses < 40);
+            if (pauses >= 40)
+                break;
+        }
+        CHECK_EQ(r, WSX_OK);
+        CHECK_EQ(at + used, len);
+        CHECK(strcmp(l.ev, want) == 0);
+        {
+            size_t k, expect = 0;
+            for (k = 0; want[k]; k++)
+                expect += strchr(modes[i], want[k]) != NULL;
+            /* one DATA letter stands for each run of DATA events */
+            if (strchr(modes[i], 'D'))
+                CHECK((size_t)pauses > expect);
+            else
+                CHECK_EQ((size_t)pauses, expect);
+        }
+        guarded_free(g, len);
+    }
+}
+
+/* on_error: called once per failure; its verdict does not matter (a
+ * failed WebSocket connection always stops); a failure in the middle of a
+ * DATA event comes after that event's valid prefix.  (Invalid calls are
+ * not failures: see test_feed_args.) */
+static void test_on_error(void)
+{
+    static log_t l;
+    static uint8_t out[4096];
+    /* masked with a zero key: "ab", then 0xFF */
+    static const uint8_t frame[] = {0x81, 0x85, 0, 0, 0, 0,
+                                    'a', 'b', 0xFF, 'c', 'd'};
+    int verdict;
+    for (verdict = 0; verdict < 2; verdict++) {
+        wsx_ws_conn s;
+        wsx_ws_feed f;
+        size_t used = 99;
+        uint8_t *g = guarded_copy(frame, sizeof frame);
+        memset(&l, 0, sizeof l);
+        l.error_verdict = verdict;
+        server(&s, out, sizeof out, WSX_WS_DEFAULT_MAX_MESSAGE);
+        CHECK_EQ(wsx_ws_feed_init(&f, &callbacks, &l, NULL, 0), WSX_OK);
+        CHECK_EQ(wsx_ws_conn_feed(&s, &f, g, sizeof frame, 0, &used),
+                 WSX_E_WS_UTF8);
+        CHECK_EQ(used, 8); /* up to the bad byte */
+        CHECK(strcmp(l.ev, "oSD!") == 0);
+        CHECK_EQ(l.len, 2);
+        CHECK_MEM(l.data, "ab", 2);
+        CHECK_EQ(l.err, WSX_E_WS_UTF8);
+        CHECK_EQ(wsx_ws_conn_feed(&s, &f, g + used, sizeof frame - used, 0,
+                                  &used),
+                 WSX_E_WS_UTF8);
+        CHECK_EQ(used, 0);
+        CHECK_EQ(l.errors, 1);
+        CHECK_EQ(wsx_ws_conn_state(&s), WSX_WS_CLOSING);
+        guarded_free(g, sizeof frame);
+    }
+}
+
 static void test_feed_args(void)
 {
     static log_t l;
@@ -386,15 +491,17 @@ static void test_feed_args(void)
     wsx_ws_conn_config_default(&cfg);
     memset(&l, 0, sizeof l);
     CHECK_EQ(wsx_ws_conn_init(&s, &cfg, out, sizeof out), WSX_OK);
-    wsx_ws_feed_init(&f, &callbacks, &l, NULL, 0);
+    CHECK_EQ(wsx_ws_feed_init(&f, &callbacks, &l, NULL, 0), WSX_OK);
     CHECK_EQ(wsx_ws_conn_feed(&s, &f, NULL, 0, 0, NULL), WSX_E_STATE);
     CHECK_EQ(wsx_ws_conn_open(&s, 0), WSX_OK);
     CHECK_EQ(wsx_ws_conn_feed(&s, &f, NULL, 1, 0, NULL), WSX_E_ARG);
     CHECK_EQ(wsx_ws_conn_feed(NULL, &f, NULL, 0, 0, NULL), WSX_E_ARG);
-    /* an empty feed reports the open once */
+    /* an empty feed reports the open once; the invalid calls above did
+     * not reach on_error */
     CHECK_EQ(wsx_ws_conn_feed(&s, &f, NULL, 0, 0, NULL), WSX_OK);
     CHECK_EQ(wsx_ws_conn_feed(&s, &f, NULL, 0, 0, NULL), WSX_OK);
     CHECK(strcmp(l.ev, "o") == 0);
+    CHECK_EQ(l.errors, 0);
 }
 
 int main(void)
@@ -403,6 +510,8 @@ int main(void)
     RUN(test_streamed);
     RUN(test_too_big);
     RUN(test_echo_and_pause);
+    RUN(test_pause_every_callback);
+    RUN(test_on_error);
     RUN(test_feed_args);
     return harness_done();
 }
