@@ -450,16 +450,22 @@ static int run(cat *k)
     if (k->opt.ping)
         wsx_ws_conn_ping(&k->conn, "ws_cat", 6, net_now_ms());
 
-    while (!wsx_ws_conn_should_close_transport(&k->conn)) {
+    for (;;) {
         struct pollfd pfd[2];
-        uint64_t deadline = wsx_ws_conn_next_deadline(&k->conn), now;
+        uint64_t deadline, now;
+        unsigned want;
         int timeout = -1, n, nfds = want_stdin(k) ? 2 : 1;
         if (flush_socket(k) != 0) {
             wsx_ws_conn_eof(&k->conn);
             break;
         }
+        /* what the connection waits for: read, write, close; and when */
+        want = wsx_ws_conn_wants(&k->conn, &deadline);
+        if (want & WSX_WANT_CLOSE)
+            break;
         pfd[0].fd = k->fd;
-        pfd[0].events = POLLIN | (wsx_ws_conn_output_size(&k->conn) ? POLLOUT : 0);
+        pfd[0].events = (short)((want & WSX_WANT_READ ? POLLIN : 0) |
+                                (want & WSX_WANT_WRITE ? POLLOUT : 0));
         pfd[1].fd = STDIN_FILENO;
         pfd[1].events = POLLIN;
         pfd[1].revents = 0;

@@ -222,6 +222,7 @@ static void read_frames(client *c)
 static void settle(server *s, client *c)
 {
     uint32_t want = 0;
+    unsigned ws_want;
     if (flush_output(c) != 0) {
         client_free(s, c);
         return;
@@ -236,23 +237,29 @@ static void settle(server *s, client *c)
         set_events(s, c, c->shut ? EPOLLIN : EPOLLOUT);
         return;
     }
-    if (c->phase == PH_OPEN) {
-        if (wsx_ws_conn_should_close_transport(&c->conn)) {
-            client_free(s, c);
-            return;
-        }
-        if (wsx_ws_conn_state(&c->conn) >= WSX_WS_CLOSING && c->list != LIST_CLOSING) {
-            timer_heap_remove(&s->heartbeats, &c->heartbeat); /* the close timeout rules */
-            list_append(s, c, LIST_CLOSING,
-                        net_now_ms() + WSX_WS_CONN_DEFAULT_CLOSE_TIMEOUT_MS + 100);
-        }
+    if (c->phase == PH_HANDSHAKE) {
+        set_events(s, c, EPOLLIN);
+        return;
     }
-    /* Backpressure: read only while the queue can take the echo of a good
-     * part of a buffer; otherwise wait until writing has made room. */
-    if (c->phase != PH_OPEN || wsx_ws_conn_state(&c->conn) != WSX_WS_OPEN ||
-        read_room(c) >= c->in_cap / 4)
+    /* Open: the connection says what it waits for (its deadlines are in
+     * the heartbeat heap and the closing list). */
+    ws_want = wsx_ws_conn_wants(&c->conn, NULL);
+    if (ws_want & WSX_WANT_CLOSE) {
+        client_free(s, c);
+        return;
+    }
+    if (wsx_ws_conn_state(&c->conn) >= WSX_WS_CLOSING && c->list != LIST_CLOSING) {
+        timer_heap_remove(&s->heartbeats, &c->heartbeat); /* the close timeout rules */
+        list_append(s, c, LIST_CLOSING,
+                    net_now_ms() + WSX_WS_CONN_DEFAULT_CLOSE_TIMEOUT_MS + 100);
+    }
+    /* Backpressure: while open, read only while the queue can take the
+     * echo of a good part of a buffer; otherwise wait until writing has
+     * made room.  Once closing, input is only discarded. */
+    if ((ws_want & WSX_WANT_READ) &&
+        (wsx_ws_conn_state(&c->conn) != WSX_WS_OPEN || read_room(c) >= c->in_cap / 4))
         want |= EPOLLIN;
-    if (pending_output(c) > 0)
+    if ((ws_want & WSX_WANT_WRITE) || c->resp_off < c->resp_len)
         want |= EPOLLOUT;
     set_events(s, c, want);
 }
@@ -310,40 +317,24 @@ void accept_all(server *s)
 
 /* ---- timers -------------------------------------------------------------------- */
 
-/* The peer did not answer the heartbeat: wsx_ws_conn_tick returned
- * WSX_E_CONN_TIMEOUT and the connection is CLOSED.  Says why with a close
- * frame (1001) when nothing is half-written on the socket, then releases
- * it. */
-static void drop_dead_peer(server *s, client *c)
-{
-    const char *why = wsx_strerror(WSX_E_CONN_TIMEOUT);
-    uint8_t frame[WSX_WS_MAX_HEADER + WSX_WS_MAX_CONTROL];
-    size_t n = 0;
-    if (pending_output(c) == 0 &&
-        wsx_ws_encode_close(frame, sizeof frame, wsx_err_close_code(WSX_E_CONN_TIMEOUT),
-                            why, strlen(why), NULL, &n) == WSX_OK &&
-        write(c->fd, frame, n) < 0) {
-        /* best effort: the peer is probably gone */
-    }
-    logf_("dropped: %s (fd %ld)", why, c->fd);
-    client_free(s, c);
-}
-
 /* Ticks the open connections whose heartbeat deadline has come (and only
- * those): a ping goes out, or a peer that did not answer one is dropped. */
+ * those): a ping goes out, or a peer that did not answer one is dropped:
+ * the connection has queued its close frame (1001, "peer did not answer
+ * the heartbeat"), settle() writes it, and the socket is closed once it is
+ * out (or when the closing list's timeout comes, if the peer never reads
+ * it). */
 static void run_heartbeats(server *s, uint64_t now)
 {
     timer_node *first;
     while ((first = timer_heap_first(&s->heartbeats)) != NULL && first->due <= now) {
         client *c = TIMER_OWNER(first, client, heartbeat);
-        if (wsx_ws_conn_tick(&c->conn, now) == WSX_E_CONN_TIMEOUT) {
-            drop_dead_peer(s, c);
-            continue;
-        }
+        int r = wsx_ws_conn_tick(&c->conn, now);
+        if (r < 0)
+            logf_("dropped: %s (fd %ld)", wsx_strerror(r), c->fd);
         heartbeat_update(s, c, wsx_ws_conn_state(&c->conn) == WSX_WS_OPEN
                               ? wsx_ws_conn_next_deadline(&c->conn)
                               : WSX_WS_NO_DEADLINE);
-        settle(s, c); /* writes the ping */
+        settle(s, c); /* writes the ping, or the close */
     }
 }
 

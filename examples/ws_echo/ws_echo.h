@@ -13,9 +13,10 @@
  *
  * Idle peers: after --ping-ms (default 30000) without a byte from a client
  * it gets a ping; if nothing at all (a pong or anything else) comes back
- * within --pong-timeout-ms (default 10000), the peer is taken for dead: it
- * gets a close frame with 1001 when its socket can take one, and its socket
- * is closed.  A client that is silent but answers pings stays.  --ping-ms 0
+ * within --pong-timeout-ms (default 10000), the peer is taken for dead: the
+ * wsx connection queues a close frame with 1001 (the close code of
+ * WSX_E_CONN_TIMEOUT) and its socket is closed once that is written out,
+ * or after the close timeout if the peer does not read it.  A client that is silent but answers pings stays.  --ping-ms 0
  * turns the heartbeat off (a silent peer is then kept forever);
  * --pong-timeout-ms 0 sends the pings but never drops anyone for silence.
  *
@@ -53,6 +54,9 @@
  *     closing are on three FIFO lists (each has one fixed timeout, so
  *     append order is deadline order): checking timers costs nothing per
  *     idle connection.
+ *   - What to wait for: after every event, wsx_ws_conn_wants says whether
+ *     the socket is to be read, written or closed; ws_echo adds its own
+ *     backpressure on reading (above).
  *   - Heartbeat: the wsx connection keeps the clock (ping interval, pong
  *     timeout; wsx_ws_conn_next_deadline / wsx_ws_conn_tick).  Open
  *     connections sit in a binary min-heap keyed on their next deadline as
