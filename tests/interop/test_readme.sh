@@ -36,7 +36,7 @@ async def main():
                                   compression=None) as ws:
         await ws.send("hello")
         print("text", await ws.recv())
-        for n in (0, 125, 65535, 65536, 65537, 200000, 1 << 20):
+        for n in (0, 125, 65520, 65530, 65532, 65534, 65535, 65536, 65537, 131060, 200000, 1 << 20):
             for kind in ("text", "binary"):
                 m = text_of(n) if kind == "text" else bytes(i * 7 & 255 for i in range(n))
                 for frag in (False, True):
@@ -53,7 +53,7 @@ asyncio.run(asyncio.wait_for(main(), 60))
 PY
 )
 echo "$out" | grep -qx 'text hello' && ok "text echoed" || bad "text echoed" "$out"
-for n in 0 125 65535 65536 65537 200000 1048576; do
+for n in 0 125 65520 65530 65532 65534 65535 65536 65537 131060 200000 1048576; do
     for kind in text binary; do
         for how in whole fragmented; do
             line="echo $n $kind $how ok"
