@@ -59,20 +59,29 @@ static void handshake(const char *buf, const wsx_http_request *q)
     wsx_hs_server_config cfg;
     wsx_hs_request info;
     char out[600];
-    size_t out_len = 12345;
-    int r;
+    size_t out_len = 12345, need = 12345;
+    int r, verdict;
     memset(&cfg, 0, sizeof cfg);
     cfg.subprotocols = protos;
     cfg.num_subprotocols = 3;
     cfg.origins = origins;
     cfg.num_origins = 1;
+    /* the size query gives the verdict and the size of its response */
+    verdict = wsx_hs_server_answer_request(&cfg, q, NULL, NULL, 0, &need);
+    REQUIRE(verdict <= 0 && verdict != WSX_E_BUFFER && need > 0);
     r = wsx_hs_server_answer_request(&cfg, q, &info, out, sizeof out, &out_len);
-    REQUIRE(r <= 0);
-    REQUIRE(out_len <= sizeof out);
+    REQUIRE(out_len == need);
     if (r == WSX_E_BUFFER) {
-        REQUIRE(out_len == 0);
+        /* too long for out: a buffer of the size asked for holds it */
+        char *big = (char *)malloc(need);
+        REQUIRE(need > sizeof out && big != NULL);
+        REQUIRE(wsx_hs_server_answer_request(&cfg, q, &info, big, need, &out_len) == verdict);
+        REQUIRE(out_len == need);
+        check_answer(big, out_len, verdict);
+        free(big);
         return;
     }
+    REQUIRE(r == verdict && out_len <= sizeof out);
     check_answer(out, out_len, r);
     if (r == WSX_OK) {
         REQUIRE(info.key != NULL);

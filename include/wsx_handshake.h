@@ -16,6 +16,7 @@
  *   if (head < 0) { wsx_hs_server_refusal(head, out, sizeof out, &out_len);
  *                   send out, close; }
  *   int r = wsx_hs_server_answer_request(&cfg, &req, &info, out, sizeof out, &out_len);
+ *   if (r == WSX_E_BUFFER) close;        (out was too small: see the function)
  *   send out[0..out_len)   (the 101, or a refusal: then close when sent)
  *   if (r == WSX_OK)
  *       the connection is OPEN: in[head..len) are the client's first frames,
@@ -42,7 +43,11 @@
  *   if (r == WSX_OK) in[head..len) are the server's first frames: feed them to
  *   the frame decoder (role WSX_WS_CLIENT) first.
  *
- * Every function writes only into the caller's buffers and returns a wsx_err.
+ * Every function writes only into the caller's buffers.  The three response
+ * and request writers follow rule 2 of wsx_base.h (out NULL and cap 0 asks
+ * for the size; WSX_E_BUFFER gives the size needed in *out_len).  A NULL or
+ * all-zero wsx_hs_server_config is the default policy: any Origin, no
+ * subprotocol, no extra header.
  */
 #ifndef WSX_HANDSHAKE_H
 #define WSX_HANDSHAKE_H
@@ -86,9 +91,11 @@ typedef struct wsx_hs_server_config {
     void *origin_user;
     int origin_required;
     /* Extra header fields for the 101 (e.g. Set-Cookie), written after the
-     * standard ones.  Names must be tokens, values SP/HTAB/VCHAR/obs-text;
-     * the fields wsx writes itself (Upgrade, Connection, Sec-WebSocket-*)
-     * are refused (WSX_E_ARG). */
+     * standard ones.  Names must be tokens (else WSX_E_HTTP_HEADER_NAME),
+     * values RFC 9110 field values (rule 8 of wsx_base.h; else
+     * WSX_E_HTTP_HEADER_VALUE); the fields wsx writes itself (Upgrade,
+     * Connection, Sec-WebSocket-*, Content-Length, Transfer-Encoding) are
+     * refused (WSX_E_ARG). */
     const wsx_header *extra_headers;
     size_t num_extra_headers;
 } wsx_hs_server_config;
@@ -126,7 +133,8 @@ typedef struct wsx_hs_request {
  *   at most one Origin, allowed by the policy     WSX_E_HS_ORIGIN (403)
  * Token lists compare case-insensitively and may span repeated fields.
  * On WSX_OK *info is filled (subprotocol chosen, extension offers noted);
- * on error its content is unspecified.  WSX_E_ARG for NULL arguments. */
+ * on error its content is unspecified.  cfg NULL: the default policy.
+ * WSX_E_ARG for a NULL method or info, or NULL headers with num_headers > 0. */
 WSX_API int wsx_hs_server_check(const wsx_hs_server_config *cfg,
                                 const char *method, size_t method_len,
                                 int http_major, int http_minor,
@@ -136,11 +144,14 @@ WSX_API int wsx_hs_server_check(const wsx_hs_server_config *cfg,
 /* Writes the 101 Switching Protocols response for a checked request:
  * Upgrade: websocket, Connection: Upgrade, Sec-WebSocket-Accept, the chosen
  * Sec-WebSocket-Protocol if any, cfg's extra headers, the blank line.
- * Returns WSX_OK with *out_len, WSX_E_BUFFER (out too small; *out_len 0),
- * or WSX_E_ARG. */
+ * A writer of rule 2: WSX_OK with out[0..*out_len), a size query, or
+ * WSX_E_BUFFER with *out_len the size needed.  Other errors (*out_len 0):
+ * WSX_E_ARG (NULL info, info->key or out_len; a subprotocol that is not a
+ * token; a refused extra header), WSX_E_HTTP_HEADER_NAME / _VALUE (an
+ * extra header breaking rule 8).  cfg NULL: no extra headers. */
 WSX_API int wsx_hs_server_accept(const wsx_hs_server_config *cfg,
                                  const wsx_hs_request *info,
-                                 char *out, size_t cap, size_t *out_len);
+                                 void *out, size_t cap, size_t *out_len);
 
 /* Writes a complete refusal for err (any wsx_err: a handshake error from
  * wsx_hs_server_check or a head error from wsx_http_parse_request): status
@@ -150,25 +161,40 @@ WSX_API int wsx_hs_server_accept(const wsx_hs_server_config *cfg,
  * 405 adds "Allow: GET"; 426 adds "Sec-WebSocket-Version: 13" and
  * "Upgrade: websocket" (RFC 9110 section 15.5.22) with
  * "Connection: Upgrade, close".  Close the connection once it is sent.
- * Returns WSX_OK, WSX_E_BUFFER (*out_len 0) or WSX_E_ARG. */
-WSX_API int wsx_hs_server_refusal(int err, char *out, size_t cap, size_t *out_len);
+ * A writer of rule 2: WSX_OK, a size query, WSX_E_BUFFER with *out_len
+ * the size needed (at most WSX_HS_RESPONSE_SIZE), or WSX_E_ARG (NULL
+ * out_len). */
+WSX_API int wsx_hs_server_refusal(int err, void *out, size_t cap, size_t *out_len);
 
-/* Check plus whichever response: returns WSX_OK with the 101 in out, or the
- * check's error with the refusal in out (send it, then close).  WSX_E_BUFFER
- * (*out_len 0) when out cannot hold the response: close without answering.
- * info may be NULL if the caller does not need it. */
+/* Check plus whichever response.  The result is the check's verdict, and
+ * out holds the response that goes with it:
+ *   WSX_OK              the 101 is in out[0..*out_len): the connection is
+ *                       open once it is sent;
+ *   a handshake or HTTP error (WSX_E_HS_*, ...): the refusal for it is in
+ *                       out[0..*out_len): send it, then close;
+ *   WSX_E_BUFFER        the response does not fit in cap: *out_len is its
+ *                       size (the verdict is the same on a second call with
+ *                       a buffer that large; or close without answering);
+ *   WSX_E_ARG, WSX_E_HTTP_HEADER_NAME / _VALUE: an argument or cfg error
+ *                       (as for wsx_hs_server_check and _accept), *out_len
+ *                       0, nothing to send.
+ * A size query (out NULL, cap 0) returns the verdict too, WSX_OK or the
+ * check's error, with *out_len the size of that response; nothing is
+ * written.  So after any result but WSX_E_BUFFER, out[0..*out_len) is
+ * what to send.  info may be NULL if the caller does not need it. */
 WSX_API int wsx_hs_server_answer(const wsx_hs_server_config *cfg,
                                  const char *method, size_t method_len,
                                  int http_major, int http_minor,
                                  const wsx_header *headers, size_t num_headers,
                                  wsx_hs_request *info,
-                                 char *out, size_t cap, size_t *out_len);
+                                 void *out, size_t cap, size_t *out_len);
 
-/* wsx_hs_server_answer on a request from wsx_http_parse_request (HTTP/1.x). */
+/* wsx_hs_server_answer on a request from wsx_http_parse_request (HTTP/1.x);
+ * WSX_E_ARG for a NULL req. */
 WSX_API int wsx_hs_server_answer_request(const wsx_hs_server_config *cfg,
                                          const wsx_http_request *req,
                                          wsx_hs_request *info,
-                                         char *out, size_t cap, size_t *out_len);
+                                         void *out, size_t cap, size_t *out_len);
 
 /* ---- client ------------------------------------------------------------------ */
 
@@ -180,11 +206,14 @@ typedef struct wsx_hs_client_config {
      * Sec-WebSocket-Protocol list; the server may pick one of them. */
     const char *const *subprotocols;
     size_t num_subprotocols;
-    /* Extra request headers (Authorization, Cookie, User-Agent, ...).
-     * Host, Upgrade, Connection, Origin and Sec-WebSocket-{Key,Version,
-     * Protocol,Accept} are refused (WSX_E_ARG): use the fields above.  A
-     * Sec-WebSocket-Extensions offer here is allowed, and the names it
-     * offers are the only ones the response may accept. */
+    /* Extra request headers (Authorization, Cookie, User-Agent, ...):
+     * token names (else WSX_E_HTTP_HEADER_NAME), field values (rule 8 of
+     * wsx_base.h; else WSX_E_HTTP_HEADER_VALUE).  Host, Upgrade,
+     * Connection, Origin, Content-Length, Transfer-Encoding and
+     * Sec-WebSocket-{Key,Version,Protocol,Accept} are refused (WSX_E_ARG):
+     * use the fields above.  A Sec-WebSocket-Extensions offer here is
+     * allowed, and the names it offers are the only ones the response may
+     * accept. */
     const wsx_header *extra_headers;
     size_t num_extra_headers;
 } wsx_hs_client_config;
@@ -211,13 +240,20 @@ typedef struct wsx_hs_client {
  *   [Sec-WebSocket-Protocol: <p1>, <p2>, ...]
  *   [extra headers]
  * nonce: 16 bytes, unpredictable and fresh for each connection (see the
- * top of this header).  Returns WSX_OK with *out_len, WSX_E_BUFFER
- * (*out_len 0), or WSX_E_ARG (missing host; CR, LF or other controls in
- * host, path or origin; SP in host or path; a path not starting with '/';
- * a subprotocol that is not a token; a refused or malformed extra header). */
+ * top of this header).  A writer of rule 2: WSX_OK with out[0..*out_len),
+ * a size query, or WSX_E_BUFFER with *out_len the size needed; hs is set
+ * up in all three cases.  Other errors (*out_len 0):
+ *   WSX_E_ARG               NULL hs, cfg, nonce or out_len; no host; a path
+ *                           not starting with '/' or holding other bytes
+ *                           than 0x21-0x7E; a subprotocol that is not a
+ *                           token; a refused extra header;
+ *   WSX_E_HTTP_HEADER_VALUE a host that is not 0x21-0x7E only, an origin
+ *                           that is empty or not a field value, an extra
+ *                           header value breaking rule 8;
+ *   WSX_E_HTTP_HEADER_NAME  an extra header name that is not a token. */
 WSX_API int wsx_hs_client_request(wsx_hs_client *hs, const wsx_hs_client_config *cfg,
                                   const uint8_t nonce[WSX_HS_NONCE_LEN],
-                                  char *out, size_t cap, size_t *out_len);
+                                  void *out, size_t cap, size_t *out_len);
 
 /* Validates the server's answer (RFC 6455 section 4.1, client steps 1-6):
  *   status 101                                          else WSX_E_HS_STATUS
@@ -229,12 +265,14 @@ WSX_API int wsx_hs_client_request(wsx_hs_client *hs, const wsx_hs_client_config 
  *   Sec-WebSocket-Extensions only with offered names    WSX_E_HS_EXTENSION
  * On WSX_OK *subprotocol / *subprotocol_len (either may be NULL) give the
  * chosen subprotocol, a slice of the response header value, or NULL / 0.
- * A non-101 status is for the caller to interpret (401, redirects...). */
+ * A non-101 status is for the caller to interpret (401, redirects...).
+ * WSX_E_ARG for a NULL hs, or NULL headers with num_headers > 0. */
 WSX_API int wsx_hs_client_check(const wsx_hs_client *hs, int status,
                                 const wsx_header *headers, size_t num_headers,
                                 const char **subprotocol, size_t *subprotocol_len);
 
-/* wsx_hs_client_check on a response from wsx_http_parse_response. */
+/* wsx_hs_client_check on a response from wsx_http_parse_response;
+ * WSX_E_ARG for a NULL res. */
 WSX_API int wsx_hs_client_check_response(const wsx_hs_client *hs,
                                          const wsx_http_response *res,
                                          const char **subprotocol,

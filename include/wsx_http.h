@@ -16,7 +16,7 @@
  * validated once whatever the chunking; the buffer may move between calls
  * (realloc, memmove) as long as the bytes already given do not change.
  *
- *   char buf[16384]; size_t len = 0;
+ *   uint8_t buf[16384]; size_t len = 0;    (or char: buf is const void *)
  *   wsx_header hdrs[64];
  *   wsx_http_request req;
  *   wsx_http_parser p;
@@ -93,11 +93,12 @@
 /* Refuse a bare LF line terminator (default: tolerated). */
 #define WSX_HTTP_STRICT_CRLF 1u
 
+/* All zeros (or a NULL pointer) is the defaults: a 0 limit is its default. */
 typedef struct wsx_http_config {
     size_t max_line;   /* see "Limits" above; 0 means the default */
     size_t max_target;
     size_t max_head;
-    unsigned flags;    /* WSX_HTTP_STRICT_CRLF */
+    unsigned flags;    /* WSX_HTTP_STRICT_CRLF; 0: bare LF tolerated */
 } wsx_http_config;
 
 typedef struct wsx_http_request {
@@ -142,13 +143,14 @@ typedef struct wsx_http_parser {
 extern "C" {
 #endif
 
-/* Fills cfg with the defaults above. */
+/* Fills cfg with the defaults above (does nothing for NULL). */
 WSX_API void wsx_http_config_default(wsx_http_config *cfg);
 
 /* Prepares p for one head (request or response: decided by the first parse
  * call).  cfg NULL means defaults; zero fields in cfg mean their default.
- * cfg is copied.  Re-initialise for the next head on the same connection. */
-WSX_API void wsx_http_parser_init(wsx_http_parser *p, const wsx_http_config *cfg);
+ * cfg is copied.  Re-initialise for the next head on the same connection.
+ * WSX_OK, or WSX_E_ARG for a NULL p. */
+WSX_API int wsx_http_parser_init(wsx_http_parser *p, const wsx_http_config *cfg);
 
 /* Parses a request head from buf[0..len) (everything received so far, see
  * "How the head parser is fed").  headers is the caller's array of
@@ -161,19 +163,23 @@ WSX_API void wsx_http_parser_init(wsx_http_parser *p, const wsx_http_config *cfg
  *   < 0  a wsx_err, sticky; wsx_err_http_status() gives the status to
  *        answer (400, 414, 431, 505).  See wsx_hs_server_refusal() in
  *        wsx_handshake.h for a ready-made response.
- * WSX_E_ARG for NULL pointers, WSX_E_STATE if p is parsing a response. */
-WSX_API int wsx_http_parse_request(wsx_http_parser *p, const char *buf, size_t len,
+ * WSX_E_ARG (not sticky) for a NULL p, out, buf (len > 0) or headers
+ * (max_headers > 0), or a len shorter than the bytes given before;
+ * WSX_E_STATE if p is parsing a response.  Text slices are const char *
+ * into buf whatever buf's type (rule 3). */
+WSX_API int wsx_http_parse_request(wsx_http_parser *p, const void *buf, size_t len,
                                    wsx_header *headers, size_t max_headers,
                                    wsx_http_request *out);
 
 /* Same contract for a response head (status line).  Status-line errors are
  * WSX_E_HTTP_STATUS.  A 1xx other than 101 is a complete head like any
  * other: the caller decides to parse the next one. */
-WSX_API int wsx_http_parse_response(wsx_http_parser *p, const char *buf, size_t len,
+WSX_API int wsx_http_parse_response(wsx_http_parser *p, const void *buf, size_t len,
                                     wsx_header *headers, size_t max_headers,
                                     wsx_http_response *out);
 
 /* ---- header helpers --------------------------------------------------------- */
+/* Queries: they cannot fail, and answer 0 (or NULL) for NULL arguments. */
 
 /* 1 if the header name name[0..len) equals the NUL-terminated want, ASCII
  * case-insensitively; 0 otherwise. */
@@ -219,12 +225,14 @@ WSX_API int wsx_http_headers_have_token(const wsx_header *headers, size_t n,
  * or WSX_E_HTTP_SYNTAX for an invalid Content-Length, several different
  * ones, or Content-Length together with Transfer-Encoding (section 6.3
  * calls that a likely smuggling attempt, to be handled as an error). */
-enum wsx_http_body {
+typedef enum wsx_http_body {
     WSX_HTTP_BODY_NONE = 1,
     WSX_HTTP_BODY_CHUNKED = 2,
     WSX_HTTP_BODY_LENGTH = 3,
     WSX_HTTP_BODY_CLOSE = 4
-};
+} wsx_http_body;
+/* WSX_E_ARG for a NULL res or length; *length is set for
+ * WSX_HTTP_BODY_LENGTH only. */
 WSX_API int wsx_http_response_body(const wsx_http_response *res, int request_was_head,
                                    uint64_t *length);
 
@@ -237,11 +245,11 @@ WSX_API int wsx_http_response_body(const wsx_http_response *res, int request_was
  *   wsx_chunked_init(&c, NULL);
  *   ...for each read of buf[0..len):
  *   while (len > 0) {
- *       const char *data; size_t data_len, used;
+ *       const uint8_t *data; size_t data_len, used;
  *       int r = wsx_chunked_decode(&c, buf, len, &used, &data, &data_len);
  *       buf += used; len -= used;
- *       if (r == WSX_CHUNKED_DATA) consume(data, data_len);
- *       else if (r == WSX_CHUNKED_END) break;      (buf[0..len) is not body)
+ *       if (r == WSX_CHUNKED_EV_DATA) consume(data, data_len);
+ *       else if (r == WSX_CHUNKED_EV_END) break;   (buf[0..len) is not body)
  *       else if (r < 0) fail(r);
  *       (r == WSX_CHUNKED_NEED_MORE: used == len, read more)
  *   }
@@ -256,7 +264,7 @@ WSX_API int wsx_http_response_body(const wsx_http_response *res, int request_was
  * optional SP/HTAB; the data must be followed by CRLF; trailer fields after
  * the last chunk are checked for control characters and skipped.
  *
- * Limits (0 in the config means the default):
+ * Limits (0 in the config, or a NULL config, means the default):
  *   max_chunk    1 GiB  chunk size -> WSX_E_HTTP_CHUNK_TOO_BIG (a size
  *                       digit that would exceed it fails at once, so no
  *                       overflow whatever the digit count)
@@ -266,9 +274,12 @@ WSX_API int wsx_http_response_body(const wsx_http_response *res, int request_was
  * Other malformations: WSX_E_HTTP_CHUNK.  Errors are sticky.
  */
 
-#define WSX_CHUNKED_NEED_MORE 0
-#define WSX_CHUNKED_DATA 1
-#define WSX_CHUNKED_END 2
+/* What wsx_chunked_decode returns when it does not fail (rule 6). */
+typedef enum wsx_chunked_event_kind {
+    WSX_CHUNKED_NEED_MORE = 0, /* all of buf consumed; call with more */
+    WSX_CHUNKED_EV_DATA = 1,   /* *data, *data_len: body bytes */
+    WSX_CHUNKED_EV_END = 2     /* the body is complete */
+} wsx_chunked_event_kind;
 
 #define WSX_CHUNKED_DEFAULT_MAX_CHUNK ((uint64_t)1 << 30)
 #define WSX_CHUNKED_DEFAULT_MAX_LINE 4096
@@ -288,41 +299,51 @@ typedef struct wsx_chunked {
     size_t _count;        /* bytes of the current size line / trailer */
     int _state;
     int _err;
-    int _digits;
 } wsx_chunked;
 
-/* cfg NULL: defaults.  cfg is copied. */
-WSX_API void wsx_chunked_init(wsx_chunked *c, const wsx_chunked_config *cfg);
+/* Fills cfg with the defaults above (does nothing for NULL). */
+WSX_API void wsx_chunked_config_default(wsx_chunked_config *cfg);
+
+/* cfg NULL: defaults.  cfg is copied.  WSX_OK, or WSX_E_ARG for a NULL c. */
+WSX_API int wsx_chunked_init(wsx_chunked *c, const wsx_chunked_config *cfg);
 
 /* Decodes from buf[0..len).  Always sets *consumed (bytes of buf used,
- * 0..len); sets *data and *data_len only for WSX_CHUNKED_DATA (a slice inside
- * buf[0..*consumed)).  Returns WSX_CHUNKED_DATA, WSX_CHUNKED_NEED_MORE
- * (*consumed == len: everything was absorbed), WSX_CHUNKED_END (the last
- * chunk and its trailers are done; buf[*consumed..len) is what follows the
- * body; later calls return END consuming nothing), or a negative wsx_err. */
-WSX_API int wsx_chunked_decode(wsx_chunked *c, const char *buf, size_t len,
-                               size_t *consumed, const char **data, size_t *data_len);
+ * 0..len) when consumed is not NULL; sets *data and *data_len only for
+ * WSX_CHUNKED_EV_DATA (a slice inside buf[0..*consumed), valid as long as
+ * buf is).  Returns WSX_CHUNKED_EV_DATA, WSX_CHUNKED_NEED_MORE (*consumed
+ * == len: everything was absorbed), WSX_CHUNKED_EV_END (the last chunk and
+ * its trailers are done; buf[*consumed..len) is what follows the body;
+ * later calls return EV_END consuming nothing), or a negative wsx_err:
+ * WSX_E_ARG for a NULL c, consumed, data or data_len, or a NULL buf with
+ * len > 0 (not sticky). */
+WSX_API int wsx_chunked_decode(wsx_chunked *c, const void *buf, size_t len,
+                               size_t *consumed, const uint8_t **data, size_t *data_len);
 
-/* Encoder.  A chunk on the wire is  header, payload, "\r\n"  — three pieces
+/* Encoder.  A chunk on the wire is  header, payload, "\r\n"  -- three pieces
  * for writev, the payload never copied.  Chunks must not be empty: size 0 is
- * the last chunk. */
+ * the last chunk, WSX_CHUNKED_LAST. */
 #define WSX_CHUNKED_HEADER_MAX 18 /* 16 hex digits + CRLF */
 #define WSX_CHUNKED_CRLF "\r\n"
 #define WSX_CHUNKED_LAST "0\r\n\r\n" /* last chunk, no trailers */
 #define WSX_CHUNKED_LAST_LEN 5
 
-/* Writes "<lowercase hex size>\r\n" to out and returns its length (3..18);
- * returns 0 (nothing written) when size is 0. */
-WSX_API size_t wsx_chunked_header(uint64_t size, char out[WSX_CHUNKED_HEADER_MAX]);
+/* Writes the chunk header "<lowercase hex size>\r\n" (3..18 bytes).  A
+ * writer of rule 2 (wsx_base.h): WSX_OK with out[0..*out_len), a size query
+ * (out NULL, cap 0), or WSX_E_BUFFER with *out_len the size needed
+ * (WSX_CHUNKED_HEADER_MAX always suffices).  WSX_E_ARG (*out_len 0) for
+ * size 0 (that would end the body: send WSX_CHUNKED_LAST for it), a NULL
+ * out_len, or out NULL with cap > 0. */
+WSX_API int wsx_chunked_write_header(uint64_t size, void *out, size_t cap, size_t *out_len);
 
 /* In place, around a payload the caller already put at buf + headroom
  * (payload_len > 0 bytes): writes the chunk header right before it and the
  * CRLF right after it, so buf[*start .. *start + *total) is the whole chunk.
  * Needs headroom >= the header length (WSX_CHUNKED_HEADER_MAX always
  * suffices) and cap >= headroom + payload_len + 2.  Returns WSX_OK,
- * WSX_E_BUFFER (nothing written) or WSX_E_ARG (payload_len 0). */
-WSX_API int wsx_chunked_wrap(char *buf, size_t cap, size_t headroom,
-                             size_t payload_len, size_t *start, size_t *total);
+ * WSX_E_BUFFER (nothing written) or WSX_E_ARG (a NULL pointer, or
+ * payload_len 0). */
+WSX_API int wsx_chunked_wrap(void *buf, size_t cap, size_t headroom, size_t payload_len,
+                             size_t *start, size_t *total);
 
 #ifdef __cplusplus
 }

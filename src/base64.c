@@ -13,11 +13,15 @@
 static const char b64_alphabet[64] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-size_t wsx_base64_encode(const uint8_t *in, size_t len, char *out)
+size_t wsx_base64_encode(const void *bytes, size_t len, void *text)
 {
+    const uint8_t *in = (const uint8_t *)bytes;
+    char *out = (char *)text;
     uint32_t acc = 0;
     unsigned bits = 0; /* bits in acc not written yet */
     size_t i, o = 0;
+    if (!out || (!in && len))
+        return 0;
     for (i = 0; i < len; i++) {
         acc = acc << 8 | in[i];
         for (bits += 8; bits >= 6; bits -= 6)
@@ -39,23 +43,25 @@ static int b64_value(char c)
     return p ? (int)(p - b64_alphabet) : -1;
 }
 
-int wsx_base64_decode(const char *in, size_t len, uint8_t *out,
-                      size_t outcap, size_t *outlen)
+int wsx_base64_decode(const void *text, size_t len, void *bytes, size_t cap, size_t *out_len)
 {
+    const char *in = (const char *)text;
+    uint8_t *out = (uint8_t *)bytes;
     size_t pad = 0, data_len, i, o = 0;
     uint32_t acc = 0;
     unsigned bits = 0;
 
-    if ((in == NULL && len != 0) || outlen == NULL || (out == NULL && outcap != 0))
+    if (!out_len)
         return WSX_E_ARG;
-    *outlen = 0;
+    *out_len = 0;
+    if ((!in && len) || (!out && cap))
+        return WSX_E_ARG;
     if (len % 4 != 0)
         return WSX_E_BASE64;
     if (len && in[len - 1] == '=')
         pad = in[len - 2] == '=' ? 2 : 1; /* len >= 4 here */
     data_len = len - pad;
-    /* One pass; a character error is reported before a too small out,
-     * which is reported before nonzero bits under the padding. */
+    /* One pass, writing what fits and counting the rest. */
     for (i = 0; i < data_len; i++) {
         int d = b64_value(in[i]);
         if (d < 0)
@@ -64,16 +70,14 @@ int wsx_base64_decode(const char *in, size_t len, uint8_t *out,
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
-            if (o < outcap)
+            if (o < cap)
                 out[o] = (uint8_t)(acc >> bits);
             o++;
         }
     }
-    if (o > outcap)
-        return WSX_E_BUFFER;
     /* the 2 or 4 bits left before the padding must be 0 */
     if (acc & ((1u << bits) - 1))
         return WSX_E_BASE64;
-    *outlen = o;
-    return WSX_OK;
+    *out_len = o;
+    return o > cap && out ? WSX_E_BUFFER : WSX_OK;
 }

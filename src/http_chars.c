@@ -14,17 +14,14 @@ static const uint32_t tchar_bits[3] = {0x03ff6cfau, 0xc7fffffeu, 0x57ffffffu};
 
 unsigned wsx__http_class(unsigned char c)
 {
-    unsigned cls = 0, low = c | 0x20u;
-    if (c == '\t' || (c >= 0x20 && c != 0x7F))
-        cls = WSX__HC_VALUE;
-    if (c > 0x20 && c < 0x7F) {
-        cls |= WSX__HC_TARGET;
-        if ((tchar_bits[(c >> 5) - 1] >> (c & 31)) & 1)
-            cls |= WSX__HC_TCHAR;
-    }
-    if (c >= '0' && c <= '9')
+    unsigned cls;
+    if (c - 0x21u < 0x5Eu) /* VCHAR, 0x21-0x7E (WSX__HC_TCHAR is bit 0) */
+        cls = WSX__HC_VALUE | WSX__HC_TARGET | ((tchar_bits[(c >> 5) - 1] >> (c & 31)) & 1);
+    else
+        cls = c == ' ' || c == '\t' || c > 0x7F ? WSX__HC_VALUE : 0;
+    if ((unsigned)c - '0' < 10u)
         cls |= WSX__HC_DIGIT | WSX__HC_HEX;
-    else if (low >= 'a' && low <= 'f')
+    else if ((c | 0x20u) - 'a' < 6u)
         cls |= WSX__HC_HEX;
     return cls;
 }
@@ -70,6 +67,7 @@ int wsx__http_is_token(const char *s, size_t n)
  * survive parsing anyway. */
 int wsx__http_is_field_value(const char *s, size_t n)
 {
-    return wsx__http_all(s, n, WSX__HC_VALUE) &&
-           (n == 0 || (s[0] != ' ' && s[0] != '\t' && s[n - 1] != ' ' && s[n - 1] != '\t'));
+    /* Once every byte is of the class, one above SP is a field-vchar. */
+    return n == 0 || (wsx__http_all(s, n, WSX__HC_VALUE) && (unsigned char)s[0] > ' ' &&
+                      (unsigned char)s[n - 1] > ' ');
 }

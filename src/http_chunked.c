@@ -11,6 +11,7 @@
 #include "wsx_internal.h"
 #include "wsx_http.h"
 #include "http_chars.h"
+#include "wbuf.h"
 
 /* The states in the order of the grammar.  Those from S_SIZE to S_EXT count
  * against max_line, those from S_TRAILER_START on against max_trailer. */
@@ -30,13 +31,25 @@ enum {
     S_END
 };
 
-void wsx_chunked_init(wsx_chunked *c, const wsx_chunked_config *cfg)
+void wsx_chunked_config_default(wsx_chunked_config *cfg)
 {
+    if (!cfg)
+        return;
+    cfg->max_chunk = WSX_CHUNKED_DEFAULT_MAX_CHUNK;
+    cfg->max_line = WSX_CHUNKED_DEFAULT_MAX_LINE;
+    cfg->max_trailer = WSX_CHUNKED_DEFAULT_MAX_TRAILER;
+}
+
+int wsx_chunked_init(wsx_chunked *c, const wsx_chunked_config *cfg)
+{
+    if (!c)
+        return WSX_E_ARG;
     memset(c, 0, sizeof *c); /* S_SIZE */
     c->_max_chunk = cfg && cfg->max_chunk ? cfg->max_chunk : WSX_CHUNKED_DEFAULT_MAX_CHUNK;
     c->_max_line = cfg && cfg->max_line ? cfg->max_line : WSX_CHUNKED_DEFAULT_MAX_LINE;
     c->_max_trailer = cfg && cfg->max_trailer ? cfg->max_trailer
                                               : WSX_CHUNKED_DEFAULT_MAX_TRAILER;
+    return WSX_OK;
 }
 
 /* Appends the hex digit ch to the chunk size; returns S_SIZE_MORE or
@@ -110,9 +123,10 @@ static int framing_byte(wsx_chunked *c, char ch)
     return next;
 }
 
-int wsx_chunked_decode(wsx_chunked *c, const char *buf, size_t len, size_t *consumed,
-                       const char **data, size_t *data_len)
+int wsx_chunked_decode(wsx_chunked *c, const void *bytes, size_t len, size_t *consumed,
+                       const uint8_t **data, size_t *data_len)
 {
+    const uint8_t *buf = (const uint8_t *)bytes;
     size_t i;
     if (consumed)
         *consumed = 0;
@@ -132,48 +146,44 @@ int wsx_chunked_decode(wsx_chunked *c, const char *buf, size_t len, size_t *cons
             *data = buf + i;
             *data_len = n;
             *consumed = i + n;
-            return WSX_CHUNKED_DATA;
+            return WSX_CHUNKED_EV_DATA;
         }
-        r = framing_byte(c, buf[i]);
+        r = framing_byte(c, (char)buf[i]);
         if (r < 0) /* (r >= 0: the new state) */
             return c->_err = r;
     }
     *consumed = i;
-    return c->_state == S_END ? WSX_CHUNKED_END : WSX_CHUNKED_NEED_MORE;
+    return c->_state == S_END ? WSX_CHUNKED_EV_END : WSX_CHUNKED_NEED_MORE;
 }
 
-size_t wsx_chunked_header(uint64_t size, char out[WSX_CHUNKED_HEADER_MAX])
+int wsx_chunked_write_header(uint64_t size, void *out, size_t cap, size_t *out_len)
 {
-    uint64_t rest = size;
-    size_t n = 0, i;
-    if (size == 0 || !out)
-        return 0;
-    for (; rest != 0; rest >>= 4)
-        n++; /* digits */
-    for (i = n; i-- > 0; size >>= 4) {
-        unsigned digit = (unsigned)(size & 15);
-        out[i] = (char)(digit < 10 ? '0' + digit : 'a' - 10 + digit);
-    }
-    out[n] = '\r';
-    out[n + 1] = '\n';
-    return n + 2;
+    wsx__wbuf w;
+    if (!out_len)
+        return WSX_E_ARG;
+    *out_len = 0;
+    if (size == 0)
+        return WSX_E_ARG;
+    wsx__wbuf_init(&w, out, cap);
+    wsx__wbuf_hex(&w, size);
+    wsx__wbuf_put(&w, "\r\n", 2);
+    return wsx__wbuf_done(&w, out_len);
 }
 
-int wsx_chunked_wrap(char *buf, size_t cap, size_t headroom, size_t payload_len,
+int wsx_chunked_wrap(void *buf, size_t cap, size_t headroom, size_t payload_len,
                      size_t *start, size_t *total)
 {
-    char hdr[WSX_CHUNKED_HEADER_MAX];
+    uint8_t *p = (uint8_t *)buf, hdr[WSX_CHUNKED_HEADER_MAX];
     size_t hlen;
-    if (!buf || !start || !total || payload_len == 0)
-        return WSX_E_ARG;
-    hlen = wsx_chunked_header((uint64_t)payload_len, hdr);
+    if (!buf || !start || !total ||
+        wsx_chunked_write_header((uint64_t)payload_len, hdr, sizeof hdr, &hlen) < 0)
+        return WSX_E_ARG; /* (the header always fits: payload_len was 0) */
     if (headroom < hlen || headroom > cap || cap - headroom < payload_len ||
         cap - headroom - payload_len < 2)
         return WSX_E_BUFFER;
-    memcpy(buf + headroom - hlen, hdr, hlen);
-    buf[headroom + payload_len] = '\r';
-    buf[headroom + payload_len + 1] = '\n';
     *start = headroom - hlen;
     *total = hlen + payload_len + 2;
+    memcpy(p + *start, hdr, hlen);
+    memcpy(p + headroom + payload_len, "\r\n", 2);
     return WSX_OK;
 }

@@ -71,8 +71,8 @@ int wsx_http_list_next(const char **pos, const char *end, const char **item,
                        size_t *item_len)
 {
     const char *p, *e;
-    if (!pos || !*pos || !end)
-        return 0;
+    if (!pos || !*pos || !item || !item_len)
+        return 0; /* (a NULL end is before any *pos: no element) */
     p = *pos;
     while (p < end && (is_ows(*p) || *p == ','))
         p++;

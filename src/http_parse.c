@@ -18,14 +18,18 @@ enum { KIND_NONE = 0, KIND_REQUEST = 1, KIND_RESPONSE = 2 };
 
 void wsx_http_config_default(wsx_http_config *cfg)
 {
+    if (!cfg)
+        return;
     cfg->max_line = WSX_HTTP_DEFAULT_MAX_LINE;
     cfg->max_target = WSX_HTTP_DEFAULT_MAX_TARGET;
     cfg->max_head = WSX_HTTP_DEFAULT_MAX_HEAD;
     cfg->flags = 0;
 }
 
-void wsx_http_parser_init(wsx_http_parser *p, const wsx_http_config *cfg)
+int wsx_http_parser_init(wsx_http_parser *p, const wsx_http_config *cfg)
 {
+    if (!p)
+        return WSX_E_ARG;
     memset(p, 0, sizeof *p);
     p->_max_line = cfg && cfg->max_line ? cfg->max_line : WSX_HTTP_DEFAULT_MAX_LINE;
     p->_max_target = cfg && cfg->max_target ? cfg->max_target : WSX_HTTP_DEFAULT_MAX_TARGET;
@@ -33,6 +37,7 @@ void wsx_http_parser_init(wsx_http_parser *p, const wsx_http_config *cfg)
     if (p->_max_head > INT_MAX)
         p->_max_head = INT_MAX; /* the head length is returned as an int */
     p->_flags = cfg ? cfg->flags : 0;
+    return WSX_OK;
 }
 
 /* Length of the run of bytes of class cls (WSX__HC_*) at the start of s[0..n). */
@@ -269,7 +274,7 @@ static void fill_headers(const wsx_http_parser *p, const char *buf,
 /* Shared by both kinds: argument checks, the scan, and on success the
  * headers array.  Returns the head length, 0 or a wsx_err. */
 static int parse_head(wsx_http_parser *p, int kind, start_line_fn start_line, const char *buf,
-                      size_t len, wsx_header *headers, size_t max_headers, const void *out)
+                      size_t len, wsx_header *headers, size_t max_headers)
 {
     int r;
     if (!p || (!buf && len) || (!headers && max_headers))
@@ -291,19 +296,18 @@ static int parse_head(wsx_http_parser *p, int kind, start_line_fn start_line, co
         if (r < 0)
             p->_err = r;
     }
-    if (r > 0) {
-        if (!out)
-            return WSX_E_ARG;
+    if (r > 0)
         fill_headers(p, buf, headers);
-    }
     return r;
 }
 
-int wsx_http_parse_request(wsx_http_parser *p, const char *buf, size_t len,
+int wsx_http_parse_request(wsx_http_parser *p, const void *bytes, size_t len,
                            wsx_header *headers, size_t max_headers,
                            wsx_http_request *out)
 {
-    int r = parse_head(p, KIND_REQUEST, parse_request_line, buf, len, headers, max_headers, out);
+    const char *buf = (const char *)bytes;
+    int r = out ? parse_head(p, KIND_REQUEST, parse_request_line, buf, len, headers, max_headers)
+                : WSX_E_ARG;
     if (r > 0) {
         out->method = buf + p->_start;
         out->method_len = p->_a_len;
@@ -316,11 +320,13 @@ int wsx_http_parse_request(wsx_http_parser *p, const char *buf, size_t len,
     return r;
 }
 
-int wsx_http_parse_response(wsx_http_parser *p, const char *buf, size_t len,
+int wsx_http_parse_response(wsx_http_parser *p, const void *bytes, size_t len,
                             wsx_header *headers, size_t max_headers,
                             wsx_http_response *out)
 {
-    int r = parse_head(p, KIND_RESPONSE, parse_status_line, buf, len, headers, max_headers, out);
+    const char *buf = (const char *)bytes;
+    int r = out ? parse_head(p, KIND_RESPONSE, parse_status_line, buf, len, headers, max_headers)
+                : WSX_E_ARG;
     if (r > 0) {
         out->minor_version = p->_minor;
         out->status = p->_status;

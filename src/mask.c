@@ -17,10 +17,12 @@
 
 #ifdef WSX_SMALL /* the small profile (wsx.h): byte by byte */
 
-size_t wsx_mask(uint8_t *buf, size_t len, const uint8_t key[4],
-                size_t key_offset)
+size_t wsx_mask(void *bytes, size_t len, const uint8_t key[4], size_t key_offset)
 {
+    uint8_t *buf = (uint8_t *)bytes;
     size_t i;
+    if (!key || (!buf && len))
+        return 0;
     for (i = 0; i < len; i++)
         buf[i] ^= key[(key_offset + i) & 3];
     return (key_offset + len) & 3;
@@ -73,12 +75,14 @@ static void xor8(uint8_t *p, uint64_t k)
     memcpy(p, &w, 8);
 }
 
-size_t wsx_mask(uint8_t *buf, size_t len, const uint8_t key[4],
-                size_t key_offset)
+size_t wsx_mask(void *bytes, size_t len, const uint8_t key[4], size_t key_offset)
 {
+    uint8_t *buf = (uint8_t *)bytes;
     size_t phase = key_offset & 3;
     size_t i = 0;
 
+    if (!key || (!buf && len))
+        return 0;
     if (len >= 4) {
         uint32_t key32;
         uint64_t key64;

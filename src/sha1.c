@@ -19,6 +19,8 @@
 void wsx_sha1(const void *data, size_t len, uint8_t out[WSX_SHA1_LEN])
 {
     static const unsigned char empty = 0;
+    if (!out || (!data && len))
+        return;
     SHA1(len ? (const unsigned char *)data : &empty, len, out);
 }
 
@@ -68,6 +70,8 @@ void wsx_sha1(const void *data, size_t len, uint8_t out[WSX_SHA1_LEN])
      * (64-bit big-endian) in the last two words of the last block. */
     size_t total = (len + 8) / 64 * 64 + 64, i;
 
+    if (!out || (!data && len))
+        return;
     for (i = 0; i < total; i++) {
         uint32_t byte = i < len ? ((const uint8_t *)data)[i] : i == len ? 0x80 : 0;
         w[i / 4 % 16] = w[i / 4 % 16] << 8 | byte;

@@ -54,7 +54,7 @@ ptrdiff_t wsx_sse_request_write(const wsx_sse_request *req, uint8_t *out, size_t
      * event ID string as UTF-8; non-ASCII never stops a reconnect). */
     if (req->last_id_len)
         wsx__wbuf_field(&w, "Last-Event-ID", 13, req->last_id, req->last_id_len);
-    r = wsx__sse_put_headers(&w, req->headers, req->num_headers);
+    r = wsx__wbuf_headers(&w, req->headers, req->num_headers);
     if (r)
         return r;
     if (req->body) {

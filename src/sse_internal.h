@@ -30,8 +30,4 @@ void wsx__sse_write_msg(wsx__wbuf *w, const wsx_sse_msg *m);
 extern const char wsx__sse_type_no_cache[];
 #define WSX__SSE_TYPE_LEN 17
 
-/* "name: value\r\n" for each of h[0..n) after checking both: 0,
- * WSX_E_ARG (h NULL with n > 0), WSX_E_HTTP_HEADER_NAME or _VALUE */
-int wsx__sse_put_headers(wsx__wbuf *w, const wsx_header *h, size_t n);
-
 #endif

@@ -14,20 +14,6 @@
 
 const char wsx__sse_type_no_cache[] = "text/event-stream\r\nCache-Control: no-cache\r\n";
 
-int wsx__sse_put_headers(wsx__wbuf *w, const wsx_header *h, size_t n)
-{
-    if (n && !h)
-        return WSX_E_ARG;
-    for (; n; n--, h++) {
-        if (!h->name || !wsx__http_is_token(h->name, h->name_len))
-            return WSX_E_HTTP_HEADER_NAME;
-        if ((h->value_len && !h->value) || !wsx__http_is_field_value(h->value, h->value_len))
-            return WSX_E_HTTP_HEADER_VALUE;
-        wsx__wbuf_field(w, h->name, h->name_len, h->value, h->value_len);
-    }
-    return 0;
-}
-
 /* The CORS lines of the head: the origin, "Vary: Origin" when it is not
  * "*" (the response differs per origin), and credentials. */
 static int put_cors(wsx__wbuf *w, const char *origin, int credentials)
@@ -70,7 +56,7 @@ ptrdiff_t wsx_sse_response_head(const wsx_sse_head_config *cfg, uint8_t *out, si
     if (cfg->allow_origin)
         r = put_cors(&w, cfg->allow_origin, cfg->allow_credentials);
     if (!r)
-        r = wsx__sse_put_headers(&w, cfg->headers, cfg->num_headers);
+        r = wsx__wbuf_headers(&w, cfg->headers, cfg->num_headers);
     if (r)
         return r;
     wsx__wbuf_put(&w, "\r\n", 2);

@@ -118,19 +118,14 @@ ptrdiff_t wsx_sse_write_comment(const char *text, size_t len, uint8_t *out, size
 
 /* One HTTP/1.1 chunk (RFC 9112 section 7.1): "<hex len>\r\n", the
  * payload, "\r\n"; len 0 gives the last chunk "0\r\n\r\n".  The payload
- * is m as wsx_sse_write gives it (len bytes), or bytes when m is NULL.  The
- * chunk header comes from the HTTP area (wsx_http.h). */
+ * is m as wsx_sse_write gives it (len bytes), or bytes when m is NULL. */
 static ptrdiff_t put_chunk(const wsx_sse_msg *m, const void *bytes, size_t len, uint8_t *out,
                            size_t cap)
 {
-    char head[WSX_CHUNKED_HEADER_MAX];
-    size_t h = wsx_chunked_header((uint64_t)len, head);
     wsx__wbuf w;
     wsx__wbuf_init(&w, out, cap);
-    if (h)
-        wsx__wbuf_put(&w, head, h);
-    else
-        wsx__wbuf_put(&w, "0\r\n", 3);
+    wsx__wbuf_hex(&w, (uint64_t)len);
+    wsx__wbuf_put(&w, "\r\n", 2);
     if (m)
         wsx__sse_write_msg(&w, m);
     else

@@ -80,12 +80,14 @@ static const uint8_t cont[7][3] = {
     {0x80, 0x8F, S_TAIL2}   /* S_F4 */
 };
 
-size_t wsx_utf8_feed(wsx_utf8 *u, const uint8_t *buf, size_t len)
+size_t wsx_utf8_feed(wsx_utf8 *u, const void *bytes, size_t len)
 {
-    unsigned state = u->_state, c, k;
+    const uint8_t *buf = (const uint8_t *)bytes;
+    unsigned state, c, k;
     size_t i;
-    if (state == S_ERROR)
+    if (!u || (!buf && len) || u->_state == S_ERROR)
         return 0;
+    state = u->_state;
     for (i = 0; i < len; i++) {
         c = buf[i];
         if (state == S_ACCEPT) {
@@ -316,19 +318,24 @@ WSX__HOT uint64_t dfa_span(uint64_t state, const uint8_t *p)
 
 #endif /* WSX_SMALL */
 
-void wsx_utf8_init(wsx_utf8 *u)
+int wsx_utf8_init(wsx_utf8 *u)
 {
+    if (!u)
+        return WSX_E_ARG;
     u->_state = S_ACCEPT;
+    return WSX_OK;
 }
 
 #ifndef WSX_SMALL
-size_t wsx_utf8_feed(wsx_utf8 *u, const uint8_t *buf, size_t len)
+size_t wsx_utf8_feed(wsx_utf8 *u, const void *bytes, size_t len)
 {
-    uint64_t state = u->_state, next;
+    const uint8_t *buf = (const uint8_t *)bytes;
+    uint64_t state, next;
     size_t i = 0, words;
 
-    if (state == S_ERROR)
+    if (!u || (!buf && len) || u->_state == S_ERROR)
         return 0;
+    state = u->_state;
     /* Blocks: all-ASCII ones skipped whole, the others from their first
      * to their last non-ASCII word. */
     for (;;) {
@@ -379,12 +386,13 @@ bytes:
 
 int wsx_utf8_complete(const wsx_utf8 *u)
 {
-    return u->_state == S_ACCEPT;
+    return u && u->_state == S_ACCEPT;
 }
 
-int wsx_utf8_valid(const uint8_t *buf, size_t len)
+int wsx_utf8_valid(const void *buf, size_t len)
 {
     wsx_utf8 u;
-    wsx_utf8_init(&u);
-    return wsx_utf8_feed(&u, buf, len) == len && wsx_utf8_complete(&u);
+    u._state = S_ACCEPT;
+    /* (a NULL buf with len > 0: the feed answers 0, not len) */
+    return wsx_utf8_feed(&u, buf, len) == len && u._state == S_ACCEPT;
 }

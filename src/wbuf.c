@@ -3,7 +3,7 @@
 
 #include "wsx_internal.h"
 #include "wbuf.h"
-#include "wsx.h"
+#include "http_chars.h"
 
 void wsx__wbuf_init(wsx__wbuf *w, void *out, size_t cap)
 {
@@ -40,6 +40,18 @@ void wsx__wbuf_u64(wsx__wbuf *w, uint64_t v)
     wsx__wbuf_put(w, d + i, sizeof d - i);
 }
 
+void wsx__wbuf_hex(wsx__wbuf *w, uint64_t v)
+{
+    char d[16];
+    size_t i = sizeof d;
+    do {
+        unsigned digit = (unsigned)(v & 15);
+        d[--i] = (char)(digit + (digit < 10 ? '0' : 'a' - 10));
+        v >>= 4;
+    } while (v);
+    wsx__wbuf_put(w, d + i, sizeof d - i);
+}
+
 void wsx__wbuf_field(wsx__wbuf *w, const char *name, size_t name_len, const void *value,
                      size_t value_len)
 {
@@ -47,6 +59,34 @@ void wsx__wbuf_field(wsx__wbuf *w, const char *name, size_t name_len, const void
     wsx__wbuf_put(w, ": ", 2);
     wsx__wbuf_put(w, value, value_len);
     wsx__wbuf_put(w, "\r\n", 2);
+}
+
+int wsx__wbuf_headers(wsx__wbuf *w, const wsx_header *h, size_t n)
+{
+    if (n && !h)
+        return WSX_E_ARG;
+    for (; n; n--, h++) {
+        if (!wsx__http_is_token(h->name, h->name_len))
+            return WSX_E_HTTP_HEADER_NAME;
+        if (!wsx__http_is_field_value(h->value, h->value_len))
+            return WSX_E_HTTP_HEADER_VALUE;
+        wsx__wbuf_field(w, h->name, h->name_len, h->value, h->value_len);
+    }
+    return WSX_OK;
+}
+
+int wsx__wbuf_done(const wsx__wbuf *w, size_t *out_len)
+{
+    size_t n = w->n;
+    int r = WSX_OK;
+    if (w->overflow)
+        r = WSX_E_LIMIT;
+    else if (!w->out)
+        r = w->cap ? WSX_E_ARG : WSX_OK; /* cap 0: a size query */
+    else if (n > w->cap)
+        r = WSX_E_BUFFER;
+    *out_len = r == WSX_OK || r == WSX_E_BUFFER ? n : 0;
+    return r;
 }
 
 ptrdiff_t wsx__wbuf_result(const wsx__wbuf *w)

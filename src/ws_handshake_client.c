@@ -13,35 +13,41 @@ static int string_of(const char *s, unsigned cls)
     return s && *s && wsx__http_all(s, strlen(s), cls);
 }
 
+/* The fields of cfg the request writes before its extra headers (those
+ * are checked as they are written: wsx__hs_end). */
 static int check_client_config(const wsx_hs_client_config *cfg, const char *path)
 {
     size_t i;
-    if (!string_of(cfg->host, WSX__HC_TARGET) || path[0] != '/' ||
-        !string_of(path, WSX__HC_TARGET) ||
-        (cfg->origin && (!*cfg->origin || !wsx__http_is_field_value(cfg->origin, strlen(cfg->origin)))) ||
+    if (!cfg->host || path[0] != '/' || !string_of(path, WSX__HC_TARGET) ||
         (cfg->num_subprotocols && !cfg->subprotocols))
         return WSX_E_ARG;
     for (i = 0; i < cfg->num_subprotocols; i++)
         if (!string_of(cfg->subprotocols[i], WSX__HC_TCHAR))
             return WSX_E_ARG;
-    return wsx__hs_check_extra(cfg->extra_headers, cfg->num_extra_headers,
-                               WSX__HS_CLIENT_REFUSED);
+    if (!string_of(cfg->host, WSX__HC_TARGET) ||
+        (cfg->origin && (!*cfg->origin ||
+                         !wsx__http_is_field_value(cfg->origin, strlen(cfg->origin)))))
+        return WSX_E_HTTP_HEADER_VALUE;
+    return WSX_OK;
 }
 
 int wsx_hs_client_request(wsx_hs_client *hs, const wsx_hs_client_config *cfg,
-                          const uint8_t nonce[WSX_HS_NONCE_LEN], char *out, size_t cap,
+                          const uint8_t nonce[WSX_HS_NONCE_LEN], void *out, size_t cap,
                           size_t *out_len)
 {
     const char *path;
     wsx__wbuf o;
     size_t i;
-    if (out_len)
-        *out_len = 0;
-    if (!hs || !cfg || !nonce || !out_len)
+    int r;
+    if (!out_len)
+        return WSX_E_ARG;
+    *out_len = 0;
+    if (!hs || !cfg || !nonce)
         return WSX_E_ARG;
     path = cfg->path ? cfg->path : "/";
-    if (check_client_config(cfg, path) < 0)
-        return WSX_E_ARG;
+    r = check_client_config(cfg, path);
+    if (r < 0)
+        return r;
     wsx_base64_encode(nonce, WSX_HS_NONCE_LEN, hs->_key);
     hs->_subprotocols = cfg->subprotocols;
     hs->_num_subprotocols = cfg->num_subprotocols;
@@ -65,7 +71,8 @@ int wsx_hs_client_request(wsx_hs_client *hs, const wsx_hs_client_config *cfg,
     }
     if (cfg->num_subprotocols)
         wsx__wbuf_put(&o, "\r\n", 2);
-    return wsx__hs_end(&o, cfg->extra_headers, cfg->num_extra_headers, out_len);
+    return wsx__hs_end(&o, cfg->extra_headers, cfg->num_extra_headers,
+                       WSX__HS_CLIENT_REFUSED, out_len);
 }
 
 /* Step 6: at most one field, one element, one of those offered

@@ -10,7 +10,7 @@ const wsx__hs_strings wsx__hs_str = {
     "Sec-WebSocket-Protocol", "Sec-WebSocket-Version", "Content-Length",
     "Transfer-Encoding", "Host", "Origin", "Sec-WebSocket-Key", "websocket", "13"};
 
-/* is_refused() walks the members as one run of strings: no padding between
+/* wsx__hs_end() walks the members as one run of strings: no padding between
  * them (char arrays need none; this checks it). */
 #define HS_SIZE(member) sizeof(((wsx__hs_strings *)0)->member)
 typedef char wsx__hs_strings_are_packed
@@ -33,12 +33,12 @@ int wsx__hs_find(const wsx_header *h, size_t n, unsigned name,
 
 int wsx__hs_check_upgrade(const wsx_header *h, size_t n)
 {
-    if (!wsx_http_headers_have_token(h, n, WSX__HS_TEXT(WSX__HS_UPGRADE),
-                                     WSX__HS_TEXT(WSX__HS_WEBSOCKET)))
-        return WSX_E_HS_UPGRADE;
     /* token lists compare case-insensitively: "Upgrade" finds "upgrade" */
-    if (!wsx_http_headers_have_token(h, n, WSX__HS_TEXT(WSX__HS_CONNECTION),
-                                     WSX__HS_TEXT(WSX__HS_UPGRADE)))
+    if (!wsx__hs_has_item(h, n, WSX__HS_UPGRADE, wsx__hs_str.websocket,
+                          sizeof wsx__hs_str.websocket - 1))
+        return WSX_E_HS_UPGRADE;
+    if (!wsx__hs_has_item(h, n, WSX__HS_CONNECTION, wsx__hs_str.upgrade,
+                          sizeof wsx__hs_str.upgrade - 1))
         return WSX_E_HS_CONNECTION;
     return WSX_OK;
 }
@@ -76,35 +76,11 @@ int wsx__hs_has_item(const wsx_header *h, size_t n, unsigned name, const char *w
     while (wsx__hs_item_next(&it, &item, &len)) {
         if (len != want_len || !len)
             continue;
-        if (name == WSX__HS_EXTENSIONS ? wsx__http_eq_nocase(item, len, want, len)
-                                            : memcmp(item, want, len) == 0)
+        if (name == WSX__HS_PROTOCOL ? memcmp(item, want, len) == 0
+                                     : wsx__http_eq_nocase(item, len, want, len))
             return 1;
     }
     return 0;
-}
-
-/* 1 if name[0..len) is one of the count names from first (consecutive
- * NUL-terminated members of wsx__hs_str). */
-static int is_refused(const char *name, size_t len, unsigned first, unsigned count)
-{
-    const char *refused = WSX__HS_TEXT(first);
-    for (; count > 0; count--, refused += strlen(refused) + 1)
-        if (wsx_http_name_eq(name, len, refused))
-            return 1;
-    return 0;
-}
-
-int wsx__hs_check_extra(const wsx_header *h, size_t n, unsigned first, unsigned count)
-{
-    size_t i;
-    if (n && !h)
-        return WSX_E_ARG;
-    for (i = 0; i < n; i++)
-        if (!wsx__http_is_token(h[i].name, h[i].name_len) ||
-            !wsx__http_is_field_value(h[i].value, h[i].value_len) ||
-            is_refused(h[i].name, h[i].name_len, first, count))
-            return WSX_E_ARG;
-    return WSX_OK;
 }
 
 void wsx__hs_field(wsx__wbuf *o, unsigned name, const char *value, size_t value_len)
@@ -123,18 +99,17 @@ void wsx__hs_put_upgrade(wsx__wbuf *o)
     wsx__hs_field_text(o, WSX__HS_CONNECTION, WSX__HS_UPGRADE);
 }
 
-int wsx__hs_done(const wsx__wbuf *o, size_t *out_len)
+int wsx__hs_end(wsx__wbuf *o, const wsx_header *h, size_t n, unsigned first,
+                unsigned count, size_t *out_len)
 {
-    ptrdiff_t written = wsx__wbuf_result(o);
-    *out_len = written > 0 && o->out ? (size_t)written : 0;
-    return *out_len ? WSX_OK : WSX_E_BUFFER;
-}
-
-int wsx__hs_end(wsx__wbuf *o, const wsx_header *h, size_t n, size_t *out_len)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        wsx__wbuf_field(o, h[i].name, h[i].name_len, h[i].value, h[i].value_len);
+    const char *refused = WSX__HS_TEXT(first);
+    int r = wsx__wbuf_headers(o, h, n);
+    if (r < 0)
+        return r;
+    /* the count names from first: consecutive members of wsx__hs_str */
+    for (; count > 0; count--, refused += strlen(refused) + 1)
+        if (wsx_http_header_next(h, n, refused, NULL))
+            return WSX_E_ARG;
     wsx__wbuf_put(o, "\r\n", 2);
-    return wsx__hs_done(o, out_len);
+    return wsx__wbuf_done(o, out_len);
 }

@@ -11,7 +11,7 @@
 /* Every header name and fixed value the handshakes read or write, stored
  * once.  The names a side refuses in extra headers (because it writes them
  * itself) are consecutive: the server's are the 8 from extensions, the
- * client's the 10 from upgrade (wsx__hs_check_extra walks them). */
+ * client's the 10 from upgrade (wsx__hs_end walks them). */
 typedef struct wsx__hs_strings {
     char extensions[sizeof "Sec-WebSocket-Extensions"];
     char upgrade[sizeof "Upgrade"];
@@ -77,17 +77,10 @@ typedef struct wsx__hs_items {
 int wsx__hs_item_next(wsx__hs_items *it, const char **item, size_t *len);
 
 /* 1 if a field named name has an element equal to want[0..want_len), not
- * empty: extension names compare ASCII case-insensitively, subprotocols
- * byte for byte (RFC 6455 section 4.1 item 10). */
+ * empty: subprotocols compare byte for byte (RFC 6455 section 4.1 item
+ * 10), tokens and extension names ASCII case-insensitively. */
 int wsx__hs_has_item(const wsx_header *h, size_t n, unsigned name, const char *want,
                      size_t want_len);
-
-/* 1 if s[0..n) is a valid field value without leading or trailing
- * whitespace (tokens: wsx__http_is_token, http_chars.h). */
-
-/* Validates extra headers (token names, clean values, none of the `count`
- * refused names from `first`): WSX_OK or WSX_E_ARG. */
-int wsx__hs_check_extra(const wsx_header *h, size_t n, unsigned first, unsigned count);
 
 /* "name: value\r\n" */
 void wsx__hs_field(wsx__wbuf *o, unsigned name, const char *value, size_t value_len);
@@ -95,10 +88,11 @@ void wsx__hs_field(wsx__wbuf *o, unsigned name, const char *value, size_t value_
 void wsx__hs_field_text(wsx__wbuf *o, unsigned name, unsigned value);
 /* "Upgrade: websocket\r\nConnection: Upgrade\r\n" */
 void wsx__hs_put_upgrade(wsx__wbuf *o);
-/* WSX_OK with *out_len = the bytes written, or WSX_E_BUFFER with
- * *out_len = 0 (also for a NULL output buffer). */
-int wsx__hs_done(const wsx__wbuf *o, size_t *out_len);
-/* The extra headers, the empty line that ends the head, wsx__hs_done. */
-int wsx__hs_end(wsx__wbuf *o, const wsx_header *h, size_t n, size_t *out_len);
+/* The extra headers h[0..n) (names tokens, values field values: see
+ * wsx__wbuf_headers; none of the `count` refused names from `first`, else
+ * WSX_E_ARG), the empty line that ends the head, then wsx__wbuf_done.
+ * *out_len must be 0 on entry: it stays so after an error. */
+int wsx__hs_end(wsx__wbuf *o, const wsx_header *h, size_t n, unsigned first,
+                unsigned count, size_t *out_len);
 
 #endif

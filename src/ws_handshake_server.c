@@ -5,30 +5,30 @@
 #include "ws_handshake_common.h"
 #include "http_chars.h"
 #include "http_status.h"
-#include "wsx_util.h"
 #include "wsx_ws.h"
 
-/* Sec-WebSocket-Key: base64 of exactly 16 bytes (section 4.2.1 item 5). */
+/* Sec-WebSocket-Key: the base64 of exactly 16 bytes (section 4.2.1 item 5),
+ * that is 21 characters of the alphabet (RFC 4648 section 4), a 22nd whose
+ * 4 bits under the padding are zero (A, Q, g or w), and "==". */
 static int key_ok(const wsx_header *key)
 {
-    uint8_t raw[18];
-    size_t raw_len = 0;
-    return key->value_len == WSX_HS_KEY_LEN &&
-           wsx_base64_decode(key->value, key->value_len, raw, sizeof raw, &raw_len) == WSX_OK &&
-           raw_len == WSX_HS_NONCE_LEN;
+    const char *k = key->value;
+    size_t i;
+    if (key->value_len != WSX_HS_KEY_LEN || k[22] != '=' || k[23] != '=' ||
+        !memchr("AQgw", k[21], 4))
+        return 0;
+    for (i = 0; i < 21; i++) {
+        unsigned c = (unsigned char)k[i], letter = (c | 0x20) - 'a';
+        if (letter > 'z' - 'a' && c - '0' > 9 && c != '+' && c != '/')
+            return 0;
+    }
+    return 1;
 }
 
-static int check_origin(const wsx_hs_server_config *cfg, const wsx_header *h,
-                        size_t n, wsx_hs_request *info)
+/* The Origin policy of cfg for the request's Origin (NULL when absent). */
+static int check_origin(const wsx_hs_server_config *cfg, const wsx_header *origin)
 {
-    const wsx_header *origin;
     size_t i;
-    if (wsx__hs_find(h, n, WSX__HS_ORIGIN, &origin) > 1)
-        return WSX_E_HS_ORIGIN; /* RFC 6454 section 7.3: one Origin at most */
-    if (origin) {
-        info->origin = origin->value;
-        info->origin_len = origin->value_len;
-    }
     if (cfg->num_origins == 0 && !cfg->origin_check)
         return WSX_OK;
     if (!origin)
@@ -79,7 +79,7 @@ int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *method,
 {
     const wsx_header *f;
     int r;
-    if (!cfg || !method || !info || (!headers && num_headers))
+    if (!method || !info || (!headers && num_headers))
         return WSX_E_ARG;
     memset(info, 0, sizeof *info);
     info->subprotocol_index = -1;
@@ -102,10 +102,18 @@ int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *method,
     if (wsx__hs_find(headers, num_headers, WSX__HS_KEY, &f) != 1 || !key_ok(f))
         return WSX_E_HS_KEY;
     info->key = f->value;
-    r = check_origin(cfg, headers, num_headers, info);
-    if (r < 0)
-        return r;
-    choose_subprotocol(cfg, headers, num_headers, info);
+    if (wsx__hs_find(headers, num_headers, WSX__HS_ORIGIN, &f) > 1)
+        return WSX_E_HS_ORIGIN; /* RFC 6454 section 7.3: one Origin at most */
+    if (f) {
+        info->origin = f->value;
+        info->origin_len = f->value_len;
+    }
+    if (cfg) { /* NULL: the default policy, any Origin and no subprotocol */
+        r = check_origin(cfg, f);
+        if (r < 0)
+            return r;
+        choose_subprotocol(cfg, headers, num_headers, info);
+    }
     info->extensions_offered = extension_offers(headers, num_headers);
     return WSX_OK;
 }
@@ -138,15 +146,16 @@ static void put_status_line(wsx__wbuf *o, int status)
 }
 
 int wsx_hs_server_accept(const wsx_hs_server_config *cfg, const wsx_hs_request *info,
-                         char *out, size_t cap, size_t *out_len)
+                         void *out, size_t cap, size_t *out_len)
 {
     char accept[WSX_WS_ACCEPT_LEN];
+    const wsx_header *extra = cfg ? cfg->extra_headers : NULL;
+    size_t num_extra = cfg ? cfg->num_extra_headers : 0;
     wsx__wbuf o;
-    if (out_len)
-        *out_len = 0;
-    if (!cfg || !info || !info->key || !out_len ||
-        wsx__hs_check_extra(cfg->extra_headers, cfg->num_extra_headers,
-                            WSX__HS_SERVER_REFUSED) < 0 ||
+    if (!out_len)
+        return WSX_E_ARG;
+    *out_len = 0;
+    if (!info || !info->key ||
         (info->subprotocol &&
          !wsx__http_is_token(info->subprotocol, info->subprotocol_len)) ||
         wsx_ws_accept(info->key, WSX_HS_KEY_LEN, accept) != WSX_OK)
@@ -157,10 +166,10 @@ int wsx_hs_server_accept(const wsx_hs_server_config *cfg, const wsx_hs_request *
     wsx__hs_field(&o, WSX__HS_ACCEPT, accept, sizeof accept);
     if (info->subprotocol)
         wsx__hs_field(&o, WSX__HS_PROTOCOL, info->subprotocol, info->subprotocol_len);
-    return wsx__hs_end(&o, cfg->extra_headers, cfg->num_extra_headers, out_len);
+    return wsx__hs_end(&o, extra, num_extra, WSX__HS_SERVER_REFUSED, out_len);
 }
 
-int wsx_hs_server_refusal(int err, char *out, size_t cap, size_t *out_len)
+int wsx_hs_server_refusal(int err, void *out, size_t cap, size_t *out_len)
 {
     static const char upgrade_close[] = "Upgrade, close";
     int status = wsx_err_http_status(err);
@@ -168,7 +177,6 @@ int wsx_hs_server_refusal(int err, char *out, size_t cap, size_t *out_len)
     wsx__wbuf o;
     if (!out_len)
         return WSX_E_ARG;
-    *out_len = 0;
     if (status < 400)
         status = 500; /* WSX_OK or a non-refusal: not a client error */
     wsx__wbuf_init(&o, out, cap);
@@ -186,13 +194,13 @@ int wsx_hs_server_refusal(int err, char *out, size_t cap, size_t *out_len)
     wsx__wbuf_put(&o, "\r\n\r\n", 4);
     wsx__wbuf_str(&o, reason);
     wsx__wbuf_put(&o, "\n", 1);
-    return wsx__hs_done(&o, out_len);
+    return wsx__wbuf_done(&o, out_len);
 }
 
 int wsx_hs_server_answer(const wsx_hs_server_config *cfg, const char *method,
                          size_t method_len, int http_major, int http_minor,
                          const wsx_header *headers, size_t num_headers,
-                         wsx_hs_request *info, char *out, size_t cap, size_t *out_len)
+                         wsx_hs_request *info, void *out, size_t cap, size_t *out_len)
 {
     wsx_hs_request local;
     int r, w;
@@ -211,7 +219,7 @@ int wsx_hs_server_answer(const wsx_hs_server_config *cfg, const char *method,
 }
 
 int wsx_hs_server_answer_request(const wsx_hs_server_config *cfg, const wsx_http_request *req,
-                                 wsx_hs_request *info, char *out, size_t cap, size_t *out_len)
+                                 wsx_hs_request *info, void *out, size_t cap, size_t *out_len)
 {
     if (!req) {
         if (out_len)

@@ -19,7 +19,7 @@ static void test_rfc4648_encode(void)
         char out[16];
         size_t n = strlen(rfc_vectors[i].plain);
         memset(out, '#', sizeof out);
-        CHECK_EQ(wsx_base64_encode((const uint8_t *)rfc_vectors[i].plain, n, out),
+        CHECK_EQ(wsx_base64_encode(rfc_vectors[i].plain, n, out),
                  strlen(rfc_vectors[i].coded));
         CHECK_EQ(WSX_BASE64_LEN(n), strlen(rfc_vectors[i].coded));
         CHECK_MEM(out, rfc_vectors[i].coded, strlen(rfc_vectors[i].coded));
@@ -37,10 +37,18 @@ static void test_rfc4648_decode(void)
         CHECK_EQ(wsx_base64_decode(g, n, out, sizeof out, &outlen), WSX_OK);
         CHECK_EQ(outlen, strlen(rfc_vectors[i].plain));
         CHECK_MEM(out, rfc_vectors[i].plain, outlen);
-        /* exactly the needed capacity is enough */
+        /* exactly the needed capacity is enough; less is WSX_E_BUFFER with
+         * the size needed; out NULL and cap 0 asks for it */
         CHECK_EQ(wsx_base64_decode(g, n, out, outlen, &outlen), WSX_OK);
-        if (outlen > 0)
-            CHECK_EQ(wsx_base64_decode(g, n, out, outlen - 1, &outlen), WSX_E_BUFFER);
+        if (outlen > 0) {
+            size_t need = outlen;
+            outlen = 0;
+            CHECK_EQ(wsx_base64_decode(g, n, out, need - 1, &outlen), WSX_E_BUFFER);
+            CHECK_EQ(outlen, need);
+            outlen = 0;
+            CHECK_EQ(wsx_base64_decode(g, n, NULL, 0, &outlen), WSX_OK);
+            CHECK_EQ(outlen, need);
+        }
         guarded_free(g, n);
     }
 }
@@ -112,15 +120,34 @@ static void test_pad_bits_exhaustive(void)
     CHECK(ok);
 }
 
+/* Rule 5: NULL required pointers; rule 2's shape for the decoder. */
 static void test_args(void)
 {
     uint8_t out[4];
-    size_t n;
+    char text[8] = "#";
+    size_t n = 7;
     CHECK_EQ(wsx_base64_decode("Zg==", 4, out, sizeof out, NULL), WSX_E_ARG);
     CHECK_EQ(wsx_base64_decode(NULL, 4, out, sizeof out, &n), WSX_E_ARG);
+    CHECK_EQ(n, 0);
+    n = 7;
+    CHECK_EQ(wsx_base64_decode("Zg==", 4, NULL, 1, &n), WSX_E_ARG);
+    CHECK_EQ(n, 0);
     CHECK_EQ(wsx_base64_decode(NULL, 0, NULL, 0, &n), WSX_OK);
     CHECK_EQ(n, 0);
-    CHECK_EQ(wsx_base64_encode(NULL, 0, (char *)out), 0);
+    CHECK_EQ(wsx_base64_encode(NULL, 0, out), 0);
+    CHECK_EQ(wsx_base64_encode(NULL, 3, text), 0);
+    CHECK_EQ(wsx_base64_encode("abc", 3, NULL), 0);
+    CHECK(text[0] == '#');
+    /* input as any byte type, output as any buffer */
+    {
+        static const uint8_t bytes[3] = {'a', 'b', 'c'};
+        char coded[4];
+        uint8_t back[3];
+        CHECK_EQ(wsx_base64_encode(bytes, 3, coded), 4);
+        CHECK_EQ(wsx_base64_decode(coded, 4, back, sizeof back, &n), WSX_OK);
+        CHECK_EQ(n, 3);
+        CHECK_MEM(back, "abc", 3);
+    }
 }
 
 int main(void)

@@ -5,11 +5,16 @@
 
 #include "harness.h"
 #include "wsx_handshake.h"
+#include "wsx_util.h"
 
 #define RFC_KEY "dGhlIHNhbXBsZSBub25jZQ=="
 #define RFC_ACCEPT "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
 
 static const char *const no_list[] = {NULL};
+
+/* The nonce of the RFC 6455 sample ("the sample nonce"). */
+static const uint8_t nonce16[16] = {0x74, 0x68, 0x65, 0x20, 0x73, 0x61, 0x6d, 0x70,
+                                    0x6c, 0x65, 0x20, 0x6e, 0x6f, 0x6e, 0x63, 0x65};
 
 static wsx_hs_server_config plain_cfg(void)
 {
@@ -244,7 +249,11 @@ static void test_case_and_lists(void)
         CHECK_EQ(wsx_hs_server_check(&cfg, "GET", 3, 0, 9, h, 5, &info), WSX_E_HS_HTTP_VERSION);
         CHECK_EQ(wsx_hs_server_check(&cfg, "GET", 3, 1, 1, h, 4, &info), WSX_E_HS_WS_VERSION);
         CHECK_EQ(wsx_hs_server_check(&cfg, "GE", 2, 1, 1, h, 5, &info), WSX_E_HS_METHOD);
-        CHECK_EQ(wsx_hs_server_check(NULL, "GET", 3, 1, 1, h, 5, &info), WSX_E_ARG);
+        /* a NULL config is the default policy (rule 4) */
+        CHECK_EQ(wsx_hs_server_check(NULL, "GET", 3, 1, 1, h, 5, &info), WSX_OK);
+        CHECK_EQ(wsx_hs_server_answer(NULL, "GET", 3, 1, 1, h, 5, &info, out, sizeof out,
+                                      &out_len), WSX_OK);
+        CHECK(out_len > 0 && memcmp(out, "HTTP/1.1 101 ", 13) == 0);
         CHECK_EQ(wsx_hs_server_check(&cfg, "GET", 3, 1, 1, NULL, 5, &info), WSX_E_ARG);
     }
 }
@@ -355,39 +364,196 @@ static void test_accept_output(void)
     CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &out_len), WSX_OK);
     CHECK_EQ(out_len, sizeof want - 1);
     CHECK_MEM(out, want, sizeof want - 1);
-    /* every smaller buffer: BUFFER, nothing past it written (guarded) */
+    /* every smaller buffer: BUFFER with the size needed, nothing past the
+     * buffer written (guarded) */
     full = out_len;
     for (cap = 0; cap < full; cap++) {
         char *g = (char *)guarded_alloc(cap ? cap : 1);
+        out_len = 7;
         CHECK_EQ(wsx_hs_server_accept(&cfg, &info, g, cap, &out_len), WSX_E_BUFFER);
-        CHECK_EQ(out_len, 0);
+        CHECK_EQ(out_len, full);
         guarded_free(g, cap ? cap : 1);
     }
-    for (cap = 0; cap < 60; cap++) {
+    /* size query: out NULL, cap 0 */
+    out_len = 0;
+    CHECK_EQ(wsx_hs_server_accept(&cfg, &info, NULL, 0, &out_len), WSX_OK);
+    CHECK_EQ(out_len, full);
+    CHECK_EQ(wsx_hs_server_accept(&cfg, &info, NULL, 10, &out_len), WSX_E_ARG);
+    CHECK_EQ(out_len, 0);
+    CHECK_EQ(wsx_hs_server_refusal(WSX_E_HS_KEY, NULL, 0, &out_len), WSX_OK);
+    full = out_len;
+    CHECK(full > 60 && full <= WSX_HS_RESPONSE_SIZE);
+    for (cap = 0; cap < full; cap++) {
         char *g = (char *)guarded_alloc(cap ? cap : 1);
         CHECK_EQ(wsx_hs_server_refusal(WSX_E_HS_KEY, g, cap, &out_len), WSX_E_BUFFER);
+        CHECK_EQ(out_len, full);
         guarded_free(g, cap ? cap : 1);
     }
-    /* refused extras */
+    CHECK_EQ(wsx_hs_server_refusal(WSX_E_HS_KEY, out, full, &out_len), WSX_OK);
+    CHECK_EQ(out_len, full);
+    /* refused extras: names wsx writes itself, then rule 8 (token names,
+     * field values), each with *out_len 0 */
     extra[0].name = "Sec-WebSocket-Protocol"; extra[0].name_len = 22;
+    out_len = 7;
     CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &out_len), WSX_E_ARG);
+    CHECK_EQ(out_len, 0);
     extra[0].name = "Bad Name"; extra[0].name_len = 8;
-    CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &out_len), WSX_E_ARG);
+    CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &out_len),
+             WSX_E_HTTP_HEADER_NAME);
     extra[0].name = "X"; extra[0].name_len = 1; extra[0].value = "a\r\nInjected: 1"; extra[0].value_len = 15;
-    CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &out_len), WSX_E_ARG);
-    /* answer with a too-small buffer reports BUFFER */
-    cfg = plain_cfg();
-    {
-        static const char raw[] = GOOD "\r\n";
+    out_len = 7;
+    CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &out_len),
+             WSX_E_HTTP_HEADER_VALUE);
+    CHECK_EQ(out_len, 0);
+    extra[0].value = "a\x01"; extra[0].value_len = 2;
+    CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &out_len),
+             WSX_E_HTTP_HEADER_VALUE);
+    extra[0].value = " a"; extra[0].value_len = 2;
+    CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &out_len),
+             WSX_E_HTTP_HEADER_VALUE);
+    extra[0].value = "a\tb \x80"; extra[0].value_len = 5;
+    CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &out_len), WSX_OK);
+    (void)no_list;
+}
+
+/* A Sec-WebSocket-Key is accepted exactly when it is the base64 of 16 bytes:
+ * the check's verdict against wsx_base64_decode's, for every byte value at
+ * every position of a valid key, and for keys with any last data
+ * character. */
+static int key_accepted(const char *key)
+{
+    wsx_header h[5];
+    wsx_hs_request info;
+    h[0].name = "Host"; h[0].name_len = 4; h[0].value = "h"; h[0].value_len = 1;
+    h[1].name = "Upgrade"; h[1].name_len = 7; h[1].value = "websocket"; h[1].value_len = 9;
+    h[2].name = "Connection"; h[2].name_len = 10; h[2].value = "Upgrade"; h[2].value_len = 7;
+    h[3].name = "Sec-WebSocket-Version"; h[3].name_len = 21; h[3].value = "13"; h[3].value_len = 2;
+    h[4].name = "Sec-WebSocket-Key"; h[4].name_len = 17; h[4].value = key; h[4].value_len = 24;
+    return wsx_hs_server_check(NULL, "GET", 3, 1, 1, h, 5, &info) == WSX_OK;
+}
+
+static int key_decodes(const char *key)
+{
+    uint8_t raw[24];
+    size_t n = 0;
+    return wsx_base64_decode(key, 24, raw, sizeof raw, &n) == WSX_OK && n == 16;
+}
+
+static void test_key_shapes(void)
+{
+    char key[25];
+    size_t pos;
+    int c, bad = 0;
+    for (pos = 0; pos < 24; pos++)
+        for (c = 0; c < 256; c++) {
+            memcpy(key, RFC_KEY, 25);
+            key[pos] = (char)c;
+            if (key_accepted(key) != key_decodes(key)) {
+                fprintf(stderr, "  key with 0x%02x at %zu\n", c, pos);
+                bad++;
+            }
+        }
+    CHECK_EQ(bad, 0);
+    CHECK(key_accepted(RFC_KEY));
+    CHECK(key_accepted("AAAAAAAAAAAAAAAAAAAAAA=="));
+    CHECK(key_accepted("+/+/+/+/+/+/+/+/+/+/+w=="));
+    CHECK(!key_accepted("AAAAAAAAAAAAAAAAAAAAAB=="));
+}
+
+/* wsx_hs_server_answer: the verdict and its response; a size query gives
+ * both, and WSX_E_BUFFER the size a second call needs. */
+static void test_answer_sizes(void)
+{
+    static const char good[] = GOOD "\r\n";
+    static const char bad_key[] = REQ_HEAD UPGRADE "Sec-WebSocket-Key: x\r\n"
+                                  "Sec-WebSocket-Version: 13\r\n\r\n";
+    const char *raws[2];
+    int verdicts[2];
+    size_t k;
+    raws[0] = good;
+    verdicts[0] = WSX_OK;
+    raws[1] = bad_key;
+    verdicts[1] = WSX_E_HS_KEY;
+    for (k = 0; k < 2; k++) {
         wsx_http_parser p;
         wsx_header h[16];
         wsx_http_request q;
+        wsx_hs_request info;
+        char out[1024];
+        size_t need = 0, out_len, cap;
         wsx_http_parser_init(&p, NULL);
-        CHECK(wsx_http_parse_request(&p, raw, sizeof raw - 1, h, 16, &q) > 0);
-        CHECK_EQ(wsx_hs_server_answer_request(&cfg, &q, NULL, out, 50, &out_len), WSX_E_BUFFER);
-        CHECK_EQ(out_len, 0);
+        CHECK(wsx_http_parse_request(&p, raws[k], strlen(raws[k]), h, 16, &q) > 0);
+        CHECK_EQ(wsx_hs_server_answer_request(NULL, &q, &info, NULL, 0, &need), verdicts[k]);
+        CHECK(need > 50);
+        for (cap = 0; cap < need; cap += 13) {
+            char *g = (char *)guarded_alloc(cap ? cap : 1);
+            out_len = 0;
+            CHECK_EQ(wsx_hs_server_answer_request(NULL, &q, NULL, g, cap, &out_len),
+                     WSX_E_BUFFER);
+            CHECK_EQ(out_len, need);
+            guarded_free(g, cap ? cap : 1);
+        }
+        CHECK_EQ(wsx_hs_server_answer_request(NULL, &q, NULL, out, need, &out_len), verdicts[k]);
+        CHECK_EQ(out_len, need);
+        CHECK(memcmp(out, k ? "HTTP/1.1 400 " : "HTTP/1.1 101 ", 13) == 0);
     }
-    (void)no_list;
+}
+
+/* Rule 5: NULL where a pointer is required: WSX_E_ARG, *out_len 0. */
+static void test_null_arguments(void)
+{
+    static const char raw[] = GOOD "\r\n";
+    wsx_http_parser p;
+    wsx_header h[16];
+    wsx_http_request q;
+    wsx_hs_request info;
+    wsx_hs_server_config cfg = plain_cfg();
+    wsx_hs_client_config ccfg;
+    wsx_hs_client hs;
+    char out[1024];
+    size_t out_len;
+    wsx_http_parser_init(&p, NULL);
+    CHECK(wsx_http_parse_request(&p, raw, sizeof raw - 1, h, 16, &q) > 0);
+    CHECK_EQ(wsx_hs_server_check(&cfg, NULL, 3, 1, 1, h, q.num_headers, &info), WSX_E_ARG);
+    CHECK_EQ(wsx_hs_server_check(&cfg, "GET", 3, 1, 1, h, q.num_headers, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_hs_server_check(&cfg, "GET", 3, 1, 1, h, q.num_headers, &info), WSX_OK);
+    out_len = 7;
+    CHECK_EQ(wsx_hs_server_accept(&cfg, NULL, out, sizeof out, &out_len), WSX_E_ARG);
+    CHECK_EQ(out_len, 0);
+    CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_hs_server_accept(NULL, &info, out, sizeof out, &out_len), WSX_OK);
+    info.key = NULL;
+    CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &out_len), WSX_E_ARG);
+    CHECK_EQ(wsx_hs_server_refusal(WSX_E_HS_KEY, out, sizeof out, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_hs_server_refusal(WSX_E_HS_KEY, NULL, 5, &out_len), WSX_E_ARG);
+    CHECK_EQ(out_len, 0);
+    out_len = 7;
+    CHECK_EQ(wsx_hs_server_answer(&cfg, NULL, 3, 1, 1, h, q.num_headers, NULL, out, sizeof out,
+                                  &out_len), WSX_E_ARG);
+    CHECK_EQ(out_len, 0);
+    CHECK_EQ(wsx_hs_server_answer(&cfg, "GET", 3, 1, 1, h, q.num_headers, NULL, out, sizeof out,
+                                  NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_hs_server_answer(&cfg, "GET", 3, 1, 1, h, q.num_headers, NULL, NULL, 9,
+                                  &out_len), WSX_E_ARG);
+    out_len = 7;
+    CHECK_EQ(wsx_hs_server_answer_request(&cfg, NULL, NULL, out, sizeof out, &out_len),
+             WSX_E_ARG);
+    CHECK_EQ(out_len, 0);
+    CHECK_EQ(wsx_hs_server_answer_request(&cfg, &q, NULL, out, sizeof out, NULL), WSX_E_ARG);
+    /* client */
+    memset(&ccfg, 0, sizeof ccfg);
+    ccfg.host = "h";
+    out_len = 7;
+    CHECK_EQ(wsx_hs_client_request(NULL, &ccfg, nonce16, out, sizeof out, &out_len), WSX_E_ARG);
+    CHECK_EQ(out_len, 0);
+    CHECK_EQ(wsx_hs_client_request(&hs, NULL, nonce16, out, sizeof out, &out_len), WSX_E_ARG);
+    CHECK_EQ(wsx_hs_client_request(&hs, &ccfg, NULL, out, sizeof out, &out_len), WSX_E_ARG);
+    CHECK_EQ(wsx_hs_client_request(&hs, &ccfg, nonce16, out, sizeof out, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_hs_client_request(&hs, &ccfg, nonce16, NULL, 3, &out_len), WSX_E_ARG);
+    CHECK_EQ(wsx_hs_client_request(&hs, &ccfg, nonce16, out, sizeof out, &out_len), WSX_OK);
+    CHECK_EQ(wsx_hs_client_check(NULL, 101, h, 1, NULL, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_hs_client_check(&hs, 101, NULL, 1, NULL, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_hs_client_check_response(NULL, NULL, NULL, NULL), WSX_E_ARG);
 }
 
 /* Leftover bytes after the head: the first frames, untouched. */
@@ -422,8 +588,6 @@ static void test_leftover(void)
     }
 }
 
-static const uint8_t nonce16[16] = {0x74, 0x68, 0x65, 0x20, 0x73, 0x61, 0x6d, 0x70,
-                                    0x6c, 0x65, 0x20, 0x6e, 0x6f, 0x6e, 0x63, 0x65};
 
 static void test_client_request(void)
 {
@@ -460,9 +624,12 @@ static void test_client_request(void)
     for (cap = 0; cap < sizeof want - 1; cap += 7) {
         char *g = (char *)guarded_alloc(cap ? cap : 1);
         CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, g, cap, &out_len), WSX_E_BUFFER);
-        CHECK_EQ(out_len, 0);
+        CHECK_EQ(out_len, sizeof want - 1);
         guarded_free(g, cap ? cap : 1);
     }
+    out_len = 0;
+    CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, NULL, 0, &out_len), WSX_OK);
+    CHECK_EQ(out_len, sizeof want - 1);
     /* minimal: path defaults to "/" */
     memset(&cfg, 0, sizeof cfg);
     cfg.host = "h:81";
@@ -488,7 +655,14 @@ static void test_client_request(void)
     cfg.host = NULL;
     CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len), WSX_E_ARG);
     cfg.host = "a\r\nX: y";
-    CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len), WSX_E_ARG);
+    CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len),
+             WSX_E_HTTP_HEADER_VALUE);
+    cfg.host = "a b";
+    CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len),
+             WSX_E_HTTP_HEADER_VALUE);
+    cfg.host = "";
+    CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len),
+             WSX_E_HTTP_HEADER_VALUE);
     cfg.host = "h";
     cfg.path = "chat";
     CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len), WSX_E_ARG);
@@ -496,7 +670,11 @@ static void test_client_request(void)
     CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len), WSX_E_ARG);
     cfg.path = "/";
     cfg.origin = "http://x\n";
-    CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len), WSX_E_ARG);
+    CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len),
+             WSX_E_HTTP_HEADER_VALUE);
+    cfg.origin = "";
+    CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len),
+             WSX_E_HTTP_HEADER_VALUE);
     cfg.origin = NULL;
     {
         static const char *const bad[] = {"a b"};
@@ -508,6 +686,30 @@ static void test_client_request(void)
     extra[0].name = "Sec-WebSocket-Key"; extra[0].name_len = 17;
     cfg.extra_headers = extra;
     cfg.num_extra_headers = 1;
+    out_len = 7;
+    CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len), WSX_E_ARG);
+    CHECK_EQ(out_len, 0);
+    /* rule 8 on the extra headers: token names, field values */
+    extra[0].name = "X-A"; extra[0].name_len = 3;
+    extra[0].value = "v\x01"; extra[0].value_len = 2;
+    CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len),
+             WSX_E_HTTP_HEADER_VALUE);
+    CHECK_EQ(out_len, 0);
+    extra[0].value = "v\r\nInjected: 1"; extra[0].value_len = 15;
+    CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len),
+             WSX_E_HTTP_HEADER_VALUE);
+    extra[0].value = "v "; extra[0].value_len = 2;
+    CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len),
+             WSX_E_HTTP_HEADER_VALUE);
+    extra[0].name = "X:A"; extra[0].value = "v"; extra[0].value_len = 1;
+    CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len),
+             WSX_E_HTTP_HEADER_NAME);
+    extra[0].name_len = 0;
+    CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len),
+             WSX_E_HTTP_HEADER_NAME);
+    extra[0].name = "X-A"; extra[0].name_len = 3;
+    CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len), WSX_OK);
+    cfg.extra_headers = NULL;
     CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len), WSX_E_ARG);
 }
 
@@ -643,6 +845,9 @@ int main(void)
     RUN(test_origin);
     RUN(test_subprotocols_and_extensions);
     RUN(test_accept_output);
+    RUN(test_answer_sizes);
+    RUN(test_key_shapes);
+    RUN(test_null_arguments);
     RUN(test_leftover);
     RUN(test_client_request);
     RUN(test_client_check);

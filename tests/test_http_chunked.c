@@ -17,15 +17,15 @@ static void run_pieces(const char *in, size_t n, const size_t *cuts, size_t ncut
     for (k = 0; k < ncuts; k++) {
         size_t len = cuts[k] - prev;
         unsigned char *g = guarded_copy(in + prev, len);
-        const char *p = (const char *)g;
+        const uint8_t *p = g;
         size_t left = len;
         for (;;) {
-            const char *d = NULL;
+            const uint8_t *d = NULL;
             size_t dl = 0, used = 99999;
             r = wsx_chunked_decode(&c, p, left, &used, &d, &dl);
             if (r < 0 || used > left)
                 break;
-            if (r == WSX_CHUNKED_DATA) {
+            if (r == WSX_CHUNKED_EV_DATA) {
                 if (d < p || d + dl > p + used || o + dl >= cap) {
                     r = -9999;
                     break;
@@ -35,7 +35,7 @@ static void run_pieces(const char *in, size_t n, const size_t *cuts, size_t ncut
             }
             p += used;
             left -= used;
-            if (r == WSX_CHUNKED_END || (r == WSX_CHUNKED_NEED_MORE && left == 0))
+            if (r == WSX_CHUNKED_EV_END || (r == WSX_CHUNKED_NEED_MORE && left == 0))
                 break;
             if (r == WSX_CHUNKED_NEED_MORE) { /* must have used everything */
                 r = -9998;
@@ -43,8 +43,8 @@ static void run_pieces(const char *in, size_t n, const size_t *cuts, size_t ncut
             }
         }
         guarded_free(g, len);
-        if (r < 0 || r == WSX_CHUNKED_END) {
-            if (r == WSX_CHUNKED_END)
+        if (r < 0 || r == WSX_CHUNKED_EV_END) {
+            if (r == WSX_CHUNKED_EV_END)
                 base = prev + (len - left);
             break;
         }
@@ -52,7 +52,7 @@ static void run_pieces(const char *in, size_t n, const size_t *cuts, size_t ncut
     }
     if (r < 0)
         snprintf(out + o, cap - o, "|err=%d", r);
-    else if (r == WSX_CHUNKED_END)
+    else if (r == WSX_CHUNKED_EV_END)
         snprintf(out + o, cap - o, "|end@%zu", base);
     else
         snprintf(out + o, cap - o, "|more");
@@ -187,19 +187,19 @@ static void test_limits(void)
 static void test_contract(void)
 {
     wsx_chunked c;
-    const char *d;
+    const uint8_t *d;
     size_t dl, used;
-    wsx_chunked_init(&c, NULL);
-    CHECK_EQ(wsx_chunked_decode(&c, "5\r\nHe", 5, &used, &d, &dl), WSX_CHUNKED_DATA);
+    CHECK_EQ(wsx_chunked_init(&c, NULL), WSX_OK);
+    CHECK_EQ(wsx_chunked_decode(&c, "5\r\nHe", 5, &used, &d, &dl), WSX_CHUNKED_EV_DATA);
     CHECK_EQ(used, 5);
     CHECK_EQ(dl, 2);
     CHECK_EQ(wsx_chunked_decode(&c, "", 0, &used, &d, &dl), WSX_CHUNKED_NEED_MORE);
     CHECK_EQ(used, 0);
-    CHECK_EQ(wsx_chunked_decode(&c, "llo\r\n0\r\n\r\nX", 11, &used, &d, &dl), WSX_CHUNKED_DATA);
+    CHECK_EQ(wsx_chunked_decode(&c, "llo\r\n0\r\n\r\nX", 11, &used, &d, &dl), WSX_CHUNKED_EV_DATA);
     CHECK_EQ(used, 3);
-    CHECK_EQ(wsx_chunked_decode(&c, "\r\n0\r\n\r\nX", 8, &used, &d, &dl), WSX_CHUNKED_END);
+    CHECK_EQ(wsx_chunked_decode(&c, "\r\n0\r\n\r\nX", 8, &used, &d, &dl), WSX_CHUNKED_EV_END);
     CHECK_EQ(used, 7);
-    CHECK_EQ(wsx_chunked_decode(&c, "X", 1, &used, &d, &dl), WSX_CHUNKED_END);
+    CHECK_EQ(wsx_chunked_decode(&c, "X", 1, &used, &d, &dl), WSX_CHUNKED_EV_END);
     CHECK_EQ(used, 0);
     /* sticky error */
     wsx_chunked_init(&c, NULL);
@@ -209,27 +209,87 @@ static void test_contract(void)
     CHECK_EQ(wsx_chunked_decode(NULL, "0", 1, &used, &d, &dl), WSX_E_ARG);
 }
 
+/* Rule 5: NULL required pointers give WSX_E_ARG and change nothing; rule 4:
+ * a zeroed config, a NULL one and wsx_chunked_config_default's agree. */
+static void test_null_and_defaults(void)
+{
+    wsx_chunked c, zeroed, defaults;
+    wsx_chunked_config cfg;
+    const uint8_t *d = NULL;
+    size_t dl = 7, used = 7, n = 7;
+    uint8_t buf[WSX_CHUNKED_HEADER_MAX];
+    CHECK_EQ(wsx_chunked_init(NULL, NULL), WSX_E_ARG);
+    wsx_chunked_config_default(NULL); /* nothing to do, no crash */
+    memset(&cfg, 0, sizeof cfg);
+    CHECK_EQ(wsx_chunked_init(&zeroed, &cfg), WSX_OK);
+    wsx_chunked_config_default(&cfg);
+    CHECK(cfg.max_chunk == WSX_CHUNKED_DEFAULT_MAX_CHUNK);
+    CHECK_EQ(cfg.max_line, WSX_CHUNKED_DEFAULT_MAX_LINE);
+    CHECK_EQ(cfg.max_trailer, WSX_CHUNKED_DEFAULT_MAX_TRAILER);
+    CHECK_EQ(wsx_chunked_init(&defaults, &cfg), WSX_OK);
+    CHECK_EQ(wsx_chunked_init(&c, NULL), WSX_OK);
+    CHECK_MEM(&c, &zeroed, sizeof c);
+    CHECK_MEM(&c, &defaults, sizeof c);
+    CHECK_EQ(wsx_chunked_decode(&c, NULL, 1, &used, &d, &dl), WSX_E_ARG);
+    CHECK_EQ(wsx_chunked_decode(&c, "5\r\n", 3, NULL, &d, &dl), WSX_E_ARG);
+    CHECK_EQ(wsx_chunked_decode(&c, "5\r\n", 3, &used, NULL, &dl), WSX_E_ARG);
+    CHECK_EQ(wsx_chunked_decode(&c, "5\r\n", 3, &used, &d, NULL), WSX_E_ARG);
+    CHECK(d == NULL && dl == 7);
+    /* the argument errors were not sticky and consumed nothing */
+    CHECK_MEM(&c, &zeroed, sizeof c);
+    CHECK_EQ(wsx_chunked_decode(&c, NULL, 0, &used, &d, &dl), WSX_CHUNKED_NEED_MORE);
+    CHECK_EQ(wsx_chunked_decode(&c, "1\r\nx", 4, &used, &d, &dl), WSX_CHUNKED_EV_DATA);
+    CHECK(d != NULL && dl == 1 && *d == 'x');
+    /* writers */
+    CHECK_EQ(wsx_chunked_write_header(5, buf, sizeof buf, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_chunked_write_header(5, NULL, 4, &n), WSX_E_ARG);
+    CHECK_EQ(n, 0);
+    CHECK_EQ(wsx_chunked_wrap(NULL, 32, 20, 10, &used, &dl), WSX_E_ARG);
+    CHECK_EQ(wsx_chunked_wrap(buf, 32, 20, 10, NULL, &dl), WSX_E_ARG);
+    CHECK_EQ(wsx_chunked_wrap(buf, 32, 20, 10, &used, NULL), WSX_E_ARG);
+}
+
+/* wsx_chunked_write_header is a rule-2 writer: bytes, size query, BUFFER
+ * with the size needed; size 0 (the last chunk) is refused. */
+static size_t header_len(uint64_t size)
+{
+    size_t n = 0;
+    CHECK_EQ(wsx_chunked_write_header(size, NULL, 0, &n), WSX_OK);
+    return n;
+}
+
+static int header_is(uint64_t size, const char *want)
+{
+    uint8_t hdr[WSX_CHUNKED_HEADER_MAX];
+    size_t n = 0, cap, w = strlen(want);
+    int ok = wsx_chunked_write_header(size, hdr, sizeof hdr, &n) == WSX_OK && n == w &&
+             memcmp(hdr, want, w) == 0 && header_len(size) == w;
+    for (cap = 0; cap < w; cap++) {
+        uint8_t *g = (uint8_t *)guarded_alloc(cap ? cap : 1);
+        n = 0;
+        ok &= wsx_chunked_write_header(size, g, cap, &n) == WSX_E_BUFFER && n == w;
+        guarded_free(g, cap ? cap : 1);
+    }
+    return ok;
+}
+
 static void test_encoder(void)
 {
-    char hdr[WSX_CHUNKED_HEADER_MAX];
+    uint8_t hdr[WSX_CHUNKED_HEADER_MAX];
     char buf[256], stream[1024];
-    size_t start, total, o = 0, i;
-    CHECK_EQ(wsx_chunked_header(0, hdr), 0);
-    CHECK_EQ(wsx_chunked_header(1, hdr), 3);
-    CHECK_MEM(hdr, "1\r\n", 3);
-    CHECK_EQ(wsx_chunked_header(0x1a2b, hdr), 6);
-    CHECK_MEM(hdr, "1a2b\r\n", 6);
-    CHECK_EQ(wsx_chunked_header(0x10, hdr), 4);
-    CHECK_MEM(hdr, "10\r\n", 4);
-    CHECK_EQ(wsx_chunked_header(UINT64_C(0xF00000000000000A), hdr), 18);
-    CHECK_MEM(hdr, "f00000000000000a\r\n", 18);
-    CHECK_EQ(wsx_chunked_header(UINT64_MAX, hdr), 18);
-    CHECK_MEM(hdr, "ffffffffffffffff\r\n", 18);
+    size_t start, total, o = 0, i, n = 7;
+    CHECK_EQ(wsx_chunked_write_header(0, hdr, sizeof hdr, &n), WSX_E_ARG);
+    CHECK_EQ(n, 0);
+    CHECK(header_is(1, "1\r\n"));
+    CHECK(header_is(0x1a2b, "1a2b\r\n"));
+    CHECK(header_is(0x10, "10\r\n"));
+    CHECK(header_is(UINT64_C(0xF00000000000000A), "f00000000000000a\r\n"));
+    CHECK(header_is(UINT64_MAX, "ffffffffffffffff\r\n"));
     /* wrap in place, then decode everything back */
     for (i = 1; i <= 40; i += 13) {
         memset(buf, 'A' + (int)i, sizeof buf);
         CHECK_EQ(wsx_chunked_wrap(buf, 20 + i + 2, 20, i, &start, &total), WSX_OK);
-        CHECK_EQ(total, wsx_chunked_header(i, hdr) + i + 2);
+        CHECK_EQ(total, header_len(i) + i + 2);
         CHECK_MEM(buf + start + total - 2, "\r\n", 2);
         memcpy(stream + o, buf + start, total);
         o += total;
@@ -259,6 +319,7 @@ int main(void)
     RUN(test_invalid);
     RUN(test_limits);
     RUN(test_contract);
+    RUN(test_null_and_defaults);
     RUN(test_encoder);
     return harness_done();
 }

@@ -5,6 +5,7 @@
 
 #include "harness.h"
 #include "wsx_http.h"
+#include "http_chars.h"
 
 #define MAXH 64
 
@@ -54,8 +55,8 @@ static void feed(int response, const char *in, size_t n, const size_t *cuts, siz
     snprintf(out, cap, "r=0");
     for (k = 0; k < ncuts; k++) {
         unsigned char *g = guarded_copy(in, cuts[k]);
-        r = response ? wsx_http_parse_response(&p, (const char *)g, cuts[k], hdrs, maxh, &s)
-                     : wsx_http_parse_request(&p, (const char *)g, cuts[k], hdrs, maxh, &q);
+        r = response ? wsx_http_parse_response(&p, g, cuts[k], hdrs, maxh, &s)
+                     : wsx_http_parse_request(&p, g, cuts[k], hdrs, maxh, &q);
         if (response)
             describe_response(r, &s, out, cap);
         else
@@ -282,12 +283,12 @@ static void test_leftover_and_contract(void)
     size_t i;
     int r;
     wsx_http_parser_init(&p, NULL);
-    r = wsx_http_parse_request(&p, (const char *)g, n, h, 4, &q);
+    r = wsx_http_parse_request(&p, g, n, h, 4, &q);
     CHECK_EQ(r, 27);
     CHECK_MEM(g + r, "\x81\x85\x37\xfa\x21\x3d\x7f", 7);
     /* called again: same answer; with fewer bytes than the head: ARG */
-    CHECK_EQ(wsx_http_parse_request(&p, (const char *)g, n, h, 4, &q), 27);
-    CHECK_EQ(wsx_http_parse_request(&p, (const char *)g, 10, h, 4, &q), WSX_E_ARG);
+    CHECK_EQ(wsx_http_parse_request(&p, g, n, h, 4, &q), 27);
+    CHECK_EQ(wsx_http_parse_request(&p, g, 10, h, 4, &q), WSX_E_ARG);
     guarded_free(g, n);
     /* byte by byte: the head ends exactly at 27 whatever follows */
     wsx_http_parser_init(&p, NULL);
@@ -459,6 +460,107 @@ static void test_body_framing(void)
     }
 }
 
+/* The character classes (http_chars.h: a table, or a function in the small
+ * profile; both builds run this) against the RFC 9110 grammar. */
+static void test_char_classes(void)
+{
+    static const char tchar_punct[] = "!#$%&'*+-.^_`|~";
+    int c, bad = 0;
+    for (c = 0; c < 256; c++) {
+        int alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+        int digit = c >= '0' && c <= '9';
+        int vchar = c >= 0x21 && c <= 0x7E;
+        int tchar = alpha || digit || (c && strchr(tchar_punct, c) != NULL);
+        int value = vchar || c == ' ' || c == '\t' || c >= 0x80;
+        int hex = digit || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+        if (!wsx__http_is_tchar(c) != !tchar || !wsx__http_is_value_char(c) != !value ||
+            !wsx__http_is_target_char(c) != !vchar || !wsx__http_is_digit(c) != !digit ||
+            !wsx__http_is_hex(c) != !hex) {
+            fprintf(stderr, "  class of 0x%02x\n", c);
+            bad++;
+        }
+    }
+    CHECK_EQ(bad, 0);
+    /* field values as the writers check them (rule 8) */
+    CHECK(wsx__http_is_field_value("", 0));
+    CHECK(wsx__http_is_field_value(NULL, 0));
+    CHECK(wsx__http_is_field_value("a \tb\x80\xFF", 6));
+    CHECK(!wsx__http_is_field_value(" a", 2));
+    CHECK(!wsx__http_is_field_value("a\t", 2));
+    CHECK(!wsx__http_is_field_value("a\x01", 2));
+    CHECK(!wsx__http_is_field_value("a\x7F", 2));
+    CHECK(!wsx__http_is_field_value("a\r\nb", 4));
+    CHECK(!wsx__http_is_field_value(NULL, 1));
+}
+
+/* Rule 5: NULL required pointers give WSX_E_ARG (parser and body framing)
+ * or 0 / NULL (queries), and change nothing.  Rule 3: a uint8_t buffer
+ * parses without a cast, and slices come back as text. */
+static void test_null_arguments(void)
+{
+    static const uint8_t raw[] = "GET /x HTTP/1.1\r\nHost: h\r\n\r\n";
+    wsx_http_parser p, fresh;
+    wsx_header h[4];
+    wsx_http_request q;
+    wsx_http_response s;
+    const char *pos = "a", *item = NULL;
+    size_t item_len = 0;
+    uint64_t n = 0;
+    CHECK_EQ(wsx_http_parser_init(NULL, NULL), WSX_E_ARG);
+    wsx_http_config_default(NULL); /* nothing to do, no crash */
+    CHECK_EQ(wsx_http_parser_init(&p, NULL), WSX_OK);
+    fresh = p;
+    CHECK_EQ(wsx_http_parse_request(&p, raw, sizeof raw - 1, h, 4, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_http_parse_request(&p, NULL, 5, h, 4, &q), WSX_E_ARG);
+    CHECK_EQ(wsx_http_parse_request(&p, raw, sizeof raw - 1, NULL, 4, &q), WSX_E_ARG);
+    CHECK_EQ(wsx_http_parse_response(&p, raw, sizeof raw - 1, h, 4, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_http_parse_response(NULL, raw, sizeof raw - 1, h, 4, &s), WSX_E_ARG);
+    CHECK_MEM(&p, &fresh, sizeof p); /* nothing scanned, nothing sticky */
+    CHECK_EQ(wsx_http_parse_request(&p, raw, sizeof raw - 1, h, 4, &q), (int)sizeof raw - 1);
+    CHECK_EQ(q.target_len, 2);
+    CHECK_MEM(q.target, "/x", 2);
+    CHECK_EQ(wsx_http_response_body(&s, 0, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_http_response_body(NULL, 0, &n), WSX_E_ARG);
+    /* queries */
+    CHECK(!wsx_http_name_eq(NULL, 1, "a"));
+    CHECK(!wsx_http_name_eq("a", 1, NULL));
+    CHECK(wsx_http_header_next(NULL, 4, "Host", NULL) == NULL);
+    CHECK(wsx_http_header_next(h, 1, NULL, NULL) == NULL);
+    CHECK_EQ(wsx_http_header_count(NULL, 4, "Host"), 0);
+    CHECK_EQ(wsx_http_header_count(h, 1, NULL), 0);
+    CHECK(!wsx_http_list_has(NULL, 3, "a"));
+    CHECK(!wsx_http_list_has("a", 1, NULL));
+    CHECK(!wsx_http_headers_have_token(NULL, 2, "Host", "h"));
+    CHECK(!wsx_http_headers_have_token(h, 1, NULL, "h"));
+    CHECK(!wsx_http_headers_have_token(h, 1, "Host", NULL));
+    CHECK(!wsx_http_list_next(NULL, pos + 1, &item, &item_len));
+    CHECK(!wsx_http_list_next(&pos, pos + 1, NULL, &item_len));
+    CHECK(!wsx_http_list_next(&pos, pos + 1, &item, NULL));
+    CHECK(!wsx_http_list_next(&pos, NULL, &item, &item_len));
+    CHECK(item == NULL && item_len == 0);
+    pos = NULL;
+    CHECK(!wsx_http_list_next(&pos, "a", &item, &item_len));
+}
+
+/* Rule 4: a zeroed config, a NULL one and wsx_http_config_default's are the
+ * same parser. */
+static void test_config_defaults(void)
+{
+    wsx_http_config cfg;
+    wsx_http_parser a, b, c;
+    memset(&cfg, 0, sizeof cfg);
+    CHECK_EQ(wsx_http_parser_init(&a, &cfg), WSX_OK);
+    wsx_http_config_default(&cfg);
+    CHECK_EQ(cfg.max_line, WSX_HTTP_DEFAULT_MAX_LINE);
+    CHECK_EQ(cfg.max_target, WSX_HTTP_DEFAULT_MAX_TARGET);
+    CHECK_EQ(cfg.max_head, WSX_HTTP_DEFAULT_MAX_HEAD);
+    CHECK_EQ(cfg.flags, 0);
+    CHECK_EQ(wsx_http_parser_init(&b, &cfg), WSX_OK);
+    CHECK_EQ(wsx_http_parser_init(&c, NULL), WSX_OK);
+    CHECK_MEM(&a, &b, sizeof a);
+    CHECK_MEM(&a, &c, sizeof a);
+}
+
 int main(void)
 {
     RUN(test_request_basic);
@@ -468,5 +570,8 @@ int main(void)
     RUN(test_response);
     RUN(test_helpers);
     RUN(test_body_framing);
+    RUN(test_null_arguments);
+    RUN(test_config_defaults);
+    RUN(test_char_classes);
     return harness_done();
 }

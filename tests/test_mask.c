@@ -174,6 +174,21 @@ static void test_large_key_offset_and_empty(void)
     CHECK_EQ(wsx_mask(b, 0, key, 7), 3);
 }
 
+/* Rule 5: a NULL key, or a NULL buffer with bytes to mask: nothing masked,
+ * 0 returned.  Rule 3: any byte type, no cast. */
+static void test_null_arguments_and_char_buffers(void)
+{
+    uint8_t b[4] = {1, 2, 3, 4};
+    char text[5] = {'H', 'e', 'l', 'l', 'o'};
+    CHECK_EQ(wsx_mask(NULL, 4, key, 1), 0);
+    CHECK_EQ(wsx_mask(b, 4, NULL, 1), 0);
+    CHECK_MEM(b, "\x01\x02\x03\x04", 4);
+    CHECK_EQ(wsx_mask(text, 5, key, 0), 1);
+    CHECK(memcmp(text, "Hello", 5) != 0);
+    CHECK_EQ(wsx_mask(text, 5, key, 0), 1);
+    CHECK_MEM(text, "Hello", 5);
+}
+
 int main(void)
 {
     RUN(test_rfc_hello);
@@ -183,5 +198,6 @@ int main(void)
     RUN(test_alignment_head);
     RUN(test_chained_big_chunks);
     RUN(test_large_key_offset_and_empty);
+    RUN(test_null_arguments_and_char_buffers);
     return harness_done();
 }

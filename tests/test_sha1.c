@@ -210,10 +210,23 @@ static void test_unaligned_input_untouched(void)
     CHECK_MEM(buf, copy, sizeof buf);
 }
 
+/* NULL out, or NULL data with len > 0: nothing is computed or written;
+ * NULL data with len 0 is the empty message. */
+static void test_null_arguments(void)
+{
+    uint8_t d[WSX_SHA1_LEN];
+    memset(d, 0x5A, sizeof d);
+    wsx_sha1(NULL, 3, d);
+    CHECK(d[0] == 0x5A && d[WSX_SHA1_LEN - 1] == 0x5A);
+    wsx_sha1("abc", 3, NULL);
+    CHECK(sha1_is(NULL, 0, lengths_0_130[0]));
+}
+
 int main(void)
 {
     RUN(test_fips_vectors);
     RUN(test_every_length_0_to_130);
     RUN(test_unaligned_input_untouched);
+    RUN(test_null_arguments);
     return harness_done();
 }

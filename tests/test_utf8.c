@@ -87,7 +87,7 @@ static size_t feed_steps(const uint8_t *s, size_t n, size_t step, int *complete)
         if (r != piece) {
             *complete = wsx_utf8_complete(&u);
             /* sticky: a later call reports 0 */
-            if (wsx_utf8_feed(&u, (const uint8_t *)"a", 1) != 0)
+            if (wsx_utf8_feed(&u, "a", 1) != 0)
                 return (size_t)-2;
             return at + r;
         }
@@ -615,19 +615,36 @@ static void test_sticky_and_empty(void)
     wsx_utf8_init(&u);
     CHECK_EQ(wsx_utf8_feed(&u, NULL, 0), 0);
     CHECK(wsx_utf8_complete(&u));
-    CHECK_EQ(wsx_utf8_feed(&u, (const uint8_t *)"\xE2", 1), 1);
+    CHECK_EQ(wsx_utf8_feed(&u, "\xE2", 1), 1);
     CHECK(!wsx_utf8_complete(&u));
     CHECK_EQ(wsx_utf8_feed(&u, NULL, 0), 0);
     CHECK(!wsx_utf8_complete(&u));
-    CHECK_EQ(wsx_utf8_feed(&u, (const uint8_t *)"\x82\xAC", 2), 2);
+    CHECK_EQ(wsx_utf8_feed(&u, "\x82\xAC", 2), 2);
     CHECK(wsx_utf8_complete(&u));
-    CHECK_EQ(wsx_utf8_feed(&u, (const uint8_t *)"ok\xFFok", 5), 2);
+    CHECK_EQ(wsx_utf8_feed(&u, "ok\xFFok", 5), 2);
     CHECK(!wsx_utf8_complete(&u));
-    CHECK_EQ(wsx_utf8_feed(&u, (const uint8_t *)"fine", 4), 0);
+    CHECK_EQ(wsx_utf8_feed(&u, "fine", 4), 0);
     CHECK(!wsx_utf8_complete(&u));
-    wsx_utf8_init(&u);
-    CHECK_EQ(wsx_utf8_feed(&u, (const uint8_t *)"fine", 4), 4);
+    CHECK_EQ(wsx_utf8_init(&u), WSX_OK);
+    CHECK_EQ(wsx_utf8_feed(&u, "fine", 4), 4);
     CHECK(wsx_utf8_valid(NULL, 0));
+}
+
+/* Rule 5: the initialiser answers WSX_E_ARG for NULL; the queries answer 0
+ * and change nothing. */
+static void test_null_arguments(void)
+{
+    wsx_utf8 u;
+    CHECK_EQ(wsx_utf8_init(NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_utf8_feed(NULL, "abc", 3), 0);
+    CHECK(!wsx_utf8_complete(NULL));
+    CHECK(!wsx_utf8_valid(NULL, 1));
+    CHECK_EQ(wsx_utf8_init(&u), WSX_OK);
+    CHECK_EQ(wsx_utf8_feed(&u, "\xE2", 1), 1);
+    CHECK_EQ(wsx_utf8_feed(&u, NULL, 2), 0); /* nothing fed: still inside the code point */
+    CHECK(!wsx_utf8_complete(&u));
+    CHECK_EQ(wsx_utf8_feed(&u, "\x82\xAC", 2), 2);
+    CHECK(wsx_utf8_complete(&u));
 }
 
 int main(void)
@@ -635,6 +652,7 @@ int main(void)
     RUN(test_reference_agrees_with_known_cases);
     RUN(test_known_cases);
     RUN(test_sticky_and_empty);
+    RUN(test_null_arguments);
     RUN(test_all_one_and_two_byte);
     RUN(test_all_three_byte);
     RUN(test_four_byte);
