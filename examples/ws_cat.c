@@ -363,7 +363,7 @@ static int handshake(cat *k)
             return -1;
         }
         len += (size_t)n;
-        r = wsx_http_parse_response(&p, (const char *)k->in, len, headers, MAX_HEADERS, &res);
+        r = wsx_http_parse_response(&p, k->in, len, headers, MAX_HEADERS, &res);
         if (r > 0)
             break;
         if (r < 0 || len == HEAD_CAP)

@@ -82,7 +82,7 @@ static int name_ok(const char *name, size_t len)
     for (i = 0; i < len; i++)
         if ((unsigned char)name[i] < 0x20 || name[i] == 0x7F || name[i] == ',')
             return 0;
-    return wsx_utf8_valid((const uint8_t *)name, len);
+    return wsx_utf8_valid(name, len);
 }
 
 static void ws_policy_close(client *c, const char *why)
@@ -267,7 +267,8 @@ void start_ws(client *c, const wsx_http_request *req, size_t head_len)
     if (r != WSX_OK) {
         c->keep_alive = 0;
         c->close_after = 1;
-        out_append(c, resp, n);
+        if (r != WSX_E_BUFFER) /* (then n is the size it needed: nothing to send) */
+            out_append(c, resp, n);
         logmsg("refused an upgrade: %s", wsx_strerror(r));
         return;
     }

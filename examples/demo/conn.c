@@ -110,8 +110,8 @@ int body_append(client *c, const void *data, size_t len)
     size_t n;
     if (!c->chunked || len == 0)
         return out_append(c, data, len);
-    n = wsx_chunked_header(len, hdr);
-    if (OUT_CAP - (c->out_len - c->out_off) < n + len + 2)
+    if (wsx_chunked_write_header(len, hdr, sizeof hdr, &n) != WSX_OK ||
+        OUT_CAP - (c->out_len - c->out_off) < n + len + 2)
         return -1;
     if (out_append(c, hdr, n) != 0 || out_append(c, data, len) != 0 ||
         out_append(c, WSX_CHUNKED_CRLF, 2) != 0)

@@ -124,7 +124,7 @@ long body_string(const char *body, size_t len, const char *key, char *out, size_
     json_member m[4];
     const json_member *v;
     int n;
-    if (!wsx_utf8_valid((const uint8_t *)body, len))
+    if (!wsx_utf8_valid(body, len))
         return -1;
     n = json_object(body, len, m, 4);
     if (n < 0 || !(v = json_find(m, (size_t)n, key)) || v->is_array)
@@ -340,7 +340,7 @@ void process_http(client *c)
         wsx_http_request req;
         uint64_t body_len = 0;
         size_t used;
-        int r = wsx_http_parse_request(&c->http, (const char *)c->in, c->in_len, headers,
+        int r = wsx_http_parse_request(&c->http, c->in, c->in_len, headers,
                                        MAX_HEADERS, &req);
         if (r < 0) {
             refuse_head(c, r);

@@ -208,7 +208,7 @@ static int sse_accept(void)
         if (n == 0)
             return -1;
         len += n;
-        r = wsx_http_parse_request(&http, (const char *)in, len, headers, 8, &req);
+        r = wsx_http_parse_request(&http, in, len, headers, 8, &req);
     }
     if (r < 0 || req.target_len != 7 || memcmp(req.target, "/events", 7) != 0)
         return -1;
@@ -347,17 +347,21 @@ static void ws_handshake(void)
     wsx_http_request req;
     size_t n = tcp_recv(&ws_tcp, ws_rx + ws_rx_len, WS_RX_CAP - ws_rx_len);
     size_t resp_len = 0;
-    int r;
+    int r, answer;
     ws_rx_len += n;
-    r = wsx_http_parse_request(&ws_http, (const char *)ws_rx, ws_rx_len, ws_headers, 12, &req);
+    r = wsx_http_parse_request(&ws_http, ws_rx, ws_rx_len, ws_headers, 12, &req);
     if (r == 0 && ws_rx_len == WS_RX_CAP)
         r = WSX_E_HTTP_HEAD_TOO_LARGE;
     if (r == 0)
         return;
-    if (r < 0) {
-        wsx_hs_server_refusal(r, ws_resp, sizeof ws_resp, &resp_len);
-    } else if (wsx_hs_server_answer_request(&hs, &req, NULL, ws_resp, sizeof ws_resp,
-                                            &resp_len) == WSX_OK) {
+    /* The 101, or the refusal of a bad head or request (answer is then its
+     * error): both are in ws_resp unless it was too small. */
+    answer = r < 0 ? wsx_hs_server_refusal(r, ws_resp, sizeof ws_resp, &resp_len)
+                   : wsx_hs_server_answer_request(&hs, &req, NULL, ws_resp, sizeof ws_resp,
+                                                  &resp_len);
+    if (answer == WSX_E_BUFFER)
+        resp_len = 0; /* (resp_len is the size it needed): close unanswered */
+    if (r > 0 && answer == WSX_OK) {
         tcp_send_all(&ws_tcp, ws_resp, resp_len);
         wsx_ws_conn_config_default(&cfg);
         cfg.decoder.max_frame_size = WS_MSG_CAP;   /* refused from the header */
@@ -423,7 +427,7 @@ static size_t check_head(const uint8_t *log, size_t len, int status, wsx_http_re
     wsx_http_parser p;
     int r;
     wsx_http_parser_init(&p, NULL);
-    r = wsx_http_parse_response(&p, (const char *)log, len, headers, max_headers, res);
+    r = wsx_http_parse_response(&p, log, len, headers, max_headers, res);
     return r > 0 && res->status == status ? (size_t)r : 0;
 }
 
@@ -499,7 +503,7 @@ static int browser_sse(void)
     wsx_http_response res;
     const wsx_header *h;
     size_t head = check_head(sse_tx_log, sse_tcp.tx_len, 200, &res, headers, 10);
-    const char *body = (const char *)sse_tx_log + head;
+    const uint8_t *body = sse_tx_log + head;
     size_t left = sse_tcp.tx_len - head;
     int ended = 0;
     if (head == 0)
@@ -514,17 +518,17 @@ static int browser_sse(void)
         return 13;
     wsx_chunked_init(&chunked, NULL);
     while (!ended) {
-        const char *data = NULL;
+        const uint8_t *data = NULL;
         size_t data_len = 0, used = 0;
         int r = wsx_chunked_decode(&chunked, body, left, &used, &data, &data_len);
         body += used;
         left -= used;
         if (r < 0 || (r == WSX_CHUNKED_NEED_MORE && left == 0 && !ended))
             return 14; /* the body must end with the last chunk */
-        ended = r == WSX_CHUNKED_END;
-        while (r == WSX_CHUNKED_DATA && data_len > 0) {
+        ended = r == WSX_CHUNKED_EV_END;
+        while (r == WSX_CHUNKED_EV_DATA && data_len > 0) {
             wsx_sse_event ev;
-            int k = wsx_sse_parse(&parser, (const uint8_t *)data, data_len, &used, &ev);
+            int k = wsx_sse_parse(&parser, data, data_len, &used, &ev);
             data += used;
             data_len -= used;
             if (k < 0)

@@ -64,15 +64,16 @@ static int url_on_retry(void *user, uint32_t ms)
 
 /* Feeds body bytes to the parser, at most --chunk at a time.  0, or -1 on a
  * parse error (reported). */
-static int feed_body(url_client *u, const char *data, size_t n)
+static int feed_body(url_client *u, const void *bytes, size_t n)
 {
+    const uint8_t *data = (const uint8_t *)bytes;
     wsx_sse_callbacks cb;
     memset(&cb, 0, sizeof cb);
     cb.on_event = url_on_event;
     cb.on_retry = url_on_retry;
     while (n > 0) {
         size_t part = n < u->o->chunk ? n : u->o->chunk;
-        int r = wsx_sse_feed(&u->parser, (const uint8_t *)data, part, &cb, u, NULL);
+        int r = wsx_sse_feed(&u->parser, data, part, &cb, u, NULL);
         fflush(u->out);
         if (r != 0) {
             fprintf(stderr, "sse_cat: parse error: %s (%s)\n", wsx_strerror(r), wsx_errname(r));
@@ -210,14 +211,14 @@ static int read_head(url_client *u, int fd, wsx_header *hdrs, wsx_http_response 
 static int body_bytes(url_client *u, wsx_chunked *ch, const char *p, size_t n, int *ended)
 {
     while (ch && n > 0 && !*ended) {
-        const char *data;
+        const uint8_t *data;
         size_t data_len, used;
         int r = wsx_chunked_decode(ch, p, n, &used, &data, &data_len);
         p += used;
         n -= used;
-        if (r == WSX_CHUNKED_DATA && feed_body(u, data, data_len) != 0)
+        if (r == WSX_CHUNKED_EV_DATA && feed_body(u, data, data_len) != 0)
             return -1;
-        if (r == WSX_CHUNKED_END)
+        if (r == WSX_CHUNKED_EV_END)
             *ended = 1;
         if (r < 0) {
             fprintf(stderr, "sse_cat: bad chunked body: %s\n", wsx_strerror(r));

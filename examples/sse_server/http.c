@@ -40,9 +40,9 @@ int out_body(server *s, client *c, const void *bytes, size_t n)
     size_t hl;
     if (!c->chunked)
         return out_put(s, c, bytes, n);
-    hl = wsx_chunked_header(n, head);
-    if (n == 0 || !out_fits(s, c, hl + n + 2))
-        return -1;
+    if (wsx_chunked_write_header(n, head, sizeof head, &hl) != WSX_OK ||
+        !out_fits(s, c, hl + n + 2))
+        return -1; /* (n == 0 would be the last chunk: refused) */
     out_put(s, c, head, hl);
     out_put(s, c, bytes, n);
     return out_put(s, c, WSX_CHUNKED_CRLF, 2);
@@ -205,8 +205,8 @@ static int decode_chunked_body(server *s, client *c, size_t head_len)
     const char *p = c->in + at;
     size_t n = c->in_len - at;
     int r = WSX_CHUNKED_NEED_MORE;
-    while (n > 0 && r != WSX_CHUNKED_END) {
-        const char *data;
+    while (n > 0 && r != WSX_CHUNKED_EV_END) {
+        const uint8_t *data;
         size_t data_len, used;
         r = wsx_chunked_decode(&c->body_dec, p, n, &used, &data, &data_len);
         p += used;
@@ -215,7 +215,7 @@ static int decode_chunked_body(server *s, client *c, size_t head_len)
             respond_error(s, c, wsx_err_http_status(r), "");
             return -1;
         }
-        if (r == WSX_CHUNKED_DATA) {
+        if (r == WSX_CHUNKED_EV_DATA) {
             if (data_len > BODY_MAX - c->body_len) {
                 respond_error(s, c, 413, "");
                 return -1;
@@ -225,7 +225,7 @@ static int decode_chunked_body(server *s, client *c, size_t head_len)
         }
     }
     c->in_len = head_len + c->body_len; /* bytes after the body: no pipelining */
-    return r == WSX_CHUNKED_END;
+    return r == WSX_CHUNKED_EV_END;
 }
 
 /* The body of a POST: 1 when all of it is in (*len bytes at in[head_len..)),

@@ -43,8 +43,8 @@
  *
  * Decisions:
  *   - Framing.  For an HTTP/1.1 request both streams use Transfer-Encoding:
- *     chunked (wsx_chunked_header around each event), so the end of a chat
- *     ([DONE]) is a clean end of body, "0\r\n\r\n", and the connection
+ *     chunked (wsx_chunked_write_header around each event), so the end of a
+ *     chat ([DONE]) is a clean end of body, "0\r\n\r\n", and the connection
  *     then waits for the next request (HTTP/1.1 persistence, as the
  *     "Connection: keep-alive" of the wsx head promises; no pipelining).
  *     HTTP/1.0 clients get a body delimited by the close.  --drop-after

@@ -132,8 +132,8 @@ static void answer_head(server *s, client *c, const wsx_http_request *req, size_
     /* Writes the 101, or the refusal (400, 405, 426 ...) for a bad request. */
     int r = wsx_hs_server_answer_request(&s->hs_cfg, req, NULL, c->resp, sizeof c->resp, &n);
     uint64_t now = net_now_ms();
-    if (r != WSX_OK) {
-        linger(s, c, r, n);
+    if (r != WSX_OK) { /* WSX_E_BUFFER: n is the size needed, nothing to send */
+        linger(s, c, r, r == WSX_E_BUFFER ? 0 : n);
         return;
     }
     c->resp_len = n;
@@ -163,7 +163,7 @@ int read_head(server *s, client *c)
         return -1;
     }
     c->in_len += (size_t)k;
-    r = wsx_http_parse_request(&c->http, (const char *)c->in, c->in_len, headers,
+    r = wsx_http_parse_request(&c->http, c->in, c->in_len, headers,
                                MAX_HEADERS, &req);
     if (r < 0)
         refuse(s, c, r);
