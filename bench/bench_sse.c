@@ -70,7 +70,7 @@ static size_t parse_once(const uint8_t *s, size_t n, size_t chunk)
         int r;
         while ((r = wsx_sse_parse(&p, s + off + pos, len - pos, &used, &ev)) > 0) {
             pos += used;
-            if (r == WSX_SSE_EVENT) {
+            if (r == WSX_SSE_EV_EVENT) {
                 events++;
                 sum += ev.data_len;
             }

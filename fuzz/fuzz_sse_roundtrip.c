@@ -66,14 +66,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char cur_id[256];
     size_t cur_id_len = 0;
     wsx_sse_parser parser;
-    wsx_sse_parser_config cfg = { 256, 0 };
+    wsx_sse_parser_config cfg = { 0 };
 
     chunk = size ? (size_t)(data[0] >> 5) * 9 + 1 : 1;
     while (p < end && nev < MAX_EVENTS) {
         ev_spec *e = &evs[nev];
         uint8_t ctl = *p++, len;
         wsx_sse_msg m;
-        ptrdiff_t w;
+        size_t w = 0, need = 0;
+        int r;
         memset(e, 0, sizeof *e);
         e->retry = -1;
         wsx_sse_msg_init(&m);
@@ -111,14 +112,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         m.comment = e->has_comment ? e->comment : NULL;
         m.comment_len = e->comment_len;
         m.retry_ms = e->retry;
-        w = wsx_sse_write(&m, stream + n, sizeof stream - n);
+        r = wsx_sse_write(&m, stream + n, sizeof stream - n, &w);
         if (clean(e->type, e->type_len) | clean(e->id, e->id_len)) {
-            REQUIRE(w == WSX_E_SSE_FIELD);
-            w = wsx_sse_write(&m, stream + n, sizeof stream - n);
+            REQUIRE(r == WSX_E_SSE_FIELD && w == 0);
+            r = wsx_sse_write(&m, stream + n, sizeof stream - n, &w);
         }
-        REQUIRE(w > 0);
-        REQUIRE(w == wsx_sse_write(&m, NULL, 0));
-        n += (size_t)w;
+        REQUIRE(r == WSX_OK && w > 0);
+        REQUIRE(wsx_sse_write(&m, NULL, 0, &need) == WSX_OK && need == w);
+        n += w;
         /* what the client sees: CR and CRLF become LF */
         for (i = 0; i < e->data_len; i++) {
             if (e->data[i] == '\r') {
@@ -141,7 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(buf, stream + off, k);
         while ((r = wsx_sse_parse(&parser, buf + pos, k - pos, &used, &ev)) > 0) {
             pos += used;
-            if (r == WSX_SSE_RETRY) {
+            if (r == WSX_SSE_EV_RETRY) {
                 while (retry_i < nev && evs[retry_i].retry < 0)
                     retry_i++;
                 REQUIRE(retry_i < nev);
@@ -149,7 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 retry_i++;
                 continue;
             }
-            REQUIRE(r == WSX_SSE_EVENT);
+            REQUIRE(r == WSX_SSE_EV_EVENT);
             while (expect < nev && !evs[expect].has_data) {
                 if (evs[expect].has_id) {
                     memcpy(cur_id, evs[expect].id, evs[expect].id_len);

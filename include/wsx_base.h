@@ -231,8 +231,7 @@ WSX_API const char *wsx_version_string(void);
     X(SSE_CONTENT_TYPE,   -503,    0,    0, "SSE response is not text/event-stream") \
     X(SSE_NO_CONTENT,     -504,    0,    0, "server answered 204: stop reconnecting") \
     X(SSE_REDIRECT,       -505,    0,    0, "redirect: follow the new location") \
-    X(SSE_REPLAY_GONE,    -506,    0,    0, "Last-Event-ID is older than the replay window") \
-    X(SSE_FIELD_TOO_LONG, -507,    0,    0, "SSE id or event type exceeds the configured maximum")
+    X(SSE_REPLAY_GONE,    -506,    0,    0, "Last-Event-ID is older than the replay window")
 
 typedef enum wsx_err {
 #define WSX_ERR_ENUM_(name, value, close_code, http_status, reason) \

@@ -34,8 +34,8 @@ extern "C" {
  *       int r;
  *       while ((r = wsx_sse_parse(&p, buf + off, len - off, &used, &ev)) > 0) {
  *           off += used;
- *           if (r == WSX_SSE_EVENT) handle(ev.type, ev.data, ev.id);
- *           else if (r == WSX_SSE_RETRY) reconnect_delay = ev.retry;
+ *           if (r == WSX_SSE_EV_EVENT) handle(ev.type, ev.data, ev.id);
+ *           else if (r == WSX_SSE_EV_RETRY) reconnect_delay = ev.retry;
  *       }
  *       if (r < 0) fail(wsx_strerror(r));   // r == 0: all of buf consumed
  *   }
@@ -45,15 +45,18 @@ extern "C" {
  * and LF); a line split over many chunks costs no more than a whole one.
  *
  * Scratch.  The caller gives one buffer at init; it is never grown and its
- * size is the limit.  It is cut into four fixed fields of max_field bytes
- * (the last event ID, the id buffer, an id being read, the event type) and
- * the rest, which holds the data of the pending event (lines joined by LF)
- * and, when comments are requested, a comment split across chunks.  A value
- * that does not fit fails with WSX_E_SSE_LINE_TOO_LONG (data, comment) or
- * WSX_E_SSE_FIELD_TOO_LONG (id, event type): never truncated, never grown.
+ * size is the one limit.  It holds, each taking what it needs: the last
+ * event ID (kept until an empty line replaces it), and for the block being
+ * read its data (lines joined by LF), its event type, the id one of its
+ * lines set, and the value of the line being read.  So ids, event types and
+ * data lines have no limit of their own: a 4 KiB id needs 8 KiB of the
+ * scratch (itself, and the last event ID it replaces) beside the data, and
+ * a scratch of 64 KiB + 4 * L bytes reads every stream whose lines are
+ * shorter than L and whose events have up to 64 KiB of data.  What does
+ * not fit fails with WSX_E_SSE_LINE_TOO_LONG: never truncated, never grown.
  * Lines that are ignored (unknown fields, comments when not requested, the
- * value of a retry field) are skipped without being stored, so they have no
- * length limit and cost no memory.
+ * value of a retry field) are skipped without being stored, so they have
+ * no length limit and cost no memory.
  *
  * Zero copy.  When an event has a single data line and that whole line is
  * in the buffer passed to one call, ev.data points into that buffer (no
@@ -66,133 +69,151 @@ extern "C" {
  * The parser never keeps a pointer into the caller's input between calls.
  */
 
-/* Event kinds returned by wsx_sse_parse (> 0). */
-#define WSX_SSE_EVENT   1 /* an event was dispatched: type, data, id */
-#define WSX_SSE_RETRY   2 /* a valid "retry:" line: ev->retry (ms) */
-#define WSX_SSE_COMMENT 3 /* a ":" line, only with WSX_SSE_WANT_COMMENTS */
+/* What wsx_sse_parse returns (besides a negative wsx_err). */
+typedef enum wsx_sse_event_kind {
+    WSX_SSE_NEED_MORE = 0, /* all of buf consumed; call with more */
+    WSX_SSE_EV_EVENT,      /* an event was dispatched: type, data, id */
+    WSX_SSE_EV_RETRY,      /* a valid "retry:" line: retry (ms) */
+    WSX_SSE_EV_COMMENT     /* a ":" line, only with WSX_SSE_WANT_COMMENTS */
+} wsx_sse_event_kind;
 
 /* Configuration flags. */
 #define WSX_SSE_WANT_COMMENTS 1u /* return comment lines (keep-alives) */
 
-#define WSX_SSE_DEFAULT_MAX_FIELD 256 /* bytes: longest id and event type */
-
 typedef struct wsx_sse_parser_config {
-    size_t max_field; /* longest id / event type; 0 = WSX_SSE_DEFAULT_MAX_FIELD */
-    unsigned flags;   /* WSX_SSE_WANT_COMMENTS */
+    unsigned flags; /* WSX_SSE_WANT_COMMENTS; 0: the defaults */
 } wsx_sse_parser_config;
 
 typedef struct wsx_sse_event {
-    /* WSX_SSE_EVENT: the event type ("message" when the stream set none;
-     * then it points to static storage), the data (lines joined with LF, no
-     * trailing LF; may be empty, may contain NUL), the last event ID at
-     * dispatch (may be empty: id_len 0).  Not NUL-terminated.
-     * WSX_SSE_COMMENT: data/data_len hold the text after the colon, minus
-     * one leading space; type and id are unset. */
-    const uint8_t *type;
+    /* WSX_SSE_EV_EVENT: the event type ("message" when the stream set
+     * none; then it points to static storage), the data (lines joined with
+     * LF, no trailing LF; may be empty, may contain NUL), the last event ID
+     * at dispatch (may be empty: id_len 0).  Not NUL-terminated.
+     * WSX_SSE_EV_COMMENT: data/data_len hold the text after the colon,
+     * minus one leading space; type and id are NULL, 0. */
+    const char *type;
     size_t type_len;
     const uint8_t *data;
     size_t data_len;
-    const uint8_t *id;
+    const char *id;
     size_t id_len;
-    /* WSX_SSE_RETRY: the new reconnection time in ms.  The value is ASCII
-     * digits only (leading zeros allowed); a value above 4294967295
+    /* WSX_SSE_EV_RETRY: the new reconnection time in ms.  The value is
+     * ASCII digits only (leading zeros allowed); a value above 4294967295
      * saturates to 4294967295 (UINT32_MAX: "a very long time"). */
     uint32_t retry;
 } wsx_sse_event;
 
-/* Parser state.  Fields are private.  About 100 bytes on 64-bit targets. */
+/* Parser state.  Fields are private.  96 bytes on 64-bit targets. */
 typedef struct wsx_sse_parser {
     /* The byte fields come first: Thumb-2 reaches byte offsets below 32
-     * with 2-byte loads and stores (134 bytes less code on a Cortex-M4). */
-    uint8_t _id_last, _id_buf, _id_tmp; /* slot indices, all different but _buf may == _last */
+     * with 2-byte loads and stores. */
     uint8_t _st, _field, _name_len, _bom;
-    uint8_t _has_data, _id_nul, _retry_ok, _skip_block, _flags, _ended;
+    uint8_t _has_data, _id_nul, _retry_ok, _skip_block;
+    uint8_t _flags, _ended, _id_set;
     uint8_t _name[5];
     uint8_t *_scratch;
-    size_t _cap;           /* bytes for data / comment (after the fields) */
-    size_t _max_field;
-    size_t _data_len;      /* pending data bytes in scratch */
-    size_t _tmp_len;       /* the value being read (WSX_SMALL), or the
-                              comment being accumulated, after the data */
+    size_t _top;           /* where the values at the end of the scratch begin: */
+    size_t _type_len;      /* the event type, */
+    size_t _id_len;        /* the id this block set (_id_set), */
+    size_t _last_len;      /* the last event ID (it ends the scratch) */
+    size_t _data_len;      /* pending data, at the start of the scratch */
+    size_t _tmp_len;       /* the value being read, after the data */
     const uint8_t *_slice; /* pending single data line inside the input */
     size_t _slice_len;
-    uint32_t _id_len[3];   /* id slots: last event ID, id buffer, reading */
-    uint32_t _type_len;
     uint32_t _retry;       /* retry value being read */
     int _err;              /* sticky error, 0 if none */
 } wsx_sse_parser;
 
 /* Initialises p for a new stream with an empty last event ID.  scratch
- * (scratch_size bytes, owned by the caller, must outlive p) needs more than
- * 4 * max_field bytes; the rest bounds the data of one event.  cfg may be
- * NULL (defaults).  Returns WSX_OK or WSX_E_ARG (scratch too small). */
-WSX_API wsx_err wsx_sse_parser_init(wsx_sse_parser *p, void *scratch, size_t scratch_size,
-                                    const wsx_sse_parser_config *cfg);
+ * (scratch_size > 0 bytes, owned by the caller, must outlive p) bounds
+ * what one event needs (see "Scratch" above).  cfg may be NULL (the
+ * defaults).  Returns WSX_OK or WSX_E_ARG (p or scratch NULL, size 0). */
+WSX_API int wsx_sse_parser_init(wsx_sse_parser *p, void *scratch, size_t scratch_size,
+                                const wsx_sse_parser_config *cfg);
 
 /* Parses buf[0..len) until one event is ready.  Sets *consumed to the
  * number of bytes used (always; the caller passes buf + *consumed next).
  * Returns
- *   WSX_SSE_EVENT, WSX_SSE_RETRY, WSX_SSE_COMMENT  (*ev filled, see above);
- *   0   every byte was consumed (*consumed == len) and no event is ready:
- *       give more input;
+ *   WSX_SSE_EV_EVENT, _EV_RETRY, _EV_COMMENT  (*ev filled, see above);
+ *   WSX_SSE_NEED_MORE (0)  every byte was consumed (*consumed == len) and
+ *       no event is ready: give more input;
  *   < 0 an error, sticky until wsx_sse_resync() or wsx_sse_reset():
- *       WSX_E_SSE_LINE_TOO_LONG  data (or a requested comment) does not fit
- *                                the scratch buffer;
- *       WSX_E_SSE_FIELD_TOO_LONG an id or event type over max_field;
- *       WSX_E_STATE              called after wsx_sse_end() without reset.
+ *       WSX_E_SSE_LINE_TOO_LONG  what the event needs does not fit the
+ *                                scratch buffer (see above);
+ *       WSX_E_STATE              called after wsx_sse_end() without reset;
+ *       WSX_E_ARG                p, consumed or ev NULL, or buf NULL with
+ *                                len > 0 (nothing changed, not sticky).
  *       On error *consumed counts the bytes before the offending value. */
-WSX_API int wsx_sse_parse(wsx_sse_parser *p, const uint8_t *buf, size_t len,
-                          size_t *consumed, wsx_sse_event *ev);
+WSX_API int wsx_sse_parse(wsx_sse_parser *p, const void *buf, size_t len, size_t *consumed,
+                          wsx_sse_event *ev);
 
-/* After WSX_E_SSE_LINE_TOO_LONG or WSX_E_SSE_FIELD_TOO_LONG: drops the
- * event being read (its data, type and any id it set) and skips input up to
- * and including the next empty line, then parses normally.  Continue with
- * buf + *consumed.  Returns WSX_OK, or WSX_E_STATE when p is not in one of
- * those two errors (nothing changed).  Not calling it means "stop". */
-WSX_API wsx_err wsx_sse_resync(wsx_sse_parser *p);
+/* After WSX_E_SSE_LINE_TOO_LONG: drops the event being read (its data,
+ * type and any id it set) and skips input up to and including the next
+ * empty line, then parses normally.  Continue with buf + *consumed.
+ * Returns WSX_OK, WSX_E_STATE when p is not in that error (nothing
+ * changed), or WSX_E_ARG.  Not calling it means "stop". */
+WSX_API int wsx_sse_resync(wsx_sse_parser *p);
 
 /* End of the response body (or connection lost).  An event without its
  * terminating empty line is discarded, as the spec says, and so is the id
  * it set (the last event ID is only committed by an empty line).  Returns
- * 1 if something incomplete was discarded, 0 if the stream ended cleanly.
- * Further wsx_sse_parse calls fail with WSX_E_STATE until wsx_sse_reset. */
+ * 1 if something incomplete was discarded, 0 if the stream ended cleanly,
+ * WSX_E_ARG for p NULL.  Further wsx_sse_parse calls fail with WSX_E_STATE
+ * until wsx_sse_reset. */
 WSX_API int wsx_sse_end(wsx_sse_parser *p);
 
 /* Prepares p for a new connection (a reconnect): a BOM is allowed again,
  * pending data, errors and the end state are cleared, and the last event ID
  * is KEPT (it persists across reconnections and is what the next request
- * sends as Last-Event-ID). */
+ * sends as Last-Event-ID).  p NULL: nothing. */
 WSX_API void wsx_sse_reset(wsx_sse_parser *p);
 
-/* The last event ID (bytes, not NUL-terminated; *len may be 0).  Valid until
- * the next call on p.  Committed by each empty line, even one that
- * dispatches no event ("id: 42\n\n"). */
-WSX_API const uint8_t *wsx_sse_last_event_id(const wsx_sse_parser *p, size_t *len);
+/* The last event ID (text as it arrived, not NUL-terminated; *len may be
+ * 0).  Valid until the next call on p.  Committed by each empty line, even
+ * one that dispatches no event ("id: 42\n\n").  NULL (and *len 0 when len
+ * is not NULL) for p or len NULL. */
+WSX_API const char *wsx_sse_last_event_id(const wsx_sse_parser *p, size_t *len);
 
 /* Sets the last event ID, e.g. restored from disk before the first
- * connection.  Returns WSX_OK, WSX_E_SSE_FIELD (contains NUL, CR or LF) or
- * WSX_E_SSE_FIELD_TOO_LONG. */
-WSX_API wsx_err wsx_sse_set_last_event_id(wsx_sse_parser *p, const uint8_t *id, size_t len);
+ * connection (id must not point into p's scratch buffer).  Returns WSX_OK,
+ * WSX_E_SSE_FIELD (contains NUL, CR or LF), WSX_E_SSE_LINE_TOO_LONG (it
+ * does not fit beside what the scratch holds) or WSX_E_ARG. */
+WSX_API int wsx_sse_set_last_event_id(wsx_sse_parser *p, const char *id, size_t len);
 
 /* ---- callback adapter ------------------------------------------------ */
-
+/*
+ * wsx_sse_feed runs wsx_sse_parse over a buffer and calls the callbacks
+ * below (API rule 7, the same contract as wsx_ws_conn_feed).  Built only
+ * on the functions above.  Every callback may be NULL (the event is then
+ * ignored).  Pointers are valid during the call only (as in wsx_sse_event).
+ */
 typedef struct wsx_sse_callbacks {
-    /* Each may be NULL.  A callback returning non-zero stops wsx_sse_feed,
-     * which then returns that value.  Pointers as in wsx_sse_event. */
+    /* Each returns 0 to go on, nonzero to pause: wsx_sse_feed then returns
+     * WSX_PAUSED right after that event. */
     int (*on_event)(void *user, const wsx_sse_event *ev);
     int (*on_retry)(void *user, uint32_t retry_ms);
+    /* Only for a parser created with WSX_SSE_WANT_COMMENTS. */
     int (*on_comment)(void *user, const uint8_t *text, size_t len);
-    /* Called on a parse error.  Returning 0 for WSX_E_SSE_LINE_TOO_LONG or
-     * WSX_E_SSE_FIELD_TOO_LONG resynchronises (wsx_sse_resync) and goes
-     * on; anything else, or no callback, stops with the error. */
+    /* Called once for each error of the stream (WSX_E_SSE_LINE_TOO_LONG).
+     * Returning 0 goes on: the event that did not fit is skipped
+     * (wsx_sse_resync) and parsing continues after it; nonzero, or no
+     * on_error, stops: wsx_sse_feed returns the error. */
     int (*on_error)(void *user, int err);
 } wsx_sse_callbacks;
 
-/* Runs wsx_sse_parse over buf[0..len) calling the callbacks.  Returns
- * WSX_OK when all of buf was consumed, a negative error, or the non-zero
- * value a callback returned.  *consumed (may be NULL) tells how far it got.
- * on_comment is only called when p was created with WSX_SSE_WANT_COMMENTS. */
-WSX_API int wsx_sse_feed(wsx_sse_parser *p, const uint8_t *buf, size_t len,
+/* Feeds buf[0..len) to p and calls cb's callbacks for each event.
+ * Returns:
+ *   WSX_OK      every byte was consumed (*consumed = len), including
+ *               after errors on_error chose to skip;
+ *   WSX_PAUSED  a callback returned nonzero: stopped right after that
+ *               event; *consumed bytes were used; call again with the rest;
+ *   < 0         the error on_error stopped at (*consumed: where it was
+ *               found); or, with no callback: the error a previous call
+ *               stopped at (sticky until wsx_sse_resync / wsx_sse_reset),
+ *               WSX_E_STATE after wsx_sse_end, WSX_E_ARG (p or cb NULL,
+ *               buf NULL with len > 0).
+ * consumed may be NULL. */
+WSX_API int wsx_sse_feed(wsx_sse_parser *p, const void *buf, size_t len,
                          const wsx_sse_callbacks *cb, void *user, size_t *consumed);
 
 /* ====================================================================== */
@@ -216,10 +237,12 @@ WSX_API int wsx_sse_feed(wsx_sse_parser *p, const uint8_t *buf, size_t len,
  *   - comment (NULL: none) may contain line breaks: one ": " line each.
  *   - retry_ms < 0: no retry line.
  *
- * Return convention of every writer here: with out == NULL, the number of
- * bytes needed (nothing written); otherwise the number of bytes written to
- * out, or WSX_E_BUFFER if cap is too small (out unspecified), or another
- * negative wsx_err.
+ * Every writer here follows API rule 2 (wsx_base.h): it ends with (out,
+ * cap, out_len) and returns WSX_OK with out[0 .. *out_len) written,
+ * WSX_E_BUFFER with *out_len the size needed, or another error with
+ * *out_len 0; out NULL with cap 0 asks for the size.  WSX_E_ARG for
+ * out_len NULL, out NULL with cap > 0, or a NULL where a length says
+ * there are bytes.
  */
 typedef struct wsx_sse_msg {
     const char *type;
@@ -228,34 +251,38 @@ typedef struct wsx_sse_msg {
     size_t id_len;
     const void *data;
     size_t data_len;
-    const char *comment;
+    const void *comment;
     size_t comment_len;
     int64_t retry_ms;
 } wsx_sse_msg;
 
-/* Fills m with "nothing": no type, id, data, comment, and retry_ms = -1. */
+/* Fills m with "nothing": no type, id, data, comment, and retry_ms = -1
+ * (m NULL: nothing). */
 WSX_API void wsx_sse_msg_init(wsx_sse_msg *m);
 
-WSX_API ptrdiff_t wsx_sse_write(const wsx_sse_msg *m, uint8_t *out, size_t cap);
+WSX_API int wsx_sse_write(const wsx_sse_msg *m, void *out, size_t cap, size_t *out_len);
 
 /* "data: [DONE]\n\n": the end-of-stream sentinel of OpenAI-style APIs (an
  * application convention, not part of SSE: clients see a plain message). */
 #define WSX_SSE_DONE "data: [DONE]\n\n"
-WSX_API ptrdiff_t wsx_sse_write_done(uint8_t *out, size_t cap);
+WSX_API int wsx_sse_write_done(void *out, size_t cap, size_t *out_len);
 
-/* ": <text>\n\n"; line breaks in text give several comment lines. */
-WSX_API ptrdiff_t wsx_sse_write_comment(const char *text, size_t len, uint8_t *out, size_t cap);
+/* ": <text>\n\n"; line breaks in text give several comment lines.  text
+ * NULL with len 0: an empty comment. */
+WSX_API int wsx_sse_write_comment(const void *text, size_t len, void *out, size_t cap,
+                                  size_t *out_len);
 
 /* The keep-alive comment ": keep-alive\n\n" (14 bytes). */
 #define WSX_SSE_KEEPALIVE ": keep-alive\n\n"
-WSX_API ptrdiff_t wsx_sse_write_keepalive(uint8_t *out, size_t cap);
+WSX_API int wsx_sse_write_keepalive(void *out, size_t cap, size_t *out_len);
 
 /* bytes[0..len) as one HTTP/1.1 chunk: "<hex len>\r\n" bytes "\r\n".
  * len 0 gives the last chunk "0\r\n\r\n" (end of the response body). */
-WSX_API ptrdiff_t wsx_sse_write_chunk(const void *bytes, size_t len, uint8_t *out, size_t cap);
+WSX_API int wsx_sse_write_chunk(const void *bytes, size_t len, void *out, size_t cap,
+                                size_t *out_len);
 
 /* wsx_sse_write framed as one chunk (for Transfer-Encoding: chunked). */
-WSX_API ptrdiff_t wsx_sse_write_chunked(const wsx_sse_msg *m, uint8_t *out, size_t cap);
+WSX_API int wsx_sse_write_chunked(const wsx_sse_msg *m, void *out, size_t cap, size_t *out_len);
 
 /* ====================================================================== */
 /* Server helpers                                                          */
@@ -282,10 +309,13 @@ typedef struct wsx_sse_head_config {
  *   [Transfer-Encoding: chunked] [Access-Control-Allow-Origin: ...]
  *   [Vary: Origin when allow_origin is not "*"]
  *   [Access-Control-Allow-Credentials: true] [extra headers]
- * cfg may be NULL (none of the options).  Writer return convention;
+ * cfg may be NULL (none of the options).  A writer (API rule 2).  Errors:
  * WSX_E_ARG for allow_credentials with allow_origin "*" (CORS forbids it:
- * browsers reject the response). */
-WSX_API ptrdiff_t wsx_sse_response_head(const wsx_sse_head_config *cfg, uint8_t *out, size_t cap);
+ * browsers reject the response); WSX_E_HTTP_HEADER_NAME / _VALUE for an
+ * extra header that is not a token / an RFC 9110 field value, or an empty
+ * allow_origin or one that is not a field value (API rule 8). */
+WSX_API int wsx_sse_response_head(const wsx_sse_head_config *cfg, void *out, size_t cap,
+                                  size_t *out_len);
 
 #define WSX_SSE_KEEPALIVE_MS 15000u /* default keep-alive interval */
 
@@ -318,8 +348,10 @@ WSX_API int wsx_sse_keepalive_due(uint64_t now_ms, uint64_t last_write_ms, uint3
  *     replayed.  An id not in the window is WSX_E_SSE_REPLAY_GONE.
  * On WSX_E_SSE_REPLAY_GONE the server decides: full resync, or an error.
  */
-#define WSX_SSE_REPLAY_NUMERIC 0
-#define WSX_SSE_REPLAY_EXACT   1
+typedef enum wsx_sse_replay_mode {
+    WSX_SSE_REPLAY_NUMERIC = 0,
+    WSX_SSE_REPLAY_EXACT
+} wsx_sse_replay_mode;
 
 typedef struct wsx_sse_replay_slot_ {
     uint64_t _num;  /* numeric id (NUMERIC mode) */
@@ -337,7 +369,8 @@ typedef struct wsx_sse_replay {
     size_t _max, _ring_cap;
     size_t _first, _count; /* oldest slot index, number stored */
     uint64_t _floor;
-    int _mode, _floor_set;
+    wsx_sse_replay_mode _mode;
+    int _floor_set;
 } wsx_sse_replay;
 
 typedef struct wsx_sse_replay_iter {
@@ -346,35 +379,37 @@ typedef struct wsx_sse_replay_iter {
 } wsx_sse_replay_iter;
 
 /* mem (size bytes, caller-owned, outlives r; any alignment) holds max_events
- * slots and the ring.  Returns WSX_OK or WSX_E_ARG (max_events 0, mode
- * unknown, no room left for the ring). */
-WSX_API wsx_err wsx_sse_replay_init(wsx_sse_replay *r, void *mem, size_t size, size_t max_events,
-                                    int mode);
+ * slots and the ring.  Returns WSX_OK or WSX_E_ARG (r or mem NULL,
+ * max_events 0, mode unknown, no room left for the ring). */
+WSX_API int wsx_sse_replay_init(wsx_sse_replay *r, void *mem, size_t size, size_t max_events,
+                                wsx_sse_replay_mode mode);
 
 /* Serializes m (wsx_sse_write) and stores it.  m->id is required and must be
  * non-empty (and numeric, above the newest, in NUMERIC mode: WSX_E_ARG).
- * Returns WSX_OK, WSX_E_ARG, WSX_E_SSE_FIELD, or WSX_E_LIMIT (the event is
- * larger than the whole ring: nothing stored or evicted).  Iterators over r
- * are invalid after an append. */
-WSX_API wsx_err wsx_sse_replay_append(wsx_sse_replay *r, const wsx_sse_msg *m);
+ * Returns WSX_OK, WSX_E_ARG (also for r or m NULL), WSX_E_SSE_FIELD, or
+ * WSX_E_LIMIT (the event is larger than the whole ring: nothing stored or
+ * evicted).  Iterators over r are invalid after an append. */
+WSX_API int wsx_sse_replay_append(wsx_sse_replay *r, const wsx_sse_msg *m);
 
 /* Positions it after the event whose id is last_id (see the modes above).
  * Returns WSX_OK (the iterator may yield nothing: the client is up to date)
- * or WSX_E_SSE_REPLAY_GONE (or WSX_E_ARG for an empty last_id: a client
- * without Last-Event-ID is new; use wsx_sse_replay_all for history). */
-WSX_API wsx_err wsx_sse_replay_since(const wsx_sse_replay *r, const char *last_id, size_t len,
-                                     wsx_sse_replay_iter *it);
+ * or WSX_E_SSE_REPLAY_GONE (the iterator then yields nothing); WSX_E_ARG
+ * for r or it NULL, or an empty last_id (a client without Last-Event-ID is
+ * new; use wsx_sse_replay_all for history). */
+WSX_API int wsx_sse_replay_since(const wsx_sse_replay *r, const char *last_id, size_t len,
+                                 wsx_sse_replay_iter *it);
 
-/* Positions it on the oldest stored event. */
+/* Positions it on the oldest stored event (r or it NULL: nothing). */
 WSX_API void wsx_sse_replay_all(const wsx_sse_replay *r, wsx_sse_replay_iter *it);
 
 /* Next event, oldest first: *bytes and *len its serialized bytes (ready to
  * send), *id and *id_len (may be NULL) its id; pointers into r's memory, valid
- * until the next append.  Returns 1, or 0 when there are no more. */
+ * until the next append.  Returns 1, 0 when there are no more, or
+ * WSX_E_ARG (it, bytes or len NULL). */
 WSX_API int wsx_sse_replay_next(wsx_sse_replay_iter *it, const uint8_t **bytes, size_t *len,
                                 const char **id, size_t *id_len);
 
-/* Number of events stored. */
+/* Number of events stored (0 for r NULL). */
 WSX_API size_t wsx_sse_replay_count(const wsx_sse_replay *r);
 
 /* ====================================================================== */
@@ -390,7 +425,7 @@ typedef struct wsx_sse_request {
     const char *method;          /* NUL-terminated token; NULL = "GET" */
     const char *target;          /* NUL-terminated origin-form, e.g. "/events?x=1" */
     const char *host;            /* NUL-terminated Host value, e.g. "example.com:8080" */
-    const uint8_t *last_id;      /* e.g. from wsx_sse_last_event_id(); may be NULL */
+    const char *last_id;         /* e.g. from wsx_sse_last_event_id(); may be NULL */
     size_t last_id_len;
     const wsx_header *headers; /* extra headers, or NULL */
     size_t num_headers;
@@ -398,11 +433,13 @@ typedef struct wsx_sse_request {
     size_t body_len;
 } wsx_sse_request;
 
-/* Writer return convention.  The head and the body, contiguous.  Errors:
- * WSX_E_ARG (missing target/host, method not a token, target or host with
- * control characters or spaces), WSX_E_SSE_FIELD (last_id with CR, LF or
- * NUL), WSX_E_HTTP_HEADER_NAME / _VALUE. */
-WSX_API ptrdiff_t wsx_sse_request_write(const wsx_sse_request *req, uint8_t *out, size_t cap);
+/* The head and the body, contiguous.  A writer (API rule 2).  Errors:
+ * WSX_E_ARG (req NULL, missing target/host, method not a token, target or
+ * host with control characters or spaces); WSX_E_HTTP_HEADER_NAME / _VALUE
+ * for an extra header, or a last_id that is not an RFC 9110 field value
+ * (API rule 8: control characters, or space at either end). */
+WSX_API int wsx_sse_request_write(const wsx_sse_request *req, void *out, size_t cap,
+                                  size_t *out_len);
 
 /* Decides what a response means for an EventSource-style client, from its
  * status and headers (name/value pairs; names compared case-insensitively):
@@ -423,9 +460,10 @@ WSX_API ptrdiff_t wsx_sse_request_write(const wsx_sse_request *req, uint8_t *out
  *   WSX_E_SSE_STATUS         any other status (including a redirect with no
  *                            Location): fail, do not reconnect;
  *   WSX_E_SSE_CONTENT_TYPE   200 with another or no Content-Type: fail, do
- *                            not reconnect. */
-WSX_API wsx_err wsx_sse_check_response(int status, const wsx_header *headers, size_t n,
-                                       const char **location, size_t *location_len);
+ *                            not reconnect;
+ *   WSX_E_ARG                headers NULL with n > 0. */
+WSX_API int wsx_sse_check_response(int status, const wsx_header *headers, size_t n,
+                                   const char **location, size_t *location_len);
 
 /* The method for the request that follows a redirect with this status
  * (Fetch standard, "HTTP-redirect fetch"): "GET" for 303 (unless method is
@@ -437,8 +475,8 @@ WSX_API const char *wsx_sse_redirect_method(int status, const char *method);
 /* The same from a response parsed by wsx_http_parse_response() (wsx_http.h;
  * declared with the struct tag so this header does not need that one). */
 struct wsx_http_response;
-WSX_API wsx_err wsx_sse_check_http_response(const struct wsx_http_response *res, const char **location,
-                                            size_t *location_len);
+WSX_API int wsx_sse_check_http_response(const struct wsx_http_response *res, const char **location,
+                                        size_t *location_len);
 
 /* ---- reconnection timing --------------------------------------------- */
 /*
@@ -460,11 +498,12 @@ WSX_API wsx_err wsx_sse_check_http_response(const struct wsx_http_response *res,
 #define WSX_SSE_BACKOFF_MAX_MS 30000u
 
 typedef struct wsx_sse_backoff {
-    uint32_t retry_ms;   /* base delay (public: set from WSX_SSE_RETRY) */
+    uint32_t retry_ms;   /* base delay (public: set from WSX_SSE_EV_RETRY) */
     uint32_t max_ms;     /* cap for the exponential part (public) */
     uint32_t _failures;  /* consecutive failed attempts */
 } wsx_sse_backoff;
 
+/* b NULL: nothing (init, set_retry, opened) or 0 (next, delay). */
 WSX_API void wsx_sse_backoff_init(wsx_sse_backoff *b);
 /* The server sent retry: ms. */
 WSX_API void wsx_sse_backoff_set_retry(wsx_sse_backoff *b, uint32_t retry_ms);

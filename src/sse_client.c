@@ -28,20 +28,24 @@ static int is_visible(const char *s)
     return 1;
 }
 
-ptrdiff_t wsx_sse_request_write(const wsx_sse_request *req, uint8_t *out, size_t cap)
+int wsx_sse_request_write(const wsx_sse_request *req, void *out, size_t cap, size_t *out_len)
 {
     wsx__wbuf w;
     const char *method;
     int r;
+    if (!out_len)
+        return WSX_E_ARG;
+    *out_len = 0;
     if (!req || !is_visible(req->target) || !is_visible(req->host))
         return WSX_E_ARG;
     method = req->method ? req->method : (req->body ? "POST" : "GET");
     if (!wsx__http_is_token(method, strlen(method)) || (req->num_headers && !req->headers) ||
         (req->body_len && !req->body) || (req->last_id_len && !req->last_id))
         return WSX_E_ARG;
-    /* An id can never hold these when it came from the parser. */
-    if (!wsx__sse_field_ok((const char *)req->last_id, req->last_id_len))
-        return WSX_E_SSE_FIELD;
+    /* API rule 8: an id from the parser may hold control characters (not
+     * CR, LF, NUL) or end in a space; those cannot be sent as they are. */
+    if (!wsx__http_is_field_value(req->last_id, req->last_id_len))
+        return WSX_E_HTTP_HEADER_VALUE;
     wsx__wbuf_init(&w, out, cap);
     wsx__wbuf_str(&w, method);
     wsx__wbuf_put(&w, " ", 1);
@@ -65,7 +69,7 @@ ptrdiff_t wsx_sse_request_write(const wsx_sse_request *req, uint8_t *out, size_t
     wsx__wbuf_put(&w, "\r\n", 2);
     if (req->body)
         wsx__wbuf_put(&w, req->body, req->body_len);
-    return wsx__wbuf_result(&w);
+    return wsx__wbuf_done(&w, out_len);
 }
 
 /* ---- response ------------------------------------------------------- */
@@ -92,7 +96,7 @@ static int is_event_stream(const char *v, size_t n)
 
 /* What a response means (see wsx_sse_check_response) from its status and
  * the first Content-Type and Location among its n headers. */
-static wsx_err check(int status, const wsx_header *headers, size_t n, const char **location,
+static int check(int status, const wsx_header *headers, size_t n, const char **location,
                      size_t *location_len)
 {
     const char *ct = NULL, *loc = NULL;
@@ -127,14 +131,14 @@ static wsx_err check(int status, const wsx_header *headers, size_t n, const char
     return WSX_E_SSE_STATUS;
 }
 
-wsx_err wsx_sse_check_response(int status, const wsx_header *headers, size_t n,
-                               const char **location, size_t *location_len)
+int wsx_sse_check_response(int status, const wsx_header *headers, size_t n,
+                           const char **location, size_t *location_len)
 {
     return check(status, headers, n, location, location_len);
 }
 
-wsx_err wsx_sse_check_http_response(const struct wsx_http_response *res, const char **location,
-                                    size_t *location_len)
+int wsx_sse_check_http_response(const struct wsx_http_response *res, const char **location,
+                                size_t *location_len)
 {
     if (!res)
         return WSX_E_ARG;
@@ -153,6 +157,8 @@ const char *wsx_sse_redirect_method(int status, const char *method)
 
 void wsx_sse_backoff_init(wsx_sse_backoff *b)
 {
+    if (!b)
+        return;
     b->retry_ms = WSX_SSE_RETRY_DEFAULT_MS;
     b->max_ms = WSX_SSE_BACKOFF_MAX_MS;
     b->_failures = 0;
@@ -160,17 +166,23 @@ void wsx_sse_backoff_init(wsx_sse_backoff *b)
 
 void wsx_sse_backoff_set_retry(wsx_sse_backoff *b, uint32_t retry_ms)
 {
-    b->retry_ms = retry_ms;
+    if (b)
+        b->retry_ms = retry_ms;
 }
 
 void wsx_sse_backoff_opened(wsx_sse_backoff *b)
 {
-    b->_failures = 0;
+    if (b)
+        b->_failures = 0;
 }
 
 uint32_t wsx_sse_backoff_delay(const wsx_sse_backoff *b, uint32_t random32)
 {
-    uint32_t d = b->retry_ms, cap = b->max_ms > d ? b->max_ms : d, f, jitter;
+    uint32_t d, cap, f, jitter;
+    if (!b)
+        return 0;
+    d = b->retry_ms;
+    cap = b->max_ms > d ? b->max_ms : d;
     if (b->_failures && d < 1000)
         d = 1000;
     for (f = 0; f < b->_failures && d < cap; f++)
@@ -184,7 +196,10 @@ uint32_t wsx_sse_backoff_delay(const wsx_sse_backoff *b, uint32_t random32)
 
 uint64_t wsx_sse_backoff_next(wsx_sse_backoff *b, uint64_t now_ms, uint32_t random32)
 {
-    uint64_t at = now_ms + wsx_sse_backoff_delay(b, random32);
+    uint64_t at;
+    if (!b)
+        return 0;
+    at = now_ms + wsx_sse_backoff_delay(b, random32);
     if (b->_failures < 0xFFFFFFFFu)
         b->_failures++;
     return at < now_ms ? UINT64_MAX : at; /* saturate */

@@ -17,9 +17,6 @@ static inline int wsx__sse_over_u32(size_t n)
 #endif
 }
 
-/* For a helper shared by several cold entry points: one copy, not one per
- * caller (-Os would otherwise inline it into each). */
-
 /* 1 if s[0..n) has no CR, LF or NUL (s may be NULL when n is 0) */
 int wsx__sse_field_ok(const char *s, size_t n);
 /* the event, unchecked */

@@ -32,11 +32,14 @@ static int put_cors(wsx__wbuf *w, const char *origin, int credentials)
     return 0;
 }
 
-ptrdiff_t wsx_sse_response_head(const wsx_sse_head_config *cfg, uint8_t *out, size_t cap)
+int wsx_sse_response_head(const wsx_sse_head_config *cfg, void *out, size_t cap, size_t *out_len)
 {
     wsx_sse_head_config none;
     wsx__wbuf w;
     int r = 0;
+    if (!out_len)
+        return WSX_E_ARG;
+    *out_len = 0;
     if (!cfg) {
         memset(&none, 0, sizeof none);
         cfg = &none;
@@ -60,7 +63,7 @@ ptrdiff_t wsx_sse_response_head(const wsx_sse_head_config *cfg, uint8_t *out, si
     if (r)
         return r;
     wsx__wbuf_put(&w, "\r\n", 2);
-    return wsx__wbuf_result(&w);
+    return wsx__wbuf_done(&w, out_len);
 }
 
 int wsx_sse_keepalive_due(uint64_t now_ms, uint64_t last_write_ms, uint32_t interval_ms,
@@ -102,7 +105,8 @@ WSX__NOINLINE static wsx_sse_replay_slot_ *slot_at(const wsx_sse_replay *r, size
     return &r->_slots[(r->_first + i) % r->_max];
 }
 
-wsx_err wsx_sse_replay_init(wsx_sse_replay *r, void *mem, size_t size, size_t max_events, int mode)
+int wsx_sse_replay_init(wsx_sse_replay *r, void *mem, size_t size, size_t max_events,
+                        wsx_sse_replay_mode mode)
 {
     uintptr_t base = (uintptr_t)mem;
     size_t pad = (size_t)(0u - base) & 7u; /* slots hold a uint64_t */
@@ -149,11 +153,11 @@ static size_t make_room(wsx_sse_replay *r, size_t need)
     return 0;
 }
 
-wsx_err wsx_sse_replay_append(wsx_sse_replay *r, const wsx_sse_msg *m)
+int wsx_sse_replay_append(wsx_sse_replay *r, const wsx_sse_msg *m)
 {
     uint64_t num = 0;
-    ptrdiff_t n;
-    size_t need, off;
+    size_t n, need, off;
+    int err;
     wsx_sse_replay_slot_ *s;
     if (!r || !m || !m->id || m->id_len == 0)
         return WSX_E_ARG;
@@ -161,11 +165,11 @@ wsx_err wsx_sse_replay_append(wsx_sse_replay *r, const wsx_sse_msg *m)
         (!parse_num(m->id, m->id_len, &num) ||
          (r->_count && num <= slot_at(r, r->_count - 1)->_num)))
         return WSX_E_ARG; /* not a number, or not above the newest */
-    n = wsx_sse_write(m, NULL, 0);
-    if (n < 0)
-        return (wsx_err)n;
+    err = wsx_sse_write(m, NULL, 0, &n);
+    if (err)
+        return err;
     /* n counts the id line, so id_len + n cannot overflow */
-    need = m->id_len + (size_t)n;
+    need = m->id_len + n;
     if (need > r->_ring_cap)
         return WSX_E_LIMIT;
     off = make_room(r, need);
@@ -179,17 +183,19 @@ wsx_err wsx_sse_replay_append(wsx_sse_replay *r, const wsx_sse_msg *m)
     s->_id_len = (uint32_t)m->id_len;
     s->_len = (uint32_t)n;
     memcpy(r->_ring + off, m->id, m->id_len);
-    wsx_sse_write(m, r->_ring + off + m->id_len, (size_t)n);
-    return WSX_OK;
+    return wsx_sse_write(m, r->_ring + off + m->id_len, n, &n);
 }
 
-wsx_err wsx_sse_replay_since(const wsx_sse_replay *r, const char *last_id, size_t len,
-                             wsx_sse_replay_iter *it)
+int wsx_sse_replay_since(const wsx_sse_replay *r, const char *last_id, size_t len,
+                         wsx_sse_replay_iter *it)
 {
-    int numeric = r->_mode == WSX_SSE_REPLAY_NUMERIC;
     const wsx_sse_replay_slot_ *s = NULL;
     uint64_t n = 0;
     size_t i;
+    int numeric;
+    if (!r || !it)
+        return WSX_E_ARG;
+    numeric = r->_mode == WSX_SSE_REPLAY_NUMERIC;
     it->_r = r;
     it->_pos = it->_left = 0;
     if (!last_id || len == 0)
@@ -215,6 +221,8 @@ wsx_err wsx_sse_replay_since(const wsx_sse_replay *r, const char *last_id, size_
 
 void wsx_sse_replay_all(const wsx_sse_replay *r, wsx_sse_replay_iter *it)
 {
+    if (!r || !it)
+        return;
     it->_r = r;
     it->_pos = 0;
     it->_left = r->_count;
@@ -225,6 +233,8 @@ int wsx_sse_replay_next(wsx_sse_replay_iter *it, const uint8_t **bytes, size_t *
 {
     const wsx_sse_replay_slot_ *s;
     const uint8_t *at;
+    if (!it || !bytes || !len)
+        return WSX_E_ARG;
     if (it->_left == 0)
         return 0;
     s = slot_at(it->_r, it->_pos++);
@@ -241,5 +251,5 @@ int wsx_sse_replay_next(wsx_sse_replay_iter *it, const uint8_t **bytes, size_t *
 
 size_t wsx_sse_replay_count(const wsx_sse_replay *r)
 {
-    return r->_count;
+    return r ? r->_count : 0;
 }

@@ -4,7 +4,6 @@
  */
 #include "wsx_internal.h"
 #include "wsx_sse.h"
-#include "wsx_http.h"
 
 #include <string.h>
 
@@ -41,6 +40,8 @@ static void put_lines(wsx__wbuf *w, const char *prefix, size_t plen, const uint8
 
 void wsx_sse_msg_init(wsx_sse_msg *m)
 {
+    if (!m)
+        return;
     memset(m, 0, sizeof *m);
     m->retry_ms = -1;
 }
@@ -64,9 +65,9 @@ void wsx__sse_write_msg(wsx__wbuf *w, const wsx_sse_msg *m)
     wsx__wbuf_put(w, "\n", 1);
 }
 
-ptrdiff_t wsx_sse_write(const wsx_sse_msg *m, uint8_t *out, size_t cap)
+/* The checks of wsx_sse_write: WSX_OK or the error. */
+static int msg_check(const wsx_sse_msg *m)
 {
-    wsx__wbuf w;
     if (!m || (m->type_len && !m->type) || (m->id_len && !m->id) ||
         (m->data_len && !m->data) || (m->comment_len && !m->comment))
         return WSX_E_ARG;
@@ -76,14 +77,44 @@ ptrdiff_t wsx_sse_write(const wsx_sse_msg *m, uint8_t *out, size_t cap)
     if ((m->type && !wsx__sse_field_ok(m->type, m->type_len)) ||
         (m->id && !wsx__sse_field_ok(m->id, m->id_len)))
         return WSX_E_SSE_FIELD;
+    return WSX_OK;
+}
+
+/* What every writer here writes, once err (its argument checks) is 0: m
+ * as wsx_sse_write gives it (len bytes), or bytes when m is NULL; with
+ * chunk set, framed as one HTTP/1.1 chunk (RFC 9112 section 7.1):
+ * "<hex len>\r\n", the payload, "\r\n" (len 0: the last chunk). */
+static int put(int err, const wsx_sse_msg *m, const void *bytes, size_t len, int chunk,
+               void *out, size_t cap, size_t *out_len)
+{
+    wsx__wbuf w;
+    if (!out_len)
+        return WSX_E_ARG;
+    *out_len = 0;
+    if (err)
+        return err;
     wsx__wbuf_init(&w, out, cap);
-    wsx__sse_write_msg(&w, m);
-    return wsx__wbuf_result(&w);
+    if (chunk) {
+        wsx__wbuf_hex(&w, (uint64_t)len);
+        wsx__wbuf_put(&w, "\r\n", 2);
+    }
+    if (m)
+        wsx__sse_write_msg(&w, m);
+    else
+        wsx__wbuf_put(&w, bytes, len);
+    if (chunk)
+        wsx__wbuf_put(&w, "\r\n", 2);
+    return wsx__wbuf_done(&w, out_len);
+}
+
+int wsx_sse_write(const wsx_sse_msg *m, void *out, size_t cap, size_t *out_len)
+{
+    return put(msg_check(m), m, NULL, 0, 0, out, cap, out_len);
 }
 
 /* An event made of one comment (data NULL) or of one data value. */
-WSX__NOINLINE static ptrdiff_t write_one(const char *comment, const char *data, size_t len,
-                                             uint8_t *out, size_t cap)
+WSX__NOINLINE static int write_one(const void *comment, const void *data, size_t len, void *out,
+                                   size_t cap, size_t *out_len)
 {
     wsx_sse_msg m;
     wsx_sse_msg_init(&m);
@@ -93,58 +124,35 @@ WSX__NOINLINE static ptrdiff_t write_one(const char *comment, const char *data, 
         m.comment_len = len;
     else
         m.data_len = len;
-    return wsx_sse_write(&m, out, cap);
+    return wsx_sse_write(&m, out, cap, out_len);
 }
 
-ptrdiff_t wsx_sse_write_done(uint8_t *out, size_t cap)
+int wsx_sse_write_done(void *out, size_t cap, size_t *out_len)
 {
-    return write_one(NULL, "[DONE]", 6, out, cap); /* WSX_SSE_DONE */
+    return write_one(NULL, "[DONE]", 6, out, cap, out_len); /* WSX_SSE_DONE */
 }
 
-ptrdiff_t wsx_sse_write_keepalive(uint8_t *out, size_t cap)
+int wsx_sse_write_keepalive(void *out, size_t cap, size_t *out_len)
 {
-    return wsx_sse_write_comment("keep-alive", 10, out, cap); /* WSX_SSE_KEEPALIVE */
+    return write_one("keep-alive", NULL, 10, out, cap, out_len); /* WSX_SSE_KEEPALIVE */
 }
 
-ptrdiff_t wsx_sse_write_comment(const char *text, size_t len, uint8_t *out, size_t cap)
+int wsx_sse_write_comment(const void *text, size_t len, void *out, size_t cap, size_t *out_len)
 {
-    if (!text) {
-        if (len)
-            return WSX_E_ARG;
+    if (!text && !len)
         text = ""; /* ": \n\n", an empty comment */
-    }
-    return write_one(text, NULL, len, out, cap);
+    /* text NULL with len > 0 is data NULL with data_len > 0: WSX_E_ARG */
+    return write_one(text, NULL, len, out, cap, out_len);
 }
 
-/* One HTTP/1.1 chunk (RFC 9112 section 7.1): "<hex len>\r\n", the
- * payload, "\r\n"; len 0 gives the last chunk "0\r\n\r\n".  The payload
- * is m as wsx_sse_write gives it (len bytes), or bytes when m is NULL. */
-static ptrdiff_t put_chunk(const wsx_sse_msg *m, const void *bytes, size_t len, uint8_t *out,
-                           size_t cap)
+int wsx_sse_write_chunk(const void *bytes, size_t len, void *out, size_t cap, size_t *out_len)
 {
-    wsx__wbuf w;
-    wsx__wbuf_init(&w, out, cap);
-    wsx__wbuf_hex(&w, (uint64_t)len);
-    wsx__wbuf_put(&w, "\r\n", 2);
-    if (m)
-        wsx__sse_write_msg(&w, m);
-    else
-        wsx__wbuf_put(&w, bytes, len);
-    wsx__wbuf_put(&w, "\r\n", 2);
-    return wsx__wbuf_result(&w);
+    return put(len && !bytes ? WSX_E_ARG : WSX_OK, NULL, bytes, len, 1, out, cap, out_len);
 }
 
-ptrdiff_t wsx_sse_write_chunk(const void *bytes, size_t len, uint8_t *out, size_t cap)
+int wsx_sse_write_chunked(const wsx_sse_msg *m, void *out, size_t cap, size_t *out_len)
 {
-    if (len && !bytes)
-        return WSX_E_ARG;
-    return put_chunk(NULL, bytes, len, out, cap);
-}
-
-ptrdiff_t wsx_sse_write_chunked(const wsx_sse_msg *m, uint8_t *out, size_t cap)
-{
-    ptrdiff_t n = wsx_sse_write(m, NULL, 0);
-    if (n < 0)
-        return n;
-    return put_chunk(m, NULL, (size_t)n, out, cap);
+    size_t n;
+    int r = wsx_sse_write(m, NULL, 0, &n);
+    return put(r, m, NULL, n, 1, out, cap, out_len);
 }

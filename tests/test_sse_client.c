@@ -17,10 +17,10 @@ static const char *reconnect_request(const char *conn1, size_t n)
     wsx_sse_request req;
     size_t off = 0, used, id_len;
     wsx_sse_event ev;
-    ptrdiff_t w;
+    size_t w = 0;
     int r;
     CHECK_EQ(wsx_sse_parser_init(&p, scratch, sizeof scratch, NULL), 0);
-    while ((r = wsx_sse_parse(&p, (const uint8_t *)conn1 + off, n - off, &used, &ev)) > 0)
+    while ((r = wsx_sse_parse(&p, conn1 + off, n - off, &used, &ev)) > 0)
         off += used;
     CHECK_EQ(r, 0);
     wsx_sse_end(&p);
@@ -30,9 +30,8 @@ static const char *reconnect_request(const char *conn1, size_t n)
     req.host = "example.com";
     req.last_id = wsx_sse_last_event_id(&p, &id_len);
     req.last_id_len = id_len;
-    w = wsx_sse_request_write(&req, (uint8_t *)out, sizeof out - 1);
-    CHECK(w > 0);
-    out[w > 0 ? w : 0] = 0;
+    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out - 1, &w), WSX_OK);
+    out[w] = 0;
     return out;
 }
 
@@ -72,47 +71,74 @@ static void test_request(void)
                              { "Content-Type", 12, "application/json", 16 } };
     wsx_sse_request req;
     uint8_t out[512];
+    size_t n = 99;
     memset(&req, 0, sizeof req);
     req.target = "/v1/chat?stream=1";
     req.host = "api.example:8443";
-    req.last_id = (const uint8_t *)"17";
+    req.last_id = "17";
     req.last_id_len = 2;
     req.headers = hs;
     req.num_headers = 2;
     req.body = "{\"q\":\"hello\"}";
     req.body_len = 13;
-    CHECK_EQ(wsx_sse_request_write(&req, NULL, 0), sizeof want_post - 1);
-    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out), sizeof want_post - 1);
+    CHECK_EQ(wsx_sse_request_write(&req, NULL, 0, &n), WSX_OK);
+    CHECK_EQ(n, sizeof want_post - 1);
+    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out, &n), WSX_OK);
+    CHECK_EQ(n, sizeof want_post - 1);
     CHECK_MEM(out, want_post, sizeof want_post - 1);
-    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof want_post - 2), WSX_E_BUFFER);
+    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof want_post - 2, &n), WSX_E_BUFFER);
+    CHECK_EQ(n, sizeof want_post - 1);
     req.method = "PUT";
-    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out), sizeof want_post - 2);
+    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out, &n), WSX_OK);
+    CHECK_EQ(n, sizeof want_post - 2);
     CHECK_MEM(out, "PUT /v1", 7);
     req.method = "G T";
-    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out, &n), WSX_E_ARG);
+    CHECK_EQ(n, 0);
     req.method = NULL;
     req.target = "/a b";
-    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out, &n), WSX_E_ARG);
     req.target = "/";
     req.host = NULL;
-    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out, &n), WSX_E_ARG);
     req.host = "h";
-    req.last_id = (const uint8_t *)"a\rb";
+    /* API rule 8: the Last-Event-ID value is an RFC 9110 field value */
+    req.last_id = "a\rb";
     req.last_id_len = 3;
-    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out), WSX_E_SSE_FIELD);
+    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out, &n), WSX_E_HTTP_HEADER_VALUE);
+    req.last_id = "a\x01" "b";
+    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out, &n), WSX_E_HTTP_HEADER_VALUE);
+    req.last_id = "ab ";
+    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out, &n), WSX_E_HTTP_HEADER_VALUE);
+    req.last_id = "a b";
+    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out, &n), WSX_OK);
     req.last_id_len = 0;
     hs[0].value = "x\r\nInjected: 1";
     hs[0].value_len = 14;
-    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out), WSX_E_HTTP_HEADER_VALUE);
+    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out, &n), WSX_E_HTTP_HEADER_VALUE);
+    hs[0].value = "x\x01";
+    hs[0].value_len = 2;
+    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out, &n), WSX_E_HTTP_HEADER_VALUE);
     hs[0].value_len = 1;
     hs[1].name = "Content Type";
-    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out), WSX_E_HTTP_HEADER_NAME);
+    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out, &n), WSX_E_HTTP_HEADER_NAME);
     /* empty POST body still gets Content-Length: 0 */
     req.num_headers = 0;
     req.body = "";
     req.body_len = 0;
-    CHECK(wsx_sse_request_write(&req, out, sizeof out) > 0);
-    CHECK(strstr((const char *)out, "POST / HTTP/1.1\r\n") == (const char *)out);
+    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out, &n), WSX_OK);
+    CHECK(n > 0 && memcmp(out, "POST / HTTP/1.1\r\n", 17) == 0);
+    /* API rules 2 and 5 */
+    CHECK_EQ(wsx_sse_request_write(NULL, out, sizeof out, &n), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_request_write(&req, NULL, 8, &n), WSX_E_ARG);
+    req.body_len = 3;
+    req.body = NULL;
+    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out, &n), WSX_E_ARG);
+    req.body_len = 0;
+    req.last_id_len = 2;
+    req.last_id = NULL;
+    CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out, &n), WSX_E_ARG);
 }
 
 typedef struct {
@@ -307,6 +333,12 @@ static void test_backoff(void)
     wsx_sse_backoff_set_retry(&b, 0xFFFFFFFFu);
     CHECK_EQ(wsx_sse_backoff_delay(&b, 0xFFFFFFFFu), 0xFFFFFFFFu);
     CHECK_EQ(wsx_sse_backoff_next(&b, UINT64_MAX - 5, 0), UINT64_MAX);
+    /* API rule 5: NULL does nothing, or gives 0 */
+    wsx_sse_backoff_init(NULL);
+    wsx_sse_backoff_set_retry(NULL, 5);
+    wsx_sse_backoff_opened(NULL);
+    CHECK_EQ(wsx_sse_backoff_next(NULL, 5, 0), 0);
+    CHECK_EQ(wsx_sse_backoff_delay(NULL, 0), 0);
 }
 
 int main(void)

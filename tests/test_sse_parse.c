@@ -37,17 +37,17 @@ static void t_str(transcript *t, const char *s) { t_put(t, s, strlen(s)); }
 static void t_event(transcript *t, int r, const wsx_sse_event *ev)
 {
     char num[32];
-    if (r == WSX_SSE_EVENT) {
+    if (r == WSX_SSE_EV_EVENT) {
         t_put(t, ev->type, ev->type_len);
         t_str(t, "|");
         t_put(t, ev->data, ev->data_len);
         t_str(t, "|");
         t_put(t, ev->id, ev->id_len);
         t_str(t, ";");
-    } else if (r == WSX_SSE_RETRY) {
+    } else if (r == WSX_SSE_EV_RETRY) {
         snprintf(num, sizeof num, "retry=%lu;", (unsigned long)ev->retry);
         t_str(t, num);
-    } else if (r == WSX_SSE_COMMENT) {
+    } else if (r == WSX_SSE_EV_COMMENT) {
         t_str(t, "#");
         t_put(t, ev->data, ev->data_len);
         t_str(t, ";");
@@ -57,13 +57,13 @@ static void t_event(transcript *t, int r, const wsx_sse_event *ev)
 static void t_last(transcript *t, const char *label, wsx_sse_parser *p)
 {
     size_t n;
-    const uint8_t *id = wsx_sse_last_event_id(p, &n);
+    const char *id = wsx_sse_last_event_id(p, &n);
     t_str(t, label);
     t_put(t, id, n);
 }
 
 /* Feeds one chunk from guarded memory; returns 0 or the parse error. */
-static int feed_chunk(wsx_sse_parser *p, const uint8_t *src, size_t n, transcript *t)
+static int feed_chunk(wsx_sse_parser *p, const void *src, size_t n, transcript *t)
 {
     uint8_t *g = guarded_copy(src, n);
     size_t off = 0;
@@ -77,7 +77,7 @@ static int feed_chunk(wsx_sse_parser *p, const uint8_t *src, size_t n, transcrip
         off += used;
         if (r <= 0)
             break;
-        CHECK(used > 0 || r == WSX_SSE_RETRY || r == WSX_SSE_COMMENT);
+        CHECK(used > 0 || r == WSX_SSE_EV_RETRY || r == WSX_SSE_EV_COMMENT);
         t_event(t, r, &ev);
     }
     if (r == 0)
@@ -133,7 +133,7 @@ static size_t scratch_size = 1 << 16;
 static void run_case_plan(const uint8_t *in, size_t n, int plan, size_t split, transcript *t)
 {
     wsx_sse_parser p;
-    uint8_t seg[1 << 14];
+    static uint8_t seg[1 << 16];
     size_t cuts[64];
     size_t i = 0;
     CHECK_EQ(wsx_sse_parser_init(&p, scratch_mem, scratch_size, NULL), 0);
@@ -337,7 +337,7 @@ static void test_long_comment_cases(void)
 
 static int parse_all(wsx_sse_parser *p, const char *s, size_t n, wsx_sse_event *ev, size_t *used)
 {
-    return wsx_sse_parse(p, (const uint8_t *)s, n, used, ev);
+    return wsx_sse_parse(p, s, n, used, ev);
 }
 
 static void test_zero_copy(void)
@@ -347,11 +347,11 @@ static void test_zero_copy(void)
     wsx_sse_event ev;
     size_t used;
     CHECK_EQ(wsx_sse_parser_init(&p, scratch_mem, scratch_size, NULL), 0);
-    CHECK_EQ(parse_all(&p, in, sizeof in - 1, &ev, &used), WSX_SSE_EVENT);
+    CHECK_EQ(parse_all(&p, in, sizeof in - 1, &ev, &used), WSX_SSE_EV_EVENT);
     CHECK(ev.data == (const uint8_t *)in + 12); /* slice into the input */
     CHECK_EQ(ev.data_len, 5);
     CHECK_EQ(used, 19);
-    CHECK_EQ(parse_all(&p, in + used, sizeof in - 1 - used, &ev, &used), WSX_SSE_EVENT);
+    CHECK_EQ(parse_all(&p, in + used, sizeof in - 1 - used, &ev, &used), WSX_SSE_EV_EVENT);
     CHECK(ev.data < (const uint8_t *)in || ev.data >= (const uint8_t *)in + sizeof in);
     CHECK_EQ(ev.data_len, 3);
     CHECK_MEM(ev.data, "a\nb", 3);
@@ -363,10 +363,10 @@ static void test_cr_dispatches_at_once(void)
     wsx_sse_event ev;
     size_t used;
     CHECK_EQ(wsx_sse_parser_init(&p, scratch_mem, scratch_size, NULL), 0);
-    CHECK_EQ(parse_all(&p, "data: x\n\r", 9, &ev, &used), WSX_SSE_EVENT);
+    CHECK_EQ(parse_all(&p, "data: x\n\r", 9, &ev, &used), WSX_SSE_EV_EVENT);
     CHECK_EQ(used, 9);
     /* the LF of that CRLF, in the next chunk, is dropped: no second line */
-    CHECK_EQ(parse_all(&p, "\ndata: y\n\n", 10, &ev, &used), WSX_SSE_EVENT);
+    CHECK_EQ(parse_all(&p, "\ndata: y\n\n", 10, &ev, &used), WSX_SSE_EV_EVENT);
     CHECK_MEM(ev.data, "y", 1);
     CHECK_EQ(wsx_sse_end(&p), 0);
 }
@@ -374,7 +374,7 @@ static void test_cr_dispatches_at_once(void)
 static void test_comments(void)
 {
     static const char in[] = ": keep-alive\n:x\ndata: a\n:  two\n\n:";
-    wsx_sse_parser_config cfg = { 0, WSX_SSE_WANT_COMMENTS };
+    wsx_sse_parser_config cfg = { WSX_SSE_WANT_COMMENTS };
     wsx_sse_parser p;
     transcript t;
     size_t i;
@@ -385,10 +385,10 @@ static void test_comments(void)
         if (i == sizeof in) {
             size_t j;
             for (j = 0; j + 1 < sizeof in; j++)
-                feed_chunk(&p, (const uint8_t *)in + j, 1, &t);
+                feed_chunk(&p, in + j, 1, &t);
         } else {
-            feed_chunk(&p, (const uint8_t *)in, i, &t);
-            feed_chunk(&p, (const uint8_t *)in + i, sizeof in - 1 - i, &t);
+            feed_chunk(&p, in, i, &t);
+            feed_chunk(&p, in + i, sizeof in - 1 - i, &t);
         }
         CHECK_EQ(wsx_sse_end(&p), 1); /* the trailing ":" line is incomplete */
         t_str(&t, "!");
@@ -398,29 +398,28 @@ static void test_comments(void)
 
 static void test_limits_and_resync(void)
 {
-    /* scratch 4*16 + 20: data up to 20 bytes, ids/types up to 16 */
-    static uint8_t small[4 * 16 + 20];
-    wsx_sse_parser_config cfg = { 16, 0 };
+    /* a scratch of 20 bytes: data up to 20 when nothing else is stored */
+    static uint8_t small[20];
     static const char fits[] = "data: 0123456789\ndata: 012345678\n\n";            /* 10+1+9 = 20 */
     static const char over[] = "data: 0123456789\ndata: 0123456789\nid: 9\n\ndata: ok\n\n"; /* 21 */
-    static const char longid[] = "id: 0123456789abcdefX\ndata: x\n\nid: 2\ndata: y\n\n";
+    static const char longid[] = "id: 0123456789abcdefXYZ!x\ndata: x\n\nid: 2\ndata: y\n\n";
     wsx_sse_parser p;
     transcript t;
     size_t k;
     int r;
     for (k = 0; k < sizeof fits - 1; k++) {
-        CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, &cfg), 0);
+        CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, NULL), 0);
         t.len = 0;
-        CHECK_EQ(feed_chunk(&p, (const uint8_t *)fits, k, &t), 0);
-        CHECK_EQ(feed_chunk(&p, (const uint8_t *)fits + k, sizeof fits - 1 - k, &t), 0);
+        CHECK_EQ(feed_chunk(&p, fits, k, &t), 0);
+        CHECK_EQ(feed_chunk(&p, fits + k, sizeof fits - 1 - k, &t), 0);
         CHECK(t.len == 30 && memcmp(t.buf, "message|0123456789\n012345678|;", 30) == 0);
     }
     /* the same error whatever the chunking, then resync drops that event */
     for (k = 0; k < sizeof over - 1; k++) {
-        const uint8_t *in = (const uint8_t *)over;
+        const char *in = over;
         size_t off = 0, n = sizeof over - 1;
         int errors = 0;
-        CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, &cfg), 0);
+        CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, NULL), 0);
         t.len = 0;
         while (off < n) {
             size_t chunk_end = off < k ? k : n;
@@ -444,10 +443,10 @@ static void test_limits_and_resync(void)
     }
     /* resync, driven by hand to see where it resumes */
     {
-        const uint8_t *in = (const uint8_t *)over;
+        const char *in = over;
         size_t used, n = sizeof over - 1, off = 0;
         wsx_sse_event ev;
-        CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, &cfg), 0);
+        CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, NULL), 0);
         CHECK_EQ(wsx_sse_resync(&p), WSX_E_STATE);
         r = wsx_sse_parse(&p, in, n, &used, &ev);
         CHECK_EQ(r, WSX_E_SSE_LINE_TOO_LONG);
@@ -455,21 +454,22 @@ static void test_limits_and_resync(void)
         off = used;
         CHECK_EQ(wsx_sse_resync(&p), WSX_OK);
         r = wsx_sse_parse(&p, in + off, n - off, &used, &ev);
-        CHECK_EQ(r, WSX_SSE_EVENT);
+        CHECK_EQ(r, WSX_SSE_EV_EVENT);
         CHECK(ev.data_len == 2 && memcmp(ev.data, "ok", 2) == 0);
         CHECK_EQ(ev.id_len, 0); /* the dropped block's id is dropped too */
     }
-    /* over-long id: FIELD_TOO_LONG, resync, next block fine */
+    /* an id longer than the scratch: the same error, resync, next block fine */
     {
-        const uint8_t *in = (const uint8_t *)longid;
+        const char *in = longid;
         size_t used, n = sizeof longid - 1;
         wsx_sse_event ev;
-        CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, &cfg), 0);
-        CHECK_EQ(wsx_sse_parse(&p, in, n, &used, &ev), WSX_E_SSE_FIELD_TOO_LONG);
+        CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, NULL), 0);
+        CHECK_EQ(wsx_sse_parse(&p, in, n, &used, &ev), WSX_E_SSE_LINE_TOO_LONG);
+        CHECK_EQ(used, 4);
         CHECK_EQ(wsx_sse_resync(&p), WSX_OK);
         in += used;
         n -= used;
-        CHECK_EQ(wsx_sse_parse(&p, in, n, &used, &ev), WSX_SSE_EVENT);
+        CHECK_EQ(wsx_sse_parse(&p, in, n, &used, &ev), WSX_SSE_EV_EVENT);
         CHECK(ev.data_len == 1 && ev.data[0] == 'y' && ev.id_len == 1 && ev.id[0] == '2');
     }
     /* ignored lines are unbounded: a 100 KB comment and unknown field */
@@ -480,15 +480,134 @@ static void test_limits_and_resync(void)
         memset(big, 'z', sizeof big);
         big[0] = ':';
         big[sizeof big - 1] = '\n';
-        CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, &cfg), 0);
+        CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, NULL), 0);
         CHECK_EQ(wsx_sse_parse(&p, big, sizeof big, &used, &ev), 0);
         big[0] = 'x';
         CHECK_EQ(wsx_sse_parse(&p, big, sizeof big, &used, &ev), 0);
-        CHECK_EQ(wsx_sse_parse(&p, (const uint8_t *)"data: 1\n\n", 9, &used, &ev), WSX_SSE_EVENT);
+        CHECK_EQ(wsx_sse_parse(&p, "data: 1\n\n", 9, &used, &ev), WSX_SSE_EV_EVENT);
     }
-    /* too small a scratch */
-    CHECK_EQ(wsx_sse_parser_init(&p, small, 4 * 16, &cfg), WSX_E_ARG);
-    CHECK_EQ(wsx_sse_parser_init(&p, small, 1024, NULL), WSX_E_ARG);
+    /* any scratch of at least one byte */
+    CHECK_EQ(wsx_sse_parser_init(&p, small, 0, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_parser_init(&p, NULL, 10, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_parser_init(&p, small, 1, NULL), WSX_OK);
+}
+
+/* ---- the scratch shared by data, type, id and last event ID ------------ */
+
+/* Runs in[0..n) through a parser whose scratch is exactly size bytes (in
+ * guarded memory: a write past it crashes), whole, byte by byte and split
+ * at every offset; each transcript ends with "!<error>" at the first error
+ * or "end=<last id>".  Returns 1 when every chunking gave want. */
+static int sized_case(const char *name, size_t size, unsigned flags, const char *in, size_t n,
+                      const char *want)
+{
+    static transcript t;
+    wsx_sse_parser_config cfg = { flags };
+    size_t k, want_len = strlen(want);
+    int bad = 0;
+    for (k = 0; k <= n + 1; k++) {
+        uint8_t *scr = (uint8_t *)guarded_alloc(size);
+        wsx_sse_parser p;
+        size_t off = 0;
+        int r = 0;
+        CHECK_EQ(wsx_sse_parser_init(&p, scr, size, &cfg), 0);
+        t.len = 0;
+        while (off < n && r == 0) {
+            /* k <= n: two chunks split at k; k == n + 1: byte by byte */
+            size_t next = k == n + 1 ? off + 1 : off < k ? k : n;
+            r = feed_chunk(&p, in + off, next - off, &t);
+            off = next;
+        }
+        if (r) {
+            t_str(&t, r == WSX_E_SSE_LINE_TOO_LONG ? "!TOO_LONG" : "!other error");
+        } else {
+            wsx_sse_end(&p);
+            t_last(&t, "end=", &p);
+        }
+        guarded_free(scr, size);
+        if (t.len != want_len || memcmp(t.buf, want, want_len) != 0) {
+            fprintf(stderr, "  sized case %s (size %lu, split %lu):\n    got  [%.*s]\n    want [%s]\n",
+                    name, (unsigned long)size, (unsigned long)k, (int)t.len, t.buf, want);
+            bad = 1;
+            break;
+        }
+    }
+    return !bad;
+}
+
+#define SIZED(name, size, flags, in, want) CHECK(sized_case(name, size, flags, in, sizeof in - 1, want))
+
+static void test_scratch_shared(void)
+{
+    /* last event ID (10) + type (5) + id (17) + data (1) = 33 bytes */
+    static const char s1[] = "id: 0123456789\n\nevent: abcde\nid: 0123456789abcdefg\ndata: x\n\n";
+    /* two ids in one block: the second is read beside the first (4 + 6) */
+    static const char s2[] = "id: aaaa\nid: bbbbbb\ndata: x\n\n";
+    /* a type set before and after an id, ids of several lengths */
+    static const char s3[] = "event: tt\nid: iiii\ndata: d\n\nevent: uuu\nid: jj\nevent: v\ndata: e\n\n"
+                             "id: kkkkkk\nevent: wwww\ndata: f\n\n";
+    /* a comment is read beside everything else */
+    static const char s4[] = "id: 12345\n\nevent: ab\ndata: xy\n: 123456\n\n";
+    SIZED("s1", 33, 0, s1, "abcde|x|0123456789abcdefg;end=0123456789abcdefg");
+    SIZED("s1-data", 32, 0, s1, "!TOO_LONG");
+    SIZED("s1-id", 31, 0, s1, "!TOO_LONG");
+    SIZED("s2", 10, 0, s2, "message|x|bbbbbb;end=bbbbbb");
+    SIZED("s2-id", 9, 0, s2, "!TOO_LONG");
+    SIZED("s3", 64, 0, s3, "tt|d|iiii;v|e|jj;wwww|f|kkkkkk;end=kkkkkk");
+    /* s3's third block: last (2) + type (4) + id being read (6) + data (1) */
+    SIZED("s3-tight", 13, 0, s3, "tt|d|iiii;v|e|jj;wwww|f|kkkkkk;end=kkkkkk");
+    SIZED("s3-over", 12, 0, s3, "tt|d|iiii;v|e|jj;!TOO_LONG");
+    SIZED("s4", 15, WSX_SSE_WANT_COMMENTS, s4, "#123456;ab|xy|12345;end=12345");
+    SIZED("s4-over", 14, WSX_SSE_WANT_COMMENTS, s4, "!TOO_LONG");
+    SIZED("s4-ignored", 9, 0, s4, "ab|xy|12345;end=12345");
+}
+
+/* Browsers put no limit on ids and event types: with the default config a
+ * 64 KiB scratch takes ids and types of several KiB, whatever the chunking. */
+static void test_long_fields(void)
+{
+    static char in[40000], want[40000];
+    size_t n = 0, w = 0, i;
+    static const size_t lens[3] = { 4000, 8191, 300 };
+    for (i = 0; i < 3; i++) {
+        size_t k;
+        n += (size_t)sprintf(in + n, "event: ");
+        for (k = 0; k < lens[i]; k++)
+            in[n++] = (char)('A' + (k + i) % 26);
+        n += (size_t)sprintf(in + n, "\nid: ");
+        for (k = 0; k < lens[(i + 1) % 3]; k++)
+            in[n++] = (char)('a' + (k * 7 + i) % 26);
+        n += (size_t)sprintf(in + n, "\ndata: %lu\n\n", (unsigned long)i);
+    }
+    /* the expected transcript, from the same generator */
+    for (i = 0; i < 3; i++) {
+        size_t k;
+        for (k = 0; k < lens[i]; k++)
+            want[w++] = (char)('A' + (k + i) % 26);
+        want[w++] = '|';
+        w += (size_t)sprintf(want + w, "%lu|", (unsigned long)i);
+        for (k = 0; k < lens[(i + 1) % 3]; k++)
+            want[w++] = (char)('a' + (k * 7 + i) % 26);
+        want[w++] = ';';
+    }
+    w += (size_t)sprintf(want + w, "end=");
+    for (i = 0; i < lens[0]; i++)
+        want[w++] = (char)('a' + (i * 7 + 2) % 26);
+    /* whole, byte by byte, split in two at a few hundred offsets */
+    {
+        static transcript t;
+        size_t k;
+        for (k = 0; k < n + 2; k = k < 20 ? k + 1 : k + 97 < n ? k + 97 : k < n ? n : k + 1) {
+            int plan = k == n + 1 ? CH_BYTES : k == n ? CH_WHOLE : CH_SPLIT;
+            run_case_plan((const uint8_t *)in, n, plan, k, &t);
+            if (t.len != w || memcmp(t.buf, want, w) != 0) {
+                fprintf(stderr, "  long fields: split %lu: %lu bytes (want %lu)\n",
+                        (unsigned long)k, (unsigned long)t.len, (unsigned long)w);
+                CHECK(!"long fields");
+                break;
+            }
+        }
+    }
 }
 
 static void test_end_and_reset(void)
@@ -496,10 +615,10 @@ static void test_end_and_reset(void)
     wsx_sse_parser p;
     wsx_sse_event ev;
     size_t used, n;
-    const uint8_t *id;
+    const char *id;
     CHECK_EQ(wsx_sse_parser_init(&p, scratch_mem, scratch_size, NULL), 0);
     static const char stream[] = "id: a\ndata: 1\n\nid: b\ndata: 2";
-    CHECK_EQ(parse_all(&p, stream, 28, &ev, &used), WSX_SSE_EVENT);
+    CHECK_EQ(parse_all(&p, stream, 28, &ev, &used), WSX_SSE_EV_EVENT);
     CHECK_EQ(parse_all(&p, &stream[used], 28 - used, &ev, &used), 0);
     CHECK_EQ(wsx_sse_end(&p), 1);
     CHECK_EQ(parse_all(&p, "x", 1, &ev, &used), WSX_E_STATE);
@@ -507,14 +626,14 @@ static void test_end_and_reset(void)
     id = wsx_sse_last_event_id(&p, &n);
     CHECK(n == 1 && id[0] == 'a');
     /* a BOM is allowed again after reset */
-    CHECK_EQ(parse_all(&p, "\xEF\xBB\xBF" "data: 3\n\n", 12, &ev, &used), WSX_SSE_EVENT);
+    CHECK_EQ(parse_all(&p, "\xEF\xBB\xBF" "data: 3\n\n", 12, &ev, &used), WSX_SSE_EV_EVENT);
     CHECK(ev.id_len == 1 && ev.id[0] == 'a' && ev.data[0] == '3');
     CHECK_EQ(wsx_sse_end(&p), 0);
     wsx_sse_reset(&p);
     /* set_last_event_id */
-    CHECK_EQ(wsx_sse_set_last_event_id(&p, (const uint8_t *)"x\ny", 3), WSX_E_SSE_FIELD);
-    CHECK_EQ(wsx_sse_set_last_event_id(&p, (const uint8_t *)"resume-9", 8), WSX_OK);
-    CHECK_EQ(parse_all(&p, "data: 4\n\n", 9, &ev, &used), WSX_SSE_EVENT);
+    CHECK_EQ(wsx_sse_set_last_event_id(&p, "x\ny", 3), WSX_E_SSE_FIELD);
+    CHECK_EQ(wsx_sse_set_last_event_id(&p, "resume-9", 8), WSX_OK);
+    CHECK_EQ(parse_all(&p, "data: 4\n\n", 9, &ev, &used), WSX_SSE_EV_EVENT);
     CHECK(ev.id_len == 8 && memcmp(ev.id, "resume-9", 8) == 0);
 }
 
@@ -524,57 +643,63 @@ static void test_end_and_reset(void)
  * still pending when the last event ID is set. */
 static void test_exact_edges(void)
 {
-    static uint8_t small[4 * 8 + 10]; /* ids and types up to 8, data up to 10 */
-    wsx_sse_parser_config cfg = { 8, 0 };
+    static uint8_t small[10]; /* nothing else stored: data up to 10 */
     wsx_sse_parser p;
     wsx_sse_event ev;
     size_t used, n;
-    const uint8_t *id;
+    const char *id;
 
     /* an error in a line that lies whole in the input: *consumed is the
      * start of the value, and wsx_sse_end() says a line was cut */
-    CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, &cfg), 0);
+    CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, NULL), 0);
     CHECK_EQ(parse_all(&p, "data: 0123456789A\n\n", 19, &ev, &used), WSX_E_SSE_LINE_TOO_LONG);
     CHECK_EQ(used, 6);
     CHECK_EQ(wsx_sse_end(&p), 1);
     /* a value split over two calls: the start of this call's part */
-    CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, &cfg), 0);
+    CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, NULL), 0);
     CHECK_EQ(parse_all(&p, "data: 01234", 11, &ev, &used), 0);
     CHECK_EQ(parse_all(&p, "56789A\n\n", 8, &ev, &used), WSX_E_SSE_LINE_TOO_LONG);
     CHECK_EQ(used, 0);
     /* a full data buffer has no room for the LF that joins a second line */
-    CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, &cfg), 0);
+    CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, NULL), 0);
     CHECK_EQ(parse_all(&p, "data: 0123456789\ndata:x\n\n", 26, &ev, &used),
              WSX_E_SSE_LINE_TOO_LONG);
     CHECK_EQ(used, 22);
-    /* an id over max_field */
-    CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, &cfg), 0);
-    CHECK_EQ(parse_all(&p, "id: 012345678\n", 14, &ev, &used), WSX_E_SSE_FIELD_TOO_LONG);
+    /* an id longer than the scratch */
+    CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, NULL), 0);
+    CHECK_EQ(parse_all(&p, "id: 0123456789A\n", 16, &ev, &used), WSX_E_SSE_LINE_TOO_LONG);
     CHECK_EQ(used, 4);
+    /* a last event ID that fills the scratch leaves no room for data */
+    CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, NULL), 0);
+    CHECK_EQ(wsx_sse_set_last_event_id(&p, "0123456789A", 11), WSX_E_SSE_LINE_TOO_LONG);
+    CHECK_EQ(wsx_sse_set_last_event_id(&p, "0123456789", 10), WSX_OK);
+    CHECK_EQ(parse_all(&p, "data:\n\n", 7, &ev, &used), WSX_SSE_EV_EVENT);
+    CHECK(ev.data_len == 0 && ev.id_len == 10 && memcmp(ev.id, "0123456789", 10) == 0);
+    CHECK_EQ(parse_all(&p, "data: x\n\n", 9, &ev, &used), WSX_E_SSE_LINE_TOO_LONG);
 
     /* the LF of the CRLF that ends an event (or a retry) is consumed too */
     CHECK_EQ(wsx_sse_parser_init(&p, scratch_mem, scratch_size, NULL), 0);
-    CHECK_EQ(parse_all(&p, "data: x\r\n\r\ndata: y", 18, &ev, &used), WSX_SSE_EVENT);
+    CHECK_EQ(parse_all(&p, "data: x\r\n\r\ndata: y", 18, &ev, &used), WSX_SSE_EV_EVENT);
     CHECK_EQ(used, 11);
-    CHECK_EQ(parse_all(&p, "\nretry: 5\r\nx", 12, &ev, &used), WSX_SSE_RETRY);
+    CHECK_EQ(parse_all(&p, "\nretry: 5\r\nx", 12, &ev, &used), WSX_SSE_EV_RETRY);
     CHECK_EQ(used, 11);
     CHECK_EQ(ev.retry, 5);
 
     /* an id line read, then the last event ID set: the empty line still
-     * commits the id that was read */
+     * commits the id that was read; the type read before survives both */
     CHECK_EQ(wsx_sse_parser_init(&p, scratch_mem, scratch_size, NULL), 0);
-    CHECK_EQ(parse_all(&p, "id: a\n", 6, &ev, &used), 0);
-    CHECK_EQ(wsx_sse_set_last_event_id(&p, (const uint8_t *)"b", 1), WSX_OK);
+    CHECK_EQ(parse_all(&p, "event: t\nid: a\n", 15, &ev, &used), 0);
+    CHECK_EQ(wsx_sse_set_last_event_id(&p, "bbb", 3), WSX_OK);
     id = wsx_sse_last_event_id(&p, &n);
-    CHECK(n == 1 && id[0] == 'b');
-    CHECK_EQ(parse_all(&p, "\n", 1, &ev, &used), 0);
+    CHECK(n == 3 && memcmp(id, "bbb", 3) == 0);
+    CHECK_EQ(parse_all(&p, "data: d\n\n", 9, &ev, &used), WSX_SSE_EV_EVENT);
+    CHECK(ev.type_len == 1 && ev.type[0] == 't' && ev.id_len == 1 && ev.id[0] == 'a');
     id = wsx_sse_last_event_id(&p, &n);
     CHECK(n == 1 && id[0] == 'a');
 }
 
-/* Event pointers stay valid after later scratch writes only until the next
- * call: check the documented part (they are valid right after the call). */
-static int cb_events, cb_retries, cb_comments, cb_stop_at;
+/* Callback adapter (API rule 7). */
+static int cb_events, cb_retries, cb_comments, cb_errors, cb_stop_at, cb_error_verdict;
 static int on_ev(void *u, const wsx_sse_event *ev)
 {
     (void)u;
@@ -596,37 +721,97 @@ static int on_comment(void *u, const uint8_t *t, size_t n)
 static int on_error(void *u, int err)
 {
     (void)u;
-    return err == WSX_E_SSE_LINE_TOO_LONG ? 0 : 1;
+    cb_errors++;
+    return err == WSX_E_SSE_LINE_TOO_LONG ? cb_error_verdict : -1;
 }
 
 static void test_feed(void)
 {
     static const char in[] = ": hi\nretry: 5\ndata: a\n\ndata: b\n\ndata: c\n\n";
+    static const char big[] = "data: 123456789\n\ndata: ok\n\n";
     wsx_sse_callbacks cb = { on_ev, on_retry, on_comment, NULL };
-    wsx_sse_parser_config cfg = { 16, WSX_SSE_WANT_COMMENTS };
-    static uint8_t small[4 * 16 + 8];
+    wsx_sse_parser_config cfg = { WSX_SSE_WANT_COMMENTS };
+    static uint8_t small[8];
     wsx_sse_parser p;
     size_t used;
     CHECK_EQ(wsx_sse_parser_init(&p, scratch_mem, scratch_size, &cfg), 0);
-    cb_events = cb_retries = cb_comments = 0;
+    cb_events = cb_retries = cb_comments = cb_errors = 0;
     cb_stop_at = 2;
-    CHECK_EQ(wsx_sse_feed(&p, (const uint8_t *)in, sizeof in - 1, &cb, NULL, &used), 7);
+    /* a nonzero verdict pauses right after that event */
+    CHECK_EQ(wsx_sse_feed(&p, in, sizeof in - 1, &cb, NULL, &used), WSX_PAUSED);
     CHECK_EQ(used, 32);
-    CHECK_EQ(wsx_sse_feed(&p, (const uint8_t *)in + used, sizeof in - 1 - used, &cb, NULL, &used), 0);
+    CHECK_EQ(wsx_sse_feed(&p, in + used, sizeof in - 1 - used, &cb, NULL, &used), WSX_OK);
+    CHECK_EQ(used, sizeof in - 1 - 32);
     CHECK_EQ(cb_events, 3);
     CHECK_EQ(cb_retries, 1);
     CHECK_EQ(cb_comments, 1);
-    /* on_error resync */
+    /* no on_error: the error stops the feed, where it was found */
     CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, &cfg), 0);
     cb_events = 0;
     cb_stop_at = 0;
-    CHECK_EQ(wsx_sse_feed(&p, (const uint8_t *)"data: 123456789\n\ndata: ok\n\n", 27, &cb, NULL, NULL),
-             WSX_E_SSE_LINE_TOO_LONG);
+    CHECK_EQ(wsx_sse_feed(&p, big, sizeof big - 1, &cb, NULL, &used), WSX_E_SSE_LINE_TOO_LONG);
+    CHECK_EQ(used, 6);
+    /* on_error returning nonzero stops; it is called once per error: the
+     * next call returns the sticky error without calling it again */
     cb.on_error = on_error;
+    cb_error_verdict = 1;
     CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, &cfg), 0);
-    CHECK_EQ(wsx_sse_feed(&p, (const uint8_t *)"data: 123456789\n\ndata: ok\n\n", 27, &cb, NULL, NULL),
-             0);
+    CHECK_EQ(wsx_sse_feed(&p, big, sizeof big - 1, &cb, NULL, &used), WSX_E_SSE_LINE_TOO_LONG);
+    CHECK_EQ(used, 6);
+    CHECK_EQ(cb_errors, 1);
+    CHECK_EQ(wsx_sse_feed(&p, big + used, sizeof big - 1 - used, &cb, NULL, &used),
+             WSX_E_SSE_LINE_TOO_LONG);
+    CHECK_EQ(used, 0);
+    CHECK_EQ(cb_errors, 1);
+    /* on_error returning 0 skips the event and goes on */
+    cb_error_verdict = 0;
+    CHECK_EQ(wsx_sse_parser_init(&p, small, sizeof small, &cfg), 0);
+    CHECK_EQ(wsx_sse_feed(&p, big, sizeof big - 1, &cb, NULL, &used), WSX_OK);
+    CHECK_EQ(used, sizeof big - 1);
     CHECK_EQ(cb_events, 1);
+    CHECK_EQ(cb_errors, 2);
+    /* after the end of the stream: WSX_E_STATE, no on_error */
+    CHECK_EQ(wsx_sse_end(&p), 0);
+    CHECK_EQ(wsx_sse_feed(&p, big, sizeof big - 1, &cb, NULL, &used), WSX_E_STATE);
+    CHECK_EQ(cb_errors, 2);
+    /* arguments */
+    wsx_sse_reset(&p);
+    used = 5;
+    CHECK_EQ(wsx_sse_feed(NULL, big, 1, &cb, NULL, &used), WSX_E_ARG);
+    CHECK_EQ(used, 0);
+    CHECK_EQ(wsx_sse_feed(&p, big, 1, NULL, NULL, &used), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_feed(&p, NULL, 1, &cb, NULL, &used), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_feed(&p, NULL, 0, &cb, NULL, &used), WSX_OK);
+    CHECK_EQ(wsx_sse_feed(&p, "data: z\n\n", 9, &cb, NULL, NULL), WSX_OK);
+    CHECK_EQ(cb_events, 2);
+}
+
+/* API rule 5: NULL where a pointer is required. */
+static void test_null_args(void)
+{
+    wsx_sse_parser p;
+    wsx_sse_event ev;
+    size_t used = 7, n = 7;
+    CHECK_EQ(wsx_sse_parser_init(NULL, scratch_mem, 16, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_parser_init(&p, NULL, 16, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_parser_init(&p, scratch_mem, scratch_size, NULL), WSX_OK);
+    CHECK_EQ(wsx_sse_parse(NULL, "x", 1, &used, &ev), WSX_E_ARG);
+    CHECK_EQ(used, 0);
+    CHECK_EQ(wsx_sse_parse(&p, "x", 1, NULL, &ev), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_parse(&p, "x", 1, &used, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_parse(&p, NULL, 1, &used, &ev), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_parse(&p, NULL, 0, &used, &ev), WSX_SSE_NEED_MORE);
+    /* not sticky: the parser goes on */
+    CHECK_EQ(wsx_sse_parse(&p, "data: q\n\n", 9, &used, &ev), WSX_SSE_EV_EVENT);
+    CHECK_EQ(wsx_sse_resync(NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_end(NULL), WSX_E_ARG);
+    wsx_sse_reset(NULL);
+    CHECK(wsx_sse_last_event_id(NULL, &n) == NULL);
+    CHECK_EQ(n, 0);
+    CHECK(wsx_sse_last_event_id(&p, NULL) == NULL);
+    CHECK_EQ(wsx_sse_set_last_event_id(NULL, "a", 1), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_set_last_event_id(&p, NULL, 1), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_set_last_event_id(&p, NULL, 0), WSX_OK);
 }
 
 /* Linear time: a 4 MiB data line fed in 1-byte, 7-byte and 4 KiB chunks
@@ -648,7 +833,7 @@ static void test_linear(void)
             int r;
             while ((r = wsx_sse_parse(&p, big + i + off, len - off, &used, &ev)) > 0) {
                 off += used;
-                events += r == WSX_SSE_EVENT && ev.data_len == n - 6;
+                events += r == WSX_SSE_EV_EVENT && ev.data_len == n - 6;
             }
             CHECK_EQ(r, 0);
         }
@@ -668,9 +853,12 @@ int main(void)
     RUN(test_cr_dispatches_at_once);
     RUN(test_comments);
     RUN(test_limits_and_resync);
+    RUN(test_scratch_shared);
+    RUN(test_long_fields);
     RUN(test_end_and_reset);
     RUN(test_exact_edges);
     RUN(test_feed);
+    RUN(test_null_args);
     RUN(test_linear);
     return harness_done();
 }

@@ -19,13 +19,18 @@ static void test_head(void)
     uint8_t out[512];
     wsx_header extra = { "X-Trace", 7, "1", 1 };
     wsx_sse_head_config cfg;
-    CHECK_EQ(wsx_sse_response_head(NULL, NULL, 0), sizeof plain - 1);
-    CHECK_EQ(wsx_sse_response_head(NULL, out, sizeof out), sizeof plain - 1);
+    size_t n = 99;
+    CHECK_EQ(wsx_sse_response_head(NULL, NULL, 0, &n), WSX_OK);
+    CHECK_EQ(n, sizeof plain - 1);
+    CHECK_EQ(wsx_sse_response_head(NULL, out, sizeof out, &n), WSX_OK);
+    CHECK_EQ(n, sizeof plain - 1);
     CHECK_MEM(out, plain, sizeof plain - 1);
-    CHECK_EQ(wsx_sse_response_head(NULL, out, sizeof plain - 2), WSX_E_BUFFER);
+    CHECK_EQ(wsx_sse_response_head(NULL, out, sizeof plain - 2, &n), WSX_E_BUFFER);
+    CHECK_EQ(n, sizeof plain - 1);
     memset(&cfg, 0, sizeof cfg);
     cfg.connection_close = 1; /* a stream ended by closing (HTTP/1.0) */
-    CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out), sizeof plain - 1 - 5);
+    CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out, &n), WSX_OK);
+    CHECK_EQ(n, sizeof plain - 1 - 5);
     CHECK_MEM(out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
                    "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
                    "Connection: close\r\n\r\n", sizeof plain - 1 - 5);
@@ -36,28 +41,44 @@ static void test_head(void)
     cfg.allow_credentials = 1;
     cfg.headers = &extra;
     cfg.num_headers = 1;
-    CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out), sizeof full - 1);
+    CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out, &n), WSX_OK);
+    CHECK_EQ(n, sizeof full - 1);
     CHECK_MEM(out, full, sizeof full - 1);
     cfg.allow_origin = "*";
-    CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out, &n), WSX_E_ARG);
+    CHECK_EQ(n, 0);
     cfg.allow_credentials = 0;
     {
         static const char wild[] = "Access-Control-Allow-Origin: *\r\nX-Trace: 1\r\n\r\n";
-        ptrdiff_t n = wsx_sse_response_head(&cfg, out, sizeof out);
-        CHECK(n > (ptrdiff_t)sizeof wild);
+        CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out, &n), WSX_OK);
+        CHECK(n > sizeof wild);
         CHECK_MEM(out + n - (sizeof wild - 1), wild, sizeof wild - 1); /* no Vary for "*" */
     }
     cfg.allow_origin = "a\r\nSet-Cookie: x";
-    CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out), WSX_E_HTTP_HEADER_VALUE);
+    CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out, &n), WSX_E_HTTP_HEADER_VALUE);
+    /* API rule 8: a control character the handshake refuses, refused here */
+    cfg.allow_origin = "https://a\x01.example";
+    CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out, &n), WSX_E_HTTP_HEADER_VALUE);
     cfg.allow_origin = NULL;
     extra.name = "Bad Name";
     extra.name_len = 8;
-    CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out), WSX_E_HTTP_HEADER_NAME);
+    CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out, &n), WSX_E_HTTP_HEADER_NAME);
     extra.name = "X";
     extra.name_len = 1;
     extra.value = "a\nb";
     extra.value_len = 3;
-    CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out), WSX_E_HTTP_HEADER_VALUE);
+    CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out, &n), WSX_E_HTTP_HEADER_VALUE);
+    extra.value = "a\x01" "b";
+    CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out, &n), WSX_E_HTTP_HEADER_VALUE);
+    extra.value = " ab";
+    CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out, &n), WSX_E_HTTP_HEADER_VALUE);
+    CHECK_EQ(n, 0);
+    /* API rules 2 and 5 */
+    CHECK_EQ(wsx_sse_response_head(NULL, out, sizeof out, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_response_head(NULL, NULL, 8, &n), WSX_E_ARG);
+    extra.value = "ab";
+    cfg.headers = NULL;
+    CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out, &n), WSX_E_ARG);
 }
 
 static void test_keepalive(void)
@@ -80,7 +101,7 @@ static void test_keepalive(void)
     CHECK_EQ(next, UINT64_MAX);
 }
 
-static wsx_err append(wsx_sse_replay *r, const char *id, const char *data)
+static int append(wsx_sse_replay *r, const char *id, const char *data)
 {
     wsx_sse_msg m;
     wsx_sse_msg_init(&m);
@@ -99,11 +120,11 @@ static int replay_ids(const wsx_sse_replay *r, const char *since, const char *wa
     size_t n = 0, len, id_len;
     const uint8_t *bytes;
     const char *id;
-    wsx_err e = since ? wsx_sse_replay_since(r, since, strlen(since), &it)
+    int e = since ? wsx_sse_replay_since(r, since, strlen(since), &it)
                       : (wsx_sse_replay_all(r, &it), WSX_OK);
     if (e != WSX_OK)
         return e;
-    while (wsx_sse_replay_next(&it, &bytes, &len, &id, &id_len)) {
+    while (wsx_sse_replay_next(&it, &bytes, &len, &id, &id_len) == 1) {
         /* each stored event is well-formed and carries its id line */
         if (len < 4 || bytes[len - 1] != '\n' || bytes[len - 2] != '\n')
             return -1000;
@@ -178,14 +199,14 @@ static void test_replay_numeric(void)
                 {
                     uint8_t want[128];
                     wsx_sse_msg m;
-                    ptrdiff_t wn;
+                    size_t wn = 0;
                     wsx_sse_msg_init(&m);
                     m.id = id;
                     m.id_len = strlen(id);
                     m.data = data;
                     m.data_len = strlen(data);
-                    wn = wsx_sse_write(&m, want, sizeof want);
-                    CHECK(wn == (ptrdiff_t)bl && memcmp(want, b, bl) == 0);
+                    CHECK_EQ(wsx_sse_write(&m, want, sizeof want, &wn), WSX_OK);
+                    CHECK(wn == bl && memcmp(want, b, bl) == 0);
                 }
                 CHECK_EQ(wsx_sse_replay_next(&it, &b, &bl, &gid, &gl), 0);
             }
@@ -197,9 +218,42 @@ static void test_replay_numeric(void)
         memset(huge, 'h', sizeof huge - 1);
         CHECK_EQ(append(&r, "500", huge), WSX_E_LIMIT);
     }
-    CHECK_EQ(wsx_sse_replay_init(&r, mem, 4 * sizeof(wsx_sse_replay_slot_), 4, 0), WSX_E_ARG);
-    CHECK_EQ(wsx_sse_replay_init(&r, mem, sizeof mem, 0, 0), WSX_E_ARG);
-    CHECK_EQ(wsx_sse_replay_init(&r, mem, sizeof mem, 4, 7), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_replay_init(&r, mem, 4 * sizeof(wsx_sse_replay_slot_), 4,
+                                 WSX_SSE_REPLAY_NUMERIC), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_replay_init(&r, mem, sizeof mem, 0, WSX_SSE_REPLAY_NUMERIC), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_replay_init(&r, mem, sizeof mem, 4, (wsx_sse_replay_mode)7), WSX_E_ARG);
+}
+
+/* API rule 5 for the replay window. */
+static void test_replay_null_args(void)
+{
+    static uint8_t mem[4 * sizeof(wsx_sse_replay_slot_) + 256];
+    wsx_sse_replay r;
+    wsx_sse_replay_iter it;
+    wsx_sse_msg m;
+    const uint8_t *b;
+    size_t len;
+    CHECK_EQ(wsx_sse_replay_init(NULL, mem, sizeof mem, 4, WSX_SSE_REPLAY_EXACT), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_replay_init(&r, NULL, sizeof mem, 4, WSX_SSE_REPLAY_EXACT), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_replay_init(&r, mem, sizeof mem, 4, WSX_SSE_REPLAY_EXACT), WSX_OK);
+    wsx_sse_msg_init(&m);
+    m.id = "a";
+    m.id_len = 1;
+    CHECK_EQ(wsx_sse_replay_append(NULL, &m), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_replay_append(&r, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_replay_append(&r, &m), WSX_OK);
+    CHECK_EQ(wsx_sse_replay_since(NULL, "a", 1, &it), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_replay_since(&r, "a", 1, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_replay_since(&r, NULL, 1, &it), WSX_E_ARG);
+    wsx_sse_replay_all(NULL, &it);
+    wsx_sse_replay_all(&r, NULL);
+    wsx_sse_replay_all(&r, &it);
+    CHECK_EQ(wsx_sse_replay_next(NULL, &b, &len, NULL, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_replay_next(&it, NULL, &len, NULL, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_replay_next(&it, &b, NULL, NULL, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_replay_next(&it, &b, &len, NULL, NULL), 1);
+    CHECK_EQ(wsx_sse_replay_count(NULL), 0);
+    CHECK_EQ(wsx_sse_replay_count(&r), 1);
 }
 
 static void test_replay_exact(void)
@@ -236,5 +290,6 @@ int main(void)
     RUN(test_keepalive);
     RUN(test_replay_numeric);
     RUN(test_replay_exact);
+    RUN(test_replay_null_args);
     return harness_done();
 }

@@ -18,18 +18,21 @@ static uint32_t rnd(void)
     return (uint32_t)((rng_state * 2685821657736338717u) >> 32);
 }
 
+/* *out_len of the last writer call a test made */
+static size_t wlen;
+
 static int write_eq(const wsx_sse_msg *m, const char *want)
 {
     uint8_t out[512];
-    size_t n = strlen(want);
-    ptrdiff_t need = wsx_sse_write(m, NULL, 0), got = wsx_sse_write(m, out, sizeof out);
-    if (need != (ptrdiff_t)n || got != (ptrdiff_t)n || memcmp(out, want, n) != 0) {
-        fprintf(stderr, "  got [%.*s] (%ld, need %ld) want [%s]\n", got > 0 ? (int)got : 0, out,
-                (long)got, (long)need, want);
+    size_t n = strlen(want), need = 99, got = 99, short_need = 99;
+    int rq = wsx_sse_write(m, NULL, 0, &need), rw = wsx_sse_write(m, out, sizeof out, &got);
+    if (rq || rw || need != n || got != n || memcmp(out, want, n) != 0) {
+        fprintf(stderr, "  got [%.*s] (%d %lu, need %d %lu) want [%s]\n", (int)got, out, rw,
+                (unsigned long)got, rq, (unsigned long)need, want);
         return 0;
     }
-    /* one byte short: WSX_E_BUFFER */
-    return wsx_sse_write(m, out, n - 1) == WSX_E_BUFFER;
+    /* one byte short: WSX_E_BUFFER and the size needed */
+    return wsx_sse_write(m, out, n - 1, &short_need) == WSX_E_BUFFER && short_need == n;
 }
 
 static void test_shapes(void)
@@ -90,48 +93,96 @@ static void test_refusals(void)
         m.data_len = 1;
         m.id = bad[i];
         m.id_len = strlen(bad[i]);
-        CHECK_EQ(wsx_sse_write(&m, out, sizeof out), WSX_E_SSE_FIELD);
-        CHECK_EQ(wsx_sse_write(&m, NULL, 0), WSX_E_SSE_FIELD);
+        wlen = 99;
+        CHECK_EQ(wsx_sse_write(&m, out, sizeof out, &wlen), WSX_E_SSE_FIELD);
+        CHECK_EQ(wlen, 0);
+        CHECK_EQ(wsx_sse_write(&m, NULL, 0, &wlen), WSX_E_SSE_FIELD);
         m.id = NULL;
         m.id_len = 0;
         m.type = bad[i];
         m.type_len = strlen(bad[i]);
-        CHECK_EQ(wsx_sse_write(&m, out, sizeof out), WSX_E_SSE_FIELD);
+        CHECK_EQ(wsx_sse_write(&m, out, sizeof out, &wlen), WSX_E_SSE_FIELD);
     }
     wsx_sse_msg_init(&m);
     m.id = "a\0b";
     m.id_len = 3;
-    CHECK_EQ(wsx_sse_write(&m, out, sizeof out), WSX_E_SSE_FIELD);
+    CHECK_EQ(wsx_sse_write(&m, out, sizeof out, &wlen), WSX_E_SSE_FIELD);
     wsx_sse_msg_init(&m);
     m.data_len = 3; /* NULL data with a length */
-    CHECK_EQ(wsx_sse_write(&m, out, sizeof out), WSX_E_ARG);
-    CHECK_EQ(wsx_sse_write(NULL, out, sizeof out), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_write(&m, out, sizeof out, &wlen), WSX_E_ARG);
+    m.data_len = 0;
+    m.comment_len = 1; /* NULL comment with a length */
+    CHECK_EQ(wsx_sse_write(&m, out, sizeof out, &wlen), WSX_E_ARG);
+}
+
+/* API rules 2 and 5 for every writer: out_len NULL, out NULL with cap > 0,
+ * NULL where a length says there are bytes. */
+static void test_null_args(void)
+{
+    uint8_t out[64];
+    wsx_sse_msg m;
+    wsx_sse_msg_init(&m);
+    m.data = "x";
+    m.data_len = 1;
+    wlen = 99;
+    CHECK_EQ(wsx_sse_write(NULL, out, sizeof out, &wlen), WSX_E_ARG);
+    CHECK_EQ(wlen, 0);
+    CHECK_EQ(wsx_sse_write(&m, out, sizeof out, NULL), WSX_E_ARG);
+    wlen = 99;
+    CHECK_EQ(wsx_sse_write(&m, NULL, 8, &wlen), WSX_E_ARG);
+    CHECK_EQ(wlen, 0);
+    CHECK_EQ(wsx_sse_write_done(out, sizeof out, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_write_done(NULL, 8, &wlen), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_write_keepalive(out, sizeof out, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_write_keepalive(NULL, 8, &wlen), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_write_comment("a", 1, out, sizeof out, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_write_comment(NULL, 1, out, sizeof out, &wlen), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_write_comment(NULL, 0, out, sizeof out, &wlen), WSX_OK);
+    CHECK(wlen == 4 && memcmp(out, ": \n\n", 4) == 0);
+    CHECK_EQ(wsx_sse_write_chunk("a", 1, out, sizeof out, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_write_chunk(NULL, 1, out, sizeof out, &wlen), WSX_E_ARG);
+    CHECK_EQ(wlen, 0);
+    CHECK_EQ(wsx_sse_write_chunked(NULL, out, sizeof out, &wlen), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_write_chunked(&m, out, sizeof out, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_sse_write_chunked(&m, NULL, 8, &wlen), WSX_E_ARG);
+    wsx_sse_msg_init(NULL); /* nothing */
 }
 
 static void test_helpers(void)
 {
     uint8_t out[64];
     wsx_sse_msg m;
-    CHECK_EQ(wsx_sse_write_done(NULL, 0), 14);
-    CHECK_EQ(wsx_sse_write_done(out, 14), 14);
+    CHECK_EQ(wsx_sse_write_done(NULL, 0, &wlen), WSX_OK);
+    CHECK_EQ(wlen, 14);
+    CHECK_EQ(wsx_sse_write_done(out, 14, &wlen), WSX_OK);
+    CHECK_EQ(wlen, 14);
     CHECK_MEM(out, "data: [DONE]\n\n", 14);
-    CHECK_EQ(wsx_sse_write_done(out, 13), WSX_E_BUFFER);
-    CHECK_EQ(wsx_sse_write_keepalive(out, sizeof out), 14);
+    CHECK_EQ(wsx_sse_write_done(out, 13, &wlen), WSX_E_BUFFER);
+    CHECK_EQ(wlen, 14);
+    CHECK_EQ(wsx_sse_write_keepalive(out, sizeof out, &wlen), WSX_OK);
+    CHECK_EQ(wlen, 14);
     CHECK_MEM(out, ": keep-alive\n\n", 14);
-    CHECK_EQ(wsx_sse_write_comment("a\r\nb", 4, out, sizeof out), 9);
+    CHECK_EQ(wsx_sse_write_comment("a\r\nb", 4, out, sizeof out, &wlen), WSX_OK);
+    CHECK_EQ(wlen, 9);
     CHECK_MEM(out, ": a\n: b\n\n", 9);
-    CHECK_EQ(wsx_sse_write_chunk("hello", 5, out, sizeof out), 10);
+    CHECK_EQ(wsx_sse_write_chunk("hello", 5, out, sizeof out, &wlen), WSX_OK);
+    CHECK_EQ(wlen, 10);
     CHECK_MEM(out, "5\r\nhello\r\n", 10);
-    CHECK_EQ(wsx_sse_write_chunk(NULL, 0, out, sizeof out), 5);
+    CHECK_EQ(wsx_sse_write_chunk(NULL, 0, out, sizeof out, &wlen), WSX_OK);
+    CHECK_EQ(wlen, 5);
     CHECK_MEM(out, "0\r\n\r\n", 5);
-    CHECK_EQ(wsx_sse_write_chunk("hello", 5, out, 9), WSX_E_BUFFER);
+    CHECK_EQ(wsx_sse_write_chunk("hello", 5, out, 9, &wlen), WSX_E_BUFFER);
+    CHECK_EQ(wlen, 10);
     wsx_sse_msg_init(&m);
     m.data = "0123456789abcdef"; /* "data: " + 16 + "\n\n" = 24 = 0x18 */
     m.data_len = 16;
-    CHECK_EQ(wsx_sse_write_chunked(&m, NULL, 0), 30);
-    CHECK_EQ(wsx_sse_write_chunked(&m, out, sizeof out), 30);
+    CHECK_EQ(wsx_sse_write_chunked(&m, NULL, 0, &wlen), WSX_OK);
+    CHECK_EQ(wlen, 30);
+    CHECK_EQ(wsx_sse_write_chunked(&m, out, sizeof out, &wlen), WSX_OK);
+    CHECK_EQ(wlen, 30);
     CHECK_MEM(out, "18\r\ndata: 0123456789abcdef\n\n\r\n", 30);
-    CHECK_EQ(wsx_sse_write_chunked(&m, out, 29), WSX_E_BUFFER);
+    CHECK_EQ(wsx_sse_write_chunked(&m, out, 29, &wlen), WSX_E_BUFFER);
+    CHECK_EQ(wlen, 30);
 }
 
 /* ---- round trips ---------------------------------------------------- */
@@ -206,7 +257,7 @@ static void test_round_trip(void)
         int failed = 0;
         for (i = 0; i < EVENTS; i++) {
             wsx_sse_msg m;
-            ptrdiff_t w;
+            size_t w = 0, need = 1;
             random_event(&evs[i]);
             wsx_sse_msg_init(&m);
             m.type = evs[i].type;
@@ -220,11 +271,10 @@ static void test_round_trip(void)
                 m.data_len = evs[i].data_len;
             }
             m.retry_ms = evs[i].retry;
-            w = wsx_sse_write(&m, stream + n, sizeof stream - n);
-            CHECK(w > 0);
-            CHECK_EQ(w, wsx_sse_write(&m, NULL, 0));
-            if (w > 0)
-                n += (size_t)w;
+            CHECK_EQ(wsx_sse_write(&m, stream + n, sizeof stream - n, &w), WSX_OK);
+            CHECK_EQ(wsx_sse_write(&m, NULL, 0, &need), WSX_OK);
+            CHECK(w > 0 && w == need);
+            n += w;
         }
         CHECK_EQ(wsx_sse_parser_init(&p, scratch, sizeof scratch, NULL), 0);
         /* feed in random chunks (1..64 bytes, sometimes everything) */
@@ -238,7 +288,7 @@ static void test_round_trip(void)
             g = guarded_copy(stream + off, len);
             while ((r = wsx_sse_parse(&p, g + pos, len - pos, &used, &ev)) > 0) {
                 pos += used;
-                if (r == WSX_SSE_RETRY) {
+                if (r == WSX_SSE_EV_RETRY) {
                     while (expect_retry_i < EVENTS && evs[expect_retry_i].retry < 0)
                         expect_retry_i++;
                     CHECK(expect_retry_i < EVENTS);
@@ -251,7 +301,7 @@ static void test_round_trip(void)
                     }
                     continue;
                 }
-                CHECK_EQ(r, WSX_SSE_EVENT);
+                CHECK_EQ(r, WSX_SSE_EV_EVENT);
                 /* skip the events without data: they dispatch nothing */
                 while (expect_i < EVENTS && !evs[expect_i].has_data) {
                     if (evs[expect_i].has_id) {
@@ -304,6 +354,7 @@ int main(void)
     RUN(test_shapes);
     RUN(test_refusals);
     RUN(test_helpers);
+    RUN(test_null_args);
     RUN(test_round_trip);
     return harness_done();
 }

@@ -1,0 +1,619 @@
+/*
+ * The SSE parser's default profile: each input byte scanned once.  A line
+ * is found with a vector/word-at-a-time CR/LF search and its value goes
+ * straight to where it belongs (data, type, id); a line split over chunks
+ * resumes in the state it stopped in.  One-byte calls take a shortcut with
+ * the same effects.  The rules and the scratch layout: sse_parse.h.
+ */
+#include "sse_parse.h"
+
+#ifndef WSX_SMALL
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+static const uint8_t utf8_bom[3] = { 0xEF, 0xBB, 0xBF };
+
+/* ---- scanning ------------------------------------------------------- */
+
+#if defined(WSX__GNUC)
+#define CTZ(x) ((unsigned)__builtin_ctz(x))
+#else
+static unsigned CTZ(unsigned x)
+{
+    unsigned n = 0;
+    while (!(x & 1u)) {
+        x >>= 1;
+        n++;
+    }
+    return n;
+}
+#endif
+
+/* First CR or LF in [s, end), or end.  Never reads outside [s, end). */
+WSX__HOT const uint8_t *find_eol(const uint8_t *s, const uint8_t *end)
+{
+#if defined(__SSE2__)
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    while (end - s >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)));
+        if (m)
+            return s + CTZ(m);
+        s += 16;
+    }
+#else
+    /* Word at a time: a byte of x is zero iff (x - 0x01..) & ~x & 0x80..
+     * flags it (the lowest flagged byte is exact; we re-scan that word). */
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    while (end - s >= 8) {
+        uint64_t w, a, b;
+        memcpy(&w, s, 8);
+        a = w ^ (ones * '\n');
+        b = w ^ (ones * '\r');
+        if (((a - ones) & ~a & highs) | ((b - ones) & ~b & highs))
+            break;
+        s += 8;
+    }
+#endif
+    while (s < end && *s != '\n' && *s != '\r')
+        s++;
+    return s;
+}
+
+WSX__HOT int has_nul(const uint8_t *v, size_t n)
+{
+    if (n >= 16)
+        return memchr(v, 0, n) != NULL;
+    while (n--)
+        if (*v++ == 0)
+            return 1;
+    return 0;
+}
+
+/* memcpy, without a library call for the few bytes of an id or a byte. */
+WSX__HOT void copy_bytes(uint8_t *d, const uint8_t *v, size_t n)
+{
+    if (n > 16) {
+        memcpy(d, v, n);
+        return;
+    }
+    while (n--)
+        *d++ = *v++;
+}
+
+/* A pending single data line inside the caller's input moves into the
+ * scratch buffer: the parser never keeps input pointers across calls. */
+static void materialize(wsx_sse_parser *p)
+{
+    if (p->_slice) {
+        memcpy(p->_scratch, p->_slice, p->_slice_len);
+        p->_data_len = p->_slice_len;
+        p->_slice = NULL;
+        p->_slice_len = 0;
+    }
+}
+
+/* The id buffer becomes v[0..n) (in the input, or the value being read),
+ * which fits. */
+WSX__HOT void put_id(wsx_sse_parser *p, const uint8_t *v, size_t n)
+{
+    if (p->_type_len) {
+        wsx__sse_set_id(p, v, n);
+        return;
+    }
+    p->_top += p->_id_len - n; /* no type below the id to move */
+    wsx__sse_move(p->_scratch + p->_top, v, n);
+    p->_id_len = n;
+    p->_id_set = 1;
+}
+
+/* ---- lines ---------------------------------------------------------- */
+
+/* Field names are case-sensitive (spec: "If the field name is ..."). */
+WSX__HOT int field_of_name(const wsx_sse_parser *p, const uint8_t *n, size_t len)
+{
+    if (p->_skip_block)
+        return WSX__SSE_F_NONE;
+    switch (len) {
+    case 0:
+        return (p->_flags & WSX_SSE_WANT_COMMENTS) ? WSX__SSE_F_COMMENT : WSX__SSE_F_NONE;
+    case 2:
+        return (n[0] == 'i' && n[1] == 'd') ? WSX__SSE_F_ID : WSX__SSE_F_NONE;
+    case 4:
+        return memcmp(n, "data", 4) == 0 ? WSX__SSE_F_DATA : WSX__SSE_F_NONE;
+    case 5:
+        if (memcmp(n, "event", 5) == 0)
+            return WSX__SSE_F_EVENT;
+        return memcmp(n, "retry", 5) == 0 ? WSX__SSE_F_RETRY : WSX__SSE_F_NONE;
+    default:
+        return WSX__SSE_F_NONE;
+    }
+}
+
+static int field_of(const wsx_sse_parser *p)
+{
+    return field_of_name(p, p->_name, p->_name_len);
+}
+
+/* Reads name bytes up to the colon (consumed: state becomes ST_SPACE), a
+ * line end (not consumed: state stays ST_NAME) or the end of input.  A name
+ * longer than any field name makes the rest of the line ignored. */
+static const uint8_t *scan_name(wsx_sse_parser *p, const uint8_t *s, const uint8_t *end)
+{
+    while (s < end) {
+        uint8_t c = *s;
+        if (c == '\n' || c == '\r')
+            return s;
+        s++;
+        if (c == ':') {
+            p->_field = (uint8_t)field_of(p);
+            p->_st = WSX__SSE_ST_SPACE;
+            return s;
+        }
+        if (p->_name_len == 5) {
+            p->_name_len = WSX__SSE_NAME_UNKNOWN;
+            p->_field = WSX__SSE_F_NONE;
+            p->_st = WSX__SSE_ST_VALUE;
+            return s;
+        }
+        p->_name[p->_name_len++] = c;
+    }
+    return s;
+}
+
+/* A field line's value starts (possibly empty).  Values that may arrive in
+ * pieces are read after the data: the pending data moves in first. */
+static int field_begin(wsx_sse_parser *p)
+{
+    if (p->_field == WSX__SSE_F_NONE || p->_field == WSX__SSE_F_RETRY) {
+        p->_retry = 0;
+        p->_retry_ok = 1; /* valid so far, no digit yet */
+        return 0;
+    }
+    materialize(p);
+    p->_tmp_len = 0;
+    p->_id_nul = 0;
+    if (p->_field == WSX__SSE_F_EVENT)
+        wsx__sse_drop_type(p); /* replaced, whatever the value */
+    if (p->_field == WSX__SSE_F_DATA) {
+        /* "append the field value to the data buffer, then append a single
+         * U+000A LINE FEED": kept as lines joined by LF, the trailing LF
+         * the dispatch would strip never stored. */
+        if (p->_has_data) {
+            if (!wsx__sse_room(p))
+                return WSX_E_SSE_LINE_TOO_LONG;
+            p->_scratch[p->_data_len++] = '\n';
+        }
+        p->_has_data = 1;
+    }
+    return 0;
+}
+
+static int field_append(wsx_sse_parser *p, const uint8_t *v, size_t n)
+{
+    size_t i;
+    switch (p->_field) {
+    case WSX__SSE_F_RETRY:
+        /* "If the field value consists of only ASCII digits": no sign, no
+         * space; leading zeros are fine (base ten).  Saturates at 2^32-1. */
+        for (i = 0; i < n && p->_retry_ok; i++) {
+            unsigned d = (unsigned)v[i] - '0';
+            if (d > 9) {
+                p->_retry_ok = 0;
+            } else {
+                p->_retry_ok = 2;
+                p->_retry = p->_retry > (0xFFFFFFFFu - d) / 10 ? 0xFFFFFFFFu
+                                                                : p->_retry * 10 + d;
+            }
+        }
+        return 0;
+    case WSX__SSE_F_NONE:
+        return 0;
+    default:
+        if (n > wsx__sse_room(p))
+            return WSX_E_SSE_LINE_TOO_LONG;
+        if (p->_field == WSX__SSE_F_DATA) {
+            copy_bytes(p->_scratch + p->_data_len, v, n);
+            p->_data_len += n;
+            return 0;
+        }
+        /* event type, id, comment: read after the data */
+        copy_bytes(wsx__sse_tmp(p) + p->_tmp_len, v, n);
+        p->_tmp_len += n;
+        if (p->_field == WSX__SSE_F_ID && has_nul(v, n))
+            p->_id_nul = 1;
+        return 0;
+    }
+}
+
+/* The line ends (at a CR or LF not yet consumed). */
+static int end_line(wsx_sse_parser *p, wsx_sse_event *ev)
+{
+    size_t n = p->_tmp_len;
+    if (p->_st == WSX__SSE_ST_NAME) {
+        int r;
+        if (p->_name_len == 0)
+            return wsx__sse_dispatch(p, ev, p->_slice);
+        /* "field name = the whole line, value = the empty string" */
+        p->_field = (uint8_t)field_of(p);
+        r = field_begin(p);
+        if (r)
+            return r;
+        n = 0;
+    }
+    p->_tmp_len = 0;
+    switch (p->_field) {
+    case WSX__SSE_F_EVENT:
+        wsx__sse_set_type(p, wsx__sse_tmp(p), n);
+        return 0;
+    case WSX__SSE_F_ID:
+        /* "If the field value does not contain U+0000 NULL" */
+        if (!p->_id_nul)
+            put_id(p, wsx__sse_tmp(p), n);
+        return 0;
+    case WSX__SSE_F_RETRY:
+        if (p->_retry_ok != 2)
+            return 0;
+        ev->retry = p->_retry;
+        return WSX_SSE_EV_RETRY;
+    case WSX__SSE_F_COMMENT:
+        return wsx__sse_comment(ev, wsx__sse_tmp(p), n);
+    default:
+        return 0;
+    }
+}
+
+/* Consumes the CR, LF or CRLF at s.  A CR as the last byte of the input
+ * already ended the line; an LF starting the next input is then dropped. */
+WSX__HOT const uint8_t *eat_eol(wsx_sse_parser *p, const uint8_t *s, const uint8_t *end)
+{
+    p->_name_len = 0;
+    p->_st = WSX__SSE_ST_NAME;
+    if (*s++ == '\r') {
+        if (s == end)
+            p->_st = WSX__SSE_ST_CR;
+        else if (*s == '\n')
+            s++;
+    }
+    return s;
+}
+
+/* ---- whole lines (the fast path) ------------------------------------ */
+
+/* A non-empty line [s, e) that starts at a line start and ends inside the
+ * input: handled whole, with exactly the effects of the incremental path
+ * (same limits, same errors; *errpos is where an error leaves *consumed). */
+WSX__HOT int whole_line(wsx_sse_parser *p, const uint8_t *s, const uint8_t *e, wsx_sse_event *ev,
+                        const uint8_t **errpos)
+{
+    size_t n = (size_t)(e - s), k, vn;
+    const uint8_t *v;
+    int field;
+    if (n >= 5 && memcmp(s, "data:", 5) == 0 && !p->_skip_block) {
+        k = 4; /* the most common line first */
+        field = WSX__SSE_F_DATA;
+    } else {
+        /* the name ends at the first colon; over 5 bytes it is no field of ours */
+        for (k = 0; k < n && s[k] != ':'; k++)
+            if (k == 5)
+                return 0;
+        field = field_of_name(p, s, k);
+    }
+    v = s + k;
+    if (k < n && ++v < e && *v == ' ')
+        v++;
+    vn = (size_t)(e - v);
+    *errpos = v;
+    switch (field) {
+    case WSX__SSE_F_DATA:
+        if (!p->_has_data) {
+            /* zero copy: the first data line lies whole in the input
+             * (no data yet, nothing read at a line start: the room is
+             * everything below the top) */
+            if (vn > p->_top)
+                return WSX_E_SSE_LINE_TOO_LONG;
+            p->_slice = v;
+            p->_slice_len = vn;
+            p->_has_data = 1;
+            return 0;
+        }
+        materialize(p);
+        if (vn >= wsx__sse_room(p))
+            return WSX_E_SSE_LINE_TOO_LONG;
+        p->_scratch[p->_data_len] = '\n';
+        memcpy(p->_scratch + p->_data_len + 1, v, vn);
+        p->_data_len += vn + 1;
+        return 0;
+    case WSX__SSE_F_ID:
+        if (vn > wsx__sse_room(p))
+            return WSX_E_SSE_LINE_TOO_LONG;
+        if (!has_nul(v, vn))
+            put_id(p, v, vn);
+        return 0;
+    case WSX__SSE_F_EVENT:
+        wsx__sse_drop_type(p);
+        if (vn > wsx__sse_room(p))
+            return WSX_E_SSE_LINE_TOO_LONG;
+        wsx__sse_set_type(p, v, vn);
+        return 0;
+    case WSX__SSE_F_RETRY:
+        p->_retry = 0;
+        p->_retry_ok = 1;
+        p->_field = WSX__SSE_F_RETRY;
+        field_append(p, v, vn);
+        if (p->_retry_ok != 2)
+            return 0;
+        ev->retry = p->_retry;
+        return WSX_SSE_EV_RETRY;
+    case WSX__SSE_F_COMMENT:
+        if (vn > wsx__sse_room(p))
+            return WSX_E_SSE_LINE_TOO_LONG;
+        return wsx__sse_comment(ev, v, vn);
+    default:
+        return 0;
+    }
+}
+
+/* ---- the loop ------------------------------------------------------- */
+
+static WSX__NOINLINE int parse_main(wsx_sse_parser *p, const uint8_t *buf, size_t len,
+                                    size_t *consumed, wsx_sse_event *ev)
+{
+    const uint8_t *s = buf, *end = len ? buf + len : buf, *e; /* buf may be NULL */
+    int r = 0;
+
+    *consumed = 0;
+    if (p->_err)
+        return p->_err;
+    if (p->_ended)
+        return WSX_E_STATE;
+    while (s < end) {
+        const uint8_t *known_end = NULL; /* set when [s, end) has no line end */
+        switch (p->_st) {
+        case WSX__SSE_ST_CR:
+            if (*s == '\n')
+                s++;
+            p->_st = WSX__SSE_ST_NAME;
+            continue;
+        case WSX__SSE_ST_BOM:
+            /* One U+FEFF at the start of the stream is dropped; bytes of a
+             * partial BOM begin a field name no field has (an ignored line). */
+            if (*s == utf8_bom[p->_bom]) {
+                s++;
+                if (++p->_bom == 3)
+                    p->_st = WSX__SSE_ST_NAME;
+            } else if (p->_bom == 0) {
+                p->_st = WSX__SSE_ST_NAME;
+            } else {
+                p->_st = WSX__SSE_ST_VALUE;
+                p->_field = WSX__SSE_F_NONE;
+                p->_name_len = WSX__SSE_NAME_UNKNOWN;
+            }
+            continue;
+        case WSX__SSE_ST_NAME:
+            if (p->_name_len == 0) {
+                /* At a line start: the whole line is usually here.  Whole
+                 * lines are handled in this loop until an event is ready or
+                 * a line is cut by the end of the input. */
+                for (;;) {
+                    if (*s == '\n' || *s == '\r') {
+                        e = s;
+                        r = wsx__sse_dispatch(p, ev, p->_slice);
+                    } else {
+                        const uint8_t *errpos = s;
+                        e = find_eol(s, end);
+                        if (e == end)
+                            break;
+                        r = whole_line(p, s, e, ev, &errpos);
+                        if (r < 0)
+                            return *consumed = (size_t)(errpos - buf), wsx__sse_fail(p, r);
+                    }
+                    s = eat_eol(p, e, end); /* s < end: state is ST_NAME again */
+                    if (r || s == end)
+                        goto out;
+                }
+                known_end = end; /* no line end in [s, end): never scan it again */
+            }
+            s = scan_name(p, s, end);
+            if (s == end)
+                goto out;
+            if (p->_st == WSX__SSE_ST_NAME) {
+                r = end_line(p, ev);
+                if (r < 0)
+                    return *consumed = (size_t)(s - buf), wsx__sse_fail(p, r);
+                s = eat_eol(p, s, end);
+                if (r)
+                    goto out;
+                continue;
+            }
+            if (p->_st == WSX__SSE_ST_VALUE) {
+                if (known_end)
+                    s = end;
+                continue;
+            }
+            /* fall through */
+        case WSX__SSE_ST_SPACE:
+            /* "If value starts with a U+0020 SPACE, remove it" (one only) */
+            if (*s == ' ')
+                s++;
+            p->_st = WSX__SSE_ST_VALUE;
+            r = field_begin(p);
+            if (r < 0)
+                return *consumed = (size_t)(s - buf), wsx__sse_fail(p, r);
+            e = known_end ? known_end : find_eol(s, end);
+            goto value;
+        case WSX__SSE_ST_VALUE:
+        default:
+            e = find_eol(s, end);
+        value:
+            if (e != s) {
+                r = field_append(p, s, (size_t)(e - s));
+                if (r < 0)
+                    return *consumed = (size_t)(s - buf), wsx__sse_fail(p, r);
+            }
+            s = e;
+            if (s == end)
+                goto out;
+            r = end_line(p, ev);
+            s = eat_eol(p, s, end);
+            if (r)
+                goto out;
+        }
+    }
+out:
+    materialize(p);
+    *consumed = (size_t)(s - buf);
+    return r;
+}
+
+/* ---- one byte ------------------------------------------------------- */
+
+/* 1 if c ends a line (CR or LF); one compare for most bytes. */
+#define IS_EOL(c) ((c) <= '\r' && ((c) == '\n' || (c) == '\r'))
+
+/* The empty line, one byte (CR or LF) at a line start: dispatch, then
+ * eat_eol() as parse_main() does it.  A leaf of its own. */
+static WSX__NOINLINE int empty_line(wsx_sse_parser *p, const uint8_t *buf, size_t *consumed,
+                                    wsx_sse_event *ev)
+{
+    int r = wsx__sse_dispatch(p, ev, NULL);
+    p->_st = buf[0] == '\r' ? WSX__SSE_ST_CR : WSX__SSE_ST_NAME;
+    *consumed = 1;
+    return r;
+}
+
+/* One byte that the entry's shortcuts did not take, in any state: those
+ * handled here have _err == 0 and not _ended (see wsx__sse_fail()).  The
+ * same effects as parse_main() on that byte, which it falls back to for the
+ * rare cases (BOM, a halted parser, a field line with no colon, ...). */
+static WSX__NOINLINE int one_byte(wsx_sse_parser *p, const uint8_t *buf, size_t *consumed,
+                                  wsx_sse_event *ev)
+{
+    uint8_t c = buf[0];
+    int r = 0;
+    switch (p->_st) {
+    case WSX__SSE_ST_NAME:
+        if (c == ':') {
+            p->_field = (uint8_t)field_of(p);
+            p->_st = WSX__SSE_ST_SPACE;
+            break;
+        }
+        if (IS_EOL(c) || p->_name_len >= 5)
+            return parse_main(p, buf, 1, consumed, ev);
+        p->_name[p->_name_len++] = c;
+        break;
+    case WSX__SSE_ST_SPACE:
+        if (IS_EOL(c))
+            return parse_main(p, buf, 1, consumed, ev);
+        p->_st = WSX__SSE_ST_VALUE;
+        r = field_begin(p);
+        if (r < 0) {
+            *consumed = c == ' ';
+            return wsx__sse_fail(p, r);
+        }
+        if (c == ' ')
+            break;
+        /* fall through */
+    case WSX__SSE_ST_VALUE:
+        if (IS_EOL(c)) {
+            /* in ST_VALUE end_line() only reports (never fails) */
+            r = end_line(p, ev);
+            p->_name_len = 0;
+            p->_st = c == '\r' ? WSX__SSE_ST_CR : WSX__SSE_ST_NAME;
+            break;
+        }
+        r = field_append(p, buf, 1);
+        if (r < 0) {
+            *consumed = 0;
+            return wsx__sse_fail(p, r);
+        }
+        break;
+    case WSX__SSE_ST_CR:
+        if (c != '\n')
+            return parse_main(p, buf, 1, consumed, ev);
+        p->_st = WSX__SSE_ST_NAME; /* the LF of a CRLF split over two calls */
+        break;
+    default:
+        return parse_main(p, buf, 1, consumed, ev);
+    }
+    *consumed = 1;
+    return r;
+}
+
+/* Entry.  One byte (the byte-at-a-time feeding some socket layers do):
+ * the common cases right here, as a leaf (no call, no stack frame), with
+ * exactly the effects parse_main() would have; one_byte() takes the other
+ * single bytes, parse_main() everything else. */
+int wsx_sse_parse(wsx_sse_parser *p, const void *buf, size_t len, size_t *consumed,
+                  wsx_sse_event *ev)
+{
+    const uint8_t *in = (const uint8_t *)buf;
+    uint8_t c;
+    if (WSX__UNLIKELY(!p || !consumed || !ev || !buf)) {
+        if (p && consumed && ev && !len)
+            return parse_main(p, in, 0, consumed, ev); /* no input: NULL is fine */
+        if (consumed)
+            *consumed = 0;
+        return WSX_E_ARG;
+    }
+    if (len != 1)
+        return parse_main(p, in, len, consumed, ev);
+    /* no test of _err / _ended: their states go to one_byte()'s default */
+    c = in[0];
+    switch (p->_st) {
+    case WSX__SSE_ST_VALUE:
+        if (!IS_EOL(c)) {
+            /* (between calls no slice is pending; a data line reads
+             * nothing after the data) */
+            if (p->_field == WSX__SSE_F_DATA && p->_data_len < p->_top) {
+                p->_scratch[p->_data_len++] = c; /* the most common byte */
+                break;
+            }
+            if (p->_field == WSX__SSE_F_ID && p->_tmp_len < p->_top - p->_data_len) {
+                wsx__sse_tmp(p)[p->_tmp_len++] = c;
+                if (c == 0)
+                    p->_id_nul = 1;
+                break;
+            }
+        } else if (p->_field == WSX__SSE_F_DATA || p->_field == WSX__SSE_F_NONE) {
+            /* end_line() then eat_eol(): nothing to do for these */
+            p->_name_len = 0;
+            p->_st = c == '\r' ? WSX__SSE_ST_CR : WSX__SSE_ST_NAME;
+            break;
+        }
+        return one_byte(p, in, consumed, ev);
+    case WSX__SSE_ST_NAME:
+        if (c == ':') {
+            p->_field = (uint8_t)field_of_name(p, p->_name, p->_name_len);
+            p->_st = WSX__SSE_ST_SPACE;
+            break;
+        }
+        if (!IS_EOL(c)) {
+            if (p->_name_len >= 5)
+                return one_byte(p, in, consumed, ev);
+            p->_name[p->_name_len++] = c;
+            break;
+        }
+        if (p->_name_len == 0)
+            return empty_line(p, in, consumed, ev);
+        return one_byte(p, in, consumed, ev);
+    case WSX__SSE_ST_SPACE:
+        /* field_begin() for a first data line, then the space dropped */
+        if (c != ' ' || p->_field != WSX__SSE_F_DATA || p->_has_data)
+            return one_byte(p, in, consumed, ev);
+        p->_has_data = 1;
+        p->_tmp_len = 0;
+        p->_id_nul = 0;
+        p->_st = WSX__SSE_ST_VALUE;
+        break;
+    default:
+        return one_byte(p, in, consumed, ev);
+    }
+    *consumed = 1;
+    return 0;
+}
+
+#endif /* !WSX_SMALL */
