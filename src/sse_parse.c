@@ -23,16 +23,16 @@ void wsx__sse_set_id(wsx_sse_parser *p, const uint8_t *v, size_t n)
     uint8_t *tmp = wsx__sse_tmp(p), *end = p->_scratch + wsx__sse_last(p);
     size_t t = p->_type_len;
     if (v != tmp)
-        memmove(tmp, v, n);
+        memcpy(tmp, v, n); /* from the input */
     if (t) {
         /* [value | free | type | old id] -> [type | value | free]: the type
          * moved next to the value, then the two swapped */
-        memmove(tmp + n, end - p->_id_len - t, t);
+        wsx__sse_move(tmp + n, end - p->_id_len - t, t);
         reverse(tmp, n);
         reverse(tmp + n, t);
         reverse(tmp, n + t);
     }
-    memmove(end - n - t, tmp, n + t);
+    wsx__sse_move(end - n - t, tmp, n + t);
     p->_top = (size_t)(end - p->_scratch) - n - t;
     p->_id_len = n;
     p->_id_set = 1;
@@ -134,7 +134,7 @@ int wsx_sse_set_last_event_id(wsx_sse_parser *p, const char *id, size_t len)
     /* the type and the id buffer move to end where the new ID begins */
     held = p->_type_len + p->_id_len;
     end = wsx__sse_last(p) + p->_last_len;
-    memmove(p->_scratch + end - len - held, p->_scratch + p->_top, held);
+    wsx__sse_move(p->_scratch + end - len - held, p->_scratch + p->_top, held);
     p->_top = end - len - held;
     if (len)
         memcpy(p->_scratch + end - len, id, len);

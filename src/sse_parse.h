@@ -73,11 +73,15 @@ static inline size_t wsx__sse_last(const wsx_sse_parser *p)
     return p->_top + p->_type_len + p->_id_len;
 }
 
-/* memmove(d, s, n); in the default profile without a call for n <= 16
- * (every byte loaded before any is stored). */
+/* memmove(d, s, n) within the scratch buffer (the default profile also
+ * from the input): in the default profile without a call for n <= 16
+ * (every byte loaded before any is stored), in the small one one loop
+ * (sse_parse_small.c) instead of libc's memmove. */
+#ifdef WSX_SMALL
+void wsx__sse_move(uint8_t *d, const uint8_t *s, size_t n);
+#else
 static inline void wsx__sse_move(uint8_t *d, const uint8_t *s, size_t n)
 {
-#ifndef WSX_SMALL
     if (n >= 8 && n <= 16) {
         uint64_t a, b;
         memcpy(&a, s, 8);
@@ -101,9 +105,9 @@ static inline void wsx__sse_move(uint8_t *d, const uint8_t *s, size_t n)
         d[n - 1] = c;
         return;
     }
-#endif
     memmove(d, s, n);
 }
+#endif
 
 /* The old event type is dropped (an event line replaces it). */
 static inline void wsx__sse_drop_type(wsx_sse_parser *p)

@@ -13,6 +13,16 @@
 
 static const uint8_t utf8_bom[3] = { 0xEF, 0xBB, 0xBF };
 
+void wsx__sse_move(uint8_t *d, const uint8_t *s, size_t n)
+{
+    if (d < s)
+        while (n--)
+            *d++ = *s++;
+    else
+        while (n--)
+            d[n] = s[n];
+}
+
 /* Field names are case-sensitive (spec: "If the field name is ...").
  * Row i is the name of field i + 1 (F_DATA ... F_RETRY) and a colon, which
  * no name contains: a name matches when the colon follows its last byte. */

@@ -46,10 +46,9 @@ static size_t feed_event(uint64_t n, uint8_t *out, size_t cap)
 {
     char num[24];
     wsx_sse_msg m;
-    ptrdiff_t k;
+    size_t k;
     feed_msg(n, num, &m);
-    k = wsx_sse_write(&m, out, cap);
-    return k > 0 ? (size_t)k : 0;
+    return wsx_sse_write(&m, out, cap, &k) == WSX_OK ? k : 0;
 }
 
 static void feed_store(server *s, uint64_t n)
@@ -196,7 +195,7 @@ static int outside_window(client *c, const char *last, size_t last_len, wsx_sse_
     wsx_sse_replay_all(&s->replay, &all);
     if (numeric && id == s->seq)
         return 0; /* up to date (nothing produced yet) */
-    if (numeric && id < s->seq && wsx_sse_replay_next(&all, &bytes, &len, &oldest, &oldest_len) &&
+    if (numeric && id < s->seq && wsx_sse_replay_next(&all, &bytes, &len, &oldest, &oldest_len) == 1 &&
         net_parse_dec(oldest, oldest_len, &first) == 0) {
         /* Older than the window: say what is lost, then send it all. */
         n = snprintf(note, sizeof note, "event: gap\ndata: {\"from\":%llu,\"to\":%llu}\n\n",
@@ -233,7 +232,7 @@ void start_feed(client *c, const wsx_http_request *req)
     if (wsx_sse_replay_since(&c->srv->replay, last_id, last_len, &it) != WSX_OK &&
         !outside_window(c, last_id, last_len, &it))
         return;
-    while (wsx_sse_replay_next(&it, &bytes, &len, NULL, NULL))
+    while (wsx_sse_replay_next(&it, &bytes, &len, NULL, NULL) == 1)
         if (body_append(c, bytes, len) != 0)
             break; /* the rest comes with the next reconnect */
 }

@@ -84,15 +84,14 @@ void write_stream_head(client *c, int minor_version)
 {
     uint8_t head[512];
     wsx_sse_head_config cfg;
-    ptrdiff_t n;
+    size_t n;
     memset(&cfg, 0, sizeof cfg);
     c->chunked = minor_version >= 1;
     cfg.chunked = c->chunked;
     cfg.connection_close = !c->chunked; /* HTTP/1.0: the stream ends at close */
     cfg.charset = 1;
-    n = wsx_sse_response_head(&cfg, head, sizeof head);
-    if (n > 0)
-        out_append(c, head, (size_t)n);
+    if (wsx_sse_response_head(&cfg, head, sizeof head, &n) == WSX_OK)
+        out_append(c, head, n);
     if (!c->chunked)
         c->keep_alive = 0;
 }

@@ -171,9 +171,10 @@ static struct {
 
 static uint8_t sse_out[256]; /* one event, framed as a chunk */
 
-static int sse_send(const uint8_t *bytes, ptrdiff_t n)
+/* Sends bytes[0..n) that a writer returning r made. */
+static int sse_send(const uint8_t *bytes, int r, size_t n)
 {
-    if (n < 0 || tcp_send_all(&sse_tcp, bytes, (size_t)n) != 0)
+    if (r != WSX_OK || tcp_send_all(&sse_tcp, bytes, n) != 0)
         return -1;
     sse.last_write_ms = ticks_ms;
     return 0;
@@ -200,7 +201,7 @@ static int sse_accept(void)
     wsx_http_parser http;
     wsx_http_request req;
     wsx_sse_head_config head;
-    size_t len = 0;
+    size_t len = 0, n;
     int r = 0;
     wsx_http_parser_init(&http, NULL);
     while (r == 0) {
@@ -214,7 +215,8 @@ static int sse_accept(void)
         return -1;
     memset(&head, 0, sizeof head);
     head.chunked = 1;
-    if (sse_send(sse_out, wsx_sse_response_head(&head, sse_out, sizeof sse_out)) != 0)
+    r = wsx_sse_response_head(&head, sse_out, sizeof sse_out, &n);
+    if (sse_send(sse_out, r, n) != 0)
         return -1;
     sse.open = 1;
     sse.next_id = 1;
@@ -228,6 +230,8 @@ static int sse_publish(unsigned opcode, const uint8_t *data, size_t len)
     static char text[96];
     char id[10];
     wsx_sse_msg m;
+    size_t n;
+    int r;
     wsx_sse_msg_init(&m);
     m.id = id;
     m.id_len = put_u32(id, sse.next_id++);
@@ -250,7 +254,8 @@ static int sse_publish(unsigned opcode, const uint8_t *data, size_t len)
     m.type_len = strlen(m.type);
     if (m.id_len == 1 && id[0] == '1')
         m.retry_ms = 2000; /* the first event tells browsers how soon to come back */
-    return sse_send(sse_out, wsx_sse_write_chunked(&m, sse_out, sizeof sse_out));
+    r = wsx_sse_write_chunked(&m, sse_out, sizeof sse_out, &n);
+    return sse_send(sse_out, r, n);
 }
 
 #define KEEPALIVE_MS 500 /* short, so that the demo shows one */
@@ -258,20 +263,25 @@ static int sse_publish(unsigned opcode, const uint8_t *data, size_t len)
 static void sse_tick(void)
 {
     uint8_t ka[WSX_CHUNKED_HEADER_MAX + 16];
+    size_t n;
+    int r;
     if (!sse.open || !wsx_sse_keepalive_due(ticks_ms, sse.last_write_ms, KEEPALIVE_MS, NULL))
         return;
-    sse_send(ka, wsx_sse_write_chunk(WSX_SSE_KEEPALIVE, sizeof WSX_SSE_KEEPALIVE - 1, ka,
-                                     sizeof ka));
+    r = wsx_sse_write_chunk(WSX_SSE_KEEPALIVE, sizeof WSX_SSE_KEEPALIVE - 1, ka, sizeof ka, &n);
+    sse_send(ka, r, n);
 }
 
 static void sse_finish(void)
 {
     uint8_t done[32];
     static const uint8_t last[] = WSX_CHUNKED_LAST;
+    size_t n;
+    int r;
     if (!sse.open)
         return;
-    sse_send(done, wsx_sse_write_chunk(WSX_SSE_DONE, sizeof WSX_SSE_DONE - 1, done, sizeof done));
-    sse_send(last, WSX_CHUNKED_LAST_LEN);
+    r = wsx_sse_write_chunk(WSX_SSE_DONE, sizeof WSX_SSE_DONE - 1, done, sizeof done, &n);
+    sse_send(done, r, n);
+    sse_send(last, WSX_OK, WSX_CHUNKED_LAST_LEN);
     sse.open = 0;
     sse_tcp.closed = 1;
 }
@@ -512,7 +522,6 @@ static int browser_sse(void)
     if (!h || h->value_len < 17 || memcmp(h->value, "text/event-stream", 17) != 0)
         return 12;
     memset(&pcfg, 0, sizeof pcfg);
-    pcfg.max_field = 32;
     pcfg.flags = WSX_SSE_WANT_COMMENTS;
     if (wsx_sse_parser_init(&parser, scratch, sizeof scratch, &pcfg) != WSX_OK)
         return 13;
@@ -533,20 +542,20 @@ static int browser_sse(void)
             data_len -= used;
             if (k < 0)
                 return 15;
-            if (k == WSX_SSE_EVENT) {
+            if (k == WSX_SSE_EV_EVENT) {
                 seen_add(ev.type, ev.type_len);
                 seen_str("#");
                 seen_add(ev.id, ev.id_len);
                 seen_str(":");
                 seen_add(ev.data, ev.data_len);
                 seen_str("|");
-            } else if (k == WSX_SSE_COMMENT) {
+            } else if (k == WSX_SSE_EV_COMMENT) {
                 seen_str(":");
                 seen_add(ev.data, ev.data_len);
                 seen_str("|");
-            } else if (k == WSX_SSE_RETRY) {
+            } else if (k == WSX_SSE_EV_RETRY) {
                 seen_str("retry|");
-            } else if (k == 0) {
+            } else if (k == WSX_SSE_NEED_MORE) {
                 break;
             }
         }

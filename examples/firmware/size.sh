@@ -215,6 +215,6 @@ echo
 echo "per connection on cortex-m4, library state only (buffers are the caller's choice):"
 echo "  WebSocket (wsx_ws_conn, includes its decoder)     $ws_conn"
 echo "  WebSocket with the callback adapter (+ ws_feed)   $((ws_conn + ws_feed))"
-echo "  SSE client parser (wsx_sse_parser)                $sse_p  (+ scratch > 4 * max_field)"
+echo "  SSE client parser (wsx_sse_parser)                $sse_p  (+ its scratch)"
 echo "  SSE server stream                                 0  (the writer is stateless)"
 echo "fw_demo static RAM (.data + .bss, buffers included, newlib's too): $((fw_d + fw_b))"

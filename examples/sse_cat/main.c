@@ -17,10 +17,10 @@ typedef long (*read_fn)(void *ctx, uint8_t *buf, size_t cap);
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: sse_cat [--chunk N] [--max-event BYTES] [--max-field BYTES] -\n"
+    fprintf(stderr, "usage: sse_cat [--chunk N] [--max-event BYTES] -\n"
                     "       sse_cat [-X METHOD] [-d BODY] [-H 'Name: value']... [--max-reconnects N]\n"
                     "               [--max-redirects N] [--connect-timeout-ms MS] [--verbose]\n"
-                    "               [--chunk N] [--max-event BYTES] [--max-field BYTES]\n"
+                    "               [--chunk N] [--max-event BYTES]\n"
                     "               http://HOST[:PORT]/PATH\n"
                     "  --connect-timeout-ms MS  give up a TCP connect after MS (default 10000;\n"
                     "                           0: the system's limit); failed connects are\n"
@@ -102,8 +102,7 @@ static int parse_args(int argc, char **argv, options *o)
 {
     int i, url_only = 0;
     o->chunk = 4096;
-    o->max_event = 1u << 20;
-    o->max_field = 4096;
+    o->max_event = (1u << 20) + 4 * (64u << 10);
     o->source = NULL;
     o->method = NULL;
     o->body = NULL;
@@ -126,8 +125,6 @@ static int parse_args(int argc, char **argv, options *o)
             dst = &o->chunk;
         else if (strcmp(a, "--max-event") == 0)
             dst = &o->max_event;
-        else if (strcmp(a, "--max-field") == 0)
-            dst = &o->max_field;
         if (dst) {
             if (i + 1 >= argc || !parse_size(argv[++i], dst))
                 return 0;
@@ -144,17 +141,58 @@ static int parse_args(int argc, char **argv, options *o)
 
 /* ---- output --------------------------------------------------------- */
 
-/* s[0..n) as a JSON string (json_escape, a piece at a time). */
-static void print_json_string(FILE *f, const uint8_t *s, size_t n)
+/* The length of the valid UTF-8 sequence at s[0..n), or 0 when it is not
+ * one: then the WHATWG decoder replaces its longest valid-looking prefix
+ * (*bad bytes, at least 1) with one U+FFFD. */
+static size_t utf8_seq(const uint8_t *s, size_t n, size_t *bad)
 {
-    char esc[6 * 256]; /* json_escape writes at most 6 bytes per byte */
+    size_t need, i;
+    uint8_t lo = 0x80, hi = 0xBF;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        need = 1;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        need = 2;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        need = 3;
+    else
+        need = 0;
+    if (s[0] == 0xE0)
+        lo = 0xA0; /* no overlong forms */
+    else if (s[0] == 0xED)
+        hi = 0x9F; /* no surrogates */
+    else if (s[0] == 0xF0)
+        lo = 0x90;
+    else if (s[0] == 0xF4)
+        hi = 0x8F; /* nothing above U+10FFFF */
+    for (i = 1; i <= need; i++, lo = 0x80, hi = 0xBF) {
+        if (i >= n || s[i] < lo || s[i] > hi) {
+            *bad = i;
+            return 0;
+        }
+    }
+    *bad = 1;
+    return need ? need + 1 : 0;
+}
+
+/* s[0..n) decoded as UTF-8 (what an EventSource hands to script) and
+ * written as a JSON string. */
+static void print_json_string(FILE *f, const void *text, size_t n)
+{
+    const uint8_t *s = (const uint8_t *)text, *end = s + n;
+    char esc[6];
     putc('"', f);
-    while (n > 0) {
-        size_t k = n < 256 ? n : 256;
-        long e = json_escape((const char *)s, k, esc, sizeof esc);
-        fwrite(esc, 1, (size_t)e, f);
+    while (s < end) {
+        size_t k = 1, bad;
+        if (*s < 0x80) {
+            long e = json_escape((const char *)s, 1, esc, sizeof esc);
+            fwrite(esc, 1, (size_t)e, f);
+        } else if ((k = utf8_seq(s, (size_t)(end - s), &bad)) > 0) {
+            fwrite(s, 1, k, f);
+        } else {
+            fputs("\xEF\xBF\xBD", f); /* U+FFFD */
+            k = bad;
+        }
         s += k;
-        n -= k;
     }
     putc('"', f);
 }
@@ -182,16 +220,12 @@ int print_retry(void *user, uint32_t ms)
 
 int parser_init(wsx_sse_parser *p, const options *o, uint8_t **scratch)
 {
-    size_t size = o->max_event + 4 * o->max_field + 1;
-    wsx_sse_parser_config cfg;
-    *scratch = (uint8_t *)malloc(size);
+    *scratch = (uint8_t *)malloc(o->max_event);
     if (!*scratch) {
         fprintf(stderr, "sse_cat: out of memory\n");
         return 1;
     }
-    memset(&cfg, 0, sizeof cfg);
-    cfg.max_field = o->max_field;
-    if (wsx_sse_parser_init(p, *scratch, size, &cfg) != WSX_OK) {
+    if (wsx_sse_parser_init(p, *scratch, o->max_event, NULL) != WSX_OK) {
         fprintf(stderr, "sse_cat: bad limits\n");
         return 64;
     }

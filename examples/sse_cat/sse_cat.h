@@ -1,7 +1,7 @@
 /*
  * sse_cat — print a text/event-stream as JSON lines.
  *
- *   sse_cat [--chunk N] [--max-event BYTES] [--max-field BYTES] -
+ *   sse_cat [--chunk N] [--max-event BYTES] -
  *
  * Reads the stream from standard input ("-") and feeds the wsx parser at
  * most N bytes at a time (default 4096; --chunk 1 feeds it byte by byte).
@@ -9,8 +9,14 @@
  *   {"type":T,"data":D,"id":I}   for each event (I: the last event ID at
  *                                dispatch, "" when none)
  *   {"retry":N}                  for each accepted retry field
- * Strings are JSON-escaped: '"', '\\', control characters as \n, \r, \t,
- * \b, \f or \u00XX; bytes >= 0x80 are copied as they are.
+ * T, D and I are what a browser's EventSource dispatches (the MessageEvent's
+ * type, data and lastEventId): the bytes decoded as UTF-8 the way the
+ * WHATWG decoder does it (each invalid sequence becomes U+FFFD), then
+ * JSON-escaped ('"', '\\', control characters as \n, \r, \t, \b, \f or
+ * \u00XX).  --max-event BYTES is the parser's scratch buffer, what one
+ * event may hold at once: its data, type and id and the last event ID
+ * (default 1 MiB + 256 KiB: every stream whose lines are shorter than
+ * 64 KiB and whose events have up to 1 MiB of data).
  * Exit status: 0 at the end of input (an unterminated last event is
  * dropped, as the spec says), 2 on a parse error (message on stderr), 1 on
  * a read error, 64 on bad usage.
@@ -19,7 +25,7 @@
  *
  *   sse_cat [-X METHOD] [-d BODY] [-H 'Name: value']... [--max-reconnects N]
  *           [--max-redirects N] [--connect-timeout-ms MS] [--verbose]
- *           [--chunk N] [--max-event BYTES] [--max-field BYTES] URL
+ *           [--chunk N] [--max-event BYTES] URL
  *
  * An EventSource-like client printing the same JSON lines.  It sends the
  * request of wsx_sse_request_write() (GET, or POST when -d is given and no
@@ -67,7 +73,6 @@
 typedef struct options {
     size_t chunk;
     size_t max_event;
-    size_t max_field;
     const char *source;
     /* URL mode */
     const char *method;          /* -X; NULL: GET, or POST with -d */

@@ -127,11 +127,9 @@ static int send_request(url_client *u, int fd, const hop *h)
 {
     wsx_header hdrs[MAX_USER_HEADERS + 1];
     wsx_sse_request req;
-    size_t i, n = 0, id_len;
-    int has_type = 0;
-    ptrdiff_t len;
+    size_t i, n = 0, id_len, len;
+    int has_type = 0, r;
     uint8_t *out;
-    int r;
     for (i = 0; i < u->o->num_headers; i++) {
         int is_type = u->o->headers[i].name_len == 12 &&
                       wsx_http_name_eq(u->o->headers[i].name, 12, "Content-Type");
@@ -156,16 +154,16 @@ static int send_request(url_client *u, int fd, const hop *h)
     req.num_headers = n;
     req.body = h->body;
     req.body_len = h->body ? strlen(h->body) : 0;
-    len = wsx_sse_request_write(&req, NULL, 0);
-    if (len < 0) {
-        fprintf(stderr, "sse_cat: cannot build the request: %s\n", wsx_strerror((int)len));
+    r = wsx_sse_request_write(&req, NULL, 0, &len);
+    if (r != WSX_OK) {
+        fprintf(stderr, "sse_cat: cannot build the request: %s\n", wsx_strerror(r));
         return -2;
     }
-    out = (uint8_t *)malloc((size_t)len);
+    out = (uint8_t *)malloc(len);
     if (!out)
         return -1;
-    len = wsx_sse_request_write(&req, out, (size_t)len);
-    r = len < 0 ? -2 : net_write_all(fd, out, (size_t)len);
+    r = wsx_sse_request_write(&req, out, len, &len);
+    r = r != WSX_OK ? -2 : net_write_all(fd, out, len);
     free(out);
     return r;
 }
@@ -430,7 +428,7 @@ int url_main(const options *o)
         uint64_t now, at;
         char why[160];
         size_t id_len;
-        const uint8_t *id;
+        const char *id;
         wsx_sse_end(&u.parser); /* an unterminated event is dropped */
         wsx_sse_reset(&u.parser);
         if (out == OUT_STOP || out == OUT_INTERRUPTED || net_stop)
@@ -450,8 +448,7 @@ int url_main(const options *o)
         at = wsx_sse_backoff_next(&u.backoff, now, rnd);
         id = wsx_sse_last_event_id(&u.parser, &id_len);
         snprintf(why, sizeof why, "reconnecting in %lu ms with Last-Event-ID '%.*s'",
-                 (unsigned long)(at - now), (int)(id_len > 64 ? 64 : id_len),
-                 (const char *)id);
+                 (unsigned long)(at - now), (int)(id_len > 64 ? 64 : id_len), id);
         vnote(&u, out == OUT_FAILED ? "connection failed" : "stream ended", why);
         if (wait_for(-1, at) < 0)
             return 0;

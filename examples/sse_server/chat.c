@@ -41,8 +41,8 @@ static void compose_answer(client *c, const char *msg, size_t msg_len)
 static int queue_msg(server *s, client *c, const wsx_sse_msg *m)
 {
     uint8_t ev[META_MAX + 64];
-    ptrdiff_t len = wsx_sse_write(m, ev, sizeof ev);
-    return len < 0 ? -1 : out_body(s, c, ev, (size_t)len);
+    size_t len;
+    return wsx_sse_write(m, ev, sizeof ev, &len) != WSX_OK ? -1 : out_body(s, c, ev, len);
 }
 
 /* The first event: what the server understood of the request. */
@@ -87,8 +87,8 @@ void chat_step(server *s, client *c)
     wsx_sse_msg m;
     if (tok >= end) {
         uint8_t done[32];
-        ptrdiff_t dl = wsx_sse_write_done(done, sizeof done);
-        if (dl < 0 || out_body(s, c, done, (size_t)dl) != 0)
+        size_t dl;
+        if (wsx_sse_write_done(done, sizeof done, &dl) != WSX_OK || out_body(s, c, done, dl) != 0)
             c->out_off = c->out_len = 0;
         end_response(s, c);
         return;
@@ -121,7 +121,8 @@ void start_chat(server *s, client *c, const wsx_http_request *req, const char *b
     size_t msg_len = 0;
     uint8_t head[512];
     wsx_sse_head_config hc;
-    ptrdiff_t hl;
+    size_t hl;
+    int r;
     if (json_string_member(body, n, "message", msg, sizeof msg, &msg_len) != 0) {
         static const char why[] = "{\"error\":\"expected a JSON object with a string \\\"message\\\"\"}\n";
         respond(s, c, 400, "application/json", "", why, sizeof why - 1);
@@ -131,9 +132,9 @@ void start_chat(server *s, client *c, const wsx_http_request *req, const char *b
     c->chunked = hc.chunked = req->minor_version >= 1;
     hc.connection_close = !c->chunked; /* HTTP/1.0: the stream ends at close */
     hc.allow_origin = s->opt.allow_origin;
-    hl = wsx_sse_response_head(&hc, head, sizeof head);
+    r = wsx_sse_response_head(&hc, head, sizeof head, &hl);
     c->out_off = c->out_len = 0;
-    if (hl < 0 || out_put(s, c, head, (size_t)hl) != 0 ||
+    if (r != WSX_OK || out_put(s, c, head, hl) != 0 ||
         send_meta(s, c, msg, msg_len,
                   wsx_http_header_next(req->headers, req->num_headers, "Authorization", NULL)) != 0) {
         respond_error(s, c, 500, "");

@@ -28,8 +28,7 @@ static int send_reset(server *s, client *c, const char *last, size_t last_len,
 {
     char data[384], id[24];
     uint8_t ev[EVENT_MAX];
-    size_t n = 0;
-    ptrdiff_t len;
+    size_t n = 0, len;
     wsx_sse_msg m;
     if (last_len > 256)
         last_len = 256;
@@ -45,8 +44,7 @@ static int send_reset(server *s, client *c, const char *last, size_t last_len,
     m.id_len = (size_t)snprintf(id, sizeof id, "%llu", (unsigned long long)resume_after);
     m.data = data;
     m.data_len = n;
-    len = wsx_sse_write(&m, ev, sizeof ev);
-    return len < 0 ? -1 : out_body(s, c, ev, (size_t)len);
+    return wsx_sse_write(&m, ev, sizeof ev, &len) != WSX_OK ? -1 : out_body(s, c, ev, len);
 }
 
 /* Replays what a client with Last-Event-ID last[0..n) missed (nothing for
@@ -91,28 +89,28 @@ void start_events(server *s, client *c, const wsx_http_request *req)
     wsx_sse_msg m;
     const wsx_header *last =
         wsx_http_header_next(req->headers, req->num_headers, "Last-Event-ID", NULL);
-    ptrdiff_t hl, rl;
+    size_t hl, rl;
+    int r;
     memset(&hc, 0, sizeof hc);
     c->chunked = hc.chunked = req->minor_version >= 1;
     hc.connection_close = !c->chunked; /* HTTP/1.0: the stream ends at close */
     hc.allow_origin = s->opt.allow_origin;
-    hl = wsx_sse_response_head(&hc, head, sizeof head);
+    r = wsx_sse_response_head(&hc, head, sizeof head, &hl);
     wsx_sse_msg_init(&m);
     m.retry_ms = s->opt.retry_ms;
-    rl = wsx_sse_write(&m, retry, sizeof retry);
-    if (hl < 0 || rl < 0) {
+    if (r != WSX_OK || wsx_sse_write(&m, retry, sizeof retry, &rl) != WSX_OK) {
         respond_error(s, c, 500, "");
         return;
     }
     c->out_off = c->out_len = 0;
-    out_put(s, c, head, (size_t)hl);
+    out_put(s, c, head, hl);
     if (c->head_only) { /* the same head, no body: the response is complete */
         note("HEAD /events", c->fd);
         c->reuse = c->keep_alive;
         finish(c);
         return;
     }
-    out_body(s, c, retry, (size_t)rl);
+    out_body(s, c, retry, rl);
     c->phase = PH_EVENTS;
     note("/events", c->fd);
     replay_missed(s, c, last ? last->value : NULL, last ? last->value_len : 0);
@@ -124,20 +122,19 @@ void tick(server *s)
     char id[24];
     uint8_t ev[EVENT_MAX];
     wsx_sse_msg m;
-    ptrdiff_t len;
-    size_t i;
+    size_t i, len;
     s->seq++;
     wsx_sse_msg_init(&m);
     m.id = id;
     m.id_len = (size_t)snprintf(id, sizeof id, "%llu", (unsigned long long)s->seq);
     m.data = id;
     m.data_len = m.id_len;
-    len = wsx_sse_write(&m, ev, sizeof ev);
-    if (len < 0 || wsx_sse_replay_append(&s->replay, &m) != WSX_OK)
+    if (wsx_sse_write(&m, ev, sizeof ev, &len) != WSX_OK ||
+        wsx_sse_replay_append(&s->replay, &m) != WSX_OK)
         return;
     for (i = 0; i < s->nclients; i++) {
         client *c = s->clients[i];
-        if (c->phase == PH_EVENTS && send_feed_event(s, c, ev, (size_t)len) != 0) {
+        if (c->phase == PH_EVENTS && send_feed_event(s, c, ev, len) != 0) {
             note("too slow: dropped", c->fd);
             c->dead = 1;
         }
