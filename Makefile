@@ -146,12 +146,20 @@ $(B)/small/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/small/libwsx.a $(SMALL_
 
 $(B)/small/fuzz/%: fuzz/%.c fuzz/replay.c $(wildcard fuzz/*.h) $(B)/small/libwsx.a $(SMALL_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SMALL_DEFS) $< fuzz/replay.c -o $@ $(B)/small/libwsx.a $(LDFLAGS) $(LIB_LIBS)
+	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SMALL_DEFS) $< $(FUZZ_EXTRA_$*) fuzz/replay.c -o $@ $(B)/small/libwsx.a $(LDFLAGS) $(LIB_LIBS)
 
 # The fuzz targets, linked with a plain main that replays their corpus.
 $(B)/asan/fuzz/%: fuzz/%.c fuzz/replay.c $(wildcard fuzz/*.h) $(B)/asan/libwsx.a
 	@mkdir -p $(@D)
-	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SAN) $< fuzz/replay.c -o $@ $(B)/asan/libwsx.a $(LDFLAGS) $(LIB_LIBS)
+	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SAN) $< $(FUZZ_EXTRA_$*) fuzz/replay.c -o $@ $(B)/asan/libwsx.a $(LDFLAGS) $(LIB_LIBS)
+
+# Extra sources of a fuzz target: fuzz_sse_profiles compares the library's
+# SSE parser with the other profile, built from the same sources under other
+# names (fuzz/sse_other_profile.c: the small profile next to a default
+# library, the default one next to a WSX_SMALL library).
+FUZZ_EXTRA_fuzz_sse_profiles := fuzz/sse_other_profile.c
+$(B)/fuzz/fuzz_sse_profiles $(B)/asan/fuzz/fuzz_sse_profiles $(B)/small/fuzz/fuzz_sse_profiles: \
+    fuzz/sse_other_profile.c $(wildcard src/sse_parse*)
 
 # C++ compile test of every public header.
 $(B)/tests/cxx_headers.ok: $(HEADERS) tests/cxx_headers.cpp
@@ -203,7 +211,7 @@ fuzz: $(FUZZ_BINS)
 $(B)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(LIB_SRCS) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CLANG) -std=c99 -Iinclude -Isrc -D_DEFAULT_SOURCE $(LIB_CPPFLAGS) -g -O1 \
-	    -fsanitize=fuzzer,address,undefined $< $(LIB_SRCS) -o $@ $(LIB_LIBS)
+	    -fsanitize=fuzzer,address,undefined $< $(FUZZ_EXTRA_$*) $(LIB_SRCS) -o $@ $(LIB_LIBS)
 
 # ---- benchmarks -------------------------------------------------------
 

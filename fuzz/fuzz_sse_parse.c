@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "wsx.h"
+#include "fuzz_sse_common.h"
 
 #define REQUIRE(cond)                                                      \
     do {                                                                   \
@@ -132,17 +133,14 @@ static void finish(run_state *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     run_state whole, chunked;
+    fz_sse_chunks plan;
     const uint8_t *in;
     size_t n, off = 0;
-    unsigned mode, param;
-    uint32_t rng;
     if (size < 2)
         return 0;
-    mode = data[0] >> 6;
-    param = data[1];
+    fz_sse_chunks_init(&plan, data[0], data[1]);
     in = data + 2;
     n = size - 2;
-    rng = param * 2654435761u + 1;
 
     setup(&whole, data[0]);
     feed(&whole, in, n);
@@ -150,21 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     setup(&chunked, data[0]);
     while (off < n) {
-        size_t k;
-        switch (mode) {
-        case 0: k = param % 32 + 1; break;
-        case 1:
-            rng = rng * 1103515245u + 12345u;
-            k = (rng >> 16) % 64 + 1;
-            break;
-        case 2: k = 1; break;
-        default: {
-            size_t cut = param * n / 256;
-            k = off < cut ? cut - off : n - off;
-        }
-        }
-        if (k > n - off)
-            k = n - off;
+        size_t k = fz_sse_next_chunk(&plan, in, off, n, 1);
         feed(&chunked, in + off, k);
         off += k;
     }
