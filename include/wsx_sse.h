@@ -203,15 +203,17 @@ typedef struct wsx_sse_callbacks {
 
 /* Feeds buf[0..len) to p and calls cb's callbacks for each event.
  * Returns:
- *   WSX_OK      every byte was consumed (*consumed = len), including
- *               after errors on_error chose to skip;
+ *   WSX_OK      every byte was consumed (*consumed = len), an event that
+ *               did not fit skipped if on_error said so;
  *   WSX_PAUSED  a callback returned nonzero: stopped right after that
  *               event; *consumed bytes were used; call again with the rest;
- *   < 0         the error on_error stopped at (*consumed: where it was
- *               found); or, with no callback: the error a previous call
- *               stopped at (sticky until wsx_sse_resync / wsx_sse_reset),
- *               WSX_E_STATE after wsx_sse_end, WSX_E_ARG (p or cb NULL,
- *               buf NULL with len > 0).
+ *   < 0         the stream failed and on_error (or its absence) said stop:
+ *               *consumed bytes were used, up to the value that did not
+ *               fit; on_error was called once (a later call returns the
+ *               same error without calling it again, until wsx_sse_resync
+ *               or wsx_sse_reset); or the call was invalid: WSX_E_ARG (NULL
+ *               p or cb, NULL buf with len > 0), WSX_E_STATE (after
+ *               wsx_sse_end), on_error not called.
  * consumed may be NULL. */
 WSX_API int wsx_sse_feed(wsx_sse_parser *p, const void *buf, size_t len,
                          const wsx_sse_callbacks *cb, void *user, size_t *consumed);
