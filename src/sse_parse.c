@@ -18,12 +18,10 @@ static void reverse(uint8_t *a, size_t n)
     }
 }
 
-void wsx__sse_set_id(wsx_sse_parser *p, const uint8_t *v, size_t n)
+void wsx__sse_set_id(wsx_sse_parser *p, size_t n)
 {
     uint8_t *tmp = wsx__sse_tmp(p), *end = p->_scratch + wsx__sse_last(p);
     size_t t = p->_type_len;
-    if (v != tmp)
-        memcpy(tmp, v, n); /* from the input */
     if (t) {
         /* [value | free | type | old id] -> [type | value | free]: the type
          * moved next to the value, then the two swapped */

@@ -125,9 +125,9 @@ static inline void wsx__sse_set_type(wsx_sse_parser *p, const uint8_t *v, size_t
     p->_type_len = n;
 }
 
-/* The id buffer becomes v[0..n) (in the input, or the value being read;
- * the caller checked the room, with the old id still stored). */
-void wsx__sse_set_id(wsx_sse_parser *p, const uint8_t *v, size_t n);
+/* The id buffer becomes the value being read, n bytes (the caller checked
+ * the room, with the old id still stored). */
+void wsx__sse_set_id(wsx_sse_parser *p, size_t n);
 
 /* The block is over: its data and type are dropped. */
 static inline void wsx__sse_clear_event(wsx_sse_parser *p)

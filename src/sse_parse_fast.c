@@ -101,7 +101,9 @@ static void materialize(wsx_sse_parser *p)
 WSX__HOT void put_id(wsx_sse_parser *p, const uint8_t *v, size_t n)
 {
     if (p->_type_len) {
-        wsx__sse_set_id(p, v, n);
+        if (v != wsx__sse_tmp(p))
+            memcpy(wsx__sse_tmp(p), v, n); /* from the input */
+        wsx__sse_set_id(p, n);
         return;
     }
     p->_top += p->_id_len - n; /* no type below the id to move */

@@ -88,7 +88,7 @@ static WSX__NOINLINE int value_end(wsx_sse_parser *p, wsx_sse_event *ev, const u
     case WSX__SSE_F_ID:
         /* "If the field value does not contain U+0000 NULL" */
         if (!p->_id_nul)
-            wsx__sse_set_id(p, wsx__sse_tmp(p), n);
+            wsx__sse_set_id(p, n);
         break;
     case WSX__SSE_F_RETRY:
         if (p->_retry_ok != 2)

@@ -80,36 +80,47 @@ static int msg_check(const wsx_sse_msg *m)
     return WSX_OK;
 }
 
-/* What every writer here writes, once err (its argument checks) is 0: m
- * as wsx_sse_write gives it (len bytes), or bytes when m is NULL; with
- * chunk set, framed as one HTTP/1.1 chunk (RFC 9112 section 7.1):
- * "<hex len>\r\n", the payload, "\r\n" (len 0: the last chunk). */
-static int put(int err, const wsx_sse_msg *m, const void *bytes, size_t len, int chunk,
-               void *out, size_t cap, size_t *out_len)
+/* The start of every writer here: WSX_OK to go on, or the error (out_len
+ * NULL, or err: its argument checks) with *out_len 0. */
+static int begin(int err, size_t *out_len)
 {
-    wsx__wbuf w;
     if (!out_len)
         return WSX_E_ARG;
     *out_len = 0;
-    if (err)
-        return err;
-    wsx__wbuf_init(&w, out, cap);
-    if (chunk) {
-        wsx__wbuf_hex(&w, (uint64_t)len);
-        wsx__wbuf_put(&w, "\r\n", 2);
-    }
-    if (m)
-        wsx__sse_write_msg(&w, m);
-    else
-        wsx__wbuf_put(&w, bytes, len);
-    if (chunk)
-        wsx__wbuf_put(&w, "\r\n", 2);
-    return wsx__wbuf_done(&w, out_len);
+    return err;
 }
 
 int wsx_sse_write(const wsx_sse_msg *m, void *out, size_t cap, size_t *out_len)
 {
-    return put(msg_check(m), m, NULL, 0, 0, out, cap, out_len);
+    wsx__wbuf w;
+    int r = begin(msg_check(m), out_len);
+    if (r)
+        return r;
+    wsx__wbuf_init(&w, out, cap);
+    wsx__sse_write_msg(&w, m);
+    return wsx__wbuf_done(&w, out_len);
+}
+
+/* One HTTP/1.1 chunk (RFC 9112 section 7.1), once err (the argument
+ * checks) is 0: "<hex len>\r\n", the payload, "\r\n"; len 0 gives the last
+ * chunk "0\r\n\r\n".  The payload is m as wsx_sse_write gives it (len
+ * bytes), or bytes when m is NULL. */
+static int put_chunk(int err, const wsx_sse_msg *m, const void *bytes, size_t len, void *out,
+                     size_t cap, size_t *out_len)
+{
+    wsx__wbuf w;
+    int r = begin(err, out_len);
+    if (r)
+        return r;
+    wsx__wbuf_init(&w, out, cap);
+    wsx__wbuf_hex(&w, (uint64_t)len);
+    wsx__wbuf_put(&w, "\r\n", 2);
+    if (m)
+        wsx__sse_write_msg(&w, m);
+    else
+        wsx__wbuf_put(&w, bytes, len);
+    wsx__wbuf_put(&w, "\r\n", 2);
+    return wsx__wbuf_done(&w, out_len);
 }
 
 /* An event made of one comment (data NULL) or of one data value. */
@@ -147,12 +158,12 @@ int wsx_sse_write_comment(const void *text, size_t len, void *out, size_t cap, s
 
 int wsx_sse_write_chunk(const void *bytes, size_t len, void *out, size_t cap, size_t *out_len)
 {
-    return put(len && !bytes ? WSX_E_ARG : WSX_OK, NULL, bytes, len, 1, out, cap, out_len);
+    return put_chunk(len && !bytes ? WSX_E_ARG : WSX_OK, NULL, bytes, len, out, cap, out_len);
 }
 
 int wsx_sse_write_chunked(const wsx_sse_msg *m, void *out, size_t cap, size_t *out_len)
 {
     size_t n;
     int r = wsx_sse_write(m, NULL, 0, &n);
-    return put(r, m, NULL, n, 1, out, cap, out_len);
+    return put_chunk(r, m, NULL, n, out, cap, out_len);
 }
