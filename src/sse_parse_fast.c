@@ -9,7 +9,9 @@
 
 #ifndef WSX_SMALL
 
-#if defined(__SSE2__)
+/* The vector scan: SSE2 with a compiler that has __builtin_ctz. */
+#if defined(__SSE2__) && defined(WSX__GNUC)
+#define WSX__SSE_VECTOR 1
 #include <emmintrin.h>
 #endif
 
@@ -17,31 +19,17 @@ static const uint8_t utf8_bom[3] = { 0xEF, 0xBB, 0xBF };
 
 /* ---- scanning ------------------------------------------------------- */
 
-#if defined(WSX__GNUC)
-#define CTZ(x) ((unsigned)__builtin_ctz(x))
-#else
-static unsigned CTZ(unsigned x)
-{
-    unsigned n = 0;
-    while (!(x & 1u)) {
-        x >>= 1;
-        n++;
-    }
-    return n;
-}
-#endif
-
 /* First CR or LF in [s, end), or end.  Never reads outside [s, end). */
 WSX__HOT const uint8_t *find_eol(const uint8_t *s, const uint8_t *end)
 {
-#if defined(__SSE2__)
+#if defined(WSX__SSE_VECTOR)
     const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
     while (end - s >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
         unsigned m = (unsigned)_mm_movemask_epi8(
             _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)));
         if (m)
-            return s + CTZ(m);
+            return s + __builtin_ctz(m);
         s += 16;
     }
 #else
@@ -135,11 +123,6 @@ WSX__HOT int field_of_name(const wsx_sse_parser *p, const uint8_t *n, size_t len
     }
 }
 
-static int field_of(const wsx_sse_parser *p)
-{
-    return field_of_name(p, p->_name, p->_name_len);
-}
-
 /* Reads name bytes up to the colon (consumed: state becomes ST_SPACE), a
  * line end (not consumed: state stays ST_NAME) or the end of input.  A name
  * longer than any field name makes the rest of the line ignored. */
@@ -151,7 +134,7 @@ static const uint8_t *scan_name(wsx_sse_parser *p, const uint8_t *s, const uint8
             return s;
         s++;
         if (c == ':') {
-            p->_field = (uint8_t)field_of(p);
+            p->_field = (uint8_t)field_of_name(p, p->_name, p->_name_len);
             p->_st = WSX__SSE_ST_SPACE;
             return s;
         }
@@ -240,7 +223,7 @@ static int end_line(wsx_sse_parser *p, wsx_sse_event *ev)
         if (p->_name_len == 0)
             return wsx__sse_dispatch(p, ev, p->_slice);
         /* "field name = the whole line, value = the empty string" */
-        p->_field = (uint8_t)field_of(p);
+        p->_field = (uint8_t)field_of_name(p, p->_name, p->_name_len);
         r = field_begin(p);
         if (r)
             return r;
@@ -487,6 +470,18 @@ static WSX__NOINLINE int empty_line(wsx_sse_parser *p, const uint8_t *buf, size_
     return r;
 }
 
+/* The line end c of an id line without NUL, one byte: end_line() then
+ * eat_eol() as parse_main() does them.  A leaf of its own. */
+static WSX__NOINLINE int id_line_end(wsx_sse_parser *p, uint8_t c, size_t *consumed)
+{
+    put_id(p, wsx__sse_tmp(p), p->_tmp_len);
+    p->_tmp_len = 0;
+    p->_name_len = 0;
+    p->_st = c == '\r' ? WSX__SSE_ST_CR : WSX__SSE_ST_NAME;
+    *consumed = 1;
+    return 0;
+}
+
 /* One byte that the entry's shortcuts did not take, in any state: those
  * handled here have _err == 0 and not _ended (see wsx__sse_fail()).  The
  * same effects as parse_main() on that byte, which it falls back to for the
@@ -499,7 +494,7 @@ static WSX__NOINLINE int one_byte(wsx_sse_parser *p, const uint8_t *buf, size_t 
     switch (p->_st) {
     case WSX__SSE_ST_NAME:
         if (c == ':') {
-            p->_field = (uint8_t)field_of(p);
+            p->_field = (uint8_t)field_of_name(p, p->_name, p->_name_len);
             p->_st = WSX__SSE_ST_SPACE;
             break;
         }
@@ -585,6 +580,8 @@ int wsx_sse_parse(wsx_sse_parser *p, const void *buf, size_t len, size_t *consum
             p->_name_len = 0;
             p->_st = c == '\r' ? WSX__SSE_ST_CR : WSX__SSE_ST_NAME;
             break;
+        } else if (p->_field == WSX__SSE_F_ID && !p->_id_nul) {
+            return id_line_end(p, c, consumed);
         }
         return one_byte(p, in, consumed, ev);
     case WSX__SSE_ST_NAME:
