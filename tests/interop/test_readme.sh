@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# README tells the truth: its first C example (the read loop) compiles with
-# -Wall -Werror and, given a tiny accept() main, echoes for a real client
+# README tells the truth: its first C example (the read loop) and its
+# backpressure block (with the poll loop of readme_poll_main.c around it)
+# compile with -Wall -Werror and, given a tiny accept() main, echo for a real client
 # (Python websockets): text and binary messages of 0 B to 1 MiB, whole and
 # fragmented, around the 64 KiB of its buffers (backpressure), a ping, and
 # the close code.
@@ -17,8 +18,9 @@ if ${CC:-cc} -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wno-unused-result
 else
     bad "readme example compiles" "$(head -5 "$TMPD/cc.log")"; finish
 fi
-start_server "$TMPD/server.log" "$TMPD/readme" || { bad "readme server" "did not start"; finish; }
-port=$(awk '/listening/ {print $2; exit}' "$TMPD/server.log")
+echo_checks() { # $1: label, $2: server binary
+start_server "$TMPD/server-$1.log" "$2" || { bad "$1 server" "did not start"; return; }
+port=$(awk '/listening/ {print $2; exit}' "$TMPD/server-$1.log")
 out=$(/usr/bin/python3 - "$port" <<'PY'
 import asyncio, sys, websockets
 
@@ -52,16 +54,31 @@ async def main():
 asyncio.run(asyncio.wait_for(main(), 60))
 PY
 )
-echo "$out" | grep -qx 'text hello' && ok "text echoed" || bad "text echoed" "$out"
+echo "$out" | grep -qx 'text hello' && ok "$1: text echoed" || bad "$1: text echoed" "$out"
 for n in 0 125 65520 65530 65532 65534 65535 65536 65537 131060 200000 1048576; do
     for kind in text binary; do
         for how in whole fragmented; do
             line="echo $n $kind $how ok"
-            echo "$out" | grep -qx "$line" && ok "$n-byte $kind message, $how, echoed whole" \
-                || bad "$n-byte $kind message, $how, echoed whole" "$(echo "$out" | grep "^echo $n $kind $how" || echo "$out" | tail -3)"
+            echo "$out" | grep -qx "$line" && ok "$1: $n-byte $kind message, $how, echoed whole" \
+                || bad "$1: $n-byte $kind message, $how, echoed whole" "$(echo "$out" | grep "^echo $n $kind $how" || echo "$out" | tail -3)"
         done
     done
 done
-echo "$out" | grep -qx 'pong ok' && ok "ping answered" || bad "ping answered" "$out"
-echo "$out" | grep -qx 'close 4000' && ok "close code echoed" || bad "close code echoed" "$out"
+echo "$out" | grep -qx 'pong ok' && ok "$1: ping answered" || bad "$1: ping answered" "$out"
+echo "$out" | grep -qx 'close 4000' && ok "$1: close code echoed" || bad "$1: close code echoed" "$out"
+stop_server
+}
+echo_checks loop "$TMPD/readme"
+
+# The backpressure block (the second C block), with a poll loop around it.
+awk '/^```c$/ {n++; on = n == 2; next} on && /^```$/ {exit} on {print}' README.md > "$TMPD/poll.c"
+if [ ! -s "$TMPD/poll.c" ]; then bad "readme backpressure block" "no second \`\`\`c block"; finish; fi
+cat "$INTEROP_DIR/readme_poll_main.c" >> "$TMPD/poll.c"
+if ${CC:-cc} -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wno-unused-result \
+        -Iinclude "$TMPD/poll.c" "$B/libwsx.a" -o "$TMPD/poll" 2>"$TMPD/cc.log"; then
+    ok "readme backpressure block compiles"
+    echo_checks poll "$TMPD/poll"
+else
+    bad "readme backpressure block compiles" "$(head -5 "$TMPD/cc.log")"
+fi
 finish
