@@ -454,7 +454,7 @@ static int run(cat *k)
         struct pollfd pfd[2];
         uint64_t deadline, now;
         unsigned want;
-        int timeout = -1, n, nfds = want_stdin(k) ? 2 : 1;
+        int timeout = -1, n, r, nfds = want_stdin(k) ? 2 : 1;
         if (flush_socket(k) != 0) {
             wsx_ws_conn_eof(&k->conn);
             break;
@@ -489,8 +489,8 @@ static int run(cat *k)
         if (k->stdin_open && k->line_len > 0 && wsx_ws_conn_state(&k->conn) == WSX_WS_OPEN &&
             wsx_ws_conn_send_room(&k->conn) >= LINE_CAP + WSX_WS_MAX_HEADER && send_lines(k) != 0)
             k->failed = 1;
-        if (wsx_ws_conn_tick(&k->conn, net_now_ms()) == WSX_E_CONN_TIMEOUT) {
-            fputs("ws_cat: timed out\n", stderr);
+        if ((r = wsx_ws_conn_tick(&k->conn, net_now_ms())) < 0) {
+            fprintf(stderr, "ws_cat: timed out: %s\n", wsx_strerror(r));
             k->failed = 1;
         }
     }

@@ -4,7 +4,8 @@
  * transport events read from the input.
  *
  * Input: byte 0 = setup (bits 0-1 queue size 131/200/1000/70000 bytes;
- * bit 2 heartbeat on; bit 3 small receive limits), then operations, each
+ * bit 2 heartbeat on; bit 3 small receive limits; bit 4 message timeout
+ * 500 ms instead of the default 60 s), then operations, each
  * an opcode byte, a side byte and a kind byte followed by its arguments
  * (missing bytes read as 0).  Opcode byte % 14:
  *   0 send whole   side, kind, len, then len bytes of payload
@@ -286,7 +287,8 @@ static void op(side *sides, input *in, uint64_t *now)
     case 7:
         *now += (uint64_t)next(in) * 16;
         r = wsx_ws_conn_tick(&s->c, *now);
-        REQUIRE(r == WSX_OK || r == WSX_E_CONN_TIMEOUT);
+        REQUIRE(r == WSX_OK || r == WSX_E_CONN_TIMEOUT ||
+                r == WSX_E_CONN_MESSAGE_TIMEOUT);
         REQUIRE(wsx_ws_conn_next_deadline(&s->c) > *now);
         break;
     case 8: {
@@ -372,6 +374,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             cfg.pong_timeout_ms = 300;
             cfg.close_timeout_ms = 1000;
         }
+        if (setup & 16)
+            cfg.message_timeout_ms = 500;
         if (setup & 8) {
             cfg.decoder.max_frame_size = 300;
             cfg.decoder.max_message_size = 1000;

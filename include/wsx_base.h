@@ -224,6 +224,7 @@ WSX_API const char *wsx_version_string(void);
     X(CONN_QUEUE_FULL,    -400,    0,    0, "outgoing queue full")           \
     X(CONN_CLOSED,        -401,    0,    0, "connection is closing or closed") \
     X(CONN_TIMEOUT,       -402, 1001,    0, "peer did not answer the heartbeat") \
+    X(CONN_MESSAGE_TIMEOUT, -403, 1008,  0, "message not completed in time") \
     /* Server-Sent Events */                                                 \
     X(SSE_LINE_TOO_LONG,  -500,    0,    0, "SSE line or event exceeds the scratch buffer") \
     X(SSE_FIELD,          -501,    0,    0, "event type or id contains CR, LF or NUL") \

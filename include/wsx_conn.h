@@ -9,8 +9,8 @@
  *     heartbeat);
  *   - an outgoing queue in a buffer the caller provides, with backpressure
  *     (WSX_E_CONN_QUEUE_FULL, never a partial frame, never silent loss);
- *   - heartbeat and closing deadlines computed from the time the caller
- *     passes in (uint64_t milliseconds from any monotonic origin);
+ *   - heartbeat, message and closing deadlines computed from the time the
+ *     caller passes in (uint64_t milliseconds from any monotonic origin);
  *   - one call that tells an event loop what to wait for
  *     (wsx_ws_conn_wants);
  *   - a callback adapter (wsx_ws_conn_feed) over the pull API.
@@ -125,6 +125,20 @@ typedef struct wsx_ws_conn_config {
      * advised with a heartbeat: a dead peer may never take our close
      * frame).  Default 5000. */
     uint64_t close_timeout_ms;
+    /* A message received must be complete within this many ms of the call
+     * that passed its first byte to wsx_ws_conn_recv (for a fragmented
+     * message: first byte of the first frame to last byte of the final
+     * one; a control frame outside a message is timed by itself).
+     * Otherwise wsx_ws_conn_tick fails the connection with
+     * WSX_E_CONN_MESSAGE_TIMEOUT, close 1008.  The heartbeat counts any
+     * byte as life, so without this a peer that trickles one byte a second
+     * would hold the connection, and whatever the application keeps for
+     * the message, forever.  0 (default): 60000
+     * (WSX_WS_CONN_DEFAULT_MESSAGE_TIMEOUT_MS); WSX_WS_CONN_NO_TIMEOUT:
+     * never (for peers that stream one long fragmented message on
+     * purpose).  Raise it when large messages may come over slow links:
+     * the time covers the whole message, not the gaps between its bytes. */
+    uint64_t message_timeout_ms;
     /* Masking keys; required for WSX_WS_CLIENT (init fails without it),
      * ignored for a server.  Called once per frame sent, with n = 4. */
     wsx_ws_random_fn random;
@@ -137,6 +151,9 @@ typedef struct wsx_ws_conn_config {
 
 #define WSX_WS_CONN_DEFAULT_PONG_TIMEOUT_MS 30000u
 #define WSX_WS_CONN_DEFAULT_CLOSE_TIMEOUT_MS 5000u
+#define WSX_WS_CONN_DEFAULT_MESSAGE_TIMEOUT_MS 60000u
+/* "No time limit", for message_timeout_ms. */
+#define WSX_WS_CONN_NO_TIMEOUT UINT64_MAX
 
 /* Smallest output buffer wsx_ws_conn_init accepts: room for the largest
  * control frame (a 125-byte ping/pong/close, masked: 6 + 125 bytes). */
@@ -152,8 +169,8 @@ typedef struct wsx_ws_conn_slot_ {
     uint8_t _data[WSX_WS_MAX_CONTROL];
 } wsx_ws_conn_slot_;
 
-/* The connection: lives wherever the caller puts it (696 bytes on LP64,
- * 656 on a Cortex-M4, of which 176 are the decoder and 381 hold waiting
+/* The connection: lives wherever the caller puts it (712 bytes on LP64,
+ * 672 on a Cortex-M4, of which 176 are the decoder and 381 hold waiting
  * control frames).
  * Every field is private. */
 typedef struct wsx_ws_conn {
@@ -179,12 +196,16 @@ typedef struct wsx_ws_conn {
                                is monotonic) */
     uint64_t _deadline;     /* OPEN: the pong deadline (while a ping waits
                                for an answer); later: the close deadline */
-    uint64_t _ping_interval, _pong_timeout, _close_timeout;
+    uint64_t _message_deadline; /* OPEN, while a message or a control
+                               frame is coming in: when it must be complete;
+                               WSX_WS_NO_DEADLINE otherwise */
+    uint64_t _ping_interval, _pong_timeout, _close_timeout, _message_timeout;
     wsx_ws_decoder _dec;
     wsx_ws_conn_slot_ _slot[3]; /* waiting pong, ping, close */
 } wsx_ws_conn;
 
-/* Fills cfg with the defaults above (server, no heartbeat pings). */
+/* Fills cfg with the defaults above (server, no heartbeat pings, a
+ * message timeout of 60 s). */
 WSX_API void wsx_ws_conn_config_default(wsx_ws_conn_config *cfg);
 
 /* Prepares c in state CONNECTING.  out[0..out_cap) is the outgoing queue;
@@ -260,7 +281,8 @@ WSX_API void wsx_ws_conn_eof(wsx_ws_conn *c);
 WSX_API unsigned wsx_ws_conn_close_code(const wsx_ws_conn *c);
 
 /* The sticky error that failed the connection (a decoding error, the
- * error given to wsx_ws_conn_fail, or WSX_E_CONN_TIMEOUT), 0 while none.
+ * error given to wsx_ws_conn_fail, WSX_E_CONN_TIMEOUT or
+ * WSX_E_CONN_MESSAGE_TIMEOUT), 0 while none.
  * WSX_E_ARG for a NULL c. */
 WSX_API int wsx_ws_conn_error(const wsx_ws_conn *c);
 
@@ -311,7 +333,9 @@ WSX_API int wsx_ws_conn_error(const wsx_ws_conn *c);
  * After the peer's close frame, or once CLOSED, every byte is discarded:
  * returns 0 with *consumed = len.
  * Any received byte (len > 0) restarts the heartbeat silence timer and
- * answers an outstanding ping.  ev's pointers are valid as documented for
+ * answers an outstanding ping; the first byte of a message (or of a
+ * control frame outside one) starts its message timeout, its end stops
+ * it.  ev's pointers are valid as documented for
  * wsx_ws_decode (DATA points into buf; control payloads until the next
  * call). */
 WSX_API int wsx_ws_conn_recv(wsx_ws_conn *c, void *buf, size_t len,
@@ -470,18 +494,25 @@ WSX_API int wsx_ws_conn_consume(wsx_ws_conn *c, size_t n);
 /* ---- time ------------------------------------------------------------------ */
 
 /* Does the work due at now_ms: a heartbeat ping after ping_interval_ms of
- * silence; the pong timeout; the close timeout.  Calling it early, late
- * or often is harmless.  Returns WSX_OK, or WSX_E_CONN_TIMEOUT when this
- * call ends the connection for lack of an answer:
- *   - the peer did not answer a ping within pong_timeout_ms: the
- *     connection fails like on a protocol error, with the close code and
- *     text of WSX_E_CONN_TIMEOUT (1001 "peer did not answer the
- *     heartbeat") queued, state CLOSING.  The transport is to be closed
- *     (WSX_WANT_CLOSE) once that frame is written out, or at the latest
- *     close_timeout_ms later (the peer may be dead and never take it; the
- *     tick at that deadline gives up on it and returns WSX_OK);
- *   - the closing handshake did not finish within close_timeout_ms: state
- *     CLOSED, close the transport.
+ * silence; the pong timeout; the message timeout; the close timeout.
+ * Calling it early, late or often is harmless.  Returns WSX_OK, or the
+ * error when this call ends the connection for lack of an answer or of
+ * progress:
+ *   - WSX_E_CONN_TIMEOUT: the peer did not answer a ping within
+ *     pong_timeout_ms: the connection fails like on a protocol error,
+ *     with the close code and text of WSX_E_CONN_TIMEOUT (1001 "peer did
+ *     not answer the heartbeat") queued, state CLOSING.  The transport is
+ *     to be closed (WSX_WANT_CLOSE) once that frame is written out, or at
+ *     the latest close_timeout_ms later (the peer may be dead and never
+ *     take it; the tick at that deadline gives up on it and returns
+ *     WSX_OK);
+ *   - WSX_E_CONN_MESSAGE_TIMEOUT: a message (or control frame) started
+ *     more than message_timeout_ms ago and is not complete: the same,
+ *     with close 1008 "message not completed in time" (RFC 6455 section
+ *     7.4.1: a policy violation; the peer is alive, unlike after the
+ *     heartbeat's 1001, but does not keep the server's rules);
+ *   - WSX_E_CONN_TIMEOUT: the closing handshake did not finish within
+ *     close_timeout_ms: state CLOSED, close the transport.
  * A client that finished the close handshake and waited close_timeout_ms
  * for EOF gets WSX_OK and WSX_WANT_CLOSE.  A connection that had already
  * failed keeps its error (wsx_ws_conn_error); tick returns WSX_OK for it. */

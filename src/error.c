@@ -19,9 +19,10 @@
 #define CODE_(value) ((uint8_t)((-(value) / 100) << 5 | (-(value) % 100)))
 
 /* The close codes of the table, as code - 1000; index 0: none (1011). */
-static const uint8_t close_codes[] = {0, 1, 2, 7, 9};
+static const uint8_t close_codes[] = {0, 1, 2, 7, 9, 8};
 #define CLOSE_INDEX_(c)                                                      \
-    ((c) == 1001 ? 1 : (c) == 1002 ? 2 : (c) == 1007 ? 3 : (c) == 1009 ? 4 : 0)
+    ((c) == 1001 ? 1 : (c) == 1002 ? 2 : (c) == 1007 ? 3 : (c) == 1009 ? 4 : \
+     (c) == 1008 ? 5 : 0)
 
 /* The HTTP statuses of the table are those of wsx__http_statuses (101
  * first, never an error's: index 0 means none, 500). */

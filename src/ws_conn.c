@@ -32,7 +32,8 @@ enum {
                                   never closed the transport */
     F_PINGED = 1 << 5,         /* a ping awaits an answer (_deadline) */
     F_CHECK_UTF8 = 1 << 6,
-    F_STREAM_STARTED = 1 << 7  /* first fragment of the stream queued */
+    F_STREAM_STARTED = 1 << 7, /* first fragment of the stream queued */
+    F_MESSAGE_OPEN = 1 << 8    /* a received message has started, not ended */
 };
 
 #define CLOSED_ANY (F_CLOSE_QUEUED | F_CLOSE_RECEIVED | F_FAILED)
@@ -277,6 +278,7 @@ WSX__NOINLINE void wsx_ws_conn_config_default(wsx_ws_conn_config *cfg)
     wsx_ws_decoder_config_default(&cfg->decoder);
     cfg->pong_timeout_ms = WSX_WS_CONN_DEFAULT_PONG_TIMEOUT_MS;
     cfg->close_timeout_ms = WSX_WS_CONN_DEFAULT_CLOSE_TIMEOUT_MS;
+    cfg->message_timeout_ms = WSX_WS_CONN_DEFAULT_MESSAGE_TIMEOUT_MS;
     cfg->check_send_utf8 = 1;
 }
 
@@ -302,6 +304,10 @@ int wsx_ws_conn_init(wsx_ws_conn *c, const wsx_ws_conn_config *cfg,
     c->_ping_interval = cfg->ping_interval_ms;
     c->_pong_timeout = cfg->pong_timeout_ms;
     c->_close_timeout = cfg->close_timeout_ms;
+    c->_message_timeout = cfg->message_timeout_ms
+                              ? cfg->message_timeout_ms
+                              : WSX_WS_CONN_DEFAULT_MESSAGE_TIMEOUT_MS;
+    c->_message_deadline = WSX_WS_NO_DEADLINE;
     c->_random = cfg->random;
     c->_random_ctx = cfg->random_ctx;
     c->_flags = cfg->check_send_utf8 ? F_CHECK_UTF8 : 0;
@@ -376,6 +382,24 @@ static void answer_ping(wsx_ws_conn *c, const uint8_t *data, size_t n)
     flush_control(c);
 }
 
+/* The message timeout: a message runs from the call that took its first
+ * byte to its MESSAGE_END; a control frame outside a message to its own
+ * event.  r is the decoder's result, used the bytes it took. */
+static void time_message(wsx_ws_conn *c, int r, size_t used, uint64_t now)
+{
+    int control = r == WSX_WS_EV_PING || r == WSX_WS_EV_PONG ||
+                  r == WSX_WS_EV_CLOSE;
+    if (r == WSX_WS_EV_MESSAGE_START)
+        c->_flags |= F_MESSAGE_OPEN;
+    else if (r == WSX_WS_EV_MESSAGE_END)
+        c->_flags &= ~(unsigned)F_MESSAGE_OPEN;
+    if (r == WSX_WS_EV_MESSAGE_END ||
+        (control && !(c->_flags & F_MESSAGE_OPEN)))
+        c->_message_deadline = WSX_WS_NO_DEADLINE;
+    else if (used && c->_message_deadline == WSX_WS_NO_DEADLINE)
+        c->_message_deadline = deadline_after(now, c->_message_timeout);
+}
+
 int wsx_ws_conn_recv(wsx_ws_conn *c, void *buf, size_t len,
                      size_t *consumed, wsx_ws_event *ev, uint64_t now_ms)
 {
@@ -397,6 +421,7 @@ int wsx_ws_conn_recv(wsx_ws_conn *c, void *buf, size_t len,
         c->_flags &= ~(unsigned)F_PINGED;
     }
     r = wsx_ws_decode(&c->_dec, (uint8_t *)buf, len, consumed, ev);
+    time_message(c, r, *consumed, now_ms);
     if (r == WSX_WS_EV_PING)
         answer_ping(c, ev->data, ev->size);
     else if (r == WSX_WS_EV_CLOSE)
@@ -689,7 +714,8 @@ uint64_t wsx_ws_conn_next_deadline(const wsx_ws_conn *c)
     if (!c)
         return d;
     if (c->_state == WSX_WS_OPEN) {
-        d = ping_due(c); /* none without heartbeat */
+        /* ping_due: none without heartbeat */
+        d = min_u64(ping_due(c), c->_message_deadline);
         if (c->_flags & F_PINGED)
             d = min_u64(d, c->_deadline);
     } else if (c->_state == WSX_WS_CLOSING ||
@@ -711,6 +737,11 @@ int wsx_ws_conn_tick(wsx_ws_conn *c, uint64_t now_ms)
              * error's table row (1001) and close_timeout_ms to take it. */
             fail(c, WSX_E_CONN_TIMEOUT, now_ms);
             return WSX_E_CONN_TIMEOUT;
+        }
+        if (reached(now_ms, c->_message_deadline)) {
+            /* Alive but too slow: close 1008 (see the table row). */
+            fail(c, WSX_E_CONN_MESSAGE_TIMEOUT, now_ms);
+            return WSX_E_CONN_MESSAGE_TIMEOUT;
         }
         if (c->_ping_interval && now_ms >= ping_due(c))
             wsx_ws_conn_ping(c, NULL, 0, now_ms); /* the heartbeat */

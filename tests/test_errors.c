@@ -61,6 +61,8 @@ static void test_close_codes(void)
     CHECK_EQ(wsx_err_close_code(WSX_E_WS_UTF8), 1007);
     CHECK_EQ(wsx_err_close_code(WSX_E_WS_CLOSE_REASON_UTF8), 1007);
     CHECK_EQ(wsx_err_close_code(WSX_E_WS_MESSAGE_TOO_BIG), 1009);
+    CHECK_EQ(wsx_err_close_code(WSX_E_CONN_TIMEOUT), 1001);
+    CHECK_EQ(wsx_err_close_code(WSX_E_CONN_MESSAGE_TIMEOUT), 1008);
     CHECK_EQ(wsx_err_close_code(WSX_E_BUFFER), 1011);
     CHECK_EQ(wsx_err_close_code(-777), 1011);
 }

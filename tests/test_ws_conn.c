@@ -219,7 +219,7 @@ static void test_struct_and_init(void)
     size_t used;
     wsx_ws_event ev;
 
-    CHECK(sizeof(wsx_ws_conn) <= 768); /* 696 on LP64 */
+    CHECK(sizeof(wsx_ws_conn) <= 768); /* 712 on LP64 */
     wsx_ws_conn_config_default(&cfg);
     CHECK_EQ(cfg.role, WSX_WS_SERVER);
     CHECK_EQ(cfg.ping_interval_ms, 0);
@@ -1229,6 +1229,185 @@ static void test_heartbeat_restarts(void)
     end_free(&k);
 }
 
+/* ---- message timeout ------------------------------------------------------- */
+
+/* Feeds wire[*at..*at + n) to e at time now. */
+static void trickle(end *e, size_t *at, size_t n, uint64_t now)
+{
+    feed_bytes(e, wire + *at, n, now);
+    *at += n;
+}
+
+/* A peer that trickles one byte every 100 ms keeps the heartbeat content
+ * (every byte counts as life) but not the message timeout: the message
+ * started at 1000 must end by 1000 + 1500; close 1008 with the row's
+ * text, like the heartbeat's failure. */
+static void test_message_timeout_trickle(void)
+{
+    static uint8_t payload[100];
+    end s, k;
+    wsx_ws_conn_config cfg;
+    size_t n, at = 0;
+    uint64_t now = 1000;
+    int round;
+    for (round = 0; round < 2; round++) {
+        /* round 0: no message timeout, the trickle holds the connection;
+         * round 1: it times out */
+        wsx_ws_conn_config_default(&cfg);
+        cfg.ping_interval_ms = 300;
+        cfg.pong_timeout_ms = 200;
+        cfg.message_timeout_ms = round ? 1500 : WSX_WS_CONN_NO_TIMEOUT;
+        end_setup(&s, WSX_WS_SERVER, 4096, &cfg);
+        end_setup(&k, WSX_WS_CLIENT, 4096, NULL);
+        fill(payload, sizeof payload, 3);
+        CHECK_EQ(wsx_ws_conn_send(&k.c, WSX_WS_OP_BINARY, payload, 100), WSX_OK);
+        n = drain(&k, wire, sizeof wire);
+        CHECK_EQ(n, 106);
+        now = 1000;
+        at = 0;
+        trickle(&s, &at, 1, now);
+        CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), 1300); /* the ping */
+        while (at < 30) {
+            now += 100;
+            CHECK_EQ(wsx_ws_conn_tick(&s.c, now - 1), WSX_OK);
+            trickle(&s, &at, 1, now);
+            if (now < 2500 || !round)
+                CHECK_EQ(wsx_ws_conn_tick(&s.c, now), WSX_OK);
+            else
+                break;
+            CHECK_EQ(wsx_ws_conn_state(&s.c), WSX_WS_OPEN);
+            CHECK_EQ(wsx_ws_conn_output_size(&s.c), 0); /* no ping: alive */
+            if (round && now >= 2300)
+                CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), 2500);
+        }
+        if (!round) {
+            CHECK_EQ(now, 1000 + 29 * 100);
+            CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), now + 300);
+            CHECK_EQ(s.err, 0);
+            end_free(&s);
+            end_free(&k);
+            continue;
+        }
+        CHECK_EQ(now, 2500);
+        CHECK_EQ(wsx_ws_conn_tick(&s.c, now), WSX_E_CONN_MESSAGE_TIMEOUT);
+        CHECK_EQ(wsx_ws_conn_state(&s.c), WSX_WS_CLOSING);
+        CHECK_EQ(wsx_ws_conn_error(&s.c), WSX_E_CONN_MESSAGE_TIMEOUT);
+        CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), 2500 + 5000);
+        CHECK_EQ(wsx_ws_conn_tick(&s.c, now + 1), WSX_OK); /* reported once */
+        {
+            size_t used;
+            wsx_ws_event ev;
+            CHECK_EQ(wsx_ws_conn_recv(&s.c, wire + at, 1, &used, &ev, now),
+                     WSX_E_CONN_MESSAGE_TIMEOUT);
+        }
+        n = drain(&s, wire, sizeof wire);
+        {
+            const char *why = wsx_strerror(WSX_E_CONN_MESSAGE_TIMEOUT);
+            CHECK_EQ(n, 2 + 2 + strlen(why));
+            CHECK_EQ(wire[0], 0x88);
+            CHECK_EQ(wire[2], 1008 >> 8);
+            CHECK_EQ(wire[3], 1008 & 0xFF);
+            CHECK_MEM(wire + 4, why, strlen(why));
+            feed_split(&k, wire, n, WHOLE, now);
+            CHECK_EQ(k.close_code, 1008);
+            CHECK(strcmp(k.reason, why) == 0);
+        }
+        CHECK_EQ(wsx_ws_conn_state(&s.c), WSX_WS_CLOSED);
+        CHECK(wsx_ws_conn_should_close_transport(&s.c));
+        CHECK_EQ(s.ends, 0);
+        end_free(&s);
+        end_free(&k);
+    }
+}
+
+/* A large message that comes slowly but steadily within the limit is
+ * whole; the timer stops at its end and starts again with the next
+ * message's first byte, not before.  A control frame between fragments
+ * does not restart it; one outside a message is timed by itself. */
+static void test_message_timeout_steady(void)
+{
+    static uint8_t payload[200000];
+    end s, k;
+    wsx_ws_conn_config cfg;
+    size_t n, at = 0;
+    uint64_t now = 0;
+    wsx_ws_conn_config_default(&cfg);
+    cfg.message_timeout_ms = 10000;
+    end_setup(&s, WSX_WS_SERVER, 4096, &cfg);
+    end_setup(&k, WSX_WS_CLIENT, 300000, NULL);
+    fill(payload, sizeof payload, 9);
+    CHECK_EQ(wsx_ws_conn_send(&k.c, WSX_WS_OP_BINARY, payload, sizeof payload),
+             WSX_OK);
+    n = drain(&k, wire, sizeof wire);
+    now = 100;
+    while (at < n) { /* 1000 bytes every 49 ms: 9.8 s in all */
+        trickle(&s, &at, n - at < 1000 ? n - at : 1000, now);
+        CHECK_EQ(wsx_ws_conn_tick(&s.c, now), WSX_OK);
+        if (at < n)
+            CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), 100 + 10000);
+        now += 49;
+    }
+    CHECK(now - 49 < 100 + 10000);
+    CHECK_EQ(s.ends, 1);
+    CHECK_EQ(s.msg_len, sizeof payload);
+    CHECK_MEM(s.msg, payload, sizeof payload);
+    CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), WSX_WS_NO_DEADLINE);
+    CHECK_EQ(wsx_ws_conn_tick(&s.c, 50000), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_state(&s.c), WSX_WS_OPEN);
+
+    /* a fragmented message with a ping between its frames: timed from
+     * its first byte at 60000 to the end of its final frame */
+    CHECK_EQ(wsx_ws_conn_stream_begin(&k.c, WSX_WS_OP_TEXT), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_stream_part(&k.c, "ab", 2), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_ping(&k.c, "p", 1, 0), WSX_OK);
+    n = drain(&k, wire, sizeof wire);
+    at = 0;
+    trickle(&s, &at, n, 60000);
+    CHECK_EQ(s.pings, 1);
+    CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), 70000);
+    CHECK_EQ(wsx_ws_conn_stream_end(&k.c, "c", 1), WSX_OK);
+    n = drain(&k, wire, sizeof wire);
+    at = 0;
+    trickle(&s, &at, 3, 65000); /* the final frame's header, not all */
+    CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), 70000);
+    trickle(&s, &at, n - 3, 69999);
+    CHECK_EQ(s.ends, 2);
+    CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), WSX_WS_NO_DEADLINE);
+
+    /* a ping alone, cut after its first byte */
+    CHECK_EQ(wsx_ws_conn_ping(&k.c, "q", 1, 0), WSX_OK);
+    n = drain(&k, wire, sizeof wire);
+    at = 0;
+    trickle(&s, &at, 1, 80000);
+    CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), 90000);
+    trickle(&s, &at, n - 1, 80001);
+    CHECK_EQ(s.pings, 2);
+    CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), WSX_WS_NO_DEADLINE);
+    CHECK_EQ(s.err, 0);
+    end_free(&s);
+    end_free(&k);
+}
+
+/* The default: 60 s, for a zeroed config too (wsx_base.h rule 4). */
+static void test_message_timeout_default(void)
+{
+    wsx_ws_conn c;
+    wsx_ws_conn_config cfg;
+    uint8_t out[WSX_WS_CONN_MIN_QUEUE], byte = 0x82;
+    size_t used;
+    wsx_ws_event ev;
+    wsx_ws_conn_config_default(&cfg);
+    CHECK(cfg.message_timeout_ms == WSX_WS_CONN_DEFAULT_MESSAGE_TIMEOUT_MS);
+    CHECK_EQ(WSX_WS_CONN_DEFAULT_MESSAGE_TIMEOUT_MS, 60000);
+    memset(&cfg, 0, sizeof cfg);
+    CHECK_EQ(wsx_ws_conn_init(&c, &cfg, out, sizeof out), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_open(&c, 0), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_recv(&c, &byte, 1, &used, &ev, 500), 0);
+    CHECK_EQ(wsx_ws_conn_next_deadline(&c), 60500);
+    CHECK_EQ(wsx_ws_conn_tick(&c, 60499), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_tick(&c, 60500), WSX_E_CONN_MESSAGE_TIMEOUT);
+}
+
 /* ---- zero copy ------------------------------------------------------------- */
 
 static void test_zero_copy(void)
@@ -1318,6 +1497,9 @@ int main(void)
     RUN(test_heartbeat_dead_peer);
     RUN(test_heartbeat_variants);
     RUN(test_heartbeat_restarts);
+    RUN(test_message_timeout_trickle);
+    RUN(test_message_timeout_steady);
+    RUN(test_message_timeout_default);
     RUN(test_zero_copy);
     return harness_done();
 }
