@@ -11,6 +11,7 @@ const char *http_reason(int status)
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
     case 411: return "Length Required";
     case 413: return "Content Too Large";
     case 414: return "URI Too Long";
@@ -38,4 +39,10 @@ int http_path_is(const wsx_http_request *req, const char *path)
 {
     size_t n = strlen(path);
     return http_path_len(req) == n && memcmp(req->target, path, n) == 0;
+}
+
+int http_host_ok(const wsx_http_request *req)
+{
+    size_t hosts = wsx_http_header_count(req->headers, req->num_headers, "Host");
+    return req->minor_version >= 1 ? hosts == 1 : hosts <= 1;
 }

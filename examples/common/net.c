@@ -15,6 +15,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
+#ifdef __linux__
+#include <linux/sockios.h> /* SIOCOUTQ */
+#endif
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -105,7 +109,19 @@ int net_spare_fd(void)
     return open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
-int net_shed_connection(int listen_fd, int *spare_fd)
+void net_refuse(int fd, const char *answer)
+{
+    char sink[4096];
+    int reads = 0;
+    if (answer)
+        (void)send(fd, answer, strlen(answer), MSG_NOSIGNAL | MSG_DONTWAIT);
+    while (reads++ < 16 && recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0)
+        ;
+    shutdown(fd, SHUT_WR);
+    close(fd);
+}
+
+int net_shed_connection(int listen_fd, int *spare_fd, const char *answer)
 {
     int fd;
     if (*spare_fd < 0)
@@ -113,12 +129,12 @@ int net_shed_connection(int listen_fd, int *spare_fd)
     close(*spare_fd);
     fd = accept(listen_fd, NULL, NULL);
     if (fd >= 0)
-        close(fd);
+        net_refuse(fd, answer);
     *spare_fd = net_spare_fd();
     return fd >= 0; /* EMFILE comes before "nothing pending" */
 }
 
-int net_accept_next(int listen_fd, int *spare_fd)
+int net_accept_next(int listen_fd, int *spare_fd, const char *answer)
 {
     for (;;) {
         int fd = net_accept(listen_fd);
@@ -127,10 +143,66 @@ int net_accept_next(int listen_fd, int *spare_fd)
         if (errno == EINTR || errno == ECONNABORTED)
             continue;
         if ((errno == EMFILE || errno == ENFILE) && spare_fd &&
-            net_shed_connection(listen_fd, spare_fd))
+            net_shed_connection(listen_fd, spare_fd, answer))
             return NET_ACCEPT_SHED;
         return -1;
     }
+}
+
+size_t net_unacked(int fd)
+{
+#ifdef SIOCOUTQ
+    int n = 0;
+    if (ioctl(fd, SIOCOUTQ, &n) == 0 && n > 0)
+        return (size_t)n;
+#else
+    (void)fd;
+#endif
+    return 0;
+}
+
+void net_drain_init(net_drain *d)
+{
+    memset(d, 0, sizeof *d);
+    d->idle = 1;
+}
+
+void net_drain_wrote(net_drain *d, size_t n, uint64_t now)
+{
+    if (d->idle) { /* the wait starts with the first byte after a pause */
+        d->idle = 0;
+        d->since_ms = now;
+    }
+    d->written += n;
+}
+
+int net_drain_stalled(net_drain *d, int fd, size_t pending, uint64_t now,
+                      uint64_t stall_ms, uint64_t *next_check)
+{
+    uint64_t unacked, taken;
+    *next_check = UINT64_MAX;
+    if (d->idle && pending == 0)
+        return 0;
+    if (d->idle)
+        net_drain_wrote(d, 0, now);
+    if (now - d->since_ms < stall_ms) {
+        *next_check = d->since_ms + stall_ms;
+        return 0;
+    }
+    unacked = net_unacked(fd);
+    taken = d->written > unacked ? d->written - unacked : 0;
+    if (pending == 0 && unacked == 0) {
+        d->idle = 1;
+        d->taken = taken;
+        return 0;
+    }
+    if (taken > d->taken) { /* progress: wait another stall_ms */
+        d->taken = taken;
+        d->since_ms = now;
+        *next_check = now + stall_ms;
+        return 0;
+    }
+    return 1;
 }
 
 int net_epoll_listener(int listen_fd)

@@ -30,23 +30,31 @@ int net_local_port(int fd);
  * connection is pending (or another error: EMFILE, ECONNABORTED...). */
 int net_accept(int listen_fd);
 
+/* Ends a connection the server will not serve: writes answer (a whole
+ * response, e.g. HTTP_BUSY_RESPONSE; NULL: none) if the socket takes it
+ * at once, reads and discards what the client already sent (so that the
+ * close does not reset the connection under the answer), half-closes,
+ * closes.  Never blocks. */
+void net_refuse(int fd, const char *answer);
+
 /* Running out of descriptors.  After EMFILE/ENFILE a pending connection
  * keeps the listening socket readable and would spin the event loop: keep
  * a spare descriptor (net_spare_fd(), at start) and, when net_accept fails
  * so, call net_shed_connection(): it frees the spare, accepts the
- * connection and closes it at once, then takes the spare again.  Returns 1
- * when it shed one (accept again), 0 when it could not (no spare, or
- * nothing pending). */
+ * connection and ends it at once with net_refuse(answer), then takes the
+ * spare again.  Returns 1 when it shed one (accept again), 0 when it could
+ * not (no spare, or nothing pending). */
 int net_spare_fd(void);
-int net_shed_connection(int listen_fd, int *spare_fd);
+int net_shed_connection(int listen_fd, int *spare_fd, const char *answer);
 
 /* One step of an accept loop: net_accept, retried after EINTR and
  * ECONNABORTED.  Returns the new descriptor; NET_ACCEPT_SHED when it was
- * out of descriptors and closed one pending connection instead (with
- * spare_fd, see above; spare_fd NULL never sheds): call it again; or -1
- * when nothing more can be accepted now (errno EAGAIN, or EMFILE & co). */
+ * out of descriptors and refused one pending connection instead (with
+ * spare_fd and answer, see above; spare_fd NULL never sheds): call it
+ * again; or -1 when nothing more can be accepted now (errno EAGAIN, or
+ * EMFILE & co). */
 #define NET_ACCEPT_SHED (-2)
-int net_accept_next(int listen_fd, int *spare_fd);
+int net_accept_next(int listen_fd, int *spare_fd, const char *answer);
 
 /* An epoll set (close-on-exec) watching listen_fd for EPOLLIN with
  * data.ptr NULL, which marks the listening socket.  Returns it, or -1. */
@@ -63,6 +71,33 @@ int net_connect(const char *host, int port);
  * when time ran out, EINTR when a signal set net_stop meanwhile, else the
  * last address's error (ECONNREFUSED, ENETUNREACH...). */
 int net_connect_timeout(const char *host, int port, uint64_t timeout_ms);
+
+/* ---- slow readers --------------------------------------------------------- */
+
+/* Bytes written to the socket fd that its peer has not acknowledged yet
+ * (the kernel's send queue, ioctl SIOCOUTQ); 0 where the system cannot
+ * tell. */
+size_t net_unacked(int fd);
+
+/* Whether a peer takes what is written to it: a peer that reads nothing
+ * (its receive window stays shut) is "stalled" once bytes have waited for
+ * it, in our buffer or in the kernel's, for stall_ms without it taking
+ * any.  A slow reader that takes a little at a time is not stalled. */
+typedef struct net_drain {
+    uint64_t written;          /* bytes written to the socket in all */
+    uint64_t taken;            /* of them, acknowledged at the last progress */
+    uint64_t since_ms;         /* time of the last progress */
+    int idle;                  /* nothing was waiting at the last check */
+} net_drain;
+
+void net_drain_init(net_drain *d);
+/* n more bytes were written to the socket at now. */
+void net_drain_wrote(net_drain *d, size_t n, uint64_t now);
+/* 1 when the peer is stalled (see above); pending: our bytes not yet
+ * written.  Asks the kernel at most once per stall_ms; *next_check gets
+ * the time to ask again (UINT64_MAX while nothing waits). */
+int net_drain_stalled(net_drain *d, int fd, size_t pending, uint64_t now,
+                      uint64_t stall_ms, uint64_t *next_check);
 
 int net_set_nonblocking(int fd, int on);
 int net_set_nodelay(int fd);

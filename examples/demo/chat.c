@@ -13,8 +13,12 @@
  *     re-escaped: the relay is never larger than the message plus the
  *     envelope).
  *   - Heartbeat (wsx connection layer): ping after --ping-ms (20000) of
- *     silence, dead after --pong-timeout-ms (10000) more.  A client whose
- *     output queue cannot take a relayed message is closed with 1013.
+ *     silence, dead after --pong-timeout-ms (10000) more; a message not
+ *     complete within --message-timeout-ms (60000) of its first byte
+ *     closes with 1008 (the wsx message timeout).  A client whose output
+ *     queue cannot take a relayed message, or that would have more than
+ *     --max-lag bytes waiting, is closed with 1013; one that takes nothing
+ *     for --stall-ms is closed (conn.c).
  */
 #include "demo.h"
 
@@ -22,14 +26,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Sends text to a chat client; a client that cannot take it is closed with
- * 1013 (try again later). */
+/* Sends text to a chat client; a client that cannot take it (its queue is
+ * full, or more than --max-lag would wait for it, its socket's
+ * unacknowledged bytes included) is closed with 1013 (try again later). */
 static void ws_send(client *c, const char *text, size_t len)
 {
     int r;
     if (c->dead || !c->ws || c->ws->name_len == 0)
         return;
-    r = wsx_ws_conn_send(&c->ws->conn, WSX_WS_OP_TEXT, text, len);
+    if (client_lag(c) + len > c->srv->opt.max_lag)
+        r = WSX_E_CONN_QUEUE_FULL;
+    else
+        r = wsx_ws_conn_send(&c->ws->conn, WSX_WS_OP_TEXT, text, len);
     if (r == WSX_E_CONN_QUEUE_FULL || r == WSX_E_BUFFER) {
         static const char reason[] = "too slow";
         wsx_ws_conn_close(&c->ws->conn, 1013, reason, sizeof reason - 1, net_now_ms());
@@ -101,10 +109,11 @@ static size_t unique_name(server *s, char *name, size_t len)
     while (chat_user(s, name, len)) {
         char sfx[16];
         int k = snprintf(sfx, sizeof sfx, "-%d", ++suffix);
-        if (base + (size_t)k > NAME_MAX_LEN)
+        if (base + (size_t)k > NAME_MAX_LEN) { /* cut, never inside a UTF-8 sequence */
             base = NAME_MAX_LEN - (size_t)k;
-        while (base > 0 && ((unsigned char)name[base] & 0xC0) == 0x80)
-            base--;
+            while (base > 0 && ((unsigned char)name[base] & 0xC0) == 0x80)
+                base--;
+        }
         memcpy(name + base, sfx, (size_t)k);
         len = base + (size_t)k;
     }

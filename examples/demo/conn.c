@@ -9,6 +9,18 @@
  *     stream, a lingering close) and chooses what epoll watches.
  *   - Timers: every connection is checked on each loop turn (simple, O(n);
  *     fine for a demo's few hundred connections).
+ *   - Slow readers: a connection whose client takes none of the bytes
+ *     waiting for it (in our buffers or in its socket) for --stall-ms is
+ *     closed, whatever it is (a feed, a token stream, a chat client, a
+ *     file download); net_drain asks the kernel once per --stall-ms.
+ *   - Slots (accept_all): when all --max-connections are taken, a client
+ *     lingering after a refusal gives its slot up, else the one that has
+ *     waited longest for a complete request head (408); otherwise the
+ *     newcomer gets 503 with Retry-After.  A full input buffer is never
+ *     left readable and unread: IN_CAP is exactly the largest head plus
+ *     the largest body, so when it is full either the head is too large
+ *     (431) or the request is complete; while a response is written,
+ *     reading stops at a full buffer (EPOLLIN off).
  */
 #include "demo.h"
 
@@ -52,6 +64,7 @@ static client *client_new(server *s, int fd, void *tconn)
     c->out = c->in + IN_CAP;
     c->kind = K_HTTP;
     c->deadline = net_now_ms() + s->opt.idle_ms;
+    net_drain_init(&c->drain);
     wsx_http_parser_init(&c->http, &s->http_cfg);
     c->next = s->clients;
     if (s->clients)
@@ -128,6 +141,11 @@ void body_end(client *c)
     c->stream_ending = 1;
 }
 
+size_t client_lag(client *c)
+{
+    return pending_output(c) + net_unacked(c->fd);
+}
+
 size_t pending_output(client *c)
 {
     size_t n = (c->out_len - c->out_off) + (c->body_len - c->body_off);
@@ -163,6 +181,7 @@ static int output_vec(client *c, struct iovec *iov)
 static void output_written(client *c, size_t k)
 {
     size_t used = k < c->out_len - c->out_off ? k : c->out_len - c->out_off;
+    net_drain_wrote(&c->drain, k, net_now_ms());
     c->out_off += used;
     k -= used;
     used = k < c->body_len - c->body_off ? k : c->body_len - c->body_off;
@@ -341,18 +360,61 @@ void reap(server *s)
 
 /* ---- accept and timers ------------------------------------------------------------ */
 
+/* The slot to give a new client when all are taken: a client lingering
+ * after a refusal, else the one that has waited longest for a complete
+ * request head (no response under way).  NULL when every slot is busy. */
+static client *slot_to_free(server *s)
+{
+    client *c, *oldest = NULL;
+    for (c = s->clients; c; c = c->next) {
+        if (c->dead)
+            continue;
+        if (c->kind == K_LINGER)
+            return c;
+        if (c->kind == K_HTTP && !c->close_after && pending_output(c) == 0 &&
+            (!oldest || c->deadline < oldest->deadline))
+            oldest = c;
+    }
+    return oldest;
+}
+
+/* Frees a slot for a new client (see slot_to_free); a client still
+ * sending its head is told 408 (best effort).  Returns 0, or -1 when no
+ * slot can be freed.  Called after reap(): nothing is dirty. */
+static int free_a_slot(server *s)
+{
+    static const char timeout[] = HTTP_TIMEOUT_RESPONSE;
+    client *c = slot_to_free(s);
+    if (!c)
+        return -1;
+    if (c->kind == K_HTTP) {
+        struct iovec iov;
+        iov.iov_base = (void *)timeout;
+        iov.iov_len = sizeof timeout - 1;
+        (void)s->tp->writev(c->tconn, c->fd, &iov, 1);
+        logmsg("slot needed: dropped a client whose request head was not complete (408)");
+    }
+    client_free(s, c);
+    return 0;
+}
+
 void accept_all(server *s)
 {
     for (;;) {
         struct epoll_event ev;
         client *c;
         void *tconn = NULL;
-        int fd = net_accept_next(s->lfd, &s->spare_fd);
+        int fd = net_accept_next(s->lfd, &s->spare_fd, HTTP_BUSY_RESPONSE);
         if (fd == NET_ACCEPT_SHED)
-            continue; /* out of descriptors: one pending connection closed */
+            continue; /* out of descriptors: one pending connection refused */
         if (fd < 0)
             return;
-        if (s->nclients >= s->opt.max_connections || s->tp->attach(fd, &tconn) != 0) {
+        if (s->nclients >= s->opt.max_connections && free_a_slot(s) != 0) {
+            logmsg("no slot free: refused a connection (503)");
+            net_refuse(fd, HTTP_BUSY_RESPONSE);
+            continue;
+        }
+        if (s->tp->attach(fd, &tconn) != 0) {
             close(fd);
             continue;
         }
@@ -369,8 +431,8 @@ void accept_all(server *s)
     }
 }
 
-/* The next deadline of c after running what is due, or UINT64_MAX. */
-static uint64_t client_timers(client *c, uint64_t now)
+/* What is due for c's kind; returns its next deadline, or UINT64_MAX. */
+static uint64_t kind_timers(client *c, uint64_t now)
 {
     switch (c->kind) {
     case K_HTTP:
@@ -382,7 +444,9 @@ static uint64_t client_timers(client *c, uint64_t now)
         return c->deadline;
     case K_WS:
         if (wsx_ws_conn_next_deadline(&c->ws->conn) <= now) {
-            wsx_ws_conn_tick(&c->ws->conn, now);
+            int r = wsx_ws_conn_tick(&c->ws->conn, now);
+            if (r < 0)
+                logmsg("chat: closed a client (%d): %s", wsx_err_close_code(r), wsx_strerror(r));
             mark(c);
         }
         return wsx_ws_conn_next_deadline(&c->ws->conn);
@@ -393,6 +457,21 @@ static uint64_t client_timers(client *c, uint64_t now)
         return feed_keepalive(c, now);
     }
     return UINT64_MAX;
+}
+
+/* The next deadline of c after running what is due, or UINT64_MAX. */
+static uint64_t client_timers(client *c, uint64_t now)
+{
+    uint64_t check = UINT64_MAX, d;
+    if (c->kind != K_LINGER &&
+        net_drain_stalled(&c->drain, c->fd, pending_output(c), now, c->srv->opt.stall_ms,
+                          &check)) {
+        logmsg("a client took nothing for --stall-ms: closed");
+        kill_client(c);
+        return UINT64_MAX;
+    }
+    d = kind_timers(c, now);
+    return d < check ? d : check;
 }
 
 /* Runs what is due; returns the epoll timeout (ms) to the next deadline. */

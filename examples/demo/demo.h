@@ -5,8 +5,9 @@
  *
  *   demo_server [--host H] [--port N] [--root DIR] [--token-ms MS]
  *               [--interval-ms MS] [--state FILE] [--ping-ms MS]
- *               [--pong-timeout-ms MS] [--keepalive-ms MS] [--idle-ms MS]
- *               [--max-connections N] [--test-hooks] [--quiet]
+ *               [--pong-timeout-ms MS] [--message-timeout-ms MS]
+ *               [--keepalive-ms MS] [--idle-ms MS] [--max-lag BYTES]
+ *               [--stall-ms MS] [--max-connections N] [--test-hooks] [--quiet]
  *   demo_server_tls --cert FILE --key FILE [the same options]
  *
  * `make demo` builds it and runs it on http://127.0.0.1:8080/.
@@ -36,6 +37,23 @@
  *                           that had to open a new EventSource).
  *   POST /api/debug/drop-feeds  (only with --test-hooks) closes every
  *                           /events connection, to test resuming.
+ *
+ * Overload and slow peers (conn.c has the details)
+ *   - Slots: --max-connections (512).  When all are taken, a new
+ *     connection takes the slot of one lingering after a refusal, or else
+ *     of the one that has waited longest for a complete request head
+ *     (answered 408), so a thousand half-open connections cannot lock an
+ *     honest client out; when every slot is busy otherwise, 503 with
+ *     Retry-After, before any WebSocket upgrade.  Out of descriptors: a
+ *     spare one accepts, answers 503 and closes (no busy loop).
+ *   - Behind: a feed whose waiting bytes (our buffer plus what its socket
+ *     has not had acknowledged) would pass --max-lag (256 KiB) is dropped
+ *     (it resumes with Last-Event-ID); a chat client closed with 1013.
+ *     Any connection whose client takes none of what waits for it for
+ *     --stall-ms (30000) is closed.  A WebSocket message must be complete
+ *     within --message-timeout-ms (60000) of its first byte (close 1008).
+ *   - Requests: an HTTP/1.1 request without exactly one Host (or any with
+ *     more than one) is answered 400 (RFC 9112 section 3.2).
  *
  * The modules (each one's decisions are at its top)
  *   main.c       options, setup, the epoll loop, shutdown
@@ -102,6 +120,9 @@ typedef struct options {
     int port;
     const char *root;
     uint64_t token_ms, interval_ms, ping_ms, pong_ms, keepalive_ms, idle_ms;
+    uint64_t message_ms;       /* --message-timeout-ms, 0: never */
+    size_t max_lag;
+    uint64_t stall_ms;
     const char *state_path;
     long max_connections;
     int test_hooks, quiet;
@@ -150,6 +171,7 @@ typedef struct client {
     struct client *prev, *next; /* all clients */
     struct client *dnext;      /* dirty list */
     uint64_t deadline;         /* K_HTTP: request due; K_LINGER: end */
+    net_drain drain;           /* does the client take what we write? */
     /* input */
     wsx_http_parser http;
     uint8_t *in;
@@ -219,6 +241,7 @@ int body_append(client *c, const void *data, size_t len);
 void body_end(client *c);
 size_t pending_output(client *c);
 int flush_output(client *c);
+size_t client_lag(client *c);  /* bytes waiting for c (ours + its socket's) */
 void on_readable(client *c);
 void reap(server *s);
 void accept_all(server *s);

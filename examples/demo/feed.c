@@ -3,8 +3,9 @@
  *
  *   - Event n has "id: n" and "data: n"; one every --interval-ms, sent to
  *     every /events connection.  A connection that cannot take the next
- *     event (its output buffer is full) is dropped: it comes back with
- *     Last-Event-ID.
+ *     event (its output buffer is full, or what waits for it, the socket's
+ *     unacknowledged bytes included, would pass --max-lag) is dropped: it
+ *     comes back with Last-Event-ID.
  *   - Persistence: the sequence number is written to --state FILE before
  *     each event is sent (write-ahead), and read back at start, so after a
  *     restart the sequence continues with the next number.  Event n's data
@@ -101,7 +102,7 @@ void feed_open_state(server *s)
 
 static int feed_send(client *c, const void *data, size_t len)
 {
-    if (body_append(c, data, len) != 0) {
+    if (client_lag(c) + len > c->srv->opt.max_lag || body_append(c, data, len) != 0) {
         /* Too slow: drop it; it comes back with Last-Event-ID. */
         kill_client(c);
         return -1;

@@ -6,7 +6,9 @@
  *     in the input buffer).  Both event streams use chunked encoding for
  *     HTTP/1.1 (the end of a token stream is a clean end of body, the
  *     connection is reused) and a body delimited by the close for HTTP/1.0.
- *   - Refusals: 400 (bad head or JSON), 404, 405 (+ Allow), 411 (POST
+ *   - Refusals: 400 (bad head or JSON; an HTTP/1.1 request without
+ *     exactly one Host, or any with more than one: RFC 9112 section 3.2),
+ *     404, 405 (+ Allow), 411 (POST
  *     without Content-Length), 413 (body > 8 KiB), 414 (target > 4 KiB),
  *     431/505 from the head parser, 501 (Transfer-Encoding in a request).
  *     When the request's framing is in doubt (bad head, 411, 413, 414,
@@ -352,6 +354,10 @@ void process_http(client *c)
         }
         c->keep_alive = req.minor_version >= 1 &&
                         !wsx_http_headers_have_token(headers, req.num_headers, "Connection", "close");
+        if (!http_host_ok(&req)) {
+            refuse(c, 400, "an HTTP/1.1 request needs exactly one Host\n");
+            return;
+        }
         if (request_body_len(c, &req, &body_len) != 0)
             return;
         if (c->in_len < (size_t)r + body_len) {

@@ -39,8 +39,9 @@ static void usage(void)
 {
     fputs("usage: demo_server [--host H] [--port N] [--root DIR] [--token-ms MS]\n"
           "                   [--interval-ms MS] [--state FILE] [--ping-ms MS]\n"
-          "                   [--pong-timeout-ms MS] [--keepalive-ms MS] [--idle-ms MS]\n"
-          "                   [--max-connections N] [--test-hooks] [--quiet]\n"
+          "                   [--pong-timeout-ms MS] [--message-timeout-ms MS]\n"
+          "                   [--keepalive-ms MS] [--idle-ms MS] [--max-lag BYTES]\n"
+          "                   [--stall-ms MS] [--max-connections N] [--test-hooks] [--quiet]\n"
           "  --host H             address to listen on (default 127.0.0.1)\n"
           "  --port N             port (default 8080; 0 picks a free one)\n"
           "  --root DIR           the page's files (default examples/demo)\n"
@@ -50,9 +51,18 @@ static void usage(void)
           "                       continues after a restart (default: none)\n"
           "  --ping-ms MS         WebSocket ping after this much silence (20000)\n"
           "  --pong-timeout-ms MS dead if nothing comes back in time (10000)\n"
+          "  --message-timeout-ms MS  close 1008 when a WebSocket message is not\n"
+          "                       complete this long after its first byte\n"
+          "                       (60000; 0: never)\n"
           "  --keepalive-ms MS    SSE keep-alive comment interval (15000)\n"
           "  --idle-ms MS         time allowed for a request (10000)\n"
-          "  --max-connections N  refuse connections beyond N (default 512)\n"
+          "  --max-lag BYTES      drop a stream (or close a chat client, 1013) with\n"
+          "                       more than this waiting for it (262144)\n"
+          "  --stall-ms MS        close a connection whose client takes none of\n"
+          "                       what waits for it for this long (30000)\n"
+          "  --max-connections N  slots (default 512); when all are taken, the\n"
+          "                       slowest request head gives its slot up (408),\n"
+          "                       or the newcomer gets 503 with Retry-After\n"
           "  --test-hooks         enable POST /api/debug/drop-feeds\n"
           "  --quiet              no log lines on stderr\n",
           stderr);
@@ -69,6 +79,9 @@ static void default_options(options *o)
     o->pong_ms = 10000;
     o->keepalive_ms = WSX_SSE_KEEPALIVE_MS;
     o->idle_ms = 10000;
+    o->message_ms = WSX_WS_CONN_DEFAULT_MESSAGE_TIMEOUT_MS;
+    o->max_lag = 256 * 1024;
+    o->stall_ms = 30000;
     o->max_connections = 512;
 }
 
@@ -82,6 +95,9 @@ static int number_option(options *o, const char *a, uint64_t n)
     else if (strcmp(a, "--pong-timeout-ms") == 0) o->pong_ms = n;
     else if (strcmp(a, "--keepalive-ms") == 0 && n >= 1 && n <= UINT32_MAX) o->keepalive_ms = n;
     else if (strcmp(a, "--idle-ms") == 0 && n >= 1) o->idle_ms = n;
+    else if (strcmp(a, "--message-timeout-ms") == 0) o->message_ms = n;
+    else if (strcmp(a, "--max-lag") == 0 && n >= 1024 && n <= (1u << 30)) o->max_lag = (size_t)n;
+    else if (strcmp(a, "--stall-ms") == 0 && n >= 1) o->stall_ms = n;
     else if (strcmp(a, "--max-connections") == 0 && n >= 1 && n <= 1000000) o->max_connections = (long)n;
     else return -1;
     return 0;
@@ -143,6 +159,7 @@ static void server_config(server *s)
     s->ws_cfg.decoder.max_frame_size = WS_MAX_MESSAGE;
     s->ws_cfg.ping_interval_ms = s->opt.ping_ms;
     s->ws_cfg.pong_timeout_ms = s->opt.pong_ms;
+    s->ws_cfg.message_timeout_ms = s->opt.message_ms ? s->opt.message_ms : WSX_WS_CONN_NO_TIMEOUT;
     memset(&s->hs_cfg, 0, sizeof s->hs_cfg);
     wsx_http_config_default(&s->http_cfg);
     s->http_cfg.max_head = MAX_HEAD;
@@ -181,6 +198,7 @@ static int run_loop(server *s)
         int timeout = run_timers(s);
         int buffered = any_buffered(s);
         int i, n = epoll_wait(s->epfd, events, 128, buffered ? 0 : timeout);
+        int listener = 0;
         if (n < 0 && errno != EINTR) {
             perror("demo_server: epoll_wait");
             return 1;
@@ -189,7 +207,7 @@ static int run_loop(server *s)
             client *c = (client *)events[i].data.ptr;
             uint32_t ev;
             if (!c) {
-                accept_all(s);
+                listener = 1;
                 continue;
             }
             if (c->dead)
@@ -202,6 +220,8 @@ static int run_loop(server *s)
         if (buffered)
             read_buffered(s);
         reap(s);
+        if (listener)
+            accept_all(s); /* after reap: it may free a client (a slot) */
     }
     return 0;
 }

@@ -10,10 +10,12 @@
 /* ---- /events ----------------------------------------------------------- */
 
 /* Queues one serialized event (from the replay window or live); ends the
- * response after --drop-after events.  -1: it did not fit. */
+ * response after --drop-after events.  -1: it did not fit, or the client
+ * is too far behind (--max-lag, counting what its socket holds). */
 static int send_feed_event(server *s, client *c, const uint8_t *bytes, size_t len)
 {
-    if (out_body(s, c, bytes, len) != 0)
+    size_t waiting = c->out_len - c->out_off + net_unacked(c->fd);
+    if (waiting + len > s->opt.max_lag || out_body(s, c, bytes, len) != 0)
         return -1;
     c->events_sent++;
     if (s->opt.drop_after && c->events_sent >= s->opt.drop_after)

@@ -87,6 +87,7 @@ int flush_out(client *c)
             return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
         }
         c->out_off += (size_t)k;
+        net_drain_wrote(&c->drain, (size_t)k, net_now_ms());
     }
     c->out_off = c->out_len = 0;
     return 0;
@@ -257,6 +258,10 @@ static void route(server *s, client *c, const wsx_http_request *req, size_t head
 {
     uint64_t body_len;
     int r;
+    if (!http_host_ok(req)) {
+        respond_error(s, c, 400, "");
+        return;
+    }
     c->keep_alive = req->minor_version >= 1 &&
                     !wsx_http_headers_have_token(req->headers, req->num_headers, "Connection", "close");
     c->head_only = http_method_is(req, "HEAD");

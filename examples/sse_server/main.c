@@ -34,15 +34,20 @@ static client *client_new(server *s, int fd)
     c->deadline = net_now_ms() + HEAD_TIMEOUT_MS;
     c->out = (uint8_t *)(c + 1);
     c->last_write_ms = net_now_ms();
+    net_drain_init(&c->drain);
     wsx_http_parser_init(&c->http, NULL);
     return c;
 }
 
-static void client_close(server *s, size_t i)
+/* Closes client i; answer: a last response (net_refuse) or NULL. */
+static void client_close(server *s, size_t i, const char *answer)
 {
     client *c = s->clients[i];
     note("closed", c->fd);
-    close(c->fd);
+    if (answer)
+        net_refuse(c->fd, answer);
+    else
+        close(c->fd);
     free(c);
     s->clients[i] = s->clients[--s->nclients];
 }
@@ -60,8 +65,12 @@ static int on_readable(server *s, client *c)
         if (c->phase == PH_HEAD) {
             dst = c->in + c->in_len;
             room = IN_CAP - c->in_len;
-            if (room == 0)
+            if (room == 0) {
+                /* Cannot happen (READ_SLACK); but input left unread here
+                 * would keep poll reporting it: refuse instead. */
+                respond_error(s, c, 413, "");
                 return 0;
+            }
         }
         n = recv(c->fd, dst, room, 0);
         if (n == 0)
@@ -118,6 +127,14 @@ static int client_timers(server *s, client *c, uint64_t now, uint64_t *wake)
         if (c->deadline < *wake)
             *wake = c->deadline;
     }
+    if ((c->phase == PH_EVENTS || c->phase == PH_CHAT) &&
+        net_drain_stalled(&c->drain, c->fd, c->out_len - c->out_off, now, s->opt.stall_ms,
+                          &next)) {
+        note("stalled (took nothing for --stall-ms): dropped", c->fd);
+        return -1;
+    }
+    if (next < *wake)
+        *wake = next;
     if (c->phase == PH_EVENTS) {
         if (wsx_sse_keepalive_due(now, c->last_write_ms, s->opt.keepalive_ms, &next) &&
             out_body(s, c, WSX_SSE_KEEPALIVE, sizeof WSX_SSE_KEEPALIVE - 1) == 0)
@@ -139,15 +156,45 @@ static int client_timers(server *s, client *c, uint64_t now, uint64_t *wake)
     return 0;
 }
 
+/* All slots are taken: frees the slot of a client lingering after its
+ * response, else of the one that has waited longest for a complete
+ * request head (see "Overload").  Returns 0, or -1 when every slot is a
+ * stream or a response. */
+static int evict_slowest_head(server *s)
+{
+    size_t i, oldest = s->nclients;
+    for (i = 0; i < s->nclients; i++) {
+        const client *c = s->clients[i];
+        if (c->phase == PH_LINGER) {
+            client_close(s, i, NULL);
+            return 0;
+        }
+        if (c->phase == PH_HEAD && !c->dead &&
+            (oldest == s->nclients || c->deadline < s->clients[oldest]->deadline))
+            oldest = i;
+    }
+    if (oldest == s->nclients)
+        return -1;
+    note("slot needed: the slowest request head gets 408", s->clients[oldest]->fd);
+    client_close(s, oldest, HTTP_TIMEOUT_RESPONSE);
+    return 0;
+}
+
 static void accept_all(server *s)
 {
     for (;;) {
-        int fd = net_accept(s->listen_fd);
+        int fd = net_accept_next(s->listen_fd, &s->spare_fd, HTTP_BUSY_RESPONSE);
         client *c;
+        if (fd == NET_ACCEPT_SHED) {
+            note("out of descriptors: refused a connection (503)", -1);
+            continue;
+        }
         if (fd < 0)
-            return; /* EAGAIN, or EMFILE & co: try again on the next wake-up */
-        if (s->nclients >= s->opt.max_clients || !(c = client_new(s, fd))) {
-            close(fd);
+            return; /* EAGAIN, or out of descriptors with nothing pending */
+        if ((s->nclients >= s->opt.max_clients && evict_slowest_head(s) != 0) ||
+            !(c = client_new(s, fd))) {
+            note("no slot free: refused a connection (503)", fd);
+            net_refuse(fd, HTTP_BUSY_RESPONSE);
             continue;
         }
         if (s->opt.sndbuf > 0)
@@ -179,7 +226,7 @@ static int run_once(server *s, struct pollfd *pfd)
     for (i = 0; i < s->nclients;) {
         client *c = s->clients[i];
         if (client_timers(s, c, now, &wake) != 0 || flush_out(c) != 0) {
-            client_close(s, i);
+            client_close(s, i, NULL);
             continue;
         }
         after_flush(c);
@@ -201,11 +248,11 @@ static int run_once(server *s, struct pollfd *pfd)
         client *c = s->clients[i];
         short re = pfd[i + 1].revents;
         if ((re & (POLLIN | POLLHUP | POLLERR)) && on_readable(s, c) != 0) {
-            client_close(s, i);
+            client_close(s, i, NULL);
             continue;
         }
         if (flush_out(c) != 0) {
-            client_close(s, i);
+            client_close(s, i, NULL);
             continue;
         }
         after_flush(c);
@@ -222,7 +269,8 @@ static void usage(void)
     fprintf(stderr,
             "usage: sse_server [--host H] [--port N] [--interval-ms MS] [--keepalive-ms MS]\n"
             "                  [--retry-ms MS] [--drop-after N] [--token-ms MS] [--replay N]\n"
-            "                  [--buffer BYTES] [--sndbuf BYTES] [--max-clients N]\n"
+            "                  [--buffer BYTES] [--sndbuf BYTES] [--max-lag BYTES]\n"
+            "                  [--stall-ms MS] [--max-clients N]\n"
             "                  [--allow-origin ORIGIN]\n"
             "                  [--verbose]\n");
 }
@@ -239,6 +287,8 @@ static int parse_args(int argc, char **argv, options *o)
     o->token_ms = 50;
     o->replay = 1000;
     o->buffer = 64 * 1024;
+    o->max_lag = 256 * 1024;
+    o->stall_ms = 30000;
     o->max_clients = 1000;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -262,6 +312,8 @@ static int parse_args(int argc, char **argv, options *o)
         else if (strcmp(a, "--replay") == 0) { bad = opt_u64(v, 1, 1000000, &n); o->replay = (size_t)n; }
         else if (strcmp(a, "--buffer") == 0) { bad = opt_u64(v, 4096, 1u << 30, &n); o->buffer = (size_t)n; }
         else if (strcmp(a, "--sndbuf") == 0) { bad = opt_u64(v, 0, 1u << 30, &n); o->sndbuf = (int)n; }
+        else if (strcmp(a, "--max-lag") == 0) { bad = opt_u64(v, 1024, 1u << 30, &n); o->max_lag = (size_t)n; }
+        else if (strcmp(a, "--stall-ms") == 0) { bad = opt_u64(v, 1, 86400000, &n); o->stall_ms = n; }
         else if (strcmp(a, "--max-clients") == 0) { bad = opt_u64(v, 1, 100000, &n); o->max_clients = (size_t)n; }
         else return -1;
         if (bad)
@@ -284,6 +336,7 @@ static int server_init(server *s)
     s->listen_fd = net_listen(s->opt.host, s->opt.port, 0);
     if (s->listen_fd < 0)
         return -1;
+    s->spare_fd = net_spare_fd();
     s->next_tick_ms = net_now_ms() + s->opt.interval_ms;
     return 0;
 }
@@ -317,8 +370,10 @@ int main(int argc, char **argv)
         }
     }
     while (s.nclients > 0)
-        client_close(&s, s.nclients - 1);
+        client_close(&s, s.nclients - 1, NULL);
     close(s.listen_fd);
+    if (s.spare_fd >= 0)
+        close(s.spare_fd);
     free(pfd);
     free(s.clients);
     free(s.replay_mem);

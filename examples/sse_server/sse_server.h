@@ -4,7 +4,8 @@
  *   sse_server [--host H] [--port N] [--interval-ms MS] [--keepalive-ms MS]
  *              [--retry-ms MS] [--drop-after N] [--token-ms MS]
  *              [--replay N] [--buffer BYTES] [--sndbuf BYTES]
- *              [--max-clients N] [--allow-origin ORIGIN] [--verbose]
+ *              [--max-lag BYTES] [--stall-ms MS] [--max-clients N]
+ *              [--allow-origin ORIGIN] [--verbose]
  *
  * Routes:
  *   GET /events     a live numbered feed.  One global counter advances every
@@ -31,7 +32,8 @@
  *                   for the next request as after any complete response.
  * Anything else is answered 404, a wrong method 405 (with Allow), a bad
  * head 400/414/431/505 (the status wsx_err_http_status() gives for the
- * parser's error), a POST with neither Content-Length nor Transfer-Encoding
+ * parser's error), an HTTP/1.1 request without exactly one Host, or any
+ * request with more than one, 400 (RFC 9112 section 3.2), a POST with neither Content-Length nor Transfer-Encoding
  * 411, a body that is too large 413 (the same 16 KiB limit for both
  * framings: a chunked body is refused as soon as its decoded size, or one
  * chunk's declared size, goes over), a malformed chunked body 400 (431 for
@@ -68,14 +70,25 @@
  *     Last-Event-ID starts with the live feed (no history).
  *   - Slow clients.  Each connection has one output buffer of --buffer
  *     bytes (default 64 KiB), written with non-blocking writes; nothing
- *     ever blocks the loop.  A /events client whose buffer cannot take the
- *     next event is dropped (it can reconnect with Last-Event-ID and get
- *     what it missed from the replay window).  The kernel buffers more in
- *     front of it (Linux autotunes a send buffer up to 4 MiB): --sndbuf
- *     BYTES sets SO_SNDBUF to bound that too.  A replay larger than the
- *     buffer sends what fits and closes the connection: the client resumes
- *     from there.  A chat stream is finite, so it waits instead: no token is
- *     generated while its buffer is more than half full.
+ *     ever blocks the loop.  How far a stream may fall behind is bounded
+ *     twice:
+ *       bytes: a /events client is dropped when the next event would not
+ *         fit in its buffer, or would bring what waits for it (bytes in
+ *         its buffer plus bytes its socket holds that it has not
+ *         acknowledged, SIOCOUTQ) over --max-lag (default 256 KiB): the
+ *         kernel's send buffer, which Linux grows up to 4 MiB, counts too.
+ *         Dropped, not sent a reset: it reconnects with Last-Event-ID and
+ *         gets what it missed from the replay window (or a reset event
+ *         when that is gone), the same path as any lost connection.
+ *         --sndbuf BYTES also sets SO_SNDBUF.  A replay larger than the
+ *         buffer sends what fits and closes the connection: the client
+ *         resumes from there.  A chat stream is finite, so it waits
+ *         instead: no token is generated while its buffer is more than
+ *         half full;
+ *       time: a stream (/events or chat) whose client has taken no byte
+ *         of what waits for it for --stall-ms (default 30000) is dropped,
+ *         whatever the rate of the feed.  A client that reads slowly but
+ *         reads is not stalled.
  *   - Chunked uploads.  The body is decoded with wsx_chunked as it arrives,
  *     in place: the data moves down to right behind the head (decoding
  *     never lengthens bytes), so the request buffer holds the head, the
@@ -83,6 +96,23 @@
  *   - Timeouts.  A request head (and body) must arrive within 10 s (also
  *     the idle time allowed between requests); the end of a response must
  *     be delivered within 10 s.
+ *   - Full input buffer.  It holds the largest head and body plus a read's
+ *     worth of slack: a chunked body decodes in place, so the framing
+ *     still to come (up to the last chunk and the trailers) always has
+ *     room.  Should a request ever fill it anyway, it is refused with 413,
+ *     never left readable and unread (poll would report it forever).
+ *   - Overload.  --max-clients (default 1000) slots.  When they are all
+ *     taken, a new connection takes the slot of one lingering after its
+ *     response, or else of the one that has been waiting longest for a
+ *     complete request head (a slow or idle keep-alive client, answered
+ *     408 and closed): a thousand half-open
+ *     connections cannot lock honest clients out, each of which sends its
+ *     head at once.  When every slot is a stream, the newcomer is answered
+ *     503 with Retry-After: 5 and closed.  Out of file descriptors
+ *     (EMFILE), one spare descriptor kept for the purpose is used to
+ *     accept, answer 503 and close each pending connection, so the
+ *     listening socket never stays readable with nothing done (a busy
+ *     loop); the streams already open go on.
  *
  * SIGINT or SIGTERM stop it (exit status 0).  --port 0 picks a free port;
  * the "listening" line says which.
@@ -118,6 +148,8 @@ typedef struct options {
     size_t replay;
     size_t buffer;
     int sndbuf;                 /* SO_SNDBUF per client; 0: the system's */
+    size_t max_lag;             /* bytes a stream may have waiting */
+    uint64_t stall_ms;          /* time a stream may take nothing */
     size_t max_clients;
     const char *allow_origin;
     int verbose;
@@ -125,7 +157,8 @@ typedef struct options {
 
 #define HEAD_MAX 16384          /* request head */
 #define BODY_MAX 16384          /* POST body */
-#define IN_CAP (HEAD_MAX + BODY_MAX)
+#define READ_SLACK 4096       /* room for chunked framing after the body */
+#define IN_CAP (HEAD_MAX + BODY_MAX + READ_SLACK)
 #define HEAD_TIMEOUT_MS 10000u
 #define FINISH_MS 10000u        /* to deliver the end of a response */
 #define LINGER_MS 2000u
@@ -162,6 +195,7 @@ typedef struct client {
     int reuse;                  /* after this response: read the next request */
     uint8_t *out;               /* out[out_off..out_len) waits for the socket */
     size_t out_off, out_len;
+    net_drain drain;            /* does the client take what we write? */
     uint64_t last_write_ms;     /* last bytes queued (keep-alive timing) */
     uint64_t events_sent;       /* /events: events on this connection */
     /* chat */
@@ -174,6 +208,7 @@ typedef struct client {
 typedef struct server {
     options opt;
     int listen_fd;
+    int spare_fd;               /* for EMFILE, see "Overload" */
     client **clients;
     size_t nclients;
     uint64_t seq;               /* id of the newest feed event */

@@ -94,12 +94,17 @@ static client *client_new(server *s, int fd)
     return c;
 }
 
-void client_free(server *s, client *c)
+/* Closes c's socket (answer: a last response for net_refuse, or NULL)
+ * and recycles c. */
+static void client_end(server *s, client *c, const char *answer)
 {
     list_remove(s, c);
     timer_heap_remove(&s->heartbeats, &c->heartbeat);
     epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
-    close(c->fd);
+    if (answer)
+        net_refuse(c->fd, answer);
+    else
+        close(c->fd);
     s->nclients--;
     if (s->nfree < FREE_LIST_MAX) {
         c->next = s->free_list;
@@ -108,6 +113,11 @@ void client_free(server *s, client *c)
     } else {
         free(c);
     }
+}
+
+void client_free(server *s, client *c)
+{
+    client_end(s, c, NULL);
 }
 
 static void set_events(server *s, client *c, uint32_t events)
@@ -223,6 +233,7 @@ static void settle(server *s, client *c)
 {
     uint32_t want = 0;
     unsigned ws_want;
+    uint64_t due;
     if (flush_output(c) != 0) {
         client_free(s, c);
         return;
@@ -243,7 +254,7 @@ static void settle(server *s, client *c)
     }
     /* Open: the connection says what it waits for (its deadlines are in
      * the heartbeat heap and the closing list). */
-    ws_want = wsx_ws_conn_wants(&c->conn, NULL);
+    ws_want = wsx_ws_conn_wants(&c->conn, &due);
     if (ws_want & WSX_WANT_CLOSE) {
         client_free(s, c);
         return;
@@ -253,6 +264,11 @@ static void settle(server *s, client *c)
         list_append(s, c, LIST_CLOSING,
                     net_now_ms() + WSX_WS_CONN_DEFAULT_CLOSE_TIMEOUT_MS + 100);
     }
+    /* A message that started moves the deadline earlier than the heap's
+     * key (every other change only moves it later): re-key. */
+    if (wsx_ws_conn_state(&c->conn) == WSX_WS_OPEN && due != WSX_WS_NO_DEADLINE &&
+        (c->heartbeat.slot == 0 || due < c->heartbeat.due))
+        heartbeat_update(s, c, due);
     /* Backpressure: while open, read only while the queue can take the
      * echo of a good part of a buffer; otherwise wait until writing has
      * made room.  Once closing, input is only discarded. */
@@ -284,22 +300,44 @@ void on_event(server *s, client *c, uint32_t events)
     settle(s, c);
 }
 
+/* Every slot is taken: a client lingering after its refusal gives its
+ * slot up, else the one that has waited longest for a complete request
+ * head (the first of the handshake list), answered 408.  Returns 0, or -1
+ * when no client is lingering or handshaking. */
+static int evict_slowest_head(server *s)
+{
+    client *c = s->lists[LIST_LINGER];
+    if (c) {
+        client_free(s, c);
+        return 0;
+    }
+    c = s->lists[LIST_HANDSHAKE];
+    if (!c)
+        return -1;
+    logf_("dropped: %s (fd %ld)", "slot needed by a new client, head not complete", c->fd);
+    client_end(s, c, HTTP_TIMEOUT_RESPONSE);
+    return 0;
+}
+
+/* Called between batches of events (an evicted client must not have an
+ * event waiting in the batch). */
 void accept_all(server *s)
 {
     for (;;) {
         struct epoll_event ev;
         client *c;
-        int fd = net_accept_next(s->lfd, &s->spare_fd);
+        int fd = net_accept_next(s->lfd, &s->spare_fd, HTTP_BUSY_RESPONSE);
         if (fd == NET_ACCEPT_SHED) {
-            logf_("refused a connection: %s (%ld)", "out of file descriptors", 0);
+            logf_("refused a connection: %s (%ld)", "out of file descriptors", 503);
             continue;
         }
         if (fd < 0)
             return; /* EAGAIN, or out of descriptors with nothing pending */
-        if (s->nclients >= s->opt.max_connections ||
+        if ((s->nclients >= s->opt.max_connections && evict_slowest_head(s) != 0) ||
             timer_heap_reserve(&s->heartbeats, (size_t)s->nclients + 1) != 0 ||
             !(c = client_new(s, fd))) {
-            close(fd);
+            logf_("refused a connection: %s (%ld)", "no slot free", 503);
+            net_refuse(fd, HTTP_BUSY_RESPONSE);
             continue;
         }
         ev.events = EPOLLIN;

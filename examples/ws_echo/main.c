@@ -16,7 +16,8 @@ static void usage(void)
 {
     fputs("usage: ws_echo [--host H] [--port N] [--max-message BYTES] [--buffer BYTES]\n"
           "               [--queue BYTES] [--handshake-timeout MS] [--max-connections N]\n"
-          "               [--ping-ms MS] [--pong-timeout-ms MS] [--quiet]\n"
+          "               [--ping-ms MS] [--pong-timeout-ms MS] [--message-timeout-ms MS]\n"
+          "               [--quiet]\n"
           "  --host H               address to listen on (default 127.0.0.1)\n"
           "  --port N               port (default 9001; 0 picks a free one)\n"
           "  --max-message BYTES    largest message accepted (default 16777216);\n"
@@ -26,11 +27,16 @@ static void usage(void)
           "                         the buffer + 1024; at least the buffer + 1024)\n"
           "  --handshake-timeout MS drop a client whose request head is not\n"
           "                         complete in time (default 10000)\n"
-          "  --max-connections N    refuse connections beyond N (default 10000)\n"
+          "  --max-connections N    slots (default 10000); when all are taken, the\n"
+          "                         slowest request head gives its slot up (408),\n"
+          "                         or the newcomer gets 503 with Retry-After\n"
           "  --ping-ms MS           ping a client after MS without a byte from it\n"
           "                         (default 30000; 0: no heartbeat)\n"
           "  --pong-timeout-ms MS   drop it (close 1001) if nothing comes back\n"
           "                         within MS of a ping (default 10000; 0: never)\n"
+          "  --message-timeout-ms MS  drop it (close 1008) if a message it started\n"
+          "                         is not complete within MS (default 60000;\n"
+          "                         0: never)\n"
           "  --quiet                no log lines on stderr\n",
           stderr);
 }
@@ -47,6 +53,7 @@ static int parse_options(int argc, char **argv, options *o)
     o->max_connections = 10000;
     o->ping_ms = 30000;
     o->pong_ms = 10000;
+    o->message_ms = WSX_WS_CONN_DEFAULT_MESSAGE_TIMEOUT_MS;
     o->quiet = 0;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -75,6 +82,8 @@ static int parse_options(int argc, char **argv, options *o)
             o->ping_ms = n;
         } else if (strcmp(a, "--pong-timeout-ms") == 0) {
             o->pong_ms = n;
+        } else if (strcmp(a, "--message-timeout-ms") == 0) {
+            o->message_ms = n;
         } else {
             return -1;
         }
@@ -101,6 +110,7 @@ static void server_config(server *s)
     s->conn_cfg.check_send_utf8 = 0;
     s->conn_cfg.ping_interval_ms = s->opt.ping_ms;
     s->conn_cfg.pong_timeout_ms = s->opt.pong_ms;
+    s->conn_cfg.message_timeout_ms = s->opt.message_ms ? s->opt.message_ms : WSX_WS_CONN_NO_TIMEOUT;
     memset(&s->hs_cfg, 0, sizeof s->hs_cfg); /* any Origin, no subprotocol */
 }
 
@@ -147,6 +157,7 @@ int main(int argc, char **argv)
 
     while (!net_stop) {
         int i, n = epoll_wait(s.epfd, events, 256, run_timers(&s));
+        int listener = 0;
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -155,10 +166,12 @@ int main(int argc, char **argv)
         }
         for (i = 0; i < n; i++) {
             if (events[i].data.ptr == NULL)
-                accept_all(&s);
+                listener = 1;
             else
                 on_event(&s, (client *)events[i].data.ptr, events[i].events);
         }
+        if (listener)
+            accept_all(&s);
     }
     shutdown_all(&s);
     close(s.lfd);

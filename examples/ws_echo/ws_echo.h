@@ -3,7 +3,8 @@
  *
  *   ws_echo [--host H] [--port N] [--max-message BYTES] [--buffer BYTES]
  *           [--queue BYTES] [--handshake-timeout MS] [--max-connections N]
- *           [--ping-ms MS] [--pong-timeout-ms MS] [--quiet]
+ *           [--ping-ms MS] [--pong-timeout-ms MS] [--message-timeout-ms MS]
+ *           [--quiet]
  *
  * Upgrades on any path and sends every message back with its type (text
  * stays text, binary stays binary).  Pings get pongs and closes get their
@@ -16,9 +17,30 @@
  * within --pong-timeout-ms (default 10000), the peer is taken for dead: the
  * wsx connection queues a close frame with 1001 (the close code of
  * WSX_E_CONN_TIMEOUT) and its socket is closed once that is written out,
- * or after the close timeout if the peer does not read it.  A client that is silent but answers pings stays.  --ping-ms 0
- * turns the heartbeat off (a silent peer is then kept forever);
- * --pong-timeout-ms 0 sends the pings but never drops anyone for silence.
+ * or after the close timeout if the peer does not read it.  A client that
+ * is silent but answers pings stays.  --ping-ms 0 turns the heartbeat off
+ * (a silent peer is then kept forever); --pong-timeout-ms 0 sends the
+ * pings but never drops anyone for silence.
+ *
+ * Slow peers: any byte counts as life for the heartbeat, so a message must
+ * also be complete within --message-timeout-ms (default 60000) of its
+ * first byte, or the wsx connection fails with close 1008 (its message
+ * timeout, WSX_E_CONN_MESSAGE_TIMEOUT): a client trickling one byte a
+ * second cannot hold a connection forever.  0 turns that off.  A client
+ * that does not read what is echoed to it fills its output queue; it is
+ * then not read any more (backpressure, below), so the heartbeat finds it
+ * silent and drops it (1001) after --ping-ms + --pong-timeout-ms, and its
+ * memory stays the two buffers of its slot (plus the kernel's socket
+ * buffers).
+ *
+ * Overload: --max-connections slots.  When all are taken, a new
+ * connection takes the slot of one lingering after a refusal, or else of
+ * the one that has waited longest for a complete request head (it is
+ * answered 408 and closed), so half-open
+ * connections cannot lock honest clients out; when no connection is
+ * handshaking, the newcomer is answered 503 with Retry-After before any
+ * upgrade.  Out of file descriptors, a spare one is used to accept,
+ * answer 503 and close each pending connection (no busy loop).
  *
  * How it is built, as a template for your own server:
  *
@@ -73,6 +95,7 @@
 #ifndef WSX_WS_ECHO_H
 #define WSX_WS_ECHO_H
 
+#include "http_text.h"
 #include "net.h"
 #include "timer_heap.h"
 
@@ -95,6 +118,7 @@ typedef struct options {
     uint64_t handshake_ms;     /* --handshake-timeout */
     uint64_t ping_ms;          /* --ping-ms: heartbeat after this silence */
     uint64_t pong_ms;          /* --pong-timeout-ms */
+    uint64_t message_ms;       /* --message-timeout-ms, 0: never */
     long max_connections;
     int quiet;
 } options;

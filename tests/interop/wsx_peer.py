@@ -5,7 +5,8 @@
     need_module    loud SKIP locally, a failure under WSX_REQUIRE_PEERS=1.
     Server         starts a build/examples program on a free loopback port,
                    waits for its "listening" line, opens plain sockets to
-                   it, stops it by pid.
+                   it, stops it by pid; its CPU time, open descriptors and
+                   resident memory from /proc.
     RawClient      a WebSocket client on a plain socket: real handshake, then
                    any frame bytes we like (malformed ones included) and a
                    frame reader that returns what the server sent.
@@ -95,11 +96,12 @@ def free_port():
 class Server:
     """A build/examples program started with --host 127.0.0.1 --port P."""
 
-    def __init__(self, prog, *args):
+    def __init__(self, prog, *args, preexec_fn=None):
         self.port = free_port()
         self.log = tempfile.TemporaryFile()
         cmd = [prog, "--host", "127.0.0.1", "--port", str(self.port)] + list(args)
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
+                                     preexec_fn=preexec_fn)
         deadline = time.time() + 5
         while time.time() < deadline:
             if b"listening" in self.output():
@@ -138,6 +140,26 @@ class Server:
                 self.proc.wait()
                 return None
         return self.proc.returncode
+
+    def cpu_seconds(self):
+        """User + system CPU time the server has used so far (/proc/PID/stat)."""
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def open_fds(self):
+        try:
+            return len(os.listdir("/proc/%d/fd" % self.proc.pid))
+        except OSError:
+            return -1
+
+    def rss_kib(self):
+        """Resident memory (VmRSS) in KiB."""
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return -1
 
     def __enter__(self):
         return self
