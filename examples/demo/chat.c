@@ -16,9 +16,11 @@
  *     silence, dead after --pong-timeout-ms (10000) more; a message not
  *     complete within --message-timeout-ms (60000) of its first byte
  *     closes with 1008 (the wsx message timeout).  A client whose output
- *     queue cannot take a relayed message, or that would have more than
- *     --max-lag bytes waiting, is closed with 1013; one that takes nothing
- *     for --stall-ms is closed (conn.c).
+ *     queue (256 KiB) cannot take a relayed message is closed with 1013:
+ *     how much others send is not its fault, so the kernel's bytes are
+ *     not counted here as they are for a feed (--max-lag), or a reader
+ *     slower than a burst would be closed; one that takes nothing for
+ *     --stall-ms is closed (conn.c).
  */
 #include "demo.h"
 
@@ -26,18 +28,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Sends text to a chat client; a client that cannot take it (its queue is
- * full, or more than --max-lag would wait for it, its socket's
- * unacknowledged bytes included) is closed with 1013 (try again later). */
+/* Sends text to a chat client; a client that cannot take it is closed with
+ * 1013 (try again later). */
 static void ws_send(client *c, const char *text, size_t len)
 {
     int r;
     if (c->dead || !c->ws || c->ws->name_len == 0)
         return;
-    if (client_lag(c) + len > c->srv->opt.max_lag)
-        r = WSX_E_CONN_QUEUE_FULL;
-    else
-        r = wsx_ws_conn_send(&c->ws->conn, WSX_WS_OP_TEXT, text, len);
+    r = wsx_ws_conn_send(&c->ws->conn, WSX_WS_OP_TEXT, text, len);
     if (r == WSX_E_CONN_QUEUE_FULL || r == WSX_E_BUFFER) {
         static const char reason[] = "too slow";
         wsx_ws_conn_close(&c->ws->conn, 1013, reason, sizeof reason - 1, net_now_ms());

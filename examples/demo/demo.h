@@ -48,7 +48,8 @@
  *     spare one accepts, answers 503 and closes (no busy loop).
  *   - Behind: a feed whose waiting bytes (our buffer plus what its socket
  *     has not had acknowledged) would pass --max-lag (256 KiB) is dropped
- *     (it resumes with Last-Event-ID); a chat client closed with 1013.
+ *     (it resumes with Last-Event-ID); a chat client whose queue cannot
+ *     take a relayed message is closed with 1013.
  *     Any connection whose client takes none of what waits for it for
  *     --stall-ms (30000) is closed.  A WebSocket message must be complete
  *     within --message-timeout-ms (60000) of its first byte (close 1008).
