@@ -161,6 +161,14 @@ FUZZ_EXTRA_fuzz_sse_profiles := fuzz/sse_other_profile.c
 $(B)/fuzz/fuzz_sse_profiles $(B)/asan/fuzz/fuzz_sse_profiles $(B)/small/fuzz/fuzz_sse_profiles: \
     fuzz/sse_other_profile.c $(wildcard src/sse_parse*)
 
+# fuzz_ws_profiles runs both profiles of the frame decoder side by side:
+# each is compiled once more into it under its own name
+# (fuzz/ws_profile_fast.c, fuzz/ws_profile_small.c), whichever profile the
+# library it links was built with.
+FUZZ_EXTRA_fuzz_ws_profiles := fuzz/ws_profile_fast.c fuzz/ws_profile_small.c
+$(B)/fuzz/fuzz_ws_profiles $(B)/asan/fuzz/fuzz_ws_profiles $(B)/small/fuzz/fuzz_ws_profiles: \
+    $(FUZZ_EXTRA_fuzz_ws_profiles) $(wildcard src/ws_decode*)
+
 # C++ compile test of every public header.
 $(B)/tests/cxx_headers.ok: $(HEADERS) tests/cxx_headers.cpp
 	@mkdir -p $(@D)

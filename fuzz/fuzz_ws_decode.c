@@ -20,82 +20,38 @@
  * payloads fit in 125 bytes, close codes are valid, and bytes not
  * delivered as DATA are left unchanged.
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "wsx.h"
-
-#define REQUIRE(cond)                                                      \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "fuzz_ws_decode: %s:%d: %s\n", __FILE__,       \
-                    __LINE__, #cond);                                      \
-            abort();                                                       \
-        }                                                                  \
-    } while (0)
+#include "fuzz_ws_common.h"
 
 typedef struct log_t {
-    uint8_t *p;
-    size_t n, cap;
+    fz_bytes events;
     int last_was_data;
-    /* Per-message checks. */
-    uint8_t *msg;
-    size_t msg_n, msg_cap;
+    /* Per-message checks: the open message's DATA so far. */
+    fz_bytes msg;
     int msg_text;
 } log_t;
-
-static void grow(uint8_t **p, size_t *cap, size_t need)
-{
-    if (need > *cap) {
-        *cap = need * 2 + 64;
-        *p = (uint8_t *)realloc(*p, *cap);
-        REQUIRE(*p != NULL);
-    }
-}
-
-static void log_put(log_t *l, const void *src, size_t n)
-{
-    grow(&l->p, &l->cap, l->n + n);
-    if (n)
-        memcpy(l->p + l->n, src, n);
-    l->n += n;
-}
-
-static void log_u64(log_t *l, uint64_t v) { log_put(l, &v, sizeof v); }
 
 /* Appends an event: kind, then its fields; DATA bytes merge with a DATA
  * just before it. */
 static void log_event(log_t *l, int r, const wsx_ws_event *ev)
 {
     if (r == WSX_WS_EV_DATA) {
-        grow(&l->msg, &l->msg_cap, l->msg_n + ev->size);
-        memcpy(l->msg + l->msg_n, ev->data, ev->size);
-        l->msg_n += ev->size;
+        fz_bytes_put(&l->msg, ev->data, ev->size);
         if (!l->last_was_data) {
-            log_u64(l, (uint64_t)r);
-            log_u64(l, ev->opcode);
+            fz_bytes_u64(&l->events, (uint64_t)r);
+            fz_bytes_u64(&l->events, ev->opcode);
         }
-        log_put(l, ev->data, ev->size);
+        fz_bytes_put(&l->events, ev->data, ev->size);
         l->last_was_data = 1;
         return;
     }
     l->last_was_data = 0;
-    log_u64(l, (uint64_t)(int64_t)r);
-    log_u64(l, ev->opcode);
-    log_u64(l, ev->rsv);
-    log_u64(l, ev->close_code);
-    log_u64(l, ev->frame_length);
-    log_u64(l, ev->size);
-    if (r == WSX_WS_EV_PING || r == WSX_WS_EV_PONG || r == WSX_WS_EV_CLOSE)
-        log_put(l, ev->data, ev->size);
+    fz_ws_log_event(&l->events, r, ev);
     if (r == WSX_WS_EV_MESSAGE_START) {
-        l->msg_n = 0;
+        l->msg.n = 0;
         l->msg_text = ev->opcode == WSX_WS_OP_TEXT;
     }
     if (r == WSX_WS_EV_MESSAGE_END && l->msg_text)
-        REQUIRE(wsx_utf8_valid(l->msg, l->msg_n));
+        REQUIRE(wsx_utf8_valid(l->msg.p, l->msg.n));
 }
 
 typedef struct run_t {
@@ -151,7 +107,7 @@ static void feed(run_t *run, const uint8_t *chunk, size_t n,
         size_t used = (size_t)-1;
         int r = wsx_ws_decode(&run->d, g + pos, n - pos, &used, &ev);
         REQUIRE(++calls <= 3 * n + 8); /* bounded work */
-        REQUIRE(ev.kind == r);
+        REQUIRE((int)ev.kind == (r < 0 ? WSX_WS_NEED_MORE : r));
         if (r < 0) {
             size_t used2 = 7;
             REQUIRE(used == 0);
@@ -159,7 +115,7 @@ static void feed(run_t *run, const uint8_t *chunk, size_t n,
             REQUIRE(wsx_ws_decode(&run->d, g + pos, n - pos, &used2, &ev) == r);
             REQUIRE(used2 == 0);
             run->result = r;
-            log_u64(&run->log, (uint64_t)(int64_t)r);
+            fz_bytes_u64(&run->log.events, (uint64_t)(int64_t)r);
             break;
         }
         REQUIRE(used <= n - pos);
@@ -191,30 +147,8 @@ static void run_init(run_t *run, wsx_ws_role role,
 
 static void run_free(run_t *run)
 {
-    free(run->log.p);
-    free(run->log.msg);
-}
-
-static size_t next_chunk(unsigned mode, unsigned param, uint32_t *rng,
-                         size_t pos, size_t len)
-{
-    size_t left = len - pos, n;
-    switch (mode) {
-    case 0: n = param % 32 + 1; break;
-    case 1:
-        *rng ^= *rng << 13;
-        *rng ^= *rng >> 17;
-        *rng ^= *rng << 5;
-        n = *rng % 64 + 1;
-        break;
-    case 2: n = 1; break;
-    default: {
-        size_t split = (size_t)param * len / 256;
-        n = pos < split ? split - pos : left;
-        break;
-    }
-    }
-    return n < left ? n : left;
+    free(run->log.events.p);
+    free(run->log.msg.p);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -249,16 +183,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     run_init(&chunked, role, &cfg);
     for (pos = 0; pos < len;) {
-        size_t n = next_chunk(mode, param, &rng, pos, len);
+        size_t n = fz_ws_next_chunk(mode, param, &rng, pos, len);
         feed(&chunked, stream + pos, n, &cfg);
         pos += n;
     }
     feed(&chunked, stream + len, 0, &cfg);
 
     REQUIRE(whole.result == chunked.result);
-    REQUIRE(whole.log.n == chunked.log.n);
-    REQUIRE(whole.log.n == 0 ||
-            memcmp(whole.log.p, chunked.log.p, whole.log.n) == 0);
+    REQUIRE(fz_bytes_equal(&whole.log.events, &chunked.log.events));
     run_free(&whole);
     run_free(&chunked);
     return 0;

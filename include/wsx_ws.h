@@ -58,7 +58,7 @@ WSX_API int wsx_ws_close_code_valid(unsigned code);
  *
  *   wsx_ws_decoder d;
  *   wsx_ws_decoder_init(&d, WSX_WS_SERVER, NULL);
- *   ...each time bytes arrive in buf[0..len):
+ *   ...each time bytes arrive in buf[0..len) (uint8_t *buf, or char *):
  *   for (;;) {
  *       size_t used;
  *       wsx_ws_event ev;
@@ -68,7 +68,7 @@ WSX_API int wsx_ws_close_code_valid(unsigned code);
  *       if (r == WSX_WS_NEED_MORE)
  *           break;                 (len is 0 now: read more bytes)
  *       if (r < 0)
- *           ...fail the connection: send close wsx_err_close_code(r)...
+ *           ...fail the connection: send close wsx_err_close_code(r), stop...
  *       ...handle ev (ev.kind == r)...
  *   }
  *
@@ -80,6 +80,16 @@ WSX_API int wsx_ws_close_code_valid(unsigned code);
  * its fragments) and do not disturb it.  The sequence of events, with
  * adjacent DATA events concatenated, does not depend on how the input is
  * split into calls (whole, byte by byte, any split).
+ *
+ * A text message that is not UTF-8 after a valid start: the caller sees
+ * DATA events holding the valid prefix (up to the byte before the first
+ * bad one), then the next call returns WSX_E_WS_UTF8 -- whatever len it
+ * is given, 0 included -- and no MESSAGE_END ever comes: drop what was
+ * gathered of the message and fail the connection (close code 1007).  The
+ * loop above does exactly that, since it leaves only on 0 or an error, and
+ * after such a DATA event the next call never returns 0.
+ * (wsx_ws_decoder_error() reports the error already right after that DATA
+ * event, for a caller that wants to know before calling again.)
  *
  * Every rule of RFC 6455 section 5 is checked; a violation returns a named
  * negative wsx_err, and wsx_err_close_code() gives the close code to send
@@ -130,10 +140,11 @@ typedef enum wsx_ws_event_kind {
 } wsx_ws_event_kind;
 
 /* What one wsx_ws_decode call produced.  Fields not listed for an event
- * kind are 0 / NULL. */
+ * kind are 0 / NULL; after an error every field is 0 / NULL. */
 typedef struct wsx_ws_event {
-    /* The value wsx_ws_decode returned (an event kind, or 0). */
-    int kind;
+    /* The event: what wsx_ws_decode returned, or WSX_WS_NEED_MORE (0)
+     * when it returned an error (the error is only in the result). */
+    wsx_ws_event_kind kind;
     /* START, DATA, END: WSX_WS_OP_TEXT or WSX_WS_OP_BINARY (the message's
      * first frame's opcode, also for data from continuation frames).
      * PING, PONG, CLOSE: WSX_WS_OP_PING, _PONG, _CLOSE. */
@@ -162,14 +173,16 @@ typedef struct wsx_ws_event {
     size_t size;
 } wsx_ws_event;
 
-/* Limits and extension bits.  Every limit is a byte count used as given:
- * 0 allows only empty frames / messages; UINT64_MAX means no limit. */
+/* Limits and extension bits.  All zeros, like a NULL config, means the
+ * defaults (rule 4 of wsx_base.h). */
 typedef struct wsx_ws_decoder_config {
-    /* Largest declared payload length of any one frame (data or control).
-     * Default 16 MiB (WSX_WS_DEFAULT_MAX_FRAME). */
+    /* Largest declared payload length of any one frame (data or control),
+     * in bytes.  0: the default, WSX_WS_DEFAULT_MAX_FRAME (16 MiB);
+     * WSX_WS_UNLIMITED: no limit. */
     uint64_t max_frame_size;
     /* Largest sum of the declared lengths of the frames of one message.
-     * Default 16 MiB (WSX_WS_DEFAULT_MAX_MESSAGE). */
+     * 0: the default, WSX_WS_DEFAULT_MAX_MESSAGE (16 MiB);
+     * WSX_WS_UNLIMITED: no limit. */
     uint64_t max_message_size;
     /* RSV bits a negotiated extension allows (WSX_WS_RSV1, WSX_WS_RSV2,
      * WSX_WS_RSV3 OR-ed, defined in the encoder section below; other bits
@@ -182,6 +195,8 @@ typedef struct wsx_ws_decoder_config {
 
 #define WSX_WS_DEFAULT_MAX_FRAME ((uint64_t)16 << 20)
 #define WSX_WS_DEFAULT_MAX_MESSAGE ((uint64_t)16 << 20)
+/* For max_frame_size, max_message_size: no limit. */
+#define WSX_WS_UNLIMITED UINT64_MAX
 
 /* Decoder state: lives wherever the caller puts it (176 bytes on LP64;
  * 125 of them hold control payloads).  Every field is private. */
@@ -205,14 +220,16 @@ typedef struct wsx_ws_decoder {
     uint64_t _message_size; /* declared bytes of the open message so far */
 } wsx_ws_decoder;
 
-/* Fills cfg with the defaults above. */
+/* Writes the defaults above to *cfg (the values an all-zero config
+ * stands for).  Does nothing when cfg is NULL. */
 WSX_API void wsx_ws_decoder_config_default(wsx_ws_decoder_config *cfg);
 
 /* Resets d to decode a new connection's frames.  role: WSX_WS_SERVER
  * receives masked frames from a client, WSX_WS_CLIENT unmasked frames from
- * a server.  cfg is copied (NULL: the defaults). */
-WSX_API void wsx_ws_decoder_init(wsx_ws_decoder *d, wsx_ws_role role,
-                                 const wsx_ws_decoder_config *cfg);
+ * a server.  cfg is copied (NULL: the defaults).  Returns WSX_OK, or
+ * WSX_E_ARG (d NULL, role neither of the two) with d unchanged. */
+WSX_API int wsx_ws_decoder_init(wsx_ws_decoder *d, wsx_ws_role role,
+                                const wsx_ws_decoder_config *cfg);
 
 /* Decodes from buf[0..len) until one event is complete.
  * Returns:
@@ -220,27 +237,42 @@ WSX_API void wsx_ws_decoder_init(wsx_ws_decoder *d, wsx_ws_role role,
  *        (possibly 0, possibly < len): call again with buf + *consumed.
  *   0    WSX_WS_NEED_MORE: every byte was taken into the decoder's state
  *        (*consumed == len); call again when more bytes arrive.
- *   < 0  a wsx_err (see the list above); *consumed = 0; sticky.  The
- *        connection must be failed with close code wsx_err_close_code().
- * d, consumed and ev must not be NULL; buf may be NULL when len is 0
- * (WSX_E_ARG otherwise, not sticky).  buf is written to only to unmask the
- * bytes returned in DATA events.  After a DATA event that ends right
- * before the first invalid UTF-8 byte of a text message, the decoder has
- * already failed: wsx_ws_decoder_error() reports WSX_E_WS_UTF8 and the
- * next call returns it (so the valid prefix is delivered whatever the
- * chunking).  After a CLOSE event, any further byte is WSX_E_WS_AFTER_CLOSE;
- * calls with len == 0 keep returning 0. */
-WSX_API int wsx_ws_decode(wsx_ws_decoder *d, uint8_t *buf, size_t len,
+ *   < 0  a wsx_err (see the list above); *consumed = 0, *ev all zeros;
+ *        sticky.  The connection must be failed with close code
+ *        wsx_err_close_code().
+ *   WSX_E_ARG (not sticky, d unchanged): d, consumed or ev NULL (nothing
+ *        is written then), or buf NULL with len > 0.
+ * buf is written to only to unmask the bytes returned in DATA events.
+ * After a DATA event that ends right before the first invalid UTF-8 byte
+ * of a text message, the decoder has already failed: see "A text message
+ * that is not UTF-8" above.  After a CLOSE event, any further byte is
+ * WSX_E_WS_AFTER_CLOSE; calls with len == 0 keep returning 0. */
+WSX_API int wsx_ws_decode(wsx_ws_decoder *d, void *buf, size_t len,
                           size_t *consumed, wsx_ws_event *ev);
 
-/* The sticky error (a negative wsx_err), or 0 while the decoder is
- * healthy. */
+/* The sticky error (a negative wsx_err), 0 while the decoder is healthy,
+ * or WSX_E_ARG when d is NULL. */
 WSX_API int wsx_ws_decoder_error(const wsx_ws_decoder *d);
 
 /* ---- frame encoder ---------------------------------------------------- */
 /*
  * Stateless functions that write frames into caller memory.  They never
  * allocate and never keep a pointer after returning.
+ *
+ * Writers (rule 2 of wsx_base.h): every function below that writes bytes
+ * ends with (void *out, size_t cap, size_t *out_len) and answers
+ *   WSX_OK        out[0 .. *out_len) holds the bytes;
+ *   WSX_E_BUFFER  they do not fit in cap: *out_len is the size they need,
+ *                 out holds nothing usable;
+ *   out NULL and cap 0: a size query: WSX_OK, *out_len is the size needed
+ *                 (every check below is made, nothing is written, and a
+ *                 fragmenter or stream does not move on);
+ *   other errors  *out_len is 0.
+ * out_len NULL, and out NULL with cap > 0, are WSX_E_ARG.  A NULL required
+ * pointer (out_len, the fragmenter or stream, a payload or reason given
+ * with a length > 0) is found before anything else is checked.
+ * wsx_ws_frame_in_place is the in-place framer of rule 2: it frames a
+ * payload already in the caller's buffer and says where the frame starts.
  *
  * Masking keys.  A client must mask every frame with a fresh 4-byte key
  * from a strong source of randomness, unpredictable to the application
@@ -254,14 +286,14 @@ WSX_API int wsx_ws_decoder_error(const wsx_ws_decoder *d);
  * only; a peer that negotiated none fails the connection on them.
  *
  * Checks done by every function that writes a header (errors, nothing is
- * written): reserved opcode (3-7, 0xB-0xF, > 0xF) -> WSX_E_WS_OPCODE;
- * control frame (close, ping, pong) with a payload over 125 bytes ->
- * WSX_E_WS_CONTROL_TOO_LONG, without WSX_WS_FIN ->
+ * written): a flag other than the four below -> WSX_E_ARG; reserved opcode
+ * (3-7, 0xB-0xF, > 0xF) -> WSX_E_WS_OPCODE; length >= 2^63 ->
+ * WSX_E_WS_LENGTH_MSB; control frame (close, ping, pong) with a payload
+ * over 125 bytes -> WSX_E_WS_CONTROL_TOO_LONG, without WSX_WS_FIN ->
  * WSX_E_WS_CONTROL_FRAGMENTED; close frame with a 1-byte payload ->
- * WSX_E_WS_CLOSE_LENGTH; length >= 2^63 -> WSX_E_WS_LENGTH_MSB; a flag
- * other than the four below -> WSX_E_ARG.  Text payloads are NOT checked
- * for UTF-8 (a fragment may end inside a code point): use wsx_utf8_* on
- * the message if its source is not trusted.
+ * WSX_E_WS_CLOSE_LENGTH.  Text payloads are NOT checked for UTF-8 (a
+ * fragment may end inside a code point): use wsx_utf8_* on the message if
+ * its source is not trusted.
  *
  * Zero-copy sending with writev(): write the header alone, then send it
  * and the payload as two pieces.  A client masks the payload in place
@@ -270,8 +302,8 @@ WSX_API int wsx_ws_decoder_error(const wsx_ws_decoder *d);
  *     uint8_t hdr[WSX_WS_MAX_HEADER], key[4];
  *     size_t hlen;
  *     get_random_bytes(key, 4);               // client only; server: NULL
- *     if (wsx_ws_write_header(hdr, sizeof hdr, WSX_WS_OP_BINARY, WSX_WS_FIN,
- *                             len, key, &hlen) != WSX_OK)
+ *     if (wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, len, key,
+ *                             hdr, sizeof hdr, &hlen) != WSX_OK)
  *         return -1;
  *     wsx_mask(payload, len, key, 0);         // client only
  *     struct iovec iov[2] = {{hdr, hlen}, {payload, len}};
@@ -294,74 +326,74 @@ WSX_API int wsx_ws_decoder_error(const wsx_ws_decoder *d);
  * (<= 65535) or 10, plus 4 if masked (masked != 0).  Never fails. */
 WSX_API size_t wsx_ws_header_size(uint64_t payload_len, int masked);
 
-/* Writes the header of one frame (opcode, flags, payload_len in the
- * minimal length encoding, and mask_key when not NULL) to out[0..outcap),
- * storing its size (2-14) in *header_len.  The payload is not touched: send
- * it after the header, masked with mask_key from offset 0 by a client.
- * Returns WSX_OK, a check error above, WSX_E_BUFFER if outcap is below
- * wsx_ws_header_size() (WSX_WS_MAX_HEADER is always enough), or WSX_E_ARG
- * (out or header_len NULL). */
-WSX_API int wsx_ws_write_header(uint8_t *out, size_t outcap, unsigned opcode,
-                                unsigned flags, uint64_t payload_len,
-                                const uint8_t *mask_key, size_t *header_len);
+/* The header of one frame (opcode, flags, payload_len in the minimal
+ * length encoding, and mask_key when not NULL): 2-14 bytes
+ * (wsx_ws_header_size(); WSX_WS_MAX_HEADER is always enough).  The
+ * payload is not touched: send it after the header, masked with mask_key
+ * from offset 0 by a client.  Returns as a writer, or a check error. */
+WSX_API int wsx_ws_write_header(unsigned opcode, unsigned flags,
+                                uint64_t payload_len, const uint8_t *mask_key,
+                                void *out, size_t cap, size_t *out_len);
 
-/* Writes a whole frame -- header, then payload[0..payload_len) copied and,
- * if mask_key is not NULL, masked -- to out[0..outcap) and stores its size
- * in *frame_len.  payload may overlap out (it is moved, not copied).  For a
- * close frame the payload is also checked: a code that
- * wsx_ws_close_code_valid() refuses -> WSX_E_WS_CLOSE_CODE, a reason that
- * is not UTF-8 -> WSX_E_WS_CLOSE_REASON_UTF8.  Returns WSX_OK, a check
- * error, WSX_E_BUFFER when the frame does not fit (out unchanged), or
- * WSX_E_ARG (NULL out/frame_len, NULL payload with payload_len > 0). */
-WSX_API int wsx_ws_encode_frame(uint8_t *out, size_t outcap, unsigned opcode,
-                                unsigned flags, const uint8_t *payload,
-                                size_t payload_len, const uint8_t *mask_key,
-                                size_t *frame_len);
+/* A whole frame: the header, then payload[0..payload_len) copied and, if
+ * mask_key is not NULL, masked.  payload may overlap out (it is moved, not
+ * copied); it may be NULL when payload_len is 0.  For a close frame the
+ * payload is also checked: a code that wsx_ws_close_code_valid() refuses
+ * -> WSX_E_WS_CLOSE_CODE, a reason that is not UTF-8 ->
+ * WSX_E_WS_CLOSE_REASON_UTF8.  Returns as a writer, or a check error. */
+WSX_API int wsx_ws_encode_frame(unsigned opcode, unsigned flags,
+                                const void *payload, size_t payload_len,
+                                const uint8_t *mask_key, void *out, size_t cap,
+                                size_t *out_len);
 
-/* One buffer, no copy: the payload is already at buf[headroom ..
+/* In place, no copy: the payload is already at buf[headroom ..
  * headroom + payload_len).  Writes the header right before it, masks the
  * payload in place if mask_key is not NULL, and stores in *frame_offset
  * where the frame starts: send buf[*frame_offset .. headroom + payload_len).
- * headroom >= WSX_WS_MAX_HEADER is always enough.  Same checks and errors
- * as wsx_ws_encode_frame; WSX_E_BUFFER if headroom is too small. */
-WSX_API int wsx_ws_frame_in_place(uint8_t *buf, size_t headroom,
+ * headroom >= WSX_WS_MAX_HEADER is always enough.  Returns WSX_OK, the
+ * checks and errors of wsx_ws_encode_frame, WSX_E_BUFFER if headroom is
+ * too small (nothing written), or WSX_E_ARG (buf or frame_offset NULL). */
+WSX_API int wsx_ws_frame_in_place(void *buf, size_t headroom,
                                   size_t payload_len, unsigned opcode,
                                   unsigned flags, const uint8_t *mask_key,
                                   size_t *frame_offset);
 
-/* Close frame body (section 5.5.1): code as 2 big-endian bytes, then the
- * reason (reason_len bytes, no NUL needed), into out[0..outcap); size in
- * *payload_len.  code 0 means "no status code": the body is empty and
- * reason_len must be 0 (else WSX_E_ARG); nothing is written to out.
- * Returns WSX_OK, WSX_E_WS_CLOSE_CODE (code refused by
- * wsx_ws_close_code_valid: 1005, 1006 and 1015 must never be sent),
+/* A close frame's body (section 5.5.1): code as 2 big-endian bytes, then
+ * reason[0..reason_len), UTF-8 text (no NUL needed; char or uint8_t, no
+ * cast: it is a buffer the caller passes, rule 3).  code 0 means "no
+ * status code": the body is empty and reason_len must be 0 (else
+ * WSX_E_ARG).  Returns as a writer, or WSX_E_WS_CLOSE_CODE (code refused
+ * by wsx_ws_close_code_valid: 1005, 1006 and 1015 must never be sent),
  * WSX_E_WS_REASON_TOO_LONG (over WSX_WS_MAX_CLOSE_REASON bytes),
- * WSX_E_WS_CLOSE_REASON_UTF8, WSX_E_BUFFER (outcap < 2 + reason_len), or
- * WSX_E_ARG.  reason may overlap out. */
-WSX_API int wsx_ws_close_payload(uint8_t *out, size_t outcap, unsigned code,
-                                 const char *reason, size_t reason_len,
-                                 size_t *payload_len);
+ * WSX_E_WS_CLOSE_REASON_UTF8, WSX_E_ARG (reason NULL with reason_len > 0).
+ * reason may overlap out. */
+WSX_API int wsx_ws_close_payload(unsigned code, const void *reason,
+                                 size_t reason_len, void *out, size_t cap,
+                                 size_t *out_len);
 
-/* A whole close frame (FIN, opcode close, body as wsx_ws_close_payload) in
- * out[0..outcap); at most WSX_WS_MAX_HEADER + 125 bytes.  Same errors as
- * wsx_ws_close_payload and wsx_ws_encode_frame. */
-WSX_API int wsx_ws_encode_close(uint8_t *out, size_t outcap, unsigned code,
-                                const char *reason, size_t reason_len,
-                                const uint8_t *mask_key, size_t *frame_len);
+/* A whole close frame (FIN, opcode close, body as wsx_ws_close_payload),
+ * at most WSX_WS_MAX_HEADER + 125 bytes.  Returns as a writer, or the
+ * errors of wsx_ws_close_payload. */
+WSX_API int wsx_ws_encode_close(unsigned code, const void *reason,
+                                size_t reason_len, const uint8_t *mask_key,
+                                void *out, size_t cap, size_t *out_len);
 
 /*
  * Fragmenting a message of known length into frames of at most
  * max_fragment payload bytes (section 5.4): the first frame carries the
  * opcode (text or binary), the others are continuations, only the last has
  * FIN.  A 0-byte message is one empty frame.  Control frames may be sent
- * between the fragments.
+ * between the fragments.  next() writes one header per call; once the
+ * message is complete it answers WSX_OK with *out_len == 0 (a header is
+ * never empty), so with a WSX_WS_MAX_HEADER buffer the loop is:
  *
  *     wsx_ws_fragmenter f;
  *     uint8_t hdr[WSX_WS_MAX_HEADER];
  *     size_t hlen;
  *     uint64_t n, at = 0;
  *     wsx_ws_fragmenter_init(&f, WSX_WS_OP_BINARY, total, 16384);
- *     while (wsx_ws_fragmenter_next(&f, hdr, sizeof hdr, NULL, &hlen, &n) > 0) {
+ *     while (wsx_ws_fragmenter_next(&f, NULL, &n, hdr, sizeof hdr,
+ *                                   &hlen) == WSX_OK && hlen > 0) {
  *         send(hdr, hlen); send(msg + at, n); at += n;
  *     }
  */
@@ -374,18 +406,23 @@ typedef struct wsx_ws_fragmenter {
 /* opcode must be WSX_WS_OP_TEXT or WSX_WS_OP_BINARY (a control opcode ->
  * WSX_E_WS_CONTROL_FRAGMENTED, any other -> WSX_E_WS_OPCODE);
  * max_fragment > 0 (else WSX_E_ARG); total_len < 2^63
- * (else WSX_E_WS_LENGTH_MSB).  After a failure next() yields nothing. */
+ * (else WSX_E_WS_LENGTH_MSB); f NULL -> WSX_E_ARG.  After a failure next()
+ * yields nothing (WSX_OK, *out_len 0). */
 WSX_API int wsx_ws_fragmenter_init(wsx_ws_fragmenter *f, unsigned opcode,
                                    uint64_t total_len, uint64_t max_fragment);
 
-/* Writes the header of the next frame to out (as wsx_ws_write_header, with
- * mask_key: a fresh key per frame for a client) and stores the number of
- * payload bytes that follow it in *fragment_len.  Returns 1 when a header
- * was written, 0 when the message is complete (nothing written), or a
- * negative error (WSX_E_BUFFER, WSX_E_ARG) that leaves f unchanged. */
-WSX_API int wsx_ws_fragmenter_next(wsx_ws_fragmenter *f, uint8_t *out,
-                                   size_t outcap, const uint8_t *mask_key,
-                                   size_t *header_len, uint64_t *fragment_len);
+/* The header of the next frame (as wsx_ws_write_header, with mask_key: a
+ * fresh key per frame for a client); *fragment_len is the number of
+ * payload bytes that follow it.  Returns as a writer: WSX_OK with
+ * *out_len > 0 for a header (written, or the size query's answer), WSX_OK
+ * with *out_len == 0 and *fragment_len == 0 once the message is complete
+ * (nothing written).  Only a header actually written moves f on; every
+ * error (WSX_E_BUFFER, WSX_E_ARG: f, fragment_len or out_len NULL) leaves
+ * f unchanged and *fragment_len 0. */
+WSX_API int wsx_ws_fragmenter_next(wsx_ws_fragmenter *f,
+                                   const uint8_t *mask_key,
+                                   uint64_t *fragment_len, void *out,
+                                   size_t cap, size_t *out_len);
 
 /*
  * Streaming a message whose total length is not known in advance: begin,
@@ -398,10 +435,10 @@ WSX_API int wsx_ws_fragmenter_next(wsx_ws_fragmenter *f, uint8_t *out,
  *     wsx_ws_stream s;
  *     wsx_ws_stream_begin(&s, WSX_WS_OP_TEXT);
  *     while ((n = produce(part)) > 0) {
- *         wsx_ws_stream_next(&s, hdr, sizeof hdr, n, NULL, &hlen);
+ *         wsx_ws_stream_next(&s, n, NULL, hdr, sizeof hdr, &hlen);
  *         send(hdr, hlen); send(part, n);
  *     }
- *     wsx_ws_stream_finish(&s, hdr, sizeof hdr, 0, NULL, &hlen);
+ *     wsx_ws_stream_finish(&s, 0, NULL, hdr, sizeof hdr, &hlen);
  *     send(hdr, hlen);
  */
 typedef struct wsx_ws_stream {
@@ -410,23 +447,23 @@ typedef struct wsx_ws_stream {
 } wsx_ws_stream;
 
 /* opcode: WSX_WS_OP_TEXT or WSX_WS_OP_BINARY (errors as in
- * wsx_ws_fragmenter_init).  Writes nothing. */
+ * wsx_ws_fragmenter_init; s NULL -> WSX_E_ARG).  Writes nothing. */
 WSX_API int wsx_ws_stream_begin(wsx_ws_stream *s, unsigned opcode);
 
-/* Header of a non-final frame carrying part_len bytes.  WSX_E_STATE if the
- * stream was not begun or is finished; header errors as
- * wsx_ws_write_header (s unchanged then). */
-WSX_API int wsx_ws_stream_next(wsx_ws_stream *s, uint8_t *out, size_t outcap,
-                               uint64_t part_len, const uint8_t *mask_key,
-                               size_t *header_len);
+/* The header of a non-final frame carrying part_len bytes.  Returns as a
+ * writer, or WSX_E_STATE if the stream was not begun or is finished, or a
+ * header check error; s moves on only when a header is written. */
+WSX_API int wsx_ws_stream_next(wsx_ws_stream *s, uint64_t part_len,
+                               const uint8_t *mask_key, void *out, size_t cap,
+                               size_t *out_len);
 
-/* Header of the final frame (FIN) carrying last_len bytes (0 allowed);
- * if no wsx_ws_stream_next() came before, this is the message's only
- * frame.  Afterwards the stream is finished: begin it again for the next
- * message.  Errors as wsx_ws_stream_next. */
-WSX_API int wsx_ws_stream_finish(wsx_ws_stream *s, uint8_t *out, size_t outcap,
-                                 uint64_t last_len, const uint8_t *mask_key,
-                                 size_t *header_len);
+/* The header of the final frame (FIN) carrying last_len bytes (0
+ * allowed); if no wsx_ws_stream_next() came before, this is the message's
+ * only frame.  Once written the stream is finished: begin it again for the
+ * next message.  Results as wsx_ws_stream_next. */
+WSX_API int wsx_ws_stream_finish(wsx_ws_stream *s, uint64_t last_len,
+                                 const uint8_t *mask_key, void *out,
+                                 size_t cap, size_t *out_len);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,6 @@
 /*
  * Sec-WebSocket-Accept (RFC 6455 section 4.2.2, step 5.4) and the close
- * codes that may travel in a close frame (section 7.4).
+ * codes and reasons that may travel in a close frame (sections 5.5.1, 7.4).
  */
 #include <string.h>
 
@@ -38,4 +38,14 @@ int wsx_ws_close_code_valid(unsigned code)
      * are registered library/framework codes, 4000-4999 private use. */
     return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
            (code >= 3000 && code <= 4999);
+}
+
+int wsx__ws_check_close(unsigned code, const uint8_t *reason,
+                        size_t reason_len)
+{
+    if (!wsx_ws_close_code_valid(code))
+        return WSX_E_WS_CLOSE_CODE;
+    if (!wsx_utf8_valid(reason, reason_len))
+        return WSX_E_WS_CLOSE_REASON_UTF8;
+    return WSX_OK;
 }

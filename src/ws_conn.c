@@ -114,8 +114,8 @@ static void append_frame(wsx_ws_conn *c, unsigned flags, unsigned opcode,
         c->_random(c->_random_ctx, key_bytes, 4);
         key = key_bytes;
     }
-    wsx_ws_write_header(c->_out + c->_tail, queue_free(c), opcode,
-                        flags & ~BY_REF, n, key, &written);
+    wsx_ws_write_header(opcode, flags & ~BY_REF, n, key, c->_out + c->_tail,
+                        queue_free(c), &written);
     c->_tail += written;
     if (flags & BY_REF) {
         payload = (uint8_t *)data; /* send_ref's non-const payload */
@@ -216,8 +216,8 @@ static int start_closing(wsx_ws_conn *c, unsigned code, const char *reason,
     wsx_ws_conn_slot_ *s = &c->_slot[SLOT_CLOSE];
     if (!(c->_flags & F_CLOSE_QUEUED)) {
         size_t n = 0;
-        int r = wsx_ws_close_payload(s->_data, sizeof s->_data, code, reason,
-                                     reason_len, &n);
+        int r = wsx_ws_close_payload(code, reason, reason_len, s->_data,
+                                     sizeof s->_data, &n);
         if (r)
             return r;
         s->_len = (uint8_t)n;

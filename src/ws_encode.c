@@ -2,7 +2,8 @@
  * WebSocket frame encoder (RFC 6455 section 5): headers, whole frames,
  * close payloads and the fragmentation helpers.  Stateless except for the
  * two small fragmentation structs; no allocation, no random source (the
- * caller passes the masking key).
+ * caller passes the masking key).  Every writer follows rule 2 of
+ * wsx_base.h.
  */
 #include <string.h>
 
@@ -10,35 +11,18 @@
 #include "wsx_util.h"
 #include "wsx_ws.h"
 
-/* Helpers -Os would copy into each caller (measured on a Cortex-M4). */
-
-#define FLAG_BITS (WSX_WS_FIN | WSX_WS_RSV1 | WSX_WS_RSV2 | WSX_WS_RSV3)
 #define LENGTH_MSB ((uint64_t)1 << 63)
-
-static int is_control(unsigned opcode)
-{
-    return opcode >= 0x8;
-}
-
-/* Opcodes section 5.2 defines: bit n set for opcode n (0, 1, 2, 8, 9,
- * 10); the others are reserved. */
-#define KNOWN_OPCODES 0x0707u
-
-static int is_known_opcode(unsigned opcode)
-{
-    return opcode <= 0xF && ((KNOWN_OPCODES >> opcode) & 1);
-}
 
 /* Every rule a header alone can break (sections 5.2, 5.4, 5.5). */
 static int check_header(unsigned opcode, unsigned flags, uint64_t payload_len)
 {
-    if (flags & ~(unsigned)FLAG_BITS)
+    if (flags & ~(unsigned)(WSX__B0_FIN | WSX__B0_RSV))
         return WSX_E_ARG;
-    if (!is_known_opcode(opcode))
+    if (opcode > WSX__B0_OPCODE || !((WSX__KNOWN_OPCODES >> opcode) & 1))
         return WSX_E_WS_OPCODE;
     if (payload_len & LENGTH_MSB)
         return WSX_E_WS_LENGTH_MSB; /* section 5.2: the MSB must be 0 */
-    if (is_control(opcode)) {
+    if (opcode & WSX__B0_CONTROL) {
         if (payload_len > WSX_WS_MAX_CONTROL)
             return WSX_E_WS_CONTROL_TOO_LONG;
         if (!(flags & WSX_WS_FIN))
@@ -50,6 +34,30 @@ static int check_header(unsigned opcode, unsigned flags, uint64_t payload_len)
     return WSX_OK;
 }
 
+/* ---- rule 2: (out, cap, out_len) ---------------------------------------- */
+
+/* The arguments every writer ends with.  Returns WSX_E_ARG for a NULL
+ * out_len or a NULL out with room, else WSX_OK with *out_len = 0 (what
+ * every error leaves). */
+static int check_out(const void *out, size_t cap, size_t *out_len)
+{
+    if (out_len == NULL)
+        return WSX_E_ARG;
+    *out_len = 0;
+    return out == NULL && cap != 0 ? WSX_E_ARG : WSX_OK;
+}
+
+/* need bytes are to be written: WSX_OK when they fit (write them if out is
+ * not NULL), WSX_OK for a size query, WSX_E_BUFFER otherwise.  *out_len =
+ * need in every case. */
+static int room_for(const void *out, size_t cap, size_t need, size_t *out_len)
+{
+    *out_len = need;
+    return out != NULL && cap < need ? WSX_E_BUFFER : WSX_OK;
+}
+
+/* ---- headers and frames -------------------------------------------------- */
+
 size_t wsx_ws_header_size(uint64_t payload_len, int masked)
 {
     size_t n = payload_len <= 125 ? 2 : payload_len <= 0xFFFF ? 4 : 10;
@@ -57,8 +65,8 @@ size_t wsx_ws_header_size(uint64_t payload_len, int masked)
 }
 
 /* Writes a header already checked, into room known to be large enough. */
-static size_t put_header(uint8_t *out, unsigned opcode, unsigned flags,
-                         uint64_t payload_len, const uint8_t *mask_key)
+static void put_header(uint8_t *out, unsigned opcode, unsigned flags,
+                       uint64_t payload_len, const uint8_t *mask_key)
 {
     size_t n = wsx_ws_header_size(payload_len, 0), i;
     out[0] = (uint8_t)(flags | opcode);
@@ -69,135 +77,129 @@ static size_t put_header(uint8_t *out, unsigned opcode, unsigned flags,
         payload_len >>= 8;
     }
     if (mask_key) {
-        out[1] |= 0x80;
+        out[1] |= WSX__B1_MASK;
         memcpy(out + n, mask_key, 4);
-        n += 4;
     }
-    return n;
 }
 
-int wsx_ws_write_header(uint8_t *out, size_t outcap, unsigned opcode,
-                        unsigned flags, uint64_t payload_len,
-                        const uint8_t *mask_key, size_t *header_len)
+int wsx_ws_write_header(unsigned opcode, unsigned flags, uint64_t payload_len,
+                        const uint8_t *mask_key, void *out, size_t cap,
+                        size_t *out_len)
 {
-    int err = check_header(opcode, flags, payload_len);
-    size_t need;
-    if (err == WSX_OK && (out == NULL || header_len == NULL))
-        err = WSX_E_ARG;
+    int err = check_out(out, cap, out_len);
+    if (err == WSX_OK)
+        err = check_header(opcode, flags, payload_len);
     if (err != WSX_OK)
         return err;
-    need = wsx_ws_header_size(payload_len, mask_key != NULL);
-    if (outcap < need)
-        return WSX_E_BUFFER;
-    *header_len = put_header(out, opcode, flags, payload_len, mask_key);
-    return WSX_OK;
+    err = room_for(out, cap, wsx_ws_header_size(payload_len, mask_key != NULL),
+                   out_len);
+    if (err == WSX_OK && out != NULL)
+        put_header((uint8_t *)out, opcode, flags, payload_len, mask_key);
+    return err;
 }
 
 /* The checks of a whole frame, in the order wsx_ws.h gives: the header,
- * the arguments (args_ok), then the rules only the payload of a close
- * frame can break (section 5.5.1): a valid code, then a UTF-8 reason. */
+ * then the rules only the payload of a close frame can break (section
+ * 5.5.1): a valid code, then a UTF-8 reason. */
 static int check_frame(unsigned opcode, unsigned flags, const uint8_t *payload,
-                       size_t len, int args_ok)
+                       size_t len)
 {
     int err = check_header(opcode, flags, (uint64_t)len);
     if (err != WSX_OK)
         return err;
-    if (!args_ok)
-        return WSX_E_ARG;
     if (opcode != WSX_WS_OP_CLOSE || len < 2)
         return WSX_OK; /* an empty body is fine; 1 byte was refused above */
-    if (!wsx_ws_close_code_valid((unsigned)payload[0] << 8 | payload[1]))
-        return WSX_E_WS_CLOSE_CODE;
-    if (!wsx_utf8_valid(payload + 2, len - 2))
-        return WSX_E_WS_CLOSE_REASON_UTF8;
-    return WSX_OK;
+    return wsx__ws_check_close((unsigned)payload[0] << 8 | payload[1],
+                               payload + 2, len - 2);
 }
 
-int wsx_ws_encode_frame(uint8_t *out, size_t outcap, unsigned opcode,
-                        unsigned flags, const uint8_t *payload,
-                        size_t payload_len, const uint8_t *mask_key,
-                        size_t *frame_len)
+int wsx_ws_encode_frame(unsigned opcode, unsigned flags, const void *payload,
+                        size_t payload_len, const uint8_t *mask_key, void *out,
+                        size_t cap, size_t *out_len)
 {
     size_t hlen = wsx_ws_header_size((uint64_t)payload_len, mask_key != NULL);
-    int err = check_frame(opcode, flags, payload, payload_len,
-                          out && frame_len && (payload || !payload_len));
+    uint8_t *frame = (uint8_t *)out;
+    int err = check_out(out, cap, out_len);
+    if (err == WSX_OK && payload == NULL && payload_len != 0)
+        err = WSX_E_ARG;
+    if (err == WSX_OK)
+        err = check_frame(opcode, flags, (const uint8_t *)payload,
+                          payload_len);
     if (err != WSX_OK)
         return err;
-    if (outcap < hlen || outcap - hlen < payload_len)
-        return WSX_E_BUFFER;
-    /* payload may overlap out: move it first, then write the header */
-    if (payload_len)
-        memmove(out + hlen, payload, payload_len);
-    put_header(out, opcode, flags, (uint64_t)payload_len, mask_key);
+    /* (hlen + payload_len cannot wrap: payload is that many bytes of
+     * memory, and no object is within 14 bytes of SIZE_MAX) */
+    err = room_for(out, cap, hlen + payload_len, out_len);
+    if (err != WSX_OK || frame == NULL)
+        return err;
+    /* payload may overlap out: move it first (unless it is in place
+     * already: wsx_ws_frame_in_place), then write the header */
+    if (payload_len && frame + hlen != (const uint8_t *)payload)
+        memmove(frame + hlen, payload, payload_len);
+    put_header(frame, opcode, flags, (uint64_t)payload_len, mask_key);
     if (mask_key)
-        wsx_mask(out + hlen, payload_len, mask_key, 0);
-    *frame_len = hlen + payload_len;
+        wsx_mask(frame + hlen, payload_len, mask_key, 0);
     return WSX_OK;
 }
 
-int wsx_ws_frame_in_place(uint8_t *buf, size_t headroom, size_t payload_len,
+int wsx_ws_frame_in_place(void *buf, size_t headroom, size_t payload_len,
                           unsigned opcode, unsigned flags,
                           const uint8_t *mask_key, size_t *frame_offset)
 {
     size_t hlen = wsx_ws_header_size((uint64_t)payload_len, mask_key != NULL);
-    int ok = buf && frame_offset;
-    int err = check_frame(opcode, flags, ok ? buf + headroom : NULL,
-                          payload_len, ok);
-    if (err != WSX_OK)
-        return err;
+    uint8_t *payload = (uint8_t *)buf + headroom, *frame;
+    size_t frame_len;
+    int err;
+    if (buf == NULL || frame_offset == NULL)
+        return WSX_E_ARG;
     if (headroom < hlen)
         return WSX_E_BUFFER;
-    put_header(buf + headroom - hlen, opcode, flags, (uint64_t)payload_len,
-               mask_key);
-    if (mask_key)
-        wsx_mask(buf + headroom, payload_len, mask_key, 0);
-    *frame_offset = headroom - hlen;
-    return WSX_OK;
+    frame = payload - hlen;
+    err = wsx_ws_encode_frame(opcode, flags, payload, payload_len, mask_key,
+                              frame, hlen + payload_len, &frame_len);
+    if (err == WSX_OK)
+        *frame_offset = headroom - hlen;
+    return err;
 }
 
 /* ---- close frames ---------------------------------------------------- */
 
-int wsx_ws_close_payload(uint8_t *out, size_t outcap, unsigned code,
-                         const char *reason, size_t reason_len,
-                         size_t *payload_len)
+int wsx_ws_close_payload(unsigned code, const void *reason, size_t reason_len,
+                         void *out, size_t cap, size_t *out_len)
 {
-    if (payload_len == NULL || (reason == NULL && reason_len != 0))
+    uint8_t *body = (uint8_t *)out;
+    int err = check_out(out, cap, out_len);
+    if (err != WSX_OK || (reason == NULL && reason_len != 0))
         return WSX_E_ARG;
-    if (code == 0) {
-        /* no status code: the body must be empty (section 5.5.1) */
-        if (reason_len != 0)
-            return WSX_E_ARG;
-        *payload_len = 0;
-        return WSX_OK;
-    }
-    if (!wsx_ws_close_code_valid(code))
-        return WSX_E_WS_CLOSE_CODE;
+    if (code == 0) /* no status code: the body must be empty (5.5.1) */
+        return reason_len != 0 ? WSX_E_ARG : WSX_OK;
     if (reason_len > WSX_WS_MAX_CLOSE_REASON)
         return WSX_E_WS_REASON_TOO_LONG;
-    if (!wsx_utf8_valid((const uint8_t *)reason, reason_len))
-        return WSX_E_WS_CLOSE_REASON_UTF8;
-    if (out == NULL || outcap < 2 + reason_len)
-        return WSX_E_BUFFER;
-    out[0] = (uint8_t)(code >> 8);
-    out[1] = (uint8_t)code;
-    if (reason_len)
-        memmove(out + 2, reason, reason_len);
-    *payload_len = 2 + reason_len;
+    err = wsx__ws_check_close(code, (const uint8_t *)reason, reason_len);
+    if (err != WSX_OK)
+        return err;
+    err = room_for(out, cap, 2 + reason_len, out_len);
+    if (err != WSX_OK || body == NULL)
+        return err;
+    if (reason_len) /* before the code: reason may overlap out */
+        memmove(body + 2, reason, reason_len);
+    body[0] = (uint8_t)(code >> 8);
+    body[1] = (uint8_t)code;
     return WSX_OK;
 }
 
-int wsx_ws_encode_close(uint8_t *out, size_t outcap, unsigned code,
-                        const char *reason, size_t reason_len,
-                        const uint8_t *mask_key, size_t *frame_len)
+int wsx_ws_encode_close(unsigned code, const void *reason, size_t reason_len,
+                        const uint8_t *mask_key, void *out, size_t cap,
+                        size_t *out_len)
 {
     uint8_t body[WSX_WS_MAX_CONTROL];
-    size_t body_len;
-    int err = wsx_ws_close_payload(body, sizeof body, code, reason,
-                                   reason_len, &body_len);
+    /* *out_len holds the body's size until the frame's replaces it */
+    int err = wsx_ws_close_payload(code, reason, reason_len, body, sizeof body,
+                                   out_len);
     if (err != WSX_OK)
         return err;
-    return wsx_ws_encode_frame(out, outcap, WSX_WS_OP_CLOSE, WSX_WS_FIN, body,
-                               body_len, mask_key, frame_len);
+    return wsx_ws_encode_frame(WSX_WS_OP_CLOSE, WSX_WS_FIN, body, *out_len,
+                               mask_key, out, cap, out_len);
 }
 
 /* ---- fragmentation --------------------------------------------------- */
@@ -232,28 +234,32 @@ int wsx_ws_fragmenter_init(wsx_ws_fragmenter *f, unsigned opcode,
     return WSX_OK;
 }
 
-int wsx_ws_fragmenter_next(wsx_ws_fragmenter *f, uint8_t *out, size_t outcap,
-                           const uint8_t *mask_key, size_t *header_len,
-                           uint64_t *fragment_len)
+int wsx_ws_fragmenter_next(wsx_ws_fragmenter *f, const uint8_t *mask_key,
+                           uint64_t *fragment_len, void *out, size_t cap,
+                           size_t *out_len)
 {
     uint64_t n;
     unsigned flags;
     int err;
-    if (f == NULL || fragment_len == NULL)
+    if (f == NULL || fragment_len == NULL || out_len == NULL)
         return WSX_E_ARG;
+    *out_len = 0;
+    *fragment_len = 0;
     if (f->_done)
-        return 0;
+        return WSX_OK; /* the message is complete: *out_len is 0 */
     n = f->_remaining < f->_max_fragment ? f->_remaining : f->_max_fragment;
     flags = n == f->_remaining ? WSX_WS_FIN : 0;
-    err = wsx_ws_write_header(out, outcap, f->_opcode, flags, n, mask_key,
-                              header_len);
+    err = wsx_ws_write_header(f->_opcode, flags, n, mask_key, out, cap,
+                              out_len);
     if (err != WSX_OK)
         return err; /* nothing changed: the call may be repeated */
     *fragment_len = n;
-    f->_remaining -= n;
-    f->_opcode = WSX_WS_OP_CONTINUATION;
-    f->_done = flags != 0;
-    return 1;
+    if (out) { /* written, not a size query: on to the next frame */
+        f->_remaining -= n;
+        f->_opcode = WSX_WS_OP_CONTINUATION;
+        f->_done = flags != 0;
+    }
+    return WSX_OK;
 }
 
 enum { STREAM_UNSET = 0, STREAM_OPEN, STREAM_FINISHED };
@@ -271,34 +277,37 @@ int wsx_ws_stream_begin(wsx_ws_stream *s, unsigned opcode)
     return WSX_OK;
 }
 
-int wsx_ws_stream_next(wsx_ws_stream *s, uint8_t *out, size_t outcap,
-                       uint64_t part_len, const uint8_t *mask_key,
-                       size_t *header_len)
+/* The header of the stream's next frame (flags: FIN for the last). */
+WSX__NOINLINE static int stream_frame(wsx_ws_stream *s, unsigned flags, uint64_t part_len,
+                        const uint8_t *mask_key, void *out, size_t cap,
+                        size_t *out_len)
 {
     int err;
-    if (s == NULL)
+    if (s == NULL || out_len == NULL)
         return WSX_E_ARG;
+    *out_len = 0;
     if (s->_state != STREAM_OPEN)
         return WSX_E_STATE;
-    err = wsx_ws_write_header(out, outcap, s->_opcode, 0, part_len, mask_key,
-                              header_len);
-    if (err != WSX_OK)
+    err = wsx_ws_write_header(s->_opcode, flags, part_len, mask_key, out, cap,
+                              out_len);
+    if (err != WSX_OK || out == NULL)
         return err;
     s->_opcode = WSX_WS_OP_CONTINUATION;
+    if (flags)
+        s->_state = STREAM_FINISHED;
     return WSX_OK;
 }
 
-int wsx_ws_stream_finish(wsx_ws_stream *s, uint8_t *out, size_t outcap,
-                         uint64_t last_len, const uint8_t *mask_key,
-                         size_t *header_len)
+int wsx_ws_stream_next(wsx_ws_stream *s, uint64_t part_len,
+                       const uint8_t *mask_key, void *out, size_t cap,
+                       size_t *out_len)
 {
-    int err = wsx_ws_stream_next(s, out, outcap, last_len, mask_key,
-                                 header_len);
-    if (err != WSX_OK)
-        return err;
-    /* The same header with FIN: nothing else in it depends on the flag,
-     * and a data frame may carry it or not (section 5.4). */
-    out[0] |= WSX_WS_FIN;
-    s->_state = STREAM_FINISHED;
-    return WSX_OK;
+    return stream_frame(s, 0, part_len, mask_key, out, cap, out_len);
+}
+
+int wsx_ws_stream_finish(wsx_ws_stream *s, uint64_t last_len,
+                         const uint8_t *mask_key, void *out, size_t cap,
+                         size_t *out_len)
+{
+    return stream_frame(s, WSX_WS_FIN, last_len, mask_key, out, cap, out_len);
 }

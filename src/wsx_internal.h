@@ -70,4 +70,11 @@
 #define WSX__CLOSE_TOO_BIG 1009u
 #define WSX__CLOSE_INTERNAL 1011u
 
+/* The rules of a close frame's code and reason (sections 5.5.1, 7.4),
+ * which the decoder and the encoder share: WSX_OK, WSX_E_WS_CLOSE_CODE
+ * (refused by wsx_ws_close_code_valid) or WSX_E_WS_CLOSE_REASON_UTF8
+ * (reason[0..reason_len) not UTF-8).  ws_accept.c. */
+int wsx__ws_check_close(unsigned code, const uint8_t *reason,
+                        size_t reason_len);
+
 #endif /* WSX_INTERNAL_H */

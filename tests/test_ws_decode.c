@@ -149,13 +149,10 @@ static void test_rsv_allowed(void)
     put_text(&b, 1, 0x41, "ab");
     put_text(&b, 1, 0x80, "c");
     put_text(&b, 1, 0x89, "p");
-    run_stream_cfg(WSX_WS_SERVER, &cfg, b.p, b.n,
-                   "start:text:2+r40|data:abc|end:text|ping:p|need");
-    free(b.p);
-    memset(&b, 0, sizeof b);
+    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b,
+                  "start:text:2+r40|data:abc|end:text|ping:p|need");
     put_text(&b, 1, 0xA1, "ab"); /* RSV2 still refused */
-    run_stream_cfg(WSX_WS_SERVER, &cfg, b.p, b.n, "error:WSX_E_WS_RSV");
-    free(b.p);
+    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b, "error:WSX_E_WS_RSV");
 }
 
 static void test_reserved_opcodes(void)
@@ -501,23 +498,18 @@ static void test_frame_limit(void)
         memset(expected + strlen(expected), 'x', 200);
         strcpy(expected + strlen("start:bin:200|data:") + 200,
                "|end:bin|error:WSX_E_WS_FRAME_TOO_BIG");
-        run_stream_cfg(WSX_WS_SERVER, &cfg, b.p, b.n, expected);
+        run_bytes_cfg(WSX_WS_SERVER, &cfg, &b, expected);
     }
-    free(b.p);
-    memset(&b, 0, sizeof b);
     /* A too-big continuation: no DATA of it. */
     put_frame(&b, 1, 0x02, payload, 3);
     put_frame(&b, 1, 0x80, payload, 201);
-    run_stream_cfg(WSX_WS_SERVER, &cfg, b.p, b.n,
-                   "start:bin:3|data:xxx|error:WSX_E_WS_FRAME_TOO_BIG");
-    free(b.p);
-    memset(&b, 0, sizeof b);
+    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b,
+                  "start:bin:3|data:xxx|error:WSX_E_WS_FRAME_TOO_BIG");
     /* Control frames count as frames too. */
     cfg.max_frame_size = 4;
     put_frame(&b, 1, 0x89, payload, 5);
-    run_stream_cfg(WSX_WS_SERVER, &cfg, b.p, b.n,
-                   "error:WSX_E_WS_FRAME_TOO_BIG");
-    free(b.p);
+    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b,
+                  "error:WSX_E_WS_FRAME_TOO_BIG");
 }
 
 static void test_message_limit(void)
@@ -536,11 +528,9 @@ static void test_message_limit(void)
     put_text(&b, 1, 0x00, "efgh");
     put_text(&b, 1, 0x00, "ij");
     put_text(&b, 1, 0x80, "k");
-    run_stream_cfg(WSX_WS_SERVER, &cfg, b.p, b.n,
-                   "start:text:4|data:abcdefghij|end:text|"
-                   "start:text:4|data:abcdefghij|error:WSX_E_WS_MESSAGE_TOO_BIG");
-    free(b.p);
-    memset(&b, 0, sizeof b);
+    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b,
+                  "start:text:4|data:abcdefghij|end:text|"
+                  "start:text:4|data:abcdefghij|error:WSX_E_WS_MESSAGE_TOO_BIG");
     /* One-byte fragments; control frames do not count. */
     put_text(&b, 1, 0x02, "0");
     for (i = 1; i < 10; i++) {
@@ -549,17 +539,14 @@ static void test_message_limit(void)
         put_text(&b, 1, 0x89, "");
     }
     put_text(&b, 1, 0x80, "x");
-    run_stream_cfg(WSX_WS_SERVER, &cfg, b.p, b.n,
-                   "start:bin:1|data:01|ping:|data:2|ping:|data:3|ping:|"
-                   "data:4|ping:|data:5|ping:|data:6|ping:|data:7|ping:|data:8|"
-                   "ping:|data:9|ping:|error:WSX_E_WS_MESSAGE_TOO_BIG");
-    free(b.p);
-    memset(&b, 0, sizeof b);
+    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b,
+                  "start:bin:1|data:01|ping:|data:2|ping:|data:3|ping:|"
+                  "data:4|ping:|data:5|ping:|data:6|ping:|data:7|ping:|data:8|"
+                  "ping:|data:9|ping:|error:WSX_E_WS_MESSAGE_TOO_BIG");
     /* A single frame over the message limit but under the frame limit. */
     put_text(&b, 1, 0x81, "0123456789X");
-    run_stream_cfg(WSX_WS_SERVER, &cfg, b.p, b.n,
-                   "error:WSX_E_WS_MESSAGE_TOO_BIG");
-    free(b.p);
+    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b,
+                  "error:WSX_E_WS_MESSAGE_TOO_BIG");
 }
 
 static void test_huge_declared_length(void)
@@ -574,8 +561,8 @@ static void test_huge_declared_length(void)
               0x82, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF);
     /* With no limits, the largest legal length is accepted and the data
      * that is there is delivered. */
-    cfg.max_frame_size = UINT64_MAX;
-    cfg.max_message_size = UINT64_MAX;
+    cfg.max_frame_size = WSX_WS_UNLIMITED;
+    cfg.max_message_size = WSX_WS_UNLIMITED;
     {
         static const uint8_t in[] = {0x82, 0x7F, 0x7F, 0xFF, 0xFF, 0xFF,
                                      0xFF, 0xFF, 0xFF, 0xFF, 'a', 'b'};
@@ -583,19 +570,160 @@ static void test_huge_declared_length(void)
                        "start:bin:9223372036854775807|data:ab|need");
     }
     /* Message sum near UINT64_MAX does not wrap. */
-    cfg.max_frame_size = UINT64_MAX;
+    cfg.max_frame_size = WSX_WS_UNLIMITED;
     cfg.max_message_size = ((uint64_t)1 << 63) + 5;
     {
-        static const uint8_t in[] = {
-            0x02, 0x7F, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+        uint8_t in[] = {0x02, 0x7F, 0x7F, 0xFF, 0xFF,
+                        0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
         wsx_ws_decoder d;
         wsx_ws_event ev;
         size_t used;
         wsx_ws_decoder_init(&d, WSX_WS_CLIENT, &cfg);
-        CHECK_EQ(wsx_ws_decode(&d, (uint8_t *)in, sizeof in, &used, &ev),
+        CHECK_EQ(wsx_ws_decode(&d, in, sizeof in, &used, &ev),
                  WSX_WS_EV_MESSAGE_START);
         CHECK_EQ(used, sizeof in);
     }
+}
+
+/* Rule 4 of wsx_base.h: a config of all zeros is the defaults. */
+static void test_zero_config_is_default(void)
+{
+    wsx_ws_decoder_config cfg = {0, 0, 0};
+    static const uint8_t limit_header[] = {0x82, 0x7F, 0, 0, 0, 0, 1, 0, 0, 0};
+    static const uint8_t over_header[] = {0x82, 0x7F, 0, 0, 0, 0, 1, 0, 0, 1};
+    bytes b = {0, 0, 0};
+    /* Only an extension bit set: a 1-byte frame is no frame too big. */
+    cfg.rsv_allowed = WSX_WS_RSV1;
+    put_frame(&b, 1, 0xC2, "z", 1);
+    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b,
+                  "start:bin:1+r40|data:z|end:bin|need");
+    /* The default limits: 16 MiB declared is fine, one byte more is not. */
+    cfg.rsv_allowed = 0;
+    run_stream_cfg(WSX_WS_CLIENT, &cfg, limit_header, sizeof limit_header,
+                   "start:bin:16777216|need");
+    run_stream_cfg(WSX_WS_CLIENT, &cfg, over_header, sizeof over_header,
+                   "error:WSX_E_WS_FRAME_TOO_BIG");
+    /* ... the same as with wsx_ws_decoder_config_default and with NULL */
+    wsx_ws_decoder_config_default(&cfg);
+    CHECK_EQ(cfg.max_frame_size, WSX_WS_DEFAULT_MAX_FRAME);
+    CHECK_EQ(cfg.max_message_size, WSX_WS_DEFAULT_MAX_MESSAGE);
+    CHECK_EQ(cfg.rsv_allowed, 0);
+    run_stream_cfg(WSX_WS_CLIENT, &cfg, over_header, sizeof over_header,
+                   "error:WSX_E_WS_FRAME_TOO_BIG");
+    run_stream(WSX_WS_CLIENT, over_header, sizeof over_header,
+               "error:WSX_E_WS_FRAME_TOO_BIG");
+    /* A zero message limit is its default too, next to a frame limit. */
+    memset(&cfg, 0, sizeof cfg);
+    cfg.max_frame_size = 3;
+    put_frame(&b, 0, 0x02, "abc", 3);
+    put_frame(&b, 0, 0x80, "def", 3);
+    run_bytes_cfg(WSX_WS_CLIENT, &cfg, &b,
+                  "start:bin:3|data:abcdef|end:bin|need");
+    put_frame(&b, 0, 0x82, "abcd", 4);
+    run_bytes_cfg(WSX_WS_CLIENT, &cfg, &b, "error:WSX_E_WS_FRAME_TOO_BIG");
+}
+
+/* The smallest limits: 1 byte per frame, 1 byte per message. */
+static void test_one_byte_limits(void)
+{
+    wsx_ws_decoder_config cfg = {0, 0, 0};
+    bytes b = {0, 0, 0};
+    cfg.max_frame_size = 1;
+    put_text(&b, 1, 0x81, "a");
+    put_text(&b, 1, 0x81, "");
+    put_text(&b, 1, 0x89, "p");
+    put_text(&b, 1, 0x89, "pq");
+    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b,
+                  "start:text:1|data:a|end:text|start:text:0|end:text|"
+                  "ping:p|error:WSX_E_WS_FRAME_TOO_BIG");
+    cfg.max_frame_size = 0;
+    cfg.max_message_size = 1;
+    put_text(&b, 1, 0x01, "a");
+    put_text(&b, 1, 0x00, "");
+    put_text(&b, 1, 0x80, "b");
+    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b,
+                  "start:text:1|data:a|error:WSX_E_WS_MESSAGE_TOO_BIG");
+}
+
+/* The loop wsx_ws.h documents, as written there, on a text message that
+ * turns invalid after a valid prefix: DATA with the prefix, then the error
+ * (even with no bytes left), never MESSAGE_END. */
+static void test_documented_loop_utf8_failure(void)
+{
+    uint8_t in[] = {0x81, 0x05, 'o', 'k', 0xFF, 'n', 'o'};
+    uint8_t *buf = in;
+    size_t len = sizeof in;
+    wsx_ws_decoder d;
+    int kinds[8], nk = 0, failed = 0;
+    CHECK_EQ(wsx_ws_decoder_init(&d, WSX_WS_CLIENT, NULL), WSX_OK);
+    for (;;) {
+        size_t used;
+        wsx_ws_event ev;
+        int r = wsx_ws_decode(&d, buf, len, &used, &ev);
+        buf += used;
+        len -= used;
+        if (r == WSX_WS_NEED_MORE)
+            break;
+        if (r < 0) {
+            failed = r;
+            break;
+        }
+        CHECK_EQ(ev.kind, r);
+        if (nk < 8)
+            kinds[nk++] = r;
+        if (r == WSX_WS_EV_DATA) {
+            CHECK_EQ(ev.size, 2);
+            CHECK_MEM(ev.data, "ok", 2);
+            /* already failed: a caller may look before calling again */
+            CHECK_EQ(wsx_ws_decoder_error(&d), WSX_E_WS_UTF8);
+        }
+    }
+    CHECK_EQ(failed, WSX_E_WS_UTF8);
+    CHECK_EQ(wsx_err_close_code(failed), 1007);
+    CHECK_EQ(nk, 2);
+    CHECK_EQ(kinds[0], WSX_WS_EV_MESSAGE_START);
+    CHECK_EQ(kinds[1], WSX_WS_EV_DATA);
+    CHECK_EQ(buf - in, 4); /* header and "ok" consumed */
+    {
+        /* the next call, with no bytes at all, says it again */
+        size_t used = 9;
+        wsx_ws_event ev;
+        CHECK_EQ(wsx_ws_decode(&d, NULL, 0, &used, &ev), WSX_E_WS_UTF8);
+        CHECK_EQ(used, 0);
+        CHECK_EQ(ev.kind, WSX_WS_NEED_MORE);
+    }
+}
+
+/* Rule 5 of wsx_base.h for every function of the decoder. */
+static void test_null_args(void)
+{
+    wsx_ws_decoder d, before;
+    wsx_ws_event ev;
+    size_t used = 7;
+    uint8_t in[] = {0x82, 0x00};
+
+    wsx_ws_decoder_config_default(NULL); /* nothing to do, no crash */
+    CHECK_EQ(wsx_ws_decoder_init(NULL, WSX_WS_SERVER, NULL), WSX_E_ARG);
+    memset(&d, 0x5A, sizeof d);
+    memcpy(&before, &d, sizeof d);
+    CHECK_EQ(wsx_ws_decoder_init(&d, (wsx_ws_role)2, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_ws_decoder_init(&d, (wsx_ws_role)-1, NULL), WSX_E_ARG);
+    CHECK(memcmp(&d, &before, sizeof d) == 0);
+    CHECK_EQ(wsx_ws_decoder_error(NULL), WSX_E_ARG);
+
+    CHECK_EQ(wsx_ws_decoder_init(&d, WSX_WS_CLIENT, NULL), WSX_OK);
+    memcpy(&before, &d, sizeof d);
+    CHECK_EQ(wsx_ws_decode(NULL, in, sizeof in, &used, &ev), WSX_E_ARG);
+    CHECK_EQ(used, 7);
+    CHECK_EQ(wsx_ws_decode(&d, in, sizeof in, NULL, &ev), WSX_E_ARG);
+    CHECK_EQ(wsx_ws_decode(&d, in, sizeof in, &used, NULL), WSX_E_ARG);
+    CHECK_EQ(used, 7);
+    CHECK_EQ(wsx_ws_decode(&d, NULL, 1, &used, &ev), WSX_E_ARG);
+    CHECK_EQ(used, 0);
+    CHECK(memcmp(&d, &before, sizeof d) == 0); /* not sticky, not moved */
+    CHECK_EQ(wsx_ws_decoder_error(&d), 0);
+    CHECK_EQ(wsx_ws_decode(&d, in, sizeof in, &used, &ev),
+             WSX_WS_EV_MESSAGE_START);
 }
 
 /* ---- API details --------------------------------------------------------------- */
@@ -616,7 +744,7 @@ static void test_api(void)
     CHECK_EQ(cfg.max_message_size, 16u << 20);
     CHECK_EQ(cfg.rsv_allowed, 0);
 
-    wsx_ws_decoder_init(&d, WSX_WS_CLIENT, NULL);
+    CHECK_EQ(wsx_ws_decoder_init(&d, WSX_WS_CLIENT, NULL), WSX_OK);
     CHECK_EQ(wsx_ws_decoder_error(&d), 0);
     CHECK_EQ(wsx_ws_decode(&d, NULL, 0, &used, &ev), WSX_WS_NEED_MORE);
     CHECK_EQ(used, 0);
@@ -710,6 +838,10 @@ int main(void)
     RUN(test_frame_limit);
     RUN(test_message_limit);
     RUN(test_huge_declared_length);
+    RUN(test_zero_config_is_default);
+    RUN(test_one_byte_limits);
+    RUN(test_documented_loop_utf8_failure);
+    RUN(test_null_args);
     RUN(test_long_mixed_stream);
     return harness_done();
 }
