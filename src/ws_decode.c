@@ -26,7 +26,7 @@ int wsx_ws_decoder_init(wsx_ws_decoder *d, wsx_ws_role role,
 {
     if (!d || (unsigned)role > WSX_WS_CLIENT)
         return WSX_E_ARG;
-    memset(d, 0, sizeof *d); /* _state WSX__WSD_ST_HEADER */
+    memset(d, 0, sizeof *d); /* WSX__WSD_ST_HEADER, no message open */
     if (cfg) {
         d->_max_frame = cfg->max_frame_size;
         d->_max_message = cfg->max_message_size;
@@ -116,26 +116,11 @@ static int check_length(const wsx_ws_decoder *d, unsigned b0, unsigned len7,
     return 0;
 }
 
-/* Big-endian length that follows byte 1 (len7 when there is none). */
-WSX__SMALL_NOINLINE static uint64_t read_length(const uint8_t *h,
-                                                unsigned len7)
-{
-    uint64_t v;
-    int i;
-    if (len7 < 126)
-        return len7;
-    if (len7 == 126)
-        return ((uint64_t)h[2] << 8) | h[3];
-    v = 0;
-    for (i = 2; i < 10; i++)
-        v = (v << 8) | h[i];
-    return v;
-}
-
-int wsx__ws_check_header(const wsx_ws_decoder *d, const uint8_t *h, size_t n)
+int wsx__ws_check_header(wsx_ws_decoder *d, const uint8_t *h, size_t n)
 {
     unsigned len7;
-    size_t len_end;
+    size_t len_end, i;
+    uint64_t length;
     int err = check_byte0(d, h[0]);
     if (err != 0 || n < 2 || (err = check_byte1(d, h[0], h[1])) != 0)
         return err;
@@ -143,11 +128,17 @@ int wsx__ws_check_header(const wsx_ws_decoder *d, const uint8_t *h, size_t n)
     len_end = len7 == 126 ? 4 : len7 == 127 ? 10 : 2;
     if (n < len_end)
         return 0;
-    err = check_length(d, h[0], len7, read_length(h, len7));
+    length = len_end == 2 ? len7 : 0;
+    for (i = 2; i < len_end; i++) /* 16 or 64 bits, big-endian */
+        length = (length << 8) | h[i];
+    err = check_length(d, h[0], len7, length);
     if (err != 0)
         return err;
     len_end += (h[1] & WSX__B1_MASK) ? 4 : 0; /* the masking key ends it */
-    return n < len_end ? 0 : (int)len_end;
+    if (n < len_end)
+        return 0;
+    d->_remaining = length; /* (0 between frames) */
+    return (int)len_end;
 }
 
 /* ---- entering a frame ---------------------------------------------------- */
@@ -155,10 +146,9 @@ int wsx__ws_check_header(const wsx_ws_decoder *d, const uint8_t *h, size_t n)
 int wsx__ws_start_frame(wsx_ws_decoder *d, const uint8_t *h, size_t hlen)
 {
     unsigned b0 = h[0], op = b0 & WSX__B0_OPCODE;
-    uint64_t length = read_length(h, h[1] & WSX__B1_LEN);
+    uint64_t length = d->_remaining;
     wsx_utf8 u;
     d->_frame = (uint8_t)b0;
-    d->_remaining = length;
     d->_key_offset = 0;
     if (h[1] & WSX__B1_MASK) /* the key ends the header */
         memcpy(d->_key, h + hlen - 4, 4);

@@ -39,14 +39,15 @@ enum {
  * sections 5.1, 5.2, 5.4, 5.5 and the limits), each checked as soon as its
  * bytes are there, in the order wsx_ws.h lists them.  Returns a negative
  * error, 0 while the header is not all there, or its size (2-14) once it
- * is complete and valid.  A header split across calls comes here once per
+ * is complete and valid; then, and only then, it also stores the payload
+ * length in _remaining.  A header split across calls comes here once per
  * byte (the checks its earlier bytes passed pass again). */
-int wsx__ws_check_header(const wsx_ws_decoder *d, const uint8_t *h, size_t n);
+int wsx__ws_check_header(wsx_ws_decoder *d, const uint8_t *h, size_t n);
 
-/* The header h (hlen bytes, its masking key, if any, at the end) is
- * complete and checked: the decoder enters the frame.  Returns 1 for the
- * first frame of a data message (its opcode is in _frame, its length in
- * _message_size), else 0. */
+/* The header h (hlen bytes, its masking key, if any, at the end) has just
+ * passed wsx__ws_check_header: the decoder enters the frame.  Returns 1
+ * for the first frame of a data message (its opcode is in _frame, its
+ * length in _message_size), else 0. */
 int wsx__ws_start_frame(wsx_ws_decoder *d, const uint8_t *h, size_t hlen);
 
 /* A control frame's whole payload is in _ctl: unmasks it, checks a close
