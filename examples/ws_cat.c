@@ -439,8 +439,8 @@ static int run(cat *k)
     cfg.role = WSX_WS_CLIENT;
     cfg.random = random_bytes;
     cfg.random_ctx = k;
-    cfg.decoder.max_message_size = UINT64_MAX; /* streamed to stdout */
-    cfg.decoder.max_frame_size = UINT64_MAX;
+    cfg.decoder.max_message_size = WSX_WS_UNLIMITED; /* streamed to stdout */
+    cfg.decoder.max_frame_size = WSX_WS_UNLIMITED;
     if (report("init", wsx_ws_conn_init(&k->conn, &cfg, k->out, sizeof k->out)) != 0)
         return 1;
     if (handshake(k) != 0)

@@ -30,8 +30,8 @@ ARM_AR=${ARM_PREFIX}ar
 HOST_CC=${HOST_CC:-cc}
 
 BUDGET_LIBRARY=12288   # whole library .text, bytes
-BUDGET_CODEC=4096      # ws_decode + ws_encode + utf8 + mask .text, bytes
-CODEC_MODULES="ws_decode ws_encode utf8 mask"
+BUDGET_CODEC=4096      # ws_decode* + ws_encode + utf8 + mask .text, bytes
+CODEC_MODULES="ws_decode ws_decode_fast ws_decode_small ws_encode utf8 mask"
 
 for tool in "$ARM_CC" "$ARM_SIZE" "$ARM_NM" "$ARM_AR"; do
     if ! command -v "$tool" >/dev/null 2>&1; then

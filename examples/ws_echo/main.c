@@ -68,7 +68,7 @@ static int parse_options(int argc, char **argv, options *o)
             return -1;
         } else if (strcmp(a, "--port") == 0 && n <= 65535) {
             o->port = (int)n;
-        } else if (strcmp(a, "--max-message") == 0) {
+        } else if (strcmp(a, "--max-message") == 0 && n > 0) {
             o->max_message = n;
         } else if (strcmp(a, "--buffer") == 0 && n >= 1024 && n <= (1u << 30)) {
             o->buffer = (size_t)n;
