@@ -234,6 +234,18 @@ WSX__NOINLINE static int fast_binary_data(wsx_ws_decoder *d, uint8_t *buf,
     return WSX_WS_EV_DATA;
 }
 
+/* A text message starts: its UTF-8 check with it.  Returns MESSAGE_START.
+ * (Out of line and tail-called, so that fast_message_start makes no call
+ * and needs no registers saved.) */
+WSX__NOINLINE static int start_text(wsx_ws_decoder *d)
+{
+    wsx_utf8 u;
+    d->_flags |= WSX__WSD_F_TEXT;
+    wsx_utf8_init(&u);
+    memcpy(&d->_utf8, &u, sizeof u);
+    return WSX_WS_EV_MESSAGE_START;
+}
+
 /* START of a text or binary message whose header (7-bit or 16-bit length)
  * is whole in buf and breaks no rule. */
 WSX__NOINLINE static int fast_message_start(wsx_ws_decoder *d, uint8_t *buf,
@@ -248,10 +260,9 @@ WSX__NOINLINE static int fast_message_start(wsx_ws_decoder *d, uint8_t *buf,
         return decode_general(d, buf, len, consumed, ev);
     b0 = buf[0];
     b1 = buf[1];
-    op = b0 & WSX__B0_OPCODE;
+    op = b0 & (WSX__B0_RSV | WSX__B0_OPCODE); /* no RSV bit: the opcode */
     len7 = b1 & WSX__B1_LEN;
-    if ((b0 & WSX__B0_RSV) || op - 1u > 1u || (b1 >> 7) != server ||
-        len7 == 127)
+    if (op - 1u > 1u || (b1 >> 7) != server || len7 == 127)
         return decode_general(d, buf, len, consumed, ev);
     hlen = 2 + (server ? 4 : 0) + (len7 == 126 ? 2 : 0);
     if (len < hlen)
@@ -269,14 +280,9 @@ WSX__NOINLINE static int fast_message_start(wsx_ws_decoder *d, uint8_t *buf,
     d->_message_size = length;
     set_event(ev, WSX_WS_EV_MESSAGE_START, op, 0, length, NULL, 0);
     *consumed = hlen;
-    if (op == WSX_WS_OP_TEXT) {
-        wsx_utf8 u;
-        d->_flags |= WSX__WSD_F_MESSAGE | WSX__WSD_F_TEXT;
-        wsx_utf8_init(&u);
-        memcpy(&d->_utf8, &u, sizeof u);
-    } else {
-        d->_flags |= WSX__WSD_F_MESSAGE;
-    }
+    d->_flags |= WSX__WSD_F_MESSAGE;
+    if (op == WSX_WS_OP_TEXT)
+        return start_text(d);
     return WSX_WS_EV_MESSAGE_START;
 }
 
@@ -300,6 +306,8 @@ WSX__NOINLINE static int decode_general(wsx_ws_decoder *d, uint8_t *buf,
                                         size_t len, size_t *consumed,
                                         wsx_ws_event *ev)
 {
+    if (!d || !consumed || !ev)
+        return WSX_E_ARG;
     if (len && !buf) {
         *consumed = 0;
         memset(ev, 0, sizeof *ev);
@@ -323,9 +331,7 @@ int wsx_ws_decode(wsx_ws_decoder *d, void *buf, size_t len, size_t *consumed,
                   wsx_ws_event *ev)
 {
     uint8_t *bytes = (uint8_t *)buf;
-    if (WSX__UNLIKELY(!d || !consumed || !ev))
-        return WSX_E_ARG;
-    if (bytes) {
+    if (bytes && d && consumed && ev) {
         switch (d->_state) {
         case WSX__WSD_ST_HEADER:
             return fast_message_start(d, bytes, len, consumed, ev);
