@@ -420,7 +420,7 @@ int wsx_ws_conn_recv(wsx_ws_conn *c, void *buf, size_t len,
         c->_last_active = now_ms;
         c->_flags &= ~(unsigned)F_PINGED;
     }
-    r = wsx_ws_decode(&c->_dec, (uint8_t *)buf, len, consumed, ev);
+    r = wsx_ws_decode(&c->_dec, buf, len, consumed, ev);
     time_message(c, r, *consumed, now_ms);
     if (r == WSX_WS_EV_PING)
         answer_ping(c, ev->data, ev->size);
