@@ -64,12 +64,13 @@ size_t wsx_ws_header_size(uint64_t payload_len, int masked)
     return masked ? n + 4 : n;
 }
 
-/* Writes a header already checked, into room known to be large enough. */
-static void put_header(uint8_t *out, unsigned opcode, unsigned flags,
-                       uint64_t payload_len, const uint8_t *mask_key)
+/* Writes a header already checked (b0: its first byte, flags | opcode)
+ * into room known to be large enough. */
+static void put_header(uint8_t *out, unsigned b0, uint64_t payload_len,
+                       const uint8_t *mask_key)
 {
     size_t n = wsx_ws_header_size(payload_len, 0), i;
-    out[0] = (uint8_t)(flags | opcode);
+    out[0] = (uint8_t)b0;
     /* section 5.2: always the shortest of the three length encodings */
     out[1] = (uint8_t)(n == 2 ? payload_len : n == 4 ? 126 : 127);
     for (i = n; i > 2; i--) { /* big-endian, last byte first */
@@ -94,7 +95,7 @@ int wsx_ws_write_header(unsigned opcode, unsigned flags, uint64_t payload_len,
     err = room_for(out, cap, wsx_ws_header_size(payload_len, mask_key != NULL),
                    out_len);
     if (err == WSX_OK && out != NULL)
-        put_header((uint8_t *)out, opcode, flags, payload_len, mask_key);
+        put_header((uint8_t *)out, flags | opcode, payload_len, mask_key);
     return err;
 }
 
@@ -136,7 +137,7 @@ int wsx_ws_encode_frame(unsigned opcode, unsigned flags, const void *payload,
      * already: wsx_ws_frame_in_place), then write the header */
     if (payload_len && frame + hlen != (const uint8_t *)payload)
         memmove(frame + hlen, payload, payload_len);
-    put_header(frame, opcode, flags, (uint64_t)payload_len, mask_key);
+    put_header(frame, flags | opcode, (uint64_t)payload_len, mask_key);
     if (mask_key)
         wsx_mask(frame + hlen, payload_len, mask_key, 0);
     return WSX_OK;
