@@ -235,8 +235,8 @@ WSX__NOINLINE static int fast_binary_data(wsx_ws_decoder *d, uint8_t *buf,
 }
 
 /* A text message starts: its UTF-8 check with it.  Returns MESSAGE_START.
- * (Out of line and tail-called, so that fast_message_start makes no call
- * and needs no registers saved.) */
+ * (Out of line and tail-called: the START of a binary message then needs
+ * no stack room for the validator's state.) */
 WSX__NOINLINE static int start_text(wsx_ws_decoder *d)
 {
     wsx_utf8 u;
