@@ -70,6 +70,10 @@ BENCHES      := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 HEADERS      := $(wildcard include/*.h)
 
 SAN          := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# Libraries a test or fuzz target links besides libwsx: a comment line
+# "TEST_LIBS: -lz" in its source (zlib as a test oracle; the library itself
+# links none).
+test_libs     = $(shell sed -n 's/^.*TEST_LIBS: *//p' $(1))
 TEST_FLAGS   := $(WARN) -Iinclude -Isrc -Itests -D_DEFAULT_SOURCE -O1 -g
 
 .PHONY: all check examples fuzz bench install uninstall clean unit-tests demo
@@ -119,11 +123,11 @@ $(B)/asan/libwsx.a: $(ASAN_OBJS)
 
 $(B)/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/libwsx.a
 	@mkdir -p $(@D)
-	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $< -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm
+	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $< -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm $(call test_libs,$<)
 
 $(B)/asan/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/asan/libwsx.a
 	@mkdir -p $(@D)
-	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SAN) $< -o $@ $(B)/asan/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm
+	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SAN) $< -o $@ $(B)/asan/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm $(call test_libs,$<)
 
 # The firmware profile (see wsx.h): the same tests against -Os code with
 # WSX_SMALL and without the error strings (the tests see the define too).
@@ -142,16 +146,19 @@ $(B)/small/libwsx.a: $(SMALL_OBJS)
 
 $(B)/small/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/small/libwsx.a $(SMALL_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SMALL_DEFS) $< -o $@ $(B)/small/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm
+	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SMALL_DEFS) $< -o $@ $(B)/small/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm \
+	    $(call test_libs,$<)
 
 $(B)/small/fuzz/%: fuzz/%.c fuzz/replay.c $(wildcard fuzz/*.h) $(B)/small/libwsx.a $(SMALL_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SMALL_DEFS) $< $(FUZZ_EXTRA_$*) fuzz/replay.c -o $@ $(B)/small/libwsx.a $(LDFLAGS) $(LIB_LIBS)
+	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SMALL_DEFS) $< $(FUZZ_EXTRA_$*) fuzz/replay.c -o $@ $(B)/small/libwsx.a $(LDFLAGS) $(LIB_LIBS) \
+	    $(call test_libs,$<)
 
 # The fuzz targets, linked with a plain main that replays their corpus.
 $(B)/asan/fuzz/%: fuzz/%.c fuzz/replay.c $(wildcard fuzz/*.h) $(B)/asan/libwsx.a
 	@mkdir -p $(@D)
-	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SAN) $< $(FUZZ_EXTRA_$*) fuzz/replay.c -o $@ $(B)/asan/libwsx.a $(LDFLAGS) $(LIB_LIBS)
+	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SAN) $< $(FUZZ_EXTRA_$*) fuzz/replay.c -o $@ $(B)/asan/libwsx.a $(LDFLAGS) $(LIB_LIBS) \
+	    $(call test_libs,$<)
 
 # Extra sources of a fuzz target: fuzz_sse_profiles compares the library's
 # SSE parser with the other profile, built from the same sources under other
@@ -219,7 +226,8 @@ fuzz: $(FUZZ_BINS)
 $(B)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(LIB_SRCS) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CLANG) -std=c99 -Iinclude -Isrc -D_DEFAULT_SOURCE $(LIB_CPPFLAGS) -g -O1 \
-	    -fsanitize=fuzzer,address,undefined $< $(FUZZ_EXTRA_$*) $(LIB_SRCS) -o $@ $(LIB_LIBS)
+	    -fsanitize=fuzzer,address,undefined $< $(FUZZ_EXTRA_$*) $(LIB_SRCS) -o $@ $(LIB_LIBS) \
+	    $(call test_libs,$<)
 
 # ---- benchmarks -------------------------------------------------------
 

@@ -12,6 +12,7 @@
  *   wsx_handshake.h  WebSocket opening handshake, server and client
  *   wsx_conn.h       WebSocket connection: states, queue, heartbeat, adapter
  *   wsx_sse.h        SSE parser, writer, server helpers, client decisions
+ *   wsx_deflate.h    DEFLATE and gzip, streaming; CRC-32
  *
  * MIT licensed; see LICENSE.
  */
@@ -25,5 +26,6 @@
 #include "wsx_handshake.h"
 #include "wsx_conn.h"
 #include "wsx_sse.h"
+#include "wsx_deflate.h"
 
 #endif /* WSX_H */

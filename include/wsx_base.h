@@ -162,7 +162,9 @@ WSX_API const char *wsx_version_string(void);
  * http_status -> HTTP status to answer when this error refuses a request
  *                (0: not an HTTP refusal; wsx_err_http_status() answers 500)
  * Value ranges: general -1..-99, WebSocket frames -100.., HTTP -200..,
- * handshake -300.., connection -400.., SSE -500...
+ * handshake -300.., connection -400.., SSE -500.., DEFLATE and gzip
+ * -600.. (decompressor -600..-611, gzip reader -612..-619, compressor
+ * from -620); at most 32 values per range (src/error.c).
  */
 #define WSX_ERROR_TABLE(X)                                                   \
     X(OK,                    0,    0,    0, "success")                       \
@@ -232,7 +234,26 @@ WSX_API const char *wsx_version_string(void);
     X(SSE_CONTENT_TYPE,   -503,    0,    0, "SSE response is not text/event-stream") \
     X(SSE_NO_CONTENT,     -504,    0,    0, "server answered 204: stop reconnecting") \
     X(SSE_REDIRECT,       -505,    0,    0, "redirect: follow the new location") \
-    X(SSE_REPLAY_GONE,    -506,    0,    0, "Last-Event-ID is older than the replay window")
+    X(SSE_REPLAY_GONE,    -506,    0,    0, "Last-Event-ID is older than the replay window") \
+    /* DEFLATE decompressor (RFC 1951) and gzip reader (RFC 1952) */        \
+    X(INFLATE_BLOCK_TYPE, -600, 1007,    0, "DEFLATE block type 3 (reserved)") \
+    X(INFLATE_STORED_LENGTH, -601, 1007, 0, "stored block LEN and NLEN do not match") \
+    X(INFLATE_CODE_COUNT, -602, 1007,    0, "more than 286 literal/length or 30 distance codes") \
+    X(INFLATE_CODELEN_CODE, -603, 1007,  0, "incomplete or over-subscribed code length code") \
+    X(INFLATE_REPEAT_FIRST, -604, 1007,  0, "code length repeat with no previous length") \
+    X(INFLATE_REPEAT_OVERRUN, -605, 1007, 0, "code length repeat past the last code") \
+    X(INFLATE_LITLEN_CODE, -606, 1007,   0, "incomplete or over-subscribed literal/length code") \
+    X(INFLATE_DIST_CODE,  -607, 1007,    0, "incomplete or over-subscribed distance code") \
+    X(INFLATE_NO_END_CODE, -608, 1007,   0, "no code for end-of-block") \
+    X(INFLATE_LITLEN_SYMBOL, -609, 1007, 0, "invalid literal/length symbol") \
+    X(INFLATE_DIST_SYMBOL, -610, 1007,   0, "invalid distance symbol") \
+    X(INFLATE_DIST_TOO_FAR, -611, 1007,  0, "distance too far back") \
+    X(GZIP_MAGIC,         -612,    0,    0, "not a gzip stream (bad magic bytes)") \
+    X(GZIP_METHOD,        -613,    0,    0, "gzip compression method is not deflate") \
+    X(GZIP_FLAGS,         -614,    0,    0, "reserved gzip header flag set") \
+    X(GZIP_HEADER_CRC,    -615,    0,    0, "gzip header CRC mismatch") \
+    X(GZIP_CRC,           -616,    0,    0, "gzip data CRC-32 mismatch") \
+    X(GZIP_SIZE,          -617,    0,    0, "gzip data length (ISIZE) mismatch")
 
 typedef enum wsx_err {
 #define WSX_ERR_ENUM_(name, value, close_code, http_status, reason) \

@@ -68,10 +68,28 @@ static const err_row *find(int err)
 
 #ifndef WSX_NO_ERROR_STRINGS
 
-/* Name and reason of every row, then those of an unknown value. */
-#define TEXT_(name, value, close_code, http_status, reason) "WSX_E_" #name "\0" reason "\0"
-static const char texts[] = WSX_ERROR_TABLE(TEXT_) "WSX_E_UNKNOWN\0unknown error";
-#undef TEXT_
+/* Name and reason of every row, then those of an unknown value: one
+ * char array per row, so that no string literal passes the 4095
+ * characters C99 promises; char arrays have no padding between them, so
+ * the struct is one run of "WSX_E_NAME\0reason\0" (checked below). */
+#define TEXT_(name, value, close_code, http_status, reason) "WSX_E_" #name "\0" reason
+#define MEMBER_(name, value, close_code, http_status, reason)                \
+    char name[sizeof(TEXT_(name, value, close_code, http_status, reason))];
+#define INIT_(name, value, close_code, http_status, reason)                  \
+    TEXT_(name, value, close_code, http_status, reason),
+#define SIZE_(name, value, close_code, http_status, reason)                  \
+    +sizeof(TEXT_(name, value, close_code, http_status, reason))
+#define UNKNOWN_ "WSX_E_UNKNOWN\0unknown error"
+static const struct wsx__err_texts {
+    WSX_ERROR_TABLE(MEMBER_)
+    char unknown_[sizeof(UNKNOWN_)];
+} texts_ = { WSX_ERROR_TABLE(INIT_) UNKNOWN_ };
+typedef char wsx__err_texts_packed[sizeof texts_ == 0 WSX_ERROR_TABLE(SIZE_) + sizeof(UNKNOWN_)
+                                       ? 1 : -1];
+#define texts ((const char *)&texts_)
+#undef MEMBER_
+#undef INIT_
+#undef SIZE_
 
 /* String 2 * row + which of texts (which: 0 name, 1 reason). */
 static const char *text(int err, unsigned which)

@@ -7,4 +7,5 @@
 #include "wsx_http.h"
 #include "wsx_conn.h"
 #include "wsx_handshake.h"
+#include "wsx_deflate.h"
 int main() { return wsx_strerror(WSX_E_ARG) == 0; }

@@ -1,0 +1,615 @@
+/*
+ * DEFLATE decoding, fast profile (the rules and the API: inflate.c).
+ *
+ * Codes are decoded with lookup tables: a root table indexed by the next
+ * few input bits (as many as the longest code has, at most LBITS / DBITS:
+ * the fixed code's table is 2 KB, small blocks' tables are quick to fill)
+ * gives the symbol, its code length and, for
+ * lengths and distances, the base value and extra bit count, so one
+ * lookup and one shift decode a symbol with its extra bits; codes longer
+ * than the root bits go through a subtable.  Input bits sit in a 64-bit
+ * buffer refilled a word at a time.
+ *
+ * Two loops over compressed data: the fast loop runs while at least
+ * FAST_IN input bytes and FAST_OUT bytes of room are left, so it checks
+ * neither per symbol (it decodes up to three literals per refill and
+ * copies matches 8 or 16 bytes at a time, past their end into the room);
+ * the careful step decodes one symbol at a time near the ends of the
+ * buffers.  Every step is all or nothing: a symbol (with a length, its
+ * distance) is taken only when all its bits are in, so a call can stop
+ * anywhere and the next one goes on.
+ *
+ * Bytes are read ahead into the bit buffer; when a call returns for room or
+ * at a stream's end, whole bytes it read ahead go back to the caller (see
+ * unread), so *in_used stops exactly after a stream's last byte.
+ */
+#include <string.h>
+
+#include "inflate_internal.h"
+
+#ifndef WSX_SMALL
+
+#define LBITS 10u /* most root bits of the literal/length table */
+#define DBITS 8u  /* of the distance table */
+#define CBITS 7u  /* of the code length code's (its codes have <= 7 bits) */
+/* Entries a table can need at most with those roots: 286 codes of <= 15
+ * bits, 30 codes of <= 15 bits (computed with zlib's examples/enough.c;
+ * the fixed codes need 1024 and 256). */
+#define LSIZE 1332u
+#define DSIZE 400u
+
+typedef char wsx__inflate_fast_layout_[(LSIZE + DSIZE) * 4 + WSX__MAX_LENS == WSX__INFLATE_TABLES
+                                           ? 1
+                                           : -1];
+
+/* A table entry (32 bits):
+ *   bits 0-4   bits to take for this symbol: its code and extra bits
+ *              (a subtable pointer: the root bits)
+ *   bits 8-11  code length: where the extra bits start (a subtable
+ *              pointer: the subtable's index bits)
+ *   bits 12-15 E_EXC with E_SUB / E_EOB, or E_EXC alone for a symbol that
+ *              must not occur; 0 for a length, a distance or a code length
+ *              symbol
+ *   bits 16-31 base length or distance, code length symbol, or subtable
+ *              offset; a literal has its byte in bits 16-23 and bit 31 set.
+ * Subtable entries count their bits from the start of the code too. */
+#define E_LIT 0x80000000u
+#define E_EXC 0x8000u
+#define E_SUB 0x4000u
+#define E_EOB 0x2000u
+#define E_BAD (E_EXC | 1u << 8 | 1u) /* an unused code of an incomplete code */
+
+enum { K_LITLEN, K_DIST, K_CLEN };
+
+/* The value of entry e's extra bits in b. */
+#define EXTRA(b, e) (((uint32_t)(b) & ((1u << ((e)&31u)) - 1u)) >> (((e) >> 8) & 15u))
+
+/* The fast loop's margins: two refills of up to 8 bytes; two literals, a
+ * 258-byte match and a 16-byte copy's overrun. */
+#define FAST_IN 16
+#define FAST_OUT 276
+
+static uint32_t make_entry(unsigned kind, unsigned sym, unsigned len)
+{
+    uint32_t head = (uint32_t)len << 8 | len;
+    if (kind == K_LITLEN) {
+        if (sym < 256)
+            return E_LIT | (uint32_t)sym << 16 | head;
+        if (sym == 256)
+            return E_EXC | E_EOB | head;
+        if (sym > 285)
+            return E_EXC | head;
+        return (uint32_t)WSX__LEN_BASE(sym) << 16 | (head + WSX__LEN_EXTRA(sym));
+    }
+    if (kind == K_DIST)
+        return sym < 30 ? (uint32_t)WSX__DIST_BASE(sym) << 16 | (head + WSX__DIST_EXTRA(sym))
+                        : E_EXC | head;
+    return (uint32_t)sym << 16 | head;
+}
+
+static unsigned reverse_bits(unsigned code, unsigned len)
+{
+    unsigned r = 0;
+    while (len--) {
+        r = r << 1 | (code & 1u);
+        code >>= 1;
+    }
+    return r;
+}
+
+/* Index bits of the subtable that starts with a code of len bits: deep
+ * enough for every code of the same root prefix (they come next in
+ * canonical order, so left[] -- codes not placed yet per length -- says
+ * how many there are: the subtree fills up exactly at that depth). */
+static unsigned subtable_bits(const uint16_t *left, unsigned len, unsigned root)
+{
+    unsigned bits = len - root;
+    int room = 1 << bits;
+    for (;;) {
+        room -= left[root + bits];
+        if (room <= 0 || root + bits == 15)
+            return bits;
+        bits++;
+        room <<= 1;
+    }
+}
+
+/* Fills table t for the code whose lengths are lens[0..n), counted and
+ * checked in count (wsx__inflate_count), with as many root bits as its
+ * longest code has, at most max_root; returns the root bits. */
+static unsigned build(uint32_t *t, unsigned max_root, const uint8_t *lens, unsigned n,
+                      const uint16_t count[16], unsigned kind)
+{
+    uint16_t sorted[288], offs[16], left[16];
+    unsigned i, len = 1, code = 0, prefix = ~0u, sub = 0, sub_bits = 0, root = 15, next;
+    while (root > 1 && !count[root])
+        root--;
+    if (root > max_root)
+        root = max_root;
+    next = 1u << root;
+    offs[1] = 0;
+    for (i = 1; i < 15; i++)
+        offs[i + 1] = (uint16_t)(offs[i] + count[i]);
+    for (i = 0; i < n; i++)
+        if (lens[i])
+            sorted[offs[lens[i]]++] = (uint16_t)i;
+    memcpy(left, count, sizeof left);
+    if (count[0] < 2) /* incomplete: what no code fills is an error */
+        for (i = 0; i < 1u << root; i++)
+            t[i] = E_BAD;
+    for (i = 0; i < count[0]; i++) {
+        unsigned sym = sorted[i], rev, j;
+        uint32_t e;
+        while (lens[sym] > len) { /* canonical codes (RFC 1951 3.2.2) */
+            code <<= 1;
+            len++;
+        }
+        rev = reverse_bits(code, len); /* codes are sent first bit first */
+        e = make_entry(kind, sym, len);
+        if (len <= root) {
+            for (j = rev; j < 1u << root; j += 1u << len)
+                t[j] = e;
+        } else {
+            if ((rev & ((1u << root) - 1)) != prefix) {
+                prefix = rev & ((1u << root) - 1);
+                sub_bits = subtable_bits(left, len, root);
+                sub = next;
+                next += 1u << sub_bits;
+                t[prefix] = E_EXC | E_SUB | (uint32_t)sub << 16 | sub_bits << 8 | root;
+            }
+            for (j = rev >> root; j < 1u << sub_bits; j += 1u << (len - root))
+                t[sub + j] = e;
+        }
+        left[len]--;
+        code++;
+    }
+    return root;
+}
+
+static void load_fixed(wsx_inflater *z, uint32_t *lt, uint32_t *dt, uint8_t *lens)
+{
+    uint16_t count[16];
+    wsx__inflate_fixed_lens(lens);
+    wsx__inflate_count(lens, 288, count);
+    z->_lbits = (uint8_t)build(lt, LBITS, lens, 288, count, K_LITLEN);
+    wsx__inflate_count(lens + 288, 32, count);
+    z->_dbits = (uint8_t)build(dt, DBITS, lens + 288, 32, count, K_DIST);
+    z->_flags |= WSX__IF_FIXED;
+}
+
+/* The entry for the code at the start of b. */
+WSX__HOT uint32_t lookup(const uint32_t *t, unsigned root, uint64_t b)
+{
+    uint32_t e = t[(uint32_t)b & ((1u << root) - 1)];
+    if (e & E_SUB)
+        e = t[(e >> 16) + ((uint32_t)(b >> root) & ((1u << ((e >> 8) & 15u)) - 1))];
+    return e;
+}
+
+WSX__HOT uint64_t load_le64(const uint8_t *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+#else
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+           (uint64_t)p[7] << 56;
+#endif
+}
+
+/* 1..7 bytes at p, the first lowest. */
+WSX__HOT uint64_t load_le_short(const uint8_t *p, size_t k)
+{
+    uint64_t v = 0;
+    switch (k) {
+    case 7:
+        v |= (uint64_t)p[6] << 48; /* fall through */
+    case 6:
+        v |= (uint64_t)p[5] << 40; /* fall through */
+    case 5:
+        v |= (uint64_t)p[4] << 32; /* fall through */
+    case 4:
+        v |= (uint64_t)p[3] << 24; /* fall through */
+    case 3:
+        v |= (uint64_t)p[2] << 16; /* fall through */
+    case 2:
+        v |= (uint64_t)p[1] << 8; /* fall through */
+    default:
+        v |= p[0];
+    }
+    return v;
+}
+
+/* The bit buffer: bb holds bc bits (bits above bc are 0 or the next input
+ * bits, never anything else). */
+#define DROP(n) (bb >>= (n), bc -= (n))
+/* At least 56 bits in, reading 8 bytes: in_end - in >= 8. */
+#define REFILL_WORD() (bb |= load_le64(in) << bc, in += (63u - bc) >> 3, bc |= 56u)
+/* As many bits as fit (>= 56) or as there are. */
+#define REFILL()                                                                                   \
+    do {                                                                                           \
+        if (in_end - in >= 8) {                                                                    \
+            REFILL_WORD();                                                                         \
+        } else if (in < in_end && bc < 56) {                                                       \
+            size_t k_ = (63u - bc) >> 3;                                                           \
+            if (k_ > (size_t)(in_end - in))                                                        \
+                k_ = (size_t)(in_end - in);                                                        \
+            bb |= load_le_short(in, k_) << bc;                                                     \
+            in += k_;                                                                              \
+            bc += 8 * (unsigned)k_;                                                                \
+        }                                                                                          \
+    } while (0)
+
+/* wsx_inflate after its argument checks (in_start, out_start non-NULL). */
+static int decode(wsx_inflater *z, const uint8_t *const in_start, const uint8_t *const in_end,
+                  uint8_t *const out_start, uint8_t *const out_end, size_t *in_used,
+                  size_t *out_len)
+{
+    const uint8_t *in = in_start;
+    uint8_t *out = out_start;
+    uint32_t *const lt = (uint32_t *)z->_tables, *const dt = lt + LSIZE;
+    uint8_t *const lens = (uint8_t *)(dt + DSIZE);
+    const uint8_t *const window = z->_window;
+    const uint32_t wsize = (uint32_t)1 << z->_wbits, whave = z->_whave;
+    uint64_t bb = z->_bitbuf;
+    unsigned bc = z->_bitcount, lbits = z->_lbits, dbits = z->_dbits;
+    uint32_t e, d, len, dist;
+    unsigned n;
+    int r;
+
+    for (;;) {
+        switch (z->_state) {
+        case WSX__IST_HEADER:
+            if (bc < 3)
+                REFILL();
+            if (bc < 3)
+                goto need_input;
+            z->_flags = (uint8_t)((z->_flags & ~WSX__IF_FINAL) | ((unsigned)bb & WSX__IF_FINAL));
+            n = (unsigned)(bb >> 1) & 3;
+            DROP(3);
+            if (n == 0) {
+                z->_state = WSX__IST_STORED_LEN;
+            } else if (n == 1) {
+                if (!(z->_flags & WSX__IF_FIXED))
+                    load_fixed(z, lt, dt, lens);
+                lbits = z->_lbits;
+                dbits = z->_dbits;
+                z->_state = WSX__IST_CODES;
+            } else if (n == 2) {
+                z->_state = WSX__IST_DYN_COUNTS;
+            } else {
+                r = WSX_E_INFLATE_BLOCK_TYPE;
+                goto fail;
+            }
+            continue;
+
+        case WSX__IST_STORED_LEN:
+            DROP(bc & 7); /* to a byte boundary */
+            if (bc < 32)
+                REFILL();
+            if (bc < 32)
+                goto need_input;
+            len = (uint32_t)bb & 0xffff;
+            if (((uint32_t)(bb >> 16) & 0xffff) != (len ^ 0xffff)) {
+                r = WSX_E_INFLATE_STORED_LENGTH;
+                goto fail;
+            }
+            DROP(32);
+            z->_len = len;
+            z->_state = WSX__IST_STORED;
+            continue;
+
+        case WSX__IST_STORED: {
+            size_t k;
+            while (z->_len && bc >= 8 && out < out_end) { /* bytes read ahead */
+                *out++ = (uint8_t)bb;
+                DROP(8);
+                z->_len--;
+            }
+            bb &= ((uint64_t)1 << bc) - 1; /* bc is 0 here unless the block is done */
+            k = z->_len;
+            if (k > (size_t)(in_end - in))
+                k = (size_t)(in_end - in);
+            if (k > (size_t)(out_end - out))
+                k = (size_t)(out_end - out);
+            if (k)
+                memcpy(out, in, k);
+            in += k;
+            out += k;
+            z->_len -= (uint32_t)k;
+            if (z->_len) {
+                if (out == out_end)
+                    goto output_full;
+                goto need_input;
+            }
+            goto block_end;
+        }
+
+        case WSX__IST_DYN_COUNTS:
+            if (bc < 14)
+                REFILL();
+            if (bc < 14)
+                goto need_input;
+            z->_nlen = (uint16_t)(257 + ((unsigned)bb & 31));
+            z->_ndist = (uint16_t)(1 + ((unsigned)(bb >> 5) & 31));
+            z->_nclen = (uint8_t)(4 + ((unsigned)(bb >> 10) & 15));
+            if (z->_nlen > 286 || z->_ndist > 30) { /* as zlib: 286..287, 30..31 never occur */
+                r = WSX_E_INFLATE_CODE_COUNT;
+                goto fail;
+            }
+            DROP(14);
+            z->_have = 0;
+            z->_state = WSX__IST_DYN_CLENS;
+            continue;
+
+        case WSX__IST_DYN_CLENS: {
+            uint16_t count[16];
+            while (z->_have < z->_nclen) {
+                if (bc < 3)
+                    REFILL();
+                if (bc < 3)
+                    goto need_input;
+                lens[wsx__inflate_clen_order[z->_have++]] = (uint8_t)(bb & 7);
+                DROP(3);
+            }
+            while (z->_have < 19)
+                lens[wsx__inflate_clen_order[z->_have++]] = 0;
+            if (wsx__inflate_count(lens, 19, count) != 0) {
+                r = WSX_E_INFLATE_CODELEN_CODE;
+                goto fail;
+            }
+            z->_dbits = (uint8_t)build(dt, CBITS, lens, 19, count, K_CLEN); /* over the distances' */
+            z->_flags &= (uint8_t)~WSX__IF_FIXED;
+            z->_have = 0;
+            z->_state = WSX__IST_DYN_LENS;
+            continue;
+        }
+
+        case WSX__IST_DYN_LENS: {
+            uint16_t lcount[16], dcount[16];
+            unsigned total = (unsigned)z->_nlen + z->_ndist;
+            while (z->_have < total) {
+                unsigned sym, xb;
+                if (bc < 14)
+                    REFILL();
+                e = dt[(uint32_t)bb & ((1u << z->_dbits) - 1)];
+                n = e & 31;
+                if (n > bc)
+                    goto need_input;
+                sym = e >> 16;
+                if (sym < 16) {
+                    lens[z->_have++] = (uint8_t)sym;
+                    DROP(n);
+                    continue;
+                }
+                xb = WSX__CLEN_EXTRA(sym);
+                if (n + xb > bc)
+                    goto need_input;
+                r = wsx__inflate_put_lens(z, lens, sym, (unsigned)(bb >> n) & ((1u << xb) - 1));
+                if (r)
+                    goto fail;
+                DROP(n + xb);
+            }
+            r = wsx__inflate_check_lens(z, lens, lcount, dcount);
+            if (r)
+                goto fail;
+            lbits = z->_lbits = (uint8_t)build(lt, LBITS, lens, z->_nlen, lcount, K_LITLEN);
+            dbits = z->_dbits = (uint8_t)build(dt, DBITS, lens + z->_nlen, z->_ndist, dcount, K_DIST);
+            z->_state = WSX__IST_CODES;
+            continue;
+        }
+
+        case WSX__IST_COPY:
+            goto copy;
+
+        default: /* WSX__IST_CODES */
+            break;
+        }
+
+        /* Compressed data. */
+        for (;;) {
+            while (in_end - in >= FAST_IN && out_end - out >= FAST_OUT) {
+                size_t made;
+                REFILL_WORD();
+                e = lookup(lt, lbits, bb);
+                if (e & E_LIT) { /* up to three literals: 45 of the >= 56 bits */
+                    DROP(e & 31);
+                    *out++ = (uint8_t)(e >> 16);
+                    e = lookup(lt, lbits, bb);
+                    if (e & E_LIT) {
+                        DROP(e & 31);
+                        *out++ = (uint8_t)(e >> 16);
+                        e = lookup(lt, lbits, bb);
+                        if (e & E_LIT) {
+                            DROP(e & 31);
+                            *out++ = (uint8_t)(e >> 16);
+                            continue;
+                        }
+                    }
+                }
+                if (e & E_EXC) {
+                    if (e & E_EOB) {
+                        DROP(e & 31);
+                        goto block_end;
+                    }
+                    r = WSX_E_INFLATE_LITLEN_SYMBOL;
+                    goto fail;
+                }
+                len = (e >> 16) + EXTRA(bb, e);
+                DROP(e & 31);
+                if (bc < 28)
+                    REFILL_WORD();
+                d = lookup(dt, dbits, bb);
+                if (d & E_EXC) {
+                    r = WSX_E_INFLATE_DIST_SYMBOL;
+                    goto fail;
+                }
+                dist = (d >> 16) + EXTRA(bb, d);
+                DROP(d & 31);
+                made = (size_t)(out - out_start);
+                if (dist > wsize || dist > whave + made) {
+                    r = WSX_E_INFLATE_DIST_TOO_FAR;
+                    goto fail;
+                }
+                if (dist > made) { /* the part before this call's output */
+                    uint32_t back = dist - (uint32_t)made, at = (z->_wnext - back) & (wsize - 1);
+                    uint32_t k = len < back ? len : back;
+                    if (k > wsize - at) {
+                        memcpy(out, window + at, wsize - at);
+                        memcpy(out + (wsize - at), window, k - (wsize - at));
+                    } else {
+                        memcpy(out, window + at, k);
+                    }
+                    out += k;
+                    len -= k;
+                    if (!len)
+                        continue;
+                }
+                {
+                    uint8_t *end = out + len;
+                    const uint8_t *src = out - dist;
+                    if (dist >= 16) {
+                        do {
+                            memcpy(out, src, 16);
+                            out += 16;
+                            src += 16;
+                        } while (out < end);
+                    } else if (dist >= 8) {
+                        do {
+                            memcpy(out, src, 8);
+                            out += 8;
+                            src += 8;
+                        } while (out < end);
+                    } else if (dist == 1) {
+                        memset(out, *src, len);
+                    } else {
+                        do
+                            *out++ = *src++;
+                        while (out < end);
+                    }
+                    out = end;
+                }
+            }
+
+            /* One symbol, with every check. */
+            if (bc < 20) /* a length code and its extra bits */
+                REFILL();
+            e = lookup(lt, lbits, bb);
+            n = e & 31;
+            if (n > bc)
+                goto need_input;
+            if (e & E_LIT) {
+                if (out == out_end)
+                    goto output_full;
+                *out++ = (uint8_t)(e >> 16);
+                DROP(n);
+                continue;
+            }
+            if (e & E_EXC) {
+                if (e & E_EOB) {
+                    DROP(n);
+                    goto block_end;
+                }
+                r = WSX_E_INFLATE_LITLEN_SYMBOL;
+                goto fail;
+            }
+            len = (e >> 16) + EXTRA(bb, e);
+            if (bc < 48)
+                REFILL();
+            d = lookup(dt, dbits, bb >> n);
+            if (n + (d & 31) > bc)
+                goto need_input;
+            if (d & E_EXC) {
+                r = WSX_E_INFLATE_DIST_SYMBOL;
+                goto fail;
+            }
+            dist = (d >> 16) + EXTRA(bb >> n, d);
+            if (dist > wsize || dist > whave + (size_t)(out - out_start)) {
+                r = WSX_E_INFLATE_DIST_TOO_FAR;
+                goto fail;
+            }
+            DROP(n + (d & 31));
+            if (len <= (size_t)(out_end - out)) { /* short matches of small messages */
+                size_t made = (size_t)(out - out_start);
+                const uint8_t *src = out - dist;
+                if (dist > made) { /* in the window, if it does not wrap there */
+                    uint32_t back = dist - (uint32_t)made, at = (z->_wnext - back) & (wsize - 1);
+                    src = len <= back && len <= wsize - at ? window + at : NULL;
+                }
+                if (src) {
+                    uint8_t *end = out + len;
+                    if (dist >= 8 || dist > made) /* no overlap within 8 bytes */
+                        for (; end - out >= 8; out += 8, src += 8)
+                            memcpy(out, src, 8);
+                    while (out < end)
+                        *out++ = *src++;
+                    continue;
+                }
+            }
+            z->_len = len;
+            z->_dist = dist;
+            z->_state = WSX__IST_COPY;
+            break;
+        }
+
+    copy:
+        out = wsx__inflate_copy(z, out_start, out, out_end);
+        if (z->_len)
+            goto output_full;
+        z->_state = WSX__IST_CODES;
+        continue;
+
+    block_end:
+        z->_state = WSX__IST_HEADER;
+        if (z->_flags & WSX__IF_FINAL) {
+            DROP(bc & 7); /* a stream ends at a byte boundary */
+            r = WSX_INFLATE_END;
+            goto unread;
+        }
+    }
+
+need_input:
+    r = WSX_INFLATE_NEED_INPUT;
+    goto done;
+output_full:
+    r = WSX_INFLATE_OUTPUT_FULL;
+unread: {
+    /* Whole bytes read ahead in this call go back to the caller.  (Bits
+     * kept from an earlier call all belong to the symbol that call could
+     * not finish, which this call took first.) */
+    size_t k = bc >> 3;
+    if (k > (size_t)(in - in_start))
+        k = (size_t)(in - in_start);
+    in -= k;
+    bc -= 8 * (unsigned)k;
+}
+done:
+    z->_bitbuf = bb & (((uint64_t)1 << bc) - 1);
+    z->_bitcount = (uint8_t)bc;
+    wsx__inflate_keep(z, out_start, (size_t)(out - out_start));
+    *in_used = (size_t)(in - in_start);
+    *out_len = (size_t)(out - out_start);
+    return r;
+fail:
+    z->_error = r;
+    return r;
+}
+
+int wsx_inflate(wsx_inflater *z, const void *in, size_t in_len, size_t *in_used, void *out,
+                size_t out_cap, size_t *out_len)
+{
+    int r = wsx__inflate_begin(z, in, in_len, in_used, out, out_cap, out_len);
+    const uint8_t *i;
+    uint8_t *o;
+    if (r != WSX_OK)
+        return r;
+    i = in ? (const uint8_t *)in : z->_window;
+    o = out ? (uint8_t *)out : z->_window;
+    return decode(z, i, i + in_len, o, o + out_cap, in_used, out_len);
+}
+
+#else
+typedef int wsx__inflate_fast_unused_; /* WSX_SMALL: see inflate_small.c */
+#endif /* !WSX_SMALL */
