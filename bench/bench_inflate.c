@@ -40,7 +40,7 @@
 
 static uint8_t *src, *comp, *dec;
 static size_t src_len;
-static uint8_t wsx_mem[WSX_INFLATER_MEM_SIZE(15)];
+static uint8_t wsx_mem[WSX_INFLATE_MEM_SIZE(15)];
 static volatile size_t sink;
 
 /* A corpus: name, bytes and where each piece (document, message) starts. */

@@ -76,7 +76,7 @@ static size_t piece(unsigned mode, unsigned param, uint32_t *rng, size_t left)
 static verdict run_wsx(const uint8_t *in, size_t n, unsigned bits, unsigned opts, unsigned param,
                        uint8_t *out, int gzip)
 {
-    static uint8_t mem[WSX_INFLATER_MEM_SIZE(15)];
+    static uint8_t mem[WSX_INFLATE_MEM_SIZE(15)];
     wsx_inflater z;
     wsx_gzip_reader g;
     verdict v;

@@ -43,17 +43,17 @@ extern "C" {
  * Memory: the wsx_inflater struct (fields private) plus one block given to
  * wsx_inflater_init that holds the window (2^window_bits bytes) and the
  * Huffman decode tables; it belongs to the decompressor until the caller
- * stops using it (rule 9).  Bytes per decompressor (LP64; Cortex-M4 within
- * a few bytes):
+ * stops using it (rule 9).  Bytes of that block (the same on every target;
+ * sizeof(wsx_inflater) comes on top: 64 on LP64, 56 on a Cortex-M4):
  *
- *   window bits           15      12      9      8
- *   WSX_INFLATER_MEM_SIZE  40020   11348   7764   7508   (+ sizeof(wsx_inflater))
- *   ..._SMALL_MEM_SIZE    33796    5124   1540   1284   (WSX_SMALL build only)
+ *   window bits            15      12      9      8
+ *   WSX_INFLATE_MEM_SIZE   40020   11348   7764   7508
+ *   WSX_INFLATE_MEM_SMALL  33796    5124   1540   1284   (WSX_SMALL library)
  *
  * The tables take 7252 bytes in the default (fast) build and 1028 in a
  * library built with WSX_SMALL (wsx_build_flags() & WSX_BUILD_SMALL),
  * which decodes bit by bit with canonical code counts instead of lookup
- * tables.  WSX_INFLATER_MEM_SIZE fits both builds.
+ * tables.  WSX_INFLATE_MEM_SIZE fits both builds.
  *
  * Several streams: when the last block of a stream (BFINAL = 1) ends, the
  * call returns WSX_INFLATE_END right after the stream's last byte; a later
@@ -105,25 +105,25 @@ extern "C" {
  * out_cap bytes, so count them against your limit as they come.
  */
 
-#define WSX_INFLATER_TABLES_SIZE 7252u
-#define WSX_INFLATER_SMALL_TABLES_SIZE 1028u
+#define WSX_INFLATE_TABLES_SIZE 7252u
+#define WSX_INFLATE_TABLES_SMALL 1028u
 
 /* Bytes of memory wsx_inflater_init needs for a 2^bits window (any build). */
-#define WSX_INFLATER_MEM_SIZE(bits) (((size_t)1 << (bits)) + WSX_INFLATER_TABLES_SIZE)
+#define WSX_INFLATE_MEM_SIZE(bits) (((size_t)1 << (bits)) + WSX_INFLATE_TABLES_SIZE)
 /* Enough only for a library built with WSX_SMALL. */
-#define WSX_INFLATER_SMALL_MEM_SIZE(bits)                                                           \
-    (((size_t)1 << (bits)) + WSX_INFLATER_SMALL_TABLES_SIZE)
+#define WSX_INFLATE_MEM_SMALL(bits)                                                           \
+    (((size_t)1 << (bits)) + WSX_INFLATE_TABLES_SMALL)
 
 /* What wsx_inflate (and wsx_gzip_read) return when they do not fail. */
 typedef enum wsx_inflate_event {
     WSX_INFLATE_NEED_INPUT = 0,  /* every input byte is used: call with more */
-    WSX_INFLATE_OUTPUT_FULL = 1, /* out is full and the stream goes on:
+    WSX_INFLATE_OUTPUT_FULL = 1, /* out is full and more output is due:
                                     call again with room (and the input
                                     not used yet) */
     WSX_INFLATE_END = 2          /* the stream's last block ended */
 } wsx_inflate_event;
 
-/* Decompressor state (64 bytes on LP64, 48 on a Cortex-M4).  Private. */
+/* Decompressor state (64 bytes on LP64, 56 on a Cortex-M4).  Private. */
 typedef struct wsx_inflater {
     uint8_t *_window;   /* 2^_wbits bytes of history, circular */
     void *_tables;      /* decode tables (in the caller's block) */
@@ -148,8 +148,8 @@ typedef struct wsx_inflater {
 
 /* Sets z up for a new stream with a 2^window_bits byte window
  * (WSX_DEFLATE_MIN_WINDOW_BITS..WSX_DEFLATE_MAX_WINDOW_BITS) in mem, which
- * must hold mem_size >= WSX_INFLATER_MEM_SIZE(window_bits) bytes (or
- * WSX_INFLATER_SMALL_MEM_SIZE(window_bits) with a WSX_SMALL library); any
+ * must hold mem_size >= WSX_INFLATE_MEM_SIZE(window_bits) bytes (or
+ * WSX_INFLATE_MEM_SMALL(window_bits) with a WSX_SMALL library); any
  * alignment.  Returns WSX_OK, WSX_E_ARG (NULL, or window bits out of
  * range) or WSX_E_BUFFER (mem_size too small); z is unusable after an
  * error. */
@@ -166,12 +166,15 @@ WSX_API int wsx_inflater_init(wsx_inflater *z, unsigned window_bits, void *mem, 
  *                            ends the output.  Bytes after it start a new
  *                            stream on the same window (see above).
  *   < 0                      a wsx_err (the list above); *in_used and
- *                            *out_len are 0; sticky.
- * out is full before a stream's end is seen, an out_cap of 0 returns
- * OUTPUT_FULL where output is due.  z, in_used and out_len must not be
- * NULL; in may be NULL when in_len is 0, out when out_cap is 0 (WSX_E_ARG
- * otherwise, not sticky).  WSX_E_STATE before wsx_inflater_init.  Input
- * bytes counted in *in_used may be held in z: never pass them again. */
+ *                            *out_len are 0 (the output of the failing
+ *                            call is lost); sticky.
+ * OUTPUT_FULL comes only when a byte is due and out has no room for it, so
+ * out_cap may be 0 (block headers and empty blocks need none), and a
+ * stream whose last byte fills out still ends with END.  z, in_used and
+ * out_len must not be NULL; in may be NULL when in_len is 0, out when
+ * out_cap is 0 (WSX_E_ARG otherwise, not sticky).  WSX_E_STATE before
+ * wsx_inflater_init.  Input bytes counted in *in_used may be held in z:
+ * never pass them again. */
 WSX_API int wsx_inflate(wsx_inflater *z, const void *in, size_t in_len, size_t *in_used,
                         void *out, size_t out_cap, size_t *out_len);
 

@@ -18,12 +18,12 @@
 /* The public sizes hold this profile's tables and up to 3 bytes of
  * alignment. */
 #ifdef WSX_SMALL
-#define PUBLIC_TABLES_ WSX_INFLATER_SMALL_TABLES_SIZE
+#define PUBLIC_TABLES_ WSX_INFLATE_TABLES_SMALL
 #else
-#define PUBLIC_TABLES_ WSX_INFLATER_TABLES_SIZE
+#define PUBLIC_TABLES_ WSX_INFLATE_TABLES_SIZE
 #endif
 typedef char wsx__inflate_tables_fit_[WSX__INFLATE_TABLES + 4 <= PUBLIC_TABLES_ &&
-                                              PUBLIC_TABLES_ <= WSX_INFLATER_TABLES_SIZE
+                                              PUBLIC_TABLES_ <= WSX_INFLATE_TABLES_SIZE
                                           ? 1
                                           : -1];
 
@@ -165,9 +165,10 @@ uint8_t *wsx__inflate_copy(wsx_inflater *z, const uint8_t *out_start, uint8_t *o
         } else if (dist >= n) {
             memcpy(out, out - dist, n);
         } else { /* overlapping: each byte may be one this loop wrote */
+            const uint8_t *src = out - dist;
             size_t i;
             for (i = 0; i < n; i++)
-                out[i] = out[i - dist];
+                out[i] = src[i];
         }
         out += n;
         z->_len -= (uint32_t)n;

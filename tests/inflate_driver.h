@@ -82,7 +82,7 @@ static uint8_t *drive_mem;
 static wsx_inflater *drive_new(wsx_inflater *z, unsigned bits)
 {
     static size_t have;
-    size_t need = WSX_INFLATER_MEM_SIZE(bits);
+    size_t need = WSX_INFLATE_MEM_SIZE(bits);
     if (have < need) {
         free(drive_mem);
         drive_mem = (uint8_t *)malloc(need);

@@ -166,7 +166,7 @@ static void test_crc32_lengths_alignments_chaining(void)
 
 static void test_init_and_arguments(void)
 {
-    static uint8_t mem[WSX_INFLATER_MEM_SIZE(15)];
+    static uint8_t mem[WSX_INFLATE_MEM_SIZE(15)];
     wsx_inflater z;
     size_t iu = 7, ou = 7;
     uint8_t out[4];
@@ -177,17 +177,17 @@ static void test_init_and_arguments(void)
     CHECK_EQ(wsx_inflater_init(&z, 15, NULL, sizeof mem), WSX_E_ARG);
     CHECK_EQ(wsx_inflater_init(&z, 7, mem, sizeof mem), WSX_E_ARG);
     CHECK_EQ(wsx_inflater_init(&z, 16, mem, sizeof mem), WSX_E_ARG);
-    CHECK_EQ(wsx_inflater_init(&z, 15, mem, WSX_INFLATER_SMALL_MEM_SIZE(15) - 8), WSX_E_BUFFER);
+    CHECK_EQ(wsx_inflater_init(&z, 15, mem, WSX_INFLATE_MEM_SMALL(15) - 8), WSX_E_BUFFER);
     CHECK_EQ(wsx_inflate(&z, "\x03", 1, &iu, out, 4, &ou), WSX_E_STATE); /* failed init */
     /* The small build needs less: its own size is enough for it only. */
-    CHECK_EQ(wsx_inflater_init(&z, 15, mem, WSX_INFLATER_SMALL_MEM_SIZE(15)),
+    CHECK_EQ(wsx_inflater_init(&z, 15, mem, WSX_INFLATE_MEM_SMALL(15)),
              (wsx_build_flags() & WSX_BUILD_SMALL) ? WSX_OK : WSX_E_BUFFER);
     {
         size_t off;
         for (off = 0; off < 8; off++) /* any alignment */
-            CHECK_EQ(wsx_inflater_init(&z, 14, mem + off, WSX_INFLATER_MEM_SIZE(14)), WSX_OK);
+            CHECK_EQ(wsx_inflater_init(&z, 14, mem + off, WSX_INFLATE_MEM_SIZE(14)), WSX_OK);
     }
-    CHECK_EQ(wsx_inflater_init(&z, 8, mem, WSX_INFLATER_MEM_SIZE(8)), WSX_OK);
+    CHECK_EQ(wsx_inflater_init(&z, 8, mem, WSX_INFLATE_MEM_SIZE(8)), WSX_OK);
     CHECK_EQ(wsx_inflate(NULL, "\x03", 1, &iu, out, 4, &ou), WSX_E_ARG);
     CHECK_EQ(wsx_inflate(&z, NULL, 1, &iu, out, 4, &ou), WSX_E_ARG);
     CHECK_EQ(wsx_inflate(&z, "\x03", 1, NULL, out, 4, &ou), WSX_E_ARG);
@@ -330,6 +330,16 @@ static void test_rfc7692_examples(void)
              0);
     CHECK_EQ(n, 5);
     CHECK_MEM(out, "Hello", 5);
+    /* A stream whose last byte fills out ends in the same call. */
+    wsx_inflater_reset(&z, 0);
+    CHECK_EQ(wsx_inflate(&z, "\xf3\x48\xcd\xc9\xc9\x07\x00", 7, &iu, out, 5, &ou),
+             WSX_INFLATE_END);
+    CHECK_EQ(ou, 5);
+    CHECK_EQ(wsx_inflate(&z, "\x01\x02\x00\xfd\xffHi", 7, &iu, out, 2, &ou), WSX_INFLATE_END);
+    CHECK_EQ(ou, 2);
+    CHECK_EQ(wsx_inflate(&z, "\xf3\x48\xcd\xc9\xc9\x07\x00", 7, &iu, out, 4, &ou),
+             WSX_INFLATE_OUTPUT_FULL);
+    wsx_inflater_reset(&z, 0);
     /* 7.2.3.4: a block with BFINAL set, then (0x00 and the tail) an empty
      * stored block that starts a new stream. */
     CHECK_EQ(wsx_inflate(&z, "\xf3\x48\xcd\xc9\xc9\x07\x00\x00", 8, &iu, out, sizeof out, &ou),
@@ -982,7 +992,7 @@ static size_t gzip_member(uint8_t *buf, size_t cap, const uint8_t *data, size_t 
 static int gz_read(const uint8_t *buf, size_t n, size_t ichunk, size_t ochunk, uint8_t *out,
                    size_t cap, size_t *out_len, size_t *in_used, int *ends)
 {
-    static uint8_t mem[WSX_INFLATER_MEM_SIZE(15)];
+    static uint8_t mem[WSX_INFLATE_MEM_SIZE(15)];
     wsx_gzip_reader g;
     int r = 0;
     size_t guard = 0;
@@ -1091,7 +1101,7 @@ static void test_gzip_errors(void)
              WSX_INFLATE_NEED_INPUT);
     /* DEFLATE errors come through; errors are sticky */
     {
-        static uint8_t mem[WSX_INFLATER_MEM_SIZE(15)];
+        static uint8_t mem[WSX_INFLATE_MEM_SIZE(15)];
         wsx_gzip_reader g;
         size_t ou;
         memcpy(buf + 10, "\x07", 1); /* block type 3 after a bare header */

@@ -208,7 +208,7 @@ static void test_permessage_deflate(void)
         for (bits = 9; bits <= 15; bits += 3) {
             z_stream s;
             wsx_inflater in;
-            static uint8_t mem[WSX_INFLATER_MEM_SIZE(15)];
+            static uint8_t mem[WSX_INFLATE_MEM_SIZE(15)];
             size_t total = 0, ztotal = 0;
             int i, ok = 1;
             memset(&s, 0, sizeof s);
@@ -267,7 +267,7 @@ static size_t zgzip(const uint8_t *src, size_t n, uint8_t *out, size_t cap, gz_h
 static int gz_all(const uint8_t *buf, size_t n, size_t ichunk, size_t ochunk, uint8_t *out,
                   size_t cap, size_t *out_len, int *ends)
 {
-    static uint8_t mem[WSX_INFLATER_MEM_SIZE(15)];
+    static uint8_t mem[WSX_INFLATE_MEM_SIZE(15)];
     wsx_gzip_reader g;
     size_t in = 0, guard = 0;
     int r;

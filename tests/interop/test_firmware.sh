@@ -10,9 +10,11 @@
 #   - the WebSocket codec (ws_decode + ws_encode + utf8 + mask) stays under
 #     its 4 KiB budget; what a firmware links for each role of
 #     examples/firmware/roles.c (WebSocket server, client, SSE server,
-#     client, both servers) stays under 12 KiB; the whole library stays
-#     under a ceiling that stops it from growing (19 KiB).  The
-#     whole-library target of 12 KiB is NOT met (about 18 KiB: see
+#     client, both servers) stays under 12 KiB; the DEFLATE decompressor
+#     (inflate + inflate_small, the WSX_SMALL profile) under 3 KiB; the
+#     whole library stays under a ceiling that stops it from growing
+#     (22.5 KiB, of which 3.5 KiB are the decompressor, gzip reader and
+#     CRC-32).  The whole-library target of 12 KiB is NOT met (see
 #     README); make size prints it as OVER.
 # Needs gcc-arm-none-eabi + libnewlib-arm-none-eabi (and qemu-user-static
 # for the emulated run), which .ci/run installs.
@@ -110,9 +112,18 @@ for role in ws_server ws_client sse_server sse_client ws_sse_server; do
         bad "firmware role $role budget" "${n:-missing} >= $(val budget.library)"
     fi
 done
+INFLATE_BUDGET=3072
+inflate=$(($(val text.inflate) + $(val text.inflate_small) + $(val text.inflate_fast)))
+if [ "$inflate" -lt "$INFLATE_BUDGET" ]; then
+    ok "DEFLATE decompressor .text $inflate < $INFLATE_BUDGET"
+else
+    bad "DEFLATE decompressor .text budget" "$inflate >= $INFLATE_BUDGET (inflate=$(val text.inflate) inflate_small=$(val text.inflate_small))"
+fi
 # Not the 12 KiB target (make size reports it as OVER): a ceiling so the
-# library does not grow while that target is open.
-LIBRARY_CEILING=19456
+# library does not grow while that target is open.  19456 until the
+# decompressor, gzip reader and CRC-32 came: +3580 (inflate 769,
+# inflate_small 1820, gzip_read 839, crc32 116, their error rows 36).
+LIBRARY_CEILING=23036
 if [ "$lib" -lt "$LIBRARY_CEILING" ]; then
     ok "whole library .text $lib < ceiling $LIBRARY_CEILING (target $(val budget.library) not met)"
 else
