@@ -166,6 +166,7 @@ WSX_API const char *wsx_version_string(void);
  * -600.. (decompressor -600..-611, gzip reader -612..-619, compressor
  * from -620); at most 32 values per range (src/error.c).
  */
+/* clang-format off */
 #define WSX_ERROR_TABLE(X)                                                   \
     X(OK,                    0,    0,    0, "success")                       \
     /* general */                                                            \
@@ -254,6 +255,7 @@ WSX_API const char *wsx_version_string(void);
     X(GZIP_HEADER_CRC,    -615,    0,    0, "gzip header CRC mismatch") \
     X(GZIP_CRC,           -616,    0,    0, "gzip data CRC-32 mismatch") \
     X(GZIP_SIZE,          -617,    0,    0, "gzip data length (ISIZE) mismatch")
+/* clang-format on */
 
 typedef enum wsx_err {
 #define WSX_ERR_ENUM_(name, value, close_code, http_status, reason) \

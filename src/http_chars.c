@@ -26,6 +26,7 @@ unsigned wsx__http_class(unsigned char c)
     return cls;
 }
 #else
+/* clang-format off */
 const unsigned char wsx__http_chars[256] = {
      0,  0,  0,  0,  0,  0,  0,  0,  0,  2,  0,  0,  0,  0,  0,  0,  /* 0x00 */
      0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  /* 0x10 */
@@ -44,6 +45,7 @@ const unsigned char wsx__http_chars[256] = {
      2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  /* 0xE0 */
      2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  /* 0xF0 */
 };
+/* clang-format on */
 #endif
 
 int wsx__http_all(const char *s, size_t n, unsigned cls)
