@@ -385,16 +385,16 @@ static void answer_ping(wsx_ws_conn *c, const uint8_t *data, size_t n)
 /* The message timeout: a message runs from the call that took its first
  * byte to its MESSAGE_END; a control frame outside a message to its own
  * event.  r is the decoder's result, used the bytes it took. */
-static void time_message(wsx_ws_conn *c, int r, size_t used, uint64_t now)
+WSX__SMALL_NOINLINE static void time_message(wsx_ws_conn *c, int r, size_t used, uint64_t now)
 {
-    int control = r == WSX_WS_EV_PING || r == WSX_WS_EV_PONG ||
-                  r == WSX_WS_EV_CLOSE;
     if (r == WSX_WS_EV_MESSAGE_START)
         c->_flags |= F_MESSAGE_OPEN;
     else if (r == WSX_WS_EV_MESSAGE_END)
         c->_flags &= ~(unsigned)F_MESSAGE_OPEN;
-    if (r == WSX_WS_EV_MESSAGE_END ||
-        (control && !(c->_flags & F_MESSAGE_OPEN)))
+    /* MESSAGE_END, PING, PONG, CLOSE: the four last events (wsx_ws.h); the
+     * end of a message, or a control frame outside one, ends the timing */
+    if ((unsigned)r - WSX_WS_EV_MESSAGE_END <= WSX_WS_EV_CLOSE - WSX_WS_EV_MESSAGE_END &&
+        !(c->_flags & F_MESSAGE_OPEN))
         c->_message_deadline = WSX_WS_NO_DEADLINE;
     else if (used && c->_message_deadline == WSX_WS_NO_DEADLINE)
         c->_message_deadline = deadline_after(now, c->_message_timeout);
@@ -732,16 +732,17 @@ int wsx_ws_conn_tick(wsx_ws_conn *c, uint64_t now_ms)
     if (!c)
         return WSX_E_ARG;
     if (c->_state == WSX_WS_OPEN) {
-        if ((c->_flags & F_PINGED) && reached(now_ms, c->_deadline)) {
+        int err = WSX_OK;
+        if ((c->_flags & F_PINGED) && reached(now_ms, c->_deadline))
             /* The peer is taken for dead: it gets the close of the
              * error's table row (1001) and close_timeout_ms to take it. */
-            fail(c, WSX_E_CONN_TIMEOUT, now_ms);
-            return WSX_E_CONN_TIMEOUT;
-        }
-        if (reached(now_ms, c->_message_deadline)) {
+            err = WSX_E_CONN_TIMEOUT;
+        else if (reached(now_ms, c->_message_deadline))
             /* Alive but too slow: close 1008 (see the table row). */
-            fail(c, WSX_E_CONN_MESSAGE_TIMEOUT, now_ms);
-            return WSX_E_CONN_MESSAGE_TIMEOUT;
+            err = WSX_E_CONN_MESSAGE_TIMEOUT;
+        if (err) {
+            fail(c, err, now_ms);
+            return err;
         }
         if (c->_ping_interval && now_ms >= ping_due(c))
             wsx_ws_conn_ping(c, NULL, 0, now_ms); /* the heartbeat */
