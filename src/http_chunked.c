@@ -159,12 +159,8 @@ int wsx_chunked_decode(wsx_chunked *c, const void *bytes, size_t len, size_t *co
 int wsx_chunked_write_header(uint64_t size, void *out, size_t cap, size_t *out_len)
 {
     wsx__wbuf w;
-    if (!out_len)
+    if (wsx__wbuf_start(&w, out, cap, out_len) || size == 0)
         return WSX_E_ARG;
-    *out_len = 0;
-    if (size == 0)
-        return WSX_E_ARG;
-    wsx__wbuf_init(&w, out, cap);
     wsx__wbuf_hex(&w, size);
     wsx__wbuf_put(&w, "\r\n", 2);
     return wsx__wbuf_done(&w, out_len);

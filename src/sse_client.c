@@ -33,10 +33,7 @@ int wsx_sse_request_write(const wsx_sse_request *req, void *out, size_t cap, siz
     wsx__wbuf w;
     const char *method;
     int r;
-    if (!out_len)
-        return WSX_E_ARG;
-    *out_len = 0;
-    if (!req || !is_visible(req->target) || !is_visible(req->host))
+    if (wsx__wbuf_start(&w, out, cap, out_len) || !req || !is_visible(req->target) || !is_visible(req->host))
         return WSX_E_ARG;
     method = req->method ? req->method : (req->body ? "POST" : "GET");
     if (!wsx__http_is_token(method, strlen(method)) || (req->num_headers && !req->headers) ||
@@ -46,7 +43,6 @@ int wsx_sse_request_write(const wsx_sse_request *req, void *out, size_t cap, siz
      * CR, LF, NUL) or end in a space; those cannot be sent as they are. */
     if (!wsx__http_is_field_value(req->last_id, req->last_id_len))
         return WSX_E_HTTP_HEADER_VALUE;
-    wsx__wbuf_init(&w, out, cap);
     wsx__wbuf_str(&w, method);
     wsx__wbuf_put(&w, " ", 1);
     wsx__wbuf_str(&w, req->target);

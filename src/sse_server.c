@@ -37,14 +37,12 @@ int wsx_sse_response_head(const wsx_sse_head_config *cfg, void *out, size_t cap,
     wsx_sse_head_config none;
     wsx__wbuf w;
     int r = 0;
-    if (!out_len)
+    if (wsx__wbuf_start(&w, out, cap, out_len))
         return WSX_E_ARG;
-    *out_len = 0;
     if (!cfg) {
         memset(&none, 0, sizeof none);
         cfg = &none;
     }
-    wsx__wbuf_init(&w, out, cap);
     wsx__wbuf_str(&w, "HTTP/1.1 200 OK\r\nContent-Type: ");
     wsx__wbuf_put(&w, wsx__sse_type_no_cache, WSX__SSE_TYPE_LEN);
     if (cfg->charset)

@@ -82,21 +82,17 @@ static int msg_check(const wsx_sse_msg *m)
 
 /* The start of every writer here: WSX_OK to go on, or the error (out_len
  * NULL, or err: its argument checks) with *out_len 0. */
-static int begin(int err, size_t *out_len)
+static int begin(int err, wsx__wbuf *w, void *out, size_t cap, size_t *out_len)
 {
-    if (!out_len)
-        return WSX_E_ARG;
-    *out_len = 0;
-    return err;
+    return wsx__wbuf_start(w, out, cap, out_len) ? WSX_E_ARG : err;
 }
 
 int wsx_sse_write(const wsx_sse_msg *m, void *out, size_t cap, size_t *out_len)
 {
     wsx__wbuf w;
-    int r = begin(msg_check(m), out_len);
+    int r = begin(msg_check(m), &w, out, cap, out_len);
     if (r)
         return r;
-    wsx__wbuf_init(&w, out, cap);
     wsx__sse_write_msg(&w, m);
     return wsx__wbuf_done(&w, out_len);
 }
@@ -109,10 +105,9 @@ static int put_chunk(int err, const wsx_sse_msg *m, const void *bytes, size_t le
                      size_t cap, size_t *out_len)
 {
     wsx__wbuf w;
-    int r = begin(err, out_len);
+    int r = begin(err, &w, out, cap, out_len);
     if (r)
         return r;
-    wsx__wbuf_init(&w, out, cap);
     wsx__wbuf_hex(&w, (uint64_t)len);
     wsx__wbuf_put(&w, "\r\n", 2);
     if (m)

@@ -5,12 +5,16 @@
 #include "wbuf.h"
 #include "http_chars.h"
 
-void wsx__wbuf_init(wsx__wbuf *w, void *out, size_t cap)
+int wsx__wbuf_start(wsx__wbuf *w, void *out, size_t cap, size_t *out_len)
 {
     w->out = (uint8_t *)out;
     w->cap = cap;
     w->n = 0;
     w->overflow = 0;
+    if (!out_len)
+        return WSX_E_ARG;
+    *out_len = 0;
+    return WSX_OK;
 }
 
 void wsx__wbuf_put(wsx__wbuf *w, const void *p, size_t k)
@@ -87,13 +91,4 @@ int wsx__wbuf_done(const wsx__wbuf *w, size_t *out_len)
         r = WSX_E_BUFFER;
     *out_len = r == WSX_OK || r == WSX_E_BUFFER ? n : 0;
     return r;
-}
-
-ptrdiff_t wsx__wbuf_result(const wsx__wbuf *w)
-{
-    if (w->overflow || w->n > (size_t)PTRDIFF_MAX)
-        return WSX_E_LIMIT;
-    if (w->out && w->n > w->cap)
-        return WSX_E_BUFFER;
-    return (ptrdiff_t)w->n;
 }

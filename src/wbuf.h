@@ -20,7 +20,10 @@ typedef struct wsx__wbuf {
 /* A string literal and its length, for the calls below. */
 #define WSX__LIT(s) s, (sizeof s - 1)
 
-void wsx__wbuf_init(wsx__wbuf *w, void *out, size_t cap);
+/* The start of a writer of API rule 2 (wsx_base.h): w set to put bytes
+ * into out[0..cap) (none put yet); WSX_E_ARG if out_len is NULL, else
+ * *out_len = 0 and WSX_OK. */
+int wsx__wbuf_start(wsx__wbuf *w, void *out, size_t cap, size_t *out_len);
 void wsx__wbuf_put(wsx__wbuf *w, const void *p, size_t k);
 void wsx__wbuf_str(wsx__wbuf *w, const char *s);
 /* decimal digits of v */
@@ -36,15 +39,12 @@ void wsx__wbuf_field(wsx__wbuf *w, const char *name, size_t name_len, const void
  * WSX_E_ARG for h NULL with n > 0.  The fields before a bad one are put. */
 int wsx__wbuf_headers(wsx__wbuf *w, const wsx_header *h, size_t n);
 /* The end of a writer of API rule 2 (wsx_base.h), whose out and cap went to
- * wsx__wbuf_init and whose out_len is not NULL:
+ * wsx__wbuf_start and whose out_len is not NULL:
  *   WSX_OK        the bytes are in out, *out_len = n; also for a size
  *                 query (out NULL, cap 0): nothing written, *out_len = n;
  *   WSX_E_BUFFER  n > cap: *out_len = n, the size needed;
  *   WSX_E_ARG     out NULL with cap > 0 (*out_len 0);
  *   WSX_E_LIMIT   the count overflowed size_t (*out_len 0). */
 int wsx__wbuf_done(const wsx__wbuf *w, size_t *out_len);
-/* bytes written (or needed when out is NULL), WSX_E_BUFFER when they did
- * not fit, WSX_E_LIMIT when the count itself overflowed */
-ptrdiff_t wsx__wbuf_result(const wsx__wbuf *w);
 
 #endif

@@ -39,10 +39,7 @@ int wsx_hs_client_request(wsx_hs_client *hs, const wsx_hs_client_config *cfg,
     wsx__wbuf o;
     size_t i;
     int r;
-    if (!out_len)
-        return WSX_E_ARG;
-    *out_len = 0;
-    if (!hs || !cfg || !nonce)
+    if (wsx__wbuf_start(&o, out, cap, out_len) || !hs || !cfg || !nonce)
         return WSX_E_ARG;
     path = cfg->path ? cfg->path : "/";
     r = check_client_config(cfg, path);
@@ -53,7 +50,6 @@ int wsx_hs_client_request(wsx_hs_client *hs, const wsx_hs_client_config *cfg,
     hs->_num_subprotocols = cfg->num_subprotocols;
     hs->_extra = cfg->extra_headers;
     hs->_num_extra = cfg->num_extra_headers;
-    wsx__wbuf_init(&o, out, cap);
     wsx__wbuf_str(&o, "GET ");
     wsx__wbuf_str(&o, path);
     wsx__wbuf_str(&o, " HTTP/1.1\r\n");

@@ -152,15 +152,11 @@ int wsx_hs_server_accept(const wsx_hs_server_config *cfg, const wsx_hs_request *
     const wsx_header *extra = cfg ? cfg->extra_headers : NULL;
     size_t num_extra = cfg ? cfg->num_extra_headers : 0;
     wsx__wbuf o;
-    if (!out_len)
-        return WSX_E_ARG;
-    *out_len = 0;
-    if (!info || !info->key ||
+    if (wsx__wbuf_start(&o, out, cap, out_len) || !info || !info->key ||
         (info->subprotocol &&
          !wsx__http_is_token(info->subprotocol, info->subprotocol_len)) ||
         wsx_ws_accept(info->key, WSX_HS_KEY_LEN, accept) != WSX_OK)
         return WSX_E_ARG;
-    wsx__wbuf_init(&o, out, cap);
     put_status_line(&o, 101);
     wsx__hs_put_upgrade(&o);
     wsx__hs_field(&o, WSX__HS_ACCEPT, accept, sizeof accept);
@@ -175,11 +171,10 @@ int wsx_hs_server_refusal(int err, void *out, size_t cap, size_t *out_len)
     int status = wsx_err_http_status(err);
     const char *reason = wsx_strerror(err), *connection = upgrade_close + 9; /* "close" */
     wsx__wbuf o;
-    if (!out_len)
+    if (wsx__wbuf_start(&o, out, cap, out_len))
         return WSX_E_ARG;
     if (status < 400)
         status = 500; /* WSX_OK or a non-refusal: not a client error */
-    wsx__wbuf_init(&o, out, cap);
     put_status_line(&o, status);
     if (status == 405)
         wsx__wbuf_str(&o, "Allow: GET\r\n");
