@@ -33,13 +33,38 @@ void wsx__wbuf_str(wsx__wbuf *w, const char *s)
     wsx__wbuf_put(w, s, strlen(s));
 }
 
+#ifdef WSX_SMALL
+/* *v / 10 into *v, the remainder returned: long division one bit at a
+ * time (the dividend's bits leave at the top as the quotient's come in at
+ * the bottom), so a 32-bit target links no 64-bit division helper. */
+static unsigned div10(uint64_t *v)
+{
+    uint64_t x = *v;
+    unsigned r = 0, i;
+    for (i = 0; i < 64; i++) {
+        r = r << 1 | (unsigned)(x >> 63);
+        x <<= 1;
+        if (r >= 10) {
+            r -= 10;
+            x |= 1;
+        }
+    }
+    *v = x;
+    return r;
+}
+#endif
+
 void wsx__wbuf_u64(wsx__wbuf *w, uint64_t v)
 {
     char d[20];
     size_t i = sizeof d;
     do {
+#ifdef WSX_SMALL
+        d[--i] = (char)('0' + div10(&v));
+#else
         d[--i] = (char)('0' + v % 10);
         v /= 10;
+#endif
     } while (v);
     wsx__wbuf_put(w, d + i, sizeof d - i);
 }
