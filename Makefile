@@ -5,6 +5,12 @@
 #   make examples        build/examples/*
 #   make demo            the browser demo on http://127.0.0.1:$(PORT)/ (PORT=8080)
 #   make fuzz            libFuzzer binaries (clang) in build/fuzz/
+#   make fuzz-run        each fuzz target for FUZZ_SECONDS (60) with its dictionary;
+#                        FUZZ_TARGETS="fuzz_x fuzz_y" picks some (see fuzz/README.md)
+#   make fuzz-smoke      fuzz-run with 30 seconds per target (CI)
+#   make coverage        line and branch coverage of src/ (gcc --coverage, gcovr) from
+#                        the unit tests and the corpus replays; fails below
+#                        COV_LINES / COV_BRANCHES percent
 #   make bench           benchmarks side by side with other libraries
 #   make size            code size per module on a Cortex-M4 (needs arm-none-eabi-gcc)
 #   make install         PREFIX DESTDIR LIBDIR INCLUDEDIR PKGCONFIGDIR
@@ -76,7 +82,7 @@ SAN          := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-saniti
 test_libs     = $(shell sed -n 's/^.*TEST_LIBS: *//p' $(1))
 TEST_FLAGS   := $(WARN) -Iinclude -Isrc -Itests -D_DEFAULT_SOURCE -O1 -g
 
-.PHONY: all check examples fuzz bench install uninstall clean unit-tests demo
+.PHONY: all check examples fuzz fuzz-run fuzz-smoke coverage bench install uninstall clean unit-tests demo
 
 all: $(B)/libwsx.a $(B)/libwsx.so $(B)/wsx.pc
 
@@ -228,6 +234,59 @@ $(B)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(LIB_SRCS) $(HEADERS)
 	$(CLANG) -std=c99 -Iinclude -Isrc -D_DEFAULT_SOURCE $(LIB_CPPFLAGS) -g -O1 \
 	    -fsanitize=fuzzer,address,undefined $< $(FUZZ_EXTRA_$*) $(LIB_SRCS) -o $@ $(LIB_LIBS) \
 	    $(call test_libs,$<)
+
+# Each target runs on its corpus for FUZZ_SECONDS with its dictionary; new
+# inputs go to build/fuzz-run/, not into fuzz/corpus (fuzz/run.sh).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= $(FUZZ_SRCS:fuzz/%.c=%)
+FUZZ_DICT_fuzz_ws_decode      := fuzz/ws.dict
+FUZZ_DICT_fuzz_ws_conn        := fuzz/ws.dict
+FUZZ_DICT_fuzz_http_request   := fuzz/http.dict
+FUZZ_DICT_fuzz_http_response  := fuzz/http.dict
+FUZZ_DICT_fuzz_chunked        := fuzz/http.dict
+FUZZ_DICT_fuzz_sse_parse      := fuzz/sse.dict
+FUZZ_DICT_fuzz_sse_profiles   := fuzz/sse.dict
+FUZZ_DICT_fuzz_sse_roundtrip  := fuzz/sse.dict
+
+fuzz-run: $(FUZZ_TARGETS:%=$(B)/fuzz/%)
+	@sh fuzz/run.sh $(B) $(FUZZ_SECONDS) $(foreach t,$(FUZZ_TARGETS),$(t)$(if $(FUZZ_DICT_$(t)),:$(FUZZ_DICT_$(t))))
+
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=30
+
+# ---- coverage (gcc --coverage + gcovr) ---------------------------------
+
+# Minimum percentages of src/ lines and branches run by the unit tests and
+# the corpus replays (the library's default profile; the small profile's
+# code is not counted).
+COV_LINES    ?= 97
+COV_BRANCHES ?= 92
+COV_CC       ?= gcc
+COV          := $(B)/cov
+COV_FLAGS    := --coverage -O0 -g
+COV_OBJS     := $(LIB_SRCS:src/%.c=$(COV)/obj/%.o)
+COV_TESTS    := $(TEST_SRCS:tests/%.c=$(COV)/tests/%)
+COV_REPLAY   := $(FUZZ_SRCS:fuzz/%.c=$(COV)/fuzz/%)
+
+$(COV)/obj/%.o: src/%.c $(HEADERS) $(wildcard src/*.h) $(CONFIG_STAMP)
+	@mkdir -p $(@D)
+	$(COV_CC) $(WARN) $(LIB_CPPFLAGS) $(CPPFLAGS) $(COV_FLAGS) -c $< -o $@
+
+$(COV)/libwsx.a: $(COV_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(COV)/tests/%: tests/%.c $(wildcard tests/*.h) $(COV)/libwsx.a
+	@mkdir -p $(@D)
+	$(COV_CC) $(TEST_FLAGS) $(CPPFLAGS) $(COV_FLAGS) $< -o $@ $(COV)/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm
+
+$(COV)/fuzz/%: fuzz/%.c fuzz/replay.c $(wildcard fuzz/*.h) $(COV)/libwsx.a
+	@mkdir -p $(@D)
+	$(COV_CC) $(TEST_FLAGS) $(CPPFLAGS) $(COV_FLAGS) $< $(FUZZ_EXTRA_$*) fuzz/replay.c -o $@ $(COV)/libwsx.a $(LDFLAGS) $(LIB_LIBS)
+$(COV)/fuzz/fuzz_sse_profiles: fuzz/sse_other_profile.c $(wildcard src/sse_parse*)
+
+coverage: $(COV_TESTS) $(COV_REPLAY)
+	@sh tests/coverage.sh $(COV) $(COV_LINES) $(COV_BRANCHES)
 
 # ---- benchmarks -------------------------------------------------------
 
