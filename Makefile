@@ -241,6 +241,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(FUZZ_SRCS:fuzz/%.c=%)
 FUZZ_DICT_fuzz_ws_decode      := fuzz/ws.dict
 FUZZ_DICT_fuzz_ws_conn        := fuzz/ws.dict
+FUZZ_DICT_fuzz_ws_profiles    := fuzz/ws.dict
 FUZZ_DICT_fuzz_http_request   := fuzz/http.dict
 FUZZ_DICT_fuzz_http_response  := fuzz/http.dict
 FUZZ_DICT_fuzz_chunked        := fuzz/http.dict
@@ -278,12 +279,15 @@ $(COV)/libwsx.a: $(COV_OBJS)
 
 $(COV)/tests/%: tests/%.c $(wildcard tests/*.h) $(COV)/libwsx.a
 	@mkdir -p $(@D)
-	$(COV_CC) $(TEST_FLAGS) $(CPPFLAGS) $(COV_FLAGS) $< -o $@ $(COV)/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm
+	$(COV_CC) $(TEST_FLAGS) $(CPPFLAGS) $(COV_FLAGS) $< -o $@ $(COV)/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm \
+	    $(call test_libs,$<)
 
 $(COV)/fuzz/%: fuzz/%.c fuzz/replay.c $(wildcard fuzz/*.h) $(COV)/libwsx.a
 	@mkdir -p $(@D)
-	$(COV_CC) $(TEST_FLAGS) $(CPPFLAGS) $(COV_FLAGS) $< $(FUZZ_EXTRA_$*) fuzz/replay.c -o $@ $(COV)/libwsx.a $(LDFLAGS) $(LIB_LIBS)
+	$(COV_CC) $(TEST_FLAGS) $(CPPFLAGS) $(COV_FLAGS) $< $(FUZZ_EXTRA_$*) fuzz/replay.c -o $@ $(COV)/libwsx.a $(LDFLAGS) $(LIB_LIBS) \
+	    $(call test_libs,$<)
 $(COV)/fuzz/fuzz_sse_profiles: fuzz/sse_other_profile.c $(wildcard src/sse_parse*)
+$(COV)/fuzz/fuzz_ws_profiles: $(FUZZ_EXTRA_fuzz_ws_profiles) $(wildcard src/ws_decode*)
 
 coverage: $(COV_TESTS) $(COV_REPLAY)
 	@sh tests/coverage.sh $(COV) $(COV_LINES) $(COV_BRANCHES)
