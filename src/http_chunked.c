@@ -68,7 +68,7 @@ static int size_digit(wsx_chunked *c, char ch)
 
 /* The state after one framing byte (any state but S_DATA and S_END), or a
  * wsx_err. */
-static int next_state(wsx_chunked *c, int s, char ch)
+WSX__SMALL_NOINLINE static int next_state(wsx_chunked *c, int s, char ch)
 {
     switch (s) {
     case S_SIZE:

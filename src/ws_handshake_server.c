@@ -26,7 +26,8 @@ static int key_ok(const wsx_header *key)
 }
 
 /* The Origin policy of cfg for the request's Origin (NULL when absent). */
-static int check_origin(const wsx_hs_server_config *cfg, const wsx_header *origin)
+WSX__SMALL_NOINLINE static int check_origin(const wsx_hs_server_config *cfg,
+                                            const wsx_header *origin)
 {
     size_t i;
     if (cfg->num_origins == 0 && !cfg->origin_check)
