@@ -214,14 +214,17 @@ WSX__NOINLINE static int decode_general(wsx_ws_decoder *d, uint8_t *buf,
                                         size_t len, size_t *consumed,
                                         wsx_ws_event *ev);
 
-/* DATA from a binary frame's payload. */
+/* DATA from a binary frame's payload; a text frame's goes straight to
+ * deliver (the UTF-8 check). */
 WSX__NOINLINE static int fast_binary_data(wsx_ws_decoder *d, uint8_t *buf,
                                           size_t len, size_t *consumed,
                                           wsx_ws_event *ev)
 {
     size_t n;
-    if (len == 0 || (d->_flags & WSX__WSD_F_TEXT))
+    if (len == 0)
         return decode_general(d, buf, len, consumed, ev);
+    if (d->_flags & WSX__WSD_F_TEXT)
+        return deliver(d, buf, len, 0, consumed, ev);
     n = len < d->_remaining ? len : (size_t)d->_remaining;
     d->_remaining -= n;
     if (d->_remaining == 0)
