@@ -5,7 +5,8 @@
  * all memory is the caller's, sized by the window bits it picks.
  *
  * Sections: the decompressor (wsx_inflater), the gzip reader (wsx_gzip_reader),
- * primitives (CRC-32), the compressor.
+ * primitives (CRC-32), the compressor (wsx_deflater), the gzip writer
+ * (wsx_gzip_writer).
  *
  * MIT licensed; see LICENSE.
  */
@@ -246,7 +247,209 @@ WSX_API int wsx_gzip_read(wsx_gzip_reader *g, const void *in, size_t in_len, siz
  * buf may be NULL when len is 0.  "123456789" gives 0xCBF43926. */
 WSX_API uint32_t wsx_crc32(uint32_t crc, const void *buf, size_t len);
 
-/* ---- compressor -------------------------------------------------------- */
+/* ---- compressor (RFC 1951) -------------------------------------------- */
+/*
+ * A raw DEFLATE compressor: LZ77 over hash chains (4-byte hashes), greedy
+ * (levels 1-3) or lazy (4-9) matching, and per block the cheapest of
+ * stored, fixed-Huffman and dynamic-Huffman coding, counted in bits.  Input
+ * comes in any chunks and is copied into the window (wsx keeps no pointer
+ * to it); output goes into caller buffers of any size, down to one byte,
+ * and a call that fills its buffer goes on where it stopped.  The output
+ * does not depend on how input and output were cut, and is the same on
+ * every host and in both size profiles.
+ *
+ *   static uint8_t mem[WSX_DEFLATE_MEM_SIZE(15)];
+ *   wsx_deflater d;
+ *   wsx_deflater_init(&d, NULL, mem, sizeof mem);     (15 bits, level 6)
+ *   ...each message (permessage-deflate, RFC 7692):
+ *   size_t off = 0, used, n;
+ *   int r;
+ *   do {
+ *       r = wsx_deflate(&d, msg + off, len - off, &used, WSX_DEFLATE_MESSAGE,
+ *                       out, cap, &n);
+ *       off += used;
+ *       ...send out[0..n)...
+ *   } while (r == WSX_DEFLATE_OUTPUT_FULL);
+ *   if (r < 0) ...
+ *   if (no_context_takeover) wsx_deflater_reset(&d);
+ *
+ * Memory: one block (any alignment) for the window (2^(bits+1) bytes and a
+ * lookahead), the hash chains, the code tables and the current block's
+ * symbols, 4 bytes each; the more symbols fit, the longer the blocks and
+ * the better their codes (above all with small windows).  Bytes per
+ * compressor (the same on a 64-bit host and a Cortex-M4), plus
+ * sizeof(wsx_deflater), 160 on LP64 and 128 on a Cortex-M4:
+ *
+ *   window bits          15        12       9       8
+ *   WSX_DEFLATE_MEM_SIZE 200,804   41,322   23,402  22,378   (4096-8192 symbols)
+ *   WSX_DEFLATE_MEM_MIN  169,060   25,962    8,042   7,018   (256 symbols)
+ *
+ * (zlib's deflate takes about 262 KiB at its defaults, 15 bits and
+ * memLevel 8.)
+ * A compressor given window bits 8..14 never emits a distance beyond
+ * 2^bits (RFC 7692 section 8.1: 8 means 256, which zlib cannot do); with 15
+ * none beyond 32,506 bytes.
+ *
+ * Levels: 1 (fast: greedy, 4 candidates a search), 6 (default: lazy,
+ * at most 128 candidates, a search stops at a 32-byte match), 9 (best).
+ */
+
+#define WSX_DEFLATE_LEVEL_FAST 1
+#define WSX_DEFLATE_LEVEL_DEFAULT 6
+#define WSX_DEFLATE_LEVEL_BEST 9
+
+typedef struct wsx_deflater_config {
+    int window_bits; /* 8..15; 0: 15 */
+    int level;       /* 1..9; 0: WSX_DEFLATE_LEVEL_DEFAULT */
+} wsx_deflater_config;
+
+/* The parts of the memory sizes (private): the window (2W and a 262-byte
+ * lookahead, at most 64 KiB), the hash heads, the chains (2W bytes), the
+ * code tables, slack; then 4 bytes per symbol. */
+#define WSX__DEFLATE_WINDOW(wb) ((wb) >= 15 ? 65536u : (2u << (wb)) + 262u)
+#define WSX__DEFLATE_HASH_BITS(wb) ((wb) > 9 ? (wb) - 1 : 8)
+#define WSX__DEFLATE_TABLES (340u * 4 + 340u * 2 + 576u * 2 + 320u * 2 + 340u)
+#define WSX__DEFLATE_FIXED(wb)                                             \
+    ((size_t)WSX__DEFLATE_TABLES + 2u * (1u << WSX__DEFLATE_HASH_BITS(wb)) + \
+     2u * (1u << (wb)) + WSX__DEFLATE_WINDOW(wb) + 24u)
+#define WSX__DEFLATE_MIN_SYMBOLS 256u
+#define WSX__DEFLATE_MAX_SYMBOLS 16384u
+
+/* Memory for wsx_deflater_init with window_bits 8..15 (the macro's
+ * argument: 0 is not "15" here).  Any size from MEM_MIN up works; blocks
+ * take up to 16,384 symbols of what is given beyond MEM_MIN's fixed part. */
+#define WSX_DEFLATE_MEM_SIZE(window_bits)                                  \
+    (WSX__DEFLATE_FIXED(window_bits) + 4u * ((window_bits) >= 15 ? 8192u : 4096u))
+#define WSX_DEFLATE_MEM_MIN(window_bits)                                   \
+    (WSX__DEFLATE_FIXED(window_bits) + 4u * WSX__DEFLATE_MIN_SYMBOLS)
+
+/* What wsx_deflate does once the input given so far is in. */
+typedef enum wsx_deflate_flush {
+    /* Nothing: data may wait inside for better blocks. */
+    WSX_DEFLATE_NO_FLUSH = 0,
+    /* Sync flush: everything so far can be decoded; the output ends on a
+     * byte boundary with an empty stored block, 00 00 ff ff (gzip'd event
+     * streams: one per event). */
+    WSX_DEFLATE_SYNC = 1,
+    /* The end of a permessage-deflate message (RFC 7692 section 7.2.1): a
+     * sync flush without its last 4 bytes, WSX_DEFLATE_SYNC_TAIL.  An empty
+     * message is the single byte 00 (section 7.2.3.6). */
+    WSX_DEFLATE_MESSAGE = 2,
+    /* The end of the stream: the last block has BFINAL set and the output
+     * ends on a byte boundary.  Only wsx_deflater_reset goes on from there. */
+    WSX_DEFLATE_FINISH = 3
+} wsx_deflate_flush;
+
+/* wsx_deflate's answer when out is full and more output is ready (the same
+ * value as WSX_INFLATE_OUTPUT_FULL). */
+#define WSX_DEFLATE_OUTPUT_FULL 1
+
+/* Compressor state.  Private fields; the memory given to
+ * wsx_deflater_init belongs to it until the caller stops using it. */
+typedef struct wsx_deflater {
+    uint8_t *_win;
+    uint16_t *_head, *_prev, *_freq, *_rle, *_work;
+    uint32_t *_syms, *_codes;
+    uint64_t _bits;
+    unsigned _nbits, _pos, _end, _hashed;
+    unsigned _block_start, _block_len, _nsyms, _sym_cap;
+    unsigned _pend_len, _pend_dist, _win_size, _max_dist;
+    unsigned _idx, _left, _chunk, _nrle, _lit_run;
+    uint16_t _hlit, _hdist, _hclen;
+    uint8_t _param[5];
+    uint8_t _wbits, _hbits, _phase, _btype, _final, _flush, _done, _fixed_codes;
+} wsx_deflater;
+
+/* Window bits 15, level WSX_DEFLATE_LEVEL_DEFAULT.  NULL: nothing. */
+WSX_API void wsx_deflater_config_default(wsx_deflater_config *cfg);
+
+/* Sets d up for a new stream.  cfg NULL: the defaults; cfg is copied.
+ * mem must hold at least WSX_DEFLATE_MEM_MIN(window bits) bytes (any
+ * alignment).  Returns WSX_OK, WSX_E_ARG (d or mem NULL, window bits not
+ * 0 or 8..15, level not 0..9) or WSX_E_BUFFER (mem_size too small). */
+WSX_API int wsx_deflater_init(wsx_deflater *d, const wsx_deflater_config *cfg,
+                              void *mem, size_t mem_size);
+
+/*
+ * Compresses in[0..in_len) as the continuation of the stream and writes
+ * what is ready into out[0..out_cap).  Always sets *in_used (bytes of in
+ * taken, 0..in_len: they are copied, never needed again) and *out_len
+ * (bytes written, 0..out_cap).  Returns:
+ *   WSX_OK                   all of in was taken and the flush asked for
+ *                            is complete in out (with WSX_DEFLATE_NO_FLUSH
+ *                            some output may wait inside for later);
+ *   WSX_DEFLATE_OUTPUT_FULL  out is full and more is ready: write out, then
+ *                            call again with in + *in_used, the rest of
+ *                            the length and the same flush; out_cap may be
+ *                            as small as 1 and change from call to call;
+ *   WSX_E_ARG                d, in_used or out_len NULL, in NULL with
+ *                            in_len > 0, out NULL with out_cap > 0, flush
+ *                            not a wsx_deflate_flush (nothing changed);
+ *   WSX_E_STATE              the stream was finished (WSX_DEFLATE_FINISH).
+ * A flush with no new input still writes its marker (an empty message:
+ * 00).  Work is bounded by the input and output of the call.
+ */
+WSX_API int wsx_deflate(wsx_deflater *d, const void *in, size_t in_len,
+                        size_t *in_used, int flush, void *out, size_t out_cap,
+                        size_t *out_len);
+
+/* Starts a new stream that refers to nothing before it, with the same
+ * configuration and memory: between messages when the direction has no
+ * context takeover (RFC 7692 section 7.1.1), or after WSX_DEFLATE_FINISH.
+ * Whatever was not written yet is dropped.  Constant time after a stream
+ * of up to 4 KiB; after a longer one it clears the hash heads (2^(bits-1)
+ * entries of 2 bytes).  Returns WSX_OK, or WSX_E_ARG for NULL. */
+WSX_API int wsx_deflater_reset(wsx_deflater *d);
+
+/* The most bytes wsx_deflate writes for in_len bytes of input given since
+ * the last completed flush (or reset), up to and including the next flush
+ * of any kind: in_len + in_len / 8 + in_len / 32 + 32.  0 for a
+ * NULL d. */
+WSX_API size_t wsx_deflate_bound(const wsx_deflater *d, size_t in_len);
+
+/* ---- gzip writer (RFC 1952) ------------------------------------------- */
+/*
+ * gzip framing around the compressor, for HTTP Content-Encoding: gzip:
+ *   wsx_gzip_writer_init(&g, NULL, mem, sizeof mem);
+ *   wsx_gzip_header(&g, out, cap, &n);                 10 bytes
+ *   per event: wsx_gzip_write(&g, ev, len, &used, WSX_DEFLATE_SYNC, out, cap, &n)
+ *   at the end: wsx_gzip_finish(&g, out, cap, &n)     last block, CRC-32, ISIZE
+ * The header has no name, no comment, modification time 0 and OS 255
+ * (unknown).  With a sync flush per event, each event can be decoded as soon
+ * as it arrives.
+ */
+typedef struct wsx_gzip_writer {
+    wsx_deflater _d;
+    uint32_t _crc, _size;
+    uint8_t _state, _trailer_pos;
+} wsx_gzip_writer;
+
+#define WSX_GZIP_HEADER_LEN 10
+#define WSX_GZIP_TRAILER_LEN 8
+
+/* As wsx_deflater_init (the same config, memory and results). */
+WSX_API int wsx_gzip_writer_init(wsx_gzip_writer *g, const wsx_deflater_config *cfg,
+                                 void *mem, size_t mem_size);
+
+/* Writes the 10-byte header (a rule 2 writer: WSX_E_BUFFER with
+ * *out_len = 10 when cap is smaller, a size query with out NULL and cap
+ * 0).  WSX_E_STATE when it was written already. */
+WSX_API int wsx_gzip_header(wsx_gzip_writer *g, void *out, size_t cap, size_t *out_len);
+
+/* Compresses in[0..in_len) as wsx_deflate does, with flush
+ * WSX_DEFLATE_NO_FLUSH or WSX_DEFLATE_SYNC (others: WSX_E_ARG), and counts
+ * the bytes taken into the CRC-32 and length; the same results and counts
+ * as wsx_deflate.  WSX_E_STATE before the header or after finishing. */
+WSX_API int wsx_gzip_write(wsx_gzip_writer *g, const void *in, size_t in_len,
+                           size_t *in_used, int flush, void *out, size_t out_cap,
+                           size_t *out_len);
+
+/* Ends the stream: the last block and the trailer (CRC-32 and length mod
+ * 2^32 of everything compressed).  WSX_OK when all of it is in out, or
+ * WSX_DEFLATE_OUTPUT_FULL: write out and call again.  WSX_E_STATE before
+ * the header or after the end; WSX_E_ARG for NULL g or out_len, or out
+ * NULL with cap > 0. */
+WSX_API int wsx_gzip_finish(wsx_gzip_writer *g, void *out, size_t cap, size_t *out_len);
 
 #ifdef __cplusplus
 }

@@ -11,10 +11,11 @@
 #     its 4 KiB budget; what a firmware links for each role of
 #     examples/firmware/roles.c (WebSocket server, client, SSE server,
 #     client, both servers) stays under 12 KiB; the DEFLATE decompressor
-#     (inflate + inflate_small, the WSX_SMALL profile) under 3 KiB; the
-#     whole library stays under a ceiling that stops it from growing
-#     (22.5 KiB, of which 3.5 KiB are the decompressor, gzip reader and
-#     CRC-32).  The whole-library target of 12 KiB is NOT met (see
+#     (inflate + inflate_small, the WSX_SMALL profile) under 3 KiB, the
+#     compressor (deflate) within 4 KiB; the whole library stays under a
+#     ceiling that stops it from growing (26.9 KiB, of which 3.5 KiB are the
+#     decompressor, gzip reader and CRC-32 and 4.4 KiB the compressor and
+#     gzip writer).  The whole-library target of 12 KiB is NOT met (see
 #     README); make size prints it as OVER.
 # Needs gcc-arm-none-eabi + libnewlib-arm-none-eabi (and qemu-user-static
 # for the emulated run), which .ci/run installs.
@@ -119,11 +120,19 @@ if [ "$inflate" -lt "$INFLATE_BUDGET" ]; then
 else
     bad "DEFLATE decompressor .text budget" "$inflate >= $INFLATE_BUDGET (inflate=$(val text.inflate) inflate_small=$(val text.inflate_small))"
 fi
+DEFLATE_BUDGET=4096
+deflate=$(val text.deflate)
+if [ -n "$deflate" ] && [ "$deflate" -le "$DEFLATE_BUDGET" ]; then
+    ok "DEFLATE compressor .text $deflate <= $DEFLATE_BUDGET"
+else
+    bad "DEFLATE compressor .text budget" "${deflate:-missing} > $DEFLATE_BUDGET"
+fi
 # Not the 12 KiB target (make size reports it as OVER): a ceiling so the
 # library does not grow while that target is open.  19456 until the
 # decompressor, gzip reader and CRC-32 came: +3580 (inflate 769,
-# inflate_small 1820, gzip_read 839, crc32 116, their error rows 36).
-LIBRARY_CEILING=23036
+# inflate_small 1820, gzip_read 839, crc32 116, their error rows 36); then
+# the compressor and gzip writer: +4502 (deflate 4058, gzip_write 444).
+LIBRARY_CEILING=27538
 if [ "$lib" -lt "$LIBRARY_CEILING" ]; then
     ok "whole library .text $lib < ceiling $LIBRARY_CEILING (target $(val budget.library) not met)"
 else
