@@ -10,9 +10,10 @@
  *                window slides); else n data bytes follow
  *   op >> 4 & 7  output room per call: 1, 2, 3, 7, 64, 4096 or all
  * After every flush the compressed bytes since the previous one must
- * decode (zlib's inflate, and the reference decoder of inflate_ref.h, which
- * checks that no distance goes beyond the window or back before the last
- * reset) to exactly the plain bytes, within wsx_deflate_bound.
+ * decode to exactly the plain bytes, within wsx_deflate_bound, by three
+ * decoders: zlib's inflate, wsx's own (wsx_inflate, with the exact window:
+ * 8 bits included) and the reference decoder of inflate_ref.h, which checks
+ * that no distance goes beyond the window or back before the last reset.
  * TEST_LIBS: -lz
  */
 #include <stdint.h>
@@ -35,10 +36,11 @@
 enum { MAX_PLAIN = 1 << 18, MAX_COMP = MAX_PLAIN + MAX_PLAIN / 4 + 4096 };
 
 static uint8_t plain[MAX_PLAIN], comp[MAX_COMP], back[MAX_PLAIN];
-static uint8_t mem[WSX_DEFLATE_MEM_SIZE(15) + 4096];
+static uint8_t mem[WSX_DEFLATE_MEM_SIZE(15) + 4096], inflate_mem[WSX_INFLATE_MEM_SIZE(15)];
 
 typedef struct run {
     wsx_deflater d;
+    wsx_inflater inf;
     z_stream z;
     int wb;
     size_t plain_len;  /* bytes given to the compressor */
@@ -46,6 +48,31 @@ typedef struct run {
     size_t hist_start; /* plain offset since which history is shared */
     size_t comp_len;   /* compressed bytes of the current segment */
 } run;
+
+/* wsx_inflate decodes the segment (on the window of the stream so far) in
+ * pieces of 1..8 bytes into room of 1..8 bytes. */
+static void verify_wsx(run *r, int flush, size_t seg)
+{
+    size_t at = 0, got = 0, step = 0;
+    int res;
+    do {
+        size_t used, n, in_n = r->comp_len - at, room = seg - got;
+        step++;
+        if (in_n > 1 + step % 8)
+            in_n = 1 + step % 8;
+        if (room > 1 + step * 3 % 8)
+            room = 1 + step * 3 % 8;
+        res = wsx_inflate(&r->inf, comp + at, in_n, &used, back + got, room, &n);
+        REQUIRE(res >= 0);
+        at += used;
+        got += n;
+        REQUIRE(got <= seg);
+    } while (at < r->comp_len || res == WSX_INFLATE_OUTPUT_FULL);
+    REQUIRE(res == (flush == WSX_DEFLATE_FINISH ? WSX_INFLATE_END : WSX_INFLATE_NEED_INPUT));
+    REQUIRE(got == seg && memcmp(back, plain + r->seg_start, seg) == 0);
+    if (flush != WSX_DEFLATE_FINISH)
+        REQUIRE(wsx_inflater_between_blocks(&r->inf));
+}
 
 /* Decodes the segment just flushed and compares. */
 static void verify(run *r, int flush)
@@ -60,6 +87,7 @@ static void verify(run *r, int flush)
     } else if (flush == WSX_DEFLATE_SYNC) {
         REQUIRE(r->comp_len >= 5 && memcmp(comp + r->comp_len - 4, "\0\0\xff\xff", 4) == 0);
     }
+    verify_wsx(r, flush, seg);
     r->z.next_in = comp;
     r->z.avail_in = (uInt)r->comp_len;
     r->z.next_out = back;
@@ -103,6 +131,7 @@ static void feed(run *r, const uint8_t *in, size_t n, int flush, size_t room)
 static void reset(run *r)
 {
     REQUIRE(wsx_deflater_reset(&r->d) == WSX_OK);
+    REQUIRE(wsx_inflater_reset(&r->inf, 0) == WSX_OK);
     inflateReset(&r->z);
     r->hist_start = r->plain_len;
 }
@@ -123,6 +152,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                : data[2] % 3 == 1 ? WSX_DEFLATE_MEM_SIZE(r.wb)
                                   : WSX_DEFLATE_MEM_MIN(r.wb) + 4u * data[2];
     REQUIRE(wsx_deflater_init(&r.d, &cfg, mem, mem_size) == WSX_OK);
+    REQUIRE(wsx_inflater_init(&r.inf, (unsigned)r.wb, inflate_mem, sizeof inflate_mem) == WSX_OK);
     REQUIRE(inflateInit2(&r.z, -(r.wb < 9 ? 9 : r.wb)) == Z_OK);
     while (i + 2 <= size) {
         unsigned op = data[i], n = data[i + 1];

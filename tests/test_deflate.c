@@ -1,8 +1,8 @@
 /*
  * The DEFLATE compressor and the gzip writer, checked by zlib's inflate (an
- * oracle only: the library never links it) and by the reference decoder of
- * fuzz/inflate_ref.h, which also proves that no distance goes beyond the
- * window (zlib cannot inflate raw 8-bit windows).
+ * oracle only: the library never links it), by wsx's own inflater and by
+ * the reference decoder of fuzz/inflate_ref.h, which also proves that no
+ * distance goes beyond the window (zlib cannot inflate raw 8-bit windows).
  *   - byte-exact where the RFCs fix the bytes: an empty permessage-deflate
  *     message is 00 (RFC 7692 7.2.3.6), a sync flush ends 00 00 ff ff and a
  *     message is the same bytes without them, an empty finished stream is
@@ -141,8 +141,23 @@ static long zinflate(const uint8_t *in, size_t n, int wb, uint8_t *out, size_t c
     return (r == Z_OK || r == Z_STREAM_END) && z.avail_in == 0 ? got : -1;
 }
 
-/* Both decoders give back want[0..n) from c[0..clen); the reference one
- * sees no distance beyond 2^wb.  Returns the largest distance. */
+/* wsx's inflater on a window of 2^wb, fed whole; returns the length or
+ * -1 (an error, or the stream did not end with BFINAL). */
+static long wsx_inflate_all(const uint8_t *in, size_t n, int wb, uint8_t *out, size_t cap)
+{
+    static uint8_t mem[WSX_INFLATE_MEM_SIZE(15)];
+    wsx_inflater z;
+    size_t used, got;
+    if (wsx_inflater_init(&z, (unsigned)wb, mem, sizeof mem) != WSX_OK)
+        return -1;
+    if (wsx_inflate(&z, in, n, &used, out, cap, &got) != WSX_INFLATE_END || used != n)
+        return -1;
+    return (long)got;
+}
+
+/* The three decoders give back want[0..n) from c[0..clen); wsx's and the
+ * reference one see no distance beyond 2^wb.  Returns the largest
+ * distance. */
 static size_t check_round_trip(const uint8_t *c, size_t clen, const uint8_t *want, size_t n, int wb)
 {
     uint8_t *back = (uint8_t *)malloc(n + 64);
@@ -155,6 +170,9 @@ static size_t check_round_trip(const uint8_t *c, size_t clen, const uint8_t *wan
     CHECK_EQ(r.out_len, n);
     CHECK(memcmp(back, want, n) == 0);
     CHECK(r.max_dist <= (size_t)1 << wb);
+    memset(back, 0, n);
+    CHECK_EQ(wsx_inflate_all(c, clen, wb, back, n + 64), (long)n);
+    CHECK(memcmp(back, want, n) == 0);
     free(back);
     return r.max_dist;
 }
@@ -768,6 +786,17 @@ static void test_gzip_zlib(void)
         CHECK_EQ(z.total_out, len);
         CHECK(memcmp(back, in, len) == 0);
         inflateEnd(&z);
+        { /* wsx's gzip reader checks the same CRC-32 and ISIZE */
+            static uint8_t reader_mem[WSX_INFLATE_MEM_SIZE(15)];
+            wsx_gzip_reader gr;
+            size_t used, got;
+            memset(back, 0, len);
+            CHECK_EQ(wsx_gzip_reader_init(&gr, 15, reader_mem, sizeof reader_mem), WSX_OK);
+            CHECK_EQ(wsx_gzip_read(&gr, out, n, &used, back, N + 1, &got), WSX_INFLATE_END);
+            CHECK_EQ(used, n);
+            CHECK_EQ(got, len);
+            CHECK(memcmp(back, in, len) == 0);
+        }
         /* a flipped CRC bit is noticed (the trailer is real) */
         out[n - 8] ^= 1;
         memset(&z, 0, sizeof z);

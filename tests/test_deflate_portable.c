@@ -54,7 +54,7 @@ static uint32_t fnv1a(const uint8_t *p, size_t n)
     return h;
 }
 
-static uint8_t mem[WSX_DEFLATE_MEM_SIZE(15)];
+static uint8_t mem[WSX_DEFLATE_MEM_SIZE(15)], inflate_mem[WSX_INFLATE_MEM_SIZE(15)];
 
 /* Compresses with one flush, out_step bytes of room per call (0: all). */
 static size_t compress(wsx_deflater *d, const uint8_t *in, size_t n, int flush, uint8_t *out,
@@ -144,6 +144,17 @@ static void test_round_trips(void)
         CHECK(memcmp(back, in, N) == 0);
         CHECK(r.max_dist <= (size_t)1 << wb);
         CHECK(n < N / 2);
+        { /* wsx's inflater, on exactly the window */
+            wsx_inflater z;
+            size_t used, got;
+            memset(back, 0, N);
+            CHECK_EQ(wsx_inflater_init(&z, (unsigned)wb, inflate_mem, sizeof inflate_mem), WSX_OK);
+            CHECK_EQ(wsx_inflate(&z, out, n, &used, back, N, &got), WSX_INFLATE_NEED_INPUT);
+            CHECK_EQ(used, n);
+            CHECK_EQ(got, N);
+            CHECK(memcmp(back, in, N) == 0);
+            CHECK(wsx_inflater_between_blocks(&z));
+        }
     }
     free(in);
     free(out);
