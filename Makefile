@@ -8,6 +8,7 @@
 #   make fuzz-run        each fuzz target for FUZZ_SECONDS (60) with its dictionary;
 #                        FUZZ_TARGETS="fuzz_x fuzz_y" picks some (see fuzz/README.md)
 #   make fuzz-smoke      fuzz-run with 30 seconds per target (CI)
+#   make format          clang-format -i on every C file (make check fails on a difference)
 #   make coverage        line and branch coverage of src/ (gcc --coverage, gcovr) from
 #                        the unit tests and the corpus replays; fails below
 #                        COV_LINES / COV_BRANCHES percent
@@ -82,7 +83,7 @@ SAN          := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-saniti
 test_libs     = $(shell sed -n 's/^.*TEST_LIBS: *//p' $(1))
 TEST_FLAGS   := $(WARN) -Iinclude -Isrc -Itests -D_DEFAULT_SOURCE -O1 -g
 
-.PHONY: all check examples fuzz fuzz-run fuzz-smoke coverage bench install uninstall clean unit-tests demo
+.PHONY: all check examples fuzz fuzz-run fuzz-smoke coverage format bench install uninstall clean unit-tests demo
 
 all: $(B)/libwsx.a $(B)/libwsx.so $(B)/wsx.pc
 
@@ -192,6 +193,11 @@ unit-tests: all $(TESTS) $(ASAN_TESTS) $(SMALL_TESTS) $(FUZZ_REPLAY) $(SMALL_REP
 
 check: unit-tests
 	@sh tests/run.sh $(B)
+
+# ---- formatting (.clang-format; tests/check_format.sh fails on a difference)
+
+format:
+	git ls-files '*.c' '*.h' '*.cpp' | xargs clang-format -i
 
 # ---- examples ---------------------------------------------------------
 

@@ -39,7 +39,7 @@ typedef struct data_set {
     size_t len;
     size_t *msg_end; /* tokens: end offset of each message */
     size_t nmsg;
-    size_t doc_len;  /* others: compressed in documents of this size */
+    size_t doc_len; /* others: compressed in documents of this size */
 } data_set;
 
 static uint8_t *out_buf, *check_buf;
@@ -65,13 +65,16 @@ static uint32_t rng(void)
 }
 
 static const char *vocab[] = {
-    "the", "of", "and", "to", "a", "in", "is", "that", "for", "it", "as", "was", "with", "be",
-    "by", "on", "not", "he", "this", "are", "or", "his", "from", "at", "which", "but", "have",
-    "an", "had", "they", "you", "were", "their", "one", "all", "we", "can", "her", "has",
-    "there", "been", "if", "more", "when", "will", "would", "who", "so", "no", "model",
-    "token", "stream", "server", "client", "message", "window", "quick", "brown", "fox",
-    "jumps", "over", "lazy", "dog", "language", "answer", "question", "because", "through",
-    "between", "under", "system", "program", "network", "value", "result", "different"};
+    "the",     "of",       "and",     "to",       "a",       "in",     "is",      "that",
+    "for",     "it",       "as",      "was",      "with",    "be",     "by",      "on",
+    "not",     "he",       "this",    "are",      "or",      "his",    "from",    "at",
+    "which",   "but",      "have",    "an",       "had",     "they",   "you",     "were",
+    "their",   "one",      "all",     "we",       "can",     "her",    "has",     "there",
+    "been",    "if",       "more",    "when",     "will",    "would",  "who",     "so",
+    "no",      "model",    "token",   "stream",   "server",  "client", "message", "window",
+    "quick",   "brown",    "fox",     "jumps",    "over",    "lazy",   "dog",     "language",
+    "answer",  "question", "because", "through",  "between", "under",  "system",  "program",
+    "network", "value",    "result",  "different"};
 #define NVOCAB (sizeof vocab / sizeof vocab[0])
 
 static const char *zipf_word(void)
@@ -142,8 +145,8 @@ static void make_tokens(data_set *t, const data_set *text, size_t max_msgs)
         size_t w = 0;
         while (i < text->len && !((text->bytes[i] | 32) >= 'a' && (text->bytes[i] | 32) <= 'z'))
             i = (i + 1) % text->len;
-        while (i < text->len && w < sizeof word - 1 &&
-               (text->bytes[i] | 32) >= 'a' && (text->bytes[i] | 32) <= 'z')
+        while (i < text->len && w < sizeof word - 1 && (text->bytes[i] | 32) >= 'a' &&
+               (text->bytes[i] | 32) <= 'z')
             word[w++] = (char)text->bytes[i++];
         word[w] = 0;
         if (i >= text->len)
@@ -165,14 +168,15 @@ static void make_json(data_set *t, size_t docs)
         n += (size_t)sprintf((char *)t->bytes + n, "{\"items\":[");
         for (;;) {
             char rec[512];
-            int k = snprintf(rec, sizeof rec,
-                             "%s{\"id\":%u,\"user\":{\"name\":\"%s %s\",\"email\":\"%s%u@example.com\"},"
-                             "\"score\":%u.%02u,\"active\":%s,\"tags\":[\"%s\",\"%s\"],"
-                             "\"text\":\"%s %s %s %s\"}",
-                             id ? "," : "", (unsigned)(d * 100000 + id * 7 + rng() % 7),
-                             zipf_word(), zipf_word(), zipf_word(), rng() % 1000, rng() % 100,
-                             rng() % 100, rng() % 2 ? "true" : "false", zipf_word(), zipf_word(),
-                             zipf_word(), zipf_word(), zipf_word(), zipf_word());
+            int k = snprintf(
+                rec, sizeof rec,
+                "%s{\"id\":%u,\"user\":{\"name\":\"%s %s\",\"email\":\"%s%u@example.com\"},"
+                "\"score\":%u.%02u,\"active\":%s,\"tags\":[\"%s\",\"%s\"],"
+                "\"text\":\"%s %s %s %s\"}",
+                id ? "," : "", (unsigned)(d * 100000 + id * 7 + rng() % 7), zipf_word(),
+                zipf_word(), zipf_word(), rng() % 1000, rng() % 100, rng() % 100,
+                rng() % 2 ? "true" : "false", zipf_word(), zipf_word(), zipf_word(), zipf_word(),
+                zipf_word(), zipf_word());
             if (n - start + (size_t)k + 2 > 65536)
                 break;
             memcpy(t->bytes + n, rec, (size_t)k);
@@ -225,8 +229,8 @@ static size_t run_wsx(const data_set *t, int level)
         if (!t->msg_end)
             wsx_deflater_reset(&wsx_d);
         r = wsx_deflate(&wsx_d, t->bytes + start, end - start, &used,
-                        t->msg_end ? WSX_DEFLATE_MESSAGE : WSX_DEFLATE_FINISH,
-                        out_buf + at + 4, out_cap - at - 4, &n);
+                        t->msg_end ? WSX_DEFLATE_MESSAGE : WSX_DEFLATE_FINISH, out_buf + at + 4,
+                        out_cap - at - 4, &n);
         if (r != WSX_OK) {
             fprintf(stderr, "wsx_deflate: %d\n", r);
             exit(1);
@@ -337,8 +341,8 @@ static void measure(const char *results, const data_set *t, int level, contender
         c[i].size = c[i].fn(t, level);
         c[i].best = 1e30;
         if (!check(t, c[i].shares_window)) {
-            fprintf(stderr, "%s level %d: output does not inflate to the input (%s)\n",
-                    c[i].impl, level, t->name);
+            fprintf(stderr, "%s level %d: output does not inflate to the input (%s)\n", c[i].impl,
+                    level, t->name);
             exit(1);
         }
     }

@@ -57,9 +57,9 @@ static unsigned rnd(void)
     return rnd_state >> 8;
 }
 
-static const char *tokens[] = {" the",  " quick", " brown", " fox", " jumps", " over",  " lazy",
-                               " dog",  ",",      ".",      "\\n",  " I",     " think", " that",
-                               " this", " is",    " a",     " good", " idea", " token", " stream"};
+static const char *tokens[] = {" the",  " quick", " brown", " fox",  " jumps", " over",  " lazy",
+                               " dog",  ",",      ".",      "\\n",   " I",     " think", " that",
+                               " this", " is",    " a",     " good", " idea",  " token", " stream"};
 
 static size_t make_tokens(uint8_t *p, size_t cap, size_t count, size_t *plain)
 {
@@ -79,11 +79,12 @@ static size_t make_json(uint8_t *p, size_t len)
     static const char *names[] = {"alice", "bob", "carol", "dave", "erin", "frank"};
     n += (size_t)snprintf((char *)p, len, "{\"items\":[");
     while (n + 200 < len) {
-        n += (size_t)snprintf((char *)p + n, 200,
-                              "{\"id\":%u,\"user\":\"%s\",\"score\":%u.%02u,\"tags\":[\"%s\",\"x%u\"],"
-                              "\"active\":%s},",
-                              rnd() % 100000, names[rnd() % 6], rnd() % 1000, rnd() % 100,
-                              names[rnd() % 6], rnd() % 50, rnd() % 2 ? "true" : "false");
+        n += (size_t)snprintf(
+            (char *)p + n, 200,
+            "{\"id\":%u,\"user\":\"%s\",\"score\":%u.%02u,\"tags\":[\"%s\",\"x%u\"],"
+            "\"active\":%s},",
+            rnd() % 100000, names[rnd() % 6], rnd() % 1000, rnd() % 100, names[rnd() % 6],
+            rnd() % 50, rnd() % 2 ? "true" : "false");
     }
     while (n < len - 2)
         p[n++] = ' ';
@@ -290,8 +291,7 @@ static void run_case(const char *path, const char *name, pieces *pc, int mode, i
     if (only && !strstr(name, only))
         return;
     printf("%s: %lu pieces, %lu -> %lu bytes (%.1f%%)\n", name, (unsigned long)pc->n,
-           (unsigned long)in, (unsigned long)want,
-           100.0 * (double)in / (double)(want ? want : 1));
+           (unsigned long)in, (unsigned long)want, 100.0 * (double)in / (double)(want ? want : 1));
     while (spent < 1.5 || rounds < 7) {
         for (k = 0; k < nimpl; k++) {
             double t = timed_run(name, impls[k], pc, mode, runs[k]);

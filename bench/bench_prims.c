@@ -64,11 +64,11 @@ static void make_text(uint8_t *buf, size_t n, int kind)
             if (r < 90)
                 cp = 32 + rng() % 95;
             else if (r < 94)
-                cp = 0xA0 + rng() % (0x800 - 0xA0);        /* Latin, Greek, ... */
+                cp = 0xA0 + rng() % (0x800 - 0xA0); /* Latin, Greek, ... */
             else if (r < 98)
-                cp = 0x4E00 + rng() % (0x9FFF - 0x4E00);   /* CJK */
+                cp = 0x4E00 + rng() % (0x9FFF - 0x4E00); /* CJK */
             else
-                cp = 0x1F300 + rng() % 0x300;              /* emoji */
+                cp = 0x1F300 + rng() % 0x300; /* emoji */
         } else {
             cp = 0x4E00 + rng() % (0x9FFF - 0x4E00);
         }
@@ -162,8 +162,7 @@ int main(int argc, char **argv)
                 buf += mis;
                 memset(buf, 0x5A, sizes[s]);
                 gbs = bench_mask(buf, sizes[s], off, 0);
-                snprintf(name, sizeof name, "mask/%s/%s/off%u",
-                         sizes[s] == 1024 ? "1KiB" : "1MiB",
+                snprintf(name, sizeof name, "mask/%s/%s/off%u", sizes[s] == 1024 ? "1KiB" : "1MiB",
                          mis ? "misaligned" : "aligned", (unsigned)off);
                 printf("%-34s %-10s %7.2f GB/s\n", name, "wsx", gbs);
                 bench_record(out, name, "wsx", gbs, "GB/s");

@@ -18,8 +18,8 @@
 #include "bench_util.h"
 #include "wsx.h"
 
-static const char *words[] = { "Hello", " world", ",", " the", " quick", " brown", " fox",
-                               " jumps", " over", " lazy", " dog", ".", "\\n", " token" };
+static const char *words[] = {"Hello",  " world", ",",     " the", " quick", " brown", " fox",
+                              " jumps", " over",  " lazy", " dog", ".",      "\\n",    " token"};
 
 static size_t make_llm(uint8_t *buf, size_t cap, size_t *events)
 {

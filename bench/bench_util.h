@@ -19,8 +19,8 @@ static inline double bench_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static inline void bench_record(const char *path, const char *test_case,
-                                const char *impl, double value, const char *unit)
+static inline void bench_record(const char *path, const char *test_case, const char *impl,
+                                double value, const char *unit)
 {
     char *old = NULL;
     long n = 0;

@@ -39,11 +39,11 @@
 static const uint8_t KEY[4] = {0x37, 0xfa, 0x21, 0x3d};
 
 typedef struct stream {
-    uint8_t *masked;  /* the frames as received (pristine) */
-    uint8_t *work;    /* decoded in place by wsx */
+    uint8_t *masked; /* the frames as received (pristine) */
+    uint8_t *work;   /* decoded in place by wsx */
     size_t len;
     size_t frames;
-    size_t payload;   /* bytes per frame */
+    size_t payload; /* bytes per frame */
 } stream;
 
 /* Payload of one frame: binary pseudo-random, or ASCII-heavy UTF-8
@@ -151,8 +151,7 @@ static ssize_t serve(uint8_t *buf, size_t len, int flags, void *user)
     return (ssize_t)n;
 }
 
-static size_t wslay_pass(wslay_frame_context_ptr ctx, source *src,
-                         size_t expected)
+static size_t wslay_pass(wslay_frame_context_ptr ctx, source *src, size_t expected)
 {
     struct wslay_frame_iocb iocb;
     size_t frames = 0;
@@ -203,8 +202,7 @@ static double measure(stream *s, int impl, double seconds)
     if (impl == IMPL_WSLAY && wslay_frame_context_init(&ctx, &cb, &src) != 0)
         exit(1);
     start = bench_now();
-    while (passes < MAX_PASSES &&
-           (passes < 11 || bench_now() - start < seconds)) {
+    while (passes < MAX_PASSES && (passes < 11 || bench_now() - start < seconds)) {
         double t0, t1;
         size_t got;
         if (impl == IMPL_WSX)
@@ -219,8 +217,7 @@ static double measure(stream *s, int impl, double seconds)
         }
         t1 = bench_now();
         if (got != s->frames) {
-            fprintf(stderr, "decoded %zu frames, expected %zu\n", got,
-                    s->frames);
+            fprintf(stderr, "decoded %zu frames, expected %zu\n", got, s->frames);
             exit(1);
         }
         pass_times[passes++] = t1 - t0;
@@ -232,8 +229,7 @@ static double measure(stream *s, int impl, double seconds)
     return (double)s->frames / median;
 }
 
-static void run_case(const char *results, const char *name, size_t payload,
-                     size_t frames, int text)
+static void run_case(const char *results, const char *name, size_t payload, size_t frames, int text)
 {
     static const char *impl_names[] = {"wsx", "wsx+copy", "wslay"};
     double fps[3];
@@ -242,19 +238,17 @@ static void run_case(const char *results, const char *name, size_t payload,
     int impl;
     make_stream(&s, payload, frames, text);
     snprintf(case_name, sizeof case_name, "ws_decode_%s", name);
-    printf("%s: %zu frames of %zu bytes, %zu bytes per pass\n", case_name,
-           frames, payload, s.len);
+    printf("%s: %zu frames of %zu bytes, %zu bytes per pass\n", case_name, frames, payload, s.len);
     for (impl = 0; impl < 3; impl++) {
         double gbs;
         fps[impl] = measure(&s, impl, 0.4);
         gbs = fps[impl] * (double)payload / 1e9;
-        printf("  %-9s %14.0f frames/s %9.2f GB/s\n", impl_names[impl],
-               fps[impl], gbs);
+        printf("  %-9s %14.0f frames/s %9.2f GB/s\n", impl_names[impl], fps[impl], gbs);
         bench_record(results, case_name, impl_names[impl], fps[impl], "frames/s");
         bench_record(results, case_name, impl_names[impl], gbs, "GB/s");
     }
-    printf("  wsx / wslay = %.2fx   (wsx+copy / wslay = %.2fx)\n",
-           fps[IMPL_WSX] / fps[IMPL_WSLAY], fps[IMPL_WSX_COPY] / fps[IMPL_WSLAY]);
+    printf("  wsx / wslay = %.2fx   (wsx+copy / wslay = %.2fx)\n", fps[IMPL_WSX] / fps[IMPL_WSLAY],
+           fps[IMPL_WSX_COPY] / fps[IMPL_WSLAY]);
     free(s.masked);
     free(s.work);
 }

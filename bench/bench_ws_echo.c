@@ -87,19 +87,19 @@ static double cpu_seconds(pid_t pid)
     fclose(f);
     buf[n] = '\0';
     p = strrchr(buf, ')'); /* fields after the command name */
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-                     &utime, &stime) != 2)
+    if (!p ||
+        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
         return -1;
     return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
 }
 
 typedef struct server {
-    const char *key;       /* for WSX_BENCH_SERVERS */
-    const char *impl;      /* "impl" in results.json */
-    const char *argv[4];   /* program and fixed arguments */
+    const char *key;     /* for WSX_BENCH_SERVERS */
+    const char *impl;    /* "impl" in results.json */
+    const char *argv[4]; /* program and fixed arguments */
     pid_t pid;
     int port;
-    int fatal;             /* a failure fails the benchmark (wsx) */
+    int fatal; /* a failure fails the benchmark (wsx) */
 } server;
 
 typedef struct bench_case {
@@ -109,8 +109,8 @@ typedef struct bench_case {
 } bench_case;
 
 typedef struct figures {
-    double msgs_per_sec;   /* < 0: not measured */
-    double us_per_msg;     /* < 0: unknown */
+    double msgs_per_sec; /* < 0: not measured */
+    double us_per_msg;   /* < 0: unknown */
 } figures;
 
 /* Starts s (argv + --host/--port/--quiet) and waits until it prints
@@ -186,8 +186,8 @@ static int measure(const server *s, const bench_case *c, double seconds, figures
     out->us_per_msg = -1;
     if (ws_load_run("127.0.0.1", s->port, c->conns, c->inflight, seconds, c->size, &r) != 0 ||
         r.errors) {
-        fprintf(stderr, "FAIL bench_ws_echo: %s against %s: load failed (%d errors)\n",
-                c->name, s->impl, r.errors);
+        fprintf(stderr, "FAIL bench_ws_echo: %s against %s: load failed (%d errors)\n", c->name,
+                s->impl, r.errors);
         return -1;
     }
     cpu1 = cpu_seconds(s->pid);
@@ -199,8 +199,8 @@ static int measure(const server *s, const bench_case *c, double seconds, figures
     return 0;
 }
 
-static void record(const char *results, const char *case_name, const char *suffix,
-                   const char *impl, const figures *f)
+static void record(const char *results, const char *case_name, const char *suffix, const char *impl,
+                   const figures *f)
 {
     char name[192];
     snprintf(name, sizeof name, "%s%s", case_name, suffix);
@@ -243,10 +243,10 @@ static void print_summary(const bench_case *cases, const server *servers,
 int main(int argc, char **argv)
 {
     static const bench_case cases[NCASES] = {
-        { 100, 1, 32, "ws echo 100 conns x 1 in flight, 32 B" },
-        { 100, 16, 32, "ws echo 100 conns x 16 in flight, 32 B" },
-        { 100, 1, 4096, "ws echo 100 conns x 1 in flight, 4 KiB" },
-        { 100, 16, 4096, "ws echo 100 conns x 16 in flight, 4 KiB" },
+        {100, 1, 32, "ws echo 100 conns x 1 in flight, 32 B"},
+        {100, 16, 32, "ws echo 100 conns x 16 in flight, 32 B"},
+        {100, 1, 4096, "ws echo 100 conns x 1 in flight, 4 KiB"},
+        {100, 16, 4096, "ws echo 100 conns x 16 in flight, 4 KiB"},
     };
     const char *results = argc > 1 ? argv[1] : NULL;
     const char *env_secs = getenv("WSX_BENCH_SECONDS");
@@ -296,8 +296,8 @@ int main(int argc, char **argv)
                 continue;
             }
         } else if (sv->argv[1] && access(sv->argv[1], R_OK) != 0) {
-            printf("SKIP bench_ws_echo %s: %s not found (run from the repository root)\n",
-                   sv->key, sv->argv[1]);
+            printf("SKIP bench_ws_echo %s: %s not found (run from the repository root)\n", sv->key,
+                   sv->argv[1]);
             continue;
         }
         if (start_server(sv, why, sizeof why) != 0) {

@@ -48,22 +48,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RX_CHUNK      65536u   /* rx_buffer_size: largest atomic piece */
-#define SERV_BUF      65536u   /* pt_serv_buf_size: recv() size */
-#define FIFO_INITIAL  32u      /* slots per connection to begin with */
-#define FIFO_PAUSE    24u      /* pieces queued: stop reading */
-#define FIFO_RESUME   8u       /* pieces queued: read again */
+#define RX_CHUNK 65536u  /* rx_buffer_size: largest atomic piece */
+#define SERV_BUF 65536u  /* pt_serv_buf_size: recv() size */
+#define FIFO_INITIAL 32u /* slots per connection to begin with */
+#define FIFO_PAUSE 24u   /* pieces queued: stop reading */
+#define FIFO_RESUME 8u   /* pieces queued: read again */
 
 typedef struct piece {
-    unsigned char *buf;    /* LWS_PRE headroom + payload */
-    size_t cap;            /* payload capacity after the headroom */
+    unsigned char *buf; /* LWS_PRE headroom + payload */
+    size_t cap;         /* payload capacity after the headroom */
     size_t len;
     unsigned char binary, first, final;
 } piece;
 
 static int drain; /* --drain */
 
-typedef struct session {  /* lws allocates and zeroes it per connection */
+typedef struct session { /* lws allocates and zeroes it per connection */
     piece *slots;
     unsigned cap, head, count;
     int rx_paused;
@@ -118,10 +118,8 @@ static int write_one(session *s, struct lws *wsi)
         return 0;
 again:
     p = &s->slots[s->head];
-    flags = lws_write_ws_flags(p->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT, p->first,
-                               p->final);
-    if (lws_write(wsi, p->buf + LWS_PRE, p->len, (enum lws_write_protocol)flags) <
-        (int)p->len)
+    flags = lws_write_ws_flags(p->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT, p->first, p->final);
+    if (lws_write(wsi, p->buf + LWS_PRE, p->len, (enum lws_write_protocol)flags) < (int)p->len)
         return -1;
     s->head = (s->head + 1) % s->cap;
     s->count--;
@@ -145,8 +143,8 @@ static void session_free(session *s)
     memset(s, 0, sizeof *s);
 }
 
-static int echo_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
-                         void *in, size_t len)
+static int echo_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                         size_t len)
 {
     session *s = (session *)user;
     switch (reason) {
@@ -171,9 +169,8 @@ static int echo_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 
 static const struct lws_protocols protocols[] = {
     /* First in the list: the protocol of connections that ask for none. */
-    { "echo", echo_callback, sizeof(session), RX_CHUNK, 0, NULL, 0 },
-    { NULL, NULL, 0, 0, 0, NULL, 0 }
-};
+    {"echo", echo_callback, sizeof(session), RX_CHUNK, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0}};
 
 int main(int argc, char **argv)
 {

@@ -37,9 +37,9 @@
 
 typedef struct ws_load_conn {
     int fd;
-    int out_armed;        /* EPOLLOUT is on: obuf holds unsent bytes */
-    size_t have;          /* bytes in rbuf not yet parsed */
-    size_t olen, ocap;    /* obuf: frames the kernel has not taken yet */
+    int out_armed;     /* EPOLLOUT is on: obuf holds unsent bytes */
+    size_t have;       /* bytes in rbuf not yet parsed */
+    size_t olen, ocap; /* obuf: frames the kernel has not taken yet */
     uint8_t *obuf;
     uint8_t rbuf[65536];
 } ws_load_conn;
@@ -228,8 +228,8 @@ static int ws_load_send(ws_load_conn *c, int ep, int count, size_t size)
 }
 
 /* Runs the load; fills *res.  Returns 0, or -1 if connecting failed. */
-static int ws_load_run(const char *host, int port, int nconn, int inflight,
-                       double seconds, size_t size, ws_load_result *res)
+static int ws_load_run(const char *host, int port, int nconn, int inflight, double seconds,
+                       size_t size, ws_load_result *res)
 {
     ws_load_conn *conns = (ws_load_conn *)calloc((size_t)nconn, sizeof *conns);
     struct epoll_event evs[256];
@@ -320,18 +320,24 @@ int main(int argc, char **argv)
     double seconds = 5;
     size_t size = 32;
     if (argc < 3) {
-        fputs("usage: ws_load HOST PORT [CONNECTIONS [IN_FLIGHT [SECONDS [SIZE<=32768]]]]\n", stderr);
+        fputs("usage: ws_load HOST PORT [CONNECTIONS [IN_FLIGHT [SECONDS [SIZE<=32768]]]]\n",
+              stderr);
         return 2;
     }
     port = atoi(argv[2]);
-    if (argc > 3) conns = atoi(argv[3]);
-    if (argc > 4) inflight = atoi(argv[4]);
-    if (argc > 5) seconds = atof(argv[5]);
-    if (argc > 6) size = (size_t)atoi(argv[6]);
+    if (argc > 3)
+        conns = atoi(argv[3]);
+    if (argc > 4)
+        inflight = atoi(argv[4]);
+    if (argc > 5)
+        seconds = atof(argv[5]);
+    if (argc > 6)
+        size = (size_t)atoi(argv[6]);
     if (ws_load_run(argv[1], port, conns, inflight, seconds, size, &r) != 0)
         return 1;
-    printf("%d connections, %d in flight, %zu-byte messages: %.0f msg/s (%llu in %.1f s, %d errors)\n",
-           conns, inflight, size, r.msgs_per_sec, r.messages, r.seconds, r.errors);
+    printf(
+        "%d connections, %d in flight, %zu-byte messages: %.0f msg/s (%llu in %.1f s, %d errors)\n",
+        conns, inflight, size, r.msgs_per_sec, r.messages, r.seconds, r.errors);
     return r.errors ? 1 : 0;
 }
 #endif

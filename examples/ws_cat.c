@@ -63,11 +63,11 @@ typedef struct cat {
     int stdin_open;
     char line[LINE_CAP];
     size_t line_len;
-    int line_streaming;   /* the current line is being sent in fragments */
+    int line_streaming; /* the current line is being sent in fragments */
     /* received message */
     unsigned msg_opcode;
-    int failed;           /* local error: exit 1 */
-    int got_close;        /* the server's close frame arrived */
+    int failed;    /* local error: exit 1 */
+    int got_close; /* the server's close frame arrived */
     uint8_t in[READ_CAP];
     uint8_t out[QUEUE_CAP];
     /* random bytes for mask keys, refilled from getrandom() */
@@ -464,8 +464,8 @@ static int run(cat *k)
         if (want & WSX_WANT_CLOSE)
             break;
         pfd[0].fd = k->fd;
-        pfd[0].events = (short)((want & WSX_WANT_READ ? POLLIN : 0) |
-                                (want & WSX_WANT_WRITE ? POLLOUT : 0));
+        pfd[0].events =
+            (short)((want & WSX_WANT_READ ? POLLIN : 0) | (want & WSX_WANT_WRITE ? POLLOUT : 0));
         pfd[1].fd = STDIN_FILENO;
         pfd[1].events = POLLIN;
         pfd[1].revents = 0;

@@ -17,8 +17,8 @@
 
 typedef struct outcome {
     fz_log data;
-    int result;     /* last non-DATA result: NEED_MORE, END, or error */
-    size_t end_at;  /* input offset where END was returned */
+    int result;    /* last non-DATA result: NEED_MORE, END, or error */
+    size_t end_at; /* input offset where END was returned */
 } outcome;
 
 /* Feeds buf[0..n) (the piece at input offset base); returns 1 when done. */

@@ -25,12 +25,12 @@
 #include "inflate_ref.h"
 #include "wsx_deflate.h"
 
-#define REQUIRE(cond)                                                      \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
+#define REQUIRE(cond)                                                          \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
             fprintf(stderr, "oracle failed: %s (line %d)\n", #cond, __LINE__); \
-            abort();                                                       \
-        }                                                                  \
+            abort();                                                           \
+        }                                                                      \
     } while (0)
 
 enum { MAX_PLAIN = 1 << 18, MAX_COMP = MAX_PLAIN + MAX_PLAIN / 4 + 4096 };
@@ -100,8 +100,8 @@ static void verify(run *r, int flush)
     REQUIRE(memcmp(back, plain + r->seg_start, seg) == 0);
     /* The reference decoder, with the shared history in front. */
     memcpy(back, plain + r->hist_start, hist);
-    REQUIRE(ref_inflate_run(&ref, comp, r->comp_len, back, MAX_PLAIN, hist,
-                            (size_t)1 << r->wb) == 0);
+    REQUIRE(ref_inflate_run(&ref, comp, r->comp_len, back, MAX_PLAIN, hist, (size_t)1 << r->wb) ==
+            0);
     REQUIRE(ref.out_len == hist + seg);
     REQUIRE(memcmp(back + hist, plain + r->seg_start, seg) == 0);
     REQUIRE(ref.final_seen == (flush == WSX_DEFLATE_FINISH));

@@ -14,12 +14,12 @@
 
 #include "wsx.h"
 
-#define REQUIRE(cond)                                                      \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond);     \
-            abort();                                                       \
-        }                                                                  \
+#define REQUIRE(cond)                                                  \
+    do {                                                               \
+        if (!(cond)) {                                                 \
+            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
+            abort();                                                   \
+        }                                                              \
     } while (0)
 
 static inline char *fz_copy(const uint8_t *p, size_t n)
@@ -51,12 +51,16 @@ static inline size_t fz_next(fz_plan *pl)
 {
     size_t n;
     switch (pl->mode) {
-    case 0: n = pl->param % 32 + 1; break;
+    case 0:
+        n = pl->param % 32 + 1;
+        break;
     case 1:
         pl->rng = pl->rng * 1103515245u + 12345u;
         n = (pl->rng >> 16) % 64 + 1;
         break;
-    case 2: n = 1; break;
+    case 2:
+        n = 1;
+        break;
     default:
         n = pl->first ? pl->param * pl->len / 256 : pl->len;
         if (n == 0)
@@ -97,8 +101,8 @@ static inline int fz_same(const fz_log *a, const fz_log *b)
 
 /* Logs the header slices (offsets into buf) after checking each lies in the
  * head of r bytes. */
-static inline void fz_describe_headers(fz_log *l, int r, const char *buf,
-                                       const wsx_header *hdrs, size_t n)
+static inline void fz_describe_headers(fz_log *l, int r, const char *buf, const wsx_header *hdrs,
+                                       size_t n)
 {
     size_t i;
     for (i = 0; i < n; i++) {
@@ -130,8 +134,8 @@ static inline void fz_http_config(wsx_http_config *cfg, uint8_t opt)
  * wsx_http_response), log what it found, and check the whole-input outcome
  * further (r is the whole parse's result, maxh the header array's size). */
 typedef struct fz_http_target {
-    int (*parse)(wsx_http_parser *p, const char *buf, size_t len,
-                 wsx_header *hdrs, size_t maxh, void *msg);
+    int (*parse)(wsx_http_parser *p, const char *buf, size_t len, wsx_header *hdrs, size_t maxh,
+                 void *msg);
     void (*describe)(fz_log *l, int r, const char *buf, const void *msg);
     void (*check_whole)(const char *buf, int r, size_t maxh, const void *msg);
 } fz_http_target;

@@ -94,8 +94,8 @@ static void handshake(const char *buf, const wsx_http_request *q)
     REQUIRE(r == WSX_OK);
 }
 
-static int parse(wsx_http_parser *p, const char *buf, size_t len,
-                 wsx_header *hdrs, size_t maxh, void *msg)
+static int parse(wsx_http_parser *p, const char *buf, size_t len, wsx_header *hdrs, size_t maxh,
+                 void *msg)
 {
     return wsx_http_parse_request(p, buf, len, hdrs, maxh, (wsx_http_request *)msg);
 }

@@ -73,8 +73,8 @@ static void client_check(const char *buf, int head, const wsx_http_response *s)
     REQUIRE(r == WSX_E_HTTP_SYNTAX || (r >= WSX_HTTP_BODY_NONE && r <= WSX_HTTP_BODY_CLOSE));
 }
 
-static int parse(wsx_http_parser *p, const char *buf, size_t len,
-                 wsx_header *hdrs, size_t maxh, void *msg)
+static int parse(wsx_http_parser *p, const char *buf, size_t len, wsx_header *hdrs, size_t maxh,
+                 void *msg)
 {
     return wsx_http_parse_response(p, buf, len, hdrs, maxh, (wsx_http_response *)msg);
 }

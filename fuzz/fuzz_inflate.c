@@ -38,12 +38,12 @@
 
 #include "wsx_deflate.h"
 
-#define REQUIRE(cond)                                                                              \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "fuzz_inflate: %s:%d: %s\n", __FILE__, __LINE__, #cond);               \
-            abort();                                                                               \
-        }                                                                                          \
+#define REQUIRE(cond)                                                                \
+    do {                                                                             \
+        if (!(cond)) {                                                               \
+            fprintf(stderr, "fuzz_inflate: %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+            abort();                                                                 \
+        }                                                                            \
     } while (0)
 
 #define OUT_CAP (1u << 20)
@@ -51,12 +51,12 @@
 
 /* What a decoder made of the input. */
 typedef struct verdict {
-    int state;                 /* 1 every stream ended, 0 needs more, -1 failed */
-    int err;                   /* wsx: the error */
-    size_t out_len;            /* output in all */
-    size_t ends;               /* streams ended */
+    int state;                  /* 1 every stream ended, 0 needs more, -1 failed */
+    int err;                    /* wsx: the error */
+    size_t out_len;             /* output in all */
+    size_t ends;                /* streams ended */
     size_t end_at[MAX_STREAMS]; /* input offset after each */
-    int full;                  /* the output passed OUT_CAP: no verdict */
+    int full;                   /* the output passed OUT_CAP: no verdict */
 } verdict;
 
 static uint32_t next_rng(uint32_t *s)
@@ -67,7 +67,10 @@ static uint32_t next_rng(uint32_t *s)
 
 static size_t piece(unsigned mode, unsigned param, uint32_t *rng, size_t left)
 {
-    size_t n = mode == 0 ? left : mode == 1 ? (param % 64) + 1 : mode == 2 ? 1 + next_rng(rng) % 64 : 1;
+    size_t n = mode == 0   ? left
+               : mode == 1 ? (param % 64) + 1
+               : mode == 2 ? 1 + next_rng(rng) % 64
+                           : 1;
     return n < left ? n : left;
 }
 

@@ -30,12 +30,16 @@ static inline size_t fz_sse_next_chunk(fz_sse_chunks *c, const uint8_t *in, size
 {
     size_t k;
     switch (c->mode) {
-    case 0: k = c->param % 32 + 1; break;
+    case 0:
+        k = c->param % 32 + 1;
+        break;
     case 1:
         c->rng = c->rng * 1103515245u + 12345u;
         k = (c->rng >> 16) % 64 + 1;
         break;
-    case 2: k = 1; break;
+    case 2:
+        k = 1;
+        break;
     default:
         if (split_at_param) {
             size_t cut = c->param * n / 256;

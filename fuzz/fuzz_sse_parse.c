@@ -24,12 +24,12 @@
 #include "wsx.h"
 #include "fuzz_sse_common.h"
 
-#define REQUIRE(cond)                                                      \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
+#define REQUIRE(cond)                                                          \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
             fprintf(stderr, "oracle failed: %s (line %d)\n", #cond, __LINE__); \
-            abort();                                                       \
-        }                                                                  \
+            abort();                                                           \
+        }                                                                      \
     } while (0)
 
 typedef struct {
@@ -62,7 +62,7 @@ typedef struct {
 
 static void setup(run_state *s, uint8_t opts)
 {
-    static const size_t sizes[4] = { 65536, 48, 132, 1032 };
+    static const size_t sizes[4] = {65536, 48, 132, 1032};
     wsx_sse_parser_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.flags = (opts & 1) ? WSX_SSE_WANT_COMMENTS : 0;

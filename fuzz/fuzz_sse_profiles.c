@@ -40,12 +40,12 @@ void wsx_other_sse_reset(wsx_sse_parser *p);
 const char *wsx_other_sse_last_event_id(const wsx_sse_parser *p, size_t *len);
 int wsx_other_sse_set_last_event_id(wsx_sse_parser *p, const char *id, size_t len);
 
-#define SAME(cond)                                                           \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
+#define SAME(cond)                                                               \
+    do {                                                                         \
+        if (!(cond)) {                                                           \
             fprintf(stderr, "profiles differ: %s (line %d)\n", #cond, __LINE__); \
-            abort();                                                         \
-        }                                                                    \
+            abort();                                                             \
+        }                                                                        \
     } while (0)
 
 static int same_bytes(const void *a, size_t an, const void *b, size_t bn)
@@ -116,7 +116,7 @@ static void feed(pair *s, const uint8_t *src, size_t n)
 
 static void setup(pair *s, uint8_t opts)
 {
-    static const size_t sizes[8] = { 1, 7, 16, 48, 132, 600, 4096, 65536 };
+    static const size_t sizes[8] = {1, 7, 16, 48, 132, 600, 4096, 65536};
     size_t size = sizes[(opts >> 1) & 7];
     wsx_sse_parser_config cfg;
     memset(&cfg, 0, sizeof cfg);

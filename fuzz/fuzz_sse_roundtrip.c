@@ -17,12 +17,12 @@
 
 #include "wsx.h"
 
-#define REQUIRE(cond)                                                      \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
+#define REQUIRE(cond)                                                          \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
             fprintf(stderr, "oracle failed: %s (line %d)\n", #cond, __LINE__); \
-            abort();                                                       \
-        }                                                                  \
+            abort();                                                           \
+        }                                                                      \
     } while (0)
 
 enum { MAX_EVENTS = 64 };
@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char cur_id[256];
     size_t cur_id_len = 0;
     wsx_sse_parser parser;
-    wsx_sse_parser_config cfg = { 0 };
+    wsx_sse_parser_config cfg = {0};
 
     chunk = size ? (size_t)(data[0] >> 5) * 9 + 1 : 1;
     while (p < end && nev < MAX_EVENTS) {
@@ -93,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             e->has_data = 1;
         }
         if (ctl & 8) {
-            uint8_t r[4] = { 0, 0, 0, 0 };
+            uint8_t r[4] = {0, 0, 0, 0};
             take(&p, end, r, 4);
             e->retry = (int64_t)((uint32_t)r[0] | (uint32_t)r[1] << 8 | (uint32_t)r[2] << 16 |
                                  (uint32_t)r[3] << 24);

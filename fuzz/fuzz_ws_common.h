@@ -14,12 +14,12 @@
 
 #include "wsx.h"
 
-#define REQUIRE(cond)                                                      \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond);     \
-            abort();                                                       \
-        }                                                                  \
+#define REQUIRE(cond)                                                  \
+    do {                                                               \
+        if (!(cond)) {                                                 \
+            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
+            abort();                                                   \
+        }                                                              \
     } while (0)
 
 typedef struct fz_bytes {
@@ -39,10 +39,7 @@ static inline void fz_bytes_put(fz_bytes *b, const void *src, size_t n)
     b->n += n;
 }
 
-static inline void fz_bytes_u64(fz_bytes *b, uint64_t v)
-{
-    fz_bytes_put(b, &v, sizeof v);
-}
+static inline void fz_bytes_u64(fz_bytes *b, uint64_t v) { fz_bytes_put(b, &v, sizeof v); }
 
 static inline int fz_bytes_equal(const fz_bytes *a, const fz_bytes *b)
 {
@@ -51,8 +48,7 @@ static inline int fz_bytes_equal(const fz_bytes *a, const fz_bytes *b)
 
 /* An event other than DATA: its kind and every field, with a control
  * frame's payload. */
-static inline void fz_ws_log_event(fz_bytes *log, int r,
-                                   const wsx_ws_event *ev)
+static inline void fz_ws_log_event(fz_bytes *log, int r, const wsx_ws_event *ev)
 {
     fz_bytes_u64(log, (uint64_t)(int64_t)r);
     fz_bytes_u64(log, ev->opcode);
@@ -67,19 +63,23 @@ static inline void fz_ws_log_event(fz_bytes *log, int r,
 /* The size of the chunk at pos of a len-byte stream: mode 0 fixed
  * (param % 32) + 1, 1 pseudo-random 1..64 (*rng seeded by the caller), 2
  * byte by byte, 3 two pieces split at param * len / 256. */
-static inline size_t fz_ws_next_chunk(unsigned mode, unsigned param,
-                                      uint32_t *rng, size_t pos, size_t len)
+static inline size_t fz_ws_next_chunk(unsigned mode, unsigned param, uint32_t *rng, size_t pos,
+                                      size_t len)
 {
     size_t left = len - pos, n;
     switch (mode) {
-    case 0: n = param % 32 + 1; break;
+    case 0:
+        n = param % 32 + 1;
+        break;
     case 1:
         *rng ^= *rng << 13;
         *rng ^= *rng >> 17;
         *rng ^= *rng << 5;
         n = *rng % 64 + 1;
         break;
-    case 2: n = 1; break;
+    case 2:
+        n = 1;
+        break;
     default: {
         size_t split = (size_t)param * len / 256;
         n = pos < split ? split - pos : left;

@@ -47,13 +47,12 @@
 
 #include "wsx.h"
 
-#define REQUIRE(cond)                                                      \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "fuzz_ws_conn: %s:%d: %s\n", __FILE__,         \
-                    __LINE__, #cond);                                      \
-            abort();                                                       \
-        }                                                                  \
+#define REQUIRE(cond)                                                                \
+    do {                                                                             \
+        if (!(cond)) {                                                               \
+            fprintf(stderr, "fuzz_ws_conn: %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+            abort();                                                                 \
+        }                                                                            \
     } while (0)
 
 typedef struct side {
@@ -123,8 +122,7 @@ static void check_output(side *s)
         REQUIRE(v[i].len > 0);
         total += v[i].len;
         if (v[i].data < s->ref || v[i].data >= s->ref + sizeof s->ref)
-            REQUIRE(v[i].data >= s->out &&
-                    v[i].data + v[i].len <= s->out + s->cap);
+            REQUIRE(v[i].data >= s->out && v[i].data + v[i].len <= s->out + s->cap);
     }
     REQUIRE(total == wsx_ws_conn_output_size(&s->c));
     REQUIRE(wsx_ws_conn_consume(&s->c, total + 1) == WSX_E_ARG);
@@ -157,8 +155,7 @@ static void pong_written(side *s, const wsx_ws_event *ev)
     if (s->ping_count == MAX_PINGS)
         return; /* no longer tracked */
     for (i = s->pong_from; i < s->ping_count; i++)
-        if (s->pings[i][0] == ev->size &&
-            memcmp(s->pings[i] + 1, ev->data, ev->size) == 0)
+        if (s->pings[i][0] == ev->size && memcmp(s->pings[i] + 1, ev->data, ev->size) == 0)
             break;
     REQUIRE(i < s->ping_count);
     s->pong_from = i + 1;
@@ -233,8 +230,7 @@ static int send_result_ok(int r)
            r == WSX_E_CONN_CLOSED || r == WSX_E_STATE || r == WSX_E_WS_UTF8;
 }
 
-static const unsigned close_codes[8] = {0, 1000, 1001, 1005, 1011, 3000,
-                                        4999, 999};
+static const unsigned close_codes[8] = {0, 1000, 1001, 1005, 1011, 3000, 4999, 999};
 
 static void op(side *sides, input *in, uint64_t *now)
 {
@@ -275,20 +271,17 @@ static void op(side *sides, input *in, uint64_t *now)
         len = next(in) % 130;
         data = take(in, &len);
         r = wsx_ws_conn_close(&s->c, cc, data, cc ? len : 0, *now);
-        REQUIRE(r == WSX_OK || r == WSX_E_CONN_CLOSED ||
-                r == WSX_E_WS_CLOSE_CODE || r == WSX_E_WS_REASON_TOO_LONG ||
-                r == WSX_E_WS_CLOSE_REASON_UTF8);
+        REQUIRE(r == WSX_OK || r == WSX_E_CONN_CLOSED || r == WSX_E_WS_CLOSE_CODE ||
+                r == WSX_E_WS_REASON_TOO_LONG || r == WSX_E_WS_CLOSE_REASON_UTF8);
         break;
     }
     case 6:
-        write_out(s, peer, (size_t)next(in) * 5 + (kind == WSX_WS_OP_TEXT),
-                  *now);
+        write_out(s, peer, (size_t)next(in) * 5 + (kind == WSX_WS_OP_TEXT), *now);
         break;
     case 7:
         *now += (uint64_t)next(in) * 16;
         r = wsx_ws_conn_tick(&s->c, *now);
-        REQUIRE(r == WSX_OK || r == WSX_E_CONN_TIMEOUT ||
-                r == WSX_E_CONN_MESSAGE_TIMEOUT);
+        REQUIRE(r == WSX_OK || r == WSX_E_CONN_TIMEOUT || r == WSX_E_CONN_MESSAGE_TIMEOUT);
         REQUIRE(wsx_ws_conn_next_deadline(&s->c) > *now);
         break;
     case 8: {
@@ -338,8 +331,7 @@ static void op(side *sides, input *in, uint64_t *now)
     {
         unsigned cc = wsx_ws_conn_close_code(&s->c);
         REQUIRE(cc != 0 || wsx_ws_conn_state(&s->c) != WSX_WS_CLOSED);
-        REQUIRE(cc == 0 || cc == 1005 || cc == 1006 ||
-                wsx_ws_close_code_valid(cc));
+        REQUIRE(cc == 0 || cc == 1005 || cc == 1006 || wsx_ws_close_code_valid(cc));
     }
     check_state(s);
     check_state(peer);
@@ -387,8 +379,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         REQUIRE(wsx_ws_conn_open(&s->c, now) == WSX_OK);
         s->state = WSX_WS_OPEN;
         /* the monitor decodes this side's output as its peer would */
-        wsx_ws_decoder_init(&s->monitor, i ? WSX_WS_SERVER : WSX_WS_CLIENT,
-                            NULL);
+        wsx_ws_decoder_init(&s->monitor, i ? WSX_WS_SERVER : WSX_WS_CLIENT, NULL);
     }
     while (in.n && ops++ < 2000)
         op(sides, &in, &now);

@@ -57,12 +57,11 @@ static void log_event(log_t *l, int r, const wsx_ws_event *ev)
 typedef struct run_t {
     wsx_ws_decoder d;
     log_t log;
-    int result; /* 0 while going, the error once failed */
+    int result;         /* 0 while going, the error once failed */
     uint64_t delivered; /* DATA bytes of the open message */
 } run_t;
 
-static void check_event(run_t *run, int r, const wsx_ws_event *ev,
-                        const wsx_ws_decoder_config *cfg)
+static void check_event(run_t *run, int r, const wsx_ws_event *ev, const wsx_ws_decoder_config *cfg)
 {
     switch (r) {
     case WSX_WS_EV_MESSAGE_START:
@@ -82,8 +81,7 @@ static void check_event(run_t *run, int r, const wsx_ws_event *ev,
         REQUIRE(ev->size <= 125);
         REQUIRE((ev->rsv & ~cfg->rsv_allowed) == 0);
         if (r == WSX_WS_EV_CLOSE)
-            REQUIRE(ev->close_code == 1005 ||
-                    wsx_ws_close_code_valid(ev->close_code));
+            REQUIRE(ev->close_code == 1005 || wsx_ws_close_code_valid(ev->close_code));
         break;
     case WSX_WS_EV_MESSAGE_END:
         break;
@@ -93,8 +91,7 @@ static void check_event(run_t *run, int r, const wsx_ws_event *ev,
 }
 
 /* Decodes one chunk until need-more or an error. */
-static void feed(run_t *run, const uint8_t *chunk, size_t n,
-                 const wsx_ws_decoder_config *cfg)
+static void feed(run_t *run, const uint8_t *chunk, size_t n, const wsx_ws_decoder_config *cfg)
 {
     uint8_t *g = (uint8_t *)malloc(n ? n : 1);
     uint8_t *delivered = (uint8_t *)calloc(n ? n : 1, 1);
@@ -138,8 +135,7 @@ static void feed(run_t *run, const uint8_t *chunk, size_t n,
     free(g);
 }
 
-static void run_init(run_t *run, wsx_ws_role role,
-                     const wsx_ws_decoder_config *cfg)
+static void run_init(run_t *run, wsx_ws_role role, const wsx_ws_decoder_config *cfg)
 {
     memset(run, 0, sizeof *run);
     wsx_ws_decoder_init(&run->d, role, cfg);

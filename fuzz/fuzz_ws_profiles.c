@@ -27,22 +27,22 @@
  */
 #include "fuzz_ws_common.h"
 
-int wsx_fuzz_ws_decode_fast(wsx_ws_decoder *d, void *buf, size_t len,
-                            size_t *consumed, wsx_ws_event *ev);
-int wsx_fuzz_ws_decode_small(wsx_ws_decoder *d, void *buf, size_t len,
-                             size_t *consumed, wsx_ws_event *ev);
+int wsx_fuzz_ws_decode_fast(wsx_ws_decoder *d, void *buf, size_t len, size_t *consumed,
+                            wsx_ws_event *ev);
+int wsx_fuzz_ws_decode_small(wsx_ws_decoder *d, void *buf, size_t len, size_t *consumed,
+                             wsx_ws_event *ev);
 
-typedef int (*decode_fn)(wsx_ws_decoder *d, void *buf, size_t len,
-                         size_t *consumed, wsx_ws_event *ev);
+typedef int (*decode_fn)(wsx_ws_decoder *d, void *buf, size_t len, size_t *consumed,
+                         wsx_ws_event *ev);
 
 typedef struct profile_run {
     decode_fn decode;
     wsx_ws_decoder d;
-    uint8_t *buf;       /* this profile's copy of the stream */
+    uint8_t *buf; /* this profile's copy of the stream */
     fz_bytes log;
-    int in_data;        /* the last event was DATA (bytes merge) */
-    unsigned data_rsv;  /* ... with these RSV bits */
-    int result;         /* 0 while going, the error once failed */
+    int in_data;       /* the last event was DATA (bytes merge) */
+    unsigned data_rsv; /* ... with these RSV bits */
+    int result;        /* 0 while going, the error once failed */
 } profile_run;
 
 /* One event; adjacent DATA events merge (a new RSV value starts a new
@@ -147,8 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         feed(&runs[i], len, 0);
 
     REQUIRE(runs[0].result == runs[1].result);
-    REQUIRE(wsx_ws_decoder_error(&runs[0].d) ==
-            wsx_ws_decoder_error(&runs[1].d));
+    REQUIRE(wsx_ws_decoder_error(&runs[0].d) == wsx_ws_decoder_error(&runs[1].d));
     REQUIRE(fz_bytes_equal(&runs[0].log, &runs[1].log));
     REQUIRE(len == 0 || memcmp(runs[0].buf, runs[1].buf, len) == 0);
     for (i = 0; i < 2; i++) {

@@ -22,12 +22,12 @@
 #include <string.h>
 
 enum {
-    REF_E_TRUNCATED = -1,  /* input ended inside a block */
-    REF_E_BTYPE = -2,      /* block type 3 */
-    REF_E_STORED = -3,     /* NLEN is not ~LEN */
-    REF_E_CODE = -4,       /* a bad Huffman code or symbol */
-    REF_E_FAR = -5,        /* distance beyond the window or the history */
-    REF_E_OUT = -6         /* output buffer too small */
+    REF_E_TRUNCATED = -1, /* input ended inside a block */
+    REF_E_BTYPE = -2,     /* block type 3 */
+    REF_E_STORED = -3,    /* NLEN is not ~LEN */
+    REF_E_CODE = -4,      /* a bad Huffman code or symbol */
+    REF_E_FAR = -5,       /* distance beyond the window or the history */
+    REF_E_OUT = -6        /* output buffer too small */
 };
 
 typedef struct ref_inflate {
@@ -35,7 +35,7 @@ typedef struct ref_inflate {
     size_t in_len, bitpos;
     uint8_t *out;
     size_t out_len, out_cap;
-    size_t history;      /* bytes before this stream that may be referred to */
+    size_t history; /* bytes before this stream that may be referred to */
     size_t window;
     size_t max_dist;     /* largest distance seen */
     size_t blocks[3];    /* blocks of each type: stored, fixed, dynamic */
@@ -106,15 +106,15 @@ static int ref_decode(ref_inflate *r, const ref_huff *h, unsigned *sym)
 
 static int ref_codes(ref_inflate *r, const ref_huff *lit, const ref_huff *dist)
 {
-    static const uint16_t lbase[29] = {3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27,
-                                       31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195,
-                                       227, 258};
+    static const uint16_t lbase[29] = {3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
+                                       15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
+                                       67, 83, 99, 115, 131, 163, 195, 227, 258};
     static const uint8_t lextra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
                                        2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-    static const uint16_t dbase[30] = {1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129,
-                                       193, 257, 385, 513, 769, 1025, 1537, 2049, 3073,
-                                       4097, 6145, 8193, 12289, 16385, 24577};
-    static const uint8_t dextra[30] = {0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6,
+    static const uint16_t dbase[30] = {
+        1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
+        193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+    static const uint8_t dextra[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
                                        6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
     for (;;) {
         unsigned sym, v, len, d;
@@ -191,8 +191,8 @@ static int ref_fixed(ref_inflate *r)
 
 static int ref_dynamic(ref_inflate *r)
 {
-    static const uint8_t order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5,
-                                      11, 4, 12, 3, 13, 2, 14, 1, 15};
+    static const uint8_t order[19] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
+                                      11, 4,  12, 3, 13, 2, 14, 1, 15};
     static ref_huff lit, dist, cl;
     uint8_t lens[320];
     unsigned nlen, ndist, ncode, i, v;
@@ -264,7 +264,7 @@ static int ref_inflate_run(ref_inflate *r, const uint8_t *in, size_t in_len, uin
         int err;
         if ((err = ref_bits(r, 1, &final)) || (err = ref_bits(r, 2, &type)))
             return err;
-        r->final_seen = (int)final;
+        r->final_seen = (int) final;
         if (type == 3)
             return REF_E_BTYPE;
         r->blocks[type]++;

@@ -99,22 +99,21 @@ extern "C" {
 #define WSX_VERSION_MINOR 2
 #define WSX_VERSION_PATCH 0
 /* 0xMMmmpp: compare with >= in #if. */
-#define WSX_VERSION_NUM                                                    \
-    ((WSX_VERSION_MAJOR << 16) | (WSX_VERSION_MINOR << 8) | WSX_VERSION_PATCH)
+#define WSX_VERSION_NUM ((WSX_VERSION_MAJOR << 16) | (WSX_VERSION_MINOR << 8) | WSX_VERSION_PATCH)
 #define WSX_VERSION_STRING "0.2.0"
 
 /* ---- export macro --------------------------------------------------- */
 
 #if defined(_WIN32) && defined(WSX_SHARED)
-#  if defined(WSX_BUILDING)
-#    define WSX_API __declspec(dllexport)
-#  else
-#    define WSX_API __declspec(dllimport)
-#  endif
-#elif defined(__GNUC__) && __GNUC__ >= 4
-#  define WSX_API __attribute__((visibility("default")))
+#if defined(WSX_BUILDING)
+#define WSX_API __declspec(dllexport)
 #else
-#  define WSX_API
+#define WSX_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define WSX_API __attribute__((visibility("default")))
+#else
+#define WSX_API
 #endif
 
 /* ---- size profile (a build option of the library) ------------------- */
@@ -258,11 +257,10 @@ WSX_API const char *wsx_version_string(void);
 /* clang-format on */
 
 typedef enum wsx_err {
-#define WSX_ERR_ENUM_(name, value, close_code, http_status, reason) \
-    WSX_E_##name = value,
+#define WSX_ERR_ENUM_(name, value, close_code, http_status, reason) WSX_E_##name = value,
     WSX_ERROR_TABLE(WSX_ERR_ENUM_)
 #undef WSX_ERR_ENUM_
-    WSX_E_LAST_ = -9999
+        WSX_E_LAST_ = -9999
 } wsx_err;
 
 #define WSX_OK WSX_E_OK

@@ -176,25 +176,25 @@ typedef struct wsx_ws_conn_slot_ {
 typedef struct wsx_ws_conn {
     /* Small fields first: Thumb-2 reaches byte offsets below 32 and word
      * offsets below 128 with 2-byte loads and stores. */
-    wsx_utf8 _send_utf8;    /* UTF-8 state of the text message streamed */
-    int _error;             /* sticky failure, 0 while healthy */
+    wsx_utf8 _send_utf8; /* UTF-8 state of the text message streamed */
+    int _error;          /* sticky failure, 0 while healthy */
     unsigned _flags;
-    unsigned _peer_code;    /* close code received (1005: none) */
+    unsigned _peer_code; /* close code received (1005: none) */
     uint8_t _state;
     uint8_t _role;
-    uint8_t _stream_op;     /* opcode of the streamed message, 0 = none */
-    uint8_t *_out;          /* caller's queue buffer */
+    uint8_t _stream_op; /* opcode of the streamed message, 0 = none */
+    uint8_t *_out;      /* caller's queue buffer */
     size_t _cap;
-    size_t _head, _tail;    /* pending bytes: _out[_head.._tail) */
-    const uint8_t *_ref;    /* rest of the zero-copy payload, or NULL */
-    size_t _ref_len;        /* its length */
-    size_t _ref_at;         /* queue offset where the payload goes */
+    size_t _head, _tail; /* pending bytes: _out[_head.._tail) */
+    const uint8_t *_ref; /* rest of the zero-copy payload, or NULL */
+    size_t _ref_len;     /* its length */
+    size_t _ref_at;      /* queue offset where the payload goes */
     wsx_ws_random_fn _random;
     void *_random_ctx;
-    uint64_t _last_active;  /* time of the last byte received or ping
+    uint64_t _last_active;      /* time of the last byte received or ping
                                queued, whichever came later (the clock
                                is monotonic) */
-    uint64_t _deadline;     /* OPEN: the pong deadline (while a ping waits
+    uint64_t _deadline;         /* OPEN: the pong deadline (while a ping waits
                                for an answer); later: the close deadline */
     uint64_t _message_deadline; /* OPEN, while a message or a control
                                frame is coming in: when it must be complete;
@@ -219,8 +219,8 @@ WSX_API void wsx_ws_conn_config_default(wsx_ws_conn_config *cfg);
  * Returns WSX_OK, or WSX_E_ARG when c or out is NULL, out_cap <
  * WSX_WS_CONN_MIN_QUEUE, or a client has no random function (c is then
  * unusable). */
-WSX_API int wsx_ws_conn_init(wsx_ws_conn *c, const wsx_ws_conn_config *cfg,
-                             void *out, size_t out_cap);
+WSX_API int wsx_ws_conn_init(wsx_ws_conn *c, const wsx_ws_conn_config *cfg, void *out,
+                             size_t out_cap);
 
 /* CONNECTING -> OPEN, once the opening handshake succeeded.  now_ms
  * starts the heartbeat clock.  Returns WSX_OK or WSX_E_STATE. */
@@ -338,9 +338,8 @@ WSX_API int wsx_ws_conn_error(const wsx_ws_conn *c);
  * it.  ev's pointers are valid as documented for
  * wsx_ws_decode (DATA points into buf; control payloads until the next
  * call). */
-WSX_API int wsx_ws_conn_recv(wsx_ws_conn *c, void *buf, size_t len,
-                             size_t *consumed, wsx_ws_event *ev,
-                             uint64_t now_ms);
+WSX_API int wsx_ws_conn_recv(wsx_ws_conn *c, void *buf, size_t len, size_t *consumed,
+                             wsx_ws_event *ev, uint64_t now_ms);
 
 /* ---- sending ------------------------------------------------------------ */
 /*
@@ -379,8 +378,7 @@ WSX_API int wsx_ws_conn_recv(wsx_ws_conn *c, void *buf, size_t len,
 
 /* One whole message, one frame.  opcode: WSX_WS_OP_TEXT or _BINARY.
  * data[0..len) is copied; data may be NULL when len is 0. */
-WSX_API int wsx_ws_conn_send(wsx_ws_conn *c, unsigned opcode,
-                             const void *data, size_t len);
+WSX_API int wsx_ws_conn_send(wsx_ws_conn *c, unsigned opcode, const void *data, size_t len);
 
 /* A message of unknown total length, as a series of fragments (RFC 6455
  * section 5.4): begin (nothing is queued), any number of parts (each a
@@ -390,10 +388,8 @@ WSX_API int wsx_ws_conn_send(wsx_ws_conn *c, unsigned opcode,
  * A text message is UTF-8-checked across parts; a code point may be split
  * between parts, but the message must be complete at end. */
 WSX_API int wsx_ws_conn_stream_begin(wsx_ws_conn *c, unsigned opcode);
-WSX_API int wsx_ws_conn_stream_part(wsx_ws_conn *c, const void *data,
-                                    size_t len);
-WSX_API int wsx_ws_conn_stream_end(wsx_ws_conn *c, const void *data,
-                                   size_t len);
+WSX_API int wsx_ws_conn_stream_part(wsx_ws_conn *c, const void *data, size_t len);
+WSX_API int wsx_ws_conn_stream_end(wsx_ws_conn *c, const void *data, size_t len);
 
 /* Zero copy: one whole message whose payload stays in the caller's
  * memory.  Only the frame header is queued; wsx_ws_conn_output_vec then
@@ -408,8 +404,7 @@ WSX_API int wsx_ws_conn_stream_end(wsx_ws_conn *c, const void *data,
  * One zero-copy payload at a time: WSX_E_CONN_QUEUE_FULL while the previous
  * one is pending.  Otherwise errors as wsx_ws_conn_send (no WSX_E_BUFFER:
  * only the header needs room). */
-WSX_API int wsx_ws_conn_send_ref(wsx_ws_conn *c, unsigned opcode,
-                                 void *payload, size_t len);
+WSX_API int wsx_ws_conn_send_ref(wsx_ws_conn *c, unsigned opcode, void *payload, size_t len);
 
 /* 1 while a wsx_ws_conn_send_ref payload has not been consumed. */
 WSX_API int wsx_ws_conn_ref_pending(const wsx_ws_conn *c);
@@ -420,8 +415,7 @@ WSX_API int wsx_ws_conn_ref_pending(const wsx_ws_conn *c);
  * data send moves them into the queue (ahead of that data); a ping still
  * waiting is replaced by a newer one.  Arms the pong timeout from
  * now_ms.  WSX_E_CONN_CLOSED once closing. */
-WSX_API int wsx_ws_conn_ping(wsx_ws_conn *c, const void *payload,
-                             size_t len, uint64_t now_ms);
+WSX_API int wsx_ws_conn_ping(wsx_ws_conn *c, const void *payload, size_t len, uint64_t now_ms);
 
 /* Starts the closing handshake: queues a close frame with code and
  * reason[0..reason_len) (UTF-8, at most 123 bytes).  code 0 sends a close
@@ -433,8 +427,7 @@ WSX_API int wsx_ws_conn_ping(wsx_ws_conn *c, const void *payload,
  * WSX_E_WS_REASON_TOO_LONG, WSX_E_WS_CLOSE_REASON_UTF8, WSX_E_ARG (a reason
  * with code 0, NULL reason with reason_len > 0), WSX_E_STATE (CONNECTING),
  * WSX_E_CONN_CLOSED (a close already queued, or CLOSED). */
-WSX_API int wsx_ws_conn_close(wsx_ws_conn *c, unsigned code,
-                              const void *reason, size_t reason_len,
+WSX_API int wsx_ws_conn_close(wsx_ws_conn *c, unsigned code, const void *reason, size_t reason_len,
                               uint64_t now_ms);
 
 /* Fails the connection from the application's side (RFC 6455 section
@@ -476,8 +469,7 @@ typedef struct wsx_ws_chunk {
 /* All pending output in order, as up to WSX_WS_CONN_MAX_CHUNKS non-empty
  * pieces (queue, zero-copy payload, queue).  Returns the number filled
  * (0 for a NULL c or out).  Validity as wsx_ws_conn_output. */
-WSX_API size_t wsx_ws_conn_output_vec(wsx_ws_conn *c,
-                                      wsx_ws_chunk out[WSX_WS_CONN_MAX_CHUNKS]);
+WSX_API size_t wsx_ws_conn_output_vec(wsx_ws_conn *c, wsx_ws_chunk out[WSX_WS_CONN_MAX_CHUNKS]);
 
 /* Total pending output bytes, all pieces (after moving waiting control
  * frames into the queue, like wsx_ws_conn_output).  0 means nothing to
@@ -538,19 +530,16 @@ typedef struct wsx_ws_callbacks {
     int (*on_open)(void *user);
     /* A whole message (when the wsx_ws_feed has an assembly buffer):
      * opcode TEXT or BINARY, data valid during the call only. */
-    int (*on_message)(void *user, unsigned opcode, const uint8_t *data,
-                      size_t len);
+    int (*on_message)(void *user, unsigned opcode, const uint8_t *data, size_t len);
     /* Streamed messages (no assembly buffer): kind is
      * WSX_WS_EV_MESSAGE_START (data NULL, len 0), _DATA (data points into
      * the buffer given to feed), or _MESSAGE_END (data NULL, len 0). */
-    int (*on_data)(void *user, int kind, unsigned opcode,
-                   const uint8_t *data, size_t len);
+    int (*on_data)(void *user, int kind, unsigned opcode, const uint8_t *data, size_t len);
     /* The pong is already queued (see wsx_ws_conn_recv). */
     int (*on_ping)(void *user, const uint8_t *data, size_t len);
     int (*on_pong)(void *user, const uint8_t *data, size_t len);
     /* The peer's close frame: code (1005: none) and reason. */
-    int (*on_close)(void *user, unsigned code, const uint8_t *reason,
-                    size_t len);
+    int (*on_close)(void *user, unsigned code, const uint8_t *reason, size_t len);
     /* The connection failed (err < 0; its close frame is queued): called
      * once, by the first feed call that meets the failure.  A failed
      * WebSocket connection always stops: the feed returns err whatever
@@ -578,8 +567,8 @@ typedef struct wsx_ws_feed {
  * says so (set cfg.decoder.max_message_size <= msg_cap to refuse earlier,
  * from the header).  msg_buf NULL: messages go to on_data instead.
  * Returns WSX_OK, or WSX_E_ARG when f or cb is NULL. */
-WSX_API int wsx_ws_feed_init(wsx_ws_feed *f, const wsx_ws_callbacks *cb,
-                             void *user, void *msg_buf, size_t msg_cap);
+WSX_API int wsx_ws_feed_init(wsx_ws_feed *f, const wsx_ws_callbacks *cb, void *user, void *msg_buf,
+                             size_t msg_cap);
 
 /* Feeds buf[0..len) to c and calls f's callbacks for each event.
  * Returns:
@@ -593,8 +582,8 @@ WSX_API int wsx_ws_feed_init(wsx_ws_feed *f, const wsx_ws_callbacks *cb,
  *               with len > 0), WSX_E_STATE (before OPEN), on_error not
  *               called.
  * consumed may be NULL. */
-WSX_API int wsx_ws_conn_feed(wsx_ws_conn *c, wsx_ws_feed *f, void *buf,
-                             size_t len, uint64_t now_ms, size_t *consumed);
+WSX_API int wsx_ws_conn_feed(wsx_ws_conn *c, wsx_ws_feed *f, void *buf, size_t len, uint64_t now_ms,
+                             size_t *consumed);
 
 #ifdef __cplusplus
 }

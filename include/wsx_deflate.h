@@ -112,8 +112,7 @@ extern "C" {
 /* Bytes of memory wsx_inflater_init needs for a 2^bits window (any build). */
 #define WSX_INFLATE_MEM_SIZE(bits) (((size_t)1 << (bits)) + WSX_INFLATE_TABLES_SIZE)
 /* Enough only for a library built with WSX_SMALL. */
-#define WSX_INFLATE_MEM_SMALL(bits)                                                           \
-    (((size_t)1 << (bits)) + WSX_INFLATE_TABLES_SMALL)
+#define WSX_INFLATE_MEM_SMALL(bits) (((size_t)1 << (bits)) + WSX_INFLATE_TABLES_SMALL)
 
 /* What wsx_inflate (and wsx_gzip_read) return when they do not fail. */
 typedef enum wsx_inflate_event {
@@ -126,25 +125,25 @@ typedef enum wsx_inflate_event {
 
 /* Decompressor state (64 bytes on LP64, 56 on a Cortex-M4).  Private. */
 typedef struct wsx_inflater {
-    uint8_t *_window;   /* 2^_wbits bytes of history, circular */
-    void *_tables;      /* decode tables (in the caller's block) */
-    uint64_t _bitbuf;   /* input bits not used yet, first bit lowest */
-    uint32_t _whave;    /* bytes of history in _window */
-    uint32_t _wnext;    /* where the next history byte goes */
-    uint32_t _len;      /* match or stored bytes still to write */
-    uint32_t _dist;     /* distance of the match being written */
-    int _error;         /* sticky error, 0 while healthy */
-    uint16_t _nlen;     /* dynamic header: literal/length codes */
-    uint16_t _ndist;    /* distance codes */
-    uint16_t _have;     /* code lengths read so far */
-    uint8_t _nclen;     /* code length codes */
-    uint8_t _bitcount;  /* bits in _bitbuf */
-    uint8_t _wbits;     /* window bits, 0 before init */
+    uint8_t *_window;  /* 2^_wbits bytes of history, circular */
+    void *_tables;     /* decode tables (in the caller's block) */
+    uint64_t _bitbuf;  /* input bits not used yet, first bit lowest */
+    uint32_t _whave;   /* bytes of history in _window */
+    uint32_t _wnext;   /* where the next history byte goes */
+    uint32_t _len;     /* match or stored bytes still to write */
+    uint32_t _dist;    /* distance of the match being written */
+    int _error;        /* sticky error, 0 while healthy */
+    uint16_t _nlen;    /* dynamic header: literal/length codes */
+    uint16_t _ndist;   /* distance codes */
+    uint16_t _have;    /* code lengths read so far */
+    uint8_t _nclen;    /* code length codes */
+    uint8_t _bitcount; /* bits in _bitbuf */
+    uint8_t _wbits;    /* window bits, 0 before init */
     uint8_t _state;
     uint8_t _flags;
-    uint8_t _extra;     /* extra bits the current symbol still needs */
-    uint8_t _lbits;     /* root bits of the literal/length table */
-    uint8_t _dbits;     /* of the distance (or code length) table */
+    uint8_t _extra; /* extra bits the current symbol still needs */
+    uint8_t _lbits; /* root bits of the literal/length table */
+    uint8_t _dbits; /* of the distance (or code length) table */
 } wsx_inflater;
 
 /* Sets z up for a new stream with a 2^window_bits byte window
@@ -176,8 +175,8 @@ WSX_API int wsx_inflater_init(wsx_inflater *z, unsigned window_bits, void *mem, 
  * out_cap is 0 (WSX_E_ARG otherwise, not sticky).  WSX_E_STATE before
  * wsx_inflater_init.  Input bytes counted in *in_used may be held in z:
  * never pass them again. */
-WSX_API int wsx_inflate(wsx_inflater *z, const void *in, size_t in_len, size_t *in_used,
-                        void *out, size_t out_cap, size_t *out_len);
+WSX_API int wsx_inflate(wsx_inflater *z, const void *in, size_t in_len, size_t *in_used, void *out,
+                        size_t out_cap, size_t *out_len);
 
 /* Abandons the stream being decoded (if any) and clears a sticky error: the
  * next byte starts a new stream.  keep_window nonzero keeps the history, so
@@ -215,28 +214,29 @@ WSX_API int wsx_inflater_between_blocks(const wsx_inflater *z);
  * Private. */
 typedef struct wsx_gzip_reader {
     wsx_inflater _z;
-    uint32_t _crc;     /* CRC-32 of the member's data so far */
-    uint32_t _size;    /* its length mod 2^32 */
-    uint32_t _hcrc;    /* CRC-32 of the header so far */
-    uint16_t _skip;    /* FEXTRA bytes still to skip */
+    uint32_t _crc;  /* CRC-32 of the member's data so far */
+    uint32_t _size; /* its length mod 2^32 */
+    uint32_t _hcrc; /* CRC-32 of the header so far */
+    uint16_t _skip; /* FEXTRA bytes still to skip */
     uint8_t _state;
-    uint8_t _flags;    /* the member's FLG */
-    uint8_t _n;        /* bytes gathered in _buf */
-    uint8_t _buf[10];  /* fixed header, XLEN, HCRC or trailer bytes */
+    uint8_t _flags;   /* the member's FLG */
+    uint8_t _n;       /* bytes gathered in _buf */
+    uint8_t _buf[10]; /* fixed header, XLEN, HCRC or trailer bytes */
 } wsx_gzip_reader;
 
 /* Sets g up to read a gzip stream whose DEFLATE data needs a window of at
  * most 2^window_bits bytes: 15 for any gzip stream (use less only when the
  * writer is known to stay within it).  mem and mem_size as for
  * wsx_inflater_init.  Returns WSX_OK, WSX_E_ARG or WSX_E_BUFFER. */
-WSX_API int wsx_gzip_reader_init(wsx_gzip_reader *g, unsigned window_bits, void *mem, size_t mem_size);
+WSX_API int wsx_gzip_reader_init(wsx_gzip_reader *g, unsigned window_bits, void *mem,
+                                 size_t mem_size);
 
 /* Like wsx_inflate, over a gzip stream: NEED_INPUT, OUTPUT_FULL, END (a
  * member's trailer was checked; *in_used stops right after it), or a
  * negative wsx_err (sticky; *in_used and *out_len are 0).  WSX_E_STATE
  * before wsx_gzip_reader_init. */
-WSX_API int wsx_gzip_read(wsx_gzip_reader *g, const void *in, size_t in_len, size_t *in_used, void *out,
-                       size_t out_cap, size_t *out_len);
+WSX_API int wsx_gzip_read(wsx_gzip_reader *g, const void *in, size_t in_len, size_t *in_used,
+                          void *out, size_t out_cap, size_t *out_len);
 
 /* ---- primitives -------------------------------------------------------- */
 
@@ -307,20 +307,20 @@ typedef struct wsx_deflater_config {
  * lookahead, at most 64 KiB), the hash heads, the chains (2W bytes), the
  * code tables, slack; then 4 bytes per symbol. */
 #define WSX__DEFLATE_WINDOW(wb) ((wb) >= 15 ? 65536u : (2u << (wb)) + 262u)
-#define WSX__DEFLATE_HASH_BITS(wb) ((wb) > 9 ? (wb) - 1 : 8)
+#define WSX__DEFLATE_HASH_BITS(wb) ((wb) > 9 ? (wb)-1 : 8)
 #define WSX__DEFLATE_TABLES (340u * 4 + 340u * 2 + 576u * 2 + 320u * 2 + 340u)
-#define WSX__DEFLATE_FIXED(wb)                                             \
-    ((size_t)WSX__DEFLATE_TABLES + 2u * (1u << WSX__DEFLATE_HASH_BITS(wb)) + \
-     2u * (1u << (wb)) + WSX__DEFLATE_WINDOW(wb) + 24u)
+#define WSX__DEFLATE_FIXED(wb)                                                                   \
+    ((size_t)WSX__DEFLATE_TABLES + 2u * (1u << WSX__DEFLATE_HASH_BITS(wb)) + 2u * (1u << (wb)) + \
+     WSX__DEFLATE_WINDOW(wb) + 24u)
 #define WSX__DEFLATE_MIN_SYMBOLS 256u
 #define WSX__DEFLATE_MAX_SYMBOLS 16384u
 
 /* Memory for wsx_deflater_init with window_bits 8..15 (the macro's
  * argument: 0 is not "15" here).  Any size from MEM_MIN up works; blocks
  * take up to 16,384 symbols of what is given beyond MEM_MIN's fixed part. */
-#define WSX_DEFLATE_MEM_SIZE(window_bits)                                  \
+#define WSX_DEFLATE_MEM_SIZE(window_bits) \
     (WSX__DEFLATE_FIXED(window_bits) + 4u * ((window_bits) >= 15 ? 8192u : 4096u))
-#define WSX_DEFLATE_MEM_MIN(window_bits)                                   \
+#define WSX_DEFLATE_MEM_MIN(window_bits) \
     (WSX__DEFLATE_FIXED(window_bits) + 4u * WSX__DEFLATE_MIN_SYMBOLS)
 
 /* What wsx_deflate does once the input given so far is in. */
@@ -367,8 +367,8 @@ WSX_API void wsx_deflater_config_default(wsx_deflater_config *cfg);
  * mem must hold at least WSX_DEFLATE_MEM_MIN(window bits) bytes (any
  * alignment).  Returns WSX_OK, WSX_E_ARG (d or mem NULL, window bits not
  * 0 or 8..15, level not 0..9) or WSX_E_BUFFER (mem_size too small). */
-WSX_API int wsx_deflater_init(wsx_deflater *d, const wsx_deflater_config *cfg,
-                              void *mem, size_t mem_size);
+WSX_API int wsx_deflater_init(wsx_deflater *d, const wsx_deflater_config *cfg, void *mem,
+                              size_t mem_size);
 
 /*
  * Compresses in[0..in_len) as the continuation of the stream and writes
@@ -389,9 +389,8 @@ WSX_API int wsx_deflater_init(wsx_deflater *d, const wsx_deflater_config *cfg,
  * A flush with no new input still writes its marker (an empty message:
  * 00).  Work is bounded by the input and output of the call.
  */
-WSX_API int wsx_deflate(wsx_deflater *d, const void *in, size_t in_len,
-                        size_t *in_used, int flush, void *out, size_t out_cap,
-                        size_t *out_len);
+WSX_API int wsx_deflate(wsx_deflater *d, const void *in, size_t in_len, size_t *in_used, int flush,
+                        void *out, size_t out_cap, size_t *out_len);
 
 /* Starts a new stream that refers to nothing before it, with the same
  * configuration and memory: between messages when the direction has no
@@ -428,8 +427,8 @@ typedef struct wsx_gzip_writer {
 #define WSX_GZIP_TRAILER_LEN 8
 
 /* As wsx_deflater_init (the same config, memory and results). */
-WSX_API int wsx_gzip_writer_init(wsx_gzip_writer *g, const wsx_deflater_config *cfg,
-                                 void *mem, size_t mem_size);
+WSX_API int wsx_gzip_writer_init(wsx_gzip_writer *g, const wsx_deflater_config *cfg, void *mem,
+                                 size_t mem_size);
 
 /* Writes the 10-byte header (a rule 2 writer: WSX_E_BUFFER with
  * *out_len = 10 when cap is smaller, a size query with out NULL and cap
@@ -440,9 +439,8 @@ WSX_API int wsx_gzip_header(wsx_gzip_writer *g, void *out, size_t cap, size_t *o
  * WSX_DEFLATE_NO_FLUSH or WSX_DEFLATE_SYNC (others: WSX_E_ARG), and counts
  * the bytes taken into the CRC-32 and length; the same results and counts
  * as wsx_deflate.  WSX_E_STATE before the header or after finishing. */
-WSX_API int wsx_gzip_write(wsx_gzip_writer *g, const void *in, size_t in_len,
-                           size_t *in_used, int flush, void *out, size_t out_cap,
-                           size_t *out_len);
+WSX_API int wsx_gzip_write(wsx_gzip_writer *g, const void *in, size_t in_len, size_t *in_used,
+                           int flush, void *out, size_t out_cap, size_t *out_len);
 
 /* Ends the stream: the last block and the trailer (CRC-32 and length mod
  * 2^32 of everything compressed).  WSX_OK when all of it is in out, or

@@ -109,15 +109,15 @@ typedef struct wsx_hs_server_config {
  * the request's header values (the caller's buffer) or, for subprotocol,
  * into cfg->subprotocols; they live as long as those do. */
 typedef struct wsx_hs_request {
-    const char *key;              /* Sec-WebSocket-Key, WSX_HS_KEY_LEN bytes */
+    const char *key; /* Sec-WebSocket-Key, WSX_HS_KEY_LEN bytes */
     const char *host;
     size_t host_len;
-    const char *origin;           /* NULL when absent */
+    const char *origin; /* NULL when absent */
     size_t origin_len;
-    const char *subprotocol;      /* chosen one, or NULL */
+    const char *subprotocol; /* chosen one, or NULL */
     size_t subprotocol_len;
-    int subprotocol_index;        /* its index in cfg->subprotocols, or -1 */
-    unsigned extensions_offered;  /* WSX_HS_EXT_* */
+    int subprotocol_index;       /* its index in cfg->subprotocols, or -1 */
+    unsigned extensions_offered; /* WSX_HS_EXT_* */
 } wsx_hs_request;
 
 /* Validates an upgrade request (RFC 6455 section 4.2.1), in this order:
@@ -135,9 +135,8 @@ typedef struct wsx_hs_request {
  * On WSX_OK *info is filled (subprotocol chosen, extension offers noted);
  * on error its content is unspecified.  cfg NULL: the default policy.
  * WSX_E_ARG for a NULL method or info, or NULL headers with num_headers > 0. */
-WSX_API int wsx_hs_server_check(const wsx_hs_server_config *cfg,
-                                const char *method, size_t method_len,
-                                int http_major, int http_minor,
+WSX_API int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *method,
+                                size_t method_len, int http_major, int http_minor,
                                 const wsx_header *headers, size_t num_headers,
                                 wsx_hs_request *info);
 
@@ -149,8 +148,7 @@ WSX_API int wsx_hs_server_check(const wsx_hs_server_config *cfg,
  * WSX_E_ARG (NULL info, info->key or out_len; a subprotocol that is not a
  * token; a refused extra header), WSX_E_HTTP_HEADER_NAME / _VALUE (an
  * extra header breaking rule 8).  cfg NULL: no extra headers. */
-WSX_API int wsx_hs_server_accept(const wsx_hs_server_config *cfg,
-                                 const wsx_hs_request *info,
+WSX_API int wsx_hs_server_accept(const wsx_hs_server_config *cfg, const wsx_hs_request *info,
                                  void *out, size_t cap, size_t *out_len);
 
 /* Writes a complete refusal for err (any wsx_err: a handshake error from
@@ -182,26 +180,23 @@ WSX_API int wsx_hs_server_refusal(int err, void *out, size_t cap, size_t *out_le
  * check's error, with *out_len the size of that response; nothing is
  * written.  So after any result but WSX_E_BUFFER, out[0..*out_len) is
  * what to send.  info may be NULL if the caller does not need it. */
-WSX_API int wsx_hs_server_answer(const wsx_hs_server_config *cfg,
-                                 const char *method, size_t method_len,
-                                 int http_major, int http_minor,
+WSX_API int wsx_hs_server_answer(const wsx_hs_server_config *cfg, const char *method,
+                                 size_t method_len, int http_major, int http_minor,
                                  const wsx_header *headers, size_t num_headers,
-                                 wsx_hs_request *info,
-                                 void *out, size_t cap, size_t *out_len);
+                                 wsx_hs_request *info, void *out, size_t cap, size_t *out_len);
 
 /* wsx_hs_server_answer on a request from wsx_http_parse_request (HTTP/1.x);
  * WSX_E_ARG for a NULL req. */
 WSX_API int wsx_hs_server_answer_request(const wsx_hs_server_config *cfg,
-                                         const wsx_http_request *req,
-                                         wsx_hs_request *info,
+                                         const wsx_http_request *req, wsx_hs_request *info,
                                          void *out, size_t cap, size_t *out_len);
 
 /* ---- client ------------------------------------------------------------------ */
 
 typedef struct wsx_hs_client_config {
-    const char *host;    /* Host value, e.g. "example.com:8080"; required */
-    const char *path;    /* request target, e.g. "/chat?room=1"; NULL: "/" */
-    const char *origin;  /* NULL: no Origin header */
+    const char *host;   /* Host value, e.g. "example.com:8080"; required */
+    const char *path;   /* request target, e.g. "/chat?room=1"; NULL: "/" */
+    const char *origin; /* NULL: no Origin header */
     /* Offered subprotocols (NUL-terminated tokens), sent as one
      * Sec-WebSocket-Protocol list; the server may pick one of them. */
     const char *const *subprotocols;
@@ -252,8 +247,8 @@ typedef struct wsx_hs_client {
  *                           header value breaking rule 8;
  *   WSX_E_HTTP_HEADER_NAME  an extra header name that is not a token. */
 WSX_API int wsx_hs_client_request(wsx_hs_client *hs, const wsx_hs_client_config *cfg,
-                                  const uint8_t nonce[WSX_HS_NONCE_LEN],
-                                  void *out, size_t cap, size_t *out_len);
+                                  const uint8_t nonce[WSX_HS_NONCE_LEN], void *out, size_t cap,
+                                  size_t *out_len);
 
 /* Validates the server's answer (RFC 6455 section 4.1, client steps 1-6):
  *   status 101                                          else WSX_E_HS_STATUS
@@ -267,16 +262,14 @@ WSX_API int wsx_hs_client_request(wsx_hs_client *hs, const wsx_hs_client_config 
  * chosen subprotocol, a slice of the response header value, or NULL / 0.
  * A non-101 status is for the caller to interpret (401, redirects...).
  * WSX_E_ARG for a NULL hs, or NULL headers with num_headers > 0. */
-WSX_API int wsx_hs_client_check(const wsx_hs_client *hs, int status,
-                                const wsx_header *headers, size_t num_headers,
-                                const char **subprotocol, size_t *subprotocol_len);
+WSX_API int wsx_hs_client_check(const wsx_hs_client *hs, int status, const wsx_header *headers,
+                                size_t num_headers, const char **subprotocol,
+                                size_t *subprotocol_len);
 
 /* wsx_hs_client_check on a response from wsx_http_parse_response;
  * WSX_E_ARG for a NULL res. */
-WSX_API int wsx_hs_client_check_response(const wsx_hs_client *hs,
-                                         const wsx_http_response *res,
-                                         const char **subprotocol,
-                                         size_t *subprotocol_len);
+WSX_API int wsx_hs_client_check_response(const wsx_hs_client *hs, const wsx_http_response *res,
+                                         const char **subprotocol, size_t *subprotocol_len);
 
 #ifdef __cplusplus
 }

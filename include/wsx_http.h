@@ -95,26 +95,26 @@
 
 /* All zeros (or a NULL pointer) is the defaults: a 0 limit is its default. */
 typedef struct wsx_http_config {
-    size_t max_line;   /* see "Limits" above; 0 means the default */
+    size_t max_line; /* see "Limits" above; 0 means the default */
     size_t max_target;
     size_t max_head;
-    unsigned flags;    /* WSX_HTTP_STRICT_CRLF; 0: bare LF tolerated */
+    unsigned flags; /* WSX_HTTP_STRICT_CRLF; 0: bare LF tolerated */
 } wsx_http_config;
 
 typedef struct wsx_http_request {
-    const char *method;     /* e.g. "GET", case-sensitive (RFC 9110 9.1) */
+    const char *method; /* e.g. "GET", case-sensitive (RFC 9110 9.1) */
     size_t method_len;
-    const char *target;     /* e.g. "/chat?room=1" */
+    const char *target; /* e.g. "/chat?room=1" */
     size_t target_len;
-    int minor_version;      /* HTTP/1.<minor_version> */
+    int minor_version;   /* HTTP/1.<minor_version> */
     wsx_header *headers; /* the caller's array */
     size_t num_headers;
 } wsx_http_request;
 
 typedef struct wsx_http_response {
-    int minor_version;      /* HTTP/1.<minor_version> */
-    int status;             /* 100..599 */
-    const char *reason;     /* may be empty */
+    int minor_version;  /* HTTP/1.<minor_version> */
+    int status;         /* 100..599 */
+    const char *reason; /* may be empty */
     size_t reason_len;
     wsx_header *headers;
     size_t num_headers;
@@ -124,20 +124,19 @@ typedef struct wsx_http_response {
 typedef struct wsx_http_parser {
     size_t _max_line, _max_target, _max_head;
     unsigned _flags;
-    int _kind;           /* 0 not started, 1 request, 2 response */
-    int _err;            /* sticky error */
-    size_t _scanned;     /* bytes examined so far */
-    size_t _line_start;  /* offset of the line being scanned */
-    size_t _start;       /* offset of the start line */
-    size_t _fields;      /* offset of the first header line */
+    int _kind;          /* 0 not started, 1 request, 2 response */
+    int _err;           /* sticky error */
+    size_t _scanned;    /* bytes examined so far */
+    size_t _line_start; /* offset of the line being scanned */
+    size_t _start;      /* offset of the start line */
+    size_t _fields;     /* offset of the first header line */
     size_t _nheaders;
-    size_t _head_len;    /* > 0 once the blank line is seen */
-    size_t _a_len;       /* method length */
+    size_t _head_len;      /* > 0 once the blank line is seen */
+    size_t _a_len;         /* method length */
     size_t _b_off, _b_len; /* target or reason */
     int _minor;
     int _status;
 } wsx_http_parser;
-
 
 #ifdef __cplusplus
 extern "C" {
@@ -168,8 +167,7 @@ WSX_API int wsx_http_parser_init(wsx_http_parser *p, const wsx_http_config *cfg)
  * WSX_E_STATE if p is parsing a response.  Text slices are const char *
  * into buf whatever buf's type (rule 3). */
 WSX_API int wsx_http_parse_request(wsx_http_parser *p, const void *buf, size_t len,
-                                   wsx_header *headers, size_t max_headers,
-                                   wsx_http_request *out);
+                                   wsx_header *headers, size_t max_headers, wsx_http_request *out);
 
 /* Same contract for a response head (status line).  Status-line errors are
  * WSX_E_HTTP_STATUS.  A 1xx other than 101 is a complete head like any
@@ -188,21 +186,19 @@ WSX_API int wsx_http_name_eq(const char *name, size_t len, const char *want);
 /* The first header named name (case-insensitive) after `after` (NULL:
  * from the start), or NULL.  Loop over repeated fields with
  *   for (h = NULL; (h = wsx_http_header_next(hs, n, "Upgrade", h)) != NULL;) */
-WSX_API const wsx_header *wsx_http_header_next(const wsx_header *headers,
-                                                    size_t n, const char *name,
-                                                    const wsx_header *after);
+WSX_API const wsx_header *wsx_http_header_next(const wsx_header *headers, size_t n,
+                                               const char *name, const wsx_header *after);
 
 /* Number of headers named name (case-insensitive). */
-WSX_API size_t wsx_http_header_count(const wsx_header *headers, size_t n,
-                                     const char *name);
+WSX_API size_t wsx_http_header_count(const wsx_header *headers, size_t n, const char *name);
 
 /* Comma-separated lists (RFC 9110 section 5.6.1): takes the next element of
  * the list in [*pos, end), skipping empty elements and trimming SP/HTAB
  * around it; commas inside a quoted-string do not split.  On 1, *item and
  * *item_len hold the element and *pos has moved past it; 0 when the list has
  * no more elements.  Start with *pos = value, end = value + value_len. */
-WSX_API int wsx_http_list_next(const char **pos, const char *end,
-                               const char **item, size_t *item_len);
+WSX_API int wsx_http_list_next(const char **pos, const char *end, const char **item,
+                               size_t *item_len);
 
 /* 1 if the list value[0..len) has an element equal to the NUL-terminated
  * token, ASCII case-insensitively (e.g. "keep-alive, Upgrade" has
@@ -211,8 +207,8 @@ WSX_API int wsx_http_list_has(const char *value, size_t len, const char *token);
 
 /* 1 if any header named name has the element token (as wsx_http_list_has,
  * over all the field lines of that name: RFC 9110 section 5.3). */
-WSX_API int wsx_http_headers_have_token(const wsx_header *headers, size_t n,
-                                        const char *name, const char *token);
+WSX_API int wsx_http_headers_have_token(const wsx_header *headers, size_t n, const char *name,
+                                        const char *token);
 
 /* How a response body is delimited (RFC 9112 section 6.3), for a client:
  *   WSX_HTTP_BODY_NONE     status 1xx, 204, 304, or request_was_head
@@ -295,8 +291,8 @@ typedef struct wsx_chunked_config {
 typedef struct wsx_chunked {
     uint64_t _max_chunk;
     size_t _max_line, _max_trailer;
-    uint64_t _remaining;  /* data bytes left in the current chunk */
-    size_t _count;        /* bytes of the current size line / trailer */
+    uint64_t _remaining; /* data bytes left in the current chunk */
+    size_t _count;       /* bytes of the current size line / trailer */
     int _state;
     int _err;
 } wsx_chunked;
@@ -316,8 +312,8 @@ WSX_API int wsx_chunked_init(wsx_chunked *c, const wsx_chunked_config *cfg);
  * later calls return EV_END consuming nothing), or a negative wsx_err:
  * WSX_E_ARG for a NULL c, consumed, data or data_len, or a NULL buf with
  * len > 0 (not sticky). */
-WSX_API int wsx_chunked_decode(wsx_chunked *c, const void *buf, size_t len,
-                               size_t *consumed, const uint8_t **data, size_t *data_len);
+WSX_API int wsx_chunked_decode(wsx_chunked *c, const void *buf, size_t len, size_t *consumed,
+                               const uint8_t **data, size_t *data_len);
 
 /* Encoder.  A chunk on the wire is  header, payload, "\r\n"  -- three pieces
  * for writev, the payload never copied.  Chunks must not be empty: size 0 is

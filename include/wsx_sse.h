@@ -120,8 +120,8 @@ typedef struct wsx_sse_parser {
     size_t _tmp_len;       /* the value being read, after the data */
     const uint8_t *_slice; /* pending single data line inside the input */
     size_t _slice_len;
-    uint32_t _retry;       /* retry value being read */
-    int _err;              /* sticky error, 0 if none */
+    uint32_t _retry; /* retry value being read */
+    int _err;        /* sticky error, 0 if none */
 } wsx_sse_parser;
 
 /* Initialises p for a new stream with an empty last event ID.  scratch
@@ -291,13 +291,13 @@ WSX_API int wsx_sse_write_chunked(const wsx_sse_msg *m, void *out, size_t cap, s
 /* ====================================================================== */
 
 typedef struct wsx_sse_head_config {
-    int chunked;                 /* add "Transfer-Encoding: chunked" */
-    int charset;                 /* "text/event-stream; charset=utf-8" */
-    const char *allow_origin;    /* NUL-terminated Access-Control-Allow-Origin, or NULL */
-    int allow_credentials;       /* "Access-Control-Allow-Credentials: true" */
+    int chunked;               /* add "Transfer-Encoding: chunked" */
+    int charset;               /* "text/event-stream; charset=utf-8" */
+    const char *allow_origin;  /* NUL-terminated Access-Control-Allow-Origin, or NULL */
+    int allow_credentials;     /* "Access-Control-Allow-Credentials: true" */
     const wsx_header *headers; /* extra headers, or NULL */
     size_t num_headers;
-    int connection_close;        /* "Connection: close" instead of keep-alive:
+    int connection_close; /* "Connection: close" instead of keep-alive:
                                     a stream that ends by closing the connection
                                     (an HTTP/1.0 client, no chunked coding) */
 } wsx_sse_head_config;
@@ -356,10 +356,10 @@ typedef enum wsx_sse_replay_mode {
 } wsx_sse_replay_mode;
 
 typedef struct wsx_sse_replay_slot_ {
-    uint64_t _num;  /* numeric id (NUMERIC mode) */
-    uint32_t _off;  /* offset in the byte ring: id bytes, then event bytes */
+    uint64_t _num; /* numeric id (NUMERIC mode) */
+    uint32_t _off; /* offset in the byte ring: id bytes, then event bytes */
     uint32_t _id_len;
-    uint32_t _len;  /* event bytes */
+    uint32_t _len; /* event bytes */
     uint32_t _pad;
 } wsx_sse_replay_slot_;
 
@@ -424,14 +424,14 @@ WSX_API size_t wsx_sse_replay_count(const wsx_sse_replay *r);
  * they are: UTF-8), Content-Length and the body for POST, and the caller's
  * headers (Authorization, Content-Type, ...). */
 typedef struct wsx_sse_request {
-    const char *method;          /* NUL-terminated token; NULL = "GET" */
-    const char *target;          /* NUL-terminated origin-form, e.g. "/events?x=1" */
-    const char *host;            /* NUL-terminated Host value, e.g. "example.com:8080" */
-    const char *last_id;         /* e.g. from wsx_sse_last_event_id(); may be NULL */
+    const char *method;  /* NUL-terminated token; NULL = "GET" */
+    const char *target;  /* NUL-terminated origin-form, e.g. "/events?x=1" */
+    const char *host;    /* NUL-terminated Host value, e.g. "example.com:8080" */
+    const char *last_id; /* e.g. from wsx_sse_last_event_id(); may be NULL */
     size_t last_id_len;
     const wsx_header *headers; /* extra headers, or NULL */
     size_t num_headers;
-    const void *body;            /* NULL: no body, no Content-Length */
+    const void *body; /* NULL: no body, no Content-Length */
     size_t body_len;
 } wsx_sse_request;
 
@@ -500,9 +500,9 @@ WSX_API int wsx_sse_check_http_response(const struct wsx_http_response *res, con
 #define WSX_SSE_BACKOFF_MAX_MS 30000u
 
 typedef struct wsx_sse_backoff {
-    uint32_t retry_ms;   /* base delay (public: set from WSX_SSE_EV_RETRY) */
-    uint32_t max_ms;     /* cap for the exponential part (public) */
-    uint32_t _failures;  /* consecutive failed attempts */
+    uint32_t retry_ms;  /* base delay (public: set from WSX_SSE_EV_RETRY) */
+    uint32_t max_ms;    /* cap for the exponential part (public) */
+    uint32_t _failures; /* consecutive failed attempts */
 } wsx_sse_backoff;
 
 /* b NULL: nothing (init, set_retry, opened) or 0 (next, delay). */

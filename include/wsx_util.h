@@ -46,8 +46,7 @@ WSX_API size_t wsx_base64_encode(const void *in, size_t len, void *out);
  *                  cap > 0 (*out_len 0).
  * After an error out may hold part of the decoding: use it only after
  * WSX_OK. */
-WSX_API int wsx_base64_decode(const void *in, size_t len, void *out, size_t cap,
-                              size_t *out_len);
+WSX_API int wsx_base64_decode(const void *in, size_t len, void *out, size_t cap, size_t *out_len);
 
 /* ---- UTF-8 validation (incremental, fail-fast) ----------------------- */
 

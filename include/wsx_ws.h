@@ -22,8 +22,7 @@ extern "C" {
  * key is 24).  The key's shape is not checked here (the handshake does).
  * Returns WSX_OK, or WSX_E_ARG (keylen > 64, key NULL with keylen > 0, out
  * NULL) with out unchanged. */
-WSX_API int wsx_ws_accept(const char *key, size_t keylen,
-                          char out[WSX_WS_ACCEPT_LEN]);
+WSX_API int wsx_ws_accept(const char *key, size_t keylen, char out[WSX_WS_ACCEPT_LEN]);
 
 /* ---- shared definitions --------------------------------------------- */
 
@@ -203,17 +202,17 @@ typedef struct wsx_ws_decoder_config {
 typedef struct wsx_ws_decoder {
     /* The byte fields come first: Thumb-2 reaches byte offsets below 32
      * with 2-byte loads and stores. */
-    uint8_t _key[4];        /* masking key of the current frame */
-    uint8_t _key_offset;    /* index in _key of the next payload byte */
+    uint8_t _key[4];     /* masking key of the current frame */
+    uint8_t _key_offset; /* index in _key of the next payload byte */
     uint8_t _state;
     uint8_t _flags;
     uint8_t _rsv_allowed;
-    uint8_t _frame;         /* byte 0 (FIN, RSV, opcode) of current frame */
-    uint8_t _hdr_len;       /* header bytes gathered in _ctl (split header) */
-    uint8_t _ctl_len;       /* control payload bytes gathered in _ctl */
+    uint8_t _frame;   /* byte 0 (FIN, RSV, opcode) of current frame */
+    uint8_t _hdr_len; /* header bytes gathered in _ctl (split header) */
+    uint8_t _ctl_len; /* control payload bytes gathered in _ctl */
     uint8_t _ctl[WSX_WS_MAX_CONTROL];
-    uint32_t _utf8;         /* the wsx_utf8 of the open text message */
-    int _error;             /* sticky error, 0 while healthy */
+    uint32_t _utf8; /* the wsx_utf8 of the open text message */
+    int _error;     /* sticky error, 0 while healthy */
     uint64_t _max_frame;
     uint64_t _max_message;
     uint64_t _remaining;    /* payload bytes of the current frame to come */
@@ -247,8 +246,8 @@ WSX_API int wsx_ws_decoder_init(wsx_ws_decoder *d, wsx_ws_role role,
  * of a text message, the decoder has already failed: see "A text message
  * that is not UTF-8" above.  After a CLOSE event, any further byte is
  * WSX_E_WS_AFTER_CLOSE; calls with len == 0 keep returning 0. */
-WSX_API int wsx_ws_decode(wsx_ws_decoder *d, void *buf, size_t len,
-                          size_t *consumed, wsx_ws_event *ev);
+WSX_API int wsx_ws_decode(wsx_ws_decoder *d, void *buf, size_t len, size_t *consumed,
+                          wsx_ws_event *ev);
 
 /* The sticky error (a negative wsx_err), 0 while the decoder is healthy,
  * or WSX_E_ARG when d is NULL. */
@@ -331,9 +330,8 @@ WSX_API size_t wsx_ws_header_size(uint64_t payload_len, int masked);
  * (wsx_ws_header_size(); WSX_WS_MAX_HEADER is always enough).  The
  * payload is not touched: send it after the header, masked with mask_key
  * from offset 0 by a client.  Returns as a writer, or a check error. */
-WSX_API int wsx_ws_write_header(unsigned opcode, unsigned flags,
-                                uint64_t payload_len, const uint8_t *mask_key,
-                                void *out, size_t cap, size_t *out_len);
+WSX_API int wsx_ws_write_header(unsigned opcode, unsigned flags, uint64_t payload_len,
+                                const uint8_t *mask_key, void *out, size_t cap, size_t *out_len);
 
 /* A whole frame: the header, then payload[0..payload_len) copied and, if
  * mask_key is not NULL, masked.  payload may overlap out (it is moved, not
@@ -341,9 +339,8 @@ WSX_API int wsx_ws_write_header(unsigned opcode, unsigned flags,
  * payload is also checked: a code that wsx_ws_close_code_valid() refuses
  * -> WSX_E_WS_CLOSE_CODE, a reason that is not UTF-8 ->
  * WSX_E_WS_CLOSE_REASON_UTF8.  Returns as a writer, or a check error. */
-WSX_API int wsx_ws_encode_frame(unsigned opcode, unsigned flags,
-                                const void *payload, size_t payload_len,
-                                const uint8_t *mask_key, void *out, size_t cap,
+WSX_API int wsx_ws_encode_frame(unsigned opcode, unsigned flags, const void *payload,
+                                size_t payload_len, const uint8_t *mask_key, void *out, size_t cap,
                                 size_t *out_len);
 
 /* In place, no copy: the payload is already at buf[headroom ..
@@ -353,10 +350,8 @@ WSX_API int wsx_ws_encode_frame(unsigned opcode, unsigned flags,
  * headroom >= WSX_WS_MAX_HEADER is always enough.  Returns WSX_OK, the
  * checks and errors of wsx_ws_encode_frame, WSX_E_BUFFER if headroom is
  * too small (nothing written), or WSX_E_ARG (buf or frame_offset NULL). */
-WSX_API int wsx_ws_frame_in_place(void *buf, size_t headroom,
-                                  size_t payload_len, unsigned opcode,
-                                  unsigned flags, const uint8_t *mask_key,
-                                  size_t *frame_offset);
+WSX_API int wsx_ws_frame_in_place(void *buf, size_t headroom, size_t payload_len, unsigned opcode,
+                                  unsigned flags, const uint8_t *mask_key, size_t *frame_offset);
 
 /* A close frame's body (section 5.5.1): code as 2 big-endian bytes, then
  * reason[0..reason_len), UTF-8 text (no NUL needed; char or uint8_t, no
@@ -367,16 +362,14 @@ WSX_API int wsx_ws_frame_in_place(void *buf, size_t headroom,
  * WSX_E_WS_REASON_TOO_LONG (over WSX_WS_MAX_CLOSE_REASON bytes),
  * WSX_E_WS_CLOSE_REASON_UTF8, WSX_E_ARG (reason NULL with reason_len > 0).
  * reason may overlap out. */
-WSX_API int wsx_ws_close_payload(unsigned code, const void *reason,
-                                 size_t reason_len, void *out, size_t cap,
-                                 size_t *out_len);
+WSX_API int wsx_ws_close_payload(unsigned code, const void *reason, size_t reason_len, void *out,
+                                 size_t cap, size_t *out_len);
 
 /* A whole close frame (FIN, opcode close, body as wsx_ws_close_payload),
  * at most WSX_WS_MAX_HEADER + 125 bytes.  Returns as a writer, or the
  * errors of wsx_ws_close_payload. */
-WSX_API int wsx_ws_encode_close(unsigned code, const void *reason,
-                                size_t reason_len, const uint8_t *mask_key,
-                                void *out, size_t cap, size_t *out_len);
+WSX_API int wsx_ws_encode_close(unsigned code, const void *reason, size_t reason_len,
+                                const uint8_t *mask_key, void *out, size_t cap, size_t *out_len);
 
 /*
  * Fragmenting a message of known length into frames of at most
@@ -408,8 +401,8 @@ typedef struct wsx_ws_fragmenter {
  * max_fragment > 0 (else WSX_E_ARG); total_len < 2^63
  * (else WSX_E_WS_LENGTH_MSB); f NULL -> WSX_E_ARG.  After a failure next()
  * yields nothing (WSX_OK, *out_len 0). */
-WSX_API int wsx_ws_fragmenter_init(wsx_ws_fragmenter *f, unsigned opcode,
-                                   uint64_t total_len, uint64_t max_fragment);
+WSX_API int wsx_ws_fragmenter_init(wsx_ws_fragmenter *f, unsigned opcode, uint64_t total_len,
+                                   uint64_t max_fragment);
 
 /* The header of the next frame (as wsx_ws_write_header, with mask_key: a
  * fresh key per frame for a client); *fragment_len is the number of
@@ -419,10 +412,8 @@ WSX_API int wsx_ws_fragmenter_init(wsx_ws_fragmenter *f, unsigned opcode,
  * (nothing written).  Only a header actually written moves f on; every
  * error (WSX_E_BUFFER, WSX_E_ARG: f, fragment_len or out_len NULL) leaves
  * f unchanged and *fragment_len 0. */
-WSX_API int wsx_ws_fragmenter_next(wsx_ws_fragmenter *f,
-                                   const uint8_t *mask_key,
-                                   uint64_t *fragment_len, void *out,
-                                   size_t cap, size_t *out_len);
+WSX_API int wsx_ws_fragmenter_next(wsx_ws_fragmenter *f, const uint8_t *mask_key,
+                                   uint64_t *fragment_len, void *out, size_t cap, size_t *out_len);
 
 /*
  * Streaming a message whose total length is not known in advance: begin,
@@ -453,17 +444,15 @@ WSX_API int wsx_ws_stream_begin(wsx_ws_stream *s, unsigned opcode);
 /* The header of a non-final frame carrying part_len bytes.  Returns as a
  * writer, or WSX_E_STATE if the stream was not begun or is finished, or a
  * header check error; s moves on only when a header is written. */
-WSX_API int wsx_ws_stream_next(wsx_ws_stream *s, uint64_t part_len,
-                               const uint8_t *mask_key, void *out, size_t cap,
-                               size_t *out_len);
+WSX_API int wsx_ws_stream_next(wsx_ws_stream *s, uint64_t part_len, const uint8_t *mask_key,
+                               void *out, size_t cap, size_t *out_len);
 
 /* The header of the final frame (FIN) carrying last_len bytes (0
  * allowed); if no wsx_ws_stream_next() came before, this is the message's
  * only frame.  Once written the stream is finished: begin it again for the
  * next message.  Results as wsx_ws_stream_next. */
-WSX_API int wsx_ws_stream_finish(wsx_ws_stream *s, uint64_t last_len,
-                                 const uint8_t *mask_key, void *out,
-                                 size_t cap, size_t *out_len);
+WSX_API int wsx_ws_stream_finish(wsx_ws_stream *s, uint64_t last_len, const uint8_t *mask_key,
+                                 void *out, size_t cap, size_t *out_len);
 
 #ifdef __cplusplus
 }

@@ -71,14 +71,14 @@ typedef struct out_buf {
  * positions in the chains; longer ones skip them).  Lengths are kept minus
  * 3, so that 258 fits a byte. */
 enum { P_CHAIN, P_NICE, P_LAZY, P_GOOD, P_INSERT };
-#define LEVEL(chain_log2, nice, lazy, good, insert)                        \
-    {chain_log2, (nice) - 3, (lazy) - 3, (good) - 3, (insert) - 3}
+#define LEVEL(chain_log2, nice, lazy, good, insert)          \
+    {                                                        \
+        chain_log2, (nice)-3, (lazy)-3, (good)-3, (insert)-3 \
+    }
 static const uint8_t levels[9][5] = {
-    LEVEL(2, 8, 3, 258, 4),        LEVEL(3, 16, 3, 258, 5),
-    LEVEL(4, 32, 3, 258, 6),       LEVEL(4, 16, 4, 4, 258),
-    LEVEL(5, 32, 8, 4, 258),       LEVEL(7, 32, 8, 4, 258),
-    LEVEL(7, 128, 16, 8, 258),     LEVEL(10, 258, 128, 32, 258),
-    LEVEL(12, 258, 258, 32, 258),
+    LEVEL(2, 8, 3, 258, 4),    LEVEL(3, 16, 3, 258, 5),      LEVEL(4, 32, 3, 258, 6),
+    LEVEL(4, 16, 4, 4, 258),   LEVEL(5, 32, 8, 4, 258),      LEVEL(7, 32, 8, 4, 258),
+    LEVEL(7, 128, 16, 8, 258), LEVEL(10, 258, 128, 32, 258), LEVEL(12, 258, 258, 32, 258),
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -368,8 +368,8 @@ static void slide(wsx_deflater *d)
  * two symbols get a code, so every code is complete.  Returns the bits the
  * symbols take; sets bit L of *lengths_used for each length L given.
  */
-static uint32_t build_lengths(wsx_deflater *d, const uint16_t *freq, unsigned n,
-                              unsigned max_bits, uint8_t *lens, unsigned *lengths_used)
+static uint32_t build_lengths(wsx_deflater *d, const uint16_t *freq, unsigned n, unsigned max_bits,
+                              uint8_t *lens, unsigned *lengths_used)
 {
     uint16_t *a = d->_work, *order = d->_work + 288;
     unsigned used = 0, i, j, count[16], kraft = 0;
@@ -468,10 +468,7 @@ static void make_codes(const uint8_t *lens, unsigned n, uint32_t *codes)
     }
 }
 
-static uint8_t *lens_of(const wsx_deflater *d)
-{
-    return (uint8_t *)(d->_work + 576);
-}
+static uint8_t *lens_of(const wsx_deflater *d) { return (uint8_t *)(d->_work + 576); }
 
 WSX__SMALL_NOINLINE static void fixed_lengths(uint8_t *lens)
 {
@@ -483,10 +480,7 @@ WSX__SMALL_NOINLINE static void fixed_lengths(uint8_t *lens)
 }
 
 /* Extra bits of code-length symbol s (16: 2, 17: 3, 18: 7). */
-static unsigned clen_extra(unsigned s)
-{
-    return s < 16 ? 0 : s == 18 ? 7 : s - 14;
-}
+static unsigned clen_extra(unsigned s) { return s < 16 ? 0 : s == 18 ? 7 : s - 14; }
 
 /* Run-length codes (section 3.2.7) of lens[0..n) into _rle, counted in
  * _freq[CLEN..].  Returns how many. */
@@ -515,8 +509,8 @@ WSX__SMALL_NOINLINE static unsigned rle_lengths(wsx_deflater *d, const uint8_t *
     return k;
 }
 
-static const uint8_t clen_order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5,
-                                       11, 4, 12, 3, 13, 2, 14, 1, 15};
+static const uint8_t clen_order[19] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
+                                       11, 4,  12, 3, 13, 2, 14, 1, 15};
 
 /* Bits of the dynamic block header after BFINAL/BTYPE, with the code
  * lengths in lens (literal/length then distance, contiguous). */
@@ -612,7 +606,7 @@ static void plan(wsx_deflater *d, int final)
 {
     uint8_t *lens = lens_of(d);
     d->_btype = (uint8_t)choose(d);
-    d->_final = (uint8_t)final;
+    d->_final = (uint8_t) final;
     d->_idx = 0;
     if (d->_btype == 0) {
         d->_left = d->_block_len;
@@ -643,7 +637,8 @@ WSX__HOT WSX__SMALL_NOINLINE void put_bits(wsx_deflater *d, uint64_t v, unsigned
 }
 
 /* Adds a code (length << 16 | bits) and extra bits after it. */
-WSX__SMALL_NOINLINE static void put_code(wsx_deflater *d, uint32_t code, unsigned extra, unsigned extra_bits)
+WSX__SMALL_NOINLINE static void put_code(wsx_deflater *d, uint32_t code, unsigned extra,
+                                         unsigned extra_bits)
 {
     put_bits(d, (code & 0xFFFF) | (uint32_t)extra << (code >> 16), (code >> 16) + extra_bits);
 }

@@ -20,34 +20,40 @@
 
 /* The close codes of the table, as code - 1000; index 0: none (1011). */
 static const uint8_t close_codes[] = {0, 1, 2, 7, 9, 8};
-#define CLOSE_INDEX_(c)                                                      \
-    ((c) == 1001 ? 1 : (c) == 1002 ? 2 : (c) == 1007 ? 3 : (c) == 1009 ? 4 : \
-     (c) == 1008 ? 5 : 0)
+#define CLOSE_INDEX_(c) \
+    ((c) == 1001 ? 1 : (c) == 1002 ? 2 : (c) == 1007 ? 3 : (c) == 1009 ? 4 : (c) == 1008 ? 5 : 0)
 
 /* The HTTP statuses of the table are those of wsx__http_statuses (101
  * first, never an error's: index 0 means none, 500). */
 const unsigned short wsx__http_statuses[WSX__HTTP_STATUSES] = {101, 400, 403, 405, 413,
-                                                              414, 426, 431, 505};
-#define HTTP_INDEX_(h)                                                       \
-    ((h) == 400 ? 1 : (h) == 403 ? 2 : (h) == 405 ? 3 : (h) == 413 ? 4 :    \
-     (h) == 414 ? 5 : (h) == 426 ? 6 : (h) == 431 ? 7 : (h) == 505 ? 8 : 0)
+                                                               414, 426, 431, 505};
+#define HTTP_INDEX_(h) \
+    ((h) == 400   ? 1  \
+     : (h) == 403 ? 2  \
+     : (h) == 405 ? 3  \
+     : (h) == 413 ? 4  \
+     : (h) == 414 ? 5  \
+     : (h) == 426 ? 6  \
+     : (h) == 431 ? 7  \
+     : (h) == 505 ? 8  \
+                  : 0)
 
 typedef struct err_row {
     uint8_t code;   /* CODE_(value) */
     uint8_t answer; /* CLOSE_INDEX_(close code) | HTTP_INDEX_(status) << 3 */
 } err_row;
 
-#define ROW_(name, value, close_code, http_status, reason)                   \
-    { CODE_(value), (uint8_t)(CLOSE_INDEX_(close_code) | HTTP_INDEX_(http_status) << 3) },
-static const err_row rows[] = { WSX_ERROR_TABLE(ROW_) };
+#define ROW_(name, value, close_code, http_status, reason) \
+    {CODE_(value), (uint8_t)(CLOSE_INDEX_(close_code) | HTTP_INDEX_(http_status) << 3)},
+static const err_row rows[] = {WSX_ERROR_TABLE(ROW_)};
 #undef ROW_
 
 /* Every row fits its bytes, and its close code and status are in the lists
  * above: a negative array size fails the build. */
-#define FITS_(name, value, close_code, http_status, reason)                  \
-    &&(value) <= 0 && (value) > -800 && -(value) % 100 < 32                    \
-    && ((close_code) == 0 || CLOSE_INDEX_(close_code))                       \
-    && ((http_status) == 0 || HTTP_INDEX_(http_status))
+#define FITS_(name, value, close_code, http_status, reason)    \
+    &&(value) <= 0 && (value) > -800 && -(value) % 100 < 32 && \
+        ((close_code) == 0 || CLOSE_INDEX_(close_code)) &&     \
+        ((http_status) == 0 || HTTP_INDEX_(http_status))
 typedef char wsx__err_rows_fit[(1 WSX_ERROR_TABLE(FITS_)) ? 1 : -1];
 #undef FITS_
 
@@ -73,19 +79,19 @@ static const err_row *find(int err)
  * characters C99 promises; char arrays have no padding between them, so
  * the struct is one run of "WSX_E_NAME\0reason\0" (checked below). */
 #define TEXT_(name, value, close_code, http_status, reason) "WSX_E_" #name "\0" reason
-#define MEMBER_(name, value, close_code, http_status, reason)                \
+#define MEMBER_(name, value, close_code, http_status, reason) \
     char name[sizeof(TEXT_(name, value, close_code, http_status, reason))];
-#define INIT_(name, value, close_code, http_status, reason)                  \
+#define INIT_(name, value, close_code, http_status, reason) \
     TEXT_(name, value, close_code, http_status, reason),
-#define SIZE_(name, value, close_code, http_status, reason)                  \
+#define SIZE_(name, value, close_code, http_status, reason) \
     +sizeof(TEXT_(name, value, close_code, http_status, reason))
 #define UNKNOWN_ "WSX_E_UNKNOWN\0unknown error"
 static const struct wsx__err_texts {
     WSX_ERROR_TABLE(MEMBER_)
     char unknown_[sizeof(UNKNOWN_)];
-} texts_ = { WSX_ERROR_TABLE(INIT_) UNKNOWN_ };
-typedef char wsx__err_texts_packed[sizeof texts_ == 0 WSX_ERROR_TABLE(SIZE_) + sizeof(UNKNOWN_)
-                                       ? 1 : -1];
+} texts_ = {WSX_ERROR_TABLE(INIT_) UNKNOWN_};
+typedef char
+    wsx__err_texts_packed[sizeof texts_ == 0 WSX_ERROR_TABLE(SIZE_) + sizeof(UNKNOWN_) ? 1 : -1];
 #define texts ((const char *)&texts_)
 #undef MEMBER_
 #undef INIT_

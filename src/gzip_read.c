@@ -196,8 +196,8 @@ int wsx_gzip_read(wsx_gzip_reader *g, const void *in, size_t in_len, size_t *in_
                 break;
             }
         } else if (g->_state == G_DATA) {
-            r = wsx_inflate(&g->_z, p, (size_t)(end - p), &used, o,
-                            out_cap - (size_t)(o - o_start), &made);
+            r = wsx_inflate(&g->_z, p, (size_t)(end - p), &used, o, out_cap - (size_t)(o - o_start),
+                            &made);
             if (r < 0)
                 return r;
             g->_crc = wsx_crc32(g->_crc, o, made);

@@ -43,8 +43,8 @@ int wsx_gzip_header(wsx_gzip_writer *g, void *out, size_t cap, size_t *out_len)
     return WSX_OK;
 }
 
-int wsx_gzip_write(wsx_gzip_writer *g, const void *in, size_t in_len, size_t *in_used,
-                   int flush, void *out, size_t out_cap, size_t *out_len)
+int wsx_gzip_write(wsx_gzip_writer *g, const void *in, size_t in_len, size_t *in_used, int flush,
+                   void *out, size_t out_cap, size_t *out_len)
 {
     int r;
     if (in_used)

@@ -59,10 +59,7 @@ int wsx__http_all(const char *s, size_t n, unsigned cls)
     return 1;
 }
 
-int wsx__http_is_token(const char *s, size_t n)
-{
-    return n && wsx__http_all(s, n, WSX__HC_TCHAR);
-}
+int wsx__http_is_token(const char *s, size_t n) { return n && wsx__http_all(s, n, WSX__HC_TCHAR); }
 
 /* RFC 9110 section 5.5: field-value = *field-content, and field-content
  * begins and ends with a field-vchar; whitespace at either end would not

@@ -16,10 +16,10 @@
 /* The states in the order of the grammar.  Those from S_SIZE to S_EXT count
  * against max_line, those from S_TRAILER_START on against max_trailer. */
 enum {
-    S_SIZE,          /* first hex digit required */
-    S_SIZE_MORE,     /* more hex digits, BWS, ';' or CR */
-    S_SIZE_BWS,      /* after SP/HTAB: more of it or ';' */
-    S_EXT,           /* extension bytes, ignored, until CR (then S_SIZE_LF) */
+    S_SIZE,      /* first hex digit required */
+    S_SIZE_MORE, /* more hex digits, BWS, ';' or CR */
+    S_SIZE_BWS,  /* after SP/HTAB: more of it or ';' */
+    S_EXT,       /* extension bytes, ignored, until CR (then S_SIZE_LF) */
     S_SIZE_LF,
     S_DATA,
     S_DATA_CR,
@@ -47,8 +47,7 @@ int wsx_chunked_init(wsx_chunked *c, const wsx_chunked_config *cfg)
     memset(c, 0, sizeof *c); /* S_SIZE */
     c->_max_chunk = cfg && cfg->max_chunk ? cfg->max_chunk : WSX_CHUNKED_DEFAULT_MAX_CHUNK;
     c->_max_line = cfg && cfg->max_line ? cfg->max_line : WSX_CHUNKED_DEFAULT_MAX_LINE;
-    c->_max_trailer = cfg && cfg->max_trailer ? cfg->max_trailer
-                                              : WSX_CHUNKED_DEFAULT_MAX_TRAILER;
+    c->_max_trailer = cfg && cfg->max_trailer ? cfg->max_trailer : WSX_CHUNKED_DEFAULT_MAX_TRAILER;
     return WSX_OK;
 }
 
@@ -166,8 +165,8 @@ int wsx_chunked_write_header(uint64_t size, void *out, size_t cap, size_t *out_l
     return wsx__wbuf_done(&w, out_len);
 }
 
-int wsx_chunked_wrap(void *buf, size_t cap, size_t headroom, size_t payload_len,
-                     size_t *start, size_t *total)
+int wsx_chunked_wrap(void *buf, size_t cap, size_t headroom, size_t payload_len, size_t *start,
+                     size_t *total)
 {
     uint8_t *p = (uint8_t *)buf, hdr[WSX_CHUNKED_HEADER_MAX];
     size_t hlen;

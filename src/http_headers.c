@@ -27,9 +27,8 @@ int wsx_http_name_eq(const char *name, size_t len, const char *want)
     return wsx__http_eq_nocase(name, len, want, strlen(want));
 }
 
-const wsx_header *wsx_http_header_next(const wsx_header *headers, size_t n,
-                                            const char *name,
-                                            const wsx_header *after)
+const wsx_header *wsx_http_header_next(const wsx_header *headers, size_t n, const char *name,
+                                       const wsx_header *after)
 {
     const wsx_header *h = after ? after + 1 : headers;
     if (!headers)
@@ -67,8 +66,7 @@ static const char *element_end(const char *p, const char *end)
     return p;
 }
 
-int wsx_http_list_next(const char **pos, const char *end, const char **item,
-                       size_t *item_len)
+int wsx_http_list_next(const char **pos, const char *end, const char **item, size_t *item_len)
 {
     const char *p, *e;
     if (!pos || !*pos || !item || !item_len)
@@ -103,8 +101,8 @@ int wsx_http_list_has(const char *value, size_t len, const char *token)
     return 0;
 }
 
-int wsx_http_headers_have_token(const wsx_header *headers, size_t n,
-                                const char *name, const char *token)
+int wsx_http_headers_have_token(const wsx_header *headers, size_t n, const char *name,
+                                const char *token)
 {
     const wsx_header *h = NULL;
     while ((h = wsx_http_header_next(headers, n, name, h)) != NULL)
@@ -133,8 +131,7 @@ static int parse_length(const char *item, size_t n, uint64_t *v)
  * element must be valid and all of them equal (a list of equal values is
  * tolerated, item 5); with Transfer-Encoding, the last coding over all its
  * lines decides. */
-int wsx_http_response_body(const wsx_http_response *res, int request_was_head,
-                           uint64_t *length)
+int wsx_http_response_body(const wsx_http_response *res, int request_was_head, uint64_t *length)
 {
     const wsx_header *h, *end;
     const char *last = NULL; /* last Transfer-Encoding coding */
@@ -143,8 +140,7 @@ int wsx_http_response_body(const wsx_http_response *res, int request_was_head,
     uint64_t len = 0;
     if (!res || !length)
         return WSX_E_ARG;
-    if (request_was_head || res->status < 200 || res->status == 204 ||
-        res->status == 304)
+    if (request_was_head || res->status < 200 || res->status == 204 || res->status == 304)
         return WSX_HTTP_BODY_NONE;
     h = res->headers;
     end = h ? h + res->num_headers : h;
@@ -173,9 +169,9 @@ int wsx_http_response_body(const wsx_http_response *res, int request_was_head,
     }
     /* Both: a likely smuggling attempt, an error (section 6.3 item 3). */
     if (has_te)
-        return has_length ? WSX_E_HTTP_SYNTAX
+        return has_length                                                  ? WSX_E_HTTP_SYNTAX
                : last && wsx__http_eq_nocase(last, last_len, "chunked", 7) ? WSX_HTTP_BODY_CHUNKED
-                                                                            : WSX_HTTP_BODY_CLOSE;
+                                                                           : WSX_HTTP_BODY_CLOSE;
     if (!has_length)
         return WSX_HTTP_BODY_CLOSE;
     *length = len;

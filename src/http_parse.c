@@ -83,8 +83,8 @@ static int values_ok(const char *v, size_t n)
  * minor digit for 1.x, or a wsx_err. */
 static int parse_version(const char *v, size_t n, int bad)
 {
-    if (n != 8 || memcmp(v, "HTTP/", 5) != 0 || !wsx__http_is_digit(v[5]) ||
-        v[6] != '.' || !wsx__http_is_digit(v[7]))
+    if (n != 8 || memcmp(v, "HTTP/", 5) != 0 || !wsx__http_is_digit(v[5]) || v[6] != '.' ||
+        !wsx__http_is_digit(v[7]))
         return bad;
     if (v[5] != '1')
         return WSX_E_HTTP_VERSION;
@@ -92,10 +92,7 @@ static int parse_version(const char *v, size_t n, int bad)
 }
 
 /* 1 if s[0..n) has a SP at i. */
-static int sp_at(const char *s, size_t n, size_t i)
-{
-    return i < n && s[i] == ' ';
-}
+static int sp_at(const char *s, size_t n, size_t i) { return i < n && s[i] == ' '; }
 
 /* method SP request-target SP HTTP-version (RFC 9112 section 3). */
 static int parse_request_line(wsx_http_parser *p, const char *line, size_t n)
@@ -109,8 +106,7 @@ static int parse_request_line(wsx_http_parser *p, const char *line, size_t n)
         return WSX_E_HTTP_URI_TOO_LONG;
     if (target_len == 0 || !sp_at(line, n, t0 + target_len))
         return WSX_E_HTTP_SYNTAX;
-    minor = parse_version(line + t0 + target_len + 1, n - t0 - target_len - 1,
-                          WSX_E_HTTP_SYNTAX);
+    minor = parse_version(line + t0 + target_len + 1, n - t0 - target_len - 1, WSX_E_HTTP_SYNTAX);
     if (minor < 0)
         return minor;
     p->_a_len = method_len;
@@ -160,8 +156,7 @@ static int check_field_line(const char *line, size_t n)
      * be refused with 400) and a line with no colon at all. */
     if (name_len == 0 || name_len == n || line[name_len] != ':')
         return WSX_E_HTTP_HEADER_NAME;
-    return values_ok(line + name_len + 1, n - name_len - 1) ? WSX_OK
-                                                            : WSX_E_HTTP_HEADER_VALUE;
+    return values_ok(line + name_len + 1, n - name_len - 1) ? WSX_OK : WSX_E_HTTP_HEADER_VALUE;
 }
 
 /* The error for a line of n bytes (so far) over max_line.  For a request
@@ -250,8 +245,7 @@ static int scan(wsx_http_parser *p, start_line_fn start_line, const char *buf, s
 /* Second pass over the validated field lines: fills headers[].  Those lines
  * hold no control byte but HTAB, and CR only right before their LF, so
  * trimming every byte <= SP at the value's end removes the OWS and the CR. */
-static void fill_headers(const wsx_http_parser *p, const char *buf,
-                         wsx_header *h)
+static void fill_headers(const wsx_http_parser *p, const char *buf, wsx_header *h)
 {
     const char *line = buf + p->_fields, *head_end = buf + p->_head_len;
     size_t k;
@@ -301,9 +295,8 @@ static int parse_head(wsx_http_parser *p, int kind, start_line_fn start_line, co
     return r;
 }
 
-int wsx_http_parse_request(wsx_http_parser *p, const void *bytes, size_t len,
-                           wsx_header *headers, size_t max_headers,
-                           wsx_http_request *out)
+int wsx_http_parse_request(wsx_http_parser *p, const void *bytes, size_t len, wsx_header *headers,
+                           size_t max_headers, wsx_http_request *out)
 {
     const char *buf = (const char *)bytes;
     int r = out ? parse_head(p, KIND_REQUEST, parse_request_line, buf, len, headers, max_headers)
@@ -320,9 +313,8 @@ int wsx_http_parse_request(wsx_http_parser *p, const void *bytes, size_t len,
     return r;
 }
 
-int wsx_http_parse_response(wsx_http_parser *p, const void *bytes, size_t len,
-                            wsx_header *headers, size_t max_headers,
-                            wsx_http_response *out)
+int wsx_http_parse_response(wsx_http_parser *p, const void *bytes, size_t len, wsx_header *headers,
+                            size_t max_headers, wsx_http_response *out)
 {
     const char *buf = (const char *)bytes;
     int r = out ? parse_head(p, KIND_RESPONSE, parse_status_line, buf, len, headers, max_headers)

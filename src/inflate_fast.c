@@ -38,9 +38,8 @@
 #define LSIZE 1332u
 #define DSIZE 400u
 
-typedef char wsx__inflate_fast_layout_[(LSIZE + DSIZE) * 4 + WSX__MAX_LENS == WSX__INFLATE_TABLES
-                                           ? 1
-                                           : -1];
+typedef char
+    wsx__inflate_fast_layout_[(LSIZE + DSIZE) * 4 + WSX__MAX_LENS == WSX__INFLATE_TABLES ? 1 : -1];
 
 /* A table entry (32 bits):
  *   bits 0-4   bits to take for this symbol: its code and extra bits
@@ -228,18 +227,18 @@ WSX__HOT uint64_t load_le_short(const uint8_t *p, size_t k)
 /* At least 56 bits in, reading 8 bytes: in_end - in >= 8. */
 #define REFILL_WORD() (bb |= load_le64(in) << bc, in += (63u - bc) >> 3, bc |= 56u)
 /* As many bits as fit (>= 56) or as there are. */
-#define REFILL()                                                                                   \
-    do {                                                                                           \
-        if (in_end - in >= 8) {                                                                    \
-            REFILL_WORD();                                                                         \
-        } else if (in < in_end && bc < 56) {                                                       \
-            size_t k_ = (63u - bc) >> 3;                                                           \
-            if (k_ > (size_t)(in_end - in))                                                        \
-                k_ = (size_t)(in_end - in);                                                        \
-            bb |= load_le_short(in, k_) << bc;                                                     \
-            in += k_;                                                                              \
-            bc += 8 * (unsigned)k_;                                                                \
-        }                                                                                          \
+#define REFILL()                               \
+    do {                                       \
+        if (in_end - in >= 8) {                \
+            REFILL_WORD();                     \
+        } else if (in < in_end && bc < 56) {   \
+            size_t k_ = (63u - bc) >> 3;       \
+            if (k_ > (size_t)(in_end - in))    \
+                k_ = (size_t)(in_end - in);    \
+            bb |= load_le_short(in, k_) << bc; \
+            in += k_;                          \
+            bc += 8 * (unsigned)k_;            \
+        }                                      \
     } while (0)
 
 /* wsx_inflate after its argument checks (in_start, out_start non-NULL). */
@@ -360,7 +359,8 @@ static int decode(wsx_inflater *z, const uint8_t *const in_start, const uint8_t 
                 r = WSX_E_INFLATE_CODELEN_CODE;
                 goto fail;
             }
-            z->_dbits = (uint8_t)build(dt, CBITS, lens, 19, count, K_CLEN); /* over the distances' */
+            z->_dbits =
+                (uint8_t)build(dt, CBITS, lens, 19, count, K_CLEN); /* over the distances' */
             z->_flags &= (uint8_t)~WSX__IF_FIXED;
             z->_have = 0;
             z->_state = WSX__IST_DYN_LENS;
@@ -396,7 +396,8 @@ static int decode(wsx_inflater *z, const uint8_t *const in_start, const uint8_t 
             if (r)
                 goto fail;
             lbits = z->_lbits = (uint8_t)build(lt, LBITS, lens, z->_nlen, lcount, K_LITLEN);
-            dbits = z->_dbits = (uint8_t)build(dt, DBITS, lens + z->_nlen, z->_ndist, dcount, K_DIST);
+            dbits = z->_dbits =
+                (uint8_t)build(dt, DBITS, lens + z->_nlen, z->_ndist, dcount, K_DIST);
             z->_state = WSX__IST_CODES;
             continue;
         }
@@ -575,7 +576,7 @@ need_input:
     goto done;
 output_full:
     r = WSX_INFLATE_OUTPUT_FULL;
-unread: {
+unread : {
     /* Whole bytes read ahead in this call go back to the caller.  (Bits
      * kept from an earlier call all belong to the symbol that call could
      * not finish, which this call took first.) */

@@ -13,16 +13,16 @@
 /* Decoder states (wsx_inflate._state).  ST_HEADER is the state between
  * blocks and between streams. */
 enum {
-    WSX__IST_HEADER = 0,    /* next: a block header (3 bits) */
-    WSX__IST_STORED_LEN,    /* stored block: LEN and NLEN */
-    WSX__IST_STORED,        /* stored block: _len bytes to copy */
-    WSX__IST_DYN_COUNTS,    /* dynamic block: HLIT, HDIST, HCLEN */
-    WSX__IST_DYN_CLENS,     /* the code length code's lengths */
-    WSX__IST_DYN_LENS,      /* literal/length and distance code lengths */
-    WSX__IST_CODES,         /* compressed data */
-    WSX__IST_COPY,          /* a match: _len bytes at distance _dist */
-    WSX__IST_DIST,          /* small profile: a match's distance code */
-    WSX__IST_DIST_EXTRA     /* small profile: its _extra extra bits */
+    WSX__IST_HEADER = 0, /* next: a block header (3 bits) */
+    WSX__IST_STORED_LEN, /* stored block: LEN and NLEN */
+    WSX__IST_STORED,     /* stored block: _len bytes to copy */
+    WSX__IST_DYN_COUNTS, /* dynamic block: HLIT, HDIST, HCLEN */
+    WSX__IST_DYN_CLENS,  /* the code length code's lengths */
+    WSX__IST_DYN_LENS,   /* literal/length and distance code lengths */
+    WSX__IST_CODES,      /* compressed data */
+    WSX__IST_COPY,       /* a match: _len bytes at distance _dist */
+    WSX__IST_DIST,       /* small profile: a match's distance code */
+    WSX__IST_DIST_EXTRA  /* small profile: its _extra extra bits */
 };
 
 /* wsx_inflate._flags */
@@ -107,12 +107,13 @@ extern const uint8_t wsx__inflate_clen_order[19];
 
 /* Length symbols 257..285 (RFC 1951 3.2.5): extra bits and base length. */
 #define WSX__LEN_EXTRA(sym) ((sym) < 265 || (sym) == 285 ? 0u : ((sym)-261u) >> 2)
-#define WSX__LEN_BASE(sym)                                                                         \
-    ((sym) < 265 ? (sym)-254u                                                                      \
-     : (sym) == 285 ? 258u                                                                         \
+#define WSX__LEN_BASE(sym)       \
+    ((sym) < 265    ? (sym)-254u \
+     : (sym) == 285 ? 258u       \
                     : ((4u + (((sym)-265u) & 3u)) << WSX__LEN_EXTRA(sym)) + 3u)
 /* Distance symbols 0..29: extra bits and base distance. */
 #define WSX__DIST_EXTRA(sym) ((sym) < 4 ? 0u : ((sym) >> 1) - 1u)
-#define WSX__DIST_BASE(sym) ((sym) < 4 ? (sym) + 1u : ((2u | ((sym)&1u)) << WSX__DIST_EXTRA(sym)) + 1u)
+#define WSX__DIST_BASE(sym) \
+    ((sym) < 4 ? (sym) + 1u : ((2u | ((sym)&1u)) << WSX__DIST_EXTRA(sym)) + 1u)
 
 #endif /* WSX_INFLATE_INTERNAL_H */

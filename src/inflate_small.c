@@ -24,10 +24,8 @@
 #define DSYMS(z) (DCOUNT(z) + 16)
 #define LENS(z) ((uint8_t *)(DSYMS(z) + 32))
 
-typedef char wsx__inflate_small_layout_[(16 + 288 + 16 + 32) * 2 + WSX__MAX_LENS ==
-                                                WSX__INFLATE_TABLES
-                                            ? 1
-                                            : -1];
+typedef char wsx__inflate_small_layout_
+    [(16 + 288 + 16 + 32) * 2 + WSX__MAX_LENS == WSX__INFLATE_TABLES ? 1 : -1];
 
 #define NEED_BITS (-1) /* decode: not enough bits yet */
 #define BAD_CODE (-2)  /* decode: an unused code of an incomplete code */
@@ -96,8 +94,8 @@ static int decode(bits *b, const uint16_t *count, const uint16_t *syms, unsigned
     return BAD_CODE;
 }
 
-int wsx_inflate(wsx_inflater *z, const void *in_buf, size_t in_len, size_t *in_used,
-                void *out_buf, size_t out_cap, size_t *out_len)
+int wsx_inflate(wsx_inflater *z, const void *in_buf, size_t in_len, size_t *in_used, void *out_buf,
+                size_t out_cap, size_t *out_len)
 {
     int r = wsx__inflate_begin(z, in_buf, in_len, in_used, out_buf, out_cap, out_len);
     const uint8_t *in_start;
@@ -215,7 +213,8 @@ int wsx_inflate(wsx_inflater *z, const void *in_buf, size_t in_len, size_t *in_u
                 x = WSX__CLEN_EXTRA((unsigned)sym);
                 if (!need(&b, used + x))
                     goto need_input;
-                r = wsx__inflate_put_lens(z, lens, (unsigned)sym, (b.hold >> used) & ((1u << x) - 1));
+                r = wsx__inflate_put_lens(z, lens, (unsigned)sym,
+                                          (b.hold >> used) & ((1u << x) - 1));
                 if (r)
                     goto fail;
                 drop(&b, used + x);

@@ -26,10 +26,7 @@ void wsx_sha1(const void *data, size_t len, uint8_t out[WSX_SHA1_LEN])
 
 #else
 
-static uint32_t rol32(uint32_t x, unsigned n)
-{
-    return (x << n) | (x >> (32 - n));
-}
+static uint32_t rol32(uint32_t x, unsigned n) { return (x << n) | (x >> (32 - n)); }
 
 /* One 64-byte block, as 16 big-endian words in w, into h[5] (section
  * 6.1.2).  w is a sliding window over the message schedule: w[0] is W(t),

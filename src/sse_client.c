@@ -33,7 +33,8 @@ int wsx_sse_request_write(const wsx_sse_request *req, void *out, size_t cap, siz
     wsx__wbuf w;
     const char *method;
     int r;
-    if (wsx__wbuf_start(&w, out, cap, out_len) || !req || !is_visible(req->target) || !is_visible(req->host))
+    if (wsx__wbuf_start(&w, out, cap, out_len) || !req || !is_visible(req->target) ||
+        !is_visible(req->host))
         return WSX_E_ARG;
     method = req->method ? req->method : (req->body ? "POST" : "GET");
     if (!wsx__http_is_token(method, strlen(method)) || (req->num_headers && !req->headers) ||
@@ -70,10 +71,7 @@ int wsx_sse_request_write(const wsx_sse_request *req, void *out, size_t cap, siz
 
 /* ---- response ------------------------------------------------------- */
 
-static int is_ows(char c)
-{
-    return c == ' ' || c == '\t';
-}
+static int is_ows(char c) { return c == ' ' || c == '\t'; }
 
 /* The media type of a Content-Type value is text/event-stream (RFC 9110
  * 8.3.1: type and subtype are case-insensitive; parameters may follow). */
@@ -93,7 +91,7 @@ static int is_event_stream(const char *v, size_t n)
 /* What a response means (see wsx_sse_check_response) from its status and
  * the first Content-Type and Location among its n headers. */
 static int check(int status, const wsx_header *headers, size_t n, const char **location,
-                     size_t *location_len)
+                 size_t *location_len)
 {
     const char *ct = NULL, *loc = NULL;
     size_t ct_len = 0, loc_len = 0;
@@ -127,8 +125,8 @@ static int check(int status, const wsx_header *headers, size_t n, const char **l
     return WSX_E_SSE_STATUS;
 }
 
-int wsx_sse_check_response(int status, const wsx_header *headers, size_t n,
-                           const char **location, size_t *location_len)
+int wsx_sse_check_response(int status, const wsx_header *headers, size_t n, const char **location,
+                           size_t *location_len)
 {
     return check(status, headers, n, location, location_len);
 }

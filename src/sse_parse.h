@@ -62,10 +62,7 @@ static inline size_t wsx__sse_room(const wsx_sse_parser *p)
 }
 
 /* The value being read, right after the data. */
-static inline uint8_t *wsx__sse_tmp(const wsx_sse_parser *p)
-{
-    return p->_scratch + p->_data_len;
-}
+static inline uint8_t *wsx__sse_tmp(const wsx_sse_parser *p) { return p->_scratch + p->_data_len; }
 
 /* Offset of the last event ID. */
 static inline size_t wsx__sse_last(const wsx_sse_parser *p)

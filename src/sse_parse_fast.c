@@ -15,7 +15,7 @@
 #include <emmintrin.h>
 #endif
 
-static const uint8_t utf8_bom[3] = { 0xEF, 0xBB, 0xBF };
+static const uint8_t utf8_bom[3] = {0xEF, 0xBB, 0xBF};
 
 /* ---- scanning ------------------------------------------------------- */
 
@@ -26,8 +26,8 @@ WSX__HOT const uint8_t *find_eol(const uint8_t *s, const uint8_t *end)
     const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
     while (end - s >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
-        unsigned m = (unsigned)_mm_movemask_epi8(
-            _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)));
+        unsigned m =
+            (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)));
         if (m)
             return s + __builtin_ctz(m);
         s += 16;
@@ -190,8 +190,7 @@ static int field_append(wsx_sse_parser *p, const uint8_t *v, size_t n)
                 p->_retry_ok = 0;
             } else {
                 p->_retry_ok = 2;
-                p->_retry = p->_retry > (0xFFFFFFFFu - d) / 10 ? 0xFFFFFFFFu
-                                                                : p->_retry * 10 + d;
+                p->_retry = p->_retry > (0xFFFFFFFFu - d) / 10 ? 0xFFFFFFFFu : p->_retry * 10 + d;
             }
         }
         return 0;

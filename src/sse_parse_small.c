@@ -11,7 +11,7 @@
 
 #ifdef WSX_SMALL
 
-static const uint8_t utf8_bom[3] = { 0xEF, 0xBB, 0xBF };
+static const uint8_t utf8_bom[3] = {0xEF, 0xBB, 0xBF};
 
 void wsx__sse_move(uint8_t *d, const uint8_t *s, size_t n)
 {
@@ -26,7 +26,7 @@ void wsx__sse_move(uint8_t *d, const uint8_t *s, size_t n)
 /* Field names are case-sensitive (spec: "If the field name is ...").
  * Row i is the name of field i + 1 (F_DATA ... F_RETRY) and a colon, which
  * no name contains: a name matches when the colon follows its last byte. */
-static const char field_names[4][7] = { "data:", "event:", "id:", "retry:" };
+static const char field_names[4][7] = {"data:", "event:", "id:", "retry:"};
 
 static WSX__NOINLINE int field_of(const wsx_sse_parser *p)
 {

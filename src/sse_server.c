@@ -247,7 +247,4 @@ int wsx_sse_replay_next(wsx_sse_replay_iter *it, const uint8_t **bytes, size_t *
     return 1;
 }
 
-size_t wsx_sse_replay_count(const wsx_sse_replay *r)
-{
-    return r ? r->_count : 0;
-}
+size_t wsx_sse_replay_count(const wsx_sse_replay *r) { return r ? r->_count : 0; }

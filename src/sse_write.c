@@ -68,8 +68,8 @@ void wsx__sse_write_msg(wsx__wbuf *w, const wsx_sse_msg *m)
 /* The checks of wsx_sse_write: WSX_OK or the error. */
 static int msg_check(const wsx_sse_msg *m)
 {
-    if (!m || (m->type_len && !m->type) || (m->id_len && !m->id) ||
-        (m->data_len && !m->data) || (m->comment_len && !m->comment))
+    if (!m || (m->type_len && !m->type) || (m->id_len && !m->id) || (m->data_len && !m->data) ||
+        (m->comment_len && !m->comment))
         return WSX_E_ARG;
     /* An id or type with a line break would end the line early; NUL in an
      * id makes clients ignore it (spec: "If the field value does not

@@ -31,8 +31,7 @@
 /* SSE2 is part of every x86-64 CPU.  -DWSX_UTF8_PORTABLE builds the
  * portable code on x86 too: tests/test_utf8_portable.c does, so both paths
  * are tested on every x86 build (and the portable one on big-endian). */
-#if defined(__SSE2__) && defined(__GNUC__) && !defined(WSX_UTF8_PORTABLE) && \
-    !defined(WSX_SMALL)
+#if defined(__SSE2__) && defined(__GNUC__) && !defined(WSX_UTF8_PORTABLE) && !defined(WSX_SMALL)
 #define UTF8_SSE2 1
 #include <emmintrin.h>
 #else
@@ -41,15 +40,15 @@
 
 /* States, as bit offsets into a table row. */
 enum {
-    S_ACCEPT = 0,  /* on a code point boundary */
-    S_ERROR = 6,   /* sticky */
-    S_TAIL1 = 12,  /* one more 80..BF */
-    S_TAIL2 = 18,  /* two more 80..BF */
-    S_TAIL3 = 24,  /* three more 80..BF */
-    S_E0 = 30,     /* after E0: A0..BF then one more (no overlongs) */
-    S_ED = 36,     /* after ED: 80..9F then one more (no surrogates) */
-    S_F0 = 42,     /* after F0: 90..BF then two more (no overlongs) */
-    S_F4 = 48      /* after F4: 80..8F then two more (<= U+10FFFF) */
+    S_ACCEPT = 0, /* on a code point boundary */
+    S_ERROR = 6,  /* sticky */
+    S_TAIL1 = 12, /* one more 80..BF */
+    S_TAIL2 = 18, /* two more 80..BF */
+    S_TAIL3 = 24, /* three more 80..BF */
+    S_E0 = 30,    /* after E0: A0..BF then one more (no overlongs) */
+    S_ED = 36,    /* after ED: 80..9F then one more (no surrogates) */
+    S_F0 = 42,    /* after F0: 90..BF then two more (no overlongs) */
+    S_F4 = 48     /* after F4: 80..8F then two more (<= U+10FFFF) */
 };
 
 #ifdef WSX_SMALL
@@ -64,7 +63,7 @@ enum {
  * C0 and C1 (overlong), F5..FF (above U+10FFFF). */
 static const uint8_t lead_state[0xF5 - 0xE0] = {
     S_E0, R8(S_TAIL2), R4(S_TAIL2), S_ED, R2(S_TAIL2), /* E0..EF */
-    S_F0, R2(S_TAIL3), S_TAIL3, S_F4                   /* F0..F4 */
+    S_F0, R2(S_TAIL3), S_TAIL3,     S_F4               /* F0..F4 */
 };
 
 /* Inside a sequence, for S_TAIL1..S_F4 (row state / 6 - 2): the range
@@ -91,9 +90,9 @@ size_t wsx_utf8_feed(wsx_utf8 *u, const void *bytes, size_t len)
     for (i = 0; i < len; i++) {
         c = buf[i];
         if (state == S_ACCEPT) {
-            state = c < 0x80                      ? S_ACCEPT
-                    : c < 0xC2                      ? S_ERROR
-                    : c < 0xE0                      ? S_TAIL1
+            state = c < 0x80                       ? S_ACCEPT
+                    : c < 0xC2                     ? S_ERROR
+                    : c < 0xE0                     ? S_TAIL1
                     : c - 0xE0 < sizeof lead_state ? lead_state[c - 0xE0]
                                                    : S_ERROR;
         } else {
@@ -112,16 +111,15 @@ size_t wsx_utf8_feed(wsx_utf8 *u, const void *bytes, size_t len)
 /* T(from, to): the bits of a row that send state `from` to state `to`.
  * A row is the sum of its T()s; every state not named goes to S_ERROR. */
 #define T(from, to) ((uint64_t)(to) << (from))
-#define ERR_ALL                                                             \
-    (T(S_ACCEPT, S_ERROR) | T(S_ERROR, S_ERROR) | T(S_TAIL1, S_ERROR) |     \
-     T(S_TAIL2, S_ERROR) | T(S_TAIL3, S_ERROR) | T(S_E0, S_ERROR) |         \
-     T(S_ED, S_ERROR) | T(S_F0, S_ERROR) | T(S_F4, S_ERROR))
+#define ERR_ALL                                                                               \
+    (T(S_ACCEPT, S_ERROR) | T(S_ERROR, S_ERROR) | T(S_TAIL1, S_ERROR) | T(S_TAIL2, S_ERROR) | \
+     T(S_TAIL3, S_ERROR) | T(S_E0, S_ERROR) | T(S_ED, S_ERROR) | T(S_F0, S_ERROR) |           \
+     T(S_F4, S_ERROR))
 /* Replace the S_ERROR target of `from` with `to`. */
 #define GO(from, to) (T(from, S_ERROR ^ (to)))
 
 #define R_ASCII (ERR_ALL ^ GO(S_ACCEPT, S_ACCEPT))
-#define R_CONT_COMMON                                                       \
-    (GO(S_TAIL1, S_ACCEPT) ^ GO(S_TAIL2, S_TAIL1) ^ GO(S_TAIL3, S_TAIL2))
+#define R_CONT_COMMON (GO(S_TAIL1, S_ACCEPT) ^ GO(S_TAIL2, S_TAIL1) ^ GO(S_TAIL3, S_TAIL2))
 #define R_80_8F (ERR_ALL ^ R_CONT_COMMON ^ GO(S_ED, S_TAIL1) ^ GO(S_F4, S_TAIL2))
 #define R_90_9F (ERR_ALL ^ R_CONT_COMMON ^ GO(S_ED, S_TAIL1) ^ GO(S_F0, S_TAIL2))
 #define R_A0_BF (ERR_ALL ^ R_CONT_COMMON ^ GO(S_E0, S_TAIL1) ^ GO(S_F0, S_TAIL2))
@@ -142,12 +140,12 @@ size_t wsx_utf8_feed(wsx_utf8 *u, const void *bytes, size_t len)
 #define X64(r) X32(r), X32(r)
 
 static const uint64_t utf8_dfa[256] = {
-    X64(R_ASCII), X64(R_ASCII),                  /* 00..7F */
-    X16(R_80_8F), X16(R_90_9F), X32(R_A0_BF),    /* 80..BF */
-    X2(R_BAD), X16(R_C2_DF), X8(R_C2_DF), X4(R_C2_DF), X2(R_C2_DF), /* C0..DF */
-    R_E0, X8(R_E1_EF), X4(R_E1_EF), R_ED, X2(R_E1_EF), /* E0..EF */
-    R_F0, X2(R_F1_F3), R_F1_F3, R_F4,            /* F0..F4 */
-    X8(R_BAD), X2(R_BAD), R_BAD                  /* F5..FF */
+    X64(R_ASCII), X64(R_ASCII),                                         /* 00..7F */
+    X16(R_80_8F), X16(R_90_9F), X32(R_A0_BF),                           /* 80..BF */
+    X2(R_BAD),    X16(R_C2_DF), X8(R_C2_DF),  X4(R_C2_DF), X2(R_C2_DF), /* C0..DF */
+    R_E0,         X8(R_E1_EF),  X4(R_E1_EF),  R_ED,        X2(R_E1_EF), /* E0..EF */
+    R_F0,         X2(R_F1_F3),  R_F1_F3,      R_F4,                     /* F0..F4 */
+    X8(R_BAD),    X2(R_BAD),    R_BAD                                   /* F5..FF */
 };
 
 /* The DFA steps are a few instructions each: gcc does not always inline
@@ -181,9 +179,8 @@ static int block_is_ascii(const uint8_t *p)
 /* 1 if the BLOCK bytes at p are all ASCII: eight words OR-ed, one test. */
 static int block_is_ascii(const uint8_t *p)
 {
-    uint64_t any = load64(p) | load64(p + 8) | load64(p + 16) |
-                   load64(p + 24) | load64(p + 32) | load64(p + 40) |
-                   load64(p + 48) | load64(p + 56);
+    uint64_t any = load64(p) | load64(p + 8) | load64(p + 16) | load64(p + 24) | load64(p + 32) |
+                   load64(p + 40) | load64(p + 48) | load64(p + 56);
     return !(any & HIGH_BITS);
 }
 #endif
@@ -217,17 +214,15 @@ static unsigned non_ascii_words(const uint8_t *p, unsigned words)
 #define B32(lo, hi) B16(lo, hi), B16(4, hi)
 #define B64(lo, hi) B32(lo, hi), B32(5, hi)
 #define B128(lo, hi) B64(lo, hi), B64(6, hi)
-static const uint8_t bit_span[256] = {
-    0, B1(0, 0), B2(1, 1), B4(2, 2), B8(3, 3), B16(4, 4), B32(5, 5), B64(6, 6),
-    B128(7, 7)
-};
+static const uint8_t bit_span[256] = {0,         B1(0, 0),  B2(1, 1),  B4(2, 2),  B8(3, 3),
+                                      B16(4, 4), B32(5, 5), B64(6, 6), B128(7, 7)};
 
 /* One DFA step per byte with no test: the only dependency between steps is
  * one shift.  Only the low 6 bits of state are the state (the rest is
  * whatever the row held above it); masking the shift count instead of the
  * state lets x86 (shrx) and ARM (lsr) do a step in one instruction, since
  * they mask the count themselves. */
-#define STEP(state, byte) ((state) = utf8_dfa[byte] >> ((state) & 63))
+#define STEP(state, byte) ((state) = utf8_dfa[byte] >> ((state)&63))
 
 /* The DFA over the 8 bytes at p; S_ERROR is sticky, so the state at the end
  * says whether any of them failed. */
@@ -263,9 +258,8 @@ WSX__HOT uint64_t dfa_block(uint64_t state, const uint8_t *p)
  * test per byte or word inside (S_ERROR is sticky).  Returns the state
  * after the last word, S_ERROR if any byte failed (the caller finds
  * which). */
-WSX__HOT uint64_t dfa_range(uint64_t state, const uint8_t *p,
-                                        unsigned first, unsigned last,
-                                        unsigned words)
+WSX__HOT uint64_t dfa_range(uint64_t state, const uint8_t *p, unsigned first, unsigned last,
+                            unsigned words)
 {
     unsigned k;
     for (k = first; k <= last; k++)
@@ -279,8 +273,7 @@ WSX__HOT uint64_t dfa_range(uint64_t state, const uint8_t *p,
 /* The DFA over the `words` words at p, from the first that holds a
  * non-ASCII byte to the last (bit k of `todo`: word k), or from word 0 when
  * a sequence from before runs into it. */
-WSX__HOT uint64_t dfa_words(uint64_t state, const uint8_t *p,
-                                        unsigned todo, unsigned words)
+WSX__HOT uint64_t dfa_words(uint64_t state, const uint8_t *p, unsigned todo, unsigned words)
 {
     todo |= state != S_ACCEPT;
     if (!todo)
@@ -361,8 +354,8 @@ size_t wsx_utf8_feed(wsx_utf8 *u, const void *bytes, size_t len)
     /* Whole words left (short messages are nothing else). */
     words = (len - i) / 8;
     if (words) {
-        next = dfa_words(state, buf + i, non_ascii_words(buf + i, (unsigned)words),
-                         (unsigned)words);
+        next =
+            dfa_words(state, buf + i, non_ascii_words(buf + i, (unsigned)words), (unsigned)words);
         if (next == S_ERROR)
             goto bytes;
         state = next;
@@ -384,10 +377,7 @@ bytes:
 
 #endif
 
-int wsx_utf8_complete(const wsx_utf8 *u)
-{
-    return u && u->_state == S_ACCEPT;
-}
+int wsx_utf8_complete(const wsx_utf8 *u) { return u && u->_state == S_ACCEPT; }
 
 int wsx_utf8_valid(const void *buf, size_t len)
 {

@@ -28,10 +28,7 @@ void wsx__wbuf_put(wsx__wbuf *w, const void *p, size_t k)
     w->n += k;
 }
 
-void wsx__wbuf_str(wsx__wbuf *w, const char *s)
-{
-    wsx__wbuf_put(w, s, strlen(s));
-}
+void wsx__wbuf_str(wsx__wbuf *w, const char *s) { wsx__wbuf_put(w, s, strlen(s)); }
 
 #ifdef WSX_SMALL
 /* *v / 10 into *v, the remainder returned: long division one bit at a

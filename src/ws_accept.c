@@ -40,8 +40,7 @@ int wsx_ws_close_code_valid(unsigned code)
            (code >= 3000 && code <= 4999);
 }
 
-int wsx__ws_check_close(unsigned code, const uint8_t *reason,
-                        size_t reason_len)
+int wsx__ws_check_close(unsigned code, const uint8_t *reason, size_t reason_len)
 {
     if (!wsx_ws_close_code_valid(code))
         return WSX_E_WS_CLOSE_CODE;

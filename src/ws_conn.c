@@ -41,8 +41,7 @@ enum {
 /* The control frame slots, in the order they enter the queue (nothing
  * ever follows the close; the peer's pongs go first). */
 enum { SLOT_PONG, SLOT_PING, SLOT_CLOSE, SLOTS };
-static const uint8_t slot_opcode[SLOTS] = {WSX_WS_OP_PONG, WSX_WS_OP_PING,
-                                           WSX_WS_OP_CLOSE};
+static const uint8_t slot_opcode[SLOTS] = {WSX_WS_OP_PONG, WSX_WS_OP_PING, WSX_WS_OP_CLOSE};
 
 /* ---- time: uint64_t milliseconds ---------------------------------------- */
 
@@ -64,10 +63,7 @@ static int reached(uint64_t now, uint64_t deadline)
     return deadline != WSX_WS_NO_DEADLINE && now >= deadline;
 }
 
-static uint64_t min_u64(uint64_t a, uint64_t b)
-{
-    return a < b ? a : b;
-}
+static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 
 /* 1 for a client, 0 for a server (init accepts no other role). */
 static int is_client(const wsx_ws_conn *c)
@@ -89,10 +85,7 @@ static size_t frame_len(const wsx_ws_conn *c, size_t n)
     return n > SIZE_MAX - h ? SIZE_MAX : h + n;
 }
 
-static size_t queue_free(const wsx_ws_conn *c)
-{
-    return c->_cap - c->_tail;
-}
+static size_t queue_free(const wsx_ws_conn *c) { return c->_cap - c->_tail; }
 
 /* Not a header bit: only the frame header is queued (send_ref). */
 #define BY_REF 0x100u
@@ -104,8 +97,8 @@ static size_t queue_free(const wsx_ws_conn *c)
  * data[0..n).  With it: only the header; the payload stays at data (the
  * caller's writable buffer, masked in place by a client) and goes out from
  * there (wsx_ws_conn_output_vec). */
-static void append_frame(wsx_ws_conn *c, unsigned flags, unsigned opcode,
-                         const uint8_t *data, size_t n)
+static void append_frame(wsx_ws_conn *c, unsigned flags, unsigned opcode, const uint8_t *data,
+                         size_t n)
 {
     uint8_t key_bytes[4], *payload;
     const uint8_t *key = NULL;
@@ -114,8 +107,8 @@ static void append_frame(wsx_ws_conn *c, unsigned flags, unsigned opcode,
         c->_random(c->_random_ctx, key_bytes, 4);
         key = key_bytes;
     }
-    wsx_ws_write_header(opcode, flags & ~BY_REF, n, key, c->_out + c->_tail,
-                        queue_free(c), &written);
+    wsx_ws_write_header(opcode, flags & ~BY_REF, n, key, c->_out + c->_tail, queue_free(c),
+                        &written);
     c->_tail += written;
     if (flags & BY_REF) {
         payload = (uint8_t *)data; /* send_ref's non-const payload */
@@ -132,8 +125,7 @@ static void append_frame(wsx_ws_conn *c, unsigned flags, unsigned opcode,
         wsx_mask(payload, n, key, 0);
 }
 
-static void slot_set(wsx_ws_conn *c, unsigned slot, const void *data,
-                     size_t n)
+static void slot_set(wsx_ws_conn *c, unsigned slot, const void *data, size_t n)
 {
     wsx_ws_conn_slot_ *s = &c->_slot[slot];
     if (n)
@@ -200,8 +192,7 @@ static void update_state(wsx_ws_conn *c)
     unsigned f = c->_flags;
     if (c->_state == WSX_WS_OPEN && (f & CLOSED_ANY))
         c->_state = WSX_WS_CLOSING;
-    if (c->_state == WSX_WS_CLOSING && close_written(c) &&
-        (f & (F_CLOSE_RECEIVED | F_FAILED)))
+    if (c->_state == WSX_WS_CLOSING && close_written(c) && (f & (F_CLOSE_RECEIVED | F_FAILED)))
         c->_state = WSX_WS_CLOSED;
 }
 
@@ -210,14 +201,13 @@ static void update_state(wsx_ws_conn *c)
  * already is; the close timeout starts at the first close sent or
  * received or failure; no more pong deadline.  Returns the encoder's
  * verdict on code and reason (then nothing changes). */
-static int start_closing(wsx_ws_conn *c, unsigned code, const char *reason,
-                         size_t reason_len, uint64_t now)
+static int start_closing(wsx_ws_conn *c, unsigned code, const char *reason, size_t reason_len,
+                         uint64_t now)
 {
     wsx_ws_conn_slot_ *s = &c->_slot[SLOT_CLOSE];
     if (!(c->_flags & F_CLOSE_QUEUED)) {
         size_t n = 0;
-        int r = wsx_ws_close_payload(code, reason, reason_len, s->_data,
-                                     sizeof s->_data, &n);
+        int r = wsx_ws_close_payload(code, reason, reason_len, s->_data, sizeof s->_data, &n);
         if (r)
             return r;
         s->_len = (uint8_t)n;
@@ -242,8 +232,7 @@ static void fail(wsx_ws_conn *c, int err, uint64_t now)
     c->_flags |= F_FAILED;
     c->_slot[SLOT_PONG]._pending = 0;
     start_closing(c, (unsigned)wsx_err_close_code(err), why,
-                  n > WSX_WS_MAX_CLOSE_REASON ? WSX_WS_MAX_CLOSE_REASON : n,
-                  now);
+                  n > WSX_WS_MAX_CLOSE_REASON ? WSX_WS_MAX_CLOSE_REASON : n, now);
 }
 
 /* The transport is over for us: CLOSED, and the caller should close it. */
@@ -282,8 +271,7 @@ WSX__NOINLINE void wsx_ws_conn_config_default(wsx_ws_conn_config *cfg)
     cfg->check_send_utf8 = 1;
 }
 
-int wsx_ws_conn_init(wsx_ws_conn *c, const wsx_ws_conn_config *cfg,
-                     void *out, size_t out_cap)
+int wsx_ws_conn_init(wsx_ws_conn *c, const wsx_ws_conn_config *cfg, void *out, size_t out_cap)
 {
     wsx_ws_conn_config defaults;
     if (!c)
@@ -294,8 +282,7 @@ int wsx_ws_conn_init(wsx_ws_conn *c, const wsx_ws_conn_config *cfg,
         wsx_ws_conn_config_default(&defaults);
         cfg = &defaults;
     }
-    if (!out || out_cap < WSX_WS_CONN_MIN_QUEUE ||
-        (unsigned)cfg->role > WSX_WS_CLIENT ||
+    if (!out || out_cap < WSX_WS_CONN_MIN_QUEUE || (unsigned)cfg->role > WSX_WS_CLIENT ||
         (cfg->role == WSX_WS_CLIENT && !cfg->random))
         return WSX_E_ARG;
     wsx_ws_decoder_init(&c->_dec, cfg->role, &cfg->decoder);
@@ -304,9 +291,8 @@ int wsx_ws_conn_init(wsx_ws_conn *c, const wsx_ws_conn_config *cfg,
     c->_ping_interval = cfg->ping_interval_ms;
     c->_pong_timeout = cfg->pong_timeout_ms;
     c->_close_timeout = cfg->close_timeout_ms;
-    c->_message_timeout = cfg->message_timeout_ms
-                              ? cfg->message_timeout_ms
-                              : WSX_WS_CONN_DEFAULT_MESSAGE_TIMEOUT_MS;
+    c->_message_timeout =
+        cfg->message_timeout_ms ? cfg->message_timeout_ms : WSX_WS_CONN_DEFAULT_MESSAGE_TIMEOUT_MS;
     c->_message_deadline = WSX_WS_NO_DEADLINE;
     c->_random = cfg->random;
     c->_random_ctx = cfg->random_ctx;
@@ -353,10 +339,7 @@ unsigned wsx_ws_conn_close_code(const wsx_ws_conn *c)
     return c->_state == WSX_WS_CLOSED ? WSX__CLOSE_ABNORMAL : 0u;
 }
 
-int wsx_ws_conn_error(const wsx_ws_conn *c)
-{
-    return c ? c->_error : WSX_E_ARG;
-}
+int wsx_ws_conn_error(const wsx_ws_conn *c) { return c ? c->_error : WSX_E_ARG; }
 
 /* ---- receiving ------------------------------------------------------------ */
 
@@ -400,8 +383,8 @@ WSX__SMALL_NOINLINE static void time_message(wsx_ws_conn *c, int r, size_t used,
         c->_message_deadline = deadline_after(now, c->_message_timeout);
 }
 
-int wsx_ws_conn_recv(wsx_ws_conn *c, void *buf, size_t len,
-                     size_t *consumed, wsx_ws_event *ev, uint64_t now_ms)
+int wsx_ws_conn_recv(wsx_ws_conn *c, void *buf, size_t len, size_t *consumed, wsx_ws_event *ev,
+                     uint64_t now_ms)
 {
     int r, err;
     if (!c || !consumed || !ev || (!buf && len))
@@ -437,19 +420,14 @@ int wsx_ws_conn_recv(wsx_ws_conn *c, void *buf, size_t len,
 
 /* ---- sending -------------------------------------------------------------- */
 
-static int can_send(const wsx_ws_conn *c)
-{
-    return check_state(c, CLOSED_ANY);
-}
+static int can_send(const wsx_ws_conn *c) { return check_state(c, CLOSED_ANY); }
 
-static int check_message(const wsx_ws_conn *c, unsigned opcode,
-                         const void *data, size_t len)
+static int check_message(const wsx_ws_conn *c, unsigned opcode, const void *data, size_t len)
 {
     int r = can_send(c);
     if (r)
         return r;
-    if ((opcode != WSX_WS_OP_TEXT && opcode != WSX_WS_OP_BINARY) ||
-        (!data && len))
+    if ((opcode != WSX_WS_OP_TEXT && opcode != WSX_WS_OP_BINARY) || (!data && len))
         return WSX_E_ARG;
     if (c->_stream_op)
         return WSX_E_STATE;
@@ -461,11 +439,9 @@ static int check_message(const wsx_ws_conn *c, unsigned opcode,
 
 /* Queues one data frame behind any waiting control frame (flags as for
  * append_frame). */
-static int queue_data(wsx_ws_conn *c, unsigned flags, unsigned opcode,
-                      const void *data, size_t len)
+static int queue_data(wsx_ws_conn *c, unsigned flags, unsigned opcode, const void *data, size_t len)
 {
-    size_t need = (flags & BY_REF) ? frame_header_len(c, len)
-                                   : frame_len(c, len);
+    size_t need = (flags & BY_REF) ? frame_header_len(c, len) : frame_len(c, len);
     if (need > c->_cap)
         return WSX_E_BUFFER;
     if (!flush_control(c) || need > queue_free(c))
@@ -474,8 +450,7 @@ static int queue_data(wsx_ws_conn *c, unsigned flags, unsigned opcode,
     return WSX_OK;
 }
 
-int wsx_ws_conn_send(wsx_ws_conn *c, unsigned opcode, const void *data,
-                     size_t len)
+int wsx_ws_conn_send(wsx_ws_conn *c, unsigned opcode, const void *data, size_t len)
 {
     int r = check_message(c, opcode, data, len);
     return r ? r : queue_data(c, WSX_WS_FIN, opcode, data, len);
@@ -494,8 +469,7 @@ int wsx_ws_conn_stream_begin(wsx_ws_conn *c, unsigned opcode)
 
 /* One fragment of the streamed message; the UTF-8 state and the
  * "started" flag only change when the frame is queued. */
-static int stream_frame(wsx_ws_conn *c, const void *data, size_t len,
-                        unsigned fin)
+static int stream_frame(wsx_ws_conn *c, const void *data, size_t len, unsigned fin)
 {
     wsx_utf8 utf8;
     unsigned opcode;
@@ -536,8 +510,7 @@ int wsx_ws_conn_stream_end(wsx_ws_conn *c, const void *data, size_t len)
     return stream_frame(c, data, len, WSX_WS_FIN);
 }
 
-int wsx_ws_conn_send_ref(wsx_ws_conn *c, unsigned opcode, void *payload,
-                         size_t len)
+int wsx_ws_conn_send_ref(wsx_ws_conn *c, unsigned opcode, void *payload, size_t len)
 {
     int r = check_message(c, opcode, payload, len);
     if (r)
@@ -545,17 +518,12 @@ int wsx_ws_conn_send_ref(wsx_ws_conn *c, unsigned opcode, void *payload,
     if (c->_ref)
         return WSX_E_CONN_QUEUE_FULL;
     /* an empty payload goes like a copied one: nothing to refer to */
-    return queue_data(c, len ? WSX_WS_FIN | BY_REF : WSX_WS_FIN, opcode,
-                      payload, len);
+    return queue_data(c, len ? WSX_WS_FIN | BY_REF : WSX_WS_FIN, opcode, payload, len);
 }
 
-int wsx_ws_conn_ref_pending(const wsx_ws_conn *c)
-{
-    return c && c->_ref != NULL;
-}
+int wsx_ws_conn_ref_pending(const wsx_ws_conn *c) { return c && c->_ref != NULL; }
 
-int wsx_ws_conn_ping(wsx_ws_conn *c, const void *payload, size_t len,
-                     uint64_t now_ms)
+int wsx_ws_conn_ping(wsx_ws_conn *c, const void *payload, size_t len, uint64_t now_ms)
 {
     int r = can_send(c);
     if (r)
@@ -571,8 +539,8 @@ int wsx_ws_conn_ping(wsx_ws_conn *c, const void *payload, size_t len,
     return WSX_OK;
 }
 
-int wsx_ws_conn_close(wsx_ws_conn *c, unsigned code, const void *reason,
-                      size_t reason_len, uint64_t now_ms)
+int wsx_ws_conn_close(wsx_ws_conn *c, unsigned code, const void *reason, size_t reason_len,
+                      uint64_t now_ms)
 {
     int r = check_state(c, F_CLOSE_QUEUED);
     if (r)
@@ -616,14 +584,10 @@ size_t wsx_ws_conn_send_room(wsx_ws_conn *c)
 /* ---- output ---------------------------------------------------------------- */
 
 /* End of the queued bytes that go out before the zero-copy payload. */
-static size_t first_limit(const wsx_ws_conn *c)
-{
-    return c->_ref ? c->_ref_at : c->_tail;
-}
+static size_t first_limit(const wsx_ws_conn *c) { return c->_ref ? c->_ref_at : c->_tail; }
 
 /* Adds data[0..len) to out[n..] when not empty; returns the new count. */
-static size_t add_chunk(wsx_ws_chunk *out, size_t n, const uint8_t *data,
-                        size_t len)
+static size_t add_chunk(wsx_ws_chunk *out, size_t n, const uint8_t *data, size_t len)
 {
     if (len) {
         out[n].data = data;
@@ -632,8 +596,7 @@ static size_t add_chunk(wsx_ws_chunk *out, size_t n, const uint8_t *data,
     return n;
 }
 
-size_t wsx_ws_conn_output_vec(wsx_ws_conn *c,
-                              wsx_ws_chunk out[WSX_WS_CONN_MAX_CHUNKS])
+size_t wsx_ws_conn_output_vec(wsx_ws_conn *c, wsx_ws_chunk out[WSX_WS_CONN_MAX_CHUNKS])
 {
     size_t n, limit;
     if (!c || !out)
@@ -661,10 +624,7 @@ const uint8_t *wsx_ws_conn_output(wsx_ws_conn *c, size_t *len)
     return first[0].data;
 }
 
-static size_t pending_size(const wsx_ws_conn *c)
-{
-    return c->_tail - c->_head + c->_ref_len;
-}
+static size_t pending_size(const wsx_ws_conn *c) { return c->_tail - c->_head + c->_ref_len; }
 
 size_t wsx_ws_conn_output_size(wsx_ws_conn *c)
 {
@@ -719,8 +679,7 @@ uint64_t wsx_ws_conn_next_deadline(const wsx_ws_conn *c)
         if (c->_flags & F_PINGED)
             d = min_u64(d, c->_deadline);
     } else if (c->_state == WSX_WS_CLOSING ||
-               (c->_state == WSX_WS_CLOSED &&
-                !wsx_ws_conn_should_close_transport(c))) {
+               (c->_state == WSX_WS_CLOSED && !wsx_ws_conn_should_close_transport(c))) {
         d = c->_deadline; /* the close deadline */
     }
     return d;
@@ -769,7 +728,6 @@ unsigned wsx_ws_conn_wants(wsx_ws_conn *c, uint64_t *next_deadline)
     if (wsx_ws_conn_should_close_transport(c))
         want = WSX_WANT_CLOSE;
     else if (c && c->_state != WSX_WS_CONNECTING)
-        want = wsx_ws_conn_output_size(c) ? WSX_WANT_READ | WSX_WANT_WRITE
-                                          : WSX_WANT_READ;
+        want = wsx_ws_conn_output_size(c) ? WSX_WANT_READ | WSX_WANT_WRITE : WSX_WANT_READ;
     return want;
 }

@@ -21,8 +21,7 @@ void wsx_ws_decoder_config_default(wsx_ws_decoder_config *cfg)
     cfg->rsv_allowed = 0;
 }
 
-int wsx_ws_decoder_init(wsx_ws_decoder *d, wsx_ws_role role,
-                        const wsx_ws_decoder_config *cfg)
+int wsx_ws_decoder_init(wsx_ws_decoder *d, wsx_ws_role role, const wsx_ws_decoder_config *cfg)
 {
     if (!d || (unsigned)role > WSX_WS_CLIENT)
         return WSX_E_ARG;
@@ -42,10 +41,7 @@ int wsx_ws_decoder_init(wsx_ws_decoder *d, wsx_ws_role role,
     return WSX_OK;
 }
 
-int wsx_ws_decoder_error(const wsx_ws_decoder *d)
-{
-    return d ? d->_error : WSX_E_ARG;
-}
+int wsx_ws_decoder_error(const wsx_ws_decoder *d) { return d ? d->_error : WSX_E_ARG; }
 
 /* ---- header rules, in the order the bytes arrive ---------------------- */
 
@@ -93,8 +89,7 @@ static int check_byte1(const wsx_ws_decoder *d, unsigned b0, unsigned b1)
 
 /* The decoded payload length: minimal encoding (section 5.2), then the
  * configured limits, all before any payload byte is looked at. */
-static int check_length(const wsx_ws_decoder *d, unsigned b0, unsigned len7,
-                        uint64_t length)
+static int check_length(const wsx_ws_decoder *d, unsigned b0, unsigned len7, uint64_t length)
 {
     if (len7 == 126 && length < 126)
         return WSX_E_WS_LENGTH_NOT_MINIMAL;
@@ -107,8 +102,7 @@ static int check_length(const wsx_ws_decoder *d, unsigned b0, unsigned len7,
     if (length > d->_max_frame)
         return WSX_E_WS_FRAME_TOO_BIG;
     if (!(b0 & WSX__B0_CONTROL)) {
-        uint64_t so_far = (b0 & WSX__B0_OPCODE) == WSX_WS_OP_CONTINUATION
-                              ? d->_message_size : 0;
+        uint64_t so_far = (b0 & WSX__B0_OPCODE) == WSX_WS_OP_CONTINUATION ? d->_message_size : 0;
         /* so_far <= _max_message always holds, so this cannot wrap. */
         if (length > d->_max_message - so_far)
             return WSX_E_WS_MESSAGE_TOO_BIG;

@@ -21,8 +21,7 @@
 #define TEXT_BLOCK 8192u
 
 /* Fills every field of *ev (close_code 0) and returns kind. */
-static inline int set_event(wsx_ws_event *ev, wsx_ws_event_kind kind,
-                            unsigned opcode, unsigned rsv,
+static inline int set_event(wsx_ws_event *ev, wsx_ws_event_kind kind, unsigned opcode, unsigned rsv,
                             uint64_t frame_length, uint8_t *data, size_t size)
 {
     ev->kind = kind;
@@ -37,8 +36,7 @@ static inline int set_event(wsx_ws_event *ev, wsx_ws_event_kind kind,
 
 /* A complete, checked header h (its masking key, if any, at the end).
  * Returns MESSAGE_START for the first frame of a message, else 0. */
-static int begin_frame(wsx_ws_decoder *d, const uint8_t *h, size_t hlen,
-                       wsx_ws_event *ev)
+static int begin_frame(wsx_ws_decoder *d, const uint8_t *h, size_t hlen, wsx_ws_event *ev)
 {
     if (!wsx__ws_start_frame(d, h, hlen))
         return 0;
@@ -48,8 +46,7 @@ static int begin_frame(wsx_ws_decoder *d, const uint8_t *h, size_t hlen,
 
 /* ---- results -------------------------------------------------------------- */
 
-static int fail(wsx_ws_decoder *d, int err, size_t *consumed,
-                wsx_ws_event *ev)
+static int fail(wsx_ws_decoder *d, int err, size_t *consumed, wsx_ws_event *ev)
 {
     d->_error = err;
     d->_state = WSX__WSD_ST_FAILED;
@@ -84,8 +81,7 @@ static size_t unmask_and_check_text(wsx_ws_decoder *d, uint8_t *p, size_t n)
         good = wsx_utf8_feed(&u, p + done, block);
         if (good < block) {
             if (masked)
-                wsx_mask(p + done + good, block - good, d->_key,
-                         (offset + good) & 3);
+                wsx_mask(p + done + good, block - good, d->_key, (offset + good) & 3);
             done += good;
             break;
         }
@@ -97,8 +93,8 @@ static size_t unmask_and_check_text(wsx_ws_decoder *d, uint8_t *p, size_t n)
 
 /* DATA: up to the rest of the frame's payload from p[0..avail), avail > 0.
  * pos is how many bytes of this call's buf come before p. */
-static int deliver(wsx_ws_decoder *d, uint8_t *p, size_t avail, size_t pos,
-                   size_t *consumed, wsx_ws_event *ev)
+static int deliver(wsx_ws_decoder *d, uint8_t *p, size_t avail, size_t pos, size_t *consumed,
+                   wsx_ws_event *ev)
 {
     size_t n = avail < d->_remaining ? avail : (size_t)d->_remaining;
     if (d->_flags & WSX__WSD_F_TEXT) {
@@ -118,15 +114,13 @@ static int deliver(wsx_ws_decoder *d, uint8_t *p, size_t avail, size_t pos,
     d->_remaining -= n;
     if (d->_remaining == 0 && d->_state == WSX__WSD_ST_PAYLOAD)
         d->_state = wsx__ws_after_data_frame(d);
-    set_event(ev, WSX_WS_EV_DATA, wsx__ws_message_opcode(d),
-              d->_frame & WSX__B0_RSV, 0, p, n);
+    set_event(ev, WSX_WS_EV_DATA, wsx__ws_message_opcode(d), d->_frame & WSX__B0_RSV, 0, p, n);
     *consumed = pos + n;
     return WSX_WS_EV_DATA;
 }
 
 /* END of a message whose last frame had FIN. */
-static int end_message(wsx_ws_decoder *d, size_t pos, size_t *consumed,
-                       wsx_ws_event *ev)
+static int end_message(wsx_ws_decoder *d, size_t pos, size_t *consumed, wsx_ws_event *ev)
 {
     unsigned opcode = wsx__ws_message_opcode(d);
     if (wsx__ws_text_incomplete(d))
@@ -140,8 +134,7 @@ static int end_message(wsx_ws_decoder *d, size_t pos, size_t *consumed,
 }
 
 /* A control frame's whole payload is in _ctl. */
-static int control_event(wsx_ws_decoder *d, size_t pos, size_t *consumed,
-                         wsx_ws_event *ev)
+static int control_event(wsx_ws_decoder *d, size_t pos, size_t *consumed, wsx_ws_event *ev)
 {
     int kind;
     memset(ev, 0, sizeof *ev);
@@ -156,8 +149,8 @@ static int control_event(wsx_ws_decoder *d, size_t pos, size_t *consumed,
 /* ---- the pull loop -------------------------------------------------------- */
 
 /* Headers (whole or split) and control payloads, until an event. */
-static int decode_frames(wsx_ws_decoder *d, uint8_t *buf, size_t len,
-                         size_t *consumed, wsx_ws_event *ev)
+static int decode_frames(wsx_ws_decoder *d, uint8_t *buf, size_t len, size_t *consumed,
+                         wsx_ws_event *ev)
 {
     size_t pos = 0;
     int r;
@@ -166,8 +159,7 @@ static int decode_frames(wsx_ws_decoder *d, uint8_t *buf, size_t len,
             long hlen;
             if (pos == len)
                 break;
-            if (d->_hdr_len == 0 &&
-                (hlen = wsx__ws_check_header(d, buf + pos, len - pos)) != 0) {
+            if (d->_hdr_len == 0 && (hlen = wsx__ws_check_header(d, buf + pos, len - pos)) != 0) {
                 if (hlen < 0)
                     return fail(d, (int)hlen, consumed, ev);
                 r = begin_frame(d, buf + pos, (size_t)hlen, ev);
@@ -210,15 +202,13 @@ static int decode_frames(wsx_ws_decoder *d, uint8_t *buf, size_t len,
  * passed on to decode_general, which gives the same result for the cases
  * the fast paths handle. */
 
-WSX__NOINLINE static int decode_general(wsx_ws_decoder *d, uint8_t *buf,
-                                        size_t len, size_t *consumed,
-                                        wsx_ws_event *ev);
+WSX__NOINLINE static int decode_general(wsx_ws_decoder *d, uint8_t *buf, size_t len,
+                                        size_t *consumed, wsx_ws_event *ev);
 
 /* DATA from a binary frame's payload; a text frame's goes straight to
  * deliver (the UTF-8 check). */
-WSX__NOINLINE static int fast_binary_data(wsx_ws_decoder *d, uint8_t *buf,
-                                          size_t len, size_t *consumed,
-                                          wsx_ws_event *ev)
+WSX__NOINLINE static int fast_binary_data(wsx_ws_decoder *d, uint8_t *buf, size_t len,
+                                          size_t *consumed, wsx_ws_event *ev)
 {
     size_t n;
     if (len == 0)
@@ -229,8 +219,7 @@ WSX__NOINLINE static int fast_binary_data(wsx_ws_decoder *d, uint8_t *buf,
     d->_remaining -= n;
     if (d->_remaining == 0)
         d->_state = wsx__ws_after_data_frame(d);
-    set_event(ev, WSX_WS_EV_DATA, WSX_WS_OP_BINARY, d->_frame & WSX__B0_RSV, 0,
-              buf, n);
+    set_event(ev, WSX_WS_EV_DATA, WSX_WS_OP_BINARY, d->_frame & WSX__B0_RSV, 0, buf, n);
     *consumed = n;
     if (d->_flags & WSX__WSD_F_SERVER)
         d->_key_offset = (uint8_t)wsx_mask(buf, n, d->_key, d->_key_offset);
@@ -251,15 +240,13 @@ WSX__NOINLINE static int start_text(wsx_ws_decoder *d)
 
 /* START of a text or binary message whose header (7-bit or 16-bit length)
  * is whole in buf and breaks no rule. */
-WSX__NOINLINE static int fast_message_start(wsx_ws_decoder *d, uint8_t *buf,
-                                            size_t len, size_t *consumed,
-                                            wsx_ws_event *ev)
+WSX__NOINLINE static int fast_message_start(wsx_ws_decoder *d, uint8_t *buf, size_t len,
+                                            size_t *consumed, wsx_ws_event *ev)
 {
     unsigned b0, b1, op, len7, server = d->_flags & WSX__WSD_F_SERVER;
     size_t hlen;
     uint64_t length;
-    if (len < 2 || d->_hdr_len != 0 ||
-        (d->_flags & (WSX__WSD_F_MESSAGE | WSX__WSD_F_CLOSED)))
+    if (len < 2 || d->_hdr_len != 0 || (d->_flags & (WSX__WSD_F_MESSAGE | WSX__WSD_F_CLOSED)))
         return decode_general(d, buf, len, consumed, ev);
     b0 = buf[0];
     b1 = buf[1];
@@ -271,8 +258,7 @@ WSX__NOINLINE static int fast_message_start(wsx_ws_decoder *d, uint8_t *buf,
     if (len < hlen)
         return decode_general(d, buf, len, consumed, ev);
     length = len7 == 126 ? ((unsigned)buf[2] << 8 | buf[3]) : len7;
-    if ((len7 == 126 && length < 126) || length > d->_max_frame ||
-        length > d->_max_message)
+    if ((len7 == 126 && length < 126) || length > d->_max_frame || length > d->_max_message)
         return decode_general(d, buf, len, consumed, ev);
     d->_frame = (uint8_t)b0;
     d->_remaining = length;
@@ -290,9 +276,8 @@ WSX__NOINLINE static int fast_message_start(wsx_ws_decoder *d, uint8_t *buf,
 }
 
 /* END of a binary message. */
-WSX__NOINLINE static int fast_binary_end(wsx_ws_decoder *d, uint8_t *buf,
-                                         size_t len, size_t *consumed,
-                                         wsx_ws_event *ev)
+WSX__NOINLINE static int fast_binary_end(wsx_ws_decoder *d, uint8_t *buf, size_t len,
+                                         size_t *consumed, wsx_ws_event *ev)
 {
     if (d->_flags & WSX__WSD_F_TEXT)
         return decode_general(d, buf, len, consumed, ev);
@@ -305,9 +290,8 @@ WSX__NOINLINE static int fast_binary_end(wsx_ws_decoder *d, uint8_t *buf,
 }
 
 /* The general path: every state and every case. */
-WSX__NOINLINE static int decode_general(wsx_ws_decoder *d, uint8_t *buf,
-                                        size_t len, size_t *consumed,
-                                        wsx_ws_event *ev)
+WSX__NOINLINE static int decode_general(wsx_ws_decoder *d, uint8_t *buf, size_t len,
+                                        size_t *consumed, wsx_ws_event *ev)
 {
     if (!d || !consumed || !ev)
         return WSX_E_ARG;
@@ -330,8 +314,7 @@ WSX__NOINLINE static int decode_general(wsx_ws_decoder *d, uint8_t *buf,
     }
 }
 
-int wsx_ws_decode(wsx_ws_decoder *d, void *buf, size_t len, size_t *consumed,
-                  wsx_ws_event *ev)
+int wsx_ws_decode(wsx_ws_decoder *d, void *buf, size_t len, size_t *consumed, wsx_ws_event *ev)
 {
     uint8_t *bytes = (uint8_t *)buf;
     if (bytes && d && consumed && ev) {

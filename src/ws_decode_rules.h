@@ -67,8 +67,7 @@ static inline int wsx__ws_gather_header_byte(wsx_ws_decoder *d, uint8_t byte)
 
 /* Copies the part of buf[pos..len) that belongs to the current control
  * frame's payload into _ctl.  Returns how many bytes that was. */
-static inline size_t wsx__ws_gather_control(wsx_ws_decoder *d,
-                                            const uint8_t *buf, size_t pos,
+static inline size_t wsx__ws_gather_control(wsx_ws_decoder *d, const uint8_t *buf, size_t pos,
                                             size_t len)
 {
     size_t n = len - pos < d->_remaining ? len - pos : (size_t)d->_remaining;

@@ -32,8 +32,7 @@ static int begin_frame(wsx_ws_decoder *d, wsx_ws_event *ev)
 
 /* DATA: up to the rest of the frame's payload from p[0..avail), avail > 0,
  * unmasked in place and, for text, validated. */
-static int deliver(wsx_ws_decoder *d, uint8_t *p, size_t avail,
-                   wsx_ws_event *ev)
+static int deliver(wsx_ws_decoder *d, uint8_t *p, size_t avail, wsx_ws_event *ev)
 {
     size_t n = avail < d->_remaining ? avail : (size_t)d->_remaining;
     size_t offset = d->_key_offset, good;
@@ -81,8 +80,7 @@ static int end_message(wsx_ws_decoder *d, wsx_ws_event *ev)
     return WSX_WS_EV_MESSAGE_END;
 }
 
-int wsx_ws_decode(wsx_ws_decoder *d, void *buf, size_t len, size_t *consumed,
-                  wsx_ws_event *ev)
+int wsx_ws_decode(wsx_ws_decoder *d, void *buf, size_t len, size_t *consumed, wsx_ws_event *ev)
 {
     uint8_t *bytes = (uint8_t *)buf;
     size_t pos = 0;

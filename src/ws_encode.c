@@ -66,8 +66,7 @@ size_t wsx_ws_header_size(uint64_t payload_len, int masked)
 
 /* Writes a header already checked (b0: its first byte, flags | opcode)
  * into room known to be large enough. */
-static void put_header(uint8_t *out, unsigned b0, uint64_t payload_len,
-                       const uint8_t *mask_key)
+static void put_header(uint8_t *out, unsigned b0, uint64_t payload_len, const uint8_t *mask_key)
 {
     size_t n = wsx_ws_header_size(payload_len, 0), i;
     out[0] = (uint8_t)b0;
@@ -84,16 +83,14 @@ static void put_header(uint8_t *out, unsigned b0, uint64_t payload_len,
 }
 
 int wsx_ws_write_header(unsigned opcode, unsigned flags, uint64_t payload_len,
-                        const uint8_t *mask_key, void *out, size_t cap,
-                        size_t *out_len)
+                        const uint8_t *mask_key, void *out, size_t cap, size_t *out_len)
 {
     int err = check_out(out, cap, out_len);
     if (err == WSX_OK)
         err = check_header(opcode, flags, payload_len);
     if (err != WSX_OK)
         return err;
-    err = room_for(out, cap, wsx_ws_header_size(payload_len, mask_key != NULL),
-                   out_len);
+    err = room_for(out, cap, wsx_ws_header_size(payload_len, mask_key != NULL), out_len);
     if (err == WSX_OK && out != NULL)
         put_header((uint8_t *)out, flags | opcode, payload_len, mask_key);
     return err;
@@ -102,21 +99,18 @@ int wsx_ws_write_header(unsigned opcode, unsigned flags, uint64_t payload_len,
 /* The checks of a whole frame, in the order wsx_ws.h gives: the header,
  * then the rules only the payload of a close frame can break (section
  * 5.5.1): a valid code, then a UTF-8 reason. */
-static int check_frame(unsigned opcode, unsigned flags, const uint8_t *payload,
-                       size_t len)
+static int check_frame(unsigned opcode, unsigned flags, const uint8_t *payload, size_t len)
 {
     int err = check_header(opcode, flags, (uint64_t)len);
     if (err != WSX_OK)
         return err;
     if (opcode != WSX_WS_OP_CLOSE || len < 2)
         return WSX_OK; /* an empty body is fine; 1 byte was refused above */
-    return wsx__ws_check_close((unsigned)payload[0] << 8 | payload[1],
-                               payload + 2, len - 2);
+    return wsx__ws_check_close((unsigned)payload[0] << 8 | payload[1], payload + 2, len - 2);
 }
 
-int wsx_ws_encode_frame(unsigned opcode, unsigned flags, const void *payload,
-                        size_t payload_len, const uint8_t *mask_key, void *out,
-                        size_t cap, size_t *out_len)
+int wsx_ws_encode_frame(unsigned opcode, unsigned flags, const void *payload, size_t payload_len,
+                        const uint8_t *mask_key, void *out, size_t cap, size_t *out_len)
 {
     size_t hlen = wsx_ws_header_size((uint64_t)payload_len, mask_key != NULL);
     uint8_t *frame = (uint8_t *)out;
@@ -124,8 +118,7 @@ int wsx_ws_encode_frame(unsigned opcode, unsigned flags, const void *payload,
     if (err == WSX_OK && payload == NULL && payload_len != 0)
         err = WSX_E_ARG;
     if (err == WSX_OK)
-        err = check_frame(opcode, flags, (const uint8_t *)payload,
-                          payload_len);
+        err = check_frame(opcode, flags, (const uint8_t *)payload, payload_len);
     if (err != WSX_OK)
         return err;
     /* (hlen + payload_len cannot wrap: payload is that many bytes of
@@ -143,9 +136,8 @@ int wsx_ws_encode_frame(unsigned opcode, unsigned flags, const void *payload,
     return WSX_OK;
 }
 
-int wsx_ws_frame_in_place(void *buf, size_t headroom, size_t payload_len,
-                          unsigned opcode, unsigned flags,
-                          const uint8_t *mask_key, size_t *frame_offset)
+int wsx_ws_frame_in_place(void *buf, size_t headroom, size_t payload_len, unsigned opcode,
+                          unsigned flags, const uint8_t *mask_key, size_t *frame_offset)
 {
     size_t hlen = wsx_ws_header_size((uint64_t)payload_len, mask_key != NULL);
     uint8_t *payload = (uint8_t *)buf + headroom, *frame;
@@ -156,8 +148,8 @@ int wsx_ws_frame_in_place(void *buf, size_t headroom, size_t payload_len,
     if (headroom < hlen)
         return WSX_E_BUFFER;
     frame = payload - hlen;
-    err = wsx_ws_encode_frame(opcode, flags, payload, payload_len, mask_key,
-                              frame, hlen + payload_len, &frame_len);
+    err = wsx_ws_encode_frame(opcode, flags, payload, payload_len, mask_key, frame,
+                              hlen + payload_len, &frame_len);
     if (err == WSX_OK)
         *frame_offset = headroom - hlen;
     return err;
@@ -165,8 +157,8 @@ int wsx_ws_frame_in_place(void *buf, size_t headroom, size_t payload_len,
 
 /* ---- close frames ---------------------------------------------------- */
 
-int wsx_ws_close_payload(unsigned code, const void *reason, size_t reason_len,
-                         void *out, size_t cap, size_t *out_len)
+int wsx_ws_close_payload(unsigned code, const void *reason, size_t reason_len, void *out,
+                         size_t cap, size_t *out_len)
 {
     uint8_t *body = (uint8_t *)out;
     int err = check_out(out, cap, out_len);
@@ -190,17 +182,15 @@ int wsx_ws_close_payload(unsigned code, const void *reason, size_t reason_len,
 }
 
 int wsx_ws_encode_close(unsigned code, const void *reason, size_t reason_len,
-                        const uint8_t *mask_key, void *out, size_t cap,
-                        size_t *out_len)
+                        const uint8_t *mask_key, void *out, size_t cap, size_t *out_len)
 {
     uint8_t body[WSX_WS_MAX_CONTROL];
     /* *out_len holds the body's size until the frame's replaces it */
-    int err = wsx_ws_close_payload(code, reason, reason_len, body, sizeof body,
-                                   out_len);
+    int err = wsx_ws_close_payload(code, reason, reason_len, body, sizeof body, out_len);
     if (err != WSX_OK)
         return err;
-    return wsx_ws_encode_frame(WSX_WS_OP_CLOSE, WSX_WS_FIN, body, *out_len,
-                               mask_key, out, cap, out_len);
+    return wsx_ws_encode_frame(WSX_WS_OP_CLOSE, WSX_WS_FIN, body, *out_len, mask_key, out, cap,
+                               out_len);
 }
 
 /* ---- fragmentation --------------------------------------------------- */
@@ -210,13 +200,12 @@ WSX__NOINLINE static int check_data_opcode(unsigned opcode)
     if (opcode == WSX_WS_OP_TEXT || opcode == WSX_WS_OP_BINARY)
         return WSX_OK;
     /* section 5.5: control frames are never fragmented */
-    return opcode >= WSX_WS_OP_CLOSE && opcode <= WSX_WS_OP_PONG
-               ? WSX_E_WS_CONTROL_FRAGMENTED
-               : WSX_E_WS_OPCODE;
+    return opcode >= WSX_WS_OP_CLOSE && opcode <= WSX_WS_OP_PONG ? WSX_E_WS_CONTROL_FRAGMENTED
+                                                                 : WSX_E_WS_OPCODE;
 }
 
-int wsx_ws_fragmenter_init(wsx_ws_fragmenter *f, unsigned opcode,
-                           uint64_t total_len, uint64_t max_fragment)
+int wsx_ws_fragmenter_init(wsx_ws_fragmenter *f, unsigned opcode, uint64_t total_len,
+                           uint64_t max_fragment)
 {
     int err = check_data_opcode(opcode);
     if (f == NULL)
@@ -235,9 +224,8 @@ int wsx_ws_fragmenter_init(wsx_ws_fragmenter *f, unsigned opcode,
     return WSX_OK;
 }
 
-int wsx_ws_fragmenter_next(wsx_ws_fragmenter *f, const uint8_t *mask_key,
-                           uint64_t *fragment_len, void *out, size_t cap,
-                           size_t *out_len)
+int wsx_ws_fragmenter_next(wsx_ws_fragmenter *f, const uint8_t *mask_key, uint64_t *fragment_len,
+                           void *out, size_t cap, size_t *out_len)
 {
     uint64_t n;
     unsigned flags;
@@ -250,8 +238,7 @@ int wsx_ws_fragmenter_next(wsx_ws_fragmenter *f, const uint8_t *mask_key,
         return WSX_OK; /* the message is complete: *out_len is 0 */
     n = f->_remaining < f->_max_fragment ? f->_remaining : f->_max_fragment;
     flags = n == f->_remaining ? WSX_WS_FIN : 0;
-    err = wsx_ws_write_header(f->_opcode, flags, n, mask_key, out, cap,
-                              out_len);
+    err = wsx_ws_write_header(f->_opcode, flags, n, mask_key, out, cap, out_len);
     if (err != WSX_OK)
         return err; /* nothing changed: the call may be repeated */
     *fragment_len = n;
@@ -280,8 +267,8 @@ int wsx_ws_stream_begin(wsx_ws_stream *s, unsigned opcode)
 
 /* The header of the stream's next frame (flags: FIN for the last). */
 WSX__NOINLINE static int stream_frame(wsx_ws_stream *s, unsigned flags, uint64_t part_len,
-                        const uint8_t *mask_key, void *out, size_t cap,
-                        size_t *out_len)
+                                      const uint8_t *mask_key, void *out, size_t cap,
+                                      size_t *out_len)
 {
     int err;
     if (s == NULL || out_len == NULL)
@@ -289,8 +276,7 @@ WSX__NOINLINE static int stream_frame(wsx_ws_stream *s, unsigned flags, uint64_t
     *out_len = 0;
     if (s->_state != STREAM_OPEN)
         return WSX_E_STATE;
-    err = wsx_ws_write_header(s->_opcode, flags, part_len, mask_key, out, cap,
-                              out_len);
+    err = wsx_ws_write_header(s->_opcode, flags, part_len, mask_key, out, cap, out_len);
     if (err != WSX_OK || out == NULL)
         return err;
     s->_opcode = WSX_WS_OP_CONTINUATION;
@@ -299,16 +285,14 @@ WSX__NOINLINE static int stream_frame(wsx_ws_stream *s, unsigned flags, uint64_t
     return WSX_OK;
 }
 
-int wsx_ws_stream_next(wsx_ws_stream *s, uint64_t part_len,
-                       const uint8_t *mask_key, void *out, size_t cap,
-                       size_t *out_len)
+int wsx_ws_stream_next(wsx_ws_stream *s, uint64_t part_len, const uint8_t *mask_key, void *out,
+                       size_t cap, size_t *out_len)
 {
     return stream_frame(s, 0, part_len, mask_key, out, cap, out_len);
 }
 
-int wsx_ws_stream_finish(wsx_ws_stream *s, uint64_t last_len,
-                         const uint8_t *mask_key, void *out, size_t cap,
-                         size_t *out_len)
+int wsx_ws_stream_finish(wsx_ws_stream *s, uint64_t last_len, const uint8_t *mask_key, void *out,
+                         size_t cap, size_t *out_len)
 {
     return stream_frame(s, WSX_WS_FIN, last_len, mask_key, out, cap, out_len);
 }

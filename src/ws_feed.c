@@ -8,8 +8,8 @@
 #include "wsx_internal.h"
 #include "wsx_conn.h"
 
-int wsx_ws_feed_init(wsx_ws_feed *f, const wsx_ws_callbacks *cb, void *user,
-                     void *msg_buf, size_t msg_cap)
+int wsx_ws_feed_init(wsx_ws_feed *f, const wsx_ws_callbacks *cb, void *user, void *msg_buf,
+                     size_t msg_cap)
 {
     if (!f || !cb)
         return WSX_E_ARG;
@@ -31,8 +31,7 @@ static int too_big(wsx_ws_conn *c, uint64_t now_ms)
 
 /* Whole messages into the assembly buffer.  Returns what the callback
  * returned (nonzero: pause), or 0. */
-static int assemble(wsx_ws_conn *c, wsx_ws_feed *f, const wsx_ws_event *ev,
-                    uint64_t now_ms)
+static int assemble(wsx_ws_conn *c, wsx_ws_feed *f, const wsx_ws_event *ev, uint64_t now_ms)
 {
     const wsx_ws_callbacks *cb = f->_cb;
     switch (ev->kind) {
@@ -49,9 +48,7 @@ static int assemble(wsx_ws_conn *c, wsx_ws_feed *f, const wsx_ws_event *ev,
         f->_len += ev->size;
         return 0;
     default: /* WSX_WS_EV_MESSAGE_END */
-        return cb->on_message ? cb->on_message(f->_user, f->_opcode, f->_buf,
-                                               f->_len)
-                              : 0;
+        return cb->on_message ? cb->on_message(f->_user, f->_opcode, f->_buf, f->_len) : 0;
     }
 }
 
@@ -61,23 +58,19 @@ static int stream(wsx_ws_feed *f, const wsx_ws_event *ev)
     int data = ev->kind == WSX_WS_EV_DATA;
     if (!cb->on_data)
         return 0;
-    return cb->on_data(f->_user, ev->kind, ev->opcode, data ? ev->data : NULL,
-                       data ? ev->size : 0);
+    return cb->on_data(f->_user, ev->kind, ev->opcode, data ? ev->data : NULL, data ? ev->size : 0);
 }
 
 /* Calls the event's callback; returns what it returned (nonzero: pause),
  * or 0. */
-static int dispatch(wsx_ws_conn *c, wsx_ws_feed *f, const wsx_ws_event *ev,
-                    uint64_t now_ms)
+static int dispatch(wsx_ws_conn *c, wsx_ws_feed *f, const wsx_ws_event *ev, uint64_t now_ms)
 {
     const wsx_ws_callbacks *cb = f->_cb;
     int (*control)(void *user, const uint8_t *data, size_t len);
     if (ev->kind <= WSX_WS_EV_MESSAGE_END) /* START, DATA, END */
         return f->_buf ? assemble(c, f, ev, now_ms) : stream(f, ev);
     if (ev->kind == WSX_WS_EV_CLOSE)
-        return cb->on_close ? cb->on_close(f->_user, ev->close_code, ev->data,
-                                           ev->size)
-                            : 0;
+        return cb->on_close ? cb->on_close(f->_user, ev->close_code, ev->data, ev->size) : 0;
     control = ev->kind == WSX_WS_EV_PING ? cb->on_ping : cb->on_pong;
     return control ? control(f->_user, ev->data, ev->size) : 0;
 }
@@ -91,8 +84,8 @@ static int feed_error(wsx_ws_feed *f, int err)
     return err;
 }
 
-int wsx_ws_conn_feed(wsx_ws_conn *c, wsx_ws_feed *f, void *buf, size_t len,
-                     uint64_t now_ms, size_t *consumed)
+int wsx_ws_conn_feed(wsx_ws_conn *c, wsx_ws_feed *f, void *buf, size_t len, uint64_t now_ms,
+                     size_t *consumed)
 {
     uint8_t *bytes = (uint8_t *)buf;
     size_t off = 0, scratch;
@@ -107,15 +100,13 @@ int wsx_ws_conn_feed(wsx_ws_conn *c, wsx_ws_feed *f, void *buf, size_t len,
         return WSX_E_STATE;
     if (!f->_opened) {
         f->_opened = 1;
-        if (state == WSX_WS_OPEN && f->_cb->on_open &&
-            f->_cb->on_open(f->_user))
+        if (state == WSX_WS_OPEN && f->_cb->on_open && f->_cb->on_open(f->_user))
             return WSX_PAUSED;
     }
     for (;;) {
         wsx_ws_event ev;
         size_t used = 0;
-        int r = wsx_ws_conn_recv(c, len ? bytes + off : bytes, len - off,
-                                 &used, &ev, now_ms);
+        int r = wsx_ws_conn_recv(c, len ? bytes + off : bytes, len - off, &used, &ev, now_ms);
         off += used;
         *consumed = off;
         if (r == 0)

@@ -25,8 +25,8 @@ static int check_client_config(const wsx_hs_client_config *cfg, const char *path
         if (!string_of(cfg->subprotocols[i], WSX__HC_TCHAR))
             return WSX_E_ARG;
     if (!string_of(cfg->host, WSX__HC_TARGET) ||
-        (cfg->origin && (!*cfg->origin ||
-                         !wsx__http_is_field_value(cfg->origin, strlen(cfg->origin)))))
+        (cfg->origin &&
+         (!*cfg->origin || !wsx__http_is_field_value(cfg->origin, strlen(cfg->origin)))))
         return WSX_E_HTTP_HEADER_VALUE;
     return WSX_OK;
 }
@@ -67,8 +67,8 @@ int wsx_hs_client_request(wsx_hs_client *hs, const wsx_hs_client_config *cfg,
     }
     if (cfg->num_subprotocols)
         wsx__wbuf_put(&o, "\r\n", 2);
-    return wsx__hs_end(&o, cfg->extra_headers, cfg->num_extra_headers,
-                       WSX__HS_CLIENT_REFUSED, out_len);
+    return wsx__hs_end(&o, cfg->extra_headers, cfg->num_extra_headers, WSX__HS_CLIENT_REFUSED,
+                       out_len);
 }
 
 /* Step 6: at most one field, one element, one of those offered

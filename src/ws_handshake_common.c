@@ -5,25 +5,33 @@
 #include "ws_handshake_common.h"
 #include "http_chars.h"
 
-const wsx__hs_strings wsx__hs_str = {
-    "Sec-WebSocket-Extensions", "Upgrade", "Connection", "Sec-WebSocket-Accept",
-    "Sec-WebSocket-Protocol", "Sec-WebSocket-Version", "Content-Length",
-    "Transfer-Encoding", "Host", "Origin", "Sec-WebSocket-Key", "websocket", "13"};
+const wsx__hs_strings wsx__hs_str = {"Sec-WebSocket-Extensions",
+                                     "Upgrade",
+                                     "Connection",
+                                     "Sec-WebSocket-Accept",
+                                     "Sec-WebSocket-Protocol",
+                                     "Sec-WebSocket-Version",
+                                     "Content-Length",
+                                     "Transfer-Encoding",
+                                     "Host",
+                                     "Origin",
+                                     "Sec-WebSocket-Key",
+                                     "websocket",
+                                     "13"};
 
 /* wsx__hs_end() walks the members as one run of strings: no padding between
  * them (char arrays need none; this checks it). */
 #define HS_SIZE(member) sizeof(((wsx__hs_strings *)0)->member)
 typedef char wsx__hs_strings_are_packed
-    [sizeof(wsx__hs_strings) ==
-             HS_SIZE(extensions) + HS_SIZE(upgrade) + HS_SIZE(connection) + HS_SIZE(accept) +
-                 HS_SIZE(protocol) + HS_SIZE(version) + HS_SIZE(content_length) +
-                 HS_SIZE(transfer_encoding) + HS_SIZE(host) + HS_SIZE(origin) + HS_SIZE(key) +
-                 HS_SIZE(websocket) + HS_SIZE(v13)
+    [sizeof(wsx__hs_strings) == HS_SIZE(extensions) + HS_SIZE(upgrade) + HS_SIZE(connection) +
+                                    HS_SIZE(accept) + HS_SIZE(protocol) + HS_SIZE(version) +
+                                    HS_SIZE(content_length) + HS_SIZE(transfer_encoding) +
+                                    HS_SIZE(host) + HS_SIZE(origin) + HS_SIZE(key) +
+                                    HS_SIZE(websocket) + HS_SIZE(v13)
          ? 1
          : -1];
 
-int wsx__hs_find(const wsx_header *h, size_t n, unsigned name,
-                 const wsx_header **first)
+int wsx__hs_find(const wsx_header *h, size_t n, unsigned name, const wsx_header **first)
 {
     *first = wsx_http_header_next(h, n, WSX__HS_TEXT(name), NULL);
     if (!*first)
@@ -43,10 +51,7 @@ int wsx__hs_check_upgrade(const wsx_header *h, size_t n)
     return WSX_OK;
 }
 
-static int is_ows(char c)
-{
-    return c == ' ' || c == '\t';
-}
+static int is_ows(char c) { return c == ' ' || c == '\t'; }
 
 int wsx__hs_item_next(wsx__hs_items *it, const char **item, size_t *len)
 {
@@ -99,8 +104,8 @@ void wsx__hs_put_upgrade(wsx__wbuf *o)
     wsx__hs_field_text(o, WSX__HS_CONNECTION, WSX__HS_UPGRADE);
 }
 
-int wsx__hs_end(wsx__wbuf *o, const wsx_header *h, size_t n, unsigned first,
-                unsigned count, size_t *out_len)
+int wsx__hs_end(wsx__wbuf *o, const wsx_header *h, size_t n, unsigned first, unsigned count,
+                size_t *out_len)
 {
     const char *refused = WSX__HS_TEXT(first);
     int r = wsx__wbuf_headers(o, h, n);

@@ -55,8 +55,7 @@ enum {
 
 /* Fields named name: 0, 1, or 2 for two or more; *first is the first one
  * (NULL for 0). */
-int wsx__hs_find(const wsx_header *h, size_t n, unsigned name,
-                 const wsx_header **first);
+int wsx__hs_find(const wsx_header *h, size_t n, unsigned name, const wsx_header **first);
 
 /* Upgrade lists "websocket" and Connection lists "upgrade" (RFC 6455
  * sections 4.1 and 4.2.1): WSX_OK, WSX_E_HS_UPGRADE or WSX_E_HS_CONNECTION. */
@@ -72,7 +71,10 @@ typedef struct wsx__hs_items {
     unsigned name;
     const char *pos;
 } wsx__hs_items;
-#define WSX__HS_ITEMS(h, n, name) {(h), NULL, (n), (name), NULL}
+#define WSX__HS_ITEMS(h, n, name)    \
+    {                                \
+        (h), NULL, (n), (name), NULL \
+    }
 /* 1 with the next element, 0 at the end (do not call again then). */
 int wsx__hs_item_next(wsx__hs_items *it, const char **item, size_t *len);
 
@@ -92,7 +94,7 @@ void wsx__hs_put_upgrade(wsx__wbuf *o);
  * wsx__wbuf_headers; none of the `count` refused names from `first`, else
  * WSX_E_ARG), the empty line that ends the head, then wsx__wbuf_done.
  * *out_len must be 0 on entry: it stays so after an error. */
-int wsx__hs_end(wsx__wbuf *o, const wsx_header *h, size_t n, unsigned first,
-                unsigned count, size_t *out_len);
+int wsx__hs_end(wsx__wbuf *o, const wsx_header *h, size_t n, unsigned first, unsigned count,
+                size_t *out_len);
 
 #endif

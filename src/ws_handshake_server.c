@@ -37,15 +37,14 @@ WSX__SMALL_NOINLINE static int check_origin(const wsx_hs_server_config *cfg,
     for (i = 0; i < cfg->num_origins; i++) /* ASCII case-insensitive, as names */
         if (wsx_http_name_eq(origin->value, origin->value_len, cfg->origins[i]))
             return WSX_OK;
-    if (cfg->origin_check &&
-        cfg->origin_check(cfg->origin_user, origin->value, origin->value_len))
+    if (cfg->origin_check && cfg->origin_check(cfg->origin_user, origin->value, origin->value_len))
         return WSX_OK;
     return WSX_E_HS_ORIGIN;
 }
 
 /* The first of the server's subprotocols that the client offered. */
-static void choose_subprotocol(const wsx_hs_server_config *cfg, const wsx_header *h,
-                               size_t n, wsx_hs_request *info)
+static void choose_subprotocol(const wsx_hs_server_config *cfg, const wsx_header *h, size_t n,
+                               wsx_hs_request *info)
 {
     size_t i, len;
     for (i = 0; i < cfg->num_subprotocols; i++) {
@@ -68,15 +67,15 @@ static unsigned extension_offers(const wsx_header *h, size_t n)
     unsigned bits = 0;
     while (wsx__hs_item_next(&it, &name, &len))
         bits |= wsx__http_eq_nocase(name, len, "permessage-deflate", 18)
-                    ? WSX_HS_EXT_PERMESSAGE_DEFLATE : WSX_HS_EXT_OTHER;
+                    ? WSX_HS_EXT_PERMESSAGE_DEFLATE
+                    : WSX_HS_EXT_OTHER;
     return bits;
 }
 
 /* The checks of section 4.2.1, in order. */
-int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *method,
-                        size_t method_len, int http_major, int http_minor,
-                        const wsx_header *headers, size_t num_headers,
-                        wsx_hs_request *info)
+int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *method, size_t method_len,
+                        int http_major, int http_minor, const wsx_header *headers,
+                        size_t num_headers, wsx_hs_request *info)
 {
     const wsx_header *f;
     int r;
@@ -97,8 +96,8 @@ int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *method,
     r = wsx__hs_check_upgrade(headers, num_headers);
     if (r < 0)
         return r;
-    if (wsx__hs_find(headers, num_headers, WSX__HS_VERSION, &f) != 1 ||
-        f->value_len != 2 || f->value[0] != '1' || f->value[1] != '3')
+    if (wsx__hs_find(headers, num_headers, WSX__HS_VERSION, &f) != 1 || f->value_len != 2 ||
+        f->value[0] != '1' || f->value[1] != '3')
         return WSX_E_HS_WS_VERSION;
     if (wsx__hs_find(headers, num_headers, WSX__HS_KEY, &f) != 1 || !key_ok(f))
         return WSX_E_HS_KEY;
@@ -146,16 +145,15 @@ static void put_status_line(wsx__wbuf *o, int status)
     wsx__wbuf_put(o, "\r\n", 2);
 }
 
-int wsx_hs_server_accept(const wsx_hs_server_config *cfg, const wsx_hs_request *info,
-                         void *out, size_t cap, size_t *out_len)
+int wsx_hs_server_accept(const wsx_hs_server_config *cfg, const wsx_hs_request *info, void *out,
+                         size_t cap, size_t *out_len)
 {
     char accept[WSX_WS_ACCEPT_LEN];
     const wsx_header *extra = cfg ? cfg->extra_headers : NULL;
     size_t num_extra = cfg ? cfg->num_extra_headers : 0;
     wsx__wbuf o;
     if (wsx__wbuf_start(&o, out, cap, out_len) || !info || !info->key ||
-        (info->subprotocol &&
-         !wsx__http_is_token(info->subprotocol, info->subprotocol_len)) ||
+        (info->subprotocol && !wsx__http_is_token(info->subprotocol, info->subprotocol_len)) ||
         wsx_ws_accept(info->key, WSX_HS_KEY_LEN, accept) != WSX_OK)
         return WSX_E_ARG;
     put_status_line(&o, 101);
@@ -193,10 +191,10 @@ int wsx_hs_server_refusal(int err, void *out, size_t cap, size_t *out_len)
     return wsx__wbuf_done(&o, out_len);
 }
 
-int wsx_hs_server_answer(const wsx_hs_server_config *cfg, const char *method,
-                         size_t method_len, int http_major, int http_minor,
-                         const wsx_header *headers, size_t num_headers,
-                         wsx_hs_request *info, void *out, size_t cap, size_t *out_len)
+int wsx_hs_server_answer(const wsx_hs_server_config *cfg, const char *method, size_t method_len,
+                         int http_major, int http_minor, const wsx_header *headers,
+                         size_t num_headers, wsx_hs_request *info, void *out, size_t cap,
+                         size_t *out_len)
 {
     wsx_hs_request local;
     int r, w;
@@ -205,8 +203,8 @@ int wsx_hs_server_answer(const wsx_hs_server_config *cfg, const char *method,
     *out_len = 0;
     if (!info)
         info = &local;
-    r = wsx_hs_server_check(cfg, method, method_len, http_major, http_minor, headers,
-                            num_headers, info);
+    r = wsx_hs_server_check(cfg, method, method_len, http_major, http_minor, headers, num_headers,
+                            info);
     if (r == WSX_E_ARG)
         return r;
     w = r == WSX_OK ? wsx_hs_server_accept(cfg, info, out, cap, out_len)

@@ -74,7 +74,6 @@
  * which the decoder and the encoder share: WSX_OK, WSX_E_WS_CLOSE_CODE
  * (refused by wsx_ws_close_code_valid) or WSX_E_WS_CLOSE_REASON_UTF8
  * (reason[0..reason_len) not UTF-8).  ws_accept.c. */
-int wsx__ws_check_close(unsigned code, const uint8_t *reason,
-                        size_t reason_len);
+int wsx__ws_check_close(unsigned code, const uint8_t *reason, size_t reason_len);
 
 #endif /* WSX_INTERNAL_H */

@@ -107,8 +107,9 @@ static inline void dw_fixed_codes(dw_code *lit, dw_code *dist)
 /* Length symbol and extra bits for a match length 3..258. */
 static inline unsigned dw_len_sym(unsigned len, unsigned *extra, unsigned *xbits)
 {
-    static const uint16_t base[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
-                                      31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+    static const uint16_t base[29] = {3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
+                                      15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
+                                      67, 83, 99, 115, 131, 163, 195, 227, 258};
     static const uint8_t bits[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
                                      2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
     unsigned s = 28;
@@ -122,9 +123,9 @@ static inline unsigned dw_len_sym(unsigned len, unsigned *extra, unsigned *xbits
 /* Distance symbol and extra bits for a distance 1..32768. */
 static inline unsigned dw_dist_sym(unsigned d, unsigned *extra, unsigned *xbits)
 {
-    static const uint16_t base[30] = {1,    2,    3,    4,    5,    7,     9,     13,    17,  25,
-                                      33,   49,   65,   97,   129,  193,   257,   385,   513, 769,
-                                      1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+    static const uint16_t base[30] = {
+        1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
+        193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
     unsigned s = 29;
     while (base[s] > d)
         s--;
@@ -229,7 +230,8 @@ static inline void dw_huffman_lengths(const uint32_t *freq_in, unsigned n, unsig
 static inline void dw_dynamic_header(dw *w, int final, const dw_code *lit, unsigned nlen,
                                      const dw_code *dist, unsigned ndist)
 {
-    static const uint8_t order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+    static const uint8_t order[19] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
+                                      11, 4,  12, 3, 13, 2, 14, 1, 15};
     uint8_t all[320], rle_sym[320], rle_x[320];
     uint32_t freq[19] = {0};
     dw_code pre;
@@ -299,8 +301,8 @@ typedef struct dw_token {
 
 /* Tokens for src[0..n) with distances <= 2^window_bits (at most max_chain
  * candidates per position).  Returns the token count (tokens has n slots). */
-static inline size_t dw_lz77(const uint8_t *src, size_t n, unsigned window_bits,
-                             unsigned max_chain, dw_token *tokens)
+static inline size_t dw_lz77(const uint8_t *src, size_t n, unsigned window_bits, unsigned max_chain,
+                             dw_token *tokens)
 {
     enum { HBITS = 15 };
     size_t wsize = (size_t)1 << window_bits, i = 0, k = 0;

@@ -20,24 +20,23 @@
 static int harness_passed, harness_failed, harness_checks_failed;
 static const char *harness_current = "";
 
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            harness_checks_failed++;                                       \
-            fprintf(stderr, "  FAIL %s (%s:%d): %s\n", harness_current,    \
-                    __FILE__, __LINE__, #cond);                            \
-        }                                                                  \
+#define CHECK(cond)                                                                         \
+    do {                                                                                    \
+        if (!(cond)) {                                                                      \
+            harness_checks_failed++;                                                        \
+            fprintf(stderr, "  FAIL %s (%s:%d): %s\n", harness_current, __FILE__, __LINE__, \
+                    #cond);                                                                 \
+        }                                                                                   \
     } while (0)
 
-#define CHECK_EQ(a, b)                                                     \
-    do {                                                                   \
-        long long harness_a_ = (long long)(a), harness_b_ = (long long)(b); \
-        if (harness_a_ != harness_b_) {                                    \
-            harness_checks_failed++;                                       \
-            fprintf(stderr, "  FAIL %s (%s:%d): %s == %s (%lld != %lld)\n", \
-                    harness_current, __FILE__, __LINE__, #a, #b,           \
-                    harness_a_, harness_b_);                               \
-        }                                                                  \
+#define CHECK_EQ(a, b)                                                                       \
+    do {                                                                                     \
+        long long harness_a_ = (long long)(a), harness_b_ = (long long)(b);                  \
+        if (harness_a_ != harness_b_) {                                                      \
+            harness_checks_failed++;                                                         \
+            fprintf(stderr, "  FAIL %s (%s:%d): %s == %s (%lld != %lld)\n", harness_current, \
+                    __FILE__, __LINE__, #a, #b, harness_a_, harness_b_);                     \
+        }                                                                                    \
     } while (0)
 
 #define CHECK_MEM(p, q, n) CHECK(memcmp((p), (q), (n)) == 0)
@@ -68,8 +67,8 @@ static inline void *guarded_alloc(size_t n)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size_t span = (n + page - 1) / page * page + page;
-    unsigned char *base = (unsigned char *)mmap(NULL, span,
-        PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    unsigned char *base = (unsigned char *)mmap(NULL, span, PROT_READ | PROT_WRITE,
+                                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (base == (unsigned char *)MAP_FAILED)
         return NULL;
     mprotect(base + span - page, page, PROT_NONE);

@@ -41,6 +41,7 @@ suite() {
 suite headers-c99 sh tests/check_headers.sh
 suite symbols sh tests/check_symbols.sh "$B"
 suite clang sh tests/check_clang.sh
+suite format sh tests/check_format.sh
 
 for t in "$B"/tests/test_*; do
     [ -x "$t" ] && suite "${t#$B/}" "$t"

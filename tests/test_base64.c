@@ -8,8 +8,13 @@
 static const struct {
     const char *plain, *coded;
 } rfc_vectors[] = {
-    {"", ""},         {"f", "Zg=="},        {"fo", "Zm8="},        {"foo", "Zm9v"},
-    {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+    {"", ""},
+    {"f", "Zg=="},
+    {"fo", "Zm8="},
+    {"foo", "Zm9v"},
+    {"foob", "Zm9vYg=="},
+    {"fooba", "Zm9vYmE="},
+    {"foobar", "Zm9vYmFy"},
 };
 
 static void test_rfc4648_encode(void)
@@ -19,8 +24,7 @@ static void test_rfc4648_encode(void)
         char out[16];
         size_t n = strlen(rfc_vectors[i].plain);
         memset(out, '#', sizeof out);
-        CHECK_EQ(wsx_base64_encode(rfc_vectors[i].plain, n, out),
-                 strlen(rfc_vectors[i].coded));
+        CHECK_EQ(wsx_base64_encode(rfc_vectors[i].plain, n, out), strlen(rfc_vectors[i].coded));
         CHECK_EQ(WSX_BASE64_LEN(n), strlen(rfc_vectors[i].coded));
         CHECK_MEM(out, rfc_vectors[i].coded, strlen(rfc_vectors[i].coded));
         CHECK(out[strlen(rfc_vectors[i].coded)] == '#'); /* no NUL, no overrun */
@@ -72,16 +76,12 @@ static void test_round_trip_all_bytes(void)
 static void test_rejects(void)
 {
     static const char *const bad[] = {
-        "Zg=",      /* length not a multiple of 4 */
-        "Zg",       "Z",  "Zm9vY",
-        "Zg==Zg==", /* '=' in the middle */
-        "Z=g=",     "Zm=v", "=Zm9",
-        "A===",     /* too much padding */
-        "====",     "Z===",
-        "Zh==",     /* non-zero bits under the padding */
-        "Zm9=",     "Zm+=",
-        "Zm9v!A==", /* characters outside the alphabet */
-        "Zm9 ",     "Zm9\n", "Zm-_", "Zm9v\0\0\0\0",
+        "Zg=",                                   /* length not a multiple of 4 */
+        "Zg",   "Z",     "Zm9vY",    "Zg==Zg==", /* '=' in the middle */
+        "Z=g=", "Zm=v",  "=Zm9",     "A===",     /* too much padding */
+        "====", "Z===",  "Zh==",                 /* non-zero bits under the padding */
+        "Zm9=", "Zm+=",  "Zm9v!A==",             /* characters outside the alphabet */
+        "Zm9 ", "Zm9\n", "Zm-_",     "Zm9v\0\0\0\0",
     };
     static const size_t lens[] = {3, 2, 1, 5, 8, 4, 4, 4, 4, 4, 4, 4, 4, 4, 8, 4, 4, 4, 8};
     size_t i;
@@ -109,7 +109,8 @@ static void test_pad_bits_exhaustive(void)
             uint8_t out[3];
             size_t n = 0;
             int r = wsx_base64_decode(g, 4, out, 3, &n);
-            ok &= (b & 15) ? r == WSX_E_BASE64 : (r == WSX_OK && n == 1 && out[0] == (a << 2 | b >> 4));
+            ok &= (b & 15) ? r == WSX_E_BASE64
+                           : (r == WSX_OK && n == 1 && out[0] == (a << 2 | b >> 4));
             for (c = 0; c < 64; c++) {
                 g[2] = alphabet[c];
                 g[3] = '=';

@@ -35,9 +35,10 @@ static uint32_t rnd(void)
 
 enum { RANDOM, TEXT, JSON, REPEAT, KINDS };
 
-static const char *words[] = {"the ", "quick ", "brown ", "fox ", "jumps ", "over ", "lazy ",
-                              "dog ", "and ", "a ", "window ", "of ", "bits ", "message ",
-                              "stream ", "server ", "client.\n", "compress ", "token "};
+static const char *words[] = {"the ",    "quick ",    "brown ",    "fox ",     "jumps ",
+                              "over ",   "lazy ",     "dog ",      "and ",     "a ",
+                              "window ", "of ",       "bits ",     "message ", "stream ",
+                              "server ", "client.\n", "compress ", "token "};
 
 static void make_data(int kind, uint8_t *p, size_t n, uint32_t seed)
 {
@@ -52,14 +53,21 @@ static void make_data(int kind, uint8_t *p, size_t n, uint32_t seed)
         } else if (kind == TEXT) {
             k = (size_t)sprintf(piece, "%s", words[r % (sizeof words / sizeof words[0])]);
         } else if (kind == JSON) {
-            k = (size_t)sprintf(piece, "{\"id\":%u,\"name\":\"%s\",\"ok\":%s},", (unsigned)(r % 5000),
-                                words[r % 7], r & 1 ? "true" : "false");
+            k = (size_t)sprintf(piece, "{\"id\":%u,\"name\":\"%s\",\"ok\":%s},",
+                                (unsigned)(r % 5000), words[r % 7], r & 1 ? "true" : "false");
         } else {
             /* runs, short periods, long matches, copies from far back */
             switch (r % 5) {
-            case 0: k = 1 + r % 90; memset(piece, 'a' + (int)(r % 3), k); break;
-            case 1: k = (size_t)sprintf(piece, "abcabcabcabcabcabcabcabc"); break;
-            case 2: k = (size_t)sprintf(piece, "%c", (char)(r >> 8)); break;
+            case 0:
+                k = 1 + r % 90;
+                memset(piece, 'a' + (int)(r % 3), k);
+                break;
+            case 1:
+                k = (size_t)sprintf(piece, "abcabcabcabcabcabcabcabc");
+                break;
+            case 2:
+                k = (size_t)sprintf(piece, "%c", (char)(r >> 8));
+                break;
             case 3:
                 if (i > 300) {
                     size_t back = 1 + (r >> 4) % (i < 40000 ? i : 40000), len = 3 + r % 300, j;
@@ -67,7 +75,9 @@ static void make_data(int kind, uint8_t *p, size_t n, uint32_t seed)
                         p[i] = p[i - back];
                 }
                 break;
-            default: k = (size_t)sprintf(piece, "0000000000000000"); break;
+            default:
+                k = (size_t)sprintf(piece, "0000000000000000");
+                break;
             }
         }
         if (k > n - i)
@@ -92,8 +102,8 @@ static void init(wsx_deflater *d, int wb, int level)
 
 /* Compresses in[0..n) with one flush at the end, feeding input in chunks
  * of at most in_step bytes and output room of out_step bytes (0: all). */
-static size_t deflate_chunked(wsx_deflater *d, const uint8_t *in, size_t n, int flush,
-                              uint8_t *out, size_t cap, size_t in_step, size_t out_step)
+static size_t deflate_chunked(wsx_deflater *d, const uint8_t *in, size_t n, int flush, uint8_t *out,
+                              size_t cap, size_t in_step, size_t out_step)
 {
     size_t at = 0, produced = 0;
     int r;
@@ -464,8 +474,9 @@ static void test_messages(void)
                     memmove(history, history + hist - 512, 512);
                     hist = 512;
                 }
-                CHECK_EQ(ref_inflate_run(&r, c, n + 4, history, sizeof history, hist,
-                                         (size_t)1 << wb), 0);
+                CHECK_EQ(
+                    ref_inflate_run(&r, c, n + 4, history, sizeof history, hist, (size_t)1 << wb),
+                    0);
                 CHECK_EQ(r.out_len, hist + len);
                 CHECK(memcmp(history + hist, m, len) == 0);
                 hist += len;
@@ -493,8 +504,9 @@ static void test_message_in_pieces(void)
     while (at < sizeof in) {
         size_t len = sizeof in - at < 1234 ? sizeof in - at : 1234;
         int flush = at + len == sizeof in ? WSX_DEFLATE_MESSAGE : WSX_DEFLATE_NO_FLUSH;
-        CHECK_EQ(wsx_deflate(&d, in + at, len, &used, flush, out + produced,
-                             sizeof out - produced, &got), WSX_OK);
+        CHECK_EQ(wsx_deflate(&d, in + at, len, &used, flush, out + produced, sizeof out - produced,
+                             &got),
+                 WSX_OK);
         CHECK_EQ(used, len);
         at += len;
         produced += got;
@@ -624,8 +636,9 @@ static void test_reset_stale_chains(void)
                             WSX_DEFLATE_MESSAGE, out, sizeof out);
             CHECK(n > 0);
             CHECK_EQ(wsx_deflater_reset(&d), WSX_OK);
-            CHECK_EQ(wsx_deflate(&d, starts[i], len, &used, WSX_DEFLATE_MESSAGE, out, sizeof out, &n),
-                     WSX_OK);
+            CHECK_EQ(
+                wsx_deflate(&d, starts[i], len, &used, WSX_DEFLATE_MESSAGE, out, sizeof out, &n),
+                WSX_OK);
             memcpy(out + n, "\0\0\xff\xff", 4);
             /* a fresh decoder: the old stream is not there */
             CHECK_EQ(zinflate(out, n + 4, 12, back, sizeof back), (long)len);
@@ -683,7 +696,8 @@ static void test_gzip_header(void)
     CHECK_MEM(out, want, 10);
     CHECK_EQ(wsx_gzip_header(&g, out, sizeof out, &n), WSX_E_STATE);
     CHECK_EQ(wsx_gzip_header(NULL, out, sizeof out, &n), WSX_E_ARG);
-    CHECK_EQ(wsx_gzip_write(&g, "a", 1, &used, WSX_DEFLATE_MESSAGE, out, sizeof out, &n), WSX_E_ARG);
+    CHECK_EQ(wsx_gzip_write(&g, "a", 1, &used, WSX_DEFLATE_MESSAGE, out, sizeof out, &n),
+             WSX_E_ARG);
     CHECK_EQ(wsx_gzip_write(&g, "a", 1, &used, WSX_DEFLATE_FINISH, out, sizeof out, &n), WSX_E_ARG);
 }
 
@@ -705,11 +719,13 @@ static void test_gzip_refused_calls_change_nothing(void)
     na += n;
     CHECK_EQ(wsx_gzip_header(&b, out_b, sizeof out_b, &n), WSX_OK);
     nb += n;
-    CHECK_EQ(wsx_gzip_write(&a, "abc", 3, &used, WSX_DEFLATE_SYNC, out_a + na, sizeof out_a - na, &n),
-             WSX_OK);
+    CHECK_EQ(
+        wsx_gzip_write(&a, "abc", 3, &used, WSX_DEFLATE_SYNC, out_a + na, sizeof out_a - na, &n),
+        WSX_OK);
     na += n;
-    CHECK_EQ(wsx_gzip_write(&b, "abc", 3, &used, WSX_DEFLATE_SYNC, out_b + nb, sizeof out_b - nb, &n),
-             WSX_OK);
+    CHECK_EQ(
+        wsx_gzip_write(&b, "abc", 3, &used, WSX_DEFLATE_SYNC, out_b + nb, sizeof out_b - nb, &n),
+        WSX_OK);
     nb += n;
     CHECK_EQ(wsx_gzip_finish(&a, out_a + na, sizeof out_a - na, &n), WSX_OK);
     na += n;
@@ -722,8 +738,8 @@ static void test_gzip_refused_calls_change_nothing(void)
 /* Writes a gzip'd event stream: events compressed with a sync flush each
  * (zlib decodes every event as it comes), output in rooms of out_step
  * bytes, finish; returns the length. */
-static size_t gzip_events(uint8_t *out, size_t cap, size_t out_step, const uint8_t *in,
-                          size_t n, size_t event)
+static size_t gzip_events(uint8_t *out, size_t cap, size_t out_step, const uint8_t *in, size_t n,
+                          size_t event)
 {
     wsx_gzip_writer g;
     z_stream z;
@@ -740,7 +756,8 @@ static size_t gzip_events(uint8_t *out, size_t cap, size_t out_step, const uint8
         size_t len = n - at < event ? n - at : event;
         do {
             size_t room = cap - produced < out_step ? cap - produced : out_step;
-            r = wsx_gzip_write(&g, in + at, len, &used, WSX_DEFLATE_SYNC, out + produced, room, &got);
+            r = wsx_gzip_write(&g, in + at, len, &used, WSX_DEFLATE_SYNC, out + produced, room,
+                               &got);
             CHECK(r == WSX_OK || r == WSX_DEFLATE_OUTPUT_FULL);
             at += used;
             len -= used;
@@ -820,8 +837,9 @@ static void test_gzip_tools(void)
     enum { N = 50000 };
     uint8_t *in = (uint8_t *)malloc(N), *out = (uint8_t *)malloc(2 * N),
             *back = (uint8_t *)malloc(N + 1);
-    const char *cmds[2] = {"gzip -dc %s", "python3 -c \"import gzip,sys; "
-                                         "sys.stdout.buffer.write(gzip.open(sys.argv[1]).read())\" %s"};
+    const char *cmds[2] = {"gzip -dc %s",
+                           "python3 -c \"import gzip,sys; "
+                           "sys.stdout.buffer.write(gzip.open(sys.argv[1]).read())\" %s"};
     char path[] = "/tmp/wsx_test_gzip_XXXXXX", cmd[512];
     size_t n, i;
     int fd = mkstemp(path);

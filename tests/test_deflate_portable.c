@@ -22,8 +22,8 @@ static uint32_t rnd(void)
 /* Text-like, repetitive and random stretches. */
 static void make_data(uint8_t *p, size_t n, uint32_t seed)
 {
-    static const char *words[] = {"the ", "quick ", "brown ", "fox ", "jumps ", "over ",
-                                  "lazy ", "dog ", "{\"text\":\"", "\"}", "\n"};
+    static const char *words[] = {"the ",  "quick ", "brown ",       "fox ", "jumps ", "over ",
+                                  "lazy ", "dog ",   "{\"text\":\"", "\"}",  "\n"};
     size_t i = 0;
     rng_state = seed;
     while (i < n) {
@@ -182,8 +182,9 @@ static void test_exact_bytes(void)
     CHECK_MEM(out, "\x03\x00", 2);
     /* "Hello" three times in a message: literals and one match back 5 */
     CHECK_EQ(wsx_deflater_reset(&d), WSX_OK);
-    CHECK_EQ(wsx_deflate(&d, "HelloHelloHello", 15, &used, WSX_DEFLATE_MESSAGE, out, sizeof out, &n),
-             WSX_OK);
+    CHECK_EQ(
+        wsx_deflate(&d, "HelloHelloHello", 15, &used, WSX_DEFLATE_MESSAGE, out, sizeof out, &n),
+        WSX_OK);
     {
         ref_inflate r;
         uint8_t tail[64], back[32];

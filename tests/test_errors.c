@@ -98,8 +98,11 @@ static void test_table_unique(void)
 /* Every row, looked up by its value, gives back its own columns. */
 static void test_table_lookup(void)
 {
-    static const struct { int value, close, http; const char *name, *reason; } rows[] = {
-#define ROW_(name, value, cc, hs, reason) { value, cc, hs, "WSX_E_" #name, reason },
+    static const struct {
+        int value, close, http;
+        const char *name, *reason;
+    } rows[] = {
+#define ROW_(name, value, cc, hs, reason) {value, cc, hs, "WSX_E_" #name, reason},
         WSX_ERROR_TABLE(ROW_)
 #undef ROW_
     };

@@ -61,16 +61,15 @@ static int answer_raw(const wsx_hs_server_config *cfg, const char *raw, wsx_hs_r
 
 static void test_rfc_sample(void)
 {
-    static const char raw[] =
-        "GET /chat HTTP/1.1\r\n"
-        "Host: server.example.com\r\n"
-        "Upgrade: websocket\r\n"
-        "Connection: Upgrade\r\n"
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        "Origin: http://example.com\r\n"
-        "Sec-WebSocket-Protocol: chat, superchat\r\n"
-        "Sec-WebSocket-Version: 13\r\n"
-        "\r\n";
+    static const char raw[] = "GET /chat HTTP/1.1\r\n"
+                              "Host: server.example.com\r\n"
+                              "Upgrade: websocket\r\n"
+                              "Connection: Upgrade\r\n"
+                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                              "Origin: http://example.com\r\n"
+                              "Sec-WebSocket-Protocol: chat, superchat\r\n"
+                              "Sec-WebSocket-Version: 13\r\n"
+                              "\r\n";
     static const char *const protos[] = {"chat"};
     wsx_hs_server_config cfg = plain_cfg();
     wsx_hs_request info;
@@ -109,8 +108,7 @@ static int body_ok(const char *resp)
            body[strlen(body) - 1] == '\n';
 }
 
-static void expect_refusal(const wsx_hs_server_config *cfg, const char *raw, int err,
-                           int status)
+static void expect_refusal(const wsx_hs_server_config *cfg, const char *raw, int err, int status)
 {
     char out[1024];
     wsx_hs_request info;
@@ -134,8 +132,8 @@ static void test_refusals(void)
     wsx_hs_server_config cfg = plain_cfg();
     char out[1024];
     /* method */
-    expect_refusal(&cfg, "POST /chat HTTP/1.1\r\nHost: h\r\n" UPGRADE KEYV "\r\n",
-                   WSX_E_HS_METHOD, 405);
+    expect_refusal(&cfg, "POST /chat HTTP/1.1\r\nHost: h\r\n" UPGRADE KEYV "\r\n", WSX_E_HS_METHOD,
+                   405);
     answer_raw(&cfg, "get /chat HTTP/1.1\r\nHost: h\r\n" UPGRADE KEYV "\r\n", NULL, out,
                sizeof out);
     CHECK(has_line(out, "Allow: GET\r\n"));
@@ -147,50 +145,54 @@ static void test_refusals(void)
     expect_refusal(&cfg, GOOD "Host: other\r\n\r\n", WSX_E_HS_HOST, 400);
     expect_refusal(&cfg, "GET / HTTP/1.1\r\nHost:\r\n" UPGRADE KEYV "\r\n", WSX_E_HS_HOST, 400);
     /* Upgrade / Connection */
-    expect_refusal(&cfg, REQ_HEAD "Connection: Upgrade\r\n" KEYV "\r\n", WSX_E_HS_NOT_UPGRADE,
-                   400);
+    expect_refusal(&cfg, REQ_HEAD "Connection: Upgrade\r\n" KEYV "\r\n", WSX_E_HS_NOT_UPGRADE, 400);
     expect_refusal(&cfg, REQ_HEAD "Upgrade: h2c\r\nConnection: Upgrade\r\n" KEYV "\r\n",
                    WSX_E_HS_UPGRADE, 400);
     expect_refusal(&cfg, REQ_HEAD "Upgrade: websockets\r\nConnection: Upgrade\r\n" KEYV "\r\n",
                    WSX_E_HS_UPGRADE, 400);
-    expect_refusal(&cfg, REQ_HEAD "Upgrade: websocket\r\n" KEYV "\r\n", WSX_E_HS_CONNECTION,
-                   400);
+    expect_refusal(&cfg, REQ_HEAD "Upgrade: websocket\r\n" KEYV "\r\n", WSX_E_HS_CONNECTION, 400);
     expect_refusal(&cfg, REQ_HEAD "Upgrade: websocket\r\nConnection: keep-alive\r\n" KEYV "\r\n",
                    WSX_E_HS_CONNECTION, 400);
     expect_refusal(&cfg, REQ_HEAD "Upgrade: websocket\r\nConnection: upgraded\r\n" KEYV "\r\n",
                    WSX_E_HS_CONNECTION, 400);
     /* version 8 / missing / repeated -> 426 with the header */
-    expect_refusal(&cfg, REQ_HEAD UPGRADE "Sec-WebSocket-Key: " RFC_KEY
-                   "\r\nSec-WebSocket-Version: 8\r\n\r\n", WSX_E_HS_WS_VERSION, 426);
-    answer_raw(&cfg, REQ_HEAD UPGRADE "Sec-WebSocket-Key: " RFC_KEY
-               "\r\nSec-WebSocket-Version: 8\r\n\r\n", NULL, out, sizeof out);
+    expect_refusal(
+        &cfg, REQ_HEAD UPGRADE "Sec-WebSocket-Key: " RFC_KEY "\r\nSec-WebSocket-Version: 8\r\n\r\n",
+        WSX_E_HS_WS_VERSION, 426);
+    answer_raw(
+        &cfg, REQ_HEAD UPGRADE "Sec-WebSocket-Key: " RFC_KEY "\r\nSec-WebSocket-Version: 8\r\n\r\n",
+        NULL, out, sizeof out);
     CHECK(has_line(out, "Sec-WebSocket-Version: 13\r\n"));
     CHECK(has_line(out, "Upgrade: websocket\r\n"));
     expect_refusal(&cfg, REQ_HEAD UPGRADE "Sec-WebSocket-Key: " RFC_KEY "\r\n\r\n",
                    WSX_E_HS_WS_VERSION, 426);
     expect_refusal(&cfg, GOOD "Sec-WebSocket-Version: 13\r\n\r\n", WSX_E_HS_WS_VERSION, 426);
-    expect_refusal(&cfg, REQ_HEAD UPGRADE "Sec-WebSocket-Key: " RFC_KEY
-                   "\r\nSec-WebSocket-Version: 13, 8\r\n\r\n", WSX_E_HS_WS_VERSION, 426);
+    expect_refusal(&cfg,
+                   REQ_HEAD UPGRADE "Sec-WebSocket-Key: " RFC_KEY
+                                    "\r\nSec-WebSocket-Version: 13, 8\r\n\r\n",
+                   WSX_E_HS_WS_VERSION, 426);
     /* keys */
     expect_refusal(&cfg, GOOD "Sec-WebSocket-Key: " RFC_KEY "\r\n\r\n", WSX_E_HS_KEY, 400);
     expect_refusal(&cfg, REQ_HEAD UPGRADE "Sec-WebSocket-Version: 13\r\n\r\n", WSX_E_HS_KEY, 400);
     {
         static const char *const bad_keys[] = {
-            "",                              /* empty */
-            "dGhlIHNhbXBsZSBub25jZQ=",       /* wrong length */
-            "dGhlIHNhbXBsZSBub25jZQ===",     /* wrong length */
-            "dGhlIHNhbXBsZSBub25jZ!==",      /* not base64 */
-            "dGhlIHNhbXBsZSBub25jZR==",      /* non-zero padding bits */
-            "AAAAAAAAAAAAAAAAAAAA",          /* 15 bytes */
-            "AAAAAAAAAAAAAAAAAAAAAAA=",      /* 17 bytes */
-            "AAAAAAAAAAAAAAAAAAAAAAAA",      /* 18 bytes */
-            "dGhlIHNhbXBs ZSBub25jZQ==",     /* inner space */
+            "",                          /* empty */
+            "dGhlIHNhbXBsZSBub25jZQ=",   /* wrong length */
+            "dGhlIHNhbXBsZSBub25jZQ===", /* wrong length */
+            "dGhlIHNhbXBsZSBub25jZ!==",  /* not base64 */
+            "dGhlIHNhbXBsZSBub25jZR==",  /* non-zero padding bits */
+            "AAAAAAAAAAAAAAAAAAAA",      /* 15 bytes */
+            "AAAAAAAAAAAAAAAAAAAAAAA=",  /* 17 bytes */
+            "AAAAAAAAAAAAAAAAAAAAAAAA",  /* 18 bytes */
+            "dGhlIHNhbXBs ZSBub25jZQ==", /* inner space */
         };
         size_t i;
         for (i = 0; i < sizeof bad_keys / sizeof bad_keys[0]; i++) {
             char raw[512];
-            snprintf(raw, sizeof raw, REQ_HEAD UPGRADE "Sec-WebSocket-Key: %s\r\n"
-                     "Sec-WebSocket-Version: 13\r\n\r\n", bad_keys[i]);
+            snprintf(raw, sizeof raw,
+                     REQ_HEAD UPGRADE "Sec-WebSocket-Key: %s\r\n"
+                                      "Sec-WebSocket-Version: 13\r\n\r\n",
+                     bad_keys[i]);
             expect_refusal(&cfg, raw, WSX_E_HS_KEY, 400);
         }
     }
@@ -207,8 +209,8 @@ static void test_refusals(void)
         wsx_http_parser_init(&p, NULL);
         CHECK_EQ(wsx_http_parse_request(&p, raw, sizeof raw - 1, h, 2, &q),
                  WSX_E_HTTP_TOO_MANY_HEADERS);
-        CHECK_EQ(wsx_hs_server_refusal(WSX_E_HTTP_TOO_MANY_HEADERS, out, sizeof out - 1,
-                                       &out_len), WSX_OK);
+        CHECK_EQ(wsx_hs_server_refusal(WSX_E_HTTP_TOO_MANY_HEADERS, out, sizeof out - 1, &out_len),
+                 WSX_OK);
         out[out_len] = 0;
         CHECK(strncmp(out, "HTTP/1.1 431 Request Header Fields Too Large\r\n", 46) == 0);
         CHECK(body_ok(out));
@@ -220,29 +222,49 @@ static void test_case_and_lists(void)
     wsx_hs_server_config cfg = plain_cfg();
     char out[1024];
     wsx_hs_request info;
-    CHECK_EQ(answer_raw(&cfg, "GET / HTTP/1.1\r\nhost: h\r\nupgrade: WebSocket\r\n"
-                              "CONNECTION: keep-alive, Upgrade\r\n"
-                              "sec-websocket-key: " RFC_KEY "\r\nSEC-WEBSOCKET-VERSION: 13\r\n\r\n",
-                        &info, out, sizeof out), WSX_OK);
+    CHECK_EQ(answer_raw(&cfg,
+                        "GET / HTTP/1.1\r\nhost: h\r\nupgrade: WebSocket\r\n"
+                        "CONNECTION: keep-alive, Upgrade\r\n"
+                        "sec-websocket-key: " RFC_KEY "\r\nSEC-WEBSOCKET-VERSION: 13\r\n\r\n",
+                        &info, out, sizeof out),
+             WSX_OK);
     CHECK(strstr(out, RFC_ACCEPT) != NULL);
     /* tokens spread over repeated fields, with OWS and empty elements */
-    CHECK_EQ(answer_raw(&cfg, REQ_HEAD "Upgrade: foo/1 ,\r\nUpgrade: , websocket\r\n"
-                              "Connection: keep-alive\r\nConnection:\tupgrade \r\n" KEYV "\r\n",
-                        &info, out, sizeof out), WSX_OK);
+    CHECK_EQ(answer_raw(&cfg,
+                        REQ_HEAD "Upgrade: foo/1 ,\r\nUpgrade: , websocket\r\n"
+                                 "Connection: keep-alive\r\nConnection:\tupgrade \r\n" KEYV "\r\n",
+                        &info, out, sizeof out),
+             WSX_OK);
     /* HTTP/1.2 counts as "1.1 or later" */
     CHECK_EQ(answer_raw(&cfg, "GET / HTTP/1.2\r\nHost: h\r\n" UPGRADE KEYV "\r\n", &info, out,
-                        sizeof out), WSX_OK);
+                        sizeof out),
+             WSX_OK);
     /* the direct entry point takes HTTP/2-era versions too */
     {
         wsx_header h[5];
         size_t out_len;
-        h[0].name = "Host"; h[0].name_len = 4; h[0].value = "h"; h[0].value_len = 1;
-        h[1].name = "Upgrade"; h[1].name_len = 7; h[1].value = "websocket"; h[1].value_len = 9;
-        h[2].name = "Connection"; h[2].name_len = 10; h[2].value = "Upgrade"; h[2].value_len = 7;
-        h[3].name = "Sec-WebSocket-Key"; h[3].name_len = 17; h[3].value = RFC_KEY; h[3].value_len = 24;
-        h[4].name = "Sec-WebSocket-Version"; h[4].name_len = 21; h[4].value = "13"; h[4].value_len = 2;
-        CHECK_EQ(wsx_hs_server_answer(&cfg, "GET", 3, 1, 1, h, 5, &info, out, sizeof out,
-                                      &out_len), WSX_OK);
+        h[0].name = "Host";
+        h[0].name_len = 4;
+        h[0].value = "h";
+        h[0].value_len = 1;
+        h[1].name = "Upgrade";
+        h[1].name_len = 7;
+        h[1].value = "websocket";
+        h[1].value_len = 9;
+        h[2].name = "Connection";
+        h[2].name_len = 10;
+        h[2].value = "Upgrade";
+        h[2].value_len = 7;
+        h[3].name = "Sec-WebSocket-Key";
+        h[3].name_len = 17;
+        h[3].value = RFC_KEY;
+        h[3].value_len = 24;
+        h[4].name = "Sec-WebSocket-Version";
+        h[4].name_len = 21;
+        h[4].value = "13";
+        h[4].value_len = 2;
+        CHECK_EQ(wsx_hs_server_answer(&cfg, "GET", 3, 1, 1, h, 5, &info, out, sizeof out, &out_len),
+                 WSX_OK);
         CHECK(out_len > 0 && memcmp(out, "HTTP/1.1 101 ", 13) == 0);
         CHECK_EQ(wsx_hs_server_check(&cfg, "GET", 3, 2, 0, h, 5, &info), WSX_OK);
         CHECK_EQ(wsx_hs_server_check(&cfg, "GET", 3, 1, 0, h, 5, &info), WSX_E_HS_HTTP_VERSION);
@@ -251,8 +273,8 @@ static void test_case_and_lists(void)
         CHECK_EQ(wsx_hs_server_check(&cfg, "GE", 2, 1, 1, h, 5, &info), WSX_E_HS_METHOD);
         /* a NULL config is the default policy (rule 4) */
         CHECK_EQ(wsx_hs_server_check(NULL, "GET", 3, 1, 1, h, 5, &info), WSX_OK);
-        CHECK_EQ(wsx_hs_server_answer(NULL, "GET", 3, 1, 1, h, 5, &info, out, sizeof out,
-                                      &out_len), WSX_OK);
+        CHECK_EQ(wsx_hs_server_answer(NULL, "GET", 3, 1, 1, h, 5, &info, out, sizeof out, &out_len),
+                 WSX_OK);
         CHECK(out_len > 0 && memcmp(out, "HTTP/1.1 101 ", 13) == 0);
         CHECK_EQ(wsx_hs_server_check(&cfg, "GET", 3, 1, 1, NULL, 5, &info), WSX_E_ARG);
     }
@@ -272,12 +294,12 @@ static void test_origin(void)
     wsx_hs_request info;
     cfg.origins = origins;
     cfg.num_origins = 2;
-    CHECK_EQ(answer_raw(&cfg, GOOD "Origin: https://example.com\r\n\r\n", &info, out,
-                        sizeof out), WSX_OK);
-    CHECK_EQ(answer_raw(&cfg, GOOD "Origin: HTTPS://Example.COM\r\n\r\n", &info, out,
-                        sizeof out), WSX_OK);
-    CHECK_EQ(answer_raw(&cfg, GOOD "Origin: http://localhost:8080\r\n\r\n", &info, out,
-                        sizeof out), WSX_OK);
+    CHECK_EQ(answer_raw(&cfg, GOOD "Origin: https://example.com\r\n\r\n", &info, out, sizeof out),
+             WSX_OK);
+    CHECK_EQ(answer_raw(&cfg, GOOD "Origin: HTTPS://Example.COM\r\n\r\n", &info, out, sizeof out),
+             WSX_OK);
+    CHECK_EQ(answer_raw(&cfg, GOOD "Origin: http://localhost:8080\r\n\r\n", &info, out, sizeof out),
+             WSX_OK);
     expect_refusal(&cfg, GOOD "Origin: https://evil.example\r\n\r\n", WSX_E_HS_ORIGIN, 403);
     expect_refusal(&cfg, GOOD "Origin: https://example.com.evil\r\n\r\n", WSX_E_HS_ORIGIN, 403);
     expect_refusal(&cfg, GOOD "Origin: https://example.com\r\nOrigin: https://example.com\r\n\r\n",
@@ -292,8 +314,8 @@ static void test_origin(void)
     cfg.origin_check = allow_dot_test;
     CHECK_EQ(answer_raw(&cfg, GOOD "Origin: http://a.test\r\n\r\n", &info, out, sizeof out),
              WSX_OK);
-    CHECK_EQ(answer_raw(&cfg, GOOD "Origin: https://example.com\r\n\r\n", &info, out,
-                        sizeof out), WSX_OK);
+    CHECK_EQ(answer_raw(&cfg, GOOD "Origin: https://example.com\r\n\r\n", &info, out, sizeof out),
+             WSX_OK);
     expect_refusal(&cfg, GOOD "Origin: http://a.tes\r\n\r\n", WSX_E_HS_ORIGIN, 403);
     /* no policy: anything */
     cfg = plain_cfg();
@@ -310,17 +332,21 @@ static void test_subprotocols_and_extensions(void)
     cfg.num_subprotocols = 4;
     /* server preference wins over the client's order */
     CHECK_EQ(answer_raw(&cfg, GOOD "Sec-WebSocket-Protocol: chat, chat.v2\r\n\r\n", &info, out,
-                        sizeof out), WSX_OK);
+                        sizeof out),
+             WSX_OK);
     CHECK_EQ(info.subprotocol_index, 0);
     CHECK(has_line(out, "Sec-WebSocket-Protocol: chat.v2\r\n"));
     /* offers over two fields */
-    CHECK_EQ(answer_raw(&cfg, GOOD "Sec-WebSocket-Protocol: mqtt\r\nSec-WebSocket-Protocol: json\r\n\r\n",
-                        &info, out, sizeof out), WSX_OK);
+    CHECK_EQ(answer_raw(&cfg,
+                        GOOD "Sec-WebSocket-Protocol: mqtt\r\nSec-WebSocket-Protocol: json\r\n\r\n",
+                        &info, out, sizeof out),
+             WSX_OK);
     CHECK_EQ(info.subprotocol_index, 3);
     CHECK(has_line(out, "Sec-WebSocket-Protocol: json\r\n"));
     /* case-sensitive, no overlap: 101 without the header */
-    CHECK_EQ(answer_raw(&cfg, GOOD "Sec-WebSocket-Protocol: Chat, mqtt\r\n\r\n", &info, out,
-                        sizeof out), WSX_OK);
+    CHECK_EQ(
+        answer_raw(&cfg, GOOD "Sec-WebSocket-Protocol: Chat, mqtt\r\n\r\n", &info, out, sizeof out),
+        WSX_OK);
     CHECK_EQ(info.subprotocol_index, -1);
     CHECK(info.subprotocol == NULL);
     CHECK(strstr(out, "Sec-WebSocket-Protocol") == NULL);
@@ -328,16 +354,21 @@ static void test_subprotocols_and_extensions(void)
     CHECK_EQ(answer_raw(&cfg, GOOD "\r\n", &info, out, sizeof out), WSX_OK);
     CHECK(strstr(out, "Sec-WebSocket-Protocol") == NULL);
     /* extension offers noted and declined */
-    CHECK_EQ(answer_raw(&cfg, GOOD "Sec-WebSocket-Extensions: permessage-deflate; "
-                                   "client_max_window_bits, x-webkit-deflate-frame\r\n\r\n",
-                        &info, out, sizeof out), WSX_OK);
+    CHECK_EQ(answer_raw(&cfg,
+                        GOOD "Sec-WebSocket-Extensions: permessage-deflate; "
+                             "client_max_window_bits, x-webkit-deflate-frame\r\n\r\n",
+                        &info, out, sizeof out),
+             WSX_OK);
     CHECK_EQ(info.extensions_offered, WSX_HS_EXT_PERMESSAGE_DEFLATE | WSX_HS_EXT_OTHER);
     CHECK(strstr(out, "Sec-WebSocket-Extensions") == NULL);
     CHECK_EQ(answer_raw(&cfg, GOOD "Sec-WebSocket-Extensions: Permessage-Deflate\r\n\r\n", &info,
-                        out, sizeof out), WSX_OK);
+                        out, sizeof out),
+             WSX_OK);
     CHECK_EQ(info.extensions_offered, WSX_HS_EXT_PERMESSAGE_DEFLATE);
-    CHECK_EQ(answer_raw(&cfg, GOOD "Sec-WebSocket-Extensions: foo; a=\"x,permessage-deflate\"\r\n\r\n",
-                        &info, out, sizeof out), WSX_OK);
+    CHECK_EQ(answer_raw(&cfg,
+                        GOOD "Sec-WebSocket-Extensions: foo; a=\"x,permessage-deflate\"\r\n\r\n",
+                        &info, out, sizeof out),
+             WSX_OK);
     CHECK_EQ(info.extensions_offered, WSX_HS_EXT_OTHER);
 }
 
@@ -355,8 +386,14 @@ static void test_accept_output(void)
                                "Set-Cookie: a=b\r\n"
                                "X-Empty: \r\n"
                                "\r\n";
-    extra[0].name = "Set-Cookie"; extra[0].name_len = 10; extra[0].value = "a=b"; extra[0].value_len = 3;
-    extra[1].name = "X-Empty"; extra[1].name_len = 7; extra[1].value = ""; extra[1].value_len = 0;
+    extra[0].name = "Set-Cookie";
+    extra[0].name_len = 10;
+    extra[0].value = "a=b";
+    extra[0].value_len = 3;
+    extra[1].name = "X-Empty";
+    extra[1].name_len = 7;
+    extra[1].value = "";
+    extra[1].value_len = 0;
     cfg.extra_headers = extra;
     cfg.num_extra_headers = 2;
     memset(&info, 0, sizeof info);
@@ -393,25 +430,29 @@ static void test_accept_output(void)
     CHECK_EQ(out_len, full);
     /* refused extras: names wsx writes itself, then rule 8 (token names,
      * field values), each with *out_len 0 */
-    extra[0].name = "Sec-WebSocket-Protocol"; extra[0].name_len = 22;
+    extra[0].name = "Sec-WebSocket-Protocol";
+    extra[0].name_len = 22;
     out_len = 7;
     CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &out_len), WSX_E_ARG);
     CHECK_EQ(out_len, 0);
-    extra[0].name = "Bad Name"; extra[0].name_len = 8;
-    CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &out_len),
-             WSX_E_HTTP_HEADER_NAME);
-    extra[0].name = "X"; extra[0].name_len = 1; extra[0].value = "a\r\nInjected: 1"; extra[0].value_len = 15;
+    extra[0].name = "Bad Name";
+    extra[0].name_len = 8;
+    CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &out_len), WSX_E_HTTP_HEADER_NAME);
+    extra[0].name = "X";
+    extra[0].name_len = 1;
+    extra[0].value = "a\r\nInjected: 1";
+    extra[0].value_len = 15;
     out_len = 7;
-    CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &out_len),
-             WSX_E_HTTP_HEADER_VALUE);
+    CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &out_len), WSX_E_HTTP_HEADER_VALUE);
     CHECK_EQ(out_len, 0);
-    extra[0].value = "a\x01"; extra[0].value_len = 2;
-    CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &out_len),
-             WSX_E_HTTP_HEADER_VALUE);
-    extra[0].value = " a"; extra[0].value_len = 2;
-    CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &out_len),
-             WSX_E_HTTP_HEADER_VALUE);
-    extra[0].value = "a\tb \x80"; extra[0].value_len = 5;
+    extra[0].value = "a\x01";
+    extra[0].value_len = 2;
+    CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &out_len), WSX_E_HTTP_HEADER_VALUE);
+    extra[0].value = " a";
+    extra[0].value_len = 2;
+    CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &out_len), WSX_E_HTTP_HEADER_VALUE);
+    extra[0].value = "a\tb \x80";
+    extra[0].value_len = 5;
     CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &out_len), WSX_OK);
     (void)no_list;
 }
@@ -424,11 +465,26 @@ static int key_accepted(const char *key)
 {
     wsx_header h[5];
     wsx_hs_request info;
-    h[0].name = "Host"; h[0].name_len = 4; h[0].value = "h"; h[0].value_len = 1;
-    h[1].name = "Upgrade"; h[1].name_len = 7; h[1].value = "websocket"; h[1].value_len = 9;
-    h[2].name = "Connection"; h[2].name_len = 10; h[2].value = "Upgrade"; h[2].value_len = 7;
-    h[3].name = "Sec-WebSocket-Version"; h[3].name_len = 21; h[3].value = "13"; h[3].value_len = 2;
-    h[4].name = "Sec-WebSocket-Key"; h[4].name_len = 17; h[4].value = key; h[4].value_len = 24;
+    h[0].name = "Host";
+    h[0].name_len = 4;
+    h[0].value = "h";
+    h[0].value_len = 1;
+    h[1].name = "Upgrade";
+    h[1].name_len = 7;
+    h[1].value = "websocket";
+    h[1].value_len = 9;
+    h[2].name = "Connection";
+    h[2].name_len = 10;
+    h[2].value = "Upgrade";
+    h[2].value_len = 7;
+    h[3].name = "Sec-WebSocket-Version";
+    h[3].name_len = 21;
+    h[3].value = "13";
+    h[3].value_len = 2;
+    h[4].name = "Sec-WebSocket-Key";
+    h[4].name_len = 17;
+    h[4].value = key;
+    h[4].value_len = 24;
     return wsx_hs_server_check(NULL, "GET", 3, 1, 1, h, 5, &info) == WSX_OK;
 }
 
@@ -466,7 +522,7 @@ static void test_answer_sizes(void)
 {
     static const char good[] = GOOD "\r\n";
     static const char bad_key[] = REQ_HEAD UPGRADE "Sec-WebSocket-Key: x\r\n"
-                                  "Sec-WebSocket-Version: 13\r\n\r\n";
+                                                   "Sec-WebSocket-Version: 13\r\n\r\n";
     const char *raws[2];
     int verdicts[2];
     size_t k;
@@ -488,8 +544,7 @@ static void test_answer_sizes(void)
         for (cap = 0; cap < need; cap += 13) {
             char *g = (char *)guarded_alloc(cap ? cap : 1);
             out_len = 0;
-            CHECK_EQ(wsx_hs_server_answer_request(NULL, &q, NULL, g, cap, &out_len),
-                     WSX_E_BUFFER);
+            CHECK_EQ(wsx_hs_server_answer_request(NULL, &q, NULL, g, cap, &out_len), WSX_E_BUFFER);
             CHECK_EQ(out_len, need);
             guarded_free(g, cap ? cap : 1);
         }
@@ -529,15 +584,16 @@ static void test_null_arguments(void)
     CHECK_EQ(out_len, 0);
     out_len = 7;
     CHECK_EQ(wsx_hs_server_answer(&cfg, NULL, 3, 1, 1, h, q.num_headers, NULL, out, sizeof out,
-                                  &out_len), WSX_E_ARG);
-    CHECK_EQ(out_len, 0);
-    CHECK_EQ(wsx_hs_server_answer(&cfg, "GET", 3, 1, 1, h, q.num_headers, NULL, out, sizeof out,
-                                  NULL), WSX_E_ARG);
-    CHECK_EQ(wsx_hs_server_answer(&cfg, "GET", 3, 1, 1, h, q.num_headers, NULL, NULL, 9,
-                                  &out_len), WSX_E_ARG);
-    out_len = 7;
-    CHECK_EQ(wsx_hs_server_answer_request(&cfg, NULL, NULL, out, sizeof out, &out_len),
+                                  &out_len),
              WSX_E_ARG);
+    CHECK_EQ(out_len, 0);
+    CHECK_EQ(
+        wsx_hs_server_answer(&cfg, "GET", 3, 1, 1, h, q.num_headers, NULL, out, sizeof out, NULL),
+        WSX_E_ARG);
+    CHECK_EQ(wsx_hs_server_answer(&cfg, "GET", 3, 1, 1, h, q.num_headers, NULL, NULL, 9, &out_len),
+             WSX_E_ARG);
+    out_len = 7;
+    CHECK_EQ(wsx_hs_server_answer_request(&cfg, NULL, NULL, out, sizeof out, &out_len), WSX_E_ARG);
     CHECK_EQ(out_len, 0);
     CHECK_EQ(wsx_hs_server_answer_request(&cfg, &q, NULL, out, sizeof out, NULL), WSX_E_ARG);
     /* client */
@@ -559,7 +615,8 @@ static void test_null_arguments(void)
 /* Leftover bytes after the head: the first frames, untouched. */
 static void test_leftover(void)
 {
-    static const char raw[] = GOOD "\r\n" "\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58";
+    static const char raw[] = GOOD "\r\n"
+                                   "\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58";
     size_t n = sizeof raw - 1, i;
     wsx_hs_server_config cfg = plain_cfg();
     for (i = 1; i <= n; i++) {
@@ -588,7 +645,6 @@ static void test_leftover(void)
     }
 }
 
-
 static void test_client_request(void)
 {
     static const char *const protos[] = {"chat", "superchat"};
@@ -597,25 +653,26 @@ static void test_client_request(void)
     wsx_hs_client hs;
     char out[1024];
     size_t out_len, cap;
-    static const char want[] =
-        "GET /chat HTTP/1.1\r\n"
-        "Host: server.example.com\r\n"
-        "Upgrade: websocket\r\n"
-        "Connection: Upgrade\r\n"
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        "Sec-WebSocket-Version: 13\r\n"
-        "Origin: http://example.com\r\n"
-        "Sec-WebSocket-Protocol: chat, superchat\r\n"
-        "Authorization: Bearer x\r\n"
-        "\r\n";
+    static const char want[] = "GET /chat HTTP/1.1\r\n"
+                               "Host: server.example.com\r\n"
+                               "Upgrade: websocket\r\n"
+                               "Connection: Upgrade\r\n"
+                               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                               "Sec-WebSocket-Version: 13\r\n"
+                               "Origin: http://example.com\r\n"
+                               "Sec-WebSocket-Protocol: chat, superchat\r\n"
+                               "Authorization: Bearer x\r\n"
+                               "\r\n";
     memset(&cfg, 0, sizeof cfg);
     cfg.host = "server.example.com";
     cfg.path = "/chat";
     cfg.origin = "http://example.com";
     cfg.subprotocols = protos;
     cfg.num_subprotocols = 2;
-    extra[0].name = "Authorization"; extra[0].name_len = 13;
-    extra[0].value = "Bearer x"; extra[0].value_len = 8;
+    extra[0].name = "Authorization";
+    extra[0].name_len = 13;
+    extra[0].value = "Bearer x";
+    extra[0].value_len = 8;
     cfg.extra_headers = extra;
     cfg.num_extra_headers = 1;
     CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len), WSX_OK);
@@ -683,31 +740,39 @@ static void test_client_request(void)
         CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len), WSX_E_ARG);
         cfg.num_subprotocols = 0;
     }
-    extra[0].name = "Sec-WebSocket-Key"; extra[0].name_len = 17;
+    extra[0].name = "Sec-WebSocket-Key";
+    extra[0].name_len = 17;
     cfg.extra_headers = extra;
     cfg.num_extra_headers = 1;
     out_len = 7;
     CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len), WSX_E_ARG);
     CHECK_EQ(out_len, 0);
     /* rule 8 on the extra headers: token names, field values */
-    extra[0].name = "X-A"; extra[0].name_len = 3;
-    extra[0].value = "v\x01"; extra[0].value_len = 2;
+    extra[0].name = "X-A";
+    extra[0].name_len = 3;
+    extra[0].value = "v\x01";
+    extra[0].value_len = 2;
     CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len),
              WSX_E_HTTP_HEADER_VALUE);
     CHECK_EQ(out_len, 0);
-    extra[0].value = "v\r\nInjected: 1"; extra[0].value_len = 15;
+    extra[0].value = "v\r\nInjected: 1";
+    extra[0].value_len = 15;
     CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len),
              WSX_E_HTTP_HEADER_VALUE);
-    extra[0].value = "v "; extra[0].value_len = 2;
+    extra[0].value = "v ";
+    extra[0].value_len = 2;
     CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len),
              WSX_E_HTTP_HEADER_VALUE);
-    extra[0].name = "X:A"; extra[0].value = "v"; extra[0].value_len = 1;
+    extra[0].name = "X:A";
+    extra[0].value = "v";
+    extra[0].value_len = 1;
     CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len),
              WSX_E_HTTP_HEADER_NAME);
     extra[0].name_len = 0;
     CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len),
              WSX_E_HTTP_HEADER_NAME);
-    extra[0].name = "X-A"; extra[0].name_len = 3;
+    extra[0].name = "X-A";
+    extra[0].name_len = 3;
     CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len), WSX_OK);
     cfg.extra_headers = NULL;
     CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len), WSX_E_ARG);
@@ -775,10 +840,13 @@ static void test_client_check(void)
     CHECK_EQ(check_raw_response(&hs, R101 RUPG RACC "\r\n", &proto, &proto_len), WSX_OK);
     CHECK(proto == NULL);
     CHECK_EQ(proto_len, 0);
-    CHECK_EQ(check_raw_response(&hs, R101 "upgrade: WebSocket\r\nconnection: keep-alive, upgrade\r\n"
-                                     RACC "\r\n", NULL, NULL), WSX_OK);
+    CHECK_EQ(check_raw_response(
+                 &hs, R101 "upgrade: WebSocket\r\nconnection: keep-alive, upgrade\r\n" RACC "\r\n",
+                 NULL, NULL),
+             WSX_OK);
     CHECK_EQ(check_raw_response(&hs, R101 RUPG RACC "Sec-WebSocket-Protocol: superchat\r\n\r\n",
-                                &proto, &proto_len), WSX_OK);
+                                &proto, &proto_len),
+             WSX_OK);
     CHECK_EQ(proto_len, 9);
     CHECK(proto && strcmp(proto, "superchat") == 0);
     /* refusals */
@@ -789,38 +857,55 @@ static void test_client_check(void)
     CHECK_EQ(check_raw_response(&hs, R101 "Connection: Upgrade\r\n" RACC "\r\n", NULL, NULL),
              WSX_E_HS_UPGRADE);
     CHECK_EQ(check_raw_response(&hs, R101 "Upgrade: h2c\r\nConnection: Upgrade\r\n" RACC "\r\n",
-                                NULL, NULL), WSX_E_HS_UPGRADE);
+                                NULL, NULL),
+             WSX_E_HS_UPGRADE);
     CHECK_EQ(check_raw_response(&hs, R101 "Upgrade: websocket\r\n" RACC "\r\n", NULL, NULL),
              WSX_E_HS_CONNECTION);
     CHECK_EQ(check_raw_response(&hs, R101 RUPG "\r\n", NULL, NULL), WSX_E_HS_ACCEPT);
-    CHECK_EQ(check_raw_response(&hs, R101 RUPG "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo\r\n\r\n",
-                                NULL, NULL), WSX_E_HS_ACCEPT);
-    CHECK_EQ(check_raw_response(&hs, R101 RUPG "Sec-WebSocket-Accept: S3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
-                                NULL, NULL), WSX_E_HS_ACCEPT);
+    CHECK_EQ(
+        check_raw_response(
+            &hs, R101 RUPG "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo\r\n\r\n", NULL, NULL),
+        WSX_E_HS_ACCEPT);
+    CHECK_EQ(check_raw_response(
+                 &hs, R101 RUPG "Sec-WebSocket-Accept: S3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n", NULL,
+                 NULL),
+             WSX_E_HS_ACCEPT);
     CHECK_EQ(check_raw_response(&hs, R101 RUPG RACC RACC "\r\n", NULL, NULL), WSX_E_HS_ACCEPT);
-    CHECK_EQ(check_raw_response(&hs, R101 RUPG RACC "Sec-WebSocket-Protocol: mqtt\r\n\r\n", NULL,
-                                NULL), WSX_E_HS_SUBPROTOCOL);
-    CHECK_EQ(check_raw_response(&hs, R101 RUPG RACC "Sec-WebSocket-Protocol: Chat\r\n\r\n", NULL,
-                                NULL), WSX_E_HS_SUBPROTOCOL);
-    CHECK_EQ(check_raw_response(&hs, R101 RUPG RACC "Sec-WebSocket-Protocol: chat, superchat\r\n\r\n",
-                                NULL, NULL), WSX_E_HS_SUBPROTOCOL);
-    CHECK_EQ(check_raw_response(&hs, R101 RUPG RACC "Sec-WebSocket-Protocol: chat\r\n"
-                                     "Sec-WebSocket-Protocol: chat\r\n\r\n", NULL, NULL),
+    CHECK_EQ(
+        check_raw_response(&hs, R101 RUPG RACC "Sec-WebSocket-Protocol: mqtt\r\n\r\n", NULL, NULL),
+        WSX_E_HS_SUBPROTOCOL);
+    CHECK_EQ(
+        check_raw_response(&hs, R101 RUPG RACC "Sec-WebSocket-Protocol: Chat\r\n\r\n", NULL, NULL),
+        WSX_E_HS_SUBPROTOCOL);
+    CHECK_EQ(check_raw_response(
+                 &hs, R101 RUPG RACC "Sec-WebSocket-Protocol: chat, superchat\r\n\r\n", NULL, NULL),
+             WSX_E_HS_SUBPROTOCOL);
+    CHECK_EQ(check_raw_response(&hs,
+                                R101 RUPG RACC "Sec-WebSocket-Protocol: chat\r\n"
+                                               "Sec-WebSocket-Protocol: chat\r\n\r\n",
+                                NULL, NULL),
              WSX_E_HS_SUBPROTOCOL);
     CHECK_EQ(check_raw_response(&hs, R101 RUPG RACC "Sec-WebSocket-Protocol:\r\n\r\n", NULL, NULL),
              WSX_E_HS_SUBPROTOCOL);
-    CHECK_EQ(check_raw_response(&hs, R101 RUPG RACC "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n",
-                                NULL, NULL), WSX_E_HS_EXTENSION);
+    CHECK_EQ(
+        check_raw_response(
+            &hs, R101 RUPG RACC "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n", NULL, NULL),
+        WSX_E_HS_EXTENSION);
     /* an empty extensions field accepts nothing: fine */
-    CHECK_EQ(check_raw_response(&hs, R101 RUPG RACC "Sec-WebSocket-Extensions:\r\n\r\n", NULL, NULL),
-             WSX_OK);
+    CHECK_EQ(
+        check_raw_response(&hs, R101 RUPG RACC "Sec-WebSocket-Extensions:\r\n\r\n", NULL, NULL),
+        WSX_OK);
     /* offered through extra headers: accepted; others still refused */
     client_for(&hs, &extra, "permessage-deflate; client_max_window_bits");
-    CHECK_EQ(check_raw_response(&hs, R101 RUPG RACC
-                                "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n\r\n",
-                                NULL, NULL), WSX_OK);
-    CHECK_EQ(check_raw_response(&hs, R101 RUPG RACC "Sec-WebSocket-Extensions: x-foo\r\n\r\n",
-                                NULL, NULL), WSX_E_HS_EXTENSION);
+    CHECK_EQ(check_raw_response(
+                 &hs,
+                 R101 RUPG RACC
+                 "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n\r\n",
+                 NULL, NULL),
+             WSX_OK);
+    CHECK_EQ(check_raw_response(&hs, R101 RUPG RACC "Sec-WebSocket-Extensions: x-foo\r\n\r\n", NULL,
+                                NULL),
+             WSX_E_HS_EXTENSION);
     /* a different nonce gives a different accept */
     {
         wsx_hs_client_config cfg;

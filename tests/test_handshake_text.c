@@ -35,7 +35,8 @@ static void test_every_refusal_status(void)
     expect_head(WSX_E_HS_ORIGIN, "HTTP/1.1 403 Forbidden\r\nConnection: close\r\n");
     expect_head(WSX_E_HS_METHOD,
                 "HTTP/1.1 405 Method Not Allowed\r\nAllow: GET\r\nConnection: close\r\n");
-    expect_head(WSX_E_HTTP_CHUNK_TOO_BIG, "HTTP/1.1 413 Content Too Large\r\nConnection: close\r\n");
+    expect_head(WSX_E_HTTP_CHUNK_TOO_BIG,
+                "HTTP/1.1 413 Content Too Large\r\nConnection: close\r\n");
     expect_head(WSX_E_HTTP_URI_TOO_LONG, "HTTP/1.1 414 URI Too Long\r\nConnection: close\r\n");
     expect_head(WSX_E_HS_WS_VERSION,
                 "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\n"
@@ -103,12 +104,17 @@ static int client_takes(const char *name)
 
 static void test_refused_extra_names(void)
 {
-    static const char *const both[] = {
-        "Upgrade", "connection", "SEC-WEBSOCKET-ACCEPT", "Sec-WebSocket-Protocol",
-        "sec-websocket-version", "Content-Length", "Transfer-Encoding"};
-    static const char *const near[] = {"Upgrad", "Upgrades", "Connection2", "Sec-WebSocket",
-                                       "Sec-WebSocket-", "Content-Lengt", "X-Host", "Hosts",
-                                       "Origins", "Sec-WebSocket-Keys", "Extensions"};
+    static const char *const both[] = {"Upgrade",
+                                       "connection",
+                                       "SEC-WEBSOCKET-ACCEPT",
+                                       "Sec-WebSocket-Protocol",
+                                       "sec-websocket-version",
+                                       "Content-Length",
+                                       "Transfer-Encoding"};
+    static const char *const near[] = {
+        "Upgrad",         "Upgrades",           "Connection2", "Sec-WebSocket",
+        "Sec-WebSocket-", "Content-Lengt",      "X-Host",      "Hosts",
+        "Origins",        "Sec-WebSocket-Keys", "Extensions"};
     size_t i;
     for (i = 0; i < sizeof both / sizeof both[0]; i++) {
         CHECK(!server_takes(both[i]));
@@ -149,19 +155,30 @@ static int client_accepts(const char *offer, const char *accepted)
     cfg.extra_headers = &extra;
     cfg.num_extra_headers = 1;
     CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce, out, sizeof out, &out_len), WSX_OK);
-    h[0].name = "Upgrade"; h[0].name_len = 7; h[0].value = "websocket"; h[0].value_len = 9;
-    h[1].name = "Connection"; h[1].name_len = 10; h[1].value = "Upgrade"; h[1].value_len = 7;
-    h[2].name = "Sec-WebSocket-Accept"; h[2].name_len = 20;
-    h[2].value = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="; h[2].value_len = 28;
-    h[3].name = "sec-websocket-extensions"; h[3].name_len = 24;
-    h[3].value = accepted; h[3].value_len = strlen(accepted);
+    h[0].name = "Upgrade";
+    h[0].name_len = 7;
+    h[0].value = "websocket";
+    h[0].value_len = 9;
+    h[1].name = "Connection";
+    h[1].name_len = 10;
+    h[1].value = "Upgrade";
+    h[1].value_len = 7;
+    h[2].name = "Sec-WebSocket-Accept";
+    h[2].name_len = 20;
+    h[2].value = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+    h[2].value_len = 28;
+    h[3].name = "sec-websocket-extensions";
+    h[3].name_len = 24;
+    h[3].value = accepted;
+    h[3].value_len = strlen(accepted);
     return wsx_hs_client_check(&hs, 101, h, 4, NULL, NULL);
 }
 
 static void test_extension_names(void)
 {
-    CHECK_EQ(client_accepts("permessage-deflate", "PerMessage-Deflate ; server_no_context_takeover"),
-             WSX_OK);
+    CHECK_EQ(
+        client_accepts("permessage-deflate", "PerMessage-Deflate ; server_no_context_takeover"),
+        WSX_OK);
     CHECK_EQ(client_accepts("x-a; p=1, permessage-deflate\t;q", "permessage-deflate, X-A"), WSX_OK);
     CHECK_EQ(client_accepts("permessage-deflate", "permessage-deflat"), WSX_E_HS_EXTENSION);
     CHECK_EQ(client_accepts("permessage-deflate", "permessage-deflate, x"), WSX_E_HS_EXTENSION);

@@ -59,8 +59,7 @@ static void run_pieces(const char *in, size_t n, const size_t *cuts, size_t ncut
     (void)n;
 }
 
-static int all_splits(const char *in, size_t n, const wsx_chunked_config *cfg,
-                      const char *want)
+static int all_splits(const char *in, size_t n, const wsx_chunked_config *cfg, const char *want)
 {
     char got[8192];
     size_t i, *cuts = (size_t *)malloc((n + 1) * sizeof *cuts);
@@ -132,12 +131,13 @@ static void test_invalid(void)
     DEC("5 \r\nHello\r\n", errs(WSX_E_HTTP_CHUNK));  /* BWS must lead to ';' */
     DEC("5 5\r\nHello\r\n", errs(WSX_E_HTTP_CHUNK)); /* no digits after BWS */
     DEC("5 \t;x\r\nHello\r\n0\r\n\r\n", "Hello|end@19");
-    DEC("5\nHello\r\n", errs(WSX_E_HTTP_CHUNK));     /* bare LF */
-    DEC("5\rHello\r\n", errs(WSX_E_HTTP_CHUNK));     /* bare CR */
-    DEC("5\r\nHelloX\r\n", "Hello" "|err=-210");       /* data longer than size */
+    DEC("5\nHello\r\n", errs(WSX_E_HTTP_CHUNK)); /* bare LF */
+    DEC("5\rHello\r\n", errs(WSX_E_HTTP_CHUNK)); /* bare CR */
+    DEC("5\r\nHelloX\r\n", "Hello"
+                           "|err=-210"); /* data longer than size */
     DEC("5\r\nHello\n0\r\n\r\n", "Hello|err=-210");
     DEC("5\r\nHello\r\n0\r\n\r\r", "Hello|err=-210");
-    DEC("5;a\x01\r\n", errs(WSX_E_HTTP_CHUNK));       /* control char in ext */
+    DEC("5;a\x01\r\n", errs(WSX_E_HTTP_CHUNK)); /* control char in ext */
     DEC("5;a\nb\r\n", errs(WSX_E_HTTP_CHUNK));
     DEC("0\r\n Folded: x\r\n\r\n", errs(WSX_E_HTTP_CHUNK));
     DEC("0\r\nX: a\x01\r\n\r\n", errs(WSX_E_HTTP_CHUNK));
@@ -156,8 +156,7 @@ static void test_limits(void)
     cfg.max_chunk = 5;
     CHECK(all_splits("5\r\nHello\r\n0\r\n\r\n", 15, &cfg, "Hello|end@15"));
     CHECK(all_splits("6\r\nHello!\r\n", 11, &cfg, errs(WSX_E_HTTP_CHUNK_TOO_BIG)));
-    CHECK(all_splits("00000000000000000000000000000000005\r\nHello\r\n", 44, &cfg,
-                     "Hello|more"));
+    CHECK(all_splits("00000000000000000000000000000000005\r\nHello\r\n", 44, &cfg, "Hello|more"));
     cfg.max_chunk = UINT64_MAX;
     CHECK(all_splits("ffffffffffffffff\r\nab", 20, &cfg, "ab|more"));
     CHECK(all_splits("10000000000000000\r\n", 19, &cfg, errs(WSX_E_HTTP_CHUNK_TOO_BIG)));
@@ -172,16 +171,15 @@ static void test_limits(void)
     memset(&cfg, 0, sizeof cfg);
     cfg.max_line = 8;
     CHECK(all_splits("5;abcdef\r\nHello\r\n0\r\n\r\n", 22, &cfg, "Hello|end@22"));
-    CHECK(all_splits("5;abcdefg\r\nHello\r\n", 18, &cfg,
-                     errs(WSX_E_HTTP_CHUNK_LINE_TOO_LONG)));
+    CHECK(all_splits("5;abcdefg\r\nHello\r\n", 18, &cfg, errs(WSX_E_HTTP_CHUNK_LINE_TOO_LONG)));
     CHECK(all_splits("000000005\r\n", 11, &cfg, errs(WSX_E_HTTP_CHUNK_LINE_TOO_LONG)));
     /* trailer limit: counts trailer bytes and the final CRLF */
     memset(&cfg, 0, sizeof cfg);
     cfg.max_trailer = 8;
     CHECK(all_splits("0\r\nA: b\r\n\r\n", 11, &cfg, "|end@11"));
     CHECK(all_splits("0\r\nA: bc\r\n\r\n", 12, &cfg, errs(WSX_E_HTTP_TRAILER_TOO_LARGE)));
-    CHECK(all_splits("0\r\nA: 1\r\nA: 2\r\nA: 3\r\n", 21, &cfg,
-                     errs(WSX_E_HTTP_TRAILER_TOO_LARGE)));
+    CHECK(
+        all_splits("0\r\nA: 1\r\nA: 2\r\nA: 3\r\n", 21, &cfg, errs(WSX_E_HTTP_TRAILER_TOO_LARGE)));
 }
 
 static void test_contract(void)
@@ -306,8 +304,8 @@ static void test_encoder(void)
         snprintf(want + w, sizeof want - w, "|end@%zu", o);
         CHECK(all_splits(stream, o, NULL, want));
     }
-    CHECK_EQ(wsx_chunked_wrap(buf, 100, 2, 10, &start, &total), WSX_E_BUFFER);  /* headroom */
-    CHECK_EQ(wsx_chunked_wrap(buf, 31, 20, 10, &start, &total), WSX_E_BUFFER);  /* tail */
+    CHECK_EQ(wsx_chunked_wrap(buf, 100, 2, 10, &start, &total), WSX_E_BUFFER); /* headroom */
+    CHECK_EQ(wsx_chunked_wrap(buf, 31, 20, 10, &start, &total), WSX_E_BUFFER); /* tail */
     CHECK_EQ(wsx_chunked_wrap(buf, 32, 20, 10, &start, &total), WSX_OK);
     CHECK_EQ(wsx_chunked_wrap(buf, 32, 40, 10, &start, &total), WSX_E_BUFFER);
     CHECK_EQ(wsx_chunked_wrap(buf, 32, 20, 0, &start, &total), WSX_E_ARG);

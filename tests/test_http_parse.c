@@ -17,12 +17,12 @@ static void describe_request(int r, const wsx_http_request *q, char *out, size_t
         snprintf(out, cap, "r=%d", r);
         return;
     }
-    o = (size_t)snprintf(out, cap, "r=%d|%.*s|%.*s|1.%d", r, (int)q->method_len,
-                         q->method, (int)q->target_len, q->target, q->minor_version);
+    o = (size_t)snprintf(out, cap, "r=%d|%.*s|%.*s|1.%d", r, (int)q->method_len, q->method,
+                         (int)q->target_len, q->target, q->minor_version);
     for (i = 0; i < q->num_headers && o < cap; i++)
-        o += (size_t)snprintf(out + o, cap - o, "|%.*s=[%.*s]", (int)q->headers[i].name_len,
-                              q->headers[i].name, (int)q->headers[i].value_len,
-                              q->headers[i].value);
+        o +=
+            (size_t)snprintf(out + o, cap - o, "|%.*s=[%.*s]", (int)q->headers[i].name_len,
+                             q->headers[i].name, (int)q->headers[i].value_len, q->headers[i].value);
 }
 
 static void describe_response(int r, const wsx_http_response *s, char *out, size_t cap)
@@ -35,9 +35,9 @@ static void describe_response(int r, const wsx_http_response *s, char *out, size
     o = (size_t)snprintf(out, cap, "r=%d|1.%d|%d|%.*s", r, s->minor_version, s->status,
                          (int)s->reason_len, s->reason);
     for (i = 0; i < s->num_headers && o < cap; i++)
-        o += (size_t)snprintf(out + o, cap - o, "|%.*s=[%.*s]", (int)s->headers[i].name_len,
-                              s->headers[i].name, (int)s->headers[i].value_len,
-                              s->headers[i].value);
+        o +=
+            (size_t)snprintf(out + o, cap - o, "|%.*s=[%.*s]", (int)s->headers[i].name_len,
+                             s->headers[i].name, (int)s->headers[i].value_len, s->headers[i].value);
 }
 
 /* Feeds in[0..n) as the growing prefixes cuts[0] < cuts[1] < ... = n, each
@@ -69,8 +69,8 @@ static void feed(int response, const char *in, size_t n, const size_t *cuts, siz
 }
 
 /* Checks that whole, byte-by-byte and every two-way split give `want`. */
-static int all_chunkings(int response, const char *in, const wsx_http_config *cfg,
-                         size_t maxh, const char *want)
+static int all_chunkings(int response, const char *in, const wsx_http_config *cfg, size_t maxh,
+                         const char *want)
 {
     size_t n = strlen(in), i, *cuts = (size_t *)malloc((n + 1) * sizeof *cuts);
     char got[4096];
@@ -142,7 +142,9 @@ static void test_request_errors(void)
     REQ("GET / HTTP/1.1\r\nNoColon\r\n\r\n", err(WSX_E_HTTP_HEADER_NAME));
     REQ("GET / HTTP/1.1\r\nBad(name): h\r\n\r\n", err(WSX_E_HTTP_HEADER_NAME));
     REQ("GET / HTTP/1.1\r\nA: b\rc\r\n\r\n", err(WSX_E_HTTP_HEADER_VALUE));
-    REQ("GET / HTTP/1.1\r\nA: b\x01" "c\r\n\r\n", err(WSX_E_HTTP_HEADER_VALUE));
+    REQ("GET / HTTP/1.1\r\nA: b\x01"
+        "c\r\n\r\n",
+        err(WSX_E_HTTP_HEADER_VALUE));
     REQ("GET / HTTP/1.1\r\nA: b\x7f\r\n\r\n", err(WSX_E_HTTP_HEADER_VALUE));
     REQ("GET / HTTP/2.0\r\n\r\n", err(WSX_E_HTTP_VERSION));
     REQ("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", err(WSX_E_HTTP_VERSION));
@@ -162,8 +164,7 @@ static void test_request_errors(void)
         wsx_http_config cfg;
         wsx_http_config_default(&cfg);
         cfg.flags = WSX_HTTP_STRICT_CRLF;
-        CHECK(all_chunkings(0, "GET / HTTP/1.1\nHost: h\n\n", &cfg, MAXH,
-                            err(WSX_E_HTTP_SYNTAX)));
+        CHECK(all_chunkings(0, "GET / HTTP/1.1\nHost: h\n\n", &cfg, MAXH, err(WSX_E_HTTP_SYNTAX)));
         CHECK(all_chunkings(0, "GET / HTTP/1.1\r\nHost: h\r\n\r\n", &cfg, MAXH,
                             "r=27|GET|/|1.1|Host=[h]"));
         /* a too-long line is too long before it is a bare-LF line: the
@@ -171,8 +172,7 @@ static void test_request_errors(void)
         cfg.max_line = 10;
         CHECK(all_chunkings(0, "GET / HTTP/1.1\r\nX: 123456789\n\n", &cfg, MAXH,
                             err(WSX_E_HTTP_LINE_TOO_LONG)));
-        CHECK(all_chunkings(1, "HTTP/1.1 200 OK\n\n", &cfg, MAXH,
-                            err(WSX_E_HTTP_LINE_TOO_LONG)));
+        CHECK(all_chunkings(1, "HTTP/1.1 200 OK\n\n", &cfg, MAXH, err(WSX_E_HTTP_LINE_TOO_LONG)));
     }
 }
 
@@ -224,18 +224,19 @@ static void test_limits(void)
                         "r=37|GET|/2345678901234567890|1.1"));
     CHECK(all_chunkings(0, "GET /23456789012345678901 HTTP/1.1\r\n\r\n", &cfg, MAXH,
                         err(WSX_E_HTTP_URI_TOO_LONG)));
-    CHECK(all_chunkings(0, "GET /23456789012345678901234567890123456789012345 HTTP/1.1\r\n",
-                        &cfg, MAXH, err(WSX_E_HTTP_URI_TOO_LONG)));
+    CHECK(all_chunkings(0, "GET /23456789012345678901234567890123456789012345 HTTP/1.1\r\n", &cfg,
+                        MAXH, err(WSX_E_HTTP_URI_TOO_LONG)));
     /* a target longer than the line limit itself: 414 too, at any split */
     {
         wsx_http_config same = cfg;
         same.max_target = same.max_line;
-        CHECK(all_chunkings(0, "GET /234567890123456789012345678901234567890123456789 HTTP/1.1\r\n\r\n",
-                            &same, MAXH, err(WSX_E_HTTP_URI_TOO_LONG)));
+        CHECK(all_chunkings(
+            0, "GET /234567890123456789012345678901234567890123456789 HTTP/1.1\r\n\r\n", &same,
+            MAXH, err(WSX_E_HTTP_URI_TOO_LONG)));
     }
     /* a long method is not the target's fault */
-    CHECK(all_chunkings(0, "GETGETGETGETGETGETGETGETGETGETGETGETGETGET / HTTP/1.1\r\n",
-                        &cfg, MAXH, err(WSX_E_HTTP_LINE_TOO_LONG)));
+    CHECK(all_chunkings(0, "GETGETGETGETGETGETGETGETGETGETGETGETGETGET / HTTP/1.1\r\n", &cfg, MAXH,
+                        err(WSX_E_HTTP_LINE_TOO_LONG)));
     /* head: 120 bytes ok, 121 refused (and refused before the blank line) */
     {
         char h[256];
@@ -249,7 +250,7 @@ static void test_limits(void)
         o = (size_t)sprintf(h, "GET / HTTP/1.1\r\n");
         for (i = 0; i < 4; i++)
             o += (size_t)sprintf(h + o, "X%d: %019d\r\n", i, i); /* 4 * 25 */
-        strcpy(h + o, "Y:\r\n\r\n"); /* 16 + 100 + 4 + 2 = 122 */
+        strcpy(h + o, "Y:\r\n\r\n");                             /* 16 + 100 + 4 + 2 = 122 */
         CHECK(all_chunkings(0, h, &cfg, MAXH, err(WSX_E_HTTP_HEAD_TOO_LARGE)));
         strcpy(h + o, "\r\n"); /* 118 */
         snprintf(want, sizeof want, "r=118|GET|/|1.1|X0=[%019d]|X1=[%019d]|X2=[%019d]|X3=[%019d]",
@@ -377,10 +378,22 @@ static void test_helpers(void)
         pos = v;
         CHECK(!wsx_http_list_next(&pos, v, &item, &item_len));
     }
-    hs[0].name = "Connection"; hs[0].name_len = 10; hs[0].value = "keep-alive"; hs[0].value_len = 10;
-    hs[1].name = "HOST"; hs[1].name_len = 4; hs[1].value = "a"; hs[1].value_len = 1;
-    hs[2].name = "connection"; hs[2].name_len = 10; hs[2].value = "Upgrade"; hs[2].value_len = 7;
-    hs[3].name = "Hos"; hs[3].name_len = 3; hs[3].value = "b"; hs[3].value_len = 1;
+    hs[0].name = "Connection";
+    hs[0].name_len = 10;
+    hs[0].value = "keep-alive";
+    hs[0].value_len = 10;
+    hs[1].name = "HOST";
+    hs[1].name_len = 4;
+    hs[1].value = "a";
+    hs[1].value_len = 1;
+    hs[2].name = "connection";
+    hs[2].name_len = 10;
+    hs[2].value = "Upgrade";
+    hs[2].value_len = 7;
+    hs[3].name = "Hos";
+    hs[3].name_len = 3;
+    hs[3].value = "b";
+    hs[3].value_len = 1;
     CHECK(wsx_http_header_next(hs, 4, "host", NULL) == &hs[1]);
     CHECK(wsx_http_header_next(hs, 4, "host", &hs[1]) == NULL);
     CHECK(wsx_http_header_next(hs, 4, "CONNECTION", &hs[0]) == &hs[2]);
@@ -420,22 +433,28 @@ static void test_body_framing(void)
              WSX_E_HTTP_SYNTAX);
     CHECK_EQ(body_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", &n),
              WSX_HTTP_BODY_CHUNKED);
-    CHECK_EQ(body_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: Chunked\r\n\r\n", &n),
-             WSX_HTTP_BODY_CHUNKED);
+    CHECK_EQ(
+        body_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: Chunked\r\n\r\n",
+                &n),
+        WSX_HTTP_BODY_CHUNKED);
     CHECK_EQ(body_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", &n),
              WSX_HTTP_BODY_CLOSE);
-    CHECK_EQ(body_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", &n),
-             WSX_E_HTTP_SYNTAX);
+    CHECK_EQ(
+        body_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", &n),
+        WSX_E_HTTP_SYNTAX);
     CHECK_EQ(body_of("HTTP/1.1 200 OK\r\n\r\n", &n), WSX_HTTP_BODY_CLOSE);
-    CHECK_EQ(body_of("HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\n", &n), WSX_HTTP_BODY_NONE);
+    CHECK_EQ(body_of("HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\n", &n),
+             WSX_HTTP_BODY_NONE);
     CHECK_EQ(body_of("HTTP/1.1 304 Not Modified\r\n\r\n", &n), WSX_HTTP_BODY_NONE);
     CHECK_EQ(body_of("HTTP/1.1 101 Switching Protocols\r\n\r\n", &n), WSX_HTTP_BODY_NONE);
     /* either order of Content-Length and Transfer-Encoding is refused */
-    CHECK_EQ(body_of("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", &n),
-             WSX_E_HTTP_SYNTAX);
+    CHECK_EQ(
+        body_of("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", &n),
+        WSX_E_HTTP_SYNTAX);
     /* an empty Transfer-Encoding line keeps the last coding of the earlier ones */
-    CHECK_EQ(body_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding:\r\n\r\n", &n),
-             WSX_HTTP_BODY_CHUNKED);
+    CHECK_EQ(
+        body_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding:\r\n\r\n", &n),
+        WSX_HTTP_BODY_CHUNKED);
     CHECK_EQ(body_of("HTTP/1.1 200 OK\r\nTransfer-Encoding:\r\n\r\n", &n), WSX_HTTP_BODY_CLOSE);
     /* an empty Content-Length is refused even next to a valid one */
     CHECK_EQ(body_of("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: ,\r\n\r\n", &n),

@@ -31,9 +31,9 @@ static unsigned rnd(void)
 /* kind 0 text, 1 JSON messages, 2 random bytes, 3 runs, 4 short periods */
 static void gen(uint8_t *p, size_t n, int kind, unsigned seed)
 {
-    static const char *words[] = {"the ",   "quick ", "brown ", "fox ",  "jumps ", "over ",
-                                  "lazy ",  "dog ",   "and ",   "then ", "a ",     "token ",
-                                  "stream ", "of ",   "text\n", "wsx "};
+    static const char *words[] = {"the ",    "quick ", "brown ", "fox ",  "jumps ", "over ",
+                                  "lazy ",   "dog ",   "and ",   "then ", "a ",     "token ",
+                                  "stream ", "of ",    "text\n", "wsx "};
     size_t i = 0;
     rnd_state = seed * 2654435761u + 1;
     while (i < n) {
@@ -86,7 +86,8 @@ static int check_stream(const uint8_t *stream, size_t n, unsigned bits, const ui
     ok = !d.broken && d.r == WSX_INFLATE_END && d.in_used == n && d.out_len == want_len &&
          memcmp(out, want, want_len) == 0;
     if (!ok)
-        fprintf(stderr, "  stream %zu bytes, bits %u, chunks %zu/%zu seed %u: r=%d (%s) in %zu out %zu\n",
+        fprintf(stderr,
+                "  stream %zu bytes, bits %u, chunks %zu/%zu seed %u: r=%d (%s) in %zu out %zu\n",
                 n, bits, ichunk, ochunk, seed, d.r, wsx_errname(d.r), d.in_used, d.out_len);
     free(out);
     return ok;
@@ -116,10 +117,10 @@ static int inflate_bytewise(const uint8_t *stream, size_t n, unsigned bits)
     return d.broken ? 999 : d.r;
 }
 
-#define CHECK_FAILS(buf, n, bits, err)                                                             \
-    do {                                                                                           \
-        CHECK_EQ(inflate_all((buf), (n), (bits), NULL), (err));                                   \
-        CHECK_EQ(inflate_bytewise((buf), (n), (bits)), (err));                                    \
+#define CHECK_FAILS(buf, n, bits, err)                          \
+    do {                                                        \
+        CHECK_EQ(inflate_all((buf), (n), (bits), NULL), (err)); \
+        CHECK_EQ(inflate_bytewise((buf), (n), (bits)), (err));  \
     } while (0)
 
 /* ---- CRC-32 ------------------------------------------------------------- */
@@ -157,8 +158,7 @@ static void test_crc32_lengths_alignments_chaining(void)
             ok &= wsx_crc32(0, buf + align, len) == crc_bitwise(0, buf + align, len);
     CHECK(ok);
     for (cut = 0; cut <= 4096; cut += QUICK ? 97 : 1)
-        ok &= wsx_crc32(wsx_crc32(0, buf, cut), buf + cut, 4096 - cut) ==
-              crc_bitwise(0, buf, 4096);
+        ok &= wsx_crc32(wsx_crc32(0, buf, cut), buf + cut, 4096 - cut) == crc_bitwise(0, buf, 4096);
     CHECK(ok);
 }
 
@@ -325,15 +325,14 @@ static void test_rfc7692_examples(void)
              WSX_E_INFLATE_DIST_TOO_FAR);
     wsx_inflater_reset(&z, 0);
     /* 7.2.3.3: a stored block. */
-    CHECK_EQ(pmd_message(&z, "\x00\x05\x00\xfa\xff\x48\x65\x6c\x6c\x6f\x00", 11, out, sizeof out,
-                         &n),
-             0);
+    CHECK_EQ(
+        pmd_message(&z, "\x00\x05\x00\xfa\xff\x48\x65\x6c\x6c\x6f\x00", 11, out, sizeof out, &n),
+        0);
     CHECK_EQ(n, 5);
     CHECK_MEM(out, "Hello", 5);
     /* A stream whose last byte fills out ends in the same call. */
     wsx_inflater_reset(&z, 0);
-    CHECK_EQ(wsx_inflate(&z, "\xf3\x48\xcd\xc9\xc9\x07\x00", 7, &iu, out, 5, &ou),
-             WSX_INFLATE_END);
+    CHECK_EQ(wsx_inflate(&z, "\xf3\x48\xcd\xc9\xc9\x07\x00", 7, &iu, out, 5, &ou), WSX_INFLATE_END);
     CHECK_EQ(ou, 5);
     CHECK_EQ(wsx_inflate(&z, "\x01\x02\x00\xfd\xffHi", 7, &iu, out, 2, &ou), WSX_INFLATE_END);
     CHECK_EQ(ou, 2);
@@ -526,7 +525,8 @@ static void seq_zeros(lens_seq *s, unsigned n)
 
 static void seq_header(dw *w, const lens_seq *s, const uint8_t *prelen_override)
 {
-    static const uint8_t order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+    static const uint8_t order[19] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
+                                      11, 4,  12, 3, 13, 2, 14, 1, 15};
     uint32_t freq[19] = {0};
     dw_code pre;
     unsigned i, used = 0;
@@ -957,7 +957,10 @@ static size_t gzip_member(uint8_t *buf, size_t cap, const uint8_t *data, size_t 
     buf[3] = (uint8_t)flags;
     k = 10;
     if (flags & 4) { /* FEXTRA: XLEN 6, one subfield */
-        memcpy(buf + k, "\x06\x00" "AB\x02\x00xy", 8);
+        memcpy(buf + k,
+               "\x06\x00"
+               "AB\x02\x00xy",
+               8);
         k += 8;
     }
     if (flags & 8) {
@@ -1088,12 +1091,12 @@ static void test_gzip_errors(void)
              WSX_E_GZIP_MAGIC);
     CHECK_EQ(gz_read((const uint8_t *)"\x1f\x8b\x07", 3, 3, 10, out, sizeof out, &ol, &iu, &ends),
              WSX_INFLATE_NEED_INPUT);
-    CHECK_EQ(gz_read((const uint8_t *)"\x1f\x8b\x07\x00", 4, 1, 10, out, sizeof out, &ol, &iu,
-                     &ends),
-             WSX_E_GZIP_METHOD);
-    CHECK_EQ(gz_read((const uint8_t *)"\x1f\x8b\x08\x80", 4, 4, 10, out, sizeof out, &ol, &iu,
-                     &ends),
-             WSX_E_GZIP_FLAGS);
+    CHECK_EQ(
+        gz_read((const uint8_t *)"\x1f\x8b\x07\x00", 4, 1, 10, out, sizeof out, &ol, &iu, &ends),
+        WSX_E_GZIP_METHOD);
+    CHECK_EQ(
+        gz_read((const uint8_t *)"\x1f\x8b\x08\x80", 4, 4, 10, out, sizeof out, &ol, &iu, &ends),
+        WSX_E_GZIP_FLAGS);
     buf[n - 8] ^= 0x40; /* a bad CRC-32 is refused before ISIZE arrives */
     CHECK_EQ(gz_read(buf, n - 4, 1, 1000, out, sizeof out, &ol, &iu, &ends), WSX_E_GZIP_CRC);
     buf[n - 8] ^= 0x40;

@@ -31,9 +31,9 @@ static unsigned rnd(void)
 /* kind 0 text, 1 JSON, 2 random, 3 runs, 4 mixed */
 static void gen(uint8_t *p, size_t n, int kind, unsigned seed)
 {
-    static const char *words[] = {"the ", "quick ", "brown ", "fox ", "jumps ", "over ", "lazy ",
-                                  "dog ", "\"text\":", "{", "}", ",\n", "token ", "stream ", "of ",
-                                  "data "};
+    static const char *words[] = {"the ",   "quick ",  "brown ",    "fox ", "jumps ", "over ",
+                                  "lazy ",  "dog ",    "\"text\":", "{",    "}",      ",\n",
+                                  "token ", "stream ", "of ",       "data "};
     size_t i = 0;
     rnd_state = seed * 2654435761u + 7;
     while (i < n) {
@@ -57,8 +57,8 @@ static void gen(uint8_t *p, size_t n, int kind, unsigned seed)
 
 /* zlib raw DEFLATE of src; flush every `every` bytes with `flush` (0:
  * none).  Returns the length. */
-static size_t zdeflate(const uint8_t *src, size_t n, uint8_t *out, size_t cap, int level,
-                       int wbits, int mem, int strategy, size_t every, int flush)
+static size_t zdeflate(const uint8_t *src, size_t n, uint8_t *out, size_t cap, int level, int wbits,
+                       int mem, int strategy, size_t every, int flush)
 {
     z_stream s;
     size_t off = 0;
@@ -117,8 +117,8 @@ static void test_levels_strategies_windows(void)
                 for (st = 0; st < 5; st++)
                     for (bits = 9; bits <= 15; bits += QUICK || n > 20000 ? 6 : 1) {
                         int mem = 1 + (int)((level + st + bits) % 9);
-                        size_t zn = zdeflate(src, n, z, cap, level, -(int)bits, mem, strategies[st],
-                                             0, 0);
+                        size_t zn =
+                            zdeflate(src, n, z, cap, level, -(int)bits, mem, strategies[st], 0, 0);
                         CHECK(zn > 0);
                         CHECK(check(z, zn, bits, src, n, 0, 0, 0));
                         if (level % 3 == 0 || n <= 100)
@@ -143,8 +143,8 @@ static void test_flushes(void)
         for (level = 1; level <= 9; level += 4)
             for (every = 1; every <= 10000; every *= 10) {
                 size_t nn = every == 1 ? 3000 : n;
-                size_t zn = zdeflate(src, nn, z, cap, level, -15, 8, Z_DEFAULT_STRATEGY, every,
-                                     flushes[f]);
+                size_t zn =
+                    zdeflate(src, nn, z, cap, level, -15, 8, Z_DEFAULT_STRATEGY, every, flushes[f]);
                 CHECK(check(z, zn, 15, src, nn, 0, 0, 0));
                 CHECK(check(z, zn, 15, src, nn, 0, 0, (unsigned)(every + f)));
                 CHECK(check(z, zn, 15, src, nn, 5, 3, 0));
@@ -246,8 +246,7 @@ static void test_permessage_deflate(void)
 
 /* ---- gzip --------------------------------------------------------------- */
 
-static size_t zgzip(const uint8_t *src, size_t n, uint8_t *out, size_t cap, gz_header *h,
-                    int level)
+static size_t zgzip(const uint8_t *src, size_t n, uint8_t *out, size_t cap, gz_header *h, int level)
 {
     z_stream s;
     memset(&s, 0, sizeof s);
@@ -275,7 +274,8 @@ static int gz_all(const uint8_t *buf, size_t n, size_t ichunk, size_t ochunk, ui
     *ends = 0;
     wsx_gzip_reader_init(&g, 15, mem, sizeof mem);
     for (;;) {
-        size_t il = n - in < ichunk ? n - in : ichunk, ol = cap - *out_len < ochunk ? cap - *out_len : ochunk, iu, ou;
+        size_t il = n - in < ichunk ? n - in : ichunk,
+               ol = cap - *out_len < ochunk ? cap - *out_len : ochunk, iu, ou;
         r = wsx_gzip_read(&g, buf + in, il, &iu, out + *out_len, ol, &ou);
         if (r < 0)
             return r;
@@ -292,7 +292,8 @@ static int gz_all(const uint8_t *buf, size_t n, size_t ichunk, size_t ochunk, ui
 static void test_gzip_from_zlib(void)
 {
     size_t n = 50000, cap = 2 * n + 1024, zn, ol;
-    uint8_t *src = (uint8_t *)malloc(n), *z = (uint8_t *)malloc(2 * cap), *out = (uint8_t *)malloc(2 * n);
+    uint8_t *src = (uint8_t *)malloc(n), *z = (uint8_t *)malloc(2 * cap),
+            *out = (uint8_t *)malloc(2 * n);
     gz_header h;
     int ends, with;
     gen(src, n, 4, 9);
@@ -316,8 +317,7 @@ static void test_gzip_from_zlib(void)
         /* two members back to back (what `cat a.gz b.gz` makes) */
         memcpy(z + zn, z, zn);
         CHECK_EQ(gz_all(z, 2 * zn, 777, 999, out, 2 * n, &ol, &ends), WSX_INFLATE_END);
-        CHECK(ol == 2 * n && memcmp(out, src, n) == 0 && memcmp(out + n, src, n) == 0 &&
-              ends == 2);
+        CHECK(ol == 2 * n && memcmp(out, src, n) == 0 && memcmp(out + n, src, n) == 0 && ends == 2);
         /* a bad CRC-32, a bad ISIZE */
         z[zn - 6] ^= 0x10;
         CHECK_EQ(gz_all(z, zn, 100, 1000, out, 2 * n, &ol, &ends), WSX_E_GZIP_CRC);
@@ -383,8 +383,8 @@ static int zinflate(const uint8_t *z, size_t n, uint8_t *out, size_t cap, size_t
 static void test_corruptions_agree_with_zlib(void)
 {
     size_t n = 4000, cap = 3 * n + 1024;
-    uint8_t *src = (uint8_t *)malloc(n), *z = (uint8_t *)malloc(cap), *zo = (uint8_t *)malloc(1 << 20),
-            *wo = (uint8_t *)malloc(1 << 20);
+    uint8_t *src = (uint8_t *)malloc(n), *z = (uint8_t *)malloc(cap),
+            *zo = (uint8_t *)malloc(1 << 20), *wo = (uint8_t *)malloc(1 << 20);
     int i, agree = 1;
     for (i = 0; i < (QUICK ? 300 : 6000); i++) {
         size_t zn, zl, zu, k, flips = 1 + rnd() % 3;
@@ -392,8 +392,8 @@ static void test_corruptions_agree_with_zlib(void)
         drive_result d;
         int zr;
         gen(src, n, (int)(rnd() % 5), (unsigned)i);
-        zn = zdeflate(src, 1 + rnd() % n, z, cap, (int)(rnd() % 10), -15, 8,
-                      (int)(rnd() % 5), 0, 0);
+        zn =
+            zdeflate(src, 1 + rnd() % n, z, cap, (int)(rnd() % 10), -15, 8, (int)(rnd() % 5), 0, 0);
         for (k = 0; k < flips; k++)
             z[rnd() % zn] ^= (uint8_t)(1u << (rnd() % 8));
         zr = zinflate(z, zn, zo, 1 << 20, &zl, &zu, 15);
@@ -410,9 +410,9 @@ static void test_corruptions_agree_with_zlib(void)
             agree &= d.r < 0;
         else /* zlib wants more: wsx too, with the same bytes so far, or an
               * all-zero code length code, which wsx refuses at once */
-            agree &= (d.r == WSX_INFLATE_NEED_INPUT && d.out_len == zl &&
-                      memcmp(wo, zo, zl) == 0) ||
-                     d.r == WSX_E_INFLATE_CODELEN_CODE;
+            agree &=
+                (d.r == WSX_INFLATE_NEED_INPUT && d.out_len == zl && memcmp(wo, zo, zl) == 0) ||
+                d.r == WSX_E_INFLATE_CODELEN_CODE;
         if (!agree) {
             fprintf(stderr, "  case %d: zlib %d (%zu out, %zu in) wsx %d (%zu out, %zu in)\n", i,
                     zr, zl, zu, d.r, d.out_len, d.in_used);

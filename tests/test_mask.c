@@ -111,8 +111,8 @@ static void test_chained_calls(void)
 static void test_alignment_head(void)
 {
     enum { PAD = 16, MAXLEN = 800 };
-    static const size_t lens[] = {248, 252, 253, 254, 255, 256, 257, 258, 259, 260,
-                                  263, 264, 300, 319, 320, 321, 511, 512, 513, 777, 800};
+    static const size_t lens[] = {248, 252, 253, 254, 255, 256, 257, 258, 259, 260, 263,
+                                  264, 300, 319, 320, 321, 511, 512, 513, 777, 800};
     static uint8_t area[PAD + 64 + MAXLEN + PAD], want[MAXLEN];
     size_t off, align, t;
     int ok = 1;

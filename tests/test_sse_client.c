@@ -35,10 +35,12 @@ static const char *reconnect_request(const char *conn1, size_t n)
     return out;
 }
 
-#define NO_ID "GET /events HTTP/1.1\r\nHost: example.com\r\nAccept: text/event-stream\r\n" \
-              "Cache-Control: no-cache\r\n\r\n"
-#define WITH_ID(id) "GET /events HTTP/1.1\r\nHost: example.com\r\nAccept: text/event-stream\r\n" \
-                    "Cache-Control: no-cache\r\nLast-Event-ID: " id "\r\n\r\n"
+#define NO_ID                                                                    \
+    "GET /events HTTP/1.1\r\nHost: example.com\r\nAccept: text/event-stream\r\n" \
+    "Cache-Control: no-cache\r\n\r\n"
+#define WITH_ID(id)                                                              \
+    "GET /events HTTP/1.1\r\nHost: example.com\r\nAccept: text/event-stream\r\n" \
+    "Cache-Control: no-cache\r\nLast-Event-ID: " id "\r\n\r\n"
 
 static void test_reconnect_cases(void)
 {
@@ -46,9 +48,9 @@ static void test_reconnect_cases(void)
     static const char c17[] = "id: \xE2\x80\xA6\nretry: 200\ndata: hello\n\n";
     static const char c37[] = "id: abc\ndata: first\n\nid: \ndata: second\n\n";
     static const char c38[] = "id: abc\ndata: Hello\n\nid: def\ndata: Goodbye";
-    static const char *c18[] = { "id:\0\0\ndata:x\n\n", "id:x\0\ndata:x\n\n", "id:\0x\ndata:x\n\n",
-                                 "id:x\0x\ndata:x\n\n", "id: \0\ndata:x\n\n" };
-    static const size_t c18_len[] = { 14, 14, 14, 15, 14 };
+    static const char *c18[] = {"id:\0\0\ndata:x\n\n", "id:x\0\ndata:x\n\n", "id:\0x\ndata:x\n\n",
+                                "id:x\0x\ndata:x\n\n", "id: \0\ndata:x\n\n"};
+    static const size_t c18_len[] = {14, 14, 14, 15, 14};
     size_t i;
     CHECK(strcmp(reconnect_request(c15, sizeof c15 - 1), NO_ID) == 0);
     /* the id is sent as its UTF-8 bytes, as they came */
@@ -67,8 +69,8 @@ static void test_request(void)
         "POST /v1/chat?stream=1 HTTP/1.1\r\nHost: api.example:8443\r\nAccept: text/event-stream\r\n"
         "Cache-Control: no-cache\r\nLast-Event-ID: 17\r\nAuthorization: Bearer t0k\r\n"
         "Content-Type: application/json\r\nContent-Length: 13\r\n\r\n{\"q\":\"hello\"}";
-    wsx_header hs[2] = { { "Authorization", 13, "Bearer t0k", 10 },
-                             { "Content-Type", 12, "application/json", 16 } };
+    wsx_header hs[2] = {{"Authorization", 13, "Bearer t0k", 10},
+                        {"Content-Type", 12, "application/json", 16}};
     wsx_sse_request req;
     uint8_t out[512];
     size_t n = 99;
@@ -106,7 +108,8 @@ static void test_request(void)
     req.last_id = "a\rb";
     req.last_id_len = 3;
     CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out, &n), WSX_E_HTTP_HEADER_VALUE);
-    req.last_id = "a\x01" "b";
+    req.last_id = "a\x01"
+                  "b";
     CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out, &n), WSX_E_HTTP_HEADER_VALUE);
     req.last_id = "ab ";
     CHECK_EQ(wsx_sse_request_write(&req, out, sizeof out, &n), WSX_E_HTTP_HEADER_VALUE);
@@ -151,32 +154,32 @@ typedef struct {
 static void test_responses(void)
 {
     static const resp_case cases[] = {
-        { 200, "text/event-stream", NULL, WSX_OK },
-        { 200, "text/event-stream; charset=utf-8", NULL, WSX_OK },
-        { 200, "TEXT/EVENT-STREAM", NULL, WSX_OK },
-        { 200, "Text/Event-Stream ;charset=UTF-8", NULL, WSX_OK },
-        { 200, " text/event-stream ", NULL, WSX_OK },
-        { 200, "text/plain", NULL, WSX_E_SSE_CONTENT_TYPE },
-        { 200, "text/event-streamx", NULL, WSX_E_SSE_CONTENT_TYPE },
-        { 200, "text/event-stream x", NULL, WSX_E_SSE_CONTENT_TYPE },
-        { 200, "text/event", NULL, WSX_E_SSE_CONTENT_TYPE },
-        { 200, "", NULL, WSX_E_SSE_CONTENT_TYPE },
-        { 200, NULL, NULL, WSX_E_SSE_CONTENT_TYPE },
-        { 204, "text/event-stream", NULL, WSX_E_SSE_NO_CONTENT },
-        { 205, "text/event-stream", NULL, WSX_E_SSE_STATUS },
-        { 210, "text/event-stream", NULL, WSX_E_SSE_STATUS },
-        { 299, "text/event-stream", NULL, WSX_E_SSE_STATUS },
-        { 301, NULL, "/new", WSX_E_SSE_REDIRECT },
-        { 302, NULL, "https://b.example/s", WSX_E_SSE_REDIRECT },
-        { 303, NULL, "/get-instead", WSX_E_SSE_REDIRECT },
-        { 307, NULL, "/same-method", WSX_E_SSE_REDIRECT },
-        { 308, NULL, "/perm", WSX_E_SSE_REDIRECT },
-        { 302, NULL, NULL, WSX_E_SSE_STATUS },
-        { 304, NULL, "/x", WSX_E_SSE_STATUS },
-        { 404, "text/event-stream", NULL, WSX_E_SSE_STATUS },
-        { 410, NULL, NULL, WSX_E_SSE_STATUS },
-        { 500, NULL, NULL, WSX_E_SSE_STATUS },
-        { 503, "text/event-stream", NULL, WSX_E_SSE_STATUS },
+        {200, "text/event-stream", NULL, WSX_OK},
+        {200, "text/event-stream; charset=utf-8", NULL, WSX_OK},
+        {200, "TEXT/EVENT-STREAM", NULL, WSX_OK},
+        {200, "Text/Event-Stream ;charset=UTF-8", NULL, WSX_OK},
+        {200, " text/event-stream ", NULL, WSX_OK},
+        {200, "text/plain", NULL, WSX_E_SSE_CONTENT_TYPE},
+        {200, "text/event-streamx", NULL, WSX_E_SSE_CONTENT_TYPE},
+        {200, "text/event-stream x", NULL, WSX_E_SSE_CONTENT_TYPE},
+        {200, "text/event", NULL, WSX_E_SSE_CONTENT_TYPE},
+        {200, "", NULL, WSX_E_SSE_CONTENT_TYPE},
+        {200, NULL, NULL, WSX_E_SSE_CONTENT_TYPE},
+        {204, "text/event-stream", NULL, WSX_E_SSE_NO_CONTENT},
+        {205, "text/event-stream", NULL, WSX_E_SSE_STATUS},
+        {210, "text/event-stream", NULL, WSX_E_SSE_STATUS},
+        {299, "text/event-stream", NULL, WSX_E_SSE_STATUS},
+        {301, NULL, "/new", WSX_E_SSE_REDIRECT},
+        {302, NULL, "https://b.example/s", WSX_E_SSE_REDIRECT},
+        {303, NULL, "/get-instead", WSX_E_SSE_REDIRECT},
+        {307, NULL, "/same-method", WSX_E_SSE_REDIRECT},
+        {308, NULL, "/perm", WSX_E_SSE_REDIRECT},
+        {302, NULL, NULL, WSX_E_SSE_STATUS},
+        {304, NULL, "/x", WSX_E_SSE_STATUS},
+        {404, "text/event-stream", NULL, WSX_E_SSE_STATUS},
+        {410, NULL, NULL, WSX_E_SSE_STATUS},
+        {500, NULL, NULL, WSX_E_SSE_STATUS},
+        {503, "text/event-stream", NULL, WSX_E_SSE_STATUS},
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -252,14 +255,14 @@ static void test_http_response_table(void)
         const char *name, *value;
         int want;
     } cases[] = {
-        { 200, "CONTENT-TYPE", "text/event-stream;charset=utf-8", WSX_OK },
-        { 200, "Content-Type", "text/html", WSX_E_SSE_CONTENT_TYPE },
-        { 200, "X-Other", "text/event-stream", WSX_E_SSE_CONTENT_TYPE },
-        { 204, "Content-Type", "text/event-stream", WSX_E_SSE_NO_CONTENT },
-        { 308, "LOCATION", "/moved", WSX_E_SSE_REDIRECT },
-        { 301, "Location", "", WSX_E_SSE_STATUS },
-        { 305, "Location", "/proxy", WSX_E_SSE_STATUS },
-        { 500, "Content-Type", "text/event-stream", WSX_E_SSE_STATUS },
+        {200, "CONTENT-TYPE", "text/event-stream;charset=utf-8", WSX_OK},
+        {200, "Content-Type", "text/html", WSX_E_SSE_CONTENT_TYPE},
+        {200, "X-Other", "text/event-stream", WSX_E_SSE_CONTENT_TYPE},
+        {204, "Content-Type", "text/event-stream", WSX_E_SSE_NO_CONTENT},
+        {308, "LOCATION", "/moved", WSX_E_SSE_REDIRECT},
+        {301, "Location", "", WSX_E_SSE_STATUS},
+        {305, "Location", "/proxy", WSX_E_SSE_STATUS},
+        {500, "Content-Type", "text/event-stream", WSX_E_SSE_STATUS},
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -308,10 +311,10 @@ static void test_backoff(void)
     CHECK_EQ(wsx_sse_backoff_delay(&b, 0xFFFFFFFFu), 3000 + 1499);
     CHECK_EQ(wsx_sse_backoff_delay(&b, 0x80000000u), 3750);
     CHECK_EQ(wsx_sse_backoff_next(&b, 1000, 0), 4000);
-    CHECK_EQ(wsx_sse_backoff_next(&b, 1000, 0), 7000);   /* 6000 */
-    CHECK_EQ(wsx_sse_backoff_next(&b, 1000, 0), 13000);  /* 12000 */
-    CHECK_EQ(wsx_sse_backoff_next(&b, 1000, 0), 25000);  /* 24000 */
-    CHECK_EQ(wsx_sse_backoff_next(&b, 1000, 0), 31000);  /* capped 30000 */
+    CHECK_EQ(wsx_sse_backoff_next(&b, 1000, 0), 7000);  /* 6000 */
+    CHECK_EQ(wsx_sse_backoff_next(&b, 1000, 0), 13000); /* 12000 */
+    CHECK_EQ(wsx_sse_backoff_next(&b, 1000, 0), 25000); /* 24000 */
+    CHECK_EQ(wsx_sse_backoff_next(&b, 1000, 0), 31000); /* capped 30000 */
     CHECK_EQ(wsx_sse_backoff_next(&b, 1000, 0xFFFFFFFFu), 1000 + 30000 + 14999);
     CHECK_EQ(wsx_sse_backoff_next(&b, 0, 0), 30000);
     wsx_sse_backoff_opened(&b);

@@ -10,7 +10,7 @@
 
 #include <stdlib.h>
 
-#define CUT "\x01"  /* chunk boundary in a case input */
+#define CUT "\x01"   /* chunk boundary in a case input */
 #define RECON "\x02" /* end of stream, reset (reconnect), new stream */
 
 /* ---- running a stream into a transcript ------------------------------ */
@@ -123,7 +123,10 @@ typedef struct {
     size_t want_len;
 } sse_case;
 
-#define CASE(name, in, want) { name, in, sizeof(in) - 1, want, sizeof(want) - 1 }
+#define CASE(name, in, want)                             \
+    {                                                    \
+        name, in, sizeof(in) - 1, want, sizeof(want) - 1 \
+    }
 
 static uint8_t *scratch_mem;
 static size_t scratch_size = 1 << 16;
@@ -196,9 +199,14 @@ static int check_case(const char *name, const uint8_t *in, size_t n, const char 
 }
 
 static const sse_case cases[] = {
-    CASE("1", "\xEF\xBB\xBF" "data:1\n\n\xEF\xBB\xBF" "data:2\n\ndata:3\n\n\n",
+    CASE("1",
+         "\xEF\xBB\xBF"
+         "data:1\n\n\xEF\xBB\xBF"
+         "data:2\n\ndata:3\n\n\n",
          "message|1|;message|3|;end="),
-    CASE("2", "\xEF\xBB\xBF\xEF\xBB\xBF" "data:1\n\ndata:2\n\ndata:3\n\n\n",
+    CASE("2",
+         "\xEF\xBB\xBF\xEF\xBB\xBF"
+         "data:1\n\ndata:2\n\ndata:3\n\n\n",
          "message|2|;message|3|;end="),
     CASE("3", "data:test\r\ndata\ndata:test\r\n\r\n", "message|test\n\ntest|;end="),
     CASE("5",
@@ -206,7 +214,8 @@ static const sse_case cases[] = {
          " data:32\ndata:4\n\n",
          "message|\0\n 2\n1\n3\n\n4|;end="),
     CASE("6", "data:\ttest\rdata: \ndata:test\n\n\n", "message|\ttest\n\ntest|;end="),
-    CASE("7", "data:test\n data\ndata\nfoobar:xxx\njustsometext\n:thisisacommentyay\ndata:test\n\n\n",
+    CASE("7",
+         "data:test\n data\ndata\nfoobar:xxx\njustsometext\n:thisisacommentyay\ndata:test\n\n\n",
          "message|test\n\ntest|;end="),
     CASE("8", "data:\n\ndata\ndata\n\ndata:test\n\n\n", "message||;message|\n|;message|test|;end="),
     CASE("9", "event:test\ndata:x\n\ndata:x\n\n\n", "test|x|;message|x|;end="),
@@ -237,22 +246,30 @@ static const sse_case cases[] = {
     CASE("21", "data: one\r" CUT "\r" CUT "\n", "message|one|;end="),
     CASE("22", "id: 123\nid: bad\0id\ndata: hello\n\n", "message|hello|123;end=123"),
     CASE("23", "id: 42\n" CUT "\n", "end=42"),
-    CASE("24", "\xEF\xBB\xBF" "data: bomful 1\n\n\xEF\xBB\xBF" "data: bomful 2\n\ndata: bomless 3\n\n",
+    CASE("24",
+         "\xEF\xBB\xBF"
+         "data: bomful 1\n\n\xEF\xBB\xBF"
+         "data: bomful 2\n\ndata: bomless 3\n\n",
          "message|bomful 1|;message|bomless 3|;end="),
     CASE("26", "retry:1000\nretry:2000x\ndata:x\n\n", "retry=1000;message|x|;end="),
     CASE("27", "id:2\nretry:\ndata:\xF0\x9F\xA7\xB9\n\n", "message|\xF0\x9F\xA7\xB9|2;end=2"),
     CASE("28", "event:\ndata: Hello 1\n\nevent:\n\n", "message|Hello 1|;end="),
     CASE("29", "data: one\n:" CUT "ignored\r" CUT "\ndata: two\n\n", "message|one\ntwo|;end="),
     CASE("30", "data: one\ndata\r" CUT "\ndata: two\n\n", "message|one\n\ntwo|;end="),
-    CASE("31", "data: test" CUT "test\n\ndata:" CUT "test\n\n", "message|testtest|;message|test|;end="),
+    CASE("31", "data: test" CUT "test\n\ndata:" CUT "test\n\n",
+         "message|testtest|;message|test|;end="),
     CASE("32", "event:  greeting\ndata:  Hello\n\n", " greeting| Hello|;end="),
-    CASE("33", "data: Hello\r" CUT "\ndata: World\r" CUT "\n\r\ndata: OK\r" CUT "\n" CUT "\r" CUT "\n",
+    CASE("33",
+         "data: Hello\r" CUT "\ndata: World\r" CUT "\n\r\ndata: OK\r" CUT "\n" CUT "\r" CUT "\n",
          "message|Hello\nWorld|;message|OK|;end="),
     CASE("34cr", "data:\rdata: line2\rdata: line3\r\r", "message|\nline2\nline3|;end="),
     CASE("34lf", "data:\ndata: line2\ndata: line3\n\n", "message|\nline2\nline3|;end="),
     CASE("34crlf", "data:\r\ndata: line2\r\ndata: line3\r\n\r\n", "message|\nline2\nline3|;end="),
     CASE("35", "\xEF" CUT "\xBB" CUT "\xBF" CUT "data: Hello\n\n", "message|Hello|;end="),
-    CASE("36", "\xEF\xBB\xBF" "data: \xEF\xBB\xBFHello\n\n", "message|\xEF\xBB\xBFHello|;end="),
+    CASE("36",
+         "\xEF\xBB\xBF"
+         "data: \xEF\xBB\xBFHello\n\n",
+         "message|\xEF\xBB\xBFHello|;end="),
     CASE("37", "id: abc\ndata: first\n\nid: \ndata: second\n\n" RECON,
          "message|first|abc;message|second|;reconnect=;end="),
     CASE("38", "id: abc\ndata: Hello\n\nid: def\ndata: Goodbye" RECON,
@@ -262,17 +279,25 @@ static const sse_case cases[] = {
          "too\rretry:42\n\ndata:second\n\ndata:ignored\n",
          "retry=42;my-event|line1\nline2|my-id;message|second|my-id;end=my-id"),
     CASE("40",
-         ": test stream\n\ndata: first event\nid: 1\n\ndata:second event\nid\n\ndata:  third event\n\n",
+         ": test stream\n\ndata: first event\nid: 1\n\ndata:second event\nid\n\ndata:  third "
+         "event\n\n",
          "message|first event|1;message|second event|;message| third event|;end="),
     CASE("41", "\xEF\xBB" CUT "oops\ndata: x\n\n", "message|x|;end="),
-    CASE("41b", "\xEF\xBB" "data: y\n\n\xEF" "data: y\n\n\xEF\n\xEF\xBB\xBF" "data: x\n\n",
+    CASE("41b",
+         "\xEF\xBB"
+         "data: y\n\n\xEF"
+         "data: y\n\n\xEF\n\xEF\xBB\xBF"
+         "data: x\n\n",
          "end="),
     CASE("42", "event: foo\n\ndata: x\n\n", "message|x|;end="),
     CASE("43", "retry:  1000\n", "end="),
     CASE("44", "data: [DONE]\n\n", "message|[DONE]|;end="),
     /* lessons */
     CASE("cr-last", "data: x\n\r", "message|x|;end="),
-    CASE("text-bom", "\xC3\xAF\xC2\xBB\xC2\xBF" "data: x\n\ndata: y\n\n", "message|y|;end="),
+    CASE("text-bom",
+         "\xC3\xAF\xC2\xBB\xC2\xBF"
+         "data: x\n\ndata: y\n\n",
+         "message|y|;end="),
     CASE("id-only-block", "id: 7\n\n" RECON "data: z\n\n", "reconnect=7;message|z|7;end=7"),
     CASE("id-nul-keeps", "id: 5\ndata: a\n\nid: x\0\ndata: b\n\n", "message|a|5;message|b|5;end=5"),
     CASE("retry-forms",
@@ -374,7 +399,7 @@ static void test_cr_dispatches_at_once(void)
 static void test_comments(void)
 {
     static const char in[] = ": keep-alive\n:x\ndata: a\n:  two\n\n:";
-    wsx_sse_parser_config cfg = { WSX_SSE_WANT_COMMENTS };
+    wsx_sse_parser_config cfg = {WSX_SSE_WANT_COMMENTS};
     wsx_sse_parser p;
     transcript t;
     size_t i;
@@ -400,7 +425,7 @@ static void test_limits_and_resync(void)
 {
     /* a scratch of 20 bytes: data up to 20 when nothing else is stored */
     static uint8_t small[20];
-    static const char fits[] = "data: 0123456789\ndata: 012345678\n\n";            /* 10+1+9 = 20 */
+    static const char fits[] = "data: 0123456789\ndata: 012345678\n\n"; /* 10+1+9 = 20 */
     static const char over[] = "data: 0123456789\ndata: 0123456789\nid: 9\n\ndata: ok\n\n"; /* 21 */
     static const char longid[] = "id: 0123456789abcdefXYZ!x\ndata: x\n\nid: 2\ndata: y\n\n";
     wsx_sse_parser p;
@@ -502,7 +527,7 @@ static int sized_case(const char *name, size_t size, unsigned flags, const char 
                       const char *want)
 {
     static transcript t;
-    wsx_sse_parser_config cfg = { flags };
+    wsx_sse_parser_config cfg = {flags};
     size_t k, want_len = strlen(want);
     int bad = 0;
     for (k = 0; k <= n + 1; k++) {
@@ -526,7 +551,8 @@ static int sized_case(const char *name, size_t size, unsigned flags, const char 
         }
         guarded_free(scr, size);
         if (t.len != want_len || memcmp(t.buf, want, want_len) != 0) {
-            fprintf(stderr, "  sized case %s (size %lu, split %lu):\n    got  [%.*s]\n    want [%s]\n",
+            fprintf(stderr,
+                    "  sized case %s (size %lu, split %lu):\n    got  [%.*s]\n    want [%s]\n",
                     name, (unsigned long)size, (unsigned long)k, (int)t.len, t.buf, want);
             bad = 1;
             break;
@@ -535,7 +561,8 @@ static int sized_case(const char *name, size_t size, unsigned flags, const char 
     return !bad;
 }
 
-#define SIZED(name, size, flags, in, want) CHECK(sized_case(name, size, flags, in, sizeof in - 1, want))
+#define SIZED(name, size, flags, in, want) \
+    CHECK(sized_case(name, size, flags, in, sizeof in - 1, want))
 
 static void test_scratch_shared(void)
 {
@@ -544,8 +571,9 @@ static void test_scratch_shared(void)
     /* two ids in one block: the second is read beside the first (4 + 6) */
     static const char s2[] = "id: aaaa\nid: bbbbbb\ndata: x\n\n";
     /* a type set before and after an id, ids of several lengths */
-    static const char s3[] = "event: tt\nid: iiii\ndata: d\n\nevent: uuu\nid: jj\nevent: v\ndata: e\n\n"
-                             "id: kkkkkk\nevent: wwww\ndata: f\n\n";
+    static const char s3[] =
+        "event: tt\nid: iiii\ndata: d\n\nevent: uuu\nid: jj\nevent: v\ndata: e\n\n"
+        "id: kkkkkk\nevent: wwww\ndata: f\n\n";
     /* a comment is read beside everything else */
     static const char s4[] = "id: 12345\n\nevent: ab\ndata: xy\n: 123456\n\n";
     SIZED("s1", 33, 0, s1, "abcde|x|0123456789abcdefg;end=0123456789abcdefg");
@@ -568,7 +596,7 @@ static void test_long_fields(void)
 {
     static char in[40000], want[40000];
     size_t n = 0, w = 0, i;
-    static const size_t lens[3] = { 4000, 8191, 300 };
+    static const size_t lens[3] = {4000, 8191, 300};
     for (i = 0; i < 3; i++) {
         size_t k;
         n += (size_t)sprintf(in + n, "event: ");
@@ -626,7 +654,11 @@ static void test_end_and_reset(void)
     id = wsx_sse_last_event_id(&p, &n);
     CHECK(n == 1 && id[0] == 'a');
     /* a BOM is allowed again after reset */
-    CHECK_EQ(parse_all(&p, "\xEF\xBB\xBF" "data: 3\n\n", 12, &ev, &used), WSX_SSE_EV_EVENT);
+    CHECK_EQ(parse_all(&p,
+                       "\xEF\xBB\xBF"
+                       "data: 3\n\n",
+                       12, &ev, &used),
+             WSX_SSE_EV_EVENT);
     CHECK(ev.id_len == 1 && ev.id[0] == 'a' && ev.data[0] == '3');
     CHECK_EQ(wsx_sse_end(&p), 0);
     wsx_sse_reset(&p);
@@ -729,8 +761,8 @@ static void test_feed(void)
 {
     static const char in[] = ": hi\nretry: 5\ndata: a\n\ndata: b\n\ndata: c\n\n";
     static const char big[] = "data: 123456789\n\ndata: ok\n\n";
-    wsx_sse_callbacks cb = { on_ev, on_retry, on_comment, NULL };
-    wsx_sse_parser_config cfg = { WSX_SSE_WANT_COMMENTS };
+    wsx_sse_callbacks cb = {on_ev, on_retry, on_comment, NULL};
+    wsx_sse_parser_config cfg = {WSX_SSE_WANT_COMMENTS};
     static uint8_t small[8];
     wsx_sse_parser p;
     size_t used;
@@ -818,7 +850,7 @@ static void test_null_args(void)
  * must cost about the same per byte (an O(N^2) rescan would take hours). */
 static void test_linear(void)
 {
-    size_t n = 4u << 20, i, sizes[3] = { 1, 7, 4096 }, s;
+    size_t n = 4u << 20, i, sizes[3] = {1, 7, 4096}, s;
     uint8_t *big = (uint8_t *)malloc(n + 16), *scr = (uint8_t *)malloc(n + 4096);
     wsx_sse_parser p;
     memcpy(big, "data: ", 6);

@@ -11,13 +11,14 @@ static void test_head(void)
     static const char plain[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
                                 "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
                                 "Connection: keep-alive\r\n\r\n";
-    static const char full[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"
-                               "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
-                               "Connection: keep-alive\r\nTransfer-Encoding: chunked\r\n"
-                               "Access-Control-Allow-Origin: https://app.example\r\nVary: Origin\r\n"
-                               "Access-Control-Allow-Credentials: true\r\nX-Trace: 1\r\n\r\n";
+    static const char full[] =
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"
+        "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
+        "Connection: keep-alive\r\nTransfer-Encoding: chunked\r\n"
+        "Access-Control-Allow-Origin: https://app.example\r\nVary: Origin\r\n"
+        "Access-Control-Allow-Credentials: true\r\nX-Trace: 1\r\n\r\n";
     uint8_t out[512];
-    wsx_header extra = { "X-Trace", 7, "1", 1 };
+    wsx_header extra = {"X-Trace", 7, "1", 1};
     wsx_sse_head_config cfg;
     size_t n = 99;
     CHECK_EQ(wsx_sse_response_head(NULL, NULL, 0, &n), WSX_OK);
@@ -31,9 +32,11 @@ static void test_head(void)
     cfg.connection_close = 1; /* a stream ended by closing (HTTP/1.0) */
     CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out, &n), WSX_OK);
     CHECK_EQ(n, sizeof plain - 1 - 5);
-    CHECK_MEM(out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-                   "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
-                   "Connection: close\r\n\r\n", sizeof plain - 1 - 5);
+    CHECK_MEM(out,
+              "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+              "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
+              "Connection: close\r\n\r\n",
+              sizeof plain - 1 - 5);
     cfg.connection_close = 0;
     cfg.chunked = 1;
     cfg.charset = 1;
@@ -68,7 +71,8 @@ static void test_head(void)
     extra.value = "a\nb";
     extra.value_len = 3;
     CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out, &n), WSX_E_HTTP_HEADER_VALUE);
-    extra.value = "a\x01" "b";
+    extra.value = "a\x01"
+                  "b";
     CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out, &n), WSX_E_HTTP_HEADER_VALUE);
     extra.value = " ab";
     CHECK_EQ(wsx_sse_response_head(&cfg, out, sizeof out, &n), WSX_E_HTTP_HEADER_VALUE);
@@ -97,7 +101,8 @@ static void test_keepalive(void)
     /* due saturates at UINT64_MAX instead of wrapping to "long overdue" */
     CHECK_EQ(wsx_sse_keepalive_due(UINT64_MAX - 1, UINT64_MAX - 5, 10, &next), 0);
     CHECK_EQ(next, UINT64_MAX);
-    CHECK_EQ(wsx_sse_keepalive_due(3, UINT64_MAX - 5, 0xFFFFFFFFu, &next), 0); /* clock wrapped back */
+    CHECK_EQ(wsx_sse_keepalive_due(3, UINT64_MAX - 5, 0xFFFFFFFFu, &next),
+             0); /* clock wrapped back */
     CHECK_EQ(next, UINT64_MAX);
 }
 
@@ -121,7 +126,7 @@ static int replay_ids(const wsx_sse_replay *r, const char *since, const char *wa
     const uint8_t *bytes;
     const char *id;
     int e = since ? wsx_sse_replay_since(r, since, strlen(since), &it)
-                      : (wsx_sse_replay_all(r, &it), WSX_OK);
+                  : (wsx_sse_replay_all(r, &it), WSX_OK);
     if (e != WSX_OK)
         return e;
     while (wsx_sse_replay_next(&it, &bytes, &len, &id, &id_len) == 1) {
@@ -159,8 +164,8 @@ static void test_replay_numeric(void)
     CHECK_EQ(replay_ids(&r, "9", "10,11,13,"), 0); /* floor = first - 1 */
     CHECK_EQ(replay_ids(&r, "8", ""), WSX_E_SSE_REPLAY_GONE);
     CHECK_EQ(replay_ids(&r, "10", "11,13,"), 0);
-    CHECK_EQ(replay_ids(&r, "12", "13,"), 0); /* between stored ids */
-    CHECK_EQ(replay_ids(&r, "0013", ""), 0);  /* numeric: up to date */
+    CHECK_EQ(replay_ids(&r, "12", "13,"), 0);                  /* between stored ids */
+    CHECK_EQ(replay_ids(&r, "0013", ""), 0);                   /* numeric: up to date */
     CHECK_EQ(replay_ids(&r, "14", ""), WSX_E_SSE_REPLAY_GONE); /* from the future */
     CHECK_EQ(replay_ids(&r, "abc", ""), WSX_E_SSE_REPLAY_GONE);
     CHECK_EQ(replay_ids(&r, NULL, "10,11,13,"), 0);
@@ -218,8 +223,9 @@ static void test_replay_numeric(void)
         memset(huge, 'h', sizeof huge - 1);
         CHECK_EQ(append(&r, "500", huge), WSX_E_LIMIT);
     }
-    CHECK_EQ(wsx_sse_replay_init(&r, mem, 4 * sizeof(wsx_sse_replay_slot_), 4,
-                                 WSX_SSE_REPLAY_NUMERIC), WSX_E_ARG);
+    CHECK_EQ(
+        wsx_sse_replay_init(&r, mem, 4 * sizeof(wsx_sse_replay_slot_), 4, WSX_SSE_REPLAY_NUMERIC),
+        WSX_E_ARG);
     CHECK_EQ(wsx_sse_replay_init(&r, mem, sizeof mem, 0, WSX_SSE_REPLAY_NUMERIC), WSX_E_ARG);
     CHECK_EQ(wsx_sse_replay_init(&r, mem, sizeof mem, 4, (wsx_sse_replay_mode)7), WSX_E_ARG);
 }
@@ -270,7 +276,7 @@ static void test_replay_exact(void)
     CHECK_EQ(replay_ids(&r, "zzz", ""), WSX_E_SSE_REPLAY_GONE);
     CHECK_EQ(replay_ids(&r, "b7", ""), WSX_E_SSE_REPLAY_GONE);
     CHECK_EQ(append(&r, "b7f", "4"), WSX_OK); /* evicts the first b7f; repeated ids allowed */
-    CHECK_EQ(replay_ids(&r, "b7f", ""), 0); /* newest match wins */
+    CHECK_EQ(replay_ids(&r, "b7f", ""), 0);   /* newest match wins */
     CHECK_EQ(replay_ids(&r, "a01", "\xE2\x80\xA6,b7f,"), 0);
     {
         wsx_sse_msg m;

@@ -85,7 +85,7 @@ static void test_refusals(void)
 {
     wsx_sse_msg m;
     uint8_t out[64];
-    static const char *bad[] = { "a\nb", "a\rb", "ab\n", "\r" };
+    static const char *bad[] = {"a\nb", "a\rb", "ab\n", "\r"};
     size_t i;
     for (i = 0; i < 4; i++) {
         wsx_sse_msg_init(&m);
@@ -214,7 +214,7 @@ static void random_field(char *s, size_t *n, size_t max)
 
 static void random_event(rt_event *e)
 {
-    static const uint8_t alphabet[] = { '\r', '\n', 0, ' ', ':', 'a', 0xE2, 0x80, 0xA6, 0xFF };
+    static const uint8_t alphabet[] = {'\r', '\n', 0, ' ', ':', 'a', 0xE2, 0x80, 0xA6, 0xFF};
     size_t i;
     random_field(e->type, &e->type_len, 6);
     e->has_id = rnd() % 3 == 0;
@@ -323,7 +323,8 @@ static void test_round_trip(void)
                         cur_id_len = e->id_len;
                     }
                     if (e->type_len)
-                        CHECK(ev.type_len == e->type_len && memcmp(ev.type, e->type, e->type_len) == 0);
+                        CHECK(ev.type_len == e->type_len &&
+                              memcmp(ev.type, e->type, e->type_len) == 0);
                     else
                         CHECK(ev.type_len == 7 && memcmp(ev.type, "message", 7) == 0);
                     CHECK(ev.data_len == nn && memcmp(ev.data, norm, nn) == 0);

@@ -145,15 +145,14 @@ static int check_whole(const uint8_t *s, size_t n)
     int want_complete, complete;
     expect(s, n, &want_off, &want_complete);
     got = feed_steps(s, n, 0, &complete);
-    if (got != want_off || complete != want_complete ||
-        wsx_utf8_valid(s, n) != want_complete) {
+    if (got != want_off || complete != want_complete || wsx_utf8_valid(s, n) != want_complete) {
         if (sample_failures++ < 10) {
             size_t i;
             fprintf(stderr, "  mismatch on");
             for (i = 0; i < n; i++)
                 fprintf(stderr, " %02x", s[i]);
-            fprintf(stderr, ": offset %zu want %zu, complete %d want %d\n",
-                    got, want_off, complete, want_complete);
+            fprintf(stderr, ": offset %zu want %zu, complete %d want %d\n", got, want_off, complete,
+                    want_complete);
         }
         return 0;
     }
@@ -199,10 +198,9 @@ static int check_all_ways(const uint8_t *s, size_t n)
 }
 
 /* One byte of each class a position can see, with the class edges. */
-static const uint8_t reps[] = {0x00, 0x41, 0x7F, 0x80, 0x81, 0x8F, 0x90, 0x9F,
-                               0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1,
-                               0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4,
-                               0xF5, 0xF7, 0xF8, 0xFF};
+static const uint8_t reps[] = {0x00, 0x41, 0x7F, 0x80, 0x81, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
+                               0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF,
+                               0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xF7, 0xF8, 0xFF};
 #define NREPS (sizeof reps)
 
 static void test_known_cases(void)
@@ -215,33 +213,35 @@ static void test_known_cases(void)
     } cases[] = {
         {"", 0, 0, 1},
         {"hello", 5, 5, 1},
-        {"\xC3\xA9", 2, 2, 1},                    /* é */
-        {"\xE2\x82\xAC", 3, 3, 1},                /* € */
-        {"\xF0\x9F\x98\x80", 4, 4, 1},            /* U+1F600 */
-        {"\xF4\x8F\xBF\xBF", 4, 4, 1},            /* U+10FFFF */
-        {"\xEF\xBF\xBF", 3, 3, 1},                /* U+FFFF */
-        {"\xED\x9F\xBF", 3, 3, 1},                /* U+D7FF */
-        {"\xEE\x80\x80", 3, 3, 1},                /* U+E000 */
-        {"\xC0\x80", 2, 0, 0},                    /* overlong NUL */
+        {"\xC3\xA9", 2, 2, 1},         /* é */
+        {"\xE2\x82\xAC", 3, 3, 1},     /* € */
+        {"\xF0\x9F\x98\x80", 4, 4, 1}, /* U+1F600 */
+        {"\xF4\x8F\xBF\xBF", 4, 4, 1}, /* U+10FFFF */
+        {"\xEF\xBF\xBF", 3, 3, 1},     /* U+FFFF */
+        {"\xED\x9F\xBF", 3, 3, 1},     /* U+D7FF */
+        {"\xEE\x80\x80", 3, 3, 1},     /* U+E000 */
+        {"\xC0\x80", 2, 0, 0},         /* overlong NUL */
         {"\xC1\xBF", 2, 0, 0},
-        {"\xE0\x80\x80", 3, 1, 0},                /* overlong */
+        {"\xE0\x80\x80", 3, 1, 0}, /* overlong */
         {"\xE0\x9F\xBF", 3, 1, 0},
         {"\xF0\x80\x80\x80", 4, 1, 0},
         {"\xF0\x8F\xBF\xBF", 4, 1, 0},
-        {"\xED\xA0\x80", 3, 1, 0},                /* U+D800 */
-        {"\xED\xBF\xBF", 3, 1, 0},                /* U+DFFF */
-        {"\xF4\x90\x80\x80", 4, 1, 0},            /* U+110000 */
+        {"\xED\xA0\x80", 3, 1, 0},     /* U+D800 */
+        {"\xED\xBF\xBF", 3, 1, 0},     /* U+DFFF */
+        {"\xF4\x90\x80\x80", 4, 1, 0}, /* U+110000 */
         {"\xF5\x80\x80\x80", 4, 0, 0},
         {"\xFF", 1, 0, 0},
-        {"\x80", 1, 0, 0},                        /* stray continuation */
+        {"\x80", 1, 0, 0}, /* stray continuation */
         {"ab\xBF", 3, 2, 0},
-        {"\xC3", 1, 1, 0},                        /* truncated: no bad byte */
+        {"\xC3", 1, 1, 0}, /* truncated: no bad byte */
         {"\xE2\x82", 2, 2, 0},
         {"\xF0\x9F\x98", 3, 3, 0},
-        {"\xC3\x41", 2, 1, 0},                    /* missing continuation */
+        {"\xC3\x41", 2, 1, 0}, /* missing continuation */
         {"\xE2\x82\x41", 3, 2, 0},
         {"\xCE\xBA\xE1\xBD\xB9\xCF\x83\xCE\xBC\xCE\xB5", 11, 11, 1}, /* κόσμε */
-        {"\xCE\xBA\xE1\xBD\xB9\xCF\x83\xCE\xBC\xCE\xB5\xED\xA0\x80" "edited", 20, 12, 0},
+        {"\xCE\xBA\xE1\xBD\xB9\xCF\x83\xCE\xBC\xCE\xB5\xED\xA0\x80"
+         "edited",
+         20, 12, 0},
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -435,8 +435,8 @@ static void test_positions_around_blocks(void)
         size_t n;
     } seqs[] = {
         {"\xC3\xA9", 2},         {"\xE2\x82\xAC", 3}, {"\xF0\x9F\x98\x80", 4},
-        {"\xE2\x82", 2},          {"\xF0\x9F\x98", 3}, {"\xC3", 1},
-        {"\xED\xA0\x80", 3},     {"\xC0\x80", 2},      {"\x80", 1},
+        {"\xE2\x82", 2},         {"\xF0\x9F\x98", 3}, {"\xC3", 1},
+        {"\xED\xA0\x80", 3},     {"\xC0\x80", 2},     {"\x80", 1},
         {"\xF4\x90\x80\x80", 4}, {"\xFF", 1},
     };
     uint8_t text[200];
@@ -476,8 +476,7 @@ static void test_positions_around_blocks(void)
  * the same block also holds non-ASCII bytes.  Fed whole from guarded
  * memory, and split at the samples and at every word edge near them, so
  * the state carried between calls lands everywhere in a word or block. */
-static size_t feed_split2(const uint8_t *s, size_t n, size_t k1, size_t k2,
-                          int *complete)
+static size_t feed_split2(const uint8_t *s, size_t n, size_t k1, size_t k2, int *complete)
 {
     wsx_utf8 u;
     size_t r, at = 0, cuts[3];
@@ -503,14 +502,19 @@ static void test_pairs_at_every_word_position(void)
     static const struct {
         const char *seq;
         size_t n;
-    } firsts[] = {
-        {"\xC3\xA9", 2}, {"\xE2\x82\xAC", 3}, {"\xF0\x9F\x98\x80", 4},
-        {"\xE2\x82", 2}, /* cut short */
-        {"\xF0\x9F\x98", 3}, {"\xED\xA0\x80", 3}, {"\xC0\x80", 2}, {"\x80", 1},
-    },
+    } firsts[] =
+        {
+            {"\xC3\xA9", 2},         {"\xE2\x82\xAC", 3},
+            {"\xF0\x9F\x98\x80", 4}, {"\xE2\x82", 2}, /* cut short */
+            {"\xF0\x9F\x98", 3},     {"\xED\xA0\x80", 3},
+            {"\xC0\x80", 2},         {"\x80", 1},
+        },
       seconds[] = {
-        {"\xC3\xA9", 2}, {"\xE2\x82\xAC", 3}, {"\xFF", 1}, {"\xBF", 1},
-    };
+          {"\xC3\xA9", 2},
+          {"\xE2\x82\xAC", 3},
+          {"\xFF", 1},
+          {"\xBF", 1},
+      };
     enum { TOTAL = 2 * 64 + 2 * 8 + 6 };
     static const size_t far[] = {1, 40, 63, 64, 65, 100, 128, 139, 143};
     uint8_t text[TOTAL];
@@ -546,8 +550,8 @@ static void test_pairs_at_every_word_position(void)
                         ok &= got == want_off && complete == want_complete;
                     }
                     if (!ok && sample_failures++ < 10)
-                        fprintf(stderr, "  pair mismatch: first %zu at %zu, second %zu at %zu\n",
-                                a, pos, b, at2);
+                        fprintf(stderr, "  pair mismatch: first %zu at %zu, second %zu at %zu\n", a,
+                                pos, b, at2);
                 }
     guarded_free(g, TOTAL);
     CHECK(ok);
@@ -558,8 +562,8 @@ static void test_pairs_at_every_word_position(void)
  * DFA (continuation bytes there), or fail there (ASCII there). */
 static void test_state_carried_into_blocks(void)
 {
-    static const char *const leads[] = {"\xC3", "\xE2", "\xE2\x82", "\xF0", "\xF0\x9F",
-                                        "\xF0\x9F\x98"};
+    static const char *const leads[] = {"\xC3", "\xE2",     "\xE2\x82",
+                                        "\xF0", "\xF0\x9F", "\xF0\x9F\x98"};
     uint8_t text[300];
     size_t l, lead_len, cont, n, i;
     for (l = 0; l < sizeof leads / sizeof leads[0]; l++) {

@@ -46,8 +46,7 @@ static void test_random(void *ctx, uint8_t *out, size_t n)
         out[i] = fixed_key ? rfc_key[i % 4] : (uint8_t)(key_seed++ * 37 + 11);
 }
 
-static void end_setup(end *e, wsx_ws_role role, size_t cap,
-                      const wsx_ws_conn_config *base)
+static void end_setup(end *e, wsx_ws_role role, size_t cap, const wsx_ws_conn_config *base)
 {
     wsx_ws_conn_config cfg;
     if (base)
@@ -115,8 +114,7 @@ static void record(end *e, const wsx_ws_event *ev)
             e->pongs++;
         memcpy(e->ctl, ev->data, ev->size);
         e->ctl_len = ev->size;
-        if (ev->kind == WSX_WS_EV_PONG &&
-            strlen(e->pong_log) + ev->size + 2 < sizeof e->pong_log) {
+        if (ev->kind == WSX_WS_EV_PONG && strlen(e->pong_log) + ev->size + 2 < sizeof e->pong_log) {
             strncat(e->pong_log, (const char *)ev->data, ev->size);
             strcat(e->pong_log, ",");
         }
@@ -162,8 +160,7 @@ enum { WHOLE = -1, BYTES = -2 };
 
 /* Feeds buf to e whole (split = WHOLE), byte by byte (BYTES) or as two
  * pieces cut at `split`, each piece in guarded memory. */
-static void feed_split(end *e, const uint8_t *bytes, size_t len, long split,
-                       uint64_t now)
+static void feed_split(end *e, const uint8_t *bytes, size_t len, long split, uint64_t now)
 {
     size_t cut = split == WHOLE ? len : split == BYTES ? 1 : (size_t)split;
     size_t at = 0;
@@ -298,14 +295,12 @@ static void test_messages_both_ways(void)
     end_setup(&k, WSX_WS_CLIENT, 80000, NULL);
     for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         fill(payload, sizes[i], (unsigned)i);
-        CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_BINARY, payload, sizes[i]),
-                 WSX_OK);
+        CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_BINARY, payload, sizes[i]), WSX_OK);
         pass(&s, &k, WHOLE, 1);
         CHECK_EQ(k.msg_len, sizes[i]);
         CHECK_EQ(k.msg_op, WSX_WS_OP_BINARY);
         CHECK_MEM(k.msg, payload, sizes[i]);
-        CHECK_EQ(wsx_ws_conn_send(&k.c, WSX_WS_OP_BINARY, payload, sizes[i]),
-                 WSX_OK);
+        CHECK_EQ(wsx_ws_conn_send(&k.c, WSX_WS_OP_BINARY, payload, sizes[i]), WSX_OK);
         pass(&k, &s, WHOLE, 1);
         CHECK_EQ(s.msg_len, sizes[i]);
         CHECK_MEM(s.msg, payload, sizes[i]);
@@ -534,9 +529,7 @@ static void test_pong_backpressure(void)
     for (room = 0; room <= 20; room++) {
         end_setup(&s, WSX_WS_SERVER, 256, NULL);
         /* fill the queue to leave `room` bytes */
-        CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_BINARY, payload,
-                                  256 - 4 - room),
-                 WSX_OK);
+        CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_BINARY, payload, 256 - 4 - room), WSX_OK);
         CHECK_EQ(wsx_ws_conn_output_size(&s.c), 256 - room);
         feed_split(&s, pings, n, WHOLE, 1);
         CHECK_EQ(s.pings, 10);
@@ -547,8 +540,7 @@ static void test_pong_backpressure(void)
             char want[400] = "";
             size_t i, fit = room / 4 < 10 ? room / 4 : 10;
             for (i = 0; i < fit; i++)
-                sprintf(want + strlen(want), "%sp%u", i ? "," : "",
-                        (unsigned)i);
+                sprintf(want + strlen(want), "%sp%u", i ? "," : "", (unsigned)i);
             if (fit < 10)
                 sprintf(want + strlen(want), "%sp9", fit ? "," : "");
             CHECK(strcmp(log, want) == 0);
@@ -743,13 +735,11 @@ static void test_close_without_code(void)
     CHECK_EQ(wsx_ws_conn_close(&k.c, 1005, NULL, 0, 0), WSX_E_WS_CLOSE_CODE);
     CHECK_EQ(wsx_ws_conn_close(&k.c, 999, NULL, 0, 0), WSX_E_WS_CLOSE_CODE);
     CHECK_EQ(wsx_ws_conn_close(&k.c, 1000, NULL, 1, 0), WSX_E_ARG);
-    CHECK_EQ(wsx_ws_conn_close(&k.c, 1000, "\xff", 1, 0),
-             WSX_E_WS_CLOSE_REASON_UTF8);
+    CHECK_EQ(wsx_ws_conn_close(&k.c, 1000, "\xff", 1, 0), WSX_E_WS_CLOSE_REASON_UTF8);
     {
         char r[124];
         memset(r, 'r', sizeof r);
-        CHECK_EQ(wsx_ws_conn_close(&k.c, 1000, r, 124, 0),
-                 WSX_E_WS_REASON_TOO_LONG);
+        CHECK_EQ(wsx_ws_conn_close(&k.c, 1000, r, 124, 0), WSX_E_WS_REASON_TOO_LONG);
         CHECK_EQ(wsx_ws_conn_state(&k.c), WSX_WS_OPEN);
         CHECK_EQ(wsx_ws_conn_output_size(&k.c), 0);
     }
@@ -823,9 +813,8 @@ static void test_eof(void)
 
 /* Feeds raw bytes to a fresh end, expects error err and a close frame with
  * close code `code`, for every way of splitting the input. */
-static void expect_failure(wsx_ws_role role, const wsx_ws_conn_config *cfg,
-                           const uint8_t *bytes, size_t len, int err,
-                           unsigned code)
+static void expect_failure(wsx_ws_role role, const wsx_ws_conn_config *cfg, const uint8_t *bytes,
+                           size_t len, int err, unsigned code)
 {
     long split;
     for (split = BYTES; split <= (long)len; split++) {
@@ -839,8 +828,7 @@ static void expect_failure(wsx_ws_role role, const wsx_ws_conn_config *cfg,
         CHECK_EQ(wsx_ws_conn_state(&e.c), WSX_WS_CLOSING);
         CHECK_EQ(wsx_ws_conn_error(&e.c), err);
         CHECK_EQ(wsx_ws_conn_recv(&e.c, e.out, 0, &used, &ev, 8), err);
-        CHECK_EQ(wsx_ws_conn_send(&e.c, WSX_WS_OP_TEXT, "x", 1),
-                 WSX_E_CONN_CLOSED);
+        CHECK_EQ(wsx_ws_conn_send(&e.c, WSX_WS_OP_TEXT, "x", 1), WSX_E_CONN_CLOSED);
         CHECK_EQ(wsx_ws_conn_fail(&e.c, WSX_E_LIMIT, 8), WSX_E_CONN_CLOSED);
         CHECK(!wsx_ws_conn_should_close_transport(&e.c));
         n = drain(&e, wire, sizeof wire);
@@ -880,18 +868,13 @@ static void test_protocol_errors(void)
     static const uint8_t too_big[] = {0x82, 0x7E, 0x00, 0xC8};
     /* reserved opcode */
     static const uint8_t opcode[] = {0x83, 0x00};
-    expect_failure(WSX_WS_SERVER, NULL, unmasked, sizeof unmasked,
-                   WSX_E_WS_MASK_REQUIRED, 1002);
-    expect_failure(WSX_WS_CLIENT, NULL, masked, sizeof masked,
-                   WSX_E_WS_MASK_FORBIDDEN, 1002);
-    expect_failure(WSX_WS_CLIENT, NULL, bad_utf8, sizeof bad_utf8,
-                   WSX_E_WS_UTF8, 1007);
-    expect_failure(WSX_WS_CLIENT, NULL, opcode, sizeof opcode,
-                   WSX_E_WS_OPCODE, 1002);
+    expect_failure(WSX_WS_SERVER, NULL, unmasked, sizeof unmasked, WSX_E_WS_MASK_REQUIRED, 1002);
+    expect_failure(WSX_WS_CLIENT, NULL, masked, sizeof masked, WSX_E_WS_MASK_FORBIDDEN, 1002);
+    expect_failure(WSX_WS_CLIENT, NULL, bad_utf8, sizeof bad_utf8, WSX_E_WS_UTF8, 1007);
+    expect_failure(WSX_WS_CLIENT, NULL, opcode, sizeof opcode, WSX_E_WS_OPCODE, 1002);
     wsx_ws_conn_config_default(&cfg);
     cfg.decoder.max_message_size = 100;
-    expect_failure(WSX_WS_CLIENT, &cfg, too_big, sizeof too_big,
-                   WSX_E_WS_MESSAGE_TOO_BIG, 1009);
+    expect_failure(WSX_WS_CLIENT, &cfg, too_big, sizeof too_big, WSX_E_WS_MESSAGE_TOO_BIG, 1009);
 }
 
 /* The valid prefix of a text message is delivered, and the close 1007 is
@@ -900,17 +883,13 @@ static void test_fail_fast_utf8(void)
 {
     end e;
     /* masked with a zero key: the payload reads as is */
-    static const uint8_t frame[] = {0x81, 0x84, 0, 0, 0, 0,
-                                    'a', 'b', 0xFF, 'c'};
+    static const uint8_t frame[] = {0x81, 0x84, 0, 0, 0, 0, 'a', 'b', 0xFF, 'c'};
     uint8_t *g = guarded_copy(frame, sizeof frame);
     size_t used, n;
     wsx_ws_event ev;
     end_setup(&e, WSX_WS_SERVER, 4096, NULL);
-    CHECK_EQ(wsx_ws_conn_recv(&e.c, g, sizeof frame, &used, &ev, 0),
-             WSX_WS_EV_MESSAGE_START);
-    CHECK_EQ(wsx_ws_conn_recv(&e.c, g + used, sizeof frame - used, &used, &ev,
-                              0),
-             WSX_WS_EV_DATA);
+    CHECK_EQ(wsx_ws_conn_recv(&e.c, g, sizeof frame, &used, &ev, 0), WSX_WS_EV_MESSAGE_START);
+    CHECK_EQ(wsx_ws_conn_recv(&e.c, g + used, sizeof frame - used, &used, &ev, 0), WSX_WS_EV_DATA);
     CHECK_EQ(ev.size, 2);
     CHECK_EQ(wsx_ws_conn_state(&e.c), WSX_WS_CLOSING);
     n = drain(&e, wire, sizeof wire);
@@ -955,13 +934,10 @@ static void test_queue_full(void)
     p = wsx_ws_conn_output(&s.c, &n);
     CHECK_EQ(n, 204);
     memcpy(before, p, n);
-    CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_BINARY, payload, 51),
-             WSX_E_CONN_QUEUE_FULL);
-    CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_BINARY, payload, 253),
-             WSX_E_BUFFER);
+    CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_BINARY, payload, 51), WSX_E_CONN_QUEUE_FULL);
+    CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_BINARY, payload, 253), WSX_E_BUFFER);
     CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_BINARY, payload, 50), WSX_OK);
-    CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_BINARY, payload, 0),
-             WSX_E_CONN_QUEUE_FULL);
+    CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_BINARY, payload, 0), WSX_E_CONN_QUEUE_FULL);
     CHECK_EQ(wsx_ws_conn_send_room(&s.c), 0);
     p = wsx_ws_conn_output(&s.c, &n2);
     CHECK_EQ(n2, 256);
@@ -974,8 +950,7 @@ static void test_queue_full(void)
     CHECK_EQ(wsx_ws_conn_ping(&k.c, "q", 1, 0), WSX_OK);
     pass(&k, &s, WHOLE, 0);
     CHECK_EQ(s.pings, 1);
-    CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_BINARY, payload, 1),
-             WSX_E_CONN_QUEUE_FULL);
+    CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_BINARY, payload, 1), WSX_E_CONN_QUEUE_FULL);
     /* drain part: room for the ping and the pong but they come first */
     CHECK_EQ(wsx_ws_conn_consume(&s.c, 204), WSX_OK);
     CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_BINARY, payload, 3), WSX_OK);
@@ -1006,10 +981,8 @@ static void test_send_room_matches(void)
             size_t room;
             end_setup(&e, (wsx_ws_role)role, caps[i], NULL);
             room = wsx_ws_conn_send_room(&e.c);
-            CHECK_EQ(wsx_ws_conn_send(&e.c, WSX_WS_OP_BINARY, payload,
-                                      room + 1) != WSX_OK, 1);
-            CHECK_EQ(wsx_ws_conn_send(&e.c, WSX_WS_OP_BINARY, payload, room),
-                     WSX_OK);
+            CHECK_EQ(wsx_ws_conn_send(&e.c, WSX_WS_OP_BINARY, payload, room + 1) != WSX_OK, 1);
+            CHECK_EQ(wsx_ws_conn_send(&e.c, WSX_WS_OP_BINARY, payload, room), WSX_OK);
             end_free(&e);
         }
     }
@@ -1140,11 +1113,10 @@ static void test_heartbeat_dead_peer(void)
     cfg.close_timeout_ms = 1000;
     end_setup(&s, WSX_WS_SERVER, 4096, &cfg);
     CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_BINARY, payload, 3000), WSX_OK);
-    CHECK_EQ(wsx_ws_conn_tick(&s.c, 100), WSX_OK); /* the ping */
+    CHECK_EQ(wsx_ws_conn_tick(&s.c, 100), WSX_OK);     /* the ping */
     CHECK_EQ(wsx_ws_conn_consume(&s.c, 1000), WSX_OK); /* then stuck */
     CHECK_EQ(wsx_ws_conn_tick(&s.c, 200), WSX_E_CONN_TIMEOUT);
-    CHECK_EQ(wsx_ws_conn_wants(&s.c, &deadline),
-             WSX_WANT_READ | WSX_WANT_WRITE);
+    CHECK_EQ(wsx_ws_conn_wants(&s.c, &deadline), WSX_WANT_READ | WSX_WANT_WRITE);
     CHECK_EQ(deadline, 1200);
     CHECK_EQ(wsx_ws_conn_tick(&s.c, 1199), WSX_OK);
     CHECK_EQ(wsx_ws_conn_state(&s.c), WSX_WS_CLOSING);
@@ -1336,8 +1308,7 @@ static void test_message_timeout_steady(void)
     end_setup(&s, WSX_WS_SERVER, 4096, &cfg);
     end_setup(&k, WSX_WS_CLIENT, 300000, NULL);
     fill(payload, sizeof payload, 9);
-    CHECK_EQ(wsx_ws_conn_send(&k.c, WSX_WS_OP_BINARY, payload, sizeof payload),
-             WSX_OK);
+    CHECK_EQ(wsx_ws_conn_send(&k.c, WSX_WS_OP_BINARY, payload, sizeof payload), WSX_OK);
     n = drain(&k, wire, sizeof wire);
     now = 100;
     while (at < n) { /* 1000 bytes every 49 ms: 9.8 s in all */
@@ -1421,12 +1392,9 @@ static void test_zero_copy(void)
     end_setup(&s, WSX_WS_SERVER, 256, NULL);
     end_setup(&k, WSX_WS_CLIENT, 256, NULL);
     CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_TEXT, "pre", 3), WSX_OK);
-    CHECK_EQ(wsx_ws_conn_send_ref(&s.c, WSX_WS_OP_BINARY, payload,
-                                  sizeof payload),
-             WSX_OK);
+    CHECK_EQ(wsx_ws_conn_send_ref(&s.c, WSX_WS_OP_BINARY, payload, sizeof payload), WSX_OK);
     CHECK(wsx_ws_conn_ref_pending(&s.c));
-    CHECK_EQ(wsx_ws_conn_send_ref(&s.c, WSX_WS_OP_BINARY, payload, 1),
-             WSX_E_CONN_QUEUE_FULL);
+    CHECK_EQ(wsx_ws_conn_send_ref(&s.c, WSX_WS_OP_BINARY, payload, 1), WSX_E_CONN_QUEUE_FULL);
     CHECK_EQ(wsx_ws_conn_send(&s.c, WSX_WS_OP_TEXT, "post", 4), WSX_OK);
     nv = wsx_ws_conn_output_vec(&s.c, v);
     CHECK_EQ(nv, 3);
@@ -1451,9 +1419,7 @@ static void test_zero_copy(void)
     CHECK_EQ(k.msg_len, 4);
 
     /* client: the payload is masked in place, the server sees the original */
-    CHECK_EQ(wsx_ws_conn_send_ref(&k.c, WSX_WS_OP_BINARY, payload,
-                                  sizeof payload),
-             WSX_OK);
+    CHECK_EQ(wsx_ws_conn_send_ref(&k.c, WSX_WS_OP_BINARY, payload, sizeof payload), WSX_OK);
     CHECK(memcmp(payload, copy, sizeof payload) != 0);
     nv = wsx_ws_conn_output_vec(&k.c, v);
     CHECK_EQ(nv, 2);

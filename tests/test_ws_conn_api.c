@@ -65,8 +65,7 @@ static void check_wants(wsx_ws_conn *c, unsigned want, uint64_t deadline)
     CHECK_EQ(got, want);
     CHECK_EQ(d, deadline);
     CHECK_EQ(wsx_ws_conn_wants(c, NULL), want);
-    CHECK_EQ((got & WSX_WANT_CLOSE) != 0,
-             wsx_ws_conn_should_close_transport(c));
+    CHECK_EQ((got & WSX_WANT_CLOSE) != 0, wsx_ws_conn_should_close_transport(c));
     CHECK_EQ(d, wsx_ws_conn_next_deadline(c));
 }
 
@@ -160,8 +159,7 @@ static void test_wants_failed(void)
     size_t used;
     memcpy(in, unmasked, sizeof in);
     open_conn(&s, WSX_WS_SERVER, out_a, NULL, 0);
-    CHECK_EQ(wsx_ws_conn_recv(&s, in, sizeof in, &used, &ev, 7),
-             WSX_E_WS_MASK_REQUIRED);
+    CHECK_EQ(wsx_ws_conn_recv(&s, in, sizeof in, &used, &ev, 7), WSX_E_WS_MASK_REQUIRED);
     check_wants(&s, RW, 5007);
     write_out(&s);
     check_wants(&s, WSX_WANT_CLOSE, NONE);
@@ -244,7 +242,7 @@ static void test_null_arguments(void)
     CHECK_EQ(wsx_ws_conn_feed(&c, &f, NULL, 6, 0, &used), WSX_E_ARG);
     CHECK_EQ(used, 77);
     CHECK_EQ(wsx_ws_conn_state(&c), WSX_WS_OPEN);
-    CHECK_EQ(wsx_ws_conn_output_size(&c), 2); /* the one pong */
+    CHECK_EQ(wsx_ws_conn_output_size(&c), 2);             /* the one pong */
     CHECK_EQ(wsx_ws_conn_stream_end(&c, "z", 1), WSX_OK); /* still open */
 }
 
@@ -258,8 +256,7 @@ typedef struct loop_result {
     int r;
 } loop_result;
 
-static void natural_loop(wsx_ws_conn *c, uint8_t *p, size_t n,
-                         loop_result *res)
+static void natural_loop(wsx_ws_conn *c, uint8_t *p, size_t n, loop_result *res)
 {
     size_t used;
     wsx_ws_event ev;
@@ -291,8 +288,7 @@ static void check_close_1007(wsx_ws_conn *c)
 static void test_loop_fails_mid_data(void)
 {
     /* masked with a zero key: "ab", then 0xFF */
-    static const uint8_t frame[] = {0x81, 0x85, 0, 0, 0, 0,
-                                    'a', 'b', 0xFF, 'c', 'd'};
+    static const uint8_t frame[] = {0x81, 0x85, 0, 0, 0, 0, 'a', 'b', 0xFF, 'c', 'd'};
     wsx_ws_conn c;
     loop_result res;
     size_t cut;

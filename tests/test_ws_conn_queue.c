@@ -21,8 +21,7 @@ static void no_random(void *ctx, uint8_t *out, size_t n)
     memset(out, 0x5a, n);
 }
 
-static void setup(wsx_ws_conn *c, wsx_ws_role role, uint8_t *out,
-                  size_t cap)
+static void setup(wsx_ws_conn *c, wsx_ws_role role, uint8_t *out, size_t cap)
 {
     wsx_ws_conn_config cfg;
     wsx_ws_conn_config_default(&cfg);
@@ -50,21 +49,17 @@ static void check_room(wsx_ws_role role, size_t cap)
     room = wsx_ws_conn_send_room(&c);
     CHECK_EQ(room, want);
     if (room != want)
-        fprintf(stderr, "  role %d cap %zu: room %zu, want %zu\n", (int)role,
-                cap, room, want);
-    CHECK_EQ(wsx_ws_conn_send(&c, WSX_WS_OP_BINARY, payload, room + 1),
-             WSX_E_BUFFER);
+        fprintf(stderr, "  role %d cap %zu: room %zu, want %zu\n", (int)role, cap, room, want);
+    CHECK_EQ(wsx_ws_conn_send(&c, WSX_WS_OP_BINARY, payload, room + 1), WSX_E_BUFFER);
     CHECK_EQ(wsx_ws_conn_send(&c, WSX_WS_OP_BINARY, payload, room), WSX_OK);
-    CHECK_EQ(wsx_ws_conn_output_size(&c),
-             room + wsx_ws_header_size(room, role == WSX_WS_CLIENT));
+    CHECK_EQ(wsx_ws_conn_output_size(&c), room + wsx_ws_header_size(room, role == WSX_WS_CLIENT));
 }
 
 static void test_send_room_edges(void)
 {
-    static const size_t around[] = {131, 132, 133, 134, 135, 136, 137, 138,
-                                    139, 140, 141, 65535, 65536, 65537,
-                                    65538, 65539, 65540, 65541, 65542,
-                                    65543, 65544, 65545, 65546, 65547,
+    static const size_t around[] = {131,   132,   133,   134,   135,   136,   137,   138,
+                                    139,   140,   141,   65535, 65536, 65537, 65538, 65539,
+                                    65540, 65541, 65542, 65543, 65544, 65545, 65546, 65547,
                                     65548, 65549, 65550, 65551, 70000};
     size_t i;
     for (i = 0; i < sizeof around / sizeof around[0]; i++) {
@@ -84,8 +79,7 @@ static void test_send_room_after_control(void)
     CHECK_EQ(wsx_ws_conn_ping(&c, "abc", 3, 1), WSX_OK);
     /* 200 - 52 queued - 5 for the ping = 143 bytes: 139 + 4 */
     CHECK_EQ(wsx_ws_conn_send_room(&c), 139);
-    CHECK_EQ(wsx_ws_conn_send(&c, WSX_WS_OP_BINARY, out, 140),
-             WSX_E_CONN_QUEUE_FULL);
+    CHECK_EQ(wsx_ws_conn_send(&c, WSX_WS_OP_BINARY, out, 140), WSX_E_CONN_QUEUE_FULL);
     CHECK_EQ(wsx_ws_conn_send(&c, WSX_WS_OP_BINARY, out, 139), WSX_OK);
     CHECK_EQ(wsx_ws_conn_send_room(&c), 0);
 }
@@ -95,22 +89,18 @@ static void test_send_room_after_control(void)
 static void test_close_written_behind_ref(void)
 {
     static uint8_t out[256], payload[1000];
-    static const uint8_t peer_close[] = {0x88, 0x82, 1, 2, 3, 4,
-                                         0x03 ^ 1, 0xe8 ^ 2}; /* 1000 */
+    static const uint8_t peer_close[] = {0x88, 0x82, 1, 2, 3, 4, 0x03 ^ 1, 0xe8 ^ 2}; /* 1000 */
     uint8_t in[sizeof peer_close];
     wsx_ws_conn c;
     wsx_ws_event ev;
     size_t used, total, step;
     setup(&c, WSX_WS_SERVER, out, sizeof out);
     CHECK_EQ(wsx_ws_conn_send(&c, WSX_WS_OP_TEXT, "hello", 5), WSX_OK);
-    CHECK_EQ(wsx_ws_conn_send_ref(&c, WSX_WS_OP_BINARY, payload,
-                                  sizeof payload),
-             WSX_OK);
+    CHECK_EQ(wsx_ws_conn_send_ref(&c, WSX_WS_OP_BINARY, payload, sizeof payload), WSX_OK);
     CHECK_EQ(wsx_ws_conn_close(&c, 1001, "bye", 3, 5), WSX_OK);
     CHECK_EQ(wsx_ws_conn_state(&c), WSX_WS_CLOSING);
     memcpy(in, peer_close, sizeof in);
-    CHECK_EQ(wsx_ws_conn_recv(&c, in, sizeof in, &used, &ev, 6),
-             WSX_WS_EV_CLOSE);
+    CHECK_EQ(wsx_ws_conn_recv(&c, in, sizeof in, &used, &ev, 6), WSX_WS_EV_CLOSE);
     CHECK_EQ(ev.close_code, 1000);
     total = wsx_ws_conn_output_size(&c);
     /* 7 (hello) + 4 (header) + 1000 + 7 (close 1001 "bye") */
@@ -145,8 +135,7 @@ static void test_close_written_then_received(void)
     CHECK_EQ(wsx_ws_conn_consume(&c, wsx_ws_conn_output_size(&c)), WSX_OK);
     CHECK_EQ(wsx_ws_conn_state(&c), WSX_WS_CLOSING);
     memcpy(in, peer_close, sizeof in);
-    CHECK_EQ(wsx_ws_conn_recv(&c, in, sizeof in, &used, &ev, 1),
-             WSX_WS_EV_CLOSE);
+    CHECK_EQ(wsx_ws_conn_recv(&c, in, sizeof in, &used, &ev, 1), WSX_WS_EV_CLOSE);
     CHECK_EQ(wsx_ws_conn_state(&c), WSX_WS_CLOSED);
     CHECK_EQ(wsx_ws_conn_close_code(&c), 1005);
     CHECK_EQ(wsx_ws_conn_output_size(&c), 0); /* no second close */
@@ -168,7 +157,7 @@ static void test_deadlines_exact(void)
     CHECK_EQ(wsx_ws_conn_tick(&c, 1009), WSX_OK);
     CHECK_EQ(wsx_ws_conn_output_size(&c), 0);
     CHECK_EQ(wsx_ws_conn_tick(&c, 1010), WSX_OK);
-    CHECK_EQ(wsx_ws_conn_output_size(&c), 2); /* the heartbeat ping */
+    CHECK_EQ(wsx_ws_conn_output_size(&c), 2);      /* the heartbeat ping */
     CHECK_EQ(wsx_ws_conn_next_deadline(&c), 1310); /* its pong timeout */
     CHECK_EQ(wsx_ws_conn_tick(&c, 1309), WSX_OK);
     CHECK_EQ(wsx_ws_conn_state(&c), WSX_WS_OPEN);

@@ -18,28 +18,27 @@
 
 static void test_rfc_unmasked_hello(void)
 {
-    RUN_BYTES(WSX_WS_CLIENT, "start:text:5|data:Hello|end:text|need",
-              0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f);
+    RUN_BYTES(WSX_WS_CLIENT, "start:text:5|data:Hello|end:text|need", 0x81, 0x05, 0x48, 0x65, 0x6c,
+              0x6c, 0x6f);
 }
 
 static void test_rfc_masked_hello(void)
 {
-    RUN_BYTES(WSX_WS_SERVER, "start:text:5|data:Hello|end:text|need",
-              0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58);
+    RUN_BYTES(WSX_WS_SERVER, "start:text:5|data:Hello|end:text|need", 0x81, 0x85, 0x37, 0xfa, 0x21,
+              0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58);
 }
 
 static void test_rfc_fragmented(void)
 {
-    RUN_BYTES(WSX_WS_CLIENT, "start:text:3|data:Hello|end:text|need",
-              0x01, 0x03, 0x48, 0x65, 0x6c, 0x80, 0x02, 0x6c, 0x6f);
+    RUN_BYTES(WSX_WS_CLIENT, "start:text:3|data:Hello|end:text|need", 0x01, 0x03, 0x48, 0x65, 0x6c,
+              0x80, 0x02, 0x6c, 0x6f);
 }
 
 static void test_rfc_ping_pong(void)
 {
-    RUN_BYTES(WSX_WS_CLIENT, "ping:Hello|need",
-              0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f);
-    RUN_BYTES(WSX_WS_SERVER, "pong:Hello|need",
-              0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58);
+    RUN_BYTES(WSX_WS_CLIENT, "ping:Hello|need", 0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f);
+    RUN_BYTES(WSX_WS_SERVER, "pong:Hello|need", 0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f,
+              0x4d, 0x51, 0x58);
 }
 
 /* Expected log of one binary message with payload p[0..n). */
@@ -112,15 +111,25 @@ static void test_length_classes(void)
 
 static void test_error_close_codes(void)
 {
-    static const struct { int err, code; } table[] = {
-        {WSX_E_WS_RSV, 1002}, {WSX_E_WS_OPCODE, 1002},
-        {WSX_E_WS_MASK_REQUIRED, 1002}, {WSX_E_WS_MASK_FORBIDDEN, 1002},
-        {WSX_E_WS_CONTROL_TOO_LONG, 1002}, {WSX_E_WS_CONTROL_FRAGMENTED, 1002},
-        {WSX_E_WS_NO_MESSAGE, 1002}, {WSX_E_WS_MESSAGE_OPEN, 1002},
-        {WSX_E_WS_LENGTH_NOT_MINIMAL, 1002}, {WSX_E_WS_LENGTH_MSB, 1002},
-        {WSX_E_WS_CLOSE_LENGTH, 1002}, {WSX_E_WS_CLOSE_CODE, 1002},
-        {WSX_E_WS_CLOSE_REASON_UTF8, 1007}, {WSX_E_WS_UTF8, 1007},
-        {WSX_E_WS_FRAME_TOO_BIG, 1009}, {WSX_E_WS_MESSAGE_TOO_BIG, 1009},
+    static const struct {
+        int err, code;
+    } table[] = {
+        {WSX_E_WS_RSV, 1002},
+        {WSX_E_WS_OPCODE, 1002},
+        {WSX_E_WS_MASK_REQUIRED, 1002},
+        {WSX_E_WS_MASK_FORBIDDEN, 1002},
+        {WSX_E_WS_CONTROL_TOO_LONG, 1002},
+        {WSX_E_WS_CONTROL_FRAGMENTED, 1002},
+        {WSX_E_WS_NO_MESSAGE, 1002},
+        {WSX_E_WS_MESSAGE_OPEN, 1002},
+        {WSX_E_WS_LENGTH_NOT_MINIMAL, 1002},
+        {WSX_E_WS_LENGTH_MSB, 1002},
+        {WSX_E_WS_CLOSE_LENGTH, 1002},
+        {WSX_E_WS_CLOSE_CODE, 1002},
+        {WSX_E_WS_CLOSE_REASON_UTF8, 1007},
+        {WSX_E_WS_UTF8, 1007},
+        {WSX_E_WS_FRAME_TOO_BIG, 1009},
+        {WSX_E_WS_MESSAGE_TOO_BIG, 1009},
         {WSX_E_WS_AFTER_CLOSE, 1002},
     };
     size_t i;
@@ -149,8 +158,7 @@ static void test_rsv_allowed(void)
     put_text(&b, 1, 0x41, "ab");
     put_text(&b, 1, 0x80, "c");
     put_text(&b, 1, 0x89, "p");
-    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b,
-                  "start:text:2+r40|data:abc|end:text|ping:p|need");
+    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b, "start:text:2+r40|data:abc|end:text|ping:p|need");
     put_text(&b, 1, 0xA1, "ab"); /* RSV2 still refused */
     run_bytes_cfg(WSX_WS_SERVER, &cfg, &b, "error:WSX_E_WS_RSV");
 }
@@ -171,16 +179,14 @@ static void test_reserved_opcodes(void)
 
 static void test_masking_by_role(void)
 {
-    RUN_BYTES(WSX_WS_SERVER, "error:WSX_E_WS_MASK_REQUIRED",
-              0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f);
-    RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_MASK_FORBIDDEN",
-              0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58);
+    RUN_BYTES(WSX_WS_SERVER, "error:WSX_E_WS_MASK_REQUIRED", 0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c,
+              0x6f);
+    RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_MASK_FORBIDDEN", 0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d,
+              0x7f, 0x9f, 0x4d, 0x51, 0x58);
     RUN_BYTES(WSX_WS_SERVER, "error:WSX_E_WS_MASK_REQUIRED", 0x89, 0x00);
-    RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_MASK_FORBIDDEN", 0x8a, 0x80,
-              1, 2, 3, 4);
+    RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_MASK_FORBIDDEN", 0x8a, 0x80, 1, 2, 3, 4);
     /* After a good frame. */
-    RUN_BYTES(WSX_WS_CLIENT, "ping:|error:WSX_E_WS_MASK_FORBIDDEN",
-              0x89, 0x00, 0x82, 0x80);
+    RUN_BYTES(WSX_WS_CLIENT, "ping:|error:WSX_E_WS_MASK_FORBIDDEN", 0x89, 0x00, 0x82, 0x80);
 }
 
 static void test_control_rules(void)
@@ -219,36 +225,32 @@ static void test_fragmentation_order(void)
     /* Continuation with no message open: at the start, after a message. */
     RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_NO_MESSAGE", 0x80, 0x01, 'a');
     RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_NO_MESSAGE", 0x00, 0x00);
-    RUN_BYTES(WSX_WS_CLIENT,
-              "start:text:1|data:a|end:text|error:WSX_E_WS_NO_MESSAGE",
-              0x81, 0x01, 'a', 0x00, 0x01, 'b');
+    RUN_BYTES(WSX_WS_CLIENT, "start:text:1|data:a|end:text|error:WSX_E_WS_NO_MESSAGE", 0x81, 0x01,
+              'a', 0x00, 0x01, 'b');
     /* New text/binary frame inside a fragmented message. */
-    RUN_BYTES(WSX_WS_CLIENT, "start:text:1|data:a|error:WSX_E_WS_MESSAGE_OPEN",
-              0x01, 0x01, 'a', 0x81, 0x01, 'b');
-    RUN_BYTES(WSX_WS_CLIENT, "start:bin:1|data:a|error:WSX_E_WS_MESSAGE_OPEN",
-              0x02, 0x01, 'a', 0x00, 0x00, 0x02, 0x00);
+    RUN_BYTES(WSX_WS_CLIENT, "start:text:1|data:a|error:WSX_E_WS_MESSAGE_OPEN", 0x01, 0x01, 'a',
+              0x81, 0x01, 'b');
+    RUN_BYTES(WSX_WS_CLIENT, "start:bin:1|data:a|error:WSX_E_WS_MESSAGE_OPEN", 0x02, 0x01, 'a',
+              0x00, 0x00, 0x02, 0x00);
 }
 
 static void test_length_encoding(void)
 {
     /* 16-bit length below 126. */
-    RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_LENGTH_NOT_MINIMAL",
-              0x82, 0x7E, 0x00, 0x7D);
-    RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_LENGTH_NOT_MINIMAL",
-              0x82, 0x7E, 0x00, 0x00);
+    RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_LENGTH_NOT_MINIMAL", 0x82, 0x7E, 0x00, 0x7D);
+    RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_LENGTH_NOT_MINIMAL", 0x82, 0x7E, 0x00, 0x00);
     /* 64-bit length at or below 65535. */
-    RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_LENGTH_NOT_MINIMAL",
-              0x82, 0x7F, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF);
-    RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_LENGTH_NOT_MINIMAL",
-              0x82, 0x7F, 0, 0, 0, 0, 0, 0, 0, 0x05);
+    RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_LENGTH_NOT_MINIMAL", 0x82, 0x7F, 0, 0, 0, 0, 0, 0,
+              0xFF, 0xFF);
+    RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_LENGTH_NOT_MINIMAL", 0x82, 0x7F, 0, 0, 0, 0, 0, 0, 0,
+              0x05);
     /* Masked, in a continuation. */
-    RUN_BYTES(WSX_WS_SERVER, "start:bin:0|error:WSX_E_WS_LENGTH_NOT_MINIMAL",
-              0x02, 0x80, 1, 2, 3, 4, 0x80, 0xFE, 0x00, 0x10);
+    RUN_BYTES(WSX_WS_SERVER, "start:bin:0|error:WSX_E_WS_LENGTH_NOT_MINIMAL", 0x02, 0x80, 1, 2, 3,
+              4, 0x80, 0xFE, 0x00, 0x10);
     /* Most significant bit of the 64-bit length. */
-    RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_LENGTH_MSB",
-              0x82, 0x7F, 0x80, 0, 0, 0, 0, 0, 0, 0);
-    RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_LENGTH_MSB",
-              0x82, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF);
+    RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_LENGTH_MSB", 0x82, 0x7F, 0x80, 0, 0, 0, 0, 0, 0, 0);
+    RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_LENGTH_MSB", 0x82, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+              0xFF, 0xFF, 0xFF);
 }
 
 /* Several violations in one header: the documented order decides. */
@@ -262,8 +264,7 @@ static void test_error_order(void)
     /* Mask before control length. */
     RUN_BYTES(WSX_WS_SERVER, "error:WSX_E_WS_MASK_REQUIRED", 0x89, 0x7E);
     /* Minimal encoding before the frame limit. */
-    RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_LENGTH_NOT_MINIMAL",
-              0x82, 0x7E, 0x00, 0x10);
+    RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_LENGTH_NOT_MINIMAL", 0x82, 0x7E, 0x00, 0x10);
 }
 
 /* ---- UTF-8 ----------------------------------------------------------------- */
@@ -271,13 +272,11 @@ static void test_error_order(void)
 static void test_utf8_across_fragments(void)
 {
     /* U+20AC split over three fragments, then U+1F600 split 1+3. */
-    RUN_BYTES(WSX_WS_CLIENT,
-              "start:text:1|data:\\xe2\\x82\\xac\\xf0\\x9f\\x98\\x80|end:text|need",
-              0x01, 0x01, 0xE2, 0x00, 0x01, 0x82, 0x00, 0x01, 0xAC,
-              0x00, 0x01, 0xF0, 0x80, 0x03, 0x9F, 0x98, 0x80);
+    RUN_BYTES(WSX_WS_CLIENT, "start:text:1|data:\\xe2\\x82\\xac\\xf0\\x9f\\x98\\x80|end:text|need",
+              0x01, 0x01, 0xE2, 0x00, 0x01, 0x82, 0x00, 0x01, 0xAC, 0x00, 0x01, 0xF0, 0x80, 0x03,
+              0x9F, 0x98, 0x80);
     /* Binary is not checked. */
-    RUN_BYTES(WSX_WS_CLIENT, "start:bin:2|data:\\xff\\xfe|end:bin|need",
-              0x82, 0x02, 0xFF, 0xFE);
+    RUN_BYTES(WSX_WS_CLIENT, "start:bin:2|data:\\xff\\xfe|end:bin|need", 0x82, 0x02, 0xFF, 0xFE);
 }
 
 static void test_utf8_fail_fast(void)
@@ -285,25 +284,24 @@ static void test_utf8_fail_fast(void)
     bytes b = {0, 0, 0};
     /* Bad byte inside a non-final fragment: fails before the message ends,
      * after delivering the valid prefix. */
-    RUN_BYTES(WSX_WS_CLIENT, "start:text:3|data:a|error:WSX_E_WS_UTF8",
-              0x01, 0x03, 'a', 0xFF, 'b', 0x80, 0x01, 'c');
+    RUN_BYTES(WSX_WS_CLIENT, "start:text:3|data:a|error:WSX_E_WS_UTF8", 0x01, 0x03, 'a', 0xFF, 'b',
+              0x80, 0x01, 'c');
     /* Bad byte first in a continuation. */
-    RUN_BYTES(WSX_WS_CLIENT, "start:text:1|data:a|error:WSX_E_WS_UTF8",
-              0x01, 0x01, 'a', 0x00, 0x02, 0x80, 'b');
+    RUN_BYTES(WSX_WS_CLIENT, "start:text:1|data:a|error:WSX_E_WS_UTF8", 0x01, 0x01, 'a', 0x00, 0x02,
+              0x80, 'b');
     /* Overlong, surrogate, above U+10FFFF, missing continuation. */
-    RUN_BYTES(WSX_WS_CLIENT, "start:text:3|data:x|error:WSX_E_WS_UTF8",
-              0x01, 0x03, 'x', 0xC0, 0x80);
-    RUN_BYTES(WSX_WS_CLIENT, "start:text:4|data:x\\xed|error:WSX_E_WS_UTF8",
-              0x01, 0x04, 'x', 0xED, 0xA0, 0x80);
-    RUN_BYTES(WSX_WS_CLIENT, "start:text:4|data:\\xf4|error:WSX_E_WS_UTF8",
-              0x01, 0x04, 0xF4, 0x90, 0x80, 0x80);
-    RUN_BYTES(WSX_WS_CLIENT, "start:text:3|data:\\xe2\\x82|error:WSX_E_WS_UTF8",
-              0x81, 0x03, 0xE2, 0x82, 'A');
+    RUN_BYTES(WSX_WS_CLIENT, "start:text:3|data:x|error:WSX_E_WS_UTF8", 0x01, 0x03, 'x', 0xC0,
+              0x80);
+    RUN_BYTES(WSX_WS_CLIENT, "start:text:4|data:x\\xed|error:WSX_E_WS_UTF8", 0x01, 0x04, 'x', 0xED,
+              0xA0, 0x80);
+    RUN_BYTES(WSX_WS_CLIENT, "start:text:4|data:\\xf4|error:WSX_E_WS_UTF8", 0x01, 0x04, 0xF4, 0x90,
+              0x80, 0x80);
+    RUN_BYTES(WSX_WS_CLIENT, "start:text:3|data:\\xe2\\x82|error:WSX_E_WS_UTF8", 0x81, 0x03, 0xE2,
+              0x82, 'A');
     /* Truncated code point at message end (single frame and fragments). */
-    RUN_BYTES(WSX_WS_CLIENT, "start:text:2|data:a\\xe2|error:WSX_E_WS_UTF8",
-              0x81, 0x02, 'a', 0xE2);
-    RUN_BYTES(WSX_WS_CLIENT, "start:text:1|data:\\xe2|error:WSX_E_WS_UTF8",
-              0x01, 0x01, 0xE2, 0x80, 0x00);
+    RUN_BYTES(WSX_WS_CLIENT, "start:text:2|data:a\\xe2|error:WSX_E_WS_UTF8", 0x81, 0x02, 'a', 0xE2);
+    RUN_BYTES(WSX_WS_CLIENT, "start:text:1|data:\\xe2|error:WSX_E_WS_UTF8", 0x01, 0x01, 0xE2, 0x80,
+              0x00);
     /* Masked: the bytes after the bad one stay as received. */
     put_text(&b, 1, 0x81, "hello\xff world");
     run_bytes(WSX_WS_SERVER, &b, "start:text:12|data:hello|error:WSX_E_WS_UTF8");
@@ -318,8 +316,7 @@ static void test_utf8_fail_fast(void)
             put_frame(&b, 1, 0x81, s, n);
             sprintf(expected, "start:text:%zu|data:", n);
             memset(expected + strlen(expected), 'q', bad);
-            sprintf(expected + strlen("start:text:20000|data:") + bad,
-                    "|error:WSX_E_WS_UTF8");
+            sprintf(expected + strlen("start:text:20000|data:") + bad, "|error:WSX_E_WS_UTF8");
             run_bytes(WSX_WS_SERVER, &b, expected);
             free(s);
             free(expected);
@@ -346,8 +343,7 @@ static void test_control_between_fragments(void)
     put_text(&b, 0, 0x02, "ab");
     put_frame(&b, 0, 0x88, "\x03\xe8", 2);
     put_text(&b, 0, 0x80, "cd");
-    run_bytes(WSX_WS_CLIENT, &b,
-              "start:bin:2|data:ab|close:1000:|error:WSX_E_WS_AFTER_CLOSE");
+    run_bytes(WSX_WS_CLIENT, &b, "start:bin:2|data:ab|close:1000:|error:WSX_E_WS_AFTER_CLOSE");
 }
 
 static void test_zero_length(void)
@@ -356,8 +352,7 @@ static void test_zero_length(void)
     /* Zero-length messages. */
     put_text(&b, 1, 0x81, "");
     put_text(&b, 1, 0x82, "");
-    run_bytes(WSX_WS_SERVER, &b,
-              "start:text:0|end:text|start:bin:0|end:bin|need");
+    run_bytes(WSX_WS_SERVER, &b, "start:text:0|end:text|start:bin:0|end:bin|need");
     /* Zero-length fragments anywhere. */
     put_text(&b, 1, 0x01, "");
     put_text(&b, 1, 0x00, "");
@@ -366,8 +361,7 @@ static void test_zero_length(void)
     put_text(&b, 1, 0x80, "");
     put_text(&b, 1, 0x02, "");
     put_text(&b, 1, 0x80, "");
-    run_bytes(WSX_WS_SERVER, &b,
-              "start:text:0|data:ab|end:text|start:bin:0|end:bin|need");
+    run_bytes(WSX_WS_SERVER, &b, "start:text:0|data:ab|end:text|start:bin:0|end:bin|need");
     /* Empty control frames. */
     put_text(&b, 1, 0x89, "");
     put_text(&b, 1, 0x8A, "");
@@ -412,9 +406,15 @@ static void test_close_frames(void)
     RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_CLOSE_LENGTH", 0x88, 0x01, 0x03);
     RUN_BYTES(WSX_WS_SERVER, "error:WSX_E_WS_CLOSE_LENGTH", 0x88, 0x81);
     /* Bad reason. */
-    put_frame(&b, 1, 0x88, "\x03\xe8" "ab\xc0\xaf", 6);
+    put_frame(&b, 1, 0x88,
+              "\x03\xe8"
+              "ab\xc0\xaf",
+              6);
     run_bytes(WSX_WS_SERVER, &b, "error:WSX_E_WS_CLOSE_REASON_UTF8");
-    put_frame(&b, 0, 0x88, "\x03\xe8" "ab\xe2\x82", 6); /* truncated */
+    put_frame(&b, 0, 0x88,
+              "\x03\xe8"
+              "ab\xe2\x82",
+              6); /* truncated */
     run_bytes(WSX_WS_CLIENT, &b, "error:WSX_E_WS_CLOSE_REASON_UTF8");
     /* Invalid code beats bad reason. */
     put_frame(&b, 0, 0x88, "\x03\xed\xff", 3);
@@ -423,19 +423,17 @@ static void test_close_frames(void)
 
 static void test_close_codes(void)
 {
-    static const unsigned good[] = {1000, 1001, 1002, 1003, 1007, 1008, 1009,
-                                    1010, 1011, 1012, 1013, 1014, 3000, 3999,
-                                    4000, 4999};
-    static const unsigned bad[] = {0, 1, 999, 1004, 1005, 1006, 1015, 1016,
-                                   2000, 2999, 5000, 65535};
+    static const unsigned good[] = {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010,
+                                    1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999};
+    static const unsigned bad[] = {0,    1,    999,  1004, 1005, 1006,
+                                   1015, 1016, 2000, 2999, 5000, 65535};
     unsigned code;
     size_t i;
     char expected[64];
     /* Every valid code, without the split runs (fast), then a sample of
      * them and every bad one through the full driver. */
     for (code = 0; code <= 65535; code++) {
-        int valid = (code >= 1000 && code <= 1003) ||
-                    (code >= 1007 && code <= 1014) ||
+        int valid = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
                     (code >= 3000 && code <= 4999);
         uint8_t in[4] = {0x88, 0x02, (uint8_t)(code >> 8), (uint8_t)code};
         wsx_ws_decoder d;
@@ -468,12 +466,9 @@ static void test_close_codes(void)
 
 static void test_after_close(void)
 {
-    RUN_BYTES(WSX_WS_CLIENT, "close:1005:|error:WSX_E_WS_AFTER_CLOSE",
-              0x88, 0x00, 0x81, 0x00);
-    RUN_BYTES(WSX_WS_CLIENT, "close:1005:|error:WSX_E_WS_AFTER_CLOSE",
-              0x88, 0x00, 0x89);
-    RUN_BYTES(WSX_WS_CLIENT, "close:1005:|error:WSX_E_WS_AFTER_CLOSE",
-              0x88, 0x00, 0x88, 0x00);
+    RUN_BYTES(WSX_WS_CLIENT, "close:1005:|error:WSX_E_WS_AFTER_CLOSE", 0x88, 0x00, 0x81, 0x00);
+    RUN_BYTES(WSX_WS_CLIENT, "close:1005:|error:WSX_E_WS_AFTER_CLOSE", 0x88, 0x00, 0x89);
+    RUN_BYTES(WSX_WS_CLIENT, "close:1005:|error:WSX_E_WS_AFTER_CLOSE", 0x88, 0x00, 0x88, 0x00);
     /* Nothing after it: fine, and further empty calls need more. */
     RUN_BYTES(WSX_WS_CLIENT, "close:1000:|need", 0x88, 0x02, 0x03, 0xE8);
 }
@@ -503,13 +498,11 @@ static void test_frame_limit(void)
     /* A too-big continuation: no DATA of it. */
     put_frame(&b, 1, 0x02, payload, 3);
     put_frame(&b, 1, 0x80, payload, 201);
-    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b,
-                  "start:bin:3|data:xxx|error:WSX_E_WS_FRAME_TOO_BIG");
+    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b, "start:bin:3|data:xxx|error:WSX_E_WS_FRAME_TOO_BIG");
     /* Control frames count as frames too. */
     cfg.max_frame_size = 4;
     put_frame(&b, 1, 0x89, payload, 5);
-    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b,
-                  "error:WSX_E_WS_FRAME_TOO_BIG");
+    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b, "error:WSX_E_WS_FRAME_TOO_BIG");
 }
 
 static void test_message_limit(void)
@@ -545,8 +538,7 @@ static void test_message_limit(void)
                   "ping:|data:9|ping:|error:WSX_E_WS_MESSAGE_TOO_BIG");
     /* A single frame over the message limit but under the frame limit. */
     put_text(&b, 1, 0x81, "0123456789X");
-    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b,
-                  "error:WSX_E_WS_MESSAGE_TOO_BIG");
+    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b, "error:WSX_E_WS_MESSAGE_TOO_BIG");
 }
 
 static void test_huge_declared_length(void)
@@ -555,17 +547,17 @@ static void test_huge_declared_length(void)
     wsx_ws_decoder_config_default(&cfg);
     /* 4 GiB + 1 declared with the default (16 MiB) limits: fails on the
      * header, nothing of it is delivered and nothing is waited for. */
-    RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_FRAME_TOO_BIG",
-              0x82, 0x7F, 0, 0, 0, 1, 0, 0, 0, 1, 'a', 'b');
-    RUN_BYTES(WSX_WS_SERVER, "error:WSX_E_WS_FRAME_TOO_BIG",
-              0x82, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF);
+    RUN_BYTES(WSX_WS_CLIENT, "error:WSX_E_WS_FRAME_TOO_BIG", 0x82, 0x7F, 0, 0, 0, 1, 0, 0, 0, 1,
+              'a', 'b');
+    RUN_BYTES(WSX_WS_SERVER, "error:WSX_E_WS_FRAME_TOO_BIG", 0x82, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF,
+              0xFF, 0xFF, 0xFF, 0xFF);
     /* With no limits, the largest legal length is accepted and the data
      * that is there is delivered. */
     cfg.max_frame_size = WSX_WS_UNLIMITED;
     cfg.max_message_size = WSX_WS_UNLIMITED;
     {
         static const uint8_t in[] = {0x82, 0x7F, 0x7F, 0xFF, 0xFF, 0xFF,
-                                     0xFF, 0xFF, 0xFF, 0xFF, 'a', 'b'};
+                                     0xFF, 0xFF, 0xFF, 0xFF, 'a',  'b'};
         run_stream_cfg(WSX_WS_CLIENT, &cfg, in, sizeof in,
                        "start:bin:9223372036854775807|data:ab|need");
     }
@@ -573,14 +565,12 @@ static void test_huge_declared_length(void)
     cfg.max_frame_size = WSX_WS_UNLIMITED;
     cfg.max_message_size = ((uint64_t)1 << 63) + 5;
     {
-        uint8_t in[] = {0x02, 0x7F, 0x7F, 0xFF, 0xFF,
-                        0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+        uint8_t in[] = {0x02, 0x7F, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
         wsx_ws_decoder d;
         wsx_ws_event ev;
         size_t used;
         wsx_ws_decoder_init(&d, WSX_WS_CLIENT, &cfg);
-        CHECK_EQ(wsx_ws_decode(&d, in, sizeof in, &used, &ev),
-                 WSX_WS_EV_MESSAGE_START);
+        CHECK_EQ(wsx_ws_decode(&d, in, sizeof in, &used, &ev), WSX_WS_EV_MESSAGE_START);
         CHECK_EQ(used, sizeof in);
     }
 }
@@ -595,8 +585,7 @@ static void test_zero_config_is_default(void)
     /* Only an extension bit set: a 1-byte frame is no frame too big. */
     cfg.rsv_allowed = WSX_WS_RSV1;
     put_frame(&b, 1, 0xC2, "z", 1);
-    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b,
-                  "start:bin:1+r40|data:z|end:bin|need");
+    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b, "start:bin:1+r40|data:z|end:bin|need");
     /* The default limits: 16 MiB declared is fine, one byte more is not. */
     cfg.rsv_allowed = 0;
     run_stream_cfg(WSX_WS_CLIENT, &cfg, limit_header, sizeof limit_header,
@@ -610,15 +599,13 @@ static void test_zero_config_is_default(void)
     CHECK_EQ(cfg.rsv_allowed, 0);
     run_stream_cfg(WSX_WS_CLIENT, &cfg, over_header, sizeof over_header,
                    "error:WSX_E_WS_FRAME_TOO_BIG");
-    run_stream(WSX_WS_CLIENT, over_header, sizeof over_header,
-               "error:WSX_E_WS_FRAME_TOO_BIG");
+    run_stream(WSX_WS_CLIENT, over_header, sizeof over_header, "error:WSX_E_WS_FRAME_TOO_BIG");
     /* A zero message limit is its default too, next to a frame limit. */
     memset(&cfg, 0, sizeof cfg);
     cfg.max_frame_size = 3;
     put_frame(&b, 0, 0x02, "abc", 3);
     put_frame(&b, 0, 0x80, "def", 3);
-    run_bytes_cfg(WSX_WS_CLIENT, &cfg, &b,
-                  "start:bin:3|data:abcdef|end:bin|need");
+    run_bytes_cfg(WSX_WS_CLIENT, &cfg, &b, "start:bin:3|data:abcdef|end:bin|need");
     put_frame(&b, 0, 0x82, "abcd", 4);
     run_bytes_cfg(WSX_WS_CLIENT, &cfg, &b, "error:WSX_E_WS_FRAME_TOO_BIG");
 }
@@ -641,8 +628,7 @@ static void test_one_byte_limits(void)
     put_text(&b, 1, 0x01, "a");
     put_text(&b, 1, 0x00, "");
     put_text(&b, 1, 0x80, "b");
-    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b,
-                  "start:text:1|data:a|error:WSX_E_WS_MESSAGE_TOO_BIG");
+    run_bytes_cfg(WSX_WS_SERVER, &cfg, &b, "start:text:1|data:a|error:WSX_E_WS_MESSAGE_TOO_BIG");
 }
 
 /* The loop wsx_ws.h documents, as written there, on a text message that
@@ -722,8 +708,7 @@ static void test_null_args(void)
     CHECK_EQ(used, 0);
     CHECK(memcmp(&d, &before, sizeof d) == 0); /* not sticky, not moved */
     CHECK_EQ(wsx_ws_decoder_error(&d), 0);
-    CHECK_EQ(wsx_ws_decode(&d, in, sizeof in, &used, &ev),
-             WSX_WS_EV_MESSAGE_START);
+    CHECK_EQ(wsx_ws_decode(&d, in, sizeof in, &used, &ev), WSX_WS_EV_MESSAGE_START);
 }
 
 /* ---- API details --------------------------------------------------------------- */
@@ -790,8 +775,7 @@ static void test_long_mixed_stream(void)
         put_frame(&b, 1, i % 2 ? 0x81 : 0x82, msg, n);
         {
             char tmp[64];
-            snprintf(tmp, sizeof tmp, "%sstart:%s:%zu", i ? "|" : "",
-                     i % 2 ? "text" : "bin", n);
+            snprintf(tmp, sizeof tmp, "%sstart:%s:%zu", i ? "|" : "", i % 2 ? "text" : "bin", n);
             log_str(&expected, tmp);
             if (n) {
                 log_str(&expected, "|data:");

@@ -41,8 +41,7 @@ static void test_close_code_valid(void)
 {
     unsigned c;
     for (c = 0; c < 70000; c++) {
-        int want = (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014) ||
-                   (c >= 3000 && c <= 4999);
+        int want = (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014) || (c >= 3000 && c <= 4999);
         CHECK_EQ(wsx_ws_close_code_valid(c), want);
     }
     CHECK(!wsx_ws_close_code_valid(1004));
@@ -111,23 +110,31 @@ static void test_rfc_vectors(void)
     uint8_t out[64];
     size_t n = 0;
 
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, hello, 5, NULL, out, sizeof out, &n), WSX_OK);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, hello, 5, NULL, out, sizeof out, &n),
+             WSX_OK);
     CHECK_EQ(n, sizeof unmasked);
     CHECK_MEM(out, unmasked, sizeof unmasked);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, hello, 5, rfc_key, out, sizeof out, &n), WSX_OK);
+    CHECK_EQ(
+        wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, hello, 5, rfc_key, out, sizeof out, &n),
+        WSX_OK);
     CHECK_EQ(n, sizeof masked);
     CHECK_MEM(out, masked, sizeof masked);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_PING, WSX_WS_FIN, hello, 5, NULL, out, sizeof out, &n), WSX_OK);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_PING, WSX_WS_FIN, hello, 5, NULL, out, sizeof out, &n),
+             WSX_OK);
     CHECK_EQ(n, sizeof ping);
     CHECK_MEM(out, ping, sizeof ping);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_PONG, WSX_WS_FIN, hello, 5, rfc_key, out, sizeof out, &n), WSX_OK);
+    CHECK_EQ(
+        wsx_ws_encode_frame(WSX_WS_OP_PONG, WSX_WS_FIN, hello, 5, rfc_key, out, sizeof out, &n),
+        WSX_OK);
     CHECK_EQ(n, sizeof pong);
     CHECK_MEM(out, pong, sizeof pong);
     /* fragmented "Hel" + "lo" */
     CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, 0, hello, 3, NULL, out, sizeof out, &n), WSX_OK);
     CHECK_EQ(n, sizeof hel);
     CHECK_MEM(out, hel, sizeof hel);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_CONTINUATION, WSX_WS_FIN, hello + 3, 2, NULL, out, sizeof out, &n), WSX_OK);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_CONTINUATION, WSX_WS_FIN, hello + 3, 2, NULL, out,
+                                 sizeof out, &n),
+             WSX_OK);
     CHECK_EQ(n, sizeof lo);
     CHECK_MEM(out, lo, sizeof lo);
 }
@@ -141,19 +148,26 @@ static void test_rfc_big_binary_headers(void)
     size_t n = 0, i;
     for (i = 0; i < 65536; i++)
         payload[i] = (uint8_t)i;
-    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, 256, NULL, hdr, sizeof hdr, &n), WSX_OK);
+    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, 256, NULL, hdr, sizeof hdr, &n),
+             WSX_OK);
     CHECK_EQ(n, 4);
     CHECK_MEM(hdr, h256, 4);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_BINARY, WSX_WS_FIN, payload, 256, NULL, out, 65536 + 14, &n), WSX_OK);
+    CHECK_EQ(
+        wsx_ws_encode_frame(WSX_WS_OP_BINARY, WSX_WS_FIN, payload, 256, NULL, out, 65536 + 14, &n),
+        WSX_OK);
     CHECK_EQ(n, 260);
     CHECK_MEM(out, h256, 4);
     CHECK_MEM(out + 4, payload, 256);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_BINARY, WSX_WS_FIN, payload, 65536, NULL, out, 65536 + 14, &n), WSX_OK);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_BINARY, WSX_WS_FIN, payload, 65536, NULL, out,
+                                 65536 + 14, &n),
+             WSX_OK);
     CHECK_EQ(n, 65546);
     CHECK_MEM(out, h64k, 10);
     CHECK_MEM(out + 10, payload, 65536);
     /* masked: same header with the MASK bit and key, payload XORed */
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_BINARY, WSX_WS_FIN, payload, 65536, rfc_key, out, 65536 + 14, &n), WSX_OK);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_BINARY, WSX_WS_FIN, payload, 65536, rfc_key, out,
+                                 65536 + 14, &n),
+             WSX_OK);
     CHECK_EQ(n, 65550);
     CHECK_EQ(out[1], 0xFF);
     CHECK_MEM(out + 10, rfc_key, 4);
@@ -190,12 +204,16 @@ static void test_length_classes(void)
         memset(h, 0xEE, sizeof h);
         CHECK_EQ(wsx_ws_header_size(cases[i].len, 0), cases[i].hlen);
         CHECK_EQ(wsx_ws_header_size(cases[i].len, 1), cases[i].hlen + 4);
-        CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, cases[i].len, NULL, h, cases[i].hlen, &n), WSX_OK);
+        CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, cases[i].len, NULL, h,
+                                     cases[i].hlen, &n),
+                 WSX_OK);
         CHECK_EQ(n, cases[i].hlen);
         CHECK_MEM(h, cases[i].bytes, n);
         CHECK_EQ(h[n], 0xEE);
         /* masked: MASK bit, same length bytes, then the key */
-        CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, cases[i].len, rfc_key, h, sizeof h, &n), WSX_OK);
+        CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, cases[i].len, rfc_key, h,
+                                     sizeof h, &n),
+                 WSX_OK);
         CHECK_EQ(n, cases[i].hlen + 4);
         p = parse_header(h);
         CHECK_EQ(p.masked, 1);
@@ -204,8 +222,12 @@ static void test_length_classes(void)
         CHECK_MEM(p.key, rfc_key, 4);
         /* one byte short: WSX_E_BUFFER, nothing written */
         memset(h, 0xEE, sizeof h);
-        CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, cases[i].len, NULL, h, cases[i].hlen - 1, &n), WSX_E_BUFFER);
-        CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, cases[i].len, rfc_key, h, cases[i].hlen + 3, &n), WSX_E_BUFFER);
+        CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, cases[i].len, NULL, h,
+                                     cases[i].hlen - 1, &n),
+                 WSX_E_BUFFER);
+        CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, cases[i].len, rfc_key, h,
+                                     cases[i].hlen + 3, &n),
+                 WSX_E_BUFFER);
         CHECK_EQ(h[0], 0xEE);
     }
 }
@@ -222,23 +244,34 @@ static void test_header_errors(void)
     }
     for (op = 8; op <= 10; op++) {
         CHECK_EQ(wsx_ws_write_header(op, WSX_WS_FIN, 125, NULL, h, sizeof h, &n), WSX_OK);
-        CHECK_EQ(wsx_ws_write_header(op, WSX_WS_FIN, 126, NULL, h, sizeof h, &n), WSX_E_WS_CONTROL_TOO_LONG);
-        CHECK_EQ(wsx_ws_write_header(op, WSX_WS_FIN, 65536, NULL, h, sizeof h, &n), WSX_E_WS_CONTROL_TOO_LONG);
+        CHECK_EQ(wsx_ws_write_header(op, WSX_WS_FIN, 126, NULL, h, sizeof h, &n),
+                 WSX_E_WS_CONTROL_TOO_LONG);
+        CHECK_EQ(wsx_ws_write_header(op, WSX_WS_FIN, 65536, NULL, h, sizeof h, &n),
+                 WSX_E_WS_CONTROL_TOO_LONG);
         CHECK_EQ(wsx_ws_write_header(op, 0, 5, NULL, h, sizeof h, &n), WSX_E_WS_CONTROL_FRAGMENTED);
-        CHECK_EQ(wsx_ws_write_header(op, WSX_WS_RSV1, 5, NULL, h, sizeof h, &n), WSX_E_WS_CONTROL_FRAGMENTED);
+        CHECK_EQ(wsx_ws_write_header(op, WSX_WS_RSV1, 5, NULL, h, sizeof h, &n),
+                 WSX_E_WS_CONTROL_FRAGMENTED);
     }
-    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_CLOSE, WSX_WS_FIN, 1, NULL, h, sizeof h, &n), WSX_E_WS_CLOSE_LENGTH);
+    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_CLOSE, WSX_WS_FIN, 1, NULL, h, sizeof h, &n),
+             WSX_E_WS_CLOSE_LENGTH);
     CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_CLOSE, WSX_WS_FIN, 0, NULL, h, sizeof h, &n), WSX_OK);
-    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, (uint64_t)1 << 63, NULL, h, sizeof h, &n), WSX_E_WS_LENGTH_MSB);
-    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, UINT64_MAX, NULL, h, sizeof h, &n), WSX_E_WS_LENGTH_MSB);
+    CHECK_EQ(
+        wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, (uint64_t)1 << 63, NULL, h, sizeof h, &n),
+        WSX_E_WS_LENGTH_MSB);
+    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, UINT64_MAX, NULL, h, sizeof h, &n),
+             WSX_E_WS_LENGTH_MSB);
     CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, 0x08, 0, NULL, h, sizeof h, &n), WSX_E_ARG);
     CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, 0x100, 0, NULL, h, sizeof h, &n), WSX_E_ARG);
     CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, 0, NULL, NULL, 14, &n), WSX_E_ARG);
-    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, 0, NULL, h, sizeof h, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, 0, NULL, h, sizeof h, NULL),
+             WSX_E_ARG);
     /* RSV bits, for a negotiated extension, land in byte 0 */
-    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_TEXT, WSX_WS_FIN | WSX_WS_RSV1 | WSX_WS_RSV3, 3, NULL, h, sizeof h, &n), WSX_OK);
+    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_TEXT, WSX_WS_FIN | WSX_WS_RSV1 | WSX_WS_RSV3, 3, NULL, h,
+                                 sizeof h, &n),
+             WSX_OK);
     CHECK_EQ(h[0], 0xD1);
-    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_CONTINUATION, WSX_WS_RSV2, 3, NULL, h, sizeof h, &n), WSX_OK);
+    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_CONTINUATION, WSX_WS_RSV2, 3, NULL, h, sizeof h, &n),
+             WSX_OK);
     CHECK_EQ(h[0], 0x20);
 }
 
@@ -250,29 +283,46 @@ static void test_encode_frame_errors_and_overlap(void)
     memset(big, 'x', sizeof big);
     memset(out, 0xEE, sizeof out);
     /* does not fit: 2 + 5 needed */
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, "Hello", 5, NULL, out, 6, &n), WSX_E_BUFFER);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, "Hello", 5, rfc_key, out, 10, &n), WSX_E_BUFFER);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, NULL, 0, NULL, out, 1, &n), WSX_E_BUFFER);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, "Hello", 5, NULL, out, 6, &n),
+             WSX_E_BUFFER);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, "Hello", 5, rfc_key, out, 10, &n),
+             WSX_E_BUFFER);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, NULL, 0, NULL, out, 1, &n),
+             WSX_E_BUFFER);
     CHECK_EQ(out[0], 0xEE);
     CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, "Hello", 5, NULL, out, 7, &n), WSX_OK);
     CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, NULL, 0, NULL, out, 2, &n), WSX_OK);
     CHECK_EQ(n, 2);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_PING, WSX_WS_FIN, big, 126, NULL, out, sizeof out, &n), WSX_E_WS_CONTROL_TOO_LONG);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_PONG, 0, big, 3, NULL, out, sizeof out, &n), WSX_E_WS_CONTROL_FRAGMENTED);
-    CHECK_EQ(wsx_ws_encode_frame(0x3, WSX_WS_FIN, big, 3, NULL, out, sizeof out, &n), WSX_E_WS_OPCODE);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, NULL, 3, NULL, out, sizeof out, &n), WSX_E_ARG);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, big, 3, NULL, out, sizeof out, NULL), WSX_E_ARG);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_PING, WSX_WS_FIN, big, 126, NULL, out, sizeof out, &n),
+             WSX_E_WS_CONTROL_TOO_LONG);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_PONG, 0, big, 3, NULL, out, sizeof out, &n),
+             WSX_E_WS_CONTROL_FRAGMENTED);
+    CHECK_EQ(wsx_ws_encode_frame(0x3, WSX_WS_FIN, big, 3, NULL, out, sizeof out, &n),
+             WSX_E_WS_OPCODE);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, NULL, 3, NULL, out, sizeof out, &n),
+             WSX_E_ARG);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, big, 3, NULL, out, sizeof out, NULL),
+             WSX_E_ARG);
     /* close payload checked: code, reason UTF-8, length 1 */
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_CLOSE, WSX_WS_FIN, "\x03\xed", 2, NULL, out, sizeof out, &n), WSX_E_WS_CLOSE_CODE);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_CLOSE, WSX_WS_FIN, "\x03\xe8\xff", 3, NULL, out, sizeof out, &n), WSX_E_WS_CLOSE_REASON_UTF8);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_CLOSE, WSX_WS_FIN, "\x03", 1, NULL, out, sizeof out, &n), WSX_E_WS_CLOSE_LENGTH);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_CLOSE, WSX_WS_FIN, "\x03\xe8ok", 4, NULL, out, sizeof out, &n), WSX_OK);
+    CHECK_EQ(
+        wsx_ws_encode_frame(WSX_WS_OP_CLOSE, WSX_WS_FIN, "\x03\xed", 2, NULL, out, sizeof out, &n),
+        WSX_E_WS_CLOSE_CODE);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_CLOSE, WSX_WS_FIN, "\x03\xe8\xff", 3, NULL, out,
+                                 sizeof out, &n),
+             WSX_E_WS_CLOSE_REASON_UTF8);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_CLOSE, WSX_WS_FIN, "\x03", 1, NULL, out, sizeof out, &n),
+             WSX_E_WS_CLOSE_LENGTH);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_CLOSE, WSX_WS_FIN, "\x03\xe8ok", 4, NULL, out,
+                                 sizeof out, &n),
+             WSX_OK);
     CHECK_MEM(out, "\x88\x04\x03\xe8ok", 6);
 
     /* payload already inside out (overlapping): moved, not corrupted */
     for (i = 0; i < 200; i++)
         buf[i] = (uint8_t)i;
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_BINARY, WSX_WS_FIN, buf, 200, rfc_key, buf, sizeof buf, &n), WSX_OK);
+    CHECK_EQ(
+        wsx_ws_encode_frame(WSX_WS_OP_BINARY, WSX_WS_FIN, buf, 200, rfc_key, buf, sizeof buf, &n),
+        WSX_OK);
     CHECK_EQ(n, 208);
     for (i = 0; i < 200; i++)
         if (buf[8 + i] != (uint8_t)(i ^ rfc_key[i % 4]))
@@ -291,18 +341,24 @@ static void test_frame_in_place(void)
             size_t i;
             for (i = 0; i < len; i++)
                 buf[WSX_WS_MAX_HEADER + i] = (uint8_t)(i * 3);
-            CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_BINARY, WSX_WS_FIN, buf + WSX_WS_MAX_HEADER, len, keys[k], want, sizeof want, &n), WSX_OK);
+            CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_BINARY, WSX_WS_FIN, buf + WSX_WS_MAX_HEADER, len,
+                                         keys[k], want, sizeof want, &n),
+                     WSX_OK);
             CHECK_EQ(wsx_ws_frame_in_place(buf, WSX_WS_MAX_HEADER, len, WSX_WS_OP_BINARY,
-                                           WSX_WS_FIN, keys[k], &off), WSX_OK);
+                                           WSX_WS_FIN, keys[k], &off),
+                     WSX_OK);
             CHECK_EQ(WSX_WS_MAX_HEADER + len - off, n);
             CHECK_MEM(buf + off, want, n);
         }
     /* too little headroom */
-    CHECK_EQ(wsx_ws_frame_in_place(buf, 3, 126, WSX_WS_OP_BINARY, WSX_WS_FIN, NULL, &off), WSX_E_BUFFER);
+    CHECK_EQ(wsx_ws_frame_in_place(buf, 3, 126, WSX_WS_OP_BINARY, WSX_WS_FIN, NULL, &off),
+             WSX_E_BUFFER);
     CHECK_EQ(wsx_ws_frame_in_place(buf, 4, 126, WSX_WS_OP_BINARY, WSX_WS_FIN, NULL, &off), WSX_OK);
     CHECK_EQ(off, 0);
-    CHECK_EQ(wsx_ws_frame_in_place(buf, 5, 5, WSX_WS_OP_BINARY, WSX_WS_FIN, rfc_key, &off), WSX_E_BUFFER);
-    CHECK_EQ(wsx_ws_frame_in_place(buf, 14, 5, WSX_WS_OP_PING, 0, NULL, &off), WSX_E_WS_CONTROL_FRAGMENTED);
+    CHECK_EQ(wsx_ws_frame_in_place(buf, 5, 5, WSX_WS_OP_BINARY, WSX_WS_FIN, rfc_key, &off),
+             WSX_E_BUFFER);
+    CHECK_EQ(wsx_ws_frame_in_place(buf, 14, 5, WSX_WS_OP_PING, 0, NULL, &off),
+             WSX_E_WS_CONTROL_FRAGMENTED);
     CHECK_EQ(wsx_ws_frame_in_place(NULL, 14, 5, WSX_WS_OP_PING, WSX_WS_FIN, NULL, &off), WSX_E_ARG);
 }
 
@@ -314,7 +370,10 @@ static void test_close_payload(void)
     memset(reason, 'r', sizeof reason);
     CHECK_EQ(wsx_ws_close_payload(1000, "bye", 3, out, sizeof out, &n), WSX_OK);
     CHECK_EQ(n, 5);
-    CHECK_MEM(out, "\x03\xe8" "bye", 5);
+    CHECK_MEM(out,
+              "\x03\xe8"
+              "bye",
+              5);
     CHECK_EQ(wsx_ws_close_payload(4999, NULL, 0, out, sizeof out, &n), WSX_OK);
     CHECK_EQ(n, 2);
     CHECK_MEM(out, "\x13\x87", 2);
@@ -329,10 +388,13 @@ static void test_close_payload(void)
     CHECK_EQ(wsx_ws_close_payload(1000 + 65536, NULL, 0, out, sizeof out, &n), WSX_E_WS_CLOSE_CODE);
     CHECK_EQ(wsx_ws_close_payload(1000, reason, 123, out, sizeof out, &n), WSX_OK);
     CHECK_EQ(n, 125);
-    CHECK_EQ(wsx_ws_close_payload(1000, reason, 124, out, sizeof out, &n), WSX_E_WS_REASON_TOO_LONG);
+    CHECK_EQ(wsx_ws_close_payload(1000, reason, 124, out, sizeof out, &n),
+             WSX_E_WS_REASON_TOO_LONG);
     CHECK_EQ(wsx_ws_close_payload(1001, "\xc3\xa9t\xc3\xa9", 5, out, sizeof out, &n), WSX_OK);
-    CHECK_EQ(wsx_ws_close_payload(1001, "\xc3", 1, out, sizeof out, &n), WSX_E_WS_CLOSE_REASON_UTF8);
-    CHECK_EQ(wsx_ws_close_payload(1001, "a\xed\xa0\x80", 4, out, sizeof out, &n), WSX_E_WS_CLOSE_REASON_UTF8);
+    CHECK_EQ(wsx_ws_close_payload(1001, "\xc3", 1, out, sizeof out, &n),
+             WSX_E_WS_CLOSE_REASON_UTF8);
+    CHECK_EQ(wsx_ws_close_payload(1001, "a\xed\xa0\x80", 4, out, sizeof out, &n),
+             WSX_E_WS_CLOSE_REASON_UTF8);
     CHECK_EQ(wsx_ws_close_payload(1000, "bye", 3, out, 4, &n), WSX_E_BUFFER);
     CHECK_EQ(wsx_ws_close_payload(1000, "bye", 3, out, 5, &n), WSX_OK);
     CHECK_EQ(wsx_ws_close_payload(1000, NULL, 3, out, sizeof out, &n), WSX_E_ARG);
@@ -358,7 +420,10 @@ static void test_encode_close(void)
     CHECK_EQ(p.len, 5);
     CHECK_EQ(p.masked, 1);
     wsx_mask(out + 6, 5, rfc_key, 0);
-    CHECK_MEM(out + 6, "\x03\xe9" "bye", 5);
+    CHECK_MEM(out + 6,
+              "\x03\xe9"
+              "bye",
+              5);
     memset(reason, 'z', sizeof reason);
     CHECK_EQ(wsx_ws_encode_close(3000, reason, 123, rfc_key, out, sizeof out, &n), WSX_OK);
     CHECK_EQ(n, 2 + 4 + 125);
@@ -506,7 +571,8 @@ static void test_stream(void)
 
     /* header errors leave the stream as it was */
     CHECK_EQ(wsx_ws_stream_begin(&s, WSX_WS_OP_BINARY), WSX_OK);
-    CHECK_EQ(wsx_ws_stream_next(&s, (uint64_t)1 << 63, NULL, h, sizeof h, &hlen), WSX_E_WS_LENGTH_MSB);
+    CHECK_EQ(wsx_ws_stream_next(&s, (uint64_t)1 << 63, NULL, h, sizeof h, &hlen),
+             WSX_E_WS_LENGTH_MSB);
     CHECK_EQ(wsx_ws_stream_next(&s, 1, NULL, h, sizeof h, &hlen), WSX_OK);
     CHECK_EQ(h[0], 0x02);
 
@@ -527,22 +593,28 @@ static void test_writers_size_query(void)
     memset(out, 0xEE, sizeof out);
 
     n = 99;
-    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, 70000, rfc_key, NULL, 0, &n), WSX_OK);
+    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, 70000, rfc_key, NULL, 0, &n),
+             WSX_OK);
     CHECK_EQ(n, 14);
-    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, 70000, rfc_key, out, 13, &n), WSX_E_BUFFER);
+    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, 70000, rfc_key, out, 13, &n),
+             WSX_E_BUFFER);
     CHECK_EQ(n, 14);
     CHECK_EQ(wsx_ws_write_header(0x3, WSX_WS_FIN, 1, NULL, NULL, 0, &n), WSX_E_WS_OPCODE);
     CHECK_EQ(n, 0);
 
     n = 99;
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, "Hello", 5, rfc_key, NULL, 0, &n), WSX_OK);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, "Hello", 5, rfc_key, NULL, 0, &n),
+             WSX_OK);
     CHECK_EQ(n, 11);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, "Hello", 5, rfc_key, out, 10, &n), WSX_E_BUFFER);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, "Hello", 5, rfc_key, out, 10, &n),
+             WSX_E_BUFFER);
     CHECK_EQ(n, 11);
     /* the checks are made by a size query too */
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_CLOSE, WSX_WS_FIN, "\x03\xed", 2, NULL, NULL, 0, &n), WSX_E_WS_CLOSE_CODE);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_CLOSE, WSX_WS_FIN, "\x03\xed", 2, NULL, NULL, 0, &n),
+             WSX_E_WS_CLOSE_CODE);
     CHECK_EQ(n, 0);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_PING, 0, "x", 1, NULL, out, sizeof out, &n), WSX_E_WS_CONTROL_FRAGMENTED);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_PING, 0, "x", 1, NULL, out, sizeof out, &n),
+             WSX_E_WS_CONTROL_FRAGMENTED);
     CHECK_EQ(n, 0);
 
     n = 99;
@@ -562,7 +634,8 @@ static void test_writers_size_query(void)
     CHECK_EQ(n, want);
     CHECK_EQ(wsx_ws_encode_close(1000, "bye", 3, rfc_key, out, want - 1, &n), WSX_E_BUFFER);
     CHECK_EQ(n, want);
-    CHECK_EQ(wsx_ws_encode_close(1000, "\xff", 1, rfc_key, NULL, 0, &n), WSX_E_WS_CLOSE_REASON_UTF8);
+    CHECK_EQ(wsx_ws_encode_close(1000, "\xff", 1, rfc_key, NULL, 0, &n),
+             WSX_E_WS_CLOSE_REASON_UTF8);
     CHECK_EQ(n, 0);
 
     /* nothing was written by any of them */
@@ -580,10 +653,16 @@ static void test_close_payload_overlap(void)
     memcpy(buf, "bye", 3);
     CHECK_EQ(wsx_ws_close_payload(1000, buf, 3, buf, sizeof buf, &n), WSX_OK);
     CHECK_EQ(n, 5);
-    CHECK_MEM(buf, "\x03\xe8" "bye", 5);
+    CHECK_MEM(buf,
+              "\x03\xe8"
+              "bye",
+              5);
     memcpy(buf + 1, "bye", 3);
     CHECK_EQ(wsx_ws_close_payload(1001, buf + 1, 3, buf, sizeof buf, &n), WSX_OK);
-    CHECK_MEM(buf, "\x03\xe9" "bye", 5);
+    CHECK_MEM(buf,
+              "\x03\xe9"
+              "bye",
+              5);
 }
 
 /* Rule 5 of wsx_base.h: NULL where a pointer is required is WSX_E_ARG
@@ -600,16 +679,23 @@ static void test_null_args(void)
     CHECK_EQ(wsx_ws_accept(NULL, 24, accept), WSX_E_ARG);
     CHECK_EQ(wsx_ws_accept("dGhlIHNhbXBsZSBub25jZQ==", 24, NULL), WSX_E_ARG);
 
-    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_TEXT, WSX_WS_FIN, 1, NULL, out, sizeof out, NULL), WSX_E_ARG);
-    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_TEXT, WSX_WS_FIN, 1, NULL, NULL, sizeof out, &n), WSX_E_ARG);
+    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_TEXT, WSX_WS_FIN, 1, NULL, out, sizeof out, NULL),
+             WSX_E_ARG);
+    CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_TEXT, WSX_WS_FIN, 1, NULL, NULL, sizeof out, &n),
+             WSX_E_ARG);
     /* WSX_E_ARG before the other checks */
     CHECK_EQ(wsx_ws_write_header(0x3, WSX_WS_FIN, 1, NULL, out, sizeof out, NULL), WSX_E_ARG);
 
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, "a", 1, NULL, out, sizeof out, NULL), WSX_E_ARG);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, "a", 1, NULL, NULL, sizeof out, &n), WSX_E_ARG);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, NULL, 1, NULL, out, sizeof out, &n), WSX_E_ARG);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_CLOSE, WSX_WS_FIN, NULL, 2, NULL, out, sizeof out, &n), WSX_E_ARG);
-    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, NULL, 0, NULL, out, sizeof out, &n), WSX_OK);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, "a", 1, NULL, out, sizeof out, NULL),
+             WSX_E_ARG);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, "a", 1, NULL, NULL, sizeof out, &n),
+             WSX_E_ARG);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, NULL, 1, NULL, out, sizeof out, &n),
+             WSX_E_ARG);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_CLOSE, WSX_WS_FIN, NULL, 2, NULL, out, sizeof out, &n),
+             WSX_E_ARG);
+    CHECK_EQ(wsx_ws_encode_frame(WSX_WS_OP_TEXT, WSX_WS_FIN, NULL, 0, NULL, out, sizeof out, &n),
+             WSX_OK);
 
     CHECK_EQ(wsx_ws_frame_in_place(NULL, 14, 0, WSX_WS_OP_TEXT, WSX_WS_FIN, NULL, &n), WSX_E_ARG);
     CHECK_EQ(wsx_ws_frame_in_place(out, 14, 0, WSX_WS_OP_TEXT, WSX_WS_FIN, NULL, NULL), WSX_E_ARG);

@@ -38,10 +38,7 @@ static int mark(log_t *l, char c)
     return l->pause_verdict ? l->pause_verdict : 1;
 }
 
-static int on_open(void *u)
-{
-    return mark((log_t *)u, 'o');
-}
+static int on_open(void *u) { return mark((log_t *)u, 'o'); }
 
 static int on_message(void *u, unsigned opcode, const uint8_t *d, size_t n)
 {
@@ -56,8 +53,7 @@ static int on_message(void *u, unsigned opcode, const uint8_t *d, size_t n)
     return pause || l->pause_on_message;
 }
 
-static int on_data(void *u, int kind, unsigned opcode, const uint8_t *d,
-                   size_t n)
+static int on_data(void *u, int kind, unsigned opcode, const uint8_t *d, size_t n)
 {
     log_t *l = (log_t *)u;
     if (kind == WSX_WS_EV_MESSAGE_START) {
@@ -111,9 +107,8 @@ static int on_error(void *u, int err)
     return l->error_verdict;
 }
 
-static const wsx_ws_callbacks callbacks = {on_open, on_message, on_data,
-                                           on_ping, on_pong, on_close,
-                                           on_error};
+static const wsx_ws_callbacks callbacks = {on_open, on_message, on_data, on_ping,
+                                           on_pong, on_close,   on_error};
 
 static void rnd(void *ctx, uint8_t *out, size_t n)
 {
@@ -147,8 +142,7 @@ static size_t conversation(size_t big)
     CHECK_EQ(wsx_ws_conn_stream_begin(&k, WSX_WS_OP_BINARY), WSX_OK);
     CHECK_EQ(wsx_ws_conn_stream_part(&k, payload, third), WSX_OK);
     CHECK_EQ(wsx_ws_conn_stream_part(&k, payload + third, third), WSX_OK);
-    CHECK_EQ(wsx_ws_conn_stream_end(&k, payload + 2 * third, big - 2 * third),
-             WSX_OK);
+    CHECK_EQ(wsx_ws_conn_stream_end(&k, payload + 2 * third, big - 2 * third), WSX_OK);
     CHECK_EQ(wsx_ws_conn_send(&k, WSX_WS_OP_TEXT, NULL, 0), WSX_OK);
     CHECK_EQ(wsx_ws_conn_close(&k, 1000, NULL, 0, 0), WSX_OK);
     nv = wsx_ws_conn_output_vec(&k, v);
@@ -159,8 +153,7 @@ static size_t conversation(size_t big)
     return n;
 }
 
-static void server(wsx_ws_conn *s, uint8_t *out, size_t cap,
-                   uint64_t max_message)
+static void server(wsx_ws_conn *s, uint8_t *out, size_t cap, uint64_t max_message)
 {
     wsx_ws_conn_config cfg;
     wsx_ws_conn_config_default(&cfg);
@@ -171,8 +164,8 @@ static void server(wsx_ws_conn *s, uint8_t *out, size_t cap,
 
 /* Feeds bytes[0..len) in pieces of `step` bytes (0: whole) or cut once at
  * `cut` (when step is 0 and cut > 0), from guarded memory. */
-static int feed_pieces(wsx_ws_conn *s, wsx_ws_feed *f, const uint8_t *bytes,
-                       size_t len, size_t step, size_t cut)
+static int feed_pieces(wsx_ws_conn *s, wsx_ws_feed *f, const uint8_t *bytes, size_t len,
+                       size_t step, size_t cut)
 {
     size_t at = 0;
     int r = 0;
@@ -229,8 +222,7 @@ static void test_assembled(void)
             size_t at = 0, used;
             int r, msgs = 0;
             uint8_t *g = guarded_copy(wire, len);
-            while ((r = wsx_ws_conn_feed(&s, &f, g + at, len - at, 0, &used)) ==
-                   1) {
+            while ((r = wsx_ws_conn_feed(&s, &f, g + at, len - at, 0, &used)) == 1) {
                 at += used;
                 msgs++;
                 if (msgs == 1) {
@@ -310,8 +302,7 @@ static void test_too_big(void)
         CHECK_EQ(l.errors, 1);
         CHECK(strcmp(l.ev, "oMP!") == 0);
         /* sticky, on_error not repeated */
-        CHECK_EQ(wsx_ws_conn_feed(&s, &f, wire, 1, 0, NULL),
-                 WSX_E_WS_MESSAGE_TOO_BIG);
+        CHECK_EQ(wsx_ws_conn_feed(&s, &f, wire, 1, 0, NULL), WSX_E_WS_MESSAGE_TOO_BIG);
         CHECK_EQ(l.errors, 1);
         CHECK_EQ(wsx_ws_conn_state(&s), WSX_WS_CLOSING);
         p = wsx_ws_conn_output(&s, &n);
@@ -334,8 +325,7 @@ static void test_too_big(void)
         wsx_ws_conn_config_default(&cfg);
         cfg.role = WSX_WS_CLIENT;
         cfg.random = rnd;
-        CHECK_EQ(wsx_ws_conn_init(&k, &cfg, client_out, sizeof client_out),
-                 WSX_OK);
+        CHECK_EQ(wsx_ws_conn_init(&k, &cfg, client_out, sizeof client_out), WSX_OK);
         CHECK_EQ(wsx_ws_conn_open(&k, 0), WSX_OK);
         CHECK_EQ(wsx_ws_conn_stream_begin(&k, WSX_WS_OP_BINARY), WSX_OK);
         for (i = 0; i < 100; i++)
@@ -349,8 +339,7 @@ static void test_too_big(void)
         memset(&l, 0, sizeof l);
         server(&s, out, sizeof out, WSX_WS_DEFAULT_MAX_MESSAGE);
         wsx_ws_feed_init(&f, &callbacks, &l, msg, sizeof msg);
-        CHECK_EQ(feed_pieces(&s, &f, v[0].data, v[0].len, 3, 0),
-                 WSX_E_WS_MESSAGE_TOO_BIG);
+        CHECK_EQ(feed_pieces(&s, &f, v[0].data, v[0].len, 3, 0), WSX_E_WS_MESSAGE_TOO_BIG);
         CHECK(strcmp(l.ev, "oM!") == 0);
         CHECK_EQ(l.len, 100);
     }
@@ -394,8 +383,7 @@ static void test_pause_every_callback(void)
     /* the conversation plus a pong (masked, zero key) before the close */
     static uint8_t bytes[4096];
     static const uint8_t pong[] = {0x8A, 0x81, 0, 0, 0, 0, 'o'};
-    static const char *const modes[] = {"o", "M", "P", "O", "C", "oMPOC",
-                                        "S", "D", "E", "oSDEPOC"};
+    static const char *const modes[] = {"o", "M", "P", "O", "C", "oMPOC", "S", "D", "E", "oSDEPOC"};
     size_t len = conversation(900), close_at = len - 6 - 2, i;
     memcpy(bytes, wire, close_at);
     memcpy(bytes + close_at, pong, sizeof pong);
@@ -412,11 +400,8 @@ static void test_pause_every_callback(void)
         l.pause_on = modes[i];
         l.pause_verdict = i % 2 ? -1 : 7;
         server(&s, out, sizeof out, WSX_WS_DEFAULT_MAX_MESSAGE);
-        CHECK_EQ(wsx_ws_feed_init(&f, &callbacks, &l, i < 6 ? msg : NULL,
-                                  sizeof msg),
-                 WSX_OK);
-        while ((r = wsx_ws_conn_feed(&s, &f, g + at, len - at, 0, &used)) ==
-               WSX_PAUSED) {
+        CHECK_EQ(wsx_ws_feed_init(&f, &callbacks, &l, i < 6 ? msg : NULL, sizeof msg), WSX_OK);
+        while ((r = wsx_ws_conn_feed(&s, &f, g + at, len - at, 0, &used)) == WSX_PAUSED) {
             CHECK(used <= len - at);
             at += used;
             pauses++;
@@ -452,8 +437,7 @@ static void test_on_error(void)
     static log_t l;
     static uint8_t out[4096];
     /* masked with a zero key: "ab", then 0xFF */
-    static const uint8_t frame[] = {0x81, 0x85, 0, 0, 0, 0,
-                                    'a', 'b', 0xFF, 'c', 'd'};
+    static const uint8_t frame[] = {0x81, 0x85, 0, 0, 0, 0, 'a', 'b', 0xFF, 'c', 'd'};
     int verdict;
     for (verdict = 0; verdict < 2; verdict++) {
         wsx_ws_conn s;
@@ -464,16 +448,13 @@ static void test_on_error(void)
         l.error_verdict = verdict;
         server(&s, out, sizeof out, WSX_WS_DEFAULT_MAX_MESSAGE);
         CHECK_EQ(wsx_ws_feed_init(&f, &callbacks, &l, NULL, 0), WSX_OK);
-        CHECK_EQ(wsx_ws_conn_feed(&s, &f, g, sizeof frame, 0, &used),
-                 WSX_E_WS_UTF8);
+        CHECK_EQ(wsx_ws_conn_feed(&s, &f, g, sizeof frame, 0, &used), WSX_E_WS_UTF8);
         CHECK_EQ(used, 8); /* up to the bad byte */
         CHECK(strcmp(l.ev, "oSD!") == 0);
         CHECK_EQ(l.len, 2);
         CHECK_MEM(l.data, "ab", 2);
         CHECK_EQ(l.err, WSX_E_WS_UTF8);
-        CHECK_EQ(wsx_ws_conn_feed(&s, &f, g + used, sizeof frame - used, 0,
-                                  &used),
-                 WSX_E_WS_UTF8);
+        CHECK_EQ(wsx_ws_conn_feed(&s, &f, g + used, sizeof frame - used, 0, &used), WSX_E_WS_UTF8);
         CHECK_EQ(used, 0);
         CHECK_EQ(l.errors, 1);
         CHECK_EQ(wsx_ws_conn_state(&s), WSX_WS_CLOSING);

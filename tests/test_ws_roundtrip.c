@@ -48,12 +48,11 @@ static uint8_t *make_payload(size_t n, int text, unsigned seed)
 }
 
 /* The expected log of one whole message with payload p[0..n). */
-static void expect_message(log_t *l, int text, const uint8_t *p, size_t n,
-                           uint64_t first_len)
+static void expect_message(log_t *l, int text, const uint8_t *p, size_t n, uint64_t first_len)
 {
     char tmp[64];
-    snprintf(tmp, sizeof tmp, "%sstart:%s:%llu", l->n ? "|" : "",
-             text ? "text" : "bin", (unsigned long long)first_len);
+    snprintf(tmp, sizeof tmp, "%sstart:%s:%llu", l->n ? "|" : "", text ? "text" : "bin",
+             (unsigned long long)first_len);
     log_str(l, tmp);
     if (n) {
         log_str(l, "|data:");
@@ -62,13 +61,12 @@ static void expect_message(log_t *l, int text, const uint8_t *p, size_t n,
     log_str(l, text ? "|end:text" : "|end:bin");
 }
 
-static void encode(bytes *out, unsigned opcode, unsigned flags,
-                   const uint8_t *payload, size_t n, const uint8_t *key)
+static void encode(bytes *out, unsigned opcode, unsigned flags, const uint8_t *payload, size_t n,
+                   const uint8_t *key)
 {
     size_t cap = n + WSX_WS_MAX_HEADER, len = 0;
     uint8_t *frame = (uint8_t *)malloc(cap);
-    CHECK_EQ(wsx_ws_encode_frame(opcode, flags, payload, n, key, frame, cap,
-                                 &len), WSX_OK);
+    CHECK_EQ(wsx_ws_encode_frame(opcode, flags, payload, n, key, frame, cap, &len), WSX_OK);
     CHECK_EQ(len, wsx_ws_header_size(n, key != NULL) + n);
     put(out, frame, len);
     free(frame);
@@ -88,8 +86,8 @@ static void test_data_length_classes(void)
                 log_t expected = {0, 0, 0, 0};
                 size_t n = sizes[s];
                 uint8_t *p = make_payload(n, text, (unsigned)s);
-                encode(&b, text ? WSX_WS_OP_TEXT : WSX_WS_OP_BINARY,
-                       WSX_WS_FIN, p, n, sender_key(roles[r], (unsigned)s));
+                encode(&b, text ? WSX_WS_OP_TEXT : WSX_WS_OP_BINARY, WSX_WS_FIN, p, n,
+                       sender_key(roles[r], (unsigned)s));
                 expect_message(&expected, text, p, n, n);
                 log_str(&expected, "|need");
                 run_bytes(roles[r], &b, expected.s);
@@ -124,17 +122,19 @@ static void test_control_frames(void)
         free(expected.s);
 
         /* Close: empty, code only, code and the longest reason. */
-        CHECK_EQ(wsx_ws_encode_close(0, NULL, 0, sender_key(roles[r], 5),
-                                     frame, sizeof frame, &len), WSX_OK);
+        CHECK_EQ(
+            wsx_ws_encode_close(0, NULL, 0, sender_key(roles[r], 5), frame, sizeof frame, &len),
+            WSX_OK);
         put(&b, frame, len);
         run_bytes(roles[r], &b, "close:1005:|need");
-        CHECK_EQ(wsx_ws_encode_close(1000, NULL, 0, sender_key(roles[r], 6),
-                                     frame, sizeof frame, &len), WSX_OK);
+        CHECK_EQ(
+            wsx_ws_encode_close(1000, NULL, 0, sender_key(roles[r], 6), frame, sizeof frame, &len),
+            WSX_OK);
         put(&b, frame, len);
         run_bytes(roles[r], &b, "close:1000:|need");
-        CHECK_EQ(wsx_ws_encode_close(4999, reason, sizeof reason,
-                                     sender_key(roles[r], 7), frame,
-                                     sizeof frame, &len), WSX_OK);
+        CHECK_EQ(wsx_ws_encode_close(4999, reason, sizeof reason, sender_key(roles[r], 7), frame,
+                                     sizeof frame, &len),
+                 WSX_OK);
         CHECK_EQ(len, wsx_ws_header_size(125, roles[r] == WSX_WS_SERVER) + 125);
         put(&b, frame, len);
         memset(&expected, 0, sizeof expected);
@@ -162,11 +162,9 @@ static void test_fragmenter(void)
         uint64_t n;
         unsigned frames = 0;
         int got;
-        CHECK_EQ(wsx_ws_fragmenter_init(&f, WSX_WS_OP_TEXT, total,
-                                        max_fragment), WSX_OK);
-        while ((got = wsx_ws_fragmenter_next(&f, sender_key(roles[r], frames),
-                                             &n, hdr, sizeof hdr, &hlen)) ==
-                   WSX_OK &&
+        CHECK_EQ(wsx_ws_fragmenter_init(&f, WSX_WS_OP_TEXT, total, max_fragment), WSX_OK);
+        while ((got = wsx_ws_fragmenter_next(&f, sender_key(roles[r], frames), &n, hdr, sizeof hdr,
+                                             &hlen)) == WSX_OK &&
                hlen > 0) {
             const uint8_t *key = sender_key(roles[r], frames);
             size_t start;
@@ -177,8 +175,8 @@ static void test_fragmenter(void)
                 wsx_mask(b.p + start, (size_t)n, key, 0);
             at += (size_t)n;
             if (frames++ == 0)
-                encode(&b, WSX_WS_OP_PING, WSX_WS_FIN, (const uint8_t *)"hb",
-                       2, sender_key(roles[r], 15));
+                encode(&b, WSX_WS_OP_PING, WSX_WS_FIN, (const uint8_t *)"hb", 2,
+                       sender_key(roles[r], 15));
         }
         CHECK_EQ(got, WSX_OK); /* complete: WSX_OK, no header */
         CHECK_EQ(hlen, 0);
@@ -210,19 +208,17 @@ static void test_stream(void)
         for (i = 0; i < 4; i++) {
             const uint8_t *key = sender_key(roles[r], (unsigned)i);
             size_t n = strlen(parts[i]), start;
-            CHECK_EQ(wsx_ws_stream_next(&s, n, key, hdr, sizeof hdr, &hlen),
-                     WSX_OK);
+            CHECK_EQ(wsx_ws_stream_next(&s, n, key, hdr, sizeof hdr, &hlen), WSX_OK);
             put(&b, hdr, hlen);
             start = b.n;
             put(&b, parts[i], n);
             if (key)
                 wsx_mask(b.p + start, n, key, 0);
         }
-        CHECK_EQ(wsx_ws_stream_finish(&s, 0, sender_key(roles[r], 4), hdr,
-                                      sizeof hdr, &hlen), WSX_OK);
+        CHECK_EQ(wsx_ws_stream_finish(&s, 0, sender_key(roles[r], 4), hdr, sizeof hdr, &hlen),
+                 WSX_OK);
         put(&b, hdr, hlen);
-        run_bytes(roles[r], &b,
-                  "start:text:3|data:Hello, \\xe2\\x82\\xac!|end:text|need");
+        run_bytes(roles[r], &b, "start:text:3|data:Hello, \\xe2\\x82\\xac!|end:text|need");
     }
 }
 
@@ -236,9 +232,9 @@ static void test_in_place(void)
         size_t off = 0;
         log_t expected = {0, 0, 0, 0};
         memcpy(buf + WSX_WS_MAX_HEADER, p, 300);
-        CHECK_EQ(wsx_ws_frame_in_place(buf, WSX_WS_MAX_HEADER, 300,
-                                       WSX_WS_OP_BINARY, WSX_WS_FIN,
-                                       sender_key(roles[r], 8), &off), WSX_OK);
+        CHECK_EQ(wsx_ws_frame_in_place(buf, WSX_WS_MAX_HEADER, 300, WSX_WS_OP_BINARY, WSX_WS_FIN,
+                                       sender_key(roles[r], 8), &off),
+                 WSX_OK);
         expect_message(&expected, 0, p, 300, 300);
         log_str(&expected, "|need");
         run_stream(roles[r], buf + off, sizeof buf - off, expected.s);
@@ -253,12 +249,10 @@ static void test_rsv_roundtrip(void)
     wsx_ws_decoder_config cfg;
     bytes b = {0, 0, 0};
     wsx_ws_decoder_config_default(&cfg);
-    encode(&b, WSX_WS_OP_BINARY, WSX_WS_FIN | WSX_WS_RSV1,
-           (const uint8_t *)"z", 1, NULL);
+    encode(&b, WSX_WS_OP_BINARY, WSX_WS_FIN | WSX_WS_RSV1, (const uint8_t *)"z", 1, NULL);
     run_stream(WSX_WS_CLIENT, b.p, b.n, "error:WSX_E_WS_RSV");
     cfg.rsv_allowed = WSX_WS_RSV1;
-    run_stream_cfg(WSX_WS_CLIENT, &cfg, b.p, b.n,
-                   "start:bin:1+r40|data:z|end:bin|need");
+    run_stream_cfg(WSX_WS_CLIENT, &cfg, b.p, b.n, "start:bin:1+r40|data:z|end:bin|need");
     free(b.p);
 }
 
@@ -271,9 +265,9 @@ static void test_huge_header_limits(void)
         wsx_ws_decoder_config cfg;
         uint8_t hdr[WSX_WS_MAX_HEADER + 3];
         size_t hlen;
-        CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, huge,
-                                     sender_key(roles[r], 1), hdr,
-                                     WSX_WS_MAX_HEADER, &hlen), WSX_OK);
+        CHECK_EQ(wsx_ws_write_header(WSX_WS_OP_BINARY, WSX_WS_FIN, huge, sender_key(roles[r], 1),
+                                     hdr, WSX_WS_MAX_HEADER, &hlen),
+                 WSX_OK);
         CHECK_EQ(hlen, roles[r] == WSX_WS_SERVER ? 14 : 10);
         memcpy(hdr + hlen, "abc", 3);
         /* Defaults (16 MiB): refused from the header. */
@@ -282,8 +276,7 @@ static void test_huge_header_limits(void)
         wsx_ws_decoder_config_default(&cfg);
         cfg.max_frame_size = UINT64_MAX;
         cfg.max_message_size = (uint64_t)4 << 30;
-        run_stream_cfg(roles[r], &cfg, hdr, hlen + 3,
-                       "error:WSX_E_WS_MESSAGE_TOO_BIG");
+        run_stream_cfg(roles[r], &cfg, hdr, hlen + 3, "error:WSX_E_WS_MESSAGE_TOO_BIG");
         /* No limits: START with the declared length, then what is there
          * (it was not masked: only its length matters here). */
         cfg.max_message_size = UINT64_MAX;
@@ -294,12 +287,10 @@ static void test_huge_header_limits(void)
             size_t i;
             for (i = 0; i < 3; i++)
                 tail[i] = (uint8_t)("abc"[i] ^ (key ? key[i] : 0));
-            snprintf(expected, sizeof expected,
-                     "start:bin:%llu|data:", (unsigned long long)huge);
+            snprintf(expected, sizeof expected, "start:bin:%llu|data:", (unsigned long long)huge);
             for (i = 0; i < 3; i++) {
                 char hex[8];
-                if (tail[i] >= 0x20 && tail[i] < 0x7f && tail[i] != '|' &&
-                    tail[i] != '\\')
+                if (tail[i] >= 0x20 && tail[i] < 0x7f && tail[i] != '|' && tail[i] != '\\')
                     snprintf(hex, sizeof hex, "%c", tail[i]);
                 else
                     snprintf(hex, sizeof hex, "\\x%02x", tail[i]);

@@ -49,8 +49,7 @@ static inline void put_byte(bytes *o, unsigned b)
 static const uint8_t KEY[4] = {0x37, 0xfa, 0x21, 0x3d}; /* RFC 6455 5.7 */
 
 /* A frame with the minimal length encoding; masked with KEY if masked. */
-static inline void put_frame(bytes *o, int masked, unsigned b0,
-                             const void *payload, size_t n)
+static inline void put_frame(bytes *o, int masked, unsigned b0, const void *payload, size_t n)
 {
     size_t i, start;
     unsigned m = masked ? 0x80 : 0;
@@ -75,8 +74,7 @@ static inline void put_frame(bytes *o, int masked, unsigned b0,
             o->p[start + i] ^= KEY[i & 3];
 }
 
-static inline void put_text(bytes *o, int masked, unsigned b0,
-                            const char *s)
+static inline void put_text(bytes *o, int masked, unsigned b0, const char *s)
 {
     put_frame(o, masked, b0, s, strlen(s));
 }
@@ -111,7 +109,9 @@ static inline void log_str(log_t *l, const char *s) { log_put(l, s, strlen(s)); 
  * library built with WSX_NO_ERROR_STRINGS too. */
 static inline const char *driver_err_name(int err)
 {
-#define NAME_(name, value, cc, hs, reason) if (err == (value)) return "WSX_E_" #name;
+#define NAME_(name, value, cc, hs, reason) \
+    if (err == (value))                    \
+        return "WSX_E_" #name;
     WSX_ERROR_TABLE(NAME_)
 #undef NAME_
     return "WSX_E_UNKNOWN";
@@ -237,8 +237,7 @@ static inline void feed(run_t *run, const uint8_t *chunk, size_t n)
             size_t used2 = 1;
             wsx_ws_event ev2;
             CHECK_EQ(used, 0);
-            CHECK(ev.data == NULL && ev.size == 0 && ev.opcode == 0 &&
-                  ev.close_code == 0);
+            CHECK(ev.data == NULL && ev.size == 0 && ev.opcode == 0 && ev.close_code == 0);
             CHECK_EQ(wsx_ws_decoder_error(&run->d), r);
             /* sticky */
             CHECK_EQ(wsx_ws_decode(&run->d, g + pos, n - pos, &used2, &ev2), r);
@@ -262,11 +261,9 @@ static inline void feed(run_t *run, const uint8_t *chunk, size_t n)
             CHECK(ev.data >= g + pos && ev.data + ev.size <= g + pos + used);
             if (ev.data >= g + pos && ev.data + ev.size <= g + pos + used)
                 memset(delivered + (ev.data - g), 1, ev.size);
-        } else if (r == WSX_WS_EV_PING || r == WSX_WS_EV_PONG ||
-                   r == WSX_WS_EV_CLOSE) {
+        } else if (r == WSX_WS_EV_PING || r == WSX_WS_EV_PONG || r == WSX_WS_EV_CLOSE) {
             CHECK(ev.size <= WSX_WS_MAX_CONTROL);
-            CHECK(ev.data >= (uint8_t *)&run->d &&
-                  ev.data + ev.size <= (uint8_t *)(&run->d + 1));
+            CHECK(ev.data >= (uint8_t *)&run->d && ev.data + ev.size <= (uint8_t *)(&run->d + 1));
         }
         log_event(&run->log, r, &ev);
         pos += used;
@@ -281,23 +278,21 @@ done:
     free(delivered);
 }
 
-static inline void run_begin(run_t *run, wsx_ws_role role,
-                             const wsx_ws_decoder_config *cfg)
+static inline void run_begin(run_t *run, wsx_ws_role role, const wsx_ws_decoder_config *cfg)
 {
     memset(run, 0, sizeof *run);
     wsx_ws_decoder_init(&run->d, role, cfg);
     log_str(&run->log, "");
 }
 
-static inline void run_end(run_t *run, const char *how,
-                           const char *expected)
+static inline void run_end(run_t *run, const char *how, const char *expected)
 {
     if (!run->error)
         log_str(&run->log, run->log.n ? "|need" : "need");
     if (strcmp(run->log.s, expected) != 0) {
         CHECK(!"event sequence differs");
-        fprintf(stderr, "    %s:\n      expected %.300s\n      got      %.300s\n",
-                how, expected, run->log.s);
+        fprintf(stderr, "    %s:\n      expected %.300s\n      got      %.300s\n", how, expected,
+                run->log.s);
     }
     free(run->log.s);
 }
@@ -311,10 +306,8 @@ static inline int split_offset_wanted(size_t k, size_t n)
 
 /* THE driver: decodes in[0..n) whole, byte by byte and in two chunks split
  * at every offset; each must give exactly `expected`. */
-static inline void run_stream_cfg(wsx_ws_role role,
-                                  const wsx_ws_decoder_config *cfg,
-                                  const uint8_t *in, size_t n,
-                                  const char *expected)
+static inline void run_stream_cfg(wsx_ws_role role, const wsx_ws_decoder_config *cfg,
+                                  const uint8_t *in, size_t n, const char *expected)
 {
     run_t run;
     size_t k;
@@ -342,22 +335,20 @@ static inline void run_stream_cfg(wsx_ws_role role,
     }
 }
 
-static inline void run_stream(wsx_ws_role role, const uint8_t *in,
-                              size_t n, const char *expected)
+static inline void run_stream(wsx_ws_role role, const uint8_t *in, size_t n, const char *expected)
 {
     run_stream_cfg(role, NULL, in, n, expected);
 }
 
-#define RUN_BYTES(role, expected, ...)                                     \
-    do {                                                                   \
-        static const uint8_t in_[] = {__VA_ARGS__};                        \
-        run_stream(role, in_, sizeof in_, expected);                       \
+#define RUN_BYTES(role, expected, ...)               \
+    do {                                             \
+        static const uint8_t in_[] = {__VA_ARGS__};  \
+        run_stream(role, in_, sizeof in_, expected); \
     } while (0)
 
 /* run_stream_cfg over the bytes b holds, then empties b for the next
  * stream. */
-static inline void run_bytes_cfg(wsx_ws_role role,
-                                 const wsx_ws_decoder_config *cfg, bytes *b,
+static inline void run_bytes_cfg(wsx_ws_role role, const wsx_ws_decoder_config *cfg, bytes *b,
                                  const char *expected)
 {
     run_stream_cfg(role, cfg, b->p, b->n, expected);
@@ -365,8 +356,7 @@ static inline void run_bytes_cfg(wsx_ws_role role,
     memset(b, 0, sizeof *b);
 }
 
-static inline void run_bytes(wsx_ws_role role, bytes *b,
-                             const char *expected)
+static inline void run_bytes(wsx_ws_role role, bytes *b, const char *expected)
 {
     run_bytes_cfg(role, NULL, b, expected);
 }

@@ -37,12 +37,12 @@ int http_host_ok(const wsx_http_request *req);
  *                          request head when its slot was given to a new
  *                          one (RFC 9110 section 15.5.9) */
 #define HTTP_RETRY_AFTER_S "5"
-#define HTTP_BUSY_RESPONSE                                                  \
-    "HTTP/1.1 503 Service Unavailable\r\nRetry-After: " HTTP_RETRY_AFTER_S  \
-    "\r\nContent-Type: text/plain\r\nContent-Length: 25\r\n"              \
+#define HTTP_BUSY_RESPONSE                                                 \
+    "HTTP/1.1 503 Service Unavailable\r\nRetry-After: " HTTP_RETRY_AFTER_S \
+    "\r\nContent-Type: text/plain\r\nContent-Length: 25\r\n"               \
     "Connection: close\r\n\r\nserver busy: retry later\n"
-#define HTTP_TIMEOUT_RESPONSE                                               \
-    "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n"                \
+#define HTTP_TIMEOUT_RESPONSE                               \
+    "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n" \
     "Connection: close\r\n\r\n"
 
 #endif

@@ -21,10 +21,14 @@ static int hex4(const char *p, const char *end, unsigned *out)
     for (i = 0; i < 4; i++) {
         char ch = p[i];
         v <<= 4;
-        if (ch >= '0' && ch <= '9') v |= (unsigned)(ch - '0');
-        else if (ch >= 'a' && ch <= 'f') v |= (unsigned)(ch - 'a' + 10);
-        else if (ch >= 'A' && ch <= 'F') v |= (unsigned)(ch - 'A' + 10);
-        else return -1;
+        if (ch >= '0' && ch <= '9')
+            v |= (unsigned)(ch - '0');
+        else if (ch >= 'a' && ch <= 'f')
+            v |= (unsigned)(ch - 'a' + 10);
+        else if (ch >= 'A' && ch <= 'F')
+            v |= (unsigned)(ch - 'A' + 10);
+        else
+            return -1;
     }
     *out = v;
     return 0;
@@ -47,7 +51,14 @@ static const char *scan_string(const char *p, const char *end)
         if (++p == end)
             return NULL;
         switch (*p) {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
             p++;
             break;
         case 'u': {
@@ -56,7 +67,7 @@ static const char *scan_string(const char *p, const char *end)
                 return NULL;
             p += 5;
             if (u >= 0xDC00 && u <= 0xDFFF)
-                return NULL;            /* a low surrogate alone */
+                return NULL;                  /* a low surrogate alone */
             if (u >= 0xD800 && u <= 0xDBFF) { /* must be followed by a low one */
                 if (end - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, end, &lo) != 0 ||
                     lo < 0xDC00 || lo > 0xDFFF)
@@ -238,8 +249,7 @@ static const char *decode_unicode(const char *p, const char *end, unsigned *cp)
 /* Decodes string characters from p up to an unescaped quote or end into
  * dst[0..cap) (dst NULL: only count them) and sets *len.  Returns where it
  * stopped (the quote, or end), or NULL when malformed or too long. */
-static const char *decode_chars(const char *p, const char *end, char *dst, size_t cap,
-                                size_t *len)
+static const char *decode_chars(const char *p, const char *end, char *dst, size_t cap, size_t *len)
 {
     size_t o = 0;
     while (p < end && *p != '"') {
@@ -254,20 +264,37 @@ static const char *decode_chars(const char *p, const char *end, char *dst, size_
             if (++p >= end)
                 return NULL;
             switch (*p++) {
-            case '"': tmp[0] = '"'; break;
-            case '\\': tmp[0] = '\\'; break;
-            case '/': tmp[0] = '/'; break;
-            case 'b': tmp[0] = '\b'; break;
-            case 'f': tmp[0] = '\f'; break;
-            case 'n': tmp[0] = '\n'; break;
-            case 'r': tmp[0] = '\r'; break;
-            case 't': tmp[0] = '\t'; break;
+            case '"':
+                tmp[0] = '"';
+                break;
+            case '\\':
+                tmp[0] = '\\';
+                break;
+            case '/':
+                tmp[0] = '/';
+                break;
+            case 'b':
+                tmp[0] = '\b';
+                break;
+            case 'f':
+                tmp[0] = '\f';
+                break;
+            case 'n':
+                tmp[0] = '\n';
+                break;
+            case 'r':
+                tmp[0] = '\r';
+                break;
+            case 't':
+                tmp[0] = '\t';
+                break;
             case 'u':
                 if (!(p = decode_unicode(p, end, &cp)))
                     return NULL;
                 n = put_utf8(cp, tmp);
                 break;
-            default: return NULL;
+            default:
+                return NULL;
             }
         }
         if (dst) {
@@ -298,13 +325,27 @@ long json_escape(const char *src, size_t len, char *out, size_t cap)
         size_t k = 2;
         tmp[0] = '\\';
         switch (ch) {
-        case '"': tmp[1] = '"'; break;
-        case '\\': tmp[1] = '\\'; break;
-        case '\n': tmp[1] = 'n'; break;
-        case '\r': tmp[1] = 'r'; break;
-        case '\t': tmp[1] = 't'; break;
-        case '\b': tmp[1] = 'b'; break;
-        case '\f': tmp[1] = 'f'; break;
+        case '"':
+            tmp[1] = '"';
+            break;
+        case '\\':
+            tmp[1] = '\\';
+            break;
+        case '\n':
+            tmp[1] = 'n';
+            break;
+        case '\r':
+            tmp[1] = 'r';
+            break;
+        case '\t':
+            tmp[1] = 't';
+            break;
+        case '\b':
+            tmp[1] = 'b';
+            break;
+        case '\f':
+            tmp[1] = 'f';
+            break;
         default:
             if (ch < 0x20 || ch == 0x7F) {
                 tmp[1] = 'u';

@@ -33,12 +33,12 @@
 #include <stddef.h>
 
 typedef struct json_member {
-    const char *key;   /* raw key (escapes left in), not NUL-terminated */
+    const char *key; /* raw key (escapes left in), not NUL-terminated */
     size_t key_len;
-    int is_array;      /* 0: string, raw = its inside; 1: raw = "[...]" */
+    int is_array; /* 0: string, raw = its inside; 1: raw = "[...]" */
     const char *raw;
     size_t raw_len;
-    size_t count;      /* arrays: number of strings */
+    size_t count; /* arrays: number of strings */
 } json_member;
 
 /* Parses json[0..len) as one object (surrounding whitespace allowed) into

@@ -53,8 +53,7 @@ int net_listen(const char *host, int port, int backlog)
     if (!res)
         return -1;
     for (ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    ai->ai_protocol);
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
         if (fd < 0)
             continue;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -104,10 +103,7 @@ int net_accept(int listen_fd)
     return fd;
 }
 
-int net_spare_fd(void)
-{
-    return open("/dev/null", O_RDONLY | O_CLOEXEC);
-}
+int net_spare_fd(void) { return open("/dev/null", O_RDONLY | O_CLOEXEC); }
 
 void net_refuse(int fd, const char *answer)
 {
@@ -176,8 +172,8 @@ void net_drain_wrote(net_drain *d, size_t n, uint64_t now)
     d->written += n;
 }
 
-int net_drain_stalled(net_drain *d, int fd, size_t pending, uint64_t now,
-                      uint64_t stall_ms, uint64_t *next_check)
+int net_drain_stalled(net_drain *d, int fd, size_t pending, uint64_t now, uint64_t stall_ms,
+                      uint64_t *next_check)
 {
     uint64_t unacked, taken;
     *next_check = UINT64_MAX;
@@ -246,8 +242,7 @@ int net_connect(const char *host, int port)
  * so that a signal landing just before poll() is still seen soon. */
 static int connect_one(const struct addrinfo *ai, uint64_t deadline)
 {
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                    ai->ai_protocol);
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
     int err = 0, saved;
     socklen_t err_len = sizeof err;
     if (fd < 0)
@@ -403,9 +398,10 @@ static int copy_part(char *dst, size_t cap, const char *s, size_t n)
 
 static int parse_scheme(const char **pp, net_url *out)
 {
-    static const struct { const char *name; int port, tls; } schemes[] = {
-        { "ws", 80, 0 }, { "wss", 443, 1 }, { "http", 80, 0 }, { "https", 443, 1 }
-    };
+    static const struct {
+        const char *name;
+        int port, tls;
+    } schemes[] = {{"ws", 80, 0}, {"wss", 443, 1}, {"http", 80, 0}, {"https", 443, 1}};
     const char *p = *pp, *colon = strstr(p, "://");
     size_t i, n;
     if (!colon)

@@ -84,10 +84,10 @@ size_t net_unacked(int fd);
  * it, in our buffer or in the kernel's, for stall_ms without it taking
  * any.  A slow reader that takes a little at a time is not stalled. */
 typedef struct net_drain {
-    uint64_t written;          /* bytes written to the socket in all */
-    uint64_t taken;            /* of them, acknowledged at the last progress */
-    uint64_t since_ms;         /* time of the last progress */
-    int idle;                  /* nothing was waiting at the last check */
+    uint64_t written;  /* bytes written to the socket in all */
+    uint64_t taken;    /* of them, acknowledged at the last progress */
+    uint64_t since_ms; /* time of the last progress */
+    int idle;          /* nothing was waiting at the last check */
 } net_drain;
 
 void net_drain_init(net_drain *d);
@@ -96,8 +96,8 @@ void net_drain_wrote(net_drain *d, size_t n, uint64_t now);
 /* 1 when the peer is stalled (see above); pending: our bytes not yet
  * written.  Asks the kernel at most once per stall_ms; *next_check gets
  * the time to ask again (UINT64_MAX while nothing waits). */
-int net_drain_stalled(net_drain *d, int fd, size_t pending, uint64_t now,
-                      uint64_t stall_ms, uint64_t *next_check);
+int net_drain_stalled(net_drain *d, int fd, size_t pending, uint64_t now, uint64_t stall_ms,
+                      uint64_t *next_check);
 
 int net_set_nonblocking(int fd, int on);
 int net_set_nodelay(int fd);
@@ -133,10 +133,10 @@ int net_parse_dec(const char *s, size_t len, uint64_t *out);
  * (brackets kept, ":port" only when not the default); target is the request
  * target: path (default "/") plus "?query", never the "#fragment". */
 typedef struct net_url {
-    char scheme[8];        /* "ws", "wss", "http" or "https", lower case */
+    char scheme[8]; /* "ws", "wss", "http" or "https", lower case */
     char host[256];
-    int port;              /* explicit, or 80 (ws, http) / 443 (wss, https) */
-    int tls;               /* 1 for wss and https */
+    int port; /* explicit, or 80 (ws, http) / 443 (wss, https) */
+    int tls;  /* 1 for wss and https */
     char host_header[272];
     char target[2048];
 } net_url;

@@ -79,10 +79,7 @@ void timer_heap_remove(timer_heap *h, timer_node *n)
     sift_down(h, last->slot - 1);
 }
 
-timer_node *timer_heap_first(const timer_heap *h)
-{
-    return h->len > 0 ? h->nodes[0] : NULL;
-}
+timer_node *timer_heap_first(const timer_heap *h) { return h->len > 0 ? h->nodes[0] : NULL; }
 
 void timer_heap_free(timer_heap *h)
 {

@@ -15,8 +15,8 @@
 #include <stdint.h>
 
 typedef struct timer_node {
-    uint64_t due;              /* the key: when it is due (ms) */
-    size_t slot;               /* index + 1 in the heap, 0 = not in it */
+    uint64_t due; /* the key: when it is due (ms) */
+    size_t slot;  /* index + 1 in the heap, 0 = not in it */
 } timer_node;
 
 typedef struct timer_heap {
@@ -25,7 +25,7 @@ typedef struct timer_heap {
 } timer_heap;
 
 /* The struct of type `type` whose member `member` is the node n. */
-#define TIMER_OWNER(n, type, member) ((type *)(void *)((char *)(n) - offsetof(type, member)))
+#define TIMER_OWNER(n, type, member) ((type *)(void *)((char *)(n)-offsetof(type, member)))
 
 /* Makes room for n nodes in all.  Returns 0, or -1 when out of memory. */
 int timer_heap_reserve(timer_heap *h, size_t n);

@@ -24,18 +24,16 @@
 /* ---- the answer --------------------------------------------------------------- */
 
 static const char *const filler[] = {
-    " This", " answer", " is", " streamed", " by", " the", " wsx", " demo", " server,", " one",
-    " token", " per", " event,", " over", " Server-Sent", " Events.", " Each", " token", " is",
-    " written", " to", " the", " socket", " as", " soon", " as", " it", " is", " ready,", " so",
-    " a", " proxy", " and", " the", " browser", " show", " it", " at", " once.", " Press",
-    " Stop", " to", " end", " it", " early:", " the", " history", " keeps", " exactly", " what",
-    " was", " sent."};
+    " This",    " answer", " is",      " streamed", " by",     " the",  " wsx",         " demo",
+    " server,", " one",    " token",   " per",      " event,", " over", " Server-Sent", " Events.",
+    " Each",    " token",  " is",      " written",  " to",     " the",  " socket",      " as",
+    " soon",    " as",     " it",      " is",       " ready,", " so",   " a",           " proxy",
+    " and",     " the",    " browser", " show",     " it",     " at",   " once.",       " Press",
+    " Stop",    " to",     " end",     " it",       " early:", " the",  " history",     " keeps",
+    " exactly", " what",   " was",     " sent."};
 #define FILLER_COUNT (sizeof filler / sizeof filler[0])
 
-static int is_space(char ch)
-{
-    return ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r';
-}
+static int is_space(char ch) { return ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r'; }
 
 /* The k-th word of the prompt (0-based), or 0 if there are fewer. */
 static size_t prompt_word(const generation *g, int k, const char **word)
@@ -137,8 +135,8 @@ void generation_end(client *c, int stopped)
     if (g->running) {
         g->running = 0;
         g->stopped = stopped;
-        logmsg("generation %s %s after %d of %d tokens", g->id,
-               stopped ? "stopped" : "done", g->sent, g->planned);
+        logmsg("generation %s %s after %d of %d tokens", g->id, stopped ? "stopped" : "done",
+               g->sent, g->planned);
     }
     if (c->dead || c->peer_gone) {
         g->owner = NULL;
@@ -166,8 +164,7 @@ void stream_step(client *c, uint64_t now)
     }
     c->token_len = make_token(g, g->sent, c->token);
     e = json_escape(c->token, c->token_len, esc, sizeof esc);
-    n = snprintf(ev, sizeof ev, "id: %d\ndata: {\"text\":\"%.*s\"}\n\n", g->sent + 1,
-                 (int)e, esc);
+    n = snprintf(ev, sizeof ev, "id: %d\ndata: {\"text\":\"%.*s\"}\n\n", g->sent + 1, (int)e, esc);
     if (body_append(c, ev, (size_t)n) != 0) {
         kill_client(c);
         return;

@@ -253,8 +253,7 @@ static int on_ws_message(void *user, unsigned opcode, const uint8_t *data, size_
     return 0;
 }
 
-static const wsx_ws_callbacks ws_callbacks = {
-    NULL, on_ws_message, NULL, NULL, NULL, NULL, NULL};
+static const wsx_ws_callbacks ws_callbacks = {NULL, on_ws_message, NULL, NULL, NULL, NULL, NULL};
 
 /* Feeds in[0..in_len) to the connection. */
 void ws_input(client *c)

@@ -81,8 +81,12 @@ void client_free(server *s, client *c)
         generation_end(c, 1);
     if (c->kind == K_WS && c->ws)
         chat_leave(c);
-    if (c->prev) c->prev->next = c->next; else s->clients = c->next;
-    if (c->next) c->next->prev = c->prev;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->clients = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
     epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     s->tp->detach(c->tconn);
     close(c->fd);
@@ -141,10 +145,7 @@ void body_end(client *c)
     c->stream_ending = 1;
 }
 
-size_t client_lag(client *c)
-{
-    return pending_output(c) + net_unacked(c->fd);
-}
+size_t client_lag(client *c) { return pending_output(c) + net_unacked(c->fd); }
 
 size_t pending_output(client *c)
 {
@@ -464,8 +465,7 @@ static uint64_t client_timers(client *c, uint64_t now)
 {
     uint64_t check = UINT64_MAX, d;
     if (c->kind != K_LINGER &&
-        net_drain_stalled(&c->drain, c->fd, pending_output(c), now, c->srv->opt.stall_ms,
-                          &check)) {
+        net_drain_stalled(&c->drain, c->fd, pending_output(c), now, c->srv->opt.stall_ms, &check)) {
         logmsg("a client took nothing for --stall-ms: closed");
         kill_client(c);
         return UINT64_MAX;

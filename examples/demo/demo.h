@@ -95,8 +95,8 @@
 
 /* ---- limits --------------------------------------------------------------- */
 
-#define IN_CAP (24 * 1024)       /* request head + body, WebSocket reads */
-#define OUT_CAP (64 * 1024)      /* HTTP responses, event streams */
+#define IN_CAP (24 * 1024)  /* request head + body, WebSocket reads */
+#define OUT_CAP (64 * 1024) /* HTTP responses, event streams */
 #define MAX_HEAD 16384
 #define MAX_BODY 8192
 #define MAX_HEADERS 64
@@ -110,7 +110,7 @@
 #define TOKENS_MAX 60
 #define ANSWER_MAX (TOKENS_MAX * TOKEN_MAX)
 #define FEED_WINDOW 512
-#define FEED_EVENT_MAX 64        /* "id: n\ndata: n\n\n" with n < 2^64 */
+#define FEED_EVENT_MAX 64 /* "id: n\ndata: n\n\n" with n < 2^64 */
 #define STATIC_MAX (1 << 20)
 #define LINGER_MS 2000
 
@@ -121,7 +121,7 @@ typedef struct options {
     int port;
     const char *root;
     uint64_t token_ms, interval_ms, ping_ms, pong_ms, keepalive_ms, idle_ms;
-    uint64_t message_ms;       /* --message-timeout-ms, 0: never */
+    uint64_t message_ms; /* --message-timeout-ms, 0: never */
     size_t max_lag;
     uint64_t stall_ms;
     const char *state_path;
@@ -130,32 +130,32 @@ typedef struct options {
 } options;
 
 enum kind {
-    K_HTTP,    /* reading a request / writing a plain response */
-    K_WS,      /* WebSocket chat */
-    K_STREAM,  /* POST /api/chat token stream */
-    K_FEED,    /* GET /events */
-    K_LINGER   /* refused: answer out, then discard input until EOF */
+    K_HTTP,   /* reading a request / writing a plain response */
+    K_WS,     /* WebSocket chat */
+    K_STREAM, /* POST /api/chat token stream */
+    K_FEED,   /* GET /events */
+    K_LINGER  /* refused: answer out, then discard input until EOF */
 };
 
 struct client;
 
 typedef struct generation {
     char id[24];
-    int used;                  /* slot holds a record */
+    int used; /* slot holds a record */
     int running, stopped;
-    int planned, sent;         /* tokens planned, tokens written out */
+    int planned, sent; /* tokens planned, tokens written out */
     char prompt[PROMPT_MAX];
     size_t prompt_len;
     char answer[ANSWER_MAX];
     size_t answer_len;
-    struct client *owner;      /* the stream's connection until it ends */
+    struct client *owner; /* the stream's connection until it ends */
 } generation;
 
 typedef struct ws_state {
     wsx_ws_conn conn;
     wsx_ws_feed feed;
     char name[NAME_MAX_LEN + 1];
-    size_t name_len;           /* 0 until hello */
+    size_t name_len; /* 0 until hello */
     uint8_t msg[WS_MAX_MESSAGE];
     uint8_t queue[WS_QUEUE];
 } ws_state;
@@ -163,39 +163,39 @@ typedef struct ws_state {
 typedef struct client {
     struct server *srv;
     int fd;
-    void *tconn;               /* the transport's state for fd */
+    void *tconn; /* the transport's state for fd */
     enum kind kind;
-    uint32_t want;             /* the epoll events the loop wants */
-    uint32_t events;           /* the epoll events watched (transport's) */
-    int dead;                  /* to be freed by reap() */
-    int dirty;                 /* on the dirty list */
+    uint32_t want;              /* the epoll events the loop wants */
+    uint32_t events;            /* the epoll events watched (transport's) */
+    int dead;                   /* to be freed by reap() */
+    int dirty;                  /* on the dirty list */
     struct client *prev, *next; /* all clients */
-    struct client *dnext;      /* dirty list */
-    uint64_t deadline;         /* K_HTTP: request due; K_LINGER: end */
-    net_drain drain;           /* does the client take what we write? */
+    struct client *dnext;       /* dirty list */
+    uint64_t deadline;          /* K_HTTP: request due; K_LINGER: end */
+    net_drain drain;            /* does the client take what we write? */
     /* input */
     wsx_http_parser http;
     uint8_t *in;
     size_t in_len;
-    int peer_gone;             /* EOF seen */
+    int peer_gone; /* EOF seen */
     /* output: out[out_off..out_len), then body[body_off..body_len), then
      * (K_WS) the connection's queue */
     uint8_t *out;
     size_t out_off, out_len;
     char *body;
     size_t body_off, body_len;
-    int keep_alive;            /* the current request allows another */
-    int sent_continue;         /* "100 Continue" sent for this request */
-    int close_after;           /* close once the output is written */
-    int chunked;               /* the stream body is chunked */
+    int keep_alive;    /* the current request allows another */
+    int sent_continue; /* "100 Continue" sent for this request */
+    int close_after;   /* close once the output is written */
+    int chunked;       /* the stream body is chunked */
     /* K_STREAM */
     generation *gen;
     uint64_t next_token_ms;
-    int token_pending;         /* a token's event is in out, not all written */
-    size_t token_end;          /* out offset just past it */
+    int token_pending; /* a token's event is in out, not all written */
+    size_t token_end;  /* out offset just past it */
     char token[TOKEN_MAX];
     size_t token_len;
-    int stream_ending;         /* the end of the body is queued */
+    int stream_ending; /* the end of the body is queued */
     /* K_FEED */
     uint64_t last_write_ms;
     /* K_WS */
@@ -207,17 +207,17 @@ typedef struct server {
     const transport *tp;
     int epfd, lfd, spare_fd;
     long nclients;
-    client *clients;           /* all connections */
-    client *dirty;             /* to settle after the current events */
+    client *clients; /* all connections */
+    client *dirty;   /* to settle after the current events */
     wsx_ws_conn_config ws_cfg;
     wsx_hs_server_config hs_cfg;
     wsx_http_config http_cfg;
     /* generations */
     generation history[HISTORY_MAX];
-    size_t history_next;       /* ring: next slot to use */
+    size_t history_next; /* ring: next slot to use */
     unsigned long gen_counter;
     /* feed */
-    uint64_t seq;              /* last event number produced */
+    uint64_t seq; /* last event number produced */
     uint64_t next_feed_ms;
     int state_fd;
     wsx_sse_replay replay;
@@ -234,15 +234,15 @@ void logmsg(const char *fmt, ...);
 
 /* ---- conn.c ------------------------------------------------------------------ */
 
-void mark(client *c);          /* settle c after the current events */
-void kill_client(client *c);   /* end c (freed by reap()) */
+void mark(client *c);        /* settle c after the current events */
+void kill_client(client *c); /* end c (freed by reap()) */
 void client_free(server *s, client *c);
 int out_append(client *c, const void *data, size_t len);
 int body_append(client *c, const void *data, size_t len);
 void body_end(client *c);
 size_t pending_output(client *c);
 int flush_output(client *c);
-size_t client_lag(client *c);  /* bytes waiting for c (ours + its socket's) */
+size_t client_lag(client *c); /* bytes waiting for c (ours + its socket's) */
 void on_readable(client *c);
 void reap(server *s);
 void accept_all(server *s);
@@ -251,8 +251,8 @@ int run_timers(server *s);
 /* ---- http.c ------------------------------------------------------------------ */
 
 void process_http(client *c);
-void respond(client *c, int status, const char *ctype, const char *extra,
-             const char *body, size_t body_len, char *owned_body, int head_only);
+void respond(client *c, int status, const char *ctype, const char *extra, const char *body,
+             size_t body_len, char *owned_body, int head_only);
 void respond_text(client *c, int status, const char *extra, const char *text);
 void respond_json(client *c, int status, const char *json, size_t len);
 void write_stream_head(client *c, int minor_version);
@@ -266,7 +266,7 @@ int buf_put_escaped(char *buf, size_t cap, size_t *len, const char *s, size_t n)
 
 void start_ws(client *c, const wsx_http_request *req, size_t head_len);
 void ws_input(client *c);
-void chat_leave(client *c);    /* c's name leaves the room */
+void chat_leave(client *c); /* c's name leaves the room */
 
 /* ---- assistant.c ------------------------------------------------------------- */
 

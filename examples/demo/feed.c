@@ -196,7 +196,8 @@ static int outside_window(client *c, const char *last, size_t last_len, wsx_sse_
     wsx_sse_replay_all(&s->replay, &all);
     if (numeric && id == s->seq)
         return 0; /* up to date (nothing produced yet) */
-    if (numeric && id < s->seq && wsx_sse_replay_next(&all, &bytes, &len, &oldest, &oldest_len) == 1 &&
+    if (numeric && id < s->seq &&
+        wsx_sse_replay_next(&all, &bytes, &len, &oldest, &oldest_len) == 1 &&
         net_parse_dec(oldest, oldest_len, &first) == 0) {
         /* Older than the window: say what is lost, then send it all. */
         n = snprintf(note, sizeof note, "event: gap\ndata: {\"from\":%llu,\"to\":%llu}\n\n",
@@ -214,8 +215,8 @@ static int outside_window(client *c, const char *last, size_t last_len, wsx_sse_
 
 void start_feed(client *c, const wsx_http_request *req)
 {
-    const wsx_header *h = wsx_http_header_next(req->headers, req->num_headers,
-                                               "Last-Event-ID", NULL);
+    const wsx_header *h =
+        wsx_http_header_next(req->headers, req->num_headers, "Last-Event-ID", NULL);
     static const char retry[] = "retry: 1000\n\n";
     wsx_sse_replay_iter it;
     const uint8_t *bytes;

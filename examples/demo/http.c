@@ -32,16 +32,16 @@
 /* A complete response: head into out, body either copied into out (small)
  * or, when owned_body is set, taken over (freed once written).  HEAD
  * requests pass head_only. */
-void respond(client *c, int status, const char *ctype, const char *extra,
-             const char *body, size_t body_len, char *owned_body, int head_only)
+void respond(client *c, int status, const char *ctype, const char *extra, const char *body,
+             size_t body_len, char *owned_body, int head_only)
 {
     char head[512];
     int n;
     n = snprintf(head, sizeof head,
                  "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %lu\r\n"
                  "Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n%s%s\r\n",
-                 status, http_reason(status), ctype, (unsigned long)body_len,
-                 extra ? extra : "", c->keep_alive ? "" : "Connection: close\r\n");
+                 status, http_reason(status), ctype, (unsigned long)body_len, extra ? extra : "",
+                 c->keep_alive ? "" : "Connection: close\r\n");
     if (n < 0 || (size_t)n >= sizeof head || out_append(c, head, (size_t)n) != 0) {
         free(owned_body);
         c->close_after = 1;
@@ -138,10 +138,14 @@ long body_string(const char *body, size_t len, const char *key, char *out, size_
 static const char *content_type(const char *path)
 {
     static const char *const types[][2] = {
-        {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-        {".css", "text/css; charset=utf-8"},   {".svg", "image/svg+xml"},
-        {".png", "image/png"},                 {".ico", "image/x-icon"},
-        {".json", "application/json"},         {".txt", "text/plain; charset=utf-8"},
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".ico", "image/x-icon"},
+        {".json", "application/json"},
+        {".txt", "text/plain; charset=utf-8"},
     };
     const char *dot = strrchr(path, '.');
     size_t i;
@@ -210,7 +214,8 @@ static void serve_static(client *c, const char *path, size_t len, int head_only)
         respond_text(c, 404, NULL, "not found\n");
         return;
     }
-    if (snprintf(file, sizeof file, "%s/%.*s", s->root, (int)(len - 1), path + 1) >= (int)sizeof file)
+    if (snprintf(file, sizeof file, "%s/%.*s", s->root, (int)(len - 1), path + 1) >=
+        (int)sizeof file)
         fd = -1;
     else
         fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -341,8 +346,7 @@ void process_http(client *c)
         wsx_http_request req;
         uint64_t body_len = 0;
         size_t used;
-        int r = wsx_http_parse_request(&c->http, c->in, c->in_len, headers,
-                                       MAX_HEADERS, &req);
+        int r = wsx_http_parse_request(&c->http, c->in, c->in_len, headers, MAX_HEADERS, &req);
         if (r < 0) {
             refuse_head(c, r);
             return;
@@ -352,8 +356,9 @@ void process_http(client *c)
                 refuse_head(c, WSX_E_HTTP_HEAD_TOO_LARGE);
             return;
         }
-        c->keep_alive = req.minor_version >= 1 &&
-                        !wsx_http_headers_have_token(headers, req.num_headers, "Connection", "close");
+        c->keep_alive =
+            req.minor_version >= 1 &&
+            !wsx_http_headers_have_token(headers, req.num_headers, "Connection", "close");
         if (!http_host_ok(&req)) {
             refuse(c, 400, "an HTTP/1.1 request needs exactly one Host\n");
             return;

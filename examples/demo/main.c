@@ -88,18 +88,30 @@ static void default_options(options *o)
 /* A numeric option a with value n; -1 when a is unknown or n out of range. */
 static int number_option(options *o, const char *a, uint64_t n)
 {
-    if (strcmp(a, "--port") == 0 && n <= 65535) o->port = (int)n;
-    else if (strcmp(a, "--token-ms") == 0 && n >= 1 && n <= 60000) o->token_ms = n;
-    else if (strcmp(a, "--interval-ms") == 0 && n >= 1 && n <= 3600000) o->interval_ms = n;
-    else if (strcmp(a, "--ping-ms") == 0) o->ping_ms = n;
-    else if (strcmp(a, "--pong-timeout-ms") == 0) o->pong_ms = n;
-    else if (strcmp(a, "--keepalive-ms") == 0 && n >= 1 && n <= UINT32_MAX) o->keepalive_ms = n;
-    else if (strcmp(a, "--idle-ms") == 0 && n >= 1) o->idle_ms = n;
-    else if (strcmp(a, "--message-timeout-ms") == 0) o->message_ms = n;
-    else if (strcmp(a, "--max-lag") == 0 && n >= 1024 && n <= (1u << 30)) o->max_lag = (size_t)n;
-    else if (strcmp(a, "--stall-ms") == 0 && n >= 1) o->stall_ms = n;
-    else if (strcmp(a, "--max-connections") == 0 && n >= 1 && n <= 1000000) o->max_connections = (long)n;
-    else return -1;
+    if (strcmp(a, "--port") == 0 && n <= 65535)
+        o->port = (int)n;
+    else if (strcmp(a, "--token-ms") == 0 && n >= 1 && n <= 60000)
+        o->token_ms = n;
+    else if (strcmp(a, "--interval-ms") == 0 && n >= 1 && n <= 3600000)
+        o->interval_ms = n;
+    else if (strcmp(a, "--ping-ms") == 0)
+        o->ping_ms = n;
+    else if (strcmp(a, "--pong-timeout-ms") == 0)
+        o->pong_ms = n;
+    else if (strcmp(a, "--keepalive-ms") == 0 && n >= 1 && n <= UINT32_MAX)
+        o->keepalive_ms = n;
+    else if (strcmp(a, "--idle-ms") == 0 && n >= 1)
+        o->idle_ms = n;
+    else if (strcmp(a, "--message-timeout-ms") == 0)
+        o->message_ms = n;
+    else if (strcmp(a, "--max-lag") == 0 && n >= 1024 && n <= (1u << 30))
+        o->max_lag = (size_t)n;
+    else if (strcmp(a, "--stall-ms") == 0 && n >= 1)
+        o->stall_ms = n;
+    else if (strcmp(a, "--max-connections") == 0 && n >= 1 && n <= 1000000)
+        o->max_connections = (long)n;
+    else
+        return -1;
     return 0;
 }
 
@@ -110,14 +122,29 @@ static int parse_options(int argc, char **argv, options *o)
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         uint64_t n = 0;
-        if (strcmp(a, "--quiet") == 0) { o->quiet = 1; continue; }
-        if (strcmp(a, "--test-hooks") == 0) { o->test_hooks = 1; continue; }
+        if (strcmp(a, "--quiet") == 0) {
+            o->quiet = 1;
+            continue;
+        }
+        if (strcmp(a, "--test-hooks") == 0) {
+            o->test_hooks = 1;
+            continue;
+        }
         if (!v)
             return -1;
         i++;
-        if (strcmp(a, "--host") == 0) { o->host = v; continue; }
-        if (strcmp(a, "--root") == 0) { o->root = v; continue; }
-        if (strcmp(a, "--state") == 0) { o->state_path = v; continue; }
+        if (strcmp(a, "--host") == 0) {
+            o->host = v;
+            continue;
+        }
+        if (strcmp(a, "--root") == 0) {
+            o->root = v;
+            continue;
+        }
+        if (strcmp(a, "--state") == 0) {
+            o->state_path = v;
+            continue;
+        }
         if (opt_u64(v, 0, UINT64_MAX, &n) != 0 || number_option(o, a, n) != 0)
             return -1;
     }

@@ -32,10 +32,7 @@ static void plain_shutdown(void *conn, int fd)
     shutdown(fd, SHUT_WR);
 }
 
-static void plain_detach(void *conn)
-{
-    (void)conn;
-}
+static void plain_detach(void *conn) { (void)conn; }
 
 static uint32_t plain_events(void *conn, uint32_t events)
 {
@@ -43,11 +40,8 @@ static uint32_t plain_events(void *conn, uint32_t events)
     return events;
 }
 
-const transport transport_plain = {
-    "http", plain_attach, plain_read, plain_writev, plain_shutdown, plain_detach,
-    plain_events, plain_events, NULL};
+const transport transport_plain = {"http",       plain_attach,   plain_read,
+                                   plain_writev, plain_shutdown, plain_detach,
+                                   plain_events, plain_events,   NULL};
 
-int main(int argc, char **argv)
-{
-    return demo_main(argc, argv, &transport_plain);
-}
+int main(int argc, char **argv) { return demo_main(argc, argv, &transport_plain); }

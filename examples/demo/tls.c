@@ -56,12 +56,12 @@
 
 typedef struct tls_conn {
     SSL *ssl;
-    int broken;              /* fatal TLS or socket error: no close_notify */
-    int eof;                 /* close_notify or TCP EOF seen */
-    int shut;                /* our close_notify was sent */
-    int read_wants;          /* 0, SSL_ERROR_WANT_READ or _WANT_WRITE */
+    int broken;     /* fatal TLS or socket error: no close_notify */
+    int eof;        /* close_notify or TCP EOF seen */
+    int shut;       /* our close_notify was sent */
+    int read_wants; /* 0, SSL_ERROR_WANT_READ or _WANT_WRITE */
     int write_wants;
-    size_t retry_len;        /* an SSL_write to repeat with this length, or 0 */
+    size_t retry_len;                    /* an SSL_write to repeat with this length, or 0 */
     unsigned char stage[TLS_RECORD_MAX]; /* small pieces gathered for SSL_write */
 } tls_conn;
 
@@ -91,8 +91,7 @@ static int tls_setup(const char *cert_file, const char *key_file)
     if (!tls_ctx)
         goto fail;
     SSL_CTX_set_min_proto_version(tls_ctx, TLS1_2_VERSION);
-    SSL_CTX_set_mode(tls_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-                                  SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_CTX_set_mode(tls_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 #ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
     /* Browsers often close without close_notify; for HTTP/1.1 framing that
      * is a plain EOF, not an attack (every body here is self-delimiting or
@@ -317,9 +316,9 @@ static int tls_buffered(void *conn)
     return !t->broken && !t->eof && SSL_has_pending(t->ssl);
 }
 
-static const transport transport_tls = {
-    "https", tls_attach, tls_read, tls_writev, tls_shutdown, tls_detach,
-    tls_interest, tls_ready, tls_buffered};
+static const transport transport_tls = {"https",      tls_attach,   tls_read,
+                                        tls_writev,   tls_shutdown, tls_detach,
+                                        tls_interest, tls_ready,    tls_buffered};
 
 /* ---- main ------------------------------------------------------------------------------ */
 

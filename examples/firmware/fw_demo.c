@@ -45,40 +45,102 @@
 /* ---- what the peers send ---------------------------------------------------- */
 
 /* The sample key of RFC 6455 section 1.3; its accept value is known. */
-static const char ws_request[] =
-    "GET /ws HTTP/1.1\r\n"
-    "Host: device.local\r\n"
-    "Upgrade: websocket\r\n"
-    "Connection: Upgrade\r\n"
-    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-    "Sec-WebSocket-Version: 13\r\n"
-    "Origin: http://device.local\r\n"
-    "\r\n";
+static const char ws_request[] = "GET /ws HTTP/1.1\r\n"
+                                 "Host: device.local\r\n"
+                                 "Upgrade: websocket\r\n"
+                                 "Connection: Upgrade\r\n"
+                                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                 "Sec-WebSocket-Version: 13\r\n"
+                                 "Origin: http://device.local\r\n"
+                                 "\r\n";
 #define WS_ACCEPT_EXPECTED "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
 
 /* Client frames, masked as a browser masks them. */
 static const uint8_t ws_frames[] = {
     /* text "Hello" (the masked example of RFC 6455 section 5.7) */
-    0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+    0x81,
+    0x85,
+    0x37,
+    0xfa,
+    0x21,
+    0x3d,
+    0x7f,
+    0x9f,
+    0x4d,
+    0x51,
+    0x58,
     /* ping "ping-1" */
-    0x89, 0x86, 0x12, 0x34, 0x56, 0x78, 0x62, 0x5d, 0x38, 0x1f, 0x3f, 0x05,
+    0x89,
+    0x86,
+    0x12,
+    0x34,
+    0x56,
+    0x78,
+    0x62,
+    0x5d,
+    0x38,
+    0x1f,
+    0x3f,
+    0x05,
     /* text "sensor: " without FIN */
-    0x01, 0x88, 0xa1, 0xb2, 0xc3, 0xd4, 0xd2, 0xd7, 0xad, 0xa7, 0xce, 0xc0,
-    0xf9, 0xf4,
+    0x01,
+    0x88,
+    0xa1,
+    0xb2,
+    0xc3,
+    0xd4,
+    0xd2,
+    0xd7,
+    0xad,
+    0xa7,
+    0xce,
+    0xc0,
+    0xf9,
+    0xf4,
     /* continuation "temp=21.5" with FIN */
-    0x80, 0x89, 0x0f, 0x1e, 0x2d, 0x3c, 0x7b, 0x7b, 0x40, 0x4c, 0x32, 0x2c,
-    0x1c, 0x12, 0x3a,
+    0x80,
+    0x89,
+    0x0f,
+    0x1e,
+    0x2d,
+    0x3c,
+    0x7b,
+    0x7b,
+    0x40,
+    0x4c,
+    0x32,
+    0x2c,
+    0x1c,
+    0x12,
+    0x3a,
     /* binary 01 02 03 */
-    0x82, 0x83, 0x99, 0x88, 0x77, 0x66, 0x98, 0x8a, 0x74,
+    0x82,
+    0x83,
+    0x99,
+    0x88,
+    0x77,
+    0x66,
+    0x98,
+    0x8a,
+    0x74,
     /* close 1000 "bye" */
-    0x88, 0x85, 0x5a, 0xa5, 0x3c, 0xc3, 0x59, 0x4d, 0x5e, 0xba, 0x3f,
+    0x88,
+    0x85,
+    0x5a,
+    0xa5,
+    0x3c,
+    0xc3,
+    0x59,
+    0x4d,
+    0x5e,
+    0xba,
+    0x3f,
 };
 
-static const char sse_request[] =
-    "GET /events HTTP/1.1\r\n"
-    "Host: device.local\r\n"
-    "Accept: text/event-stream\r\n"
-    "\r\n";
+static const char sse_request[] = "GET /events HTTP/1.1\r\n"
+                                  "Host: device.local\r\n"
+                                  "Accept: text/event-stream\r\n"
+                                  "\r\n";
 
 /* ---- the fake TCP stack ------------------------------------------------------ */
 
@@ -86,20 +148,20 @@ static const char sse_request[] =
 #define SEND_WINDOW 48 /* bytes the stack takes per send call */
 
 typedef struct tcp_conn {
-    const uint8_t *rx[2];  /* what the peer sends: two pieces, in order */
+    const uint8_t *rx[2]; /* what the peer sends: two pieces, in order */
     size_t rx_len[2];
-    size_t rx_pos;         /* over both pieces */
-    uint8_t *tx;           /* what the device sent */
+    size_t rx_pos; /* over both pieces */
+    uint8_t *tx;   /* what the device sent */
     size_t tx_cap, tx_len;
-    int closed;            /* the device closed the connection */
+    int closed; /* the device closed the connection */
 } tcp_conn;
 
 static uint8_t ws_tx_log[1024];
 static uint8_t sse_tx_log[1024];
 static tcp_conn ws_tcp, sse_tcp;
 
-static void tcp_setup(tcp_conn *t, const void *a, size_t a_len, const void *b,
-                      size_t b_len, uint8_t *log, size_t log_cap)
+static void tcp_setup(tcp_conn *t, const void *a, size_t a_len, const void *b, size_t b_len,
+                      uint8_t *log, size_t log_cap)
 {
     t->rx[0] = (const uint8_t *)a;
     t->rx_len[0] = a_len;
@@ -288,9 +350,9 @@ static void sse_finish(void)
 
 /* ---- the WebSocket connection ------------------------------------------------ */
 
-#define WS_RX_CAP 256     /* the request head, then each segment */
-#define WS_QUEUE_CAP 384  /* wsx output queue (>= WSX_WS_CONN_MIN_QUEUE) */
-#define WS_MSG_CAP 128    /* longest message assembled */
+#define WS_RX_CAP 256    /* the request head, then each segment */
+#define WS_QUEUE_CAP 384 /* wsx output queue (>= WSX_WS_CONN_MIN_QUEUE) */
+#define WS_MSG_CAP 128   /* longest message assembled */
 
 static uint8_t ws_rx[WS_RX_CAP];
 static size_t ws_rx_len;
@@ -301,7 +363,7 @@ static wsx_http_parser ws_http;
 static wsx_header ws_headers[12];
 static wsx_ws_conn ws;
 static wsx_ws_feed ws_feed;
-static int ws_phase;      /* 0 handshake, 1 open, 2 done */
+static int ws_phase; /* 0 handshake, 1 open, 2 done */
 
 static int on_message(void *user, unsigned opcode, const uint8_t *data, size_t len)
 {
@@ -314,9 +376,7 @@ static int on_message(void *user, unsigned opcode, const uint8_t *data, size_t l
     return 0;
 }
 
-static const wsx_ws_callbacks ws_callbacks = {
-    NULL, on_message, NULL, NULL, NULL, NULL, NULL
-};
+static const wsx_ws_callbacks ws_callbacks = {NULL, on_message, NULL, NULL, NULL, NULL, NULL};
 
 /* Writes out what the connection queued; closes when it says so. */
 static void ws_flush(void)
@@ -352,7 +412,7 @@ static void ws_input(uint8_t *buf, size_t len)
 
 static void ws_handshake(void)
 {
-    static const wsx_hs_server_config hs = { 0 }; /* any Origin, no subprotocol */
+    static const wsx_hs_server_config hs = {0}; /* any Origin, no subprotocol */
     static wsx_ws_conn_config cfg;
     wsx_http_request req;
     size_t n = tcp_recv(&ws_tcp, ws_rx + ws_rx_len, WS_RX_CAP - ws_rx_len);
@@ -366,15 +426,15 @@ static void ws_handshake(void)
         return;
     /* The 101, or the refusal of a bad head or request (answer is then its
      * error): both are in ws_resp unless it was too small. */
-    answer = r < 0 ? wsx_hs_server_refusal(r, ws_resp, sizeof ws_resp, &resp_len)
-                   : wsx_hs_server_answer_request(&hs, &req, NULL, ws_resp, sizeof ws_resp,
-                                                  &resp_len);
+    answer =
+        r < 0 ? wsx_hs_server_refusal(r, ws_resp, sizeof ws_resp, &resp_len)
+              : wsx_hs_server_answer_request(&hs, &req, NULL, ws_resp, sizeof ws_resp, &resp_len);
     if (answer == WSX_E_BUFFER)
         resp_len = 0; /* (resp_len is the size it needed): close unanswered */
     if (r > 0 && answer == WSX_OK) {
         tcp_send_all(&ws_tcp, ws_resp, resp_len);
         wsx_ws_conn_config_default(&cfg);
-        cfg.decoder.max_frame_size = WS_MSG_CAP;   /* refused from the header */
+        cfg.decoder.max_frame_size = WS_MSG_CAP; /* refused from the header */
         cfg.decoder.max_message_size = WS_MSG_CAP;
         wsx_ws_conn_init(&ws, &cfg, ws_queue, sizeof ws_queue);
         wsx_ws_conn_open(&ws, ticks_ms);
@@ -576,8 +636,8 @@ volatile int fw_demo_result = -1;
 int main(void)
 {
     int r, passes;
-    tcp_setup(&ws_tcp, ws_request, sizeof ws_request - 1, ws_frames, sizeof ws_frames,
-              ws_tx_log, sizeof ws_tx_log);
+    tcp_setup(&ws_tcp, ws_request, sizeof ws_request - 1, ws_frames, sizeof ws_frames, ws_tx_log,
+              sizeof ws_tx_log);
     tcp_setup(&sse_tcp, sse_request, sizeof sse_request - 1, NULL, 0, sse_tx_log,
               sizeof sse_tx_log);
     wsx_http_parser_init(&ws_http, NULL);

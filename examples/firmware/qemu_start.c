@@ -13,7 +13,4 @@ static void linux_exit(int status)
     }
 }
 
-void _start(void)
-{
-    linux_exit(main());
-}
+void _start(void) { linux_exit(main()); }

@@ -12,6 +12,7 @@
 #include <wsx_http.h>
 #include <wsx_sse.h>
 
+/* clang-format off */
 /* A WebSocket connection driven through the callback adapter, with
  * heartbeat and the close handshake. */
 #define WS_CONN_(F)                                                          \
@@ -47,6 +48,7 @@
     F(wsx_sse_parser_init) F(wsx_sse_feed) F(wsx_sse_end)                    \
     F(wsx_sse_backoff_init) F(wsx_sse_backoff_set_retry)                     \
     F(wsx_sse_backoff_opened) F(wsx_sse_backoff_next)
+/* clang-format on */
 
 #if defined(ROLE_WS_SERVER)
 #define ROLE_(F) WS_SERVER_(F)
@@ -63,7 +65,7 @@
 #endif
 
 typedef void (*any_fn)(void);
-#define ENTRY_(f) (any_fn)f,
-static any_fn const volatile used[] = { ROLE_(ENTRY_) };
+#define ENTRY_(f) (any_fn) f,
+static any_fn const volatile used[] = {ROLE_(ENTRY_)};
 
 int main(void) { return used[0] != 0; }

@@ -17,16 +17,17 @@ typedef long (*read_fn)(void *ctx, uint8_t *buf, size_t cap);
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: sse_cat [--chunk N] [--max-event BYTES] -\n"
-                    "       sse_cat [-X METHOD] [-d BODY] [-H 'Name: value']... [--max-reconnects N]\n"
-                    "               [--max-redirects N] [--connect-timeout-ms MS] [--verbose]\n"
-                    "               [--chunk N] [--max-event BYTES]\n"
-                    "               http://HOST[:PORT]/PATH\n"
-                    "  --connect-timeout-ms MS  give up a TCP connect after MS (default 10000;\n"
-                    "                           0: the system's limit); failed connects are\n"
-                    "                           retried like dropped streams\n"
-                    "  --max-reconnects N       stop after N reconnects (exit 1 if the last\n"
-                    "                           connection could not be made)\n");
+    fprintf(stderr,
+            "usage: sse_cat [--chunk N] [--max-event BYTES] -\n"
+            "       sse_cat [-X METHOD] [-d BODY] [-H 'Name: value']... [--max-reconnects N]\n"
+            "               [--max-redirects N] [--connect-timeout-ms MS] [--verbose]\n"
+            "               [--chunk N] [--max-event BYTES]\n"
+            "               http://HOST[:PORT]/PATH\n"
+            "  --connect-timeout-ms MS  give up a TCP connect after MS (default 10000;\n"
+            "                           0: the system's limit); failed connects are\n"
+            "                           retried like dropped streams\n"
+            "  --max-reconnects N       stop after N reconnects (exit 1 if the last\n"
+            "                           connection could not be made)\n");
 }
 
 /* -H 'Name: value' -> o->headers (the value trimmed of SP/HTAB). */

@@ -75,16 +75,15 @@ typedef struct options {
     size_t max_event;
     const char *source;
     /* URL mode */
-    const char *method;          /* -X; NULL: GET, or POST with -d */
-    const char *body;            /* -d */
+    const char *method;                   /* -X; NULL: GET, or POST with -d */
+    const char *body;                     /* -d */
     wsx_header headers[MAX_USER_HEADERS]; /* -H */
     size_t num_headers;
-    long max_reconnects;         /* -1: no limit */
+    long max_reconnects; /* -1: no limit */
     long max_redirects;
-    long connect_timeout_ms;     /* 0: no limit of ours */
+    long connect_timeout_ms; /* 0: no limit of ours */
     int verbose;
 } options;
-
 
 /* ---- main.c ------------------------------------------------------------ */
 

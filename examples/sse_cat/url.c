@@ -30,10 +30,10 @@ typedef struct url_client {
     FILE *out;
     wsx_sse_parser parser;
     wsx_sse_backoff backoff;
-    net_url origin;        /* the URL given: every reconnect starts there */
-    char failure[400];     /* why the last attempt failed (OUT_FAILED) */
-    uint8_t *buf;          /* o->chunk bytes: body reads */
-    char head[HEAD_CAP];   /* the response head (and the body bytes after it) */
+    net_url origin;      /* the URL given: every reconnect starts there */
+    char failure[400];   /* why the last attempt failed (OUT_FAILED) */
+    uint8_t *buf;        /* o->chunk bytes: body reads */
+    char head[HEAD_CAP]; /* the response head (and the body bytes after it) */
 } url_client;
 
 /* Request state along a redirect chain. */
@@ -171,8 +171,7 @@ static int send_request(url_client *u, int fd, const hop *h)
 /* Reads and parses the response head into u->head; skips 1xx heads.
  * Returns the head length (body bytes follow it up to *len), 0 when the
  * connection ended or failed first, -2 if interrupted. */
-static int read_head(url_client *u, int fd, wsx_header *hdrs, wsx_http_response *res,
-                     size_t *len)
+static int read_head(url_client *u, int fd, wsx_header *hdrs, wsx_http_response *res, size_t *len)
 {
     wsx_http_parser hp;
     wsx_http_parser_init(&hp, NULL);
@@ -228,8 +227,8 @@ static int body_bytes(url_client *u, wsx_chunked *ch, const char *p, size_t n, i
 
 /* Reads the body of an accepted response (its first bytes already in
  * u->head[head_len..len)) until it ends. */
-static enum outcome read_body(url_client *u, int fd, const wsx_http_response *res,
-                              size_t head_len, size_t len)
+static enum outcome read_body(url_client *u, int fd, const wsx_http_response *res, size_t head_len,
+                              size_t len)
 {
     wsx_chunked ch;
     uint64_t left = 0;
@@ -353,8 +352,8 @@ static enum outcome attempt(url_client *u)
             if (errno == ETIMEDOUT && u->o->connect_timeout_ms)
                 snprintf(u->failure, sizeof u->failure,
                          "cannot connect to %s port %d: no answer within %ld ms "
-                         "(--connect-timeout-ms)", h.url.host, h.url.port,
-                         u->o->connect_timeout_ms);
+                         "(--connect-timeout-ms)",
+                         h.url.host, h.url.port, u->o->connect_timeout_ms);
             else
                 snprintf(u->failure, sizeof u->failure, "cannot connect to %s port %d: %s",
                          h.url.host, h.url.port, strerror(errno));
@@ -438,8 +437,7 @@ int url_main(const options *o)
         if (o->max_reconnects >= 0 && reconnects >= o->max_reconnects) {
             if (out != OUT_FAILED)
                 return 0;
-            fprintf(stderr, "sse_cat: %s; giving up after %ld reconnects\n", u.failure,
-                    reconnects);
+            fprintf(stderr, "sse_cat: %s; giving up after %ld reconnects\n", u.failure, reconnects);
             return 1;
         }
         reconnects++;

@@ -46,8 +46,7 @@ static int queue_msg(server *s, client *c, const wsx_sse_msg *m)
 }
 
 /* The first event: what the server understood of the request. */
-static int send_meta(server *s, client *c, const char *msg, size_t msg_len,
-                     const wsx_header *auth)
+static int send_meta(server *s, client *c, const char *msg, size_t msg_len, const wsx_header *auth)
 {
     char data[META_MAX];
     size_t n = 0;
@@ -114,8 +113,7 @@ void chat_step(server *s, client *c)
 }
 
 /* Starts the answer to a POST /api/chat whose body is in[head..head+n). */
-void start_chat(server *s, client *c, const wsx_http_request *req, const char *body,
-                       size_t n)
+void start_chat(server *s, client *c, const wsx_http_request *req, const char *body, size_t n)
 {
     char msg[BODY_MAX];
     size_t msg_len = 0;
@@ -124,7 +122,8 @@ void start_chat(server *s, client *c, const wsx_http_request *req, const char *b
     size_t hl;
     int r;
     if (json_string_member(body, n, "message", msg, sizeof msg, &msg_len) != 0) {
-        static const char why[] = "{\"error\":\"expected a JSON object with a string \\\"message\\\"\"}\n";
+        static const char why[] =
+            "{\"error\":\"expected a JSON object with a string \\\"message\\\"\"}\n";
         respond(s, c, 400, "application/json", "", why, sizeof why - 1);
         return;
     }
@@ -136,7 +135,8 @@ void start_chat(server *s, client *c, const wsx_http_request *req, const char *b
     c->out_off = c->out_len = 0;
     if (r != WSX_OK || out_put(s, c, head, hl) != 0 ||
         send_meta(s, c, msg, msg_len,
-                  wsx_http_header_next(req->headers, req->num_headers, "Authorization", NULL)) != 0) {
+                  wsx_http_header_next(req->headers, req->num_headers, "Authorization", NULL)) !=
+            0) {
         respond_error(s, c, 500, "");
         return;
     }

@@ -98,7 +98,7 @@ int flush_out(client *c)
 /* A whole response with Content-Length and Connection: close; then the
  * client is finished.  extra: more header lines (each ending in CRLF) or "". */
 void respond(server *s, client *c, int status, const char *type, const char *extra,
-                    const char *body, size_t body_len)
+             const char *body, size_t body_len)
 {
     char head[512];
     int n = snprintf(head, sizeof head,
@@ -131,7 +131,6 @@ static const char index_html[] =
 
 /* ---- requests ---------------------------------------------------------- */
 
-
 /* The Transfer-Encoding of a request (all its field lines, RFC 9110
  * section 5.3): 1 for exactly "chunked"; otherwise the status to answer:
  * 400 when chunked is not the last coding (RFC 9112 section 6.3: the length
@@ -161,8 +160,8 @@ enum { BODY_CHUNKED = 1, BODY_LENGTH = 2 };
  * in *len), or -1 when the request was answered with an error. */
 static int body_framing(server *s, client *c, const wsx_http_request *req, uint64_t *len)
 {
-    const wsx_header *cl = wsx_http_header_next(req->headers, req->num_headers,
-                                                     "Content-Length", NULL);
+    const wsx_header *cl =
+        wsx_http_header_next(req->headers, req->num_headers, "Content-Length", NULL);
     if (wsx_http_header_next(req->headers, req->num_headers, "Transfer-Encoding", NULL)) {
         /* With Content-Length: a likely smuggling attempt (section 6.3);
          * in HTTP/1.0: faulty framing by definition (section 6.1). */
@@ -262,8 +261,9 @@ static void route(server *s, client *c, const wsx_http_request *req, size_t head
         respond_error(s, c, 400, "");
         return;
     }
-    c->keep_alive = req->minor_version >= 1 &&
-                    !wsx_http_headers_have_token(req->headers, req->num_headers, "Connection", "close");
+    c->keep_alive =
+        req->minor_version >= 1 &&
+        !wsx_http_headers_have_token(req->headers, req->num_headers, "Connection", "close");
     c->head_only = http_method_is(req, "HEAD");
     if (http_path_is(req, "/events")) {
         if (!http_method_is(req, "GET") && !c->head_only)

@@ -128,8 +128,7 @@ static int client_timers(server *s, client *c, uint64_t now, uint64_t *wake)
             *wake = c->deadline;
     }
     if ((c->phase == PH_EVENTS || c->phase == PH_CHAT) &&
-        net_drain_stalled(&c->drain, c->fd, c->out_len - c->out_off, now, s->opt.stall_ms,
-                          &next)) {
+        net_drain_stalled(&c->drain, c->fd, c->out_len - c->out_off, now, s->opt.stall_ms, &next)) {
         note("stalled (took nothing for --stall-ms): dropped", c->fd);
         return -1;
     }
@@ -301,21 +300,48 @@ static int parse_args(int argc, char **argv, options *o)
         if (!v)
             return -1;
         i++;
-        if (strcmp(a, "--host") == 0) o->host = v;
-        else if (strcmp(a, "--allow-origin") == 0) o->allow_origin = v;
-        else if (strcmp(a, "--port") == 0) { bad = opt_u64(v, 0, 65535, &n); o->port = (int)n; }
-        else if (strcmp(a, "--interval-ms") == 0) { bad = opt_u64(v, 1, 86400000, &n); o->interval_ms = n; }
-        else if (strcmp(a, "--keepalive-ms") == 0) { bad = opt_u64(v, 1, 86400000, &n); o->keepalive_ms = (uint32_t)n; }
-        else if (strcmp(a, "--retry-ms") == 0) { bad = opt_u64(v, 0, 86400000, &n); o->retry_ms = (uint32_t)n; }
-        else if (strcmp(a, "--drop-after") == 0) { bad = opt_u64(v, 0, UINT64_MAX, &n); o->drop_after = n; }
-        else if (strcmp(a, "--token-ms") == 0) { bad = opt_u64(v, 1, 60000, &n); o->token_ms = n; }
-        else if (strcmp(a, "--replay") == 0) { bad = opt_u64(v, 1, 1000000, &n); o->replay = (size_t)n; }
-        else if (strcmp(a, "--buffer") == 0) { bad = opt_u64(v, 4096, 1u << 30, &n); o->buffer = (size_t)n; }
-        else if (strcmp(a, "--sndbuf") == 0) { bad = opt_u64(v, 0, 1u << 30, &n); o->sndbuf = (int)n; }
-        else if (strcmp(a, "--max-lag") == 0) { bad = opt_u64(v, 1024, 1u << 30, &n); o->max_lag = (size_t)n; }
-        else if (strcmp(a, "--stall-ms") == 0) { bad = opt_u64(v, 1, 86400000, &n); o->stall_ms = n; }
-        else if (strcmp(a, "--max-clients") == 0) { bad = opt_u64(v, 1, 100000, &n); o->max_clients = (size_t)n; }
-        else return -1;
+        if (strcmp(a, "--host") == 0)
+            o->host = v;
+        else if (strcmp(a, "--allow-origin") == 0)
+            o->allow_origin = v;
+        else if (strcmp(a, "--port") == 0) {
+            bad = opt_u64(v, 0, 65535, &n);
+            o->port = (int)n;
+        } else if (strcmp(a, "--interval-ms") == 0) {
+            bad = opt_u64(v, 1, 86400000, &n);
+            o->interval_ms = n;
+        } else if (strcmp(a, "--keepalive-ms") == 0) {
+            bad = opt_u64(v, 1, 86400000, &n);
+            o->keepalive_ms = (uint32_t)n;
+        } else if (strcmp(a, "--retry-ms") == 0) {
+            bad = opt_u64(v, 0, 86400000, &n);
+            o->retry_ms = (uint32_t)n;
+        } else if (strcmp(a, "--drop-after") == 0) {
+            bad = opt_u64(v, 0, UINT64_MAX, &n);
+            o->drop_after = n;
+        } else if (strcmp(a, "--token-ms") == 0) {
+            bad = opt_u64(v, 1, 60000, &n);
+            o->token_ms = n;
+        } else if (strcmp(a, "--replay") == 0) {
+            bad = opt_u64(v, 1, 1000000, &n);
+            o->replay = (size_t)n;
+        } else if (strcmp(a, "--buffer") == 0) {
+            bad = opt_u64(v, 4096, 1u << 30, &n);
+            o->buffer = (size_t)n;
+        } else if (strcmp(a, "--sndbuf") == 0) {
+            bad = opt_u64(v, 0, 1u << 30, &n);
+            o->sndbuf = (int)n;
+        } else if (strcmp(a, "--max-lag") == 0) {
+            bad = opt_u64(v, 1024, 1u << 30, &n);
+            o->max_lag = (size_t)n;
+        } else if (strcmp(a, "--stall-ms") == 0) {
+            bad = opt_u64(v, 1, 86400000, &n);
+            o->stall_ms = n;
+        } else if (strcmp(a, "--max-clients") == 0) {
+            bad = opt_u64(v, 1, 100000, &n);
+            o->max_clients = (size_t)n;
+        } else
+            return -1;
         if (bad)
             return -1;
     }

@@ -143,61 +143,61 @@ typedef struct options {
     uint64_t interval_ms;
     uint32_t keepalive_ms;
     uint32_t retry_ms;
-    uint64_t drop_after;        /* 0: never */
+    uint64_t drop_after; /* 0: never */
     uint64_t token_ms;
     size_t replay;
     size_t buffer;
-    int sndbuf;                 /* SO_SNDBUF per client; 0: the system's */
-    size_t max_lag;             /* bytes a stream may have waiting */
-    uint64_t stall_ms;          /* time a stream may take nothing */
+    int sndbuf;        /* SO_SNDBUF per client; 0: the system's */
+    size_t max_lag;    /* bytes a stream may have waiting */
+    uint64_t stall_ms; /* time a stream may take nothing */
     size_t max_clients;
     const char *allow_origin;
     int verbose;
 } options;
 
-#define HEAD_MAX 16384          /* request head */
-#define BODY_MAX 16384          /* POST body */
-#define READ_SLACK 4096       /* room for chunked framing after the body */
+#define HEAD_MAX 16384  /* request head */
+#define BODY_MAX 16384  /* POST body */
+#define READ_SLACK 4096 /* room for chunked framing after the body */
 #define IN_CAP (HEAD_MAX + BODY_MAX + READ_SLACK)
 #define HEAD_TIMEOUT_MS 10000u
-#define FINISH_MS 10000u        /* to deliver the end of a response */
+#define FINISH_MS 10000u /* to deliver the end of a response */
 #define LINGER_MS 2000u
 #define MAX_HEADERS 64
-#define EVENT_MAX 512           /* one serialized feed or token event */
-#define ANSWER_MAX 12288        /* fake answer text */
-#define META_MAX 8192           /* the meta event's data */
+#define EVENT_MAX 512    /* one serialized feed or token event */
+#define ANSWER_MAX 12288 /* fake answer text */
+#define META_MAX 8192    /* the meta event's data */
 
 /* ---- clients ----------------------------------------------------------- */
 
 enum phase {
-    PH_HEAD,    /* reading the request head (and body) */
-    PH_EVENTS,  /* streaming /events */
-    PH_CHAT,    /* streaming a chat answer */
-    PH_FINISH,  /* response complete: flush, then half-close */
-    PH_LINGER   /* half-closed: discard input until EOF or the deadline */
+    PH_HEAD,   /* reading the request head (and body) */
+    PH_EVENTS, /* streaming /events */
+    PH_CHAT,   /* streaming a chat answer */
+    PH_FINISH, /* response complete: flush, then half-close */
+    PH_LINGER  /* half-closed: discard input until EOF or the deadline */
 };
 
 typedef struct client {
     int fd;
     enum phase phase;
-    uint64_t deadline;          /* PH_HEAD, PH_FINISH, PH_LINGER */
-    int dead;                   /* close at the next round (too slow) */
+    uint64_t deadline; /* PH_HEAD, PH_FINISH, PH_LINGER */
+    int dead;          /* close at the next round (too slow) */
     wsx_http_parser http;
     char in[IN_CAP];
     size_t in_len;
-    int sent_continue;          /* "100 Continue" already written */
-    int head_only;              /* a HEAD request: never a response body */
-    int body_chunked;           /* the request body is chunked: body_dec */
+    int sent_continue; /* "100 Continue" already written */
+    int head_only;     /* a HEAD request: never a response body */
+    int body_chunked;  /* the request body is chunked: body_dec */
     wsx_chunked body_dec;
-    size_t body_len;            /* chunked: decoded bytes, at in[head..) */
-    int chunked;                /* response body framed as chunks */
-    int keep_alive;             /* HTTP/1.1 request without Connection: close */
-    int reuse;                  /* after this response: read the next request */
-    uint8_t *out;               /* out[out_off..out_len) waits for the socket */
+    size_t body_len; /* chunked: decoded bytes, at in[head..) */
+    int chunked;     /* response body framed as chunks */
+    int keep_alive;  /* HTTP/1.1 request without Connection: close */
+    int reuse;       /* after this response: read the next request */
+    uint8_t *out;    /* out[out_off..out_len) waits for the socket */
     size_t out_off, out_len;
-    net_drain drain;            /* does the client take what we write? */
-    uint64_t last_write_ms;     /* last bytes queued (keep-alive timing) */
-    uint64_t events_sent;       /* /events: events on this connection */
+    net_drain drain;        /* does the client take what we write? */
+    uint64_t last_write_ms; /* last bytes queued (keep-alive timing) */
+    uint64_t events_sent;   /* /events: events on this connection */
     /* chat */
     char answer[ANSWER_MAX];
     size_t answer_len, answer_pos;
@@ -208,10 +208,10 @@ typedef struct client {
 typedef struct server {
     options opt;
     int listen_fd;
-    int spare_fd;               /* for EMFILE, see "Overload" */
+    int spare_fd; /* for EMFILE, see "Overload" */
     client **clients;
     size_t nclients;
-    uint64_t seq;               /* id of the newest feed event */
+    uint64_t seq; /* id of the newest feed event */
     uint64_t next_tick_ms;
     wsx_sse_replay replay;
     void *replay_mem;
@@ -219,7 +219,7 @@ typedef struct server {
 
 /* ---- main.c ------------------------------------------------------------ */
 
-void note(const char *what, int fd);   /* a --verbose line */
+void note(const char *what, int fd); /* a --verbose line */
 
 /* ---- http.c ------------------------------------------------------------ */
 
@@ -241,8 +241,7 @@ void tick(server *s);
 
 /* ---- chat.c ------------------------------------------------------------ */
 
-void start_chat(server *s, client *c, const wsx_http_request *req, const char *body,
-                size_t n);
+void start_chat(server *s, client *c, const wsx_http_request *req, const char *body, size_t n);
 void chat_step(server *s, client *c);
 
 #endif

@@ -30,8 +30,14 @@ static void list_remove(server *s, client *c)
 {
     if (c->list == LIST_NONE)
         return;
-    if (c->prev) c->prev->next = c->next; else s->lists[c->list] = c->next;
-    if (c->next) c->next->prev = c->prev; else s->tails[c->list] = c->prev;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->lists[c->list] = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    else
+        s->tails[c->list] = c->prev;
     c->prev = c->next = NULL;
     c->list = LIST_NONE;
 }
@@ -45,7 +51,10 @@ void list_append(server *s, client *c, int list, uint64_t deadline)
     c->deadline = deadline;
     c->prev = s->tails[list];
     c->next = NULL;
-    if (c->prev) c->prev->next = c; else s->lists[list] = c;
+    if (c->prev)
+        c->prev->next = c;
+    else
+        s->lists[list] = c;
     s->tails[list] = c;
 }
 
@@ -115,10 +124,7 @@ static void client_end(server *s, client *c, const char *answer)
     }
 }
 
-void client_free(server *s, client *c)
-{
-    client_end(s, c, NULL);
-}
+void client_free(server *s, client *c) { client_end(s, c, NULL); }
 
 static void set_events(server *s, client *c, uint32_t events)
 {
@@ -261,8 +267,7 @@ static void settle(server *s, client *c)
     }
     if (wsx_ws_conn_state(&c->conn) >= WSX_WS_CLOSING && c->list != LIST_CLOSING) {
         timer_heap_remove(&s->heartbeats, &c->heartbeat); /* the close timeout rules */
-        list_append(s, c, LIST_CLOSING,
-                    net_now_ms() + WSX_WS_CONN_DEFAULT_CLOSE_TIMEOUT_MS + 100);
+        list_append(s, c, LIST_CLOSING, net_now_ms() + WSX_WS_CONN_DEFAULT_CLOSE_TIMEOUT_MS + 100);
     }
     /* A message that started moves the deadline earlier than the heap's
      * key (every other change only moves it later): re-key. */
@@ -369,9 +374,10 @@ static void run_heartbeats(server *s, uint64_t now)
         int r = wsx_ws_conn_tick(&c->conn, now);
         if (r < 0)
             logf_("dropped: %s (fd %ld)", wsx_strerror(r), c->fd);
-        heartbeat_update(s, c, wsx_ws_conn_state(&c->conn) == WSX_WS_OPEN
-                              ? wsx_ws_conn_next_deadline(&c->conn)
-                              : WSX_WS_NO_DEADLINE);
+        heartbeat_update(s, c,
+                         wsx_ws_conn_state(&c->conn) == WSX_WS_OPEN
+                             ? wsx_ws_conn_next_deadline(&c->conn)
+                             : WSX_WS_NO_DEADLINE);
         settle(s, c); /* writes the ping, or the close */
     }
 }

@@ -46,8 +46,7 @@ static int echo_event(client *c, const wsx_ws_event *ev)
         if (c->msg_streaming)
             r = wsx_ws_conn_stream_end(&c->conn, c->piece, c->piece ? c->piece_len : 0);
         else
-            r = wsx_ws_conn_send(&c->conn, c->msg_opcode, c->piece,
-                                 c->piece ? c->piece_len : 0);
+            r = wsx_ws_conn_send(&c->conn, c->msg_opcode, c->piece, c->piece ? c->piece_len : 0);
         c->piece = NULL;
         c->msg_streaming = 0;
         break;
@@ -70,11 +69,11 @@ void process_input(client *c, uint8_t *buf, size_t len, uint64_t now)
         int r = wsx_ws_conn_recv(&c->conn, buf, len, &used, &ev, now);
         buf += used;
         len -= used;
-        if (r < 0) {       /* failed: the close frame is queued */
+        if (r < 0) { /* failed: the close frame is queued */
             c->piece = NULL;
             return;
         }
-        if (r == 0)        /* everything decoded */
+        if (r == 0) /* everything decoded */
             break;
         r = echo_event(c, &ev);
         if (r != WSX_OK && r != WSX_E_CONN_CLOSED)
@@ -163,8 +162,7 @@ int read_head(server *s, client *c)
         return -1;
     }
     c->in_len += (size_t)k;
-    r = wsx_http_parse_request(&c->http, c->in, c->in_len, headers,
-                               MAX_HEADERS, &req);
+    r = wsx_http_parse_request(&c->http, c->in, c->in_len, headers, MAX_HEADERS, &req);
     if (r < 0)
         refuse(s, c, r);
     else if (r > 0)

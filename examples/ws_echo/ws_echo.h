@@ -112,21 +112,21 @@
 typedef struct options {
     const char *host;
     int port;
-    uint64_t max_message;      /* --max-message: 16 MiB by default */
-    size_t buffer;             /* --buffer: read buffer per connection */
-    size_t queue;              /* --queue: output queue per connection */
-    uint64_t handshake_ms;     /* --handshake-timeout */
-    uint64_t ping_ms;          /* --ping-ms: heartbeat after this silence */
-    uint64_t pong_ms;          /* --pong-timeout-ms */
-    uint64_t message_ms;       /* --message-timeout-ms, 0: never */
+    uint64_t max_message;  /* --max-message: 16 MiB by default */
+    size_t buffer;         /* --buffer: read buffer per connection */
+    size_t queue;          /* --queue: output queue per connection */
+    uint64_t handshake_ms; /* --handshake-timeout */
+    uint64_t ping_ms;      /* --ping-ms: heartbeat after this silence */
+    uint64_t pong_ms;      /* --pong-timeout-ms */
+    uint64_t message_ms;   /* --message-timeout-ms, 0: never */
     long max_connections;
     int quiet;
 } options;
 
-#define LINGER_MS 2000u        /* lingering close after a refusal */
-#define RESP_CAP 512           /* our 101 / refusal heads are shorter */
+#define LINGER_MS 2000u /* lingering close after a refusal */
+#define RESP_CAP 512    /* our 101 / refusal heads are shorter */
 #define MAX_HEADERS 64
-#define FREE_LIST_MAX 256      /* recycled connection blocks kept */
+#define FREE_LIST_MAX 256 /* recycled connection blocks kept */
 
 /* ---- connections ---------------------------------------------------------- */
 
@@ -140,7 +140,7 @@ enum { LIST_NONE, LIST_OPEN, LIST_HANDSHAKE, LIST_LINGER, LIST_CLOSING, LIST_COU
 typedef struct client {
     int fd;
     enum phase phase;
-    uint32_t events;           /* what epoll watches now */
+    uint32_t events; /* what epoll watches now */
     /* timer list membership */
     int list;
     uint64_t deadline;
@@ -155,14 +155,14 @@ typedef struct client {
     size_t resp_len, resp_off;
     /* WebSocket */
     wsx_ws_conn conn;
-    unsigned msg_opcode;       /* opcode of the message being echoed */
-    int msg_streaming;         /* 1 once its first fragment went out */
-    const uint8_t *piece;      /* payload piece held back (see echo_event) */
+    unsigned msg_opcode;  /* opcode of the message being echoed */
+    int msg_streaming;    /* 1 once its first fragment went out */
+    const uint8_t *piece; /* payload piece held back (see echo_event) */
     size_t piece_len;
     /* input: the head while handshaking; then each read, decoded at once */
     uint8_t *in;
     size_t in_cap, in_len;
-    int shut;                  /* lingering: our side is shut down */
+    int shut; /* lingering: our side is shut down */
     uint8_t *out;
     size_t out_cap;
 } client;
@@ -170,20 +170,20 @@ typedef struct client {
 typedef struct server {
     options opt;
     int epfd, lfd;
-    int spare_fd;              /* kept for EMFILE (see accept_all) */
+    int spare_fd; /* kept for EMFILE (see accept_all) */
     long nclients;
     client *lists[LIST_COUNT]; /* heads; tails below */
     client *tails[LIST_COUNT];
     client *free_list;
     int nfree;
-    timer_heap heartbeats;     /* open connections on their next deadline */
+    timer_heap heartbeats; /* open connections on their next deadline */
     wsx_ws_conn_config conn_cfg;
     wsx_hs_server_config hs_cfg;
 } server;
 
 /* ---- conn.c ---------------------------------------------------------------- */
 
-extern int quiet;              /* --quiet: no log lines */
+extern int quiet; /* --quiet: no log lines */
 void logf_(const char *fmt, const char *a, long b);
 void list_append(server *s, client *c, int list, uint64_t deadline);
 /* Puts c in the heartbeat heap with key due, or re-keys it;

@@ -12,7 +12,8 @@ int main(void)
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(s, (struct sockaddr *)&a, sizeof a) || listen(s, 8)) return 1;
+    if (bind(s, (struct sockaddr *)&a, sizeof a) || listen(s, 8))
+        return 1;
     getsockname(s, (struct sockaddr *)&a, &alen);
     printf("listening %d\n", ntohs(a.sin_port));
     fflush(stdout);

@@ -32,14 +32,19 @@ static int handshake(int fd, client *k)
     wsx_http_parser_init(&hp, NULL);
     do {
         ssize_t got = read(fd, head + have, sizeof head - have);
-        if (got <= 0) return -1;
+        if (got <= 0)
+            return -1;
         have += (size_t)got;
     } while ((r = wsx_http_parse_request(&hp, head, have, hdrs, 32, &req)) == 0);
-    if (r < 0 || wsx_hs_server_answer_request(NULL, &req, NULL, answer, sizeof answer, &n) != WSX_OK)
+    if (r < 0 ||
+        wsx_hs_server_answer_request(NULL, &req, NULL, answer, sizeof answer, &n) != WSX_OK)
         return -1;
-    if (write(fd, answer, n) != (ssize_t)n) return -1;
-    if (wsx_ws_conn_init(&k->conn, NULL, k->out, sizeof k->out) != WSX_OK) return -1;
-    if (wsx_ws_conn_open(&k->conn, now_ms()) != WSX_OK) return -1;
+    if (write(fd, answer, n) != (ssize_t)n)
+        return -1;
+    if (wsx_ws_conn_init(&k->conn, NULL, k->out, sizeof k->out) != WSX_OK)
+        return -1;
+    if (wsx_ws_conn_open(&k->conn, now_ms()) != WSX_OK)
+        return -1;
     k->left = have - (size_t)r;
     memcpy(k->in, head + r, k->left);
     k->next = k->in;
@@ -59,32 +64,42 @@ static int write_out(int fd, client *k)
         iov[i].iov_len = ch[i].len;
     }
     w = writev(fd, iov, (int)count);
-    if (w < 0) return errno == EAGAIN ? 0 : -1;
+    if (w < 0)
+        return errno == EAGAIN ? 0 : -1;
     return wsx_ws_conn_consume(&k->conn, (size_t)w);
 }
 
 static void serve(int fd)
 {
     static client k;
-    if (handshake(fd, &k) < 0) return;
+    if (handshake(fd, &k) < 0)
+        return;
     fcntl(fd, F_SETFL, O_NONBLOCK);
     on_input(&k, now_ms());
     for (;;) {
         uint64_t deadline, now = now_ms();
         unsigned want = interest(&k, &deadline);
         struct pollfd p = {fd, 0, 0};
-        if (want & WSX_WANT_CLOSE) return;
-        p.events = (short)((want & WSX_WANT_READ ? POLLIN : 0) | (want & WSX_WANT_WRITE ? POLLOUT : 0));
-        if (poll(&p, 1, deadline == WSX_WS_NO_DEADLINE ? -1 : deadline <= now ? 0 : (int)(deadline - now)) < 0)
+        if (want & WSX_WANT_CLOSE)
+            return;
+        p.events =
+            (short)((want & WSX_WANT_READ ? POLLIN : 0) | (want & WSX_WANT_WRITE ? POLLOUT : 0));
+        if (poll(&p, 1,
+                 deadline == WSX_WS_NO_DEADLINE ? -1
+                 : deadline <= now              ? 0
+                                                : (int)(deadline - now)) < 0)
             return;
         now = now_ms();
         if (p.revents & POLLOUT) {
-            if (write_out(fd, &k) < 0) return;
-            if (k.left > 0 || k.unsent_len > 0 || k.end_pending) on_input(&k, now);
+            if (write_out(fd, &k) < 0)
+                return;
+            if (k.left > 0 || k.unsent_len > 0 || k.end_pending)
+                on_input(&k, now);
         }
         if ((p.revents & (POLLIN | POLLHUP | POLLERR)) && (want & WSX_WANT_READ)) {
             ssize_t got = read(fd, k.in, sizeof k.in);
-            if (got == 0 || (got < 0 && errno != EAGAIN)) return;
+            if (got == 0 || (got < 0 && errno != EAGAIN))
+                return;
             if (got > 0) {
                 k.next = k.in;
                 k.left = (size_t)got;
@@ -103,7 +118,8 @@ int main(void)
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(s, (struct sockaddr *)&a, sizeof a) || listen(s, 8)) return 1;
+    if (bind(s, (struct sockaddr *)&a, sizeof a) || listen(s, 8))
+        return 1;
     getsockname(s, (struct sockaddr *)&a, &alen);
     printf("listening %d\n", ntohs(a.sin_port));
     fflush(stdout);
