@@ -1,6 +1,7 @@
 /* Appended to the README's backpressure block by tests/interop/test_readme.sh:
  * a poll loop around it, one connection at a time, so the block is tested
- * with the same client as the README's first loop. */
+ * with the same client as the README's first loop (readme_main.c, appended
+ * after this file, gives it the accept loop). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -108,24 +109,4 @@ static void serve(int fd)
         }
         wsx_ws_conn_tick(&k.conn, now);
     }
-}
-int main(void)
-{
-    struct sockaddr_in a;
-    socklen_t alen = sizeof a;
-    int one = 1, fd, s = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(s, (struct sockaddr *)&a, sizeof a) || listen(s, 8))
-        return 1;
-    getsockname(s, (struct sockaddr *)&a, &alen);
-    printf("listening %d\n", ntohs(a.sin_port));
-    fflush(stdout);
-    while ((fd = accept(s, NULL, NULL)) >= 0) {
-        serve(fd);
-        close(fd);
-    }
-    return 0;
 }

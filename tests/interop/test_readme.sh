@@ -73,7 +73,7 @@ echo_checks loop "$TMPD/readme"
 # The backpressure block (the second C block), with a poll loop around it.
 awk '/^```c$/ {n++; on = n == 2; next} on && /^```$/ {exit} on {print}' README.md > "$TMPD/poll.c"
 if [ ! -s "$TMPD/poll.c" ]; then bad "readme backpressure block" "no second \`\`\`c block"; finish; fi
-cat "$INTEROP_DIR/readme_poll_main.c" >> "$TMPD/poll.c"
+cat "$INTEROP_DIR/readme_poll_main.c" "$INTEROP_DIR/readme_main.c" >> "$TMPD/poll.c"
 if ${CC:-cc} -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wno-unused-result \
         -Iinclude "$TMPD/poll.c" "$B/libwsx.a" -o "$TMPD/poll" 2>"$TMPD/cc.log"; then
     ok "readme backpressure block compiles"
