@@ -25,13 +25,7 @@
 #include "inflate_ref.h"
 #include "wsx_deflate.h"
 
-#define REQUIRE(cond)                                                          \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "oracle failed: %s (line %d)\n", #cond, __LINE__); \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#include "fuzz_require.h"
 
 enum { MAX_PLAIN = 1 << 18, MAX_COMP = MAX_PLAIN + MAX_PLAIN / 4 + 4096 };
 

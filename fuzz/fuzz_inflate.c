@@ -38,13 +38,7 @@
 
 #include "wsx_deflate.h"
 
-#define REQUIRE(cond)                                                                \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            fprintf(stderr, "fuzz_inflate: %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-            abort();                                                                 \
-        }                                                                            \
-    } while (0)
+#include "fuzz_require.h"
 
 #define OUT_CAP (1u << 20)
 #define MAX_STREAMS 4

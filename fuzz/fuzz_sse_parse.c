@@ -24,13 +24,7 @@
 #include "wsx.h"
 #include "fuzz_sse_common.h"
 
-#define REQUIRE(cond)                                                          \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "oracle failed: %s (line %d)\n", #cond, __LINE__); \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#include "fuzz_require.h"
 
 typedef struct {
     uint64_t hash;

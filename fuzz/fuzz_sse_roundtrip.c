@@ -17,13 +17,7 @@
 
 #include "wsx.h"
 
-#define REQUIRE(cond)                                                          \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "oracle failed: %s (line %d)\n", #cond, __LINE__); \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#include "fuzz_require.h"
 
 enum { MAX_EVENTS = 64 };
 

@@ -14,13 +14,7 @@
 
 #include "wsx.h"
 
-#define REQUIRE(cond)                                                  \
-    do {                                                               \
-        if (!(cond)) {                                                 \
-            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
-            abort();                                                   \
-        }                                                              \
-    } while (0)
+#include "fuzz_require.h"
 
 typedef struct fz_bytes {
     uint8_t *p;

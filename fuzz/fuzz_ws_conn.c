@@ -47,13 +47,7 @@
 
 #include "wsx.h"
 
-#define REQUIRE(cond)                                                                \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            fprintf(stderr, "fuzz_ws_conn: %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-            abort();                                                                 \
-        }                                                                            \
-    } while (0)
+#include "fuzz_require.h"
 
 typedef struct side {
     wsx_ws_conn c;
