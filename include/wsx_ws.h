@@ -318,6 +318,20 @@ WSX_API int wsx_ws_decoder_error(const wsx_ws_decoder *d);
 #define WSX_WS_RSV2 0x20u
 #define WSX_WS_RSV3 0x10u
 
+/* permessage-deflate (RFC 7692) as agreed in the opening handshake, the
+ * same on both ends (wsx_handshake.h fills it; wsx_conn.h uses it).
+ * Window bits are 8..15: the server compresses with at most
+ * 2^server_max_window_bits bytes of history and the client inflates with
+ * that window; the same for client_max_window_bits the other way.
+ * A *_no_context_takeover of 1: that side resets its compressor after
+ * every message (and the other side its decompressor before every one). */
+typedef struct wsx_ws_deflate_params {
+    uint8_t server_max_window_bits;
+    uint8_t client_max_window_bits;
+    uint8_t server_no_context_takeover;
+    uint8_t client_no_context_takeover;
+} wsx_ws_deflate_params;
+
 /* Longest close reason: 125 - 2 bytes of code (section 5.5). */
 #define WSX_WS_MAX_CLOSE_REASON 123
 
