@@ -24,157 +24,14 @@
  * unread), so *in_used stops exactly after a stream's last byte.
  */
 #include <string.h>
-
-#include "inflate_internal.h"
+#include "inflate_fast.h"
 
 #ifndef WSX_SMALL
-
-#define LBITS 10u /* most root bits of the literal/length table */
-#define DBITS 8u  /* of the distance table */
-#define CBITS 7u  /* of the code length code's (its codes have <= 7 bits) */
-/* Entries a table can need at most with those roots: 286 codes of <= 15
- * bits, 30 codes of <= 15 bits (computed with zlib's examples/enough.c;
- * the fixed codes need 1024 and 256). */
-#define LSIZE 1332u
-#define DSIZE 400u
-
-typedef char
-    wsx__inflate_fast_layout_[(LSIZE + DSIZE) * 4 + WSX__MAX_LENS == WSX__INFLATE_TABLES ? 1 : -1];
-
-/* A table entry (32 bits):
- *   bits 0-4   bits to take for this symbol: its code and extra bits
- *              (a subtable pointer: the root bits)
- *   bits 8-11  code length: where the extra bits start (a subtable
- *              pointer: the subtable's index bits)
- *   bits 12-15 E_EXC with E_SUB / E_EOB, or E_EXC alone for a symbol that
- *              must not occur; 0 for a length, a distance or a code length
- *              symbol
- *   bits 16-31 base length or distance, code length symbol, or subtable
- *              offset; a literal has its byte in bits 16-23 and bit 31 set.
- * Subtable entries count their bits from the start of the code too. */
-#define E_LIT 0x80000000u
-#define E_EXC 0x8000u
-#define E_SUB 0x4000u
-#define E_EOB 0x2000u
-#define E_BAD (E_EXC | 1u << 8 | 1u) /* an unused code of an incomplete code */
-
-enum { K_LITLEN, K_DIST, K_CLEN };
-
-/* The value of entry e's extra bits in b. */
-#define EXTRA(b, e) (((uint32_t)(b) & ((1u << ((e)&31u)) - 1u)) >> (((e) >> 8) & 15u))
 
 /* The fast loop's margins: two refills of up to 8 bytes; two literals, a
  * 258-byte match and a 16-byte copy's overrun. */
 #define FAST_IN 16
 #define FAST_OUT 276
-
-static uint32_t make_entry(unsigned kind, unsigned sym, unsigned len)
-{
-    uint32_t head = (uint32_t)len << 8 | len;
-    if (kind == K_LITLEN) {
-        if (sym < 256)
-            return E_LIT | (uint32_t)sym << 16 | head;
-        if (sym == 256)
-            return E_EXC | E_EOB | head;
-        if (sym > 285)
-            return E_EXC | head;
-        return (uint32_t)WSX__LEN_BASE(sym) << 16 | (head + WSX__LEN_EXTRA(sym));
-    }
-    if (kind == K_DIST)
-        return sym < 30 ? (uint32_t)WSX__DIST_BASE(sym) << 16 | (head + WSX__DIST_EXTRA(sym))
-                        : E_EXC | head;
-    return (uint32_t)sym << 16 | head;
-}
-
-static unsigned reverse_bits(unsigned code, unsigned len)
-{
-    unsigned r = 0;
-    while (len--) {
-        r = r << 1 | (code & 1u);
-        code >>= 1;
-    }
-    return r;
-}
-
-/* Index bits of the subtable that starts with a code of len bits: deep
- * enough for every code of the same root prefix (they come next in
- * canonical order, so left[] -- codes not placed yet per length -- says
- * how many there are: the subtree fills up exactly at that depth). */
-static unsigned subtable_bits(const uint16_t *left, unsigned len, unsigned root)
-{
-    unsigned bits = len - root;
-    int room = 1 << bits;
-    for (;;) {
-        room -= left[root + bits];
-        if (room <= 0 || root + bits == 15)
-            return bits;
-        bits++;
-        room <<= 1;
-    }
-}
-
-/* Fills table t for the code whose lengths are lens[0..n), counted and
- * checked in count (wsx__inflate_count), with as many root bits as its
- * longest code has, at most max_root; returns the root bits. */
-static unsigned build(uint32_t *t, unsigned max_root, const uint8_t *lens, unsigned n,
-                      const uint16_t count[16], unsigned kind)
-{
-    uint16_t sorted[288], offs[16], left[16];
-    unsigned i, len = 1, code = 0, prefix = ~0u, sub = 0, sub_bits = 0, root = 15, next;
-    while (root > 1 && !count[root])
-        root--;
-    if (root > max_root)
-        root = max_root;
-    next = 1u << root;
-    offs[1] = 0;
-    for (i = 1; i < 15; i++)
-        offs[i + 1] = (uint16_t)(offs[i] + count[i]);
-    for (i = 0; i < n; i++)
-        if (lens[i])
-            sorted[offs[lens[i]]++] = (uint16_t)i;
-    memcpy(left, count, sizeof left);
-    if (count[0] < 2) /* incomplete: what no code fills is an error */
-        for (i = 0; i < 1u << root; i++)
-            t[i] = E_BAD;
-    for (i = 0; i < count[0]; i++) {
-        unsigned sym = sorted[i], rev, j;
-        uint32_t e;
-        while (lens[sym] > len) { /* canonical codes (RFC 1951 3.2.2) */
-            code <<= 1;
-            len++;
-        }
-        rev = reverse_bits(code, len); /* codes are sent first bit first */
-        e = make_entry(kind, sym, len);
-        if (len <= root) {
-            for (j = rev; j < 1u << root; j += 1u << len)
-                t[j] = e;
-        } else {
-            if ((rev & ((1u << root) - 1)) != prefix) {
-                prefix = rev & ((1u << root) - 1);
-                sub_bits = subtable_bits(left, len, root);
-                sub = next;
-                next += 1u << sub_bits;
-                t[prefix] = E_EXC | E_SUB | (uint32_t)sub << 16 | sub_bits << 8 | root;
-            }
-            for (j = rev >> root; j < 1u << sub_bits; j += 1u << (len - root))
-                t[sub + j] = e;
-        }
-        left[len]--;
-        code++;
-    }
-    return root;
-}
-
-static void load_fixed(wsx_inflater *z, uint32_t *lt, uint32_t *dt, uint8_t *lens)
-{
-    uint16_t count[16];
-    wsx__inflate_fixed_lens(lens);
-    wsx__inflate_count(lens, 288, count);
-    z->_lbits = (uint8_t)build(lt, LBITS, lens, 288, count, K_LITLEN);
-    wsx__inflate_count(lens + 288, 32, count);
-    z->_dbits = (uint8_t)build(dt, DBITS, lens + 288, 32, count, K_DIST);
-    z->_flags |= WSX__IF_FIXED;
-}
 
 /* The entry for the code at the start of b. */
 WSX__HOT uint32_t lookup(const uint32_t *t, unsigned root, uint64_t b)
@@ -272,7 +129,7 @@ static int decode(wsx_inflater *z, const uint8_t *const in_start, const uint8_t 
                 z->_state = WSX__IST_STORED_LEN;
             } else if (n == 1) {
                 if (!(z->_flags & WSX__IF_FIXED))
-                    load_fixed(z, lt, dt, lens);
+                    wsx__inflate_load_fixed(z, lt, dt, lens);
                 lbits = z->_lbits;
                 dbits = z->_dbits;
                 z->_state = WSX__IST_CODES;
@@ -331,16 +188,10 @@ static int decode(wsx_inflater *z, const uint8_t *const in_start, const uint8_t 
                 REFILL();
             if (bc < 14)
                 goto need_input;
-            z->_nlen = (uint16_t)(257 + ((unsigned)bb & 31));
-            z->_ndist = (uint16_t)(1 + ((unsigned)(bb >> 5) & 31));
-            z->_nclen = (uint8_t)(4 + ((unsigned)(bb >> 10) & 15));
-            if (z->_nlen > 286 || z->_ndist > 30) { /* as zlib: 286..287, 30..31 never occur */
-                r = WSX_E_INFLATE_CODE_COUNT;
+            r = wsx__inflate_dyn_counts(z, (unsigned)bb);
+            if (r)
                 goto fail;
-            }
             DROP(14);
-            z->_have = 0;
-            z->_state = WSX__IST_DYN_CLENS;
             continue;
 
         case WSX__IST_DYN_CLENS: {
@@ -353,17 +204,11 @@ static int decode(wsx_inflater *z, const uint8_t *const in_start, const uint8_t 
                 lens[wsx__inflate_clen_order[z->_have++]] = (uint8_t)(bb & 7);
                 DROP(3);
             }
-            while (z->_have < 19)
-                lens[wsx__inflate_clen_order[z->_have++]] = 0;
-            if (wsx__inflate_count(lens, 19, count) != 0) {
-                r = WSX_E_INFLATE_CODELEN_CODE;
+            r = wsx__inflate_clens_end(z, lens, count);
+            if (r)
                 goto fail;
-            }
-            z->_dbits =
-                (uint8_t)build(dt, CBITS, lens, 19, count, K_CLEN); /* over the distances' */
-            z->_flags &= (uint8_t)~WSX__IF_FIXED;
-            z->_have = 0;
-            z->_state = WSX__IST_DYN_LENS;
+            z->_dbits = (uint8_t)wsx__inflate_build(dt, CBITS, lens, 19, count,
+                                                    K_CLEN); /* over the distances' */
             continue;
         }
 
@@ -395,9 +240,10 @@ static int decode(wsx_inflater *z, const uint8_t *const in_start, const uint8_t 
             r = wsx__inflate_check_lens(z, lens, lcount, dcount);
             if (r)
                 goto fail;
-            lbits = z->_lbits = (uint8_t)build(lt, LBITS, lens, z->_nlen, lcount, K_LITLEN);
+            lbits = z->_lbits =
+                (uint8_t)wsx__inflate_build(lt, LBITS, lens, z->_nlen, lcount, K_LITLEN);
             dbits = z->_dbits =
-                (uint8_t)build(dt, DBITS, lens + z->_nlen, z->_ndist, dcount, K_DIST);
+                (uint8_t)wsx__inflate_build(dt, DBITS, lens + z->_nlen, z->_ndist, dcount, K_DIST);
             z->_state = WSX__IST_CODES;
             continue;
         }

@@ -1,6 +1,7 @@
 /*
  * What the decompressor's files share (inflate.c: the API and the rules
- * both profiles follow; inflate_fast.c and inflate_small.c: decoding).
+ * both profiles follow; inflate_fast.c with inflate_tables.c, and
+ * inflate_small.c: decoding).
  */
 #ifndef WSX_INFLATE_INTERNAL_H
 #define WSX_INFLATE_INTERNAL_H
@@ -83,6 +84,38 @@ int wsx__inflate_count(const uint8_t *lens, unsigned n, uint16_t count[16]);
 /* The lengths of the fixed codes: 288 literal/length, then 32 distance. */
 void wsx__inflate_fixed_lens(uint8_t *lens);
 
+/* The order of the code length code's lengths (RFC 1951 3.2.7). */
+extern const uint8_t wsx__inflate_clen_order[19];
+
+/* A dynamic block's counts HLIT, HDIST, HCLEN from the 14 bits v; on
+ * WSX_OK the code length code's lengths come next. */
+static inline int wsx__inflate_dyn_counts(wsx_inflater *z, unsigned v)
+{
+    z->_nlen = (uint16_t)(257 + (v & 31));
+    z->_ndist = (uint16_t)(1 + ((v >> 5) & 31));
+    z->_nclen = (uint8_t)(4 + ((v >> 10) & 15));
+    if (z->_nlen > 286 || z->_ndist > 30) /* as zlib: 286..287, 30..31 never occur */
+        return WSX_E_INFLATE_CODE_COUNT;
+    z->_have = 0;
+    z->_state = WSX__IST_DYN_CLENS;
+    return WSX_OK;
+}
+
+/* After the _have code length code lengths read: the rest are 0; counts
+ * them into count and checks the code (complete, RFC 1951 3.2.7); on
+ * WSX_OK the code lengths come next. */
+static inline int wsx__inflate_clens_end(wsx_inflater *z, uint8_t *lens, uint16_t count[16])
+{
+    while (z->_have < 19)
+        lens[wsx__inflate_clen_order[z->_have++]] = 0;
+    if (wsx__inflate_count(lens, 19, count) != 0)
+        return WSX_E_INFLATE_CODELEN_CODE;
+    z->_flags &= (uint8_t)~WSX__IF_FIXED;
+    z->_have = 0;
+    z->_state = WSX__IST_DYN_LENS;
+    return WSX_OK;
+}
+
 /* Puts code length symbol sym (0..18) with extra bits value x into
  * lens[_have..]; WSX_OK or WSX_E_INFLATE_REPEAT_FIRST / _REPEAT_OVERRUN. */
 int wsx__inflate_put_lens(wsx_inflater *z, uint8_t *lens, unsigned sym, unsigned x);
@@ -98,9 +131,6 @@ int wsx__inflate_check_lens(const wsx_inflater *z, const uint8_t *lens, uint16_t
  * starts at out_start). */
 uint8_t *wsx__inflate_copy(wsx_inflater *z, const uint8_t *out_start, uint8_t *out,
                            const uint8_t *out_end);
-
-/* The order of the code length code's lengths (RFC 1951 3.2.7). */
-extern const uint8_t wsx__inflate_clen_order[19];
 
 /* Extra bits of code length symbol 16, 17, 18; 0 for 0..15. */
 #define WSX__CLEN_EXTRA(sym) ((sym) < 16 ? 0u : (sym) == 16 ? 2u : (sym) == 17 ? 3u : 7u)

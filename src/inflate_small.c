@@ -174,16 +174,10 @@ int wsx_inflate(wsx_inflater *z, const void *in_buf, size_t in_len, size_t *in_u
         case WSX__IST_DYN_COUNTS:
             if (!need(&b, 14))
                 goto need_input;
-            z->_nlen = (uint16_t)(257 + (b.hold & 31));
-            z->_ndist = (uint16_t)(1 + ((b.hold >> 5) & 31));
-            z->_nclen = (uint8_t)(4 + ((b.hold >> 10) & 15));
-            if (z->_nlen > 286 || z->_ndist > 30) {
-                r = WSX_E_INFLATE_CODE_COUNT;
+            r = wsx__inflate_dyn_counts(z, b.hold);
+            if (r)
                 goto fail;
-            }
             drop(&b, 14);
-            z->_have = 0;
-            z->_state = WSX__IST_DYN_CLENS;
             break;
 
         case WSX__IST_DYN_CLENS:
@@ -193,16 +187,10 @@ int wsx_inflate(wsx_inflater *z, const void *in_buf, size_t in_len, size_t *in_u
                 lens[wsx__inflate_clen_order[z->_have++]] = (uint8_t)(b.hold & 7);
                 drop(&b, 3);
             }
-            while (z->_have < 19)
-                lens[wsx__inflate_clen_order[z->_have++]] = 0;
-            if (wsx__inflate_count(lens, 19, DCOUNT(z)) != 0) {
-                r = WSX_E_INFLATE_CODELEN_CODE;
+            r = wsx__inflate_clens_end(z, lens, DCOUNT(z));
+            if (r)
                 goto fail;
-            }
             build(DCOUNT(z), DSYMS(z), lens, 19);
-            z->_flags &= (uint8_t)~WSX__IF_FIXED;
-            z->_have = 0;
-            z->_state = WSX__IST_DYN_LENS;
             break;
 
         case WSX__IST_DYN_LENS:

@@ -54,6 +54,28 @@ static int answer_raw(const wsx_hs_server_config *cfg, const char *raw, wsx_hs_r
     return r;
 }
 
+/* h becomes name: value (lengths by strlen). */
+static void set_header(wsx_header *h, const char *name, const char *value)
+{
+    h->name = name;
+    h->name_len = strlen(name);
+    h->value = value;
+    h->value_len = strlen(value);
+}
+
+/* The five headers of an upgrade request for Host h with the 24-byte key
+ * (taken as 24 bytes, NULs included), the version last. */
+static void upgrade_headers(wsx_header h[5], const char *key)
+{
+    set_header(&h[0], "Host", "h");
+    set_header(&h[1], "Upgrade", "websocket");
+    set_header(&h[2], "Connection", "Upgrade");
+    set_header(&h[3], "Sec-WebSocket-Key", "");
+    h[3].value = key;
+    h[3].value_len = 24;
+    set_header(&h[4], "Sec-WebSocket-Version", "13");
+}
+
 #define REQ_HEAD "GET /chat HTTP/1.1\r\nHost: server.example.com\r\n"
 #define UPGRADE "Upgrade: websocket\r\nConnection: Upgrade\r\n"
 #define KEYV "Sec-WebSocket-Key: " RFC_KEY "\r\nSec-WebSocket-Version: 13\r\n"
@@ -243,26 +265,7 @@ static void test_case_and_lists(void)
     {
         wsx_header h[5];
         size_t out_len;
-        h[0].name = "Host";
-        h[0].name_len = 4;
-        h[0].value = "h";
-        h[0].value_len = 1;
-        h[1].name = "Upgrade";
-        h[1].name_len = 7;
-        h[1].value = "websocket";
-        h[1].value_len = 9;
-        h[2].name = "Connection";
-        h[2].name_len = 10;
-        h[2].value = "Upgrade";
-        h[2].value_len = 7;
-        h[3].name = "Sec-WebSocket-Key";
-        h[3].name_len = 17;
-        h[3].value = RFC_KEY;
-        h[3].value_len = 24;
-        h[4].name = "Sec-WebSocket-Version";
-        h[4].name_len = 21;
-        h[4].value = "13";
-        h[4].value_len = 2;
+        upgrade_headers(h, RFC_KEY);
         CHECK_EQ(wsx_hs_server_answer(&cfg, "GET", 3, 1, 1, h, 5, &info, out, sizeof out, &out_len),
                  WSX_OK);
         CHECK(out_len > 0 && memcmp(out, "HTTP/1.1 101 ", 13) == 0);
@@ -386,14 +389,8 @@ static void test_accept_output(void)
                                "Set-Cookie: a=b\r\n"
                                "X-Empty: \r\n"
                                "\r\n";
-    extra[0].name = "Set-Cookie";
-    extra[0].name_len = 10;
-    extra[0].value = "a=b";
-    extra[0].value_len = 3;
-    extra[1].name = "X-Empty";
-    extra[1].name_len = 7;
-    extra[1].value = "";
-    extra[1].value_len = 0;
+    set_header(&extra[0], "Set-Cookie", "a=b");
+    set_header(&extra[1], "X-Empty", "");
     cfg.extra_headers = extra;
     cfg.num_extra_headers = 2;
     memset(&info, 0, sizeof info);
@@ -465,26 +462,7 @@ static int key_accepted(const char *key)
 {
     wsx_header h[5];
     wsx_hs_request info;
-    h[0].name = "Host";
-    h[0].name_len = 4;
-    h[0].value = "h";
-    h[0].value_len = 1;
-    h[1].name = "Upgrade";
-    h[1].name_len = 7;
-    h[1].value = "websocket";
-    h[1].value_len = 9;
-    h[2].name = "Connection";
-    h[2].name_len = 10;
-    h[2].value = "Upgrade";
-    h[2].value_len = 7;
-    h[3].name = "Sec-WebSocket-Version";
-    h[3].name_len = 21;
-    h[3].value = "13";
-    h[3].value_len = 2;
-    h[4].name = "Sec-WebSocket-Key";
-    h[4].name_len = 17;
-    h[4].value = key;
-    h[4].value_len = 24;
+    upgrade_headers(h, key);
     return wsx_hs_server_check(NULL, "GET", 3, 1, 1, h, 5, &info) == WSX_OK;
 }
 
@@ -669,10 +647,7 @@ static void test_client_request(void)
     cfg.origin = "http://example.com";
     cfg.subprotocols = protos;
     cfg.num_subprotocols = 2;
-    extra[0].name = "Authorization";
-    extra[0].name_len = 13;
-    extra[0].value = "Bearer x";
-    extra[0].value_len = 8;
+    set_header(&extra[0], "Authorization", "Bearer x");
     cfg.extra_headers = extra;
     cfg.num_extra_headers = 1;
     CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len), WSX_OK);
@@ -748,10 +723,7 @@ static void test_client_request(void)
     CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len), WSX_E_ARG);
     CHECK_EQ(out_len, 0);
     /* rule 8 on the extra headers: token names, field values */
-    extra[0].name = "X-A";
-    extra[0].name_len = 3;
-    extra[0].value = "v\x01";
-    extra[0].value_len = 2;
+    set_header(&extra[0], "X-A", "v\x01");
     CHECK_EQ(wsx_hs_client_request(&hs, &cfg, nonce16, out, sizeof out, &out_len),
              WSX_E_HTTP_HEADER_VALUE);
     CHECK_EQ(out_len, 0);

@@ -6,27 +6,10 @@
  * output chunking (tests/inflate_driver.h checks the call contract).
  * zlib-made streams are in test_inflate_zlib.c.
  */
-#include <stdlib.h>
-
 #include "deflate_writer.h"
-#include "harness.h"
-#include "inflate_driver.h"
-#include "wsx_deflate.h"
-
-#ifdef WSX_TEST_QUICK
-#define QUICK 1
-#else
-#define QUICK 0
-#endif
+#include "inflate_common.h"
 
 /* ---- data --------------------------------------------------------------- */
-
-static unsigned rnd_state = 1;
-static unsigned rnd(void)
-{
-    rnd_state = rnd_state * 1103515245u + 12345u;
-    return rnd_state >> 8;
-}
 
 /* kind 0 text, 1 JSON messages, 2 random bytes, 3 runs, 4 short periods */
 static void gen(uint8_t *p, size_t n, int kind, unsigned seed)

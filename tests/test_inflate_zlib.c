@@ -8,25 +8,9 @@
  * corrupted streams, where wsx and zlib must both fail or agree.
  * TEST_LIBS: -lz
  */
-#include <stdlib.h>
 #include <zlib.h>
 
-#include "harness.h"
-#include "inflate_driver.h"
-#include "wsx_deflate.h"
-
-#ifdef WSX_TEST_QUICK
-#define QUICK 1
-#else
-#define QUICK 0
-#endif
-
-static unsigned rnd_state = 1;
-static unsigned rnd(void)
-{
-    rnd_state = rnd_state * 1103515245u + 12345u;
-    return rnd_state >> 8;
-}
+#include "inflate_common.h"
 
 /* kind 0 text, 1 JSON, 2 random, 3 runs, 4 mixed */
 static void gen(uint8_t *p, size_t n, int kind, unsigned seed)

@@ -6,8 +6,9 @@
 # -ffunction-sections -fdata-sections) in the firmware configuration (-Os
 # turns WSX_SMALL on; -DWSX_NO_ERROR_STRINGS leaves out the error names and
 # reasons, whose cost is printed on its own line) into OUTDIR/obj, links
-# examples/firmware/fw_demo.c against them with newlib-nano and
-# --gc-sections (OUTDIR/fw_demo.elf, map in OUTDIR/fw_demo.map), and prints:
+# examples/firmware/fw_demo.c (and its checker fw_browser.c) against them
+# with newlib-nano and --gc-sections (OUTDIR/fw_demo.elf, map in
+# OUTDIR/fw_demo.map), and prints:
 #   - .text/.data/.bss per module (arm-none-eabi-size; .text counts the
 #     read-only data too: it is what goes to flash), and how much of each
 #     module the linked demo kept;
@@ -63,7 +64,8 @@ done
 $ARM_CC $CFLAGS_ARM -DWSX_BUILDING -c src/error.c -o "$OUT/error_strings.o"
 $ARM_AR rcs "$OUT/libwsx-cm4.a" "$OUT"/obj/*.o
 $ARM_CC $CFLAGS_ARM $FW_DEFS $LINK_FLAGS -Wl,-Map="$OUT/fw_demo.map" \
-    examples/firmware/fw_demo.c "$OUT/libwsx-cm4.a" -o "$OUT/fw_demo.elf"
+    examples/firmware/fw_demo.c examples/firmware/fw_browser.c "$OUT/libwsx-cm4.a" \
+    -o "$OUT/fw_demo.elf"
 ROLES="ws_server ws_client sse_server sse_client ws_sse_server"
 for role in $ROLES; do
     $ARM_CC $CFLAGS_ARM $FW_DEFS $LINK_FLAGS -DROLE_$(echo "$role" | tr a-z A-Z) \

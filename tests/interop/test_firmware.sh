@@ -12,7 +12,7 @@
 #     examples/firmware/roles.c (WebSocket server, client, SSE server,
 #     client, both servers) stays under 12 KiB; the DEFLATE decompressor
 #     (inflate + inflate_small, the WSX_SMALL profile) under 3 KiB, the
-#     compressor (deflate) within 4 KiB; the whole library stays under a
+#     compressor (deflate + deflate_block) within 4 KiB; the whole library stays under a
 #     ceiling that stops it from growing (26.9 KiB, of which 3.5 KiB are the
 #     decompressor, gzip reader and CRC-32 and 4.4 KiB the compressor and
 #     gzip writer).  The whole-library target of 12 KiB is NOT met (see
@@ -29,7 +29,7 @@ need arm-none-eabi-gcc arm-none-eabi-nm arm-none-eabi-size || finish
 HOST_CC=${CC:-cc}
 if $HOST_CC -std=c99 -Wall -Wextra -Wpedantic -Werror -DFW_DEMO_HOST -Iinclude -DWSX_BUILDING \
     -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-    examples/firmware/fw_demo.c src/*.c -o "$TMPD/fw_demo_host" 2>"$TMPD/host.err"; then
+    examples/firmware/fw_demo.c examples/firmware/fw_browser.c src/*.c -o "$TMPD/fw_demo_host" 2>"$TMPD/host.err"; then
     if "$TMPD/fw_demo_host" >"$TMPD/host.out" 2>&1; then
         ok "fw_demo on the host: every check passed"
     else
@@ -81,7 +81,7 @@ QEMU_ARM=$(command -v qemu-arm-static || command -v qemu-arm || true)
 if need "${QEMU_ARM:-qemu-arm-static}"; then
     if arm-none-eabi-gcc -std=c99 -Iinclude -mcpu=cortex-m4 -mthumb -Os -ffunction-sections \
         -fdata-sections --specs=nano.specs --specs=nosys.specs -nostartfiles -Wl,--gc-sections \
-        examples/firmware/fw_demo.c examples/firmware/qemu_start.c "$TMPD/size/libwsx-cm4.a" \
+        examples/firmware/fw_demo.c examples/firmware/fw_browser.c examples/firmware/qemu_start.c "$TMPD/size/libwsx-cm4.a" \
         -o "$TMPD/fw_demo_qemu.elf" 2>"$TMPD/qemu.err"; then
         timeout 20 "$QEMU_ARM" "$TMPD/fw_demo_qemu.elf"
         st=$?
@@ -114,18 +114,19 @@ for role in ws_server ws_client sse_server sse_client ws_sse_server; do
     fi
 done
 INFLATE_BUDGET=3072
-inflate=$(($(val text.inflate) + $(val text.inflate_small) + $(val text.inflate_fast)))
+inflate=$(($(val text.inflate) + $(val text.inflate_small) + $(val text.inflate_fast) +
+    $(val text.inflate_tables)))
 if [ "$inflate" -lt "$INFLATE_BUDGET" ]; then
     ok "DEFLATE decompressor .text $inflate < $INFLATE_BUDGET"
 else
     bad "DEFLATE decompressor .text budget" "$inflate >= $INFLATE_BUDGET (inflate=$(val text.inflate) inflate_small=$(val text.inflate_small))"
 fi
 DEFLATE_BUDGET=4096
-deflate=$(val text.deflate)
-if [ -n "$deflate" ] && [ "$deflate" -le "$DEFLATE_BUDGET" ]; then
+deflate=$(($(val text.deflate) + $(val text.deflate_block)))
+if [ "$deflate" -gt 0 ] && [ "$deflate" -le "$DEFLATE_BUDGET" ]; then
     ok "DEFLATE compressor .text $deflate <= $DEFLATE_BUDGET"
 else
-    bad "DEFLATE compressor .text budget" "${deflate:-missing} > $DEFLATE_BUDGET"
+    bad "DEFLATE compressor .text budget" "$deflate > $DEFLATE_BUDGET (0: missing)"
 fi
 # Not the 12 KiB target (make size reports it as OVER): a ceiling so the
 # library does not grow while that target is open.  19456 until the
