@@ -209,6 +209,9 @@ static int decode(wsx_inflater *z, const uint8_t *const in_start, const uint8_t 
                 goto fail;
             z->_dbits = (uint8_t)wsx__inflate_build(dt, CBITS, lens, 19, count,
                                                     K_CLEN); /* over the distances' */
+            z->_flags &= (uint8_t)~WSX__IF_FIXED;
+            z->_have = 0;
+            z->_state = WSX__IST_DYN_LENS;
             continue;
         }
 

@@ -102,17 +102,14 @@ static inline int wsx__inflate_dyn_counts(wsx_inflater *z, unsigned v)
 }
 
 /* After the _have code length code lengths read: the rest are 0; counts
- * them into count and checks the code (complete, RFC 1951 3.2.7); on
- * WSX_OK the code lengths come next. */
+ * them into count and checks the code (complete, RFC 1951 3.2.7).  The
+ * caller builds its table and goes on to WSX__IST_DYN_LENS. */
 static inline int wsx__inflate_clens_end(wsx_inflater *z, uint8_t *lens, uint16_t count[16])
 {
     while (z->_have < 19)
         lens[wsx__inflate_clen_order[z->_have++]] = 0;
     if (wsx__inflate_count(lens, 19, count) != 0)
         return WSX_E_INFLATE_CODELEN_CODE;
-    z->_flags &= (uint8_t)~WSX__IF_FIXED;
-    z->_have = 0;
-    z->_state = WSX__IST_DYN_LENS;
     return WSX_OK;
 }
 

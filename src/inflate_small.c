@@ -191,6 +191,9 @@ int wsx_inflate(wsx_inflater *z, const void *in_buf, size_t in_len, size_t *in_u
             if (r)
                 goto fail;
             build(DCOUNT(z), DSYMS(z), lens, 19);
+            z->_flags &= (uint8_t)~WSX__IF_FIXED;
+            z->_have = 0;
+            z->_state = WSX__IST_DYN_LENS;
             break;
 
         case WSX__IST_DYN_LENS:

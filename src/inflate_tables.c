@@ -51,8 +51,10 @@ static unsigned subtable_bits(const uint16_t *left, unsigned len, unsigned root)
     }
 }
 
-unsigned wsx__inflate_build(uint32_t *t, unsigned max_root, const uint8_t *lens, unsigned n,
-                            const uint16_t count[16], unsigned kind)
+/* wsx__inflate_build for one kind: inlined into each case of it, so that
+ * make_entry's choice of kind is made at compile time. */
+WSX__HOT unsigned build(uint32_t *t, unsigned max_root, const uint8_t *lens, unsigned n,
+                        const uint16_t count[16], unsigned kind)
 {
     uint16_t sorted[288], offs[16], left[16];
     unsigned i, len = 1, code = 0, prefix = ~0u, sub = 0, sub_bits = 0, root = 15, next;
@@ -98,6 +100,16 @@ unsigned wsx__inflate_build(uint32_t *t, unsigned max_root, const uint8_t *lens,
         code++;
     }
     return root;
+}
+
+unsigned wsx__inflate_build(uint32_t *t, unsigned max_root, const uint8_t *lens, unsigned n,
+                            const uint16_t count[16], unsigned kind)
+{
+    if (kind == K_LITLEN)
+        return build(t, max_root, lens, n, count, K_LITLEN);
+    if (kind == K_DIST)
+        return build(t, max_root, lens, n, count, K_DIST);
+    return build(t, max_root, lens, n, count, K_CLEN);
 }
 
 void wsx__inflate_load_fixed(wsx_inflater *z, uint32_t *lt, uint32_t *dt, uint8_t *lens)
