@@ -21,6 +21,15 @@
 #define WSX__NOINLINE
 #endif
 
+/* Out of line, and taking its arguments as declared: gcc would otherwise
+ * clone it without a parameter that is constant at every call, so that a
+ * caller that jumps to it with its own arguments has to move them first. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define WSX__NOCLONE __attribute__((noinline, noclone))
+#else
+#define WSX__NOCLONE WSX__NOINLINE
+#endif
+
 /* Out of line in the small profile only (a helper -Os copies into several
  * paths of its caller). */
 #if defined(WSX_SMALL) && defined(WSX__GNUC)
