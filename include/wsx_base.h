@@ -235,6 +235,7 @@ WSX_API const char *wsx_version_string(void);
     X(SSE_NO_CONTENT,     -504,    0,    0, "server answered 204: stop reconnecting") \
     X(SSE_REDIRECT,       -505,    0,    0, "redirect: follow the new location") \
     X(SSE_REPLAY_GONE,    -506,    0,    0, "Last-Event-ID is older than the replay window") \
+    X(SSE_CONTENT_ENCODING, -507,  0,    0, "SSE response has a content coding other than gzip") \
     /* DEFLATE decompressor (RFC 1951) and gzip reader (RFC 1952) */        \
     X(INFLATE_BLOCK_TYPE, -600, 1007,    0, "DEFLATE block type 3 (reserved)") \
     X(INFLATE_STORED_LENGTH, -601, 1007, 0, "stored block LEN and NLEN do not match") \

@@ -210,6 +210,28 @@ WSX_API int wsx_http_list_has(const char *value, size_t len, const char *token);
 WSX_API int wsx_http_headers_have_token(const wsx_header *headers, size_t n, const char *name,
                                         const char *token);
 
+/* 1 if a server may answer this request with Content-Encoding: gzip, from
+ * its Accept-Encoding field lines (all of them, one list: RFC 9110 section
+ * 5.3), else 0 (also for headers NULL).  RFC 9110 section 12.5.3:
+ *   - each element is a coding with an optional weight "; q=" qvalue
+ *     (0, 0.5, 0.000, 1.0 ...; "q" and the codings case-insensitive, OWS
+ *     around ";" and "="); other parameters are skipped; an element that
+ *     does not parse (q=2, q=0.5555, q=abc, ";q" alone) is ignored;
+ *   - gzip's weight is that of its first element ("gzip", or "x-gzip",
+ *     its alias: section 8.4.1.3), else that of "*" (which covers the
+ *     codings not listed), else gzip is not accepted;
+ *   - q=0 means "not acceptable": "gzip;q=0" is 0 even with "*";
+ *   - identity preferred outright (its weight, or that of "*" when it is
+ *     not listed, above gzip's) is 0: "gzip;q=0.5, identity" keeps the
+ *     stream uncompressed; equal weights give gzip;
+ *   - "identity" alone, an empty value and no Accept-Encoding at all give
+ *     0.  (Section 12.5.3 lets a server pick any coding for a request
+ *     without the field, but the clients that send none, curl without
+ *     --compressed and most SSE libraries, cannot decode one.)
+ * A server that may compress sends "Vary: Accept-Encoding" whatever the
+ * answer (wsx_sse_head_config.vary_accept_encoding). */
+WSX_API int wsx_http_accepts_gzip(const wsx_header *headers, size_t n);
+
 /* How a response body is delimited (RFC 9112 section 6.3), for a client:
  *   WSX_HTTP_BODY_NONE     status 1xx, 204, 304, or request_was_head
  *   WSX_HTTP_BODY_CHUNKED  Transfer-Encoding whose last coding is chunked:

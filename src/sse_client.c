@@ -55,6 +55,8 @@ int wsx_sse_request_write(const wsx_sse_request *req, void *out, size_t cap, siz
      * event ID string as UTF-8; non-ASCII never stops a reconnect). */
     if (req->last_id_len)
         wsx__wbuf_field(&w, "Last-Event-ID", 13, req->last_id, req->last_id_len);
+    if (req->accept_gzip)
+        wsx__wbuf_str(&w, "Accept-Encoding: gzip\r\n");
     r = wsx__wbuf_headers(&w, req->headers, req->num_headers);
     if (r)
         return r;
@@ -88,12 +90,41 @@ static int is_event_stream(const char *v, size_t n)
     return v == end || *v == ';';
 }
 
+/* The body's content codings (every Content-Encoding line, in order):
+ * 1 for one gzip (or x-gzip), 0 for none (identity is no coding), -1 for
+ * anything else: another coding, or gzip twice. */
+static int body_coding(const wsx_header *headers, size_t n)
+{
+    const wsx_header *h = NULL;
+    int gzip = 0;
+    while ((h = wsx_http_header_next(headers, n, "Content-Encoding", h)) != NULL) {
+        const char *pos = h->value, *item;
+        size_t len;
+        while (h->value && wsx_http_list_next(&pos, h->value + h->value_len, &item, &len)) {
+            if (wsx__http_eq_nocase(item, len, "identity", 8))
+                continue;
+            if (gzip || !(wsx__http_eq_nocase(item, len, "gzip", 4) ||
+                          wsx__http_eq_nocase(item, len, "x-gzip", 6)))
+                return -1;
+            gzip = 1;
+        }
+    }
+    return gzip;
+}
+
+int wsx_sse_response_gzip(const wsx_header *headers, size_t n)
+{
+    return headers && body_coding(headers, n) == 1;
+}
+
 /* What a response means (see wsx_sse_check_response) from its status and
  * the first Content-Type and Location among its n headers. */
 static int check(int status, const wsx_header *headers, size_t n, const char **location,
                  size_t *location_len)
 {
     const char *ct = NULL, *loc = NULL;
+    const wsx_header *const all = headers;
+    const size_t count = n;
     size_t ct_len = 0, loc_len = 0;
     if (n && !headers)
         return WSX_E_ARG;
@@ -109,8 +140,10 @@ static int check(int status, const wsx_header *headers, size_t n, const char **l
             loc_len = h.value_len;
         }
     }
+    if (status == 200 && !(ct && is_event_stream(ct, ct_len)))
+        return WSX_E_SSE_CONTENT_TYPE;
     if (status == 200)
-        return ct && is_event_stream(ct, ct_len) ? WSX_OK : WSX_E_SSE_CONTENT_TYPE;
+        return body_coding(all, count) < 0 ? WSX_E_SSE_CONTENT_ENCODING : WSX_OK;
     if (status == 204) /* "HTTP 204 No Content ... prevent the user agent from reconnecting" */
         return WSX_E_SSE_NO_CONTENT;
     /* 301, 302, 303, 307, 308 with a non-empty Location (loc_len is only

@@ -11,6 +11,8 @@ int wsx__wbuf_start(wsx__wbuf *w, void *out, size_t cap, size_t *out_len)
     w->cap = cap;
     w->n = 0;
     w->overflow = 0;
+    w->sink = NULL;
+    w->sink_ctx = NULL;
     if (!out_len)
         return WSX_E_ARG;
     *out_len = 0;
@@ -23,7 +25,9 @@ void wsx__wbuf_put(wsx__wbuf *w, const void *p, size_t k)
         w->overflow = 1;
         return;
     }
-    if (w->out && w->n + k <= w->cap && k)
+    if (w->sink)
+        w->sink(w, p, k);
+    else if (w->out && w->n + k <= w->cap && k)
         memcpy(w->out + w->n, p, k);
     w->n += k;
 }

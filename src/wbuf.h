@@ -15,6 +15,11 @@ typedef struct wsx__wbuf {
     uint8_t *out;
     size_t cap, n;
     int overflow; /* n itself overflowed */
+    /* When set (after wsx__wbuf_start), every byte goes to sink instead of
+     * out, as it is put: a writer's bytes streamed somewhere else (an SSE
+     * event into a compressor, sse_gzip.c) without a copy of them all. */
+    void (*sink)(struct wsx__wbuf *w, const void *p, size_t k);
+    void *sink_ctx;
 } wsx__wbuf;
 
 /* A string literal and its length, for the calls below. */
