@@ -219,7 +219,7 @@ static void start_stream(client *c, const wsx_http_request *req, const char *pro
     c->kind = K_STREAM;
     c->stream_ending = 0;
     c->token_pending = 0;
-    write_stream_head(c, req->minor_version);
+    write_stream_head(c, req);
     n = snprintf(ev, sizeof ev, "event: meta\ndata: {\"id\":\"%s\"}\n\n", g->id);
     body_append(c, ev, (size_t)n);
     c->next_token_ms = net_now_ms() + s->opt.token_ms;

@@ -93,6 +93,7 @@ void client_free(server *s, client *c)
     s->nclients--;
     free(c->body);
     free(c->ws);
+    free(c->gz);
     free(c);
 }
 
@@ -119,9 +120,9 @@ int out_append(client *c, const void *data, size_t len)
     return 0;
 }
 
-/* Appends part of a streamed body: one chunk for a chunked response, the
- * bytes as they are for a close-delimited one. */
-int body_append(client *c, const void *data, size_t len)
+/* Appends body bytes as they go on the wire: one chunk for a chunked
+ * response, the bytes as they are for a close-delimited one. */
+static int wire_append(client *c, const void *data, size_t len)
 {
     char hdr[WSX_CHUNKED_HEADER_MAX];
     size_t n;
@@ -136,8 +137,31 @@ int body_append(client *c, const void *data, size_t len)
     return 0;
 }
 
+/* Appends part of a streamed body (events, comments): compressed and
+ * sync-flushed on its own when the stream is gzip'd, so the client can
+ * decode it at once, then framed by wire_append. */
+int body_append(client *c, const void *data, size_t len)
+{
+    uint8_t z[1024]; /* the bound of the largest piece (a token event) */
+    size_t n;
+    if (!c->gzip)
+        return wire_append(c, data, len);
+    /* room for the bound first: once compressed, the piece must go out or
+     * the client's gzip stream breaks */
+    if (wsx_sse_gzip_bytes(c->gz, data, len, NULL, 0, &n) != WSX_OK ||
+        OUT_CAP - (c->out_len - c->out_off) < n + WSX_CHUNKED_HEADER_MAX + 2 ||
+        wsx_sse_gzip_bytes(c->gz, data, len, z, sizeof z, &n) != WSX_OK)
+        return -1;
+    return wire_append(c, z, n);
+}
+
 void body_end(client *c)
 {
+    uint8_t tail[64];
+    size_t n;
+    if (c->gzip && wsx_sse_gzip_finish(c->gz, tail, sizeof tail, &n) == WSX_OK)
+        wire_append(c, tail, n); /* the gzip trailer, then the end of the body */
+    c->gzip = 0;
     if (c->chunked)
         out_append(c, WSX_CHUNKED_LAST, WSX_CHUNKED_LAST_LEN);
     if (!c->chunked || !c->keep_alive)

@@ -226,7 +226,7 @@ void start_feed(client *c, const wsx_http_request *req)
     if (!h)
         query_last_id(req, &last_id, &last_len);
     c->kind = K_FEED;
-    write_stream_head(c, req->minor_version);
+    write_stream_head(c, req);
     body_append(c, retry, sizeof retry - 1);
     c->last_write_ms = net_now_ms();
     if (last_len == 0)

@@ -81,17 +81,41 @@ static void refuse_head(client *c, int err)
     logmsg("refused a request: %s (HTTP %d)", wsx_strerror(err), status);
 }
 
+/* The memory of a stream's compressor: 1024 symbols a block beyond the
+ * minimum's 256 (events are short, each one ends its block). */
+static size_t gzip_mem_size(const options *o)
+{
+    return WSX_DEFLATE_MEM_MIN(o->gzip_window_bits) + 3 * 1024;
+}
+
+/* Whether c's stream is gzip'd: the server may, the request accepts it,
+ * and the compressor is ready (allocated once per connection). */
+static int stream_gzip(client *c, const wsx_http_request *req)
+{
+    const options *o = &c->srv->opt;
+    wsx_deflater_config dc;
+    if (!o->gzip || !wsx_http_accepts_gzip(req->headers, req->num_headers))
+        return 0;
+    if (!c->gz && !(c->gz = (wsx_gzip_writer *)malloc(sizeof *c->gz + gzip_mem_size(o))))
+        return 0; /* out of memory: identity */
+    dc.window_bits = o->gzip_window_bits;
+    dc.level = o->gzip_level;
+    return wsx_gzip_writer_init(c->gz, &dc, c->gz + 1, gzip_mem_size(o)) == WSX_OK;
+}
+
 /* The head of an event stream (POST /api/chat, GET /events). */
-void write_stream_head(client *c, int minor_version)
+void write_stream_head(client *c, const wsx_http_request *req)
 {
     uint8_t head[512];
     wsx_sse_head_config cfg;
     size_t n;
     memset(&cfg, 0, sizeof cfg);
-    c->chunked = minor_version >= 1;
+    c->chunked = req->minor_version >= 1;
     cfg.chunked = c->chunked;
     cfg.connection_close = !c->chunked; /* HTTP/1.0: the stream ends at close */
     cfg.charset = 1;
+    cfg.vary_accept_encoding = c->srv->opt.gzip;
+    c->gzip = cfg.gzip = stream_gzip(c, req);
     if (wsx_sse_response_head(&cfg, head, sizeof head, &n) == WSX_OK)
         out_append(c, head, n);
     if (!c->chunked)

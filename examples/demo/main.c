@@ -41,7 +41,8 @@ static void usage(void)
           "                   [--interval-ms MS] [--state FILE] [--ping-ms MS]\n"
           "                   [--pong-timeout-ms MS] [--message-timeout-ms MS]\n"
           "                   [--keepalive-ms MS] [--idle-ms MS] [--max-lag BYTES]\n"
-          "                   [--stall-ms MS] [--max-connections N] [--test-hooks] [--quiet]\n"
+          "                   [--stall-ms MS] [--max-connections N] [--no-gzip]\n"
+          "                   [--gzip-window-bits N] [--gzip-level N] [--test-hooks] [--quiet]\n"
           "  --host H             address to listen on (default 127.0.0.1)\n"
           "  --port N             port (default 8080; 0 picks a free one)\n"
           "  --root DIR           the page's files (default examples/demo)\n"
@@ -63,6 +64,10 @@ static void usage(void)
           "  --max-connections N  slots (default 512); when all are taken, the\n"
           "                       slowest request head gives its slot up (408),\n"
           "                       or the newcomer gets 503 with Retry-After\n"
+          "  --no-gzip            never compress event streams (default: gzip when\n"
+          "                       the request's Accept-Encoding allows it)\n"
+          "  --gzip-window-bits N compressor window 2^N, 8..15 (default 10)\n"
+          "  --gzip-level N       1 (fast) .. 9 (best), default 6\n"
           "  --test-hooks         enable POST /api/debug/drop-feeds\n"
           "  --quiet              no log lines on stderr\n",
           stderr);
@@ -83,6 +88,9 @@ static void default_options(options *o)
     o->max_lag = 256 * 1024;
     o->stall_ms = 30000;
     o->max_connections = 512;
+    o->gzip = 1;
+    o->gzip_window_bits = 10;
+    o->gzip_level = WSX_DEFLATE_LEVEL_DEFAULT;
 }
 
 /* A numeric option a with value n; -1 when a is unknown or n out of range. */
@@ -110,6 +118,10 @@ static int number_option(options *o, const char *a, uint64_t n)
         o->stall_ms = n;
     else if (strcmp(a, "--max-connections") == 0 && n >= 1 && n <= 1000000)
         o->max_connections = (long)n;
+    else if (strcmp(a, "--gzip-window-bits") == 0 && n >= 8 && n <= 15)
+        o->gzip_window_bits = (int)n;
+    else if (strcmp(a, "--gzip-level") == 0 && n >= 1 && n <= 9)
+        o->gzip_level = (int)n;
     else
         return -1;
     return 0;
@@ -128,6 +140,10 @@ static int parse_options(int argc, char **argv, options *o)
         }
         if (strcmp(a, "--test-hooks") == 0) {
             o->test_hooks = 1;
+            continue;
+        }
+        if (strcmp(a, "--no-gzip") == 0) {
+            o->gzip = 0;
             continue;
         }
         if (!v)

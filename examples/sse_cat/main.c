@@ -20,12 +20,14 @@ static void usage(void)
     fprintf(stderr,
             "usage: sse_cat [--chunk N] [--max-event BYTES] -\n"
             "       sse_cat [-X METHOD] [-d BODY] [-H 'Name: value']... [--max-reconnects N]\n"
-            "               [--max-redirects N] [--connect-timeout-ms MS] [--verbose]\n"
-            "               [--chunk N] [--max-event BYTES]\n"
+            "               [--max-redirects N] [--connect-timeout-ms MS] [--compressed]\n"
+            "               [--verbose] [--chunk N] [--max-event BYTES]\n"
             "               http://HOST[:PORT]/PATH\n"
             "  --connect-timeout-ms MS  give up a TCP connect after MS (default 10000;\n"
             "                           0: the system's limit); failed connects are\n"
             "                           retried like dropped streams\n"
+            "  --compressed             ask for a gzip'd stream (Accept-Encoding: gzip)\n"
+            "                           and decode it as it arrives\n"
             "  --max-reconnects N       stop after N reconnects (exit 1 if the last\n"
             "                           connection could not be made)\n");
 }
@@ -67,6 +69,10 @@ static int parse_url_arg(int argc, char **argv, int *i, options *o)
     const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
     if (strcmp(a, "--verbose") == 0) {
         o->verbose = 1;
+        return 1;
+    }
+    if (strcmp(a, "--compressed") == 0) {
+        o->compressed = 1;
         return 1;
     }
     if (strcmp(a, "-X") && strcmp(a, "-d") && strcmp(a, "-H") && strcmp(a, "--max-reconnects") &&
@@ -112,6 +118,7 @@ static int parse_args(int argc, char **argv, options *o)
     o->max_redirects = 10;
     o->connect_timeout_ms = 10000;
     o->verbose = 0;
+    o->compressed = 0;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         size_t *dst = NULL;

@@ -24,8 +24,8 @@
  * URL mode (http:// only, no TLS):
  *
  *   sse_cat [-X METHOD] [-d BODY] [-H 'Name: value']... [--max-reconnects N]
- *           [--max-redirects N] [--connect-timeout-ms MS] [--verbose]
- *           [--chunk N] [--max-event BYTES] URL
+ *           [--max-redirects N] [--connect-timeout-ms MS] [--compressed]
+ *           [--verbose] [--chunk N] [--max-event BYTES] URL
  *
  * An EventSource-like client printing the same JSON lines.  It sends the
  * request of wsx_sse_request_write() (GET, or POST when -d is given and no
@@ -53,6 +53,15 @@
  * nonblocking connect() and poll() (net_connect_timeout in common/net.c).
  * A connect that times out is a failed connection like a refused one:
  * retried with backoff, exit 1 once --max-reconnects is used up.
+ *
+ * --compressed sends "Accept-Encoding: gzip" (wsx_sse_request.accept_gzip);
+ * a response with Content-Encoding: gzip (wsx_sse_response_gzip) is then
+ * decoded as it arrives by a wsx_sse_gunzip in front of the parser (a
+ * 40 KiB window: any server's gzip), each event printed the moment its
+ * bytes are in.  A gzip'd stream that ends without its trailer is a cut
+ * stream like any other (reconnect); a corrupt one (bad data, CRC-32 or
+ * length) is a parse error (exit 2).  Other content codings are refused
+ * (wsx_sse_check_response: exit 2).
  *
  * Structure: parse_args() -> a source: "-" feeds stdin to pump() (main.c);
  * a URL goes to url_main() (url.c), which owns one parser across
@@ -82,6 +91,7 @@ typedef struct options {
     long max_reconnects; /* -1: no limit */
     long max_redirects;
     long connect_timeout_ms; /* 0: no limit of ours */
+    int compressed;          /* --compressed: offer gzip */
     int verbose;
 } options;
 

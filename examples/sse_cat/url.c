@@ -14,6 +14,7 @@
 #define HEAD_CAP 16384
 #define MAX_RESPONSE_HEADERS 64
 #define WAIT_SLICE_MS 200 /* waits re-check net_stop this often */
+#define GZIP_PLAIN 4096   /* decoded bytes between the gzip reader and the parser */
 
 /* How one connection attempt ended. */
 enum outcome {
@@ -30,9 +31,12 @@ typedef struct url_client {
     FILE *out;
     wsx_sse_parser parser;
     wsx_sse_backoff backoff;
-    net_url origin;      /* the URL given: every reconnect starts there */
-    char failure[400];   /* why the last attempt failed (OUT_FAILED) */
-    uint8_t *buf;        /* o->chunk bytes: body reads */
+    net_url origin;    /* the URL given: every reconnect starts there */
+    char failure[400]; /* why the last attempt failed (OUT_FAILED) */
+    uint8_t *buf;      /* o->chunk bytes: body reads */
+    int gzip;          /* this response's body is gzip'd: through gunzip */
+    wsx_sse_gunzip gunzip;
+    uint8_t *gz_mem;     /* the reader's window and tables, then GZIP_PLAIN */
     char head[HEAD_CAP]; /* the response head (and the body bytes after it) */
 } url_client;
 
@@ -73,7 +77,8 @@ static int feed_body(url_client *u, const void *bytes, size_t n)
     cb.on_retry = url_on_retry;
     while (n > 0) {
         size_t part = n < u->o->chunk ? n : u->o->chunk;
-        int r = wsx_sse_feed(&u->parser, data, part, &cb, u, NULL);
+        int r = u->gzip ? wsx_sse_gunzip_feed(&u->gunzip, &u->parser, data, part, &cb, u, NULL)
+                        : wsx_sse_feed(&u->parser, data, part, &cb, u, NULL);
         fflush(u->out);
         if (r != 0) {
             fprintf(stderr, "sse_cat: parse error: %s (%s)\n", wsx_strerror(r), wsx_errname(r));
@@ -154,6 +159,7 @@ static int send_request(url_client *u, int fd, const hop *h)
     req.num_headers = n;
     req.body = h->body;
     req.body_len = h->body ? strlen(h->body) : 0;
+    req.accept_gzip = u->o->compressed;
     r = wsx_sse_request_write(&req, NULL, 0, &len);
     if (r != WSX_OK) {
         fprintf(stderr, "sse_cat: cannot build the request: %s\n", wsx_strerror(r));
@@ -332,6 +338,26 @@ static enum outcome judge(url_client *u, const wsx_http_response *res, hop *h, i
     }
 }
 
+/* Sets up the gzip reader when the accepted response is gzip'd (a server
+ * may send one even when not asked: it is decoded all the same).  0, or
+ * -1 (out of memory). */
+static int gzip_start(url_client *u, const wsx_http_response *res)
+{
+    size_t mem = WSX_INFLATE_MEM_SIZE(15);
+    u->gzip = wsx_sse_response_gzip(res->headers, res->num_headers);
+    if (!u->gzip)
+        return 0;
+    if (!u->gz_mem && !(u->gz_mem = (uint8_t *)malloc(mem + GZIP_PLAIN))) {
+        fprintf(stderr, "sse_cat: out of memory\n");
+        return -1;
+    }
+    vnote(u, "the stream is gzip'd", NULL);
+    return wsx_sse_gunzip_init(&u->gunzip, 15, u->gz_mem, mem, u->gz_mem + mem, GZIP_PLAIN) ==
+                   WSX_OK
+               ? 0
+               : -1;
+}
+
 /* One connection, with its redirects. */
 static enum outcome attempt(url_client *u)
 {
@@ -369,6 +395,8 @@ static enum outcome attempt(url_client *u)
             out = OUT_INTERRUPTED;
         } else if (head_len > 0) {
             out = judge(u, &res, &h, &redirect);
+            if (out == OUT_ENDED && !redirect && gzip_start(u, &res) != 0)
+                out = OUT_REFUSED;
             if (out == OUT_ENDED && !redirect) {
                 wsx_sse_backoff_opened(&u->backoff);
                 out = read_body(u, fd, &res, (size_t)head_len, len);
@@ -428,7 +456,11 @@ int url_main(const options *o)
         char why[160];
         size_t id_len;
         const char *id;
-        wsx_sse_end(&u.parser); /* an unterminated event is dropped */
+        if (u.gzip && wsx_sse_gunzip_end(&u.gunzip, &u.parser) == 1)
+            vnote(&u, "the gzip'd stream was cut", "before its trailer or inside an event");
+        else if (!u.gzip)
+            wsx_sse_end(&u.parser); /* an unterminated event is dropped */
+        u.gzip = 0;
         wsx_sse_reset(&u.parser);
         if (out == OUT_STOP || out == OUT_INTERRUPTED || net_stop)
             return 0;

@@ -118,7 +118,6 @@ void start_chat(server *s, client *c, const wsx_http_request *req, const char *b
     char msg[BODY_MAX];
     size_t msg_len = 0;
     uint8_t head[512];
-    wsx_sse_head_config hc;
     size_t hl;
     int r;
     if (json_string_member(body, n, "message", msg, sizeof msg, &msg_len) != 0) {
@@ -127,16 +126,13 @@ void start_chat(server *s, client *c, const wsx_http_request *req, const char *b
         respond(s, c, 400, "application/json", "", why, sizeof why - 1);
         return;
     }
-    memset(&hc, 0, sizeof hc);
-    c->chunked = hc.chunked = req->minor_version >= 1;
-    hc.connection_close = !c->chunked; /* HTTP/1.0: the stream ends at close */
-    hc.allow_origin = s->opt.allow_origin;
-    r = wsx_sse_response_head(&hc, head, sizeof head, &hl);
+    r = stream_head(s, c, req, head, sizeof head, &hl);
     c->out_off = c->out_len = 0;
-    if (r != WSX_OK || out_put(s, c, head, hl) != 0 ||
+    if (r != 0 || out_put(s, c, head, hl) != 0 ||
         send_meta(s, c, msg, msg_len,
                   wsx_http_header_next(req->headers, req->num_headers, "Authorization", NULL)) !=
             0) {
+        c->gzip = 0;
         respond_error(s, c, 500, "");
         return;
     }

@@ -19,7 +19,7 @@ static int send_feed_event(server *s, client *c, const uint8_t *bytes, size_t le
         return -1;
     c->events_sent++;
     if (s->opt.drop_after && c->events_sent >= s->opt.drop_after)
-        drop_stream(c);
+        drop_stream(s, c);
     return 0;
 }
 
@@ -77,7 +77,7 @@ static void replay_missed(server *s, client *c, const char *last, size_t last_le
     }
     while (c->phase == PH_EVENTS && wsx_sse_replay_next(&it, &bytes, &len, NULL, NULL) == 1) {
         if (send_feed_event(s, c, bytes, len) != 0) {
-            drop_stream(c); /* the rest next time, from the last id sent */
+            drop_stream(s, c); /* the rest next time, from the last id sent */
             return;
         }
     }
@@ -87,20 +87,15 @@ static void replay_missed(server *s, client *c, const char *last, size_t last_le
 void start_events(server *s, client *c, const wsx_http_request *req)
 {
     uint8_t head[512], retry[64];
-    wsx_sse_head_config hc;
     wsx_sse_msg m;
     const wsx_header *last =
         wsx_http_header_next(req->headers, req->num_headers, "Last-Event-ID", NULL);
     size_t hl, rl;
-    int r;
-    memset(&hc, 0, sizeof hc);
-    c->chunked = hc.chunked = req->minor_version >= 1;
-    hc.connection_close = !c->chunked; /* HTTP/1.0: the stream ends at close */
-    hc.allow_origin = s->opt.allow_origin;
-    r = wsx_sse_response_head(&hc, head, sizeof head, &hl);
+    int r = stream_head(s, c, req, head, sizeof head, &hl);
     wsx_sse_msg_init(&m);
     m.retry_ms = s->opt.retry_ms;
-    if (r != WSX_OK || wsx_sse_write(&m, retry, sizeof retry, &rl) != WSX_OK) {
+    if (r != 0 || wsx_sse_write(&m, retry, sizeof retry, &rl) != WSX_OK) {
+        c->gzip = 0;
         respond_error(s, c, 500, "");
         return;
     }

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -33,8 +34,9 @@ int out_put(server *s, client *c, const void *bytes, size_t n)
     return 0;
 }
 
-/* Appends body bytes, as one chunk when the response is chunked. */
-int out_body(server *s, client *c, const void *bytes, size_t n)
+/* Appends body bytes as they go on the wire: one chunk when the response
+ * is chunked. */
+static int out_wire(server *s, client *c, const void *bytes, size_t n)
 {
     char head[WSX_CHUNKED_HEADER_MAX];
     size_t hl;
@@ -46,6 +48,58 @@ int out_body(server *s, client *c, const void *bytes, size_t n)
     out_put(s, c, head, hl);
     out_put(s, c, bytes, n);
     return out_put(s, c, WSX_CHUNKED_CRLF, 2);
+}
+
+/* Room for the compressed form of the largest piece (the chat's meta
+ * event): wsx_deflate_bound's n + n/8 + n/32 + 32, and the gzip header. */
+static uint8_t gz_out[META_MAX + 64 + (META_MAX + 64) / 4 + 64];
+
+/* Appends bytes of the event stream: compressed and sync-flushed on their
+ * own when the response is gzip'd (so they can be decoded at once), then
+ * framed (out_wire).  0, or -1 when they do not fit. */
+int out_body(server *s, client *c, const void *bytes, size_t n)
+{
+    size_t len;
+    if (!c->gzip)
+        return out_wire(s, c, bytes, n);
+    if (wsx_sse_gzip_bytes(&c->gz, bytes, n, NULL, 0, &len) != WSX_OK ||
+        !out_fits(s, c, len + WSX_CHUNKED_HEADER_MAX + 2) ||
+        wsx_sse_gzip_bytes(&c->gz, bytes, n, gz_out, sizeof gz_out, &len) != WSX_OK)
+        return -1; /* nothing was compressed: the stream stays whole */
+    return out_wire(s, c, gz_out, len);
+}
+
+size_t gzip_mem_size(const options *o)
+{
+    /* 1024 symbols a block beyond the minimum's 256: events are short
+     * and each one ends its block */
+    return WSX_DEFLATE_MEM_MIN(o->gzip_window_bits) + 3 * 1024;
+}
+
+/* The head of an event stream (GET /events, POST /api/chat) into head:
+ * chunked for HTTP/1.1, gzip'd when the server may and the request
+ * accepts it (the compressor set up for it).  0, or -1. */
+int stream_head(server *s, client *c, const wsx_http_request *req, uint8_t *head, size_t cap,
+                size_t *len)
+{
+    wsx_sse_head_config hc;
+    memset(&hc, 0, sizeof hc);
+    c->chunked = hc.chunked = req->minor_version >= 1;
+    hc.connection_close = !c->chunked; /* HTTP/1.0: the stream ends at close */
+    hc.allow_origin = s->opt.allow_origin;
+    hc.vary_accept_encoding = s->opt.gzip;
+    c->gzip = hc.gzip = s->opt.gzip && wsx_http_accepts_gzip(req->headers, req->num_headers);
+    if (c->gzip) {
+        wsx_deflater_config dc;
+        dc.window_bits = s->opt.gzip_window_bits;
+        dc.level = s->opt.gzip_level;
+        if (!c->gz_mem)
+            c->gz_mem = malloc(gzip_mem_size(&s->opt));
+        if (!c->gz_mem ||
+            wsx_gzip_writer_init(&c->gz, &dc, c->gz_mem, gzip_mem_size(&s->opt)) != WSX_OK)
+            return -1;
+    }
+    return wsx_sse_response_head(&hc, head, cap, len) == WSX_OK ? 0 : -1;
 }
 
 /* The response is complete: flush (within FINISH_MS), then half-close
@@ -60,6 +114,12 @@ void finish(client *c)
  * stays open for the next request; HTTP/1.0: the close ends the body. */
 void end_response(server *s, client *c)
 {
+    uint8_t tail[64];
+    size_t n;
+    if (c->gzip && (wsx_sse_gzip_finish(&c->gz, tail, sizeof tail, &n) != WSX_OK ||
+                    out_wire(s, c, tail, n) != 0))
+        c->dead = 1;
+    c->gzip = 0;
     if (c->chunked && out_put(s, c, WSX_CHUNKED_LAST, WSX_CHUNKED_LAST_LEN) != 0)
         c->dead = 1; /* hopeless: just close */
     c->reuse = c->chunked && c->keep_alive;
@@ -68,9 +128,14 @@ void end_response(server *s, client *c)
 
 /* Ends a stream by closing the connection once the pending bytes are out,
  * without the last chunk: what a client sees when a server or a proxy goes
- * away (--drop-after, a replay that does not fit). */
-void drop_stream(client *c)
+ * away (--drop-after, a replay that does not fit).  A gzip'd stream is
+ * ended cleanly instead (its gzip trailer, the last chunk, then the
+ * close): a client that inflates the body in a pipeline the cut tears
+ * down (node's fetch) would lose the events of its last read. */
+void drop_stream(server *s, client *c)
 {
+    if (c->gzip)
+        end_response(s, c);
     c->reuse = 0;
     finish(c);
 }

@@ -48,6 +48,7 @@ static void client_close(server *s, size_t i, const char *answer)
         net_refuse(c->fd, answer);
     else
         close(c->fd);
+    free(c->gz_mem);
     free(c);
     s->clients[i] = s->clients[--s->nclients];
 }
@@ -99,6 +100,7 @@ static void next_request(client *c)
     c->head_only = c->body_chunked = 0;
     c->body_len = 0;
     c->chunked = c->keep_alive = c->reuse = 0;
+    c->gzip = 0;
     c->events_sent = 0;
     wsx_http_parser_init(&c->http, NULL);
 }
@@ -270,8 +272,12 @@ static void usage(void)
             "                  [--retry-ms MS] [--drop-after N] [--token-ms MS] [--replay N]\n"
             "                  [--buffer BYTES] [--sndbuf BYTES] [--max-lag BYTES]\n"
             "                  [--stall-ms MS] [--max-clients N]\n"
-            "                  [--allow-origin ORIGIN]\n"
-            "                  [--verbose]\n");
+            "                  [--allow-origin ORIGIN] [--no-gzip] [--gzip-window-bits N]\n"
+            "                  [--gzip-level N] [--verbose]\n"
+            "  --no-gzip             never compress (default: gzip when Accept-Encoding\n"
+            "                        allows it)\n"
+            "  --gzip-window-bits N  compressor window 2^N, 8..15 (default 10)\n"
+            "  --gzip-level N        1 (fast) .. 9 (best), default 6\n");
 }
 
 static int parse_args(int argc, char **argv, options *o)
@@ -289,12 +295,19 @@ static int parse_args(int argc, char **argv, options *o)
     o->max_lag = 256 * 1024;
     o->stall_ms = 30000;
     o->max_clients = 1000;
+    o->gzip = 1;
+    o->gzip_window_bits = 10;
+    o->gzip_level = WSX_DEFLATE_LEVEL_DEFAULT;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         uint64_t n = 0;
         int bad = 0;
         if (strcmp(a, "--verbose") == 0) {
             o->verbose = 1;
+            continue;
+        }
+        if (strcmp(a, "--no-gzip") == 0) {
+            o->gzip = 0;
             continue;
         }
         if (!v)
@@ -337,6 +350,12 @@ static int parse_args(int argc, char **argv, options *o)
         } else if (strcmp(a, "--stall-ms") == 0) {
             bad = opt_u64(v, 1, 86400000, &n);
             o->stall_ms = n;
+        } else if (strcmp(a, "--gzip-window-bits") == 0) {
+            bad = opt_u64(v, 8, 15, &n);
+            o->gzip_window_bits = (int)n;
+        } else if (strcmp(a, "--gzip-level") == 0) {
+            bad = opt_u64(v, 1, 9, &n);
+            o->gzip_level = (int)n;
         } else if (strcmp(a, "--max-clients") == 0) {
             bad = opt_u64(v, 1, 100000, &n);
             o->max_clients = (size_t)n;

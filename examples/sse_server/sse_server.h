@@ -5,7 +5,8 @@
  *              [--retry-ms MS] [--drop-after N] [--token-ms MS]
  *              [--replay N] [--buffer BYTES] [--sndbuf BYTES]
  *              [--max-lag BYTES] [--stall-ms MS] [--max-clients N]
- *              [--allow-origin ORIGIN] [--verbose]
+ *              [--allow-origin ORIGIN] [--no-gzip] [--gzip-window-bits N]
+ *              [--gzip-level N] [--verbose]
  *
  * Routes:
  *   GET /events     a live numbered feed.  One global counter advances every
@@ -57,6 +58,18 @@
  *     server closes, it half-closes first (FIN) and waits briefly for the
  *     client to close (a "lingering close", so the kernel never resets the
  *     connection under the last bytes).
+ *   - Compression.  Both streams are gzip'd (Content-Encoding: gzip) when
+ *     the request's Accept-Encoding allows it (wsx_http_accepts_gzip: curl
+ *     --compressed, browsers), each event, keep-alive comment and retry
+ *     line sync-flushed on its own (wsx_sse_gzip_bytes), so tokens still
+ *     arrive one by one; a chat ends its gzip stream (wsx_sse_gzip_finish)
+ *     before the last chunk.  Every event stream carries "Vary:
+ *     Accept-Encoding" (the answer depends on it, compressed or not).  Per
+ *     compressed stream: one wsx_gzip_writer with a 2^--gzip-window-bits
+ *     window (default 10) and 1024 symbols a block, 13,674 + 176 bytes at
+ *     10 bits (WSX_DEFLATE_MEM_MIN(bits) + 3 KiB, the writer struct),
+ *     allocated when the stream starts; --gzip-level (1-9, default 6);
+ *     --no-gzip turns it off (identity streams, no Vary).
  *   - Resuming.  Every event also goes into a wsx replay window (--replay
  *     events, default 1000, numeric ids).  A request with Last-Event-ID n
  *     gets the stored events after n, then the live feed.  When n is not in
@@ -152,6 +165,9 @@ typedef struct options {
     uint64_t stall_ms; /* time a stream may take nothing */
     size_t max_clients;
     const char *allow_origin;
+    int gzip;             /* compress streams when the client accepts gzip */
+    int gzip_window_bits; /* 8..15 */
+    int gzip_level;       /* 1..9 */
     int verbose;
 } options;
 
@@ -198,6 +214,9 @@ typedef struct client {
     net_drain drain;        /* does the client take what we write? */
     uint64_t last_write_ms; /* last bytes queued (keep-alive timing) */
     uint64_t events_sent;   /* /events: events on this connection */
+    int gzip;               /* this response's body is gzip'd through gz */
+    wsx_gzip_writer gz;
+    void *gz_mem; /* the compressor's memory (kept for the next stream) */
     /* chat */
     char answer[ANSWER_MAX];
     size_t answer_len, answer_pos;
@@ -227,11 +246,14 @@ int out_put(server *s, client *c, const void *bytes, size_t n);
 int out_body(server *s, client *c, const void *bytes, size_t n);
 void finish(client *c);
 void end_response(server *s, client *c);
-void drop_stream(client *c);
+void drop_stream(server *s, client *c);
 int flush_out(client *c);
 void respond(server *s, client *c, int status, const char *type, const char *extra,
              const char *body, size_t body_len);
 void respond_error(server *s, client *c, int status, const char *extra);
+int stream_head(server *s, client *c, const wsx_http_request *req, uint8_t *head, size_t cap,
+                size_t *len);
+size_t gzip_mem_size(const options *o);
 void on_request_bytes(server *s, client *c);
 
 /* ---- events.c ---------------------------------------------------------- */
