@@ -318,8 +318,7 @@ typedef struct wsx_sse_head_config {
  *   [Transfer-Encoding: chunked] [Content-Encoding: gzip]
  *   [Vary: Accept-Encoding]        (gzip or vary_accept_encoding)
  *   [Access-Control-Allow-Origin: ...]
- *   [Vary: Origin when allow_origin is not "*"; "Vary: Origin,
- *    Accept-Encoding" instead of the Vary line above when both apply]
+ *   [Vary: Origin when allow_origin is not "*"]
  *   [Access-Control-Allow-Credentials: true] [extra headers]
  * A server that can compress sets vary_accept_encoding on every event
  * stream it answers and gzip when wsx_http_accepts_gzip() (wsx_http.h)
@@ -352,7 +351,7 @@ WSX_API int wsx_sse_keepalive_due(uint64_t now_ms, uint64_t last_write_ms, uint3
  * token).  The bytes these calls write are the response body: frame them
  * as chunks (wsx_chunked_write_header) like plain events.
  *
- *   static uint8_t mem[WSX_DEFLATE_MEM_MIN(10) + 4 * 1024];
+ *   static uint8_t mem[WSX_DEFLATE_MEM_MIN(10) + 3 * 1024];
  *   wsx_deflater_config dc = {10, 0};        (a 1 KiB window, level 6)
  *   wsx_gzip_writer_init(&gz, &dc, mem, sizeof mem);
  *   head: wsx_sse_head_config.gzip = wsx_http_accepts_gzip(hdrs, n);

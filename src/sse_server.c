@@ -15,9 +15,8 @@
 const char wsx__sse_type_no_cache[] = "text/event-stream\r\nCache-Control: no-cache\r\n";
 
 /* The CORS lines of the head: the origin, "Vary: Origin" when it is not
- * "*" (the response differs per origin; ", Accept-Encoding" added when
- * vary_encoding), and credentials. */
-static int put_cors(wsx__wbuf *w, const char *origin, int credentials, int vary_encoding)
+ * "*" (the response differs per origin), and credentials. */
+static int put_cors(wsx__wbuf *w, const char *origin, int credentials)
 {
     size_t len = strlen(origin);
     int wildcard = len == 1 && origin[0] == '*';
@@ -27,7 +26,7 @@ static int put_cors(wsx__wbuf *w, const char *origin, int credentials, int vary_
         return WSX_E_HTTP_HEADER_VALUE;
     wsx__wbuf_field(w, "Access-Control-Allow-Origin", 27, origin, len);
     if (!wildcard)
-        wsx__wbuf_str(w, vary_encoding ? "Vary: Origin, Accept-Encoding\r\n" : "Vary: Origin\r\n");
+        wsx__wbuf_str(w, "Vary: Origin\r\n");
     if (credentials)
         wsx__wbuf_str(w, "Access-Control-Allow-Credentials: true\r\n");
     return 0;
@@ -37,7 +36,7 @@ int wsx_sse_response_head(const wsx_sse_head_config *cfg, void *out, size_t cap,
 {
     wsx_sse_head_config none;
     wsx__wbuf w;
-    int r = 0, vary_encoding;
+    int r = 0;
     if (wsx__wbuf_start(&w, out, cap, out_len))
         return WSX_E_ARG;
     if (!cfg) {
@@ -58,12 +57,12 @@ int wsx_sse_response_head(const wsx_sse_head_config *cfg, void *out, size_t cap,
     if (cfg->gzip)
         wsx__wbuf_str(&w, "Content-Encoding: gzip\r\n");
     /* RFC 9110 section 12.5.5: the answer depends on Accept-Encoding, the
-     * identity one of a server that compresses too */
-    vary_encoding = cfg->gzip || cfg->vary_accept_encoding;
-    if (vary_encoding && !(cfg->allow_origin && strcmp(cfg->allow_origin, "*") != 0))
-        wsx__wbuf_str(&w, "Vary: Accept-Encoding\r\n"); /* else one Vary line with Origin */
+     * identity one of a server that compresses too (a second Vary line
+     * with Origin is the same list, section 5.3) */
+    if (cfg->gzip || cfg->vary_accept_encoding)
+        wsx__wbuf_str(&w, "Vary: Accept-Encoding\r\n");
     if (cfg->allow_origin)
-        r = put_cors(&w, cfg->allow_origin, cfg->allow_credentials, vary_encoding);
+        r = put_cors(&w, cfg->allow_origin, cfg->allow_credentials);
     if (!r)
         r = wsx__wbuf_headers(&w, cfg->headers, cfg->num_headers);
     if (r)

@@ -132,8 +132,10 @@ fi
 # library does not grow while that target is open.  19456 until the
 # decompressor, gzip reader and CRC-32 came: +3580 (inflate 769,
 # inflate_small 1820, gzip_read 839, crc32 116, their error rows 36); then
-# the compressor and gzip writer: +4502 (deflate 4058, gzip_write 444).
-LIBRARY_CEILING=27538
+# the compressor and gzip writer: +4502 (deflate 4058, gzip_write 444);
+# then gzip'd event streams: +2046 (sse_gzip 1074, http_accept 599, the
+# Content-Encoding checks of sse_client 266, the head's lines 93).
+LIBRARY_CEILING=29584
 if [ "$lib" -lt "$LIBRARY_CEILING" ]; then
     ok "whole library .text $lib < ceiling $LIBRARY_CEILING (target $(val budget.library) not met)"
 else
