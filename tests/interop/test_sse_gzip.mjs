@@ -84,7 +84,8 @@ function rawRequest(port, request, ms = 3000) {
 const header = (head, name) => (new RegExp(`\\r\\n${name}: ([^\\r]*)\\r\\n`, 'i').exec(head) || [])[1];
 
 // Each gzip piece decoded right after it arrives: every piece must give its
-// whole events (the bytes up to a blank line) at once.
+// whole events (the bytes up to a blank line) at once; the last one may be
+// the end of the gzip stream alone (a stream the server ended).
 function piecesDecodeAtOnce(pieces) {
   const inf = zlib.createGunzip();
   let text = '';
@@ -99,7 +100,7 @@ function piecesDecodeAtOnce(pieces) {
       inf.write(pieces[i++].bytes, () => inf.flush(zlib.constants.Z_SYNC_FLUSH, () => {
         const got = text.slice(before);
         chunks.push(got);
-        if (!got.endsWith('\n\n')) good = false;
+        if (!got.endsWith('\n\n') && !(got === '' && i === pieces.length)) good = false; /* the last: the gzip trailer */
         next();
       }));
     };
