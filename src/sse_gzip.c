@@ -243,11 +243,8 @@ int wsx_sse_gunzip_feed(wsx_sse_gunzip *z, wsx_sse_parser *p, const void *buf, s
 
 int wsx_sse_gunzip_end(wsx_sse_gunzip *z, wsx_sse_parser *p)
 {
-    int r;
     if (!z || !p)
         return WSX_E_ARG;
-    r = wsx_sse_end(p);
-    if (r < 0)
-        return r;
-    return r == 1 || !z->_complete || z->_off < z->_len;
+    /* (wsx_sse_end fails only for a NULL p) */
+    return (wsx_sse_end(p) == 1) | !z->_complete | (z->_off < z->_len);
 }
