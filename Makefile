@@ -247,6 +247,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(FUZZ_SRCS:fuzz/%.c=%)
 FUZZ_DICT_fuzz_ws_decode      := fuzz/ws.dict
 FUZZ_DICT_fuzz_ws_conn        := fuzz/ws.dict
+FUZZ_DICT_fuzz_ws_conn_deflate := fuzz/ws.dict
 FUZZ_DICT_fuzz_ws_profiles    := fuzz/ws.dict
 FUZZ_DICT_fuzz_http_request   := fuzz/http.dict
 FUZZ_DICT_fuzz_http_response  := fuzz/http.dict

@@ -48,6 +48,7 @@
 #include "wsx.h"
 
 #include "fuzz_require.h"
+#include "fuzz_script.h"
 
 typedef struct side {
     wsx_ws_conn c;
@@ -63,41 +64,6 @@ typedef struct side {
     uint8_t pings[MAX_PINGS][1 + WSX_WS_MAX_CONTROL];
     unsigned ping_count, pong_from;
 } side;
-
-typedef struct input {
-    const uint8_t *p;
-    size_t n;
-} input;
-
-static uint8_t next(input *in)
-{
-    uint8_t b = 0;
-    if (in->n) {
-        b = *in->p++;
-        in->n--;
-    }
-    return b;
-}
-
-/* Up to len bytes of the input itself (fewer at its end). */
-static const uint8_t *take(input *in, size_t *len)
-{
-    const uint8_t *p = in->p;
-    if (*len > in->n)
-        *len = in->n;
-    in->p += *len;
-    in->n -= *len;
-    return p;
-}
-
-static void fuzz_random(void *ctx, uint8_t *out, size_t n)
-{
-    unsigned *seed = (unsigned *)ctx;
-    while (n--) {
-        *seed = *seed * 1103515245u + 12345u;
-        *out++ = (uint8_t)(*seed >> 16);
-    }
-}
 
 static void check_state(side *s)
 {

@@ -193,6 +193,9 @@ WSX_API const char *wsx_version_string(void);
     X(WS_MESSAGE_TOO_BIG, -115, 1009,    0, "message exceeds the configured maximum") \
     X(WS_AFTER_CLOSE,     -116, 1002,    0, "frame received after a close frame") \
     X(WS_REASON_TOO_LONG, -117,    0,    0, "close reason over 123 bytes")   \
+    X(WS_RSV1_CONTINUATION, -118, 1002, 0, "RSV1 (compressed) set on a continuation frame") \
+    X(WS_RSV1_CONTROL,    -119, 1002,    0, "RSV1 (compressed) set on a control frame") \
+    X(WS_COMPRESSED_END,  -120, 1007,    0, "compressed message does not end at a DEFLATE block boundary") \
     /* HTTP/1.1 heads and chunked coding */                                  \
     X(HTTP_SYNTAX,        -200,    0,  400, "malformed HTTP message")        \
     X(HTTP_LINE_TOO_LONG, -201,    0,  431, "HTTP line too long")            \

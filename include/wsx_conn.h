@@ -73,6 +73,7 @@
 #define WSX_CONN_H
 
 #include "wsx_base.h"
+#include "wsx_deflate.h"
 #include "wsx_ws.h"
 
 #ifdef __cplusplus
@@ -169,6 +170,9 @@ typedef struct wsx_ws_conn_slot_ {
     uint8_t _data[WSX_WS_MAX_CONTROL];
 } wsx_ws_conn_slot_;
 
+struct wsx_ws_conn_deflate;
+struct wsx__ws_deflate_ops;
+
 /* The connection: lives wherever the caller puts it (712 bytes on LP64,
  * 672 on a Cortex-M4, of which 176 are the decoder and 381 hold waiting
  * control frames).
@@ -178,12 +182,13 @@ typedef struct wsx_ws_conn {
      * offsets below 128 with 2-byte loads and stores. */
     wsx_utf8 _send_utf8; /* UTF-8 state of the text message streamed */
     int _error;          /* sticky failure, 0 while healthy */
-    unsigned _flags;
-    unsigned _peer_code; /* close code received (1005: none) */
+    uint16_t _flags;
+    uint16_t _peer_code; /* close code received (1005: none) */
+    uint16_t _stream_op; /* opcode of the streamed message (| WSX_WS_NO_COMPRESS),
+                            0 = none */
     uint8_t _state;
     uint8_t _role;
-    uint8_t _stream_op; /* opcode of the streamed message, 0 = none */
-    uint8_t *_out;      /* caller's queue buffer */
+    uint8_t *_out; /* caller's queue buffer */
     size_t _cap;
     size_t _head, _tail; /* pending bytes: _out[_head.._tail) */
     const uint8_t *_ref; /* rest of the zero-copy payload, or NULL */
@@ -191,12 +196,13 @@ typedef struct wsx_ws_conn {
     size_t _ref_at;      /* queue offset where the payload goes */
     wsx_ws_random_fn _random;
     void *_random_ctx;
-    uint64_t _last_active;      /* time of the last byte received or ping
+    struct wsx_ws_conn_deflate *_deflate; /* permessage-deflate, or NULL */
+    uint64_t _last_active;                /* time of the last byte received or ping
                                queued, whichever came later (the clock
                                is monotonic) */
-    uint64_t _deadline;         /* OPEN: the pong deadline (while a ping waits
+    uint64_t _deadline;                   /* OPEN: the pong deadline (while a ping waits
                                for an answer); later: the close deadline */
-    uint64_t _message_deadline; /* OPEN, while a message or a control
+    uint64_t _message_deadline;           /* OPEN, while a message or a control
                                frame is coming in: when it must be complete;
                                WSX_WS_NO_DEADLINE otherwise */
     uint64_t _ping_interval, _pong_timeout, _close_timeout, _message_timeout;
@@ -337,7 +343,9 @@ WSX_API int wsx_ws_conn_error(const wsx_ws_conn *c);
  * control frame outside one) starts its message timeout, its end stops
  * it.  ev's pointers are valid as documented for
  * wsx_ws_decode (DATA points into buf; control payloads until the next
- * call). */
+ * call), except for a compressed message (permessage-deflate, see
+ * wsx_ws_conn_use_deflate below): its DATA points into the scratch buffer,
+ * valid until the next call on c. */
 WSX_API int wsx_ws_conn_recv(wsx_ws_conn *c, void *buf, size_t len, size_t *consumed,
                              wsx_ws_event *ev, uint64_t now_ms);
 
@@ -351,10 +359,14 @@ WSX_API int wsx_ws_conn_recv(wsx_ws_conn *c, void *buf, size_t len, size_t *cons
  *   WSX_E_CONN_QUEUE_FULL  the frame does not fit in the free part of the
  *                          queue now: write out and consume, then retry
  *   WSX_E_BUFFER           the frame can never fit (header + payload >
- *                          the whole queue): stream it in smaller
- *                          fragments or use wsx_ws_conn_send_ref
+ *                          the whole queue; with compression, the
+ *                          compressor's bound for a stream part): stream
+ *                          it in smaller fragments or use
+ *                          wsx_ws_conn_send_ref
  *   WSX_E_WS_UTF8          text that is not valid UTF-8 (check_send_utf8)
  *   WSX_E_ARG              bad opcode, NULL data with len > 0
+ * With permessage-deflate (wsx_ws_conn_use_deflate), data messages are
+ * compressed on the way into the queue; the rules below still hold.
  * A client masks every frame with a new key from cfg.random; the queued
  * payload is a masked copy, the caller's data is never modified (except
  * by wsx_ws_conn_send_ref, see there).
@@ -372,12 +384,14 @@ WSX_API int wsx_ws_conn_recv(wsx_ws_conn *c, void *buf, size_t len, size_t *cons
  *                  with p[0..left)...
  * and end the message with wsx_ws_conn_stream_end(&c, NULL, 0), retried
  * after writing out while it returns WSX_E_CONN_QUEUE_FULL (the final
- * frame header needs 2 bytes of room, 6 for a client).  A text message may
- * be cut anywhere, even inside a code point.
+ * frame header needs 2 bytes of room, 6 for a client; a compressed final
+ * frame 34 and 38).  A text message may be cut anywhere, even inside a
+ * code point.
  */
 
-/* One whole message, one frame.  opcode: WSX_WS_OP_TEXT or _BINARY.
- * data[0..len) is copied; data may be NULL when len is 0. */
+/* One whole message, one frame.  opcode: WSX_WS_OP_TEXT or _BINARY, may
+ * have WSX_WS_NO_COMPRESS OR-ed in.  data[0..len) is copied (compressed
+ * when the connection compresses); data may be NULL when len is 0. */
 WSX_API int wsx_ws_conn_send(wsx_ws_conn *c, unsigned opcode, const void *data, size_t len);
 
 /* A message of unknown total length, as a series of fragments (RFC 6455
@@ -386,7 +400,9 @@ WSX_API int wsx_ws_conn_send(wsx_ws_conn *c, unsigned opcode, const void *data, 
  * frame, FIN set, with the last bytes or none).  Control frames may go out
  * between the fragments; other data messages may not start until end.
  * A text message is UTF-8-checked across parts; a code point may be split
- * between parts, but the message must be complete at end. */
+ * between parts, but the message must be complete at end.  begin's opcode
+ * may have WSX_WS_NO_COMPRESS OR-ed in; a compressed stream's parts each
+ * end with a DEFLATE sync flush, so the peer can use each on arrival. */
 WSX_API int wsx_ws_conn_stream_begin(wsx_ws_conn *c, unsigned opcode);
 WSX_API int wsx_ws_conn_stream_part(wsx_ws_conn *c, const void *data, size_t len);
 WSX_API int wsx_ws_conn_stream_end(wsx_ws_conn *c, const void *data, size_t len);
@@ -403,7 +419,8 @@ WSX_API int wsx_ws_conn_stream_end(wsx_ws_conn *c, const void *data, size_t len)
  *   bytes (keep a copy if the plain bytes are still needed).
  * One zero-copy payload at a time: WSX_E_CONN_QUEUE_FULL while the previous
  * one is pending.  Otherwise errors as wsx_ws_conn_send (no WSX_E_BUFFER:
- * only the header needs room). */
+ * only the header needs room).  Never compressed (the payload is the
+ * caller's bytes, sent as they are; RSV1 clear). */
 WSX_API int wsx_ws_conn_send_ref(wsx_ws_conn *c, unsigned opcode, void *payload, size_t len);
 
 /* 1 while a wsx_ws_conn_send_ref payload has not been consumed. */
@@ -443,7 +460,11 @@ WSX_API int wsx_ws_conn_fail(wsx_ws_conn *c, int err, uint64_t now_ms);
  * header and waiting control frames counted (0 when the queue is full or
  * sends are refused).  A send, stream part or stream end of at most this
  * many bytes gets neither WSX_E_CONN_QUEUE_FULL nor WSX_E_BUFFER (an empty
- * frame still needs room for its header when this is 0). */
+ * frame still needs room for its header when this is 0).  With a deflater
+ * it counts the compressor's bound, wsx_deflate_bound(d, n) bytes for n
+ * (about n * 37 / 32 + 32), unless the frame to come is sure to go
+ * uncompressed (a stream begun with WSX_WS_NO_COMPRESS or whose first
+ * frame went uncompressed). */
 WSX_API size_t wsx_ws_conn_send_room(wsx_ws_conn *c);
 
 /* ---- output ---------------------------------------------------------------- */
@@ -515,6 +536,173 @@ WSX_API int wsx_ws_conn_tick(wsx_ws_conn *c, uint64_t now_ms);
  * Also given by wsx_ws_conn_wants. */
 WSX_API uint64_t wsx_ws_conn_next_deadline(const wsx_ws_conn *c);
 
+/* ---- permessage-deflate (RFC 7692) ---------------------------------------- */
+/*
+ * Compression is set up once per connection, after wsx_ws_conn_init and
+ * before wsx_ws_conn_open, with what the opening handshake agreed
+ * (wsx_ws_deflate_params, wsx_ws.h; wsx_handshake.h fills it) and memory
+ * the caller owns:
+ *
+ *   static uint8_t in_mem[WSX_INFLATE_MEM_SIZE(15)], scratch[2048];
+ *   static uint8_t out_mem[WSX_DEFLATE_MEM_SIZE(15)];
+ *   wsx_inflater in;
+ *   wsx_deflater out;
+ *   wsx_ws_conn_deflate pmd;
+ *   wsx_ws_conn_deflate_config dc = {0};
+ *   wsx_inflater_init(&in, 15, in_mem, sizeof in_mem);
+ *   wsx_deflater_init(&out, NULL, out_mem, sizeof out_mem);   (15 bits)
+ *   dc.agreed = agreed;                 (from the handshake)
+ *   dc.inflater = &in;
+ *   dc.scratch = scratch;
+ *   dc.scratch_cap = sizeof scratch;
+ *   dc.deflater = &out;                 (NULL: never compress)
+ *   wsx_ws_conn_use_deflate(&c, &pmd, &dc);
+ *   wsx_ws_conn_open(&c, now_ms());
+ *
+ * A program that never calls wsx_ws_conn_use_deflate links neither the
+ * compression code of the connection nor the DEFLATE engine.
+ *
+ * Receiving.  A message whose first frame has RSV1 set is compressed; one
+ * without is taken as it is (RFC 7692 section 6: a sender may leave any
+ * message uncompressed).  A compressed message's payload goes through the
+ * inflater (with the 00 00 ff ff tail of section 7.2.2 at its end, the
+ * inflater reset first when the peer's no_context_takeover applies) and
+ * wsx_ws_conn_recv returns the inflated bytes: MESSAGE_START (ev.rsv has
+ * WSX_WS_RSV1; ev.frame_length is 0: the size is only known once
+ * inflated), DATA events whose data points into the scratch buffer (at
+ * most scratch_cap bytes each; valid until the next call on c), then
+ * MESSAGE_END.  *consumed still counts the input bytes used, so the recv
+ * loop above is unchanged; an event may come with *consumed 0 (more
+ * output from input already taken).  Work is proportional to the input
+ * and the output produced; memory does not grow.  Then:
+ *   - text is checked as UTF-8 after inflating (WSX_E_WS_UTF8, 1007, with
+ *     the valid prefix delivered first, as for a plain message);
+ *   - max_message_size (cfg.decoder) counts inflated bytes: the DATA events
+ *     stop at the limit and the connection fails with
+ *     WSX_E_WS_MESSAGE_TOO_BIG (1009) as soon as one more byte comes out,
+ *     so a small "bomb" costs at most the limit's worth of work.  The
+ *     compressed payload may declare up to what a compressor can need for
+ *     that many bytes (limit + limit / 8 + limit / 32 + 64; more fails
+ *     from the frame headers, 1009); an uncompressed message keeps the
+ *     limit itself, from its headers.  max_frame_size applies to the
+ *     frames as sent (compressed), the message timeout as always;
+ *   - invalid compressed data fails the connection with the inflater's
+ *     error (WSX_E_INFLATE_*, wsx_deflate.h: close 1007), and a message
+ *     that does not end at a DEFLATE block boundary with
+ *     WSX_E_WS_COMPRESSED_END (1007); the DATA events before such an error
+ *     may depend on how the input was cut;
+ *   - RSV1 on a continuation frame: WSX_E_WS_RSV1_CONTINUATION, on a
+ *     control frame: WSX_E_WS_RSV1_CONTROL (both close 1002); RSV1 on a
+ *     connection without compression stays WSX_E_WS_RSV (1002).
+ *
+ * Sending (when a deflater is given).  A data message is compressed, RSV1
+ * on its first frame, unless
+ *   - its opcode has WSX_WS_NO_COMPRESS OR-ed in (wsx_ws_conn_send,
+ *     wsx_ws_conn_stream_begin): that message goes as it is;
+ *   - it is sent as one frame (wsx_ws_conn_send, or a stream ended
+ *     without parts) with fewer than min_size bytes;
+ *   - it is sent whole and its compressed frame could exceed the whole
+ *     queue (the bound below): it goes uncompressed rather than fail;
+ *   - it is sent with wsx_ws_conn_send_ref: the zero-copy payload stays
+ *     the caller's and goes out uncompressed.
+ * A whole message ends with the 00 00 ff ff tail stripped (section
+ * 7.2.1); a stream's parts each end with a sync flush, so the receiver
+ * can inflate each part on arrival, and the end strips the tail.  The
+ * deflater is reset after each message when our no_context_takeover
+ * applies.  A client masks the compressed bytes.
+ * Every send still queues whole frames or nothing: the deflater only
+ * runs once the queue has room for the most it can write,
+ * wsx_deflate_bound(d, len) bytes plus the frame header; so
+ * WSX_E_CONN_QUEUE_FULL and WSX_E_BUFFER (a stream part whose bound
+ * exceeds the whole queue) are decided before any byte is compressed,
+ * and wsx_ws_conn_send_room() counts that bound: a payload of at most
+ * send_room bytes is still never refused.
+ *
+ * Memory per connection, each direction (bytes, any target; the structs
+ * on top: wsx_inflater 56 on a Cortex-M4 and 64 on LP64, wsx_deflater 128
+ * and 160, wsx_ws_conn_deflate below, plus the scratch buffer):
+ *
+ *   window bits                          15        12       9
+ *   receive: WSX_INFLATE_MEM_SIZE    40,020    11,348   7,764
+ *            (WSX_SMALL library:     33,796     5,124   1,540)
+ *   send:    WSX_DEFLATE_MEM_SIZE   200,804    41,322  23,402
+ *            (WSX_DEFLATE_MEM_MIN:  169,060    25,962   8,042)
+ *
+ * So on a Cortex-M4, beyond the wsx_ws_conn (672) and its queue, with a
+ * 2 KiB scratch: 15 bits both ways 243,104 bytes; 12 bits 54,950; 9 bits
+ * 33,446.  An end that receives compressed messages but never compresses
+ * (no deflater: "inflate only", e.g. firmware) needs the receive row
+ * only: with 9 bits and a WSX_SMALL library, 1,540 + 56 + 48 and a
+ * scratch of its choice (256 bytes: 1,900 bytes in all).
+ * Window bits: a receiver's inflater needs at least the peer's max window
+ * bits; a sender's deflater at most its own.
+ */
+
+/* OR it into the opcode of wsx_ws_conn_send or wsx_ws_conn_stream_begin to
+ * send that message uncompressed.  Accepted (and meaningless) on a
+ * connection without compression and by wsx_ws_conn_send_ref. */
+#define WSX_WS_NO_COMPRESS 0x100u
+
+/* Default min_size: messages sent in one frame with fewer bytes go
+ * uncompressed. */
+#define WSX_WS_DEFLATE_DEFAULT_MIN_SIZE 32u
+
+typedef struct wsx_ws_conn_deflate_config {
+    /* The agreement of the handshake (copied).  Window bits 8..15,
+     * no_context_takeover 0 or 1. */
+    wsx_ws_deflate_params agreed;
+    /* Required: an inflater set up with wsx_inflater_init, with at least
+     * the peer's max window bits (a server: client_max_window_bits). */
+    wsx_inflater *inflater;
+    /* Required: where inflated bytes go; DATA events of compressed
+     * messages point here.  Any size from 1 byte; each DATA event holds
+     * at most scratch_cap bytes (a few KiB is plenty). */
+    void *scratch;
+    size_t scratch_cap;
+    /* A deflater set up with wsx_deflater_init, with at most our own max
+     * window bits (a server: server_max_window_bits), or NULL: nothing is
+     * ever compressed (allowed by RFC 7692; compressed messages are still
+     * received). */
+    wsx_deflater *deflater;
+    /* Messages sent in one frame with fewer bytes go uncompressed.  0: the
+     * default, WSX_WS_DEFLATE_DEFAULT_MIN_SIZE; 1: every nonempty one. */
+    size_t min_size;
+} wsx_ws_conn_deflate_config;
+
+/* The connection's compression state (private fields; 48 bytes on a
+ * Cortex-M4, 72 on LP64).  Belongs to the connection once given to
+ * wsx_ws_conn_use_deflate, like the inflater, deflater and scratch. */
+typedef struct wsx_ws_conn_deflate {
+    const struct wsx__ws_deflate_ops *_ops;
+    wsx_inflater *_in;
+    wsx_deflater *_out;
+    uint8_t *_scratch;
+    size_t _scratch_cap;
+    size_t _min_size;
+    uint64_t _max;      /* max_message_size (inflated bytes) */
+    uint64_t _inflated; /* bytes of the compressed message inflated so far */
+    wsx_utf8 _utf8;     /* its UTF-8 state, when text */
+    uint8_t _rx;        /* receiving: no compressed message, inside one, its end */
+    uint8_t _tail;      /* bytes of the 00 00 ff ff tail given to the inflater */
+    uint8_t _opcode;    /* opcode of the compressed message received */
+    uint8_t _flags;
+} wsx_ws_conn_deflate;
+
+/* Turns on permessage-deflate for c, in state CONNECTING (after
+ * wsx_ws_conn_init, before wsx_ws_conn_open).  z, cfg->inflater,
+ * cfg->deflater and cfg->scratch belong to the connection from now on
+ * (rule 9); cfg is copied.  The inflater and the deflater are reset (new
+ * streams, empty windows).  RSV1 becomes allowed on received frames (the
+ * decoder's rsv_allowed gets WSX_WS_RSV1).
+ * Returns WSX_OK; WSX_E_ARG when c, z, cfg, cfg->inflater or cfg->scratch
+ * is NULL, scratch_cap is 0, a window bits value of cfg->agreed is not
+ * 8..15 or a no_context_takeover not 0 or 1, the inflater is not set up or
+ * its window is smaller than the peer's max window bits, or the deflater is
+ * not set up or its window is larger than ours (nothing changes then);
+ * WSX_E_STATE when c is not CONNECTING. */
+WSX_API int wsx_ws_conn_use_deflate(wsx_ws_conn *c, wsx_ws_conn_deflate *z,
+                                    const wsx_ws_conn_deflate_config *cfg);
+
 /* ---- callback adapter ------------------------------------------------------ */
 /*
  * wsx_ws_conn_feed runs wsx_ws_conn_recv over a buffer and calls the
@@ -529,11 +717,14 @@ typedef struct wsx_ws_callbacks {
     /* The first feed call that finds the connection OPEN. */
     int (*on_open)(void *user);
     /* A whole message (when the wsx_ws_feed has an assembly buffer):
-     * opcode TEXT or BINARY, data valid during the call only. */
+     * opcode TEXT or BINARY, data valid during the call only (inflated,
+     * for a compressed message). */
     int (*on_message)(void *user, unsigned opcode, const uint8_t *data, size_t len);
     /* Streamed messages (no assembly buffer): kind is
      * WSX_WS_EV_MESSAGE_START (data NULL, len 0), _DATA (data points into
-     * the buffer given to feed), or _MESSAGE_END (data NULL, len 0). */
+     * the buffer given to feed, or for a compressed message into the
+     * scratch buffer; valid during the call), or _MESSAGE_END (data NULL,
+     * len 0). */
     int (*on_data)(void *user, int kind, unsigned opcode, const uint8_t *data, size_t len);
     /* The pong is already queued (see wsx_ws_conn_recv). */
     int (*on_ping)(void *user, const uint8_t *data, size_t len);

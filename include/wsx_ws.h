@@ -114,6 +114,10 @@ WSX_API int wsx_ws_close_code_valid(unsigned code);
  *                              at the first bad byte (fail fast, section
  *                              8.1), or at MESSAGE_END when the message
  *                              stops inside a code point
+ * and, only in a connection with permessage-deflate (wsx_conn.h), right
+ * after WSX_E_WS_OPCODE:
+ *   WSX_E_WS_RSV1_CONTROL      RSV1 on a control frame (RFC 7692 section 6)
+ *   WSX_E_WS_RSV1_CONTINUATION RSV1 on a continuation frame
  * A header is checked in the order of this list (first byte 0, then byte
  * 1, then the length), each rule as soon as the bytes it needs have
  * arrived, so the limits are checked before any payload byte of that frame

@@ -65,7 +65,7 @@ void wsx__conn_append_frame(wsx_ws_conn *c, unsigned flags, unsigned opcode, con
         c->_random(c->_random_ctx, key_bytes, 4);
         key = key_bytes;
     }
-    wsx_ws_write_header(opcode, flags & ~WSX__BY_REF, n, key, c->_out + c->_tail,
+    wsx_ws_write_header(opcode, flags & WSX__HEADER_BITS, n, key, c->_out + c->_tail,
                         wsx__conn_queue_free(c), &written);
     c->_tail += written;
     if (flags & WSX__BY_REF) {
@@ -292,6 +292,7 @@ WSX__SMALL_NOINLINE static void time_message(wsx_ws_conn *c, int r, size_t used,
 int wsx_ws_conn_recv(wsx_ws_conn *c, void *buf, size_t len, size_t *consumed, wsx_ws_event *ev,
                      uint64_t now_ms)
 {
+    wsx__ws_decode_fn decode;
     int r, err;
     if (!c || !consumed || !ev || (!buf && len))
         return WSX_E_ARG;
@@ -309,7 +310,8 @@ int wsx_ws_conn_recv(wsx_ws_conn *c, void *buf, size_t len, size_t *consumed, ws
         c->_last_active = now_ms;
         c->_flags &= ~(unsigned)WSX__CF_PINGED;
     }
-    r = wsx_ws_decode(&c->_dec, buf, len, consumed, ev);
+    decode = c->_deflate ? c->_deflate->_ops->recv : wsx_ws_decode;
+    r = decode(&c->_dec, buf, len, consumed, ev);
     time_message(c, r, *consumed, now_ms);
     if (r == WSX_WS_EV_PING)
         answer_ping(c, ev->data, ev->size);

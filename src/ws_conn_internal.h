@@ -32,8 +32,11 @@ enum {
  * ever follows the close; the peer's pongs go first). */
 enum { WSX__SLOT_PONG, WSX__SLOT_PING, WSX__SLOT_CLOSE, WSX__SLOTS };
 
-/* Not a header bit: only the frame header is queued (send_ref). */
-#define WSX__BY_REF 0x100u
+/* Not header bits, for the flags of a data frame queued: only the frame
+ * header is queued (send_ref); the message goes uncompressed
+ * (WSX_WS_NO_COMPRESS, 0x100). */
+#define WSX__BY_REF 0x200u
+#define WSX__HEADER_BITS 0xF0u /* FIN, RSV1-3 */
 
 /* 1 for a client, 0 for a server (init accepts no other role). */
 static inline int wsx__conn_is_client(const wsx_ws_conn *c)
@@ -88,5 +91,31 @@ void wsx__conn_fail(wsx_ws_conn *c, int err, uint64_t now);
 
 /* The transport is over for us: CLOSED, and the caller should close it. */
 void wsx__conn_end_transport(wsx_ws_conn *c);
+
+/* Queues one data frame of a message behind any waiting control frame
+ * (flags as for wsx__conn_append_frame): WSX_OK, WSX_E_BUFFER or
+ * WSX_E_CONN_QUEUE_FULL.  opcode | WSX_WS_NO_COMPRESS: as it is; else
+ * compressed when the connection does that. */
+int wsx__conn_queue_data(wsx_ws_conn *c, unsigned flags, unsigned opcode, const void *data,
+                         size_t len);
+
+/* wsx_ws_decode's signature. */
+typedef int (*wsx__ws_decode_fn)(wsx_ws_decoder *d, void *buf, size_t len, size_t *consumed,
+                                 wsx_ws_event *ev);
+
+/* What a connection with permessage-deflate does differently
+ * (ws_conn_deflate.c; wsx_ws_conn_use_deflate sets them, so nothing else
+ * links that file):
+ *   recv   takes wsx_ws_decode's place in wsx_ws_conn_recv (same contract;
+ *          d is the connection's decoder);
+ *   queue  queues a data frame (from wsx__conn_queue_data, unless sent by
+ *          reference or WSX_WS_NO_COMPRESS);
+ *   fit    for wsx_ws_conn_send_room: the longest input whose compressed
+ *          frame has at most `payload` bytes of payload. */
+struct wsx__ws_deflate_ops {
+    wsx__ws_decode_fn recv;
+    int (*queue)(wsx_ws_conn *c, unsigned flags, unsigned opcode, const void *data, size_t len);
+    size_t (*fit)(const wsx_ws_conn *c, size_t payload);
+};
 
 #endif /* WSX_WS_CONN_INTERNAL_H */

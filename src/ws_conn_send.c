@@ -54,6 +54,7 @@ static int check_message(const wsx_ws_conn *c, unsigned opcode, const void *data
     int r = can_send(c);
     if (r)
         return r;
+    opcode &= ~WSX_WS_NO_COMPRESS;
     if ((opcode != WSX_WS_OP_TEXT && opcode != WSX_WS_OP_BINARY) || (!data && len))
         return WSX_E_ARG;
     if (c->_stream_op)
@@ -64,24 +65,25 @@ static int check_message(const wsx_ws_conn *c, unsigned opcode, const void *data
     return WSX_OK;
 }
 
-/* Queues one data frame behind any waiting control frame (flags as for
- * append_frame). */
-static int queue_data(wsx_ws_conn *c, unsigned flags, unsigned opcode, const void *data, size_t len)
+int wsx__conn_queue_data(wsx_ws_conn *c, unsigned flags, unsigned opcode, const void *data,
+                         size_t len)
 {
-    size_t need =
-        (flags & WSX__BY_REF) ? wsx__conn_header_len(c, len) : wsx__conn_frame_len(c, len);
+    size_t need;
+    if (c->_deflate && !((flags | opcode) & (WSX__BY_REF | WSX_WS_NO_COMPRESS)))
+        return c->_deflate->_ops->queue(c, flags, opcode, data, len);
+    need = (flags & WSX__BY_REF) ? wsx__conn_header_len(c, len) : wsx__conn_frame_len(c, len);
     if (need > c->_cap)
         return WSX_E_BUFFER;
     if (!wsx__conn_flush_control(c) || need > wsx__conn_queue_free(c))
         return WSX_E_CONN_QUEUE_FULL;
-    wsx__conn_append_frame(c, flags, opcode, (const uint8_t *)data, len);
+    wsx__conn_append_frame(c, flags, opcode & WSX__B0_OPCODE, (const uint8_t *)data, len);
     return WSX_OK;
 }
 
 int wsx_ws_conn_send(wsx_ws_conn *c, unsigned opcode, const void *data, size_t len)
 {
     int r = check_message(c, opcode, data, len);
-    return r ? r : queue_data(c, WSX_WS_FIN, opcode, data, len);
+    return r ? r : wsx__conn_queue_data(c, WSX_WS_FIN, opcode, data, len);
 }
 
 int wsx_ws_conn_stream_begin(wsx_ws_conn *c, unsigned opcode)
@@ -89,7 +91,7 @@ int wsx_ws_conn_stream_begin(wsx_ws_conn *c, unsigned opcode)
     int r = check_message(c, opcode, NULL, 0);
     if (r)
         return r;
-    c->_stream_op = (uint8_t)opcode;
+    c->_stream_op = (uint16_t)opcode;
     c->_flags &= ~(unsigned)WSX__CF_STREAM_STARTED;
     wsx_utf8_init(&c->_send_utf8);
     return WSX_OK;
@@ -112,13 +114,13 @@ static int stream_frame(wsx_ws_conn *c, const void *data, size_t len, unsigned f
     if (!fin && len == 0)
         return WSX_OK; /* an empty middle fragment says nothing */
     utf8 = c->_send_utf8;
-    if (opcode == WSX_WS_OP_TEXT && (c->_flags & WSX__CF_CHECK_UTF8) &&
+    if ((opcode & WSX__B0_OPCODE) == WSX_WS_OP_TEXT && (c->_flags & WSX__CF_CHECK_UTF8) &&
         (wsx_utf8_feed(&utf8, (const uint8_t *)data, len) != len ||
          (fin && !wsx_utf8_complete(&utf8))))
         return WSX_E_WS_UTF8;
     if (c->_flags & WSX__CF_STREAM_STARTED)
-        opcode = WSX_WS_OP_CONTINUATION;
-    r = queue_data(c, fin, opcode, data, len);
+        opcode &= WSX_WS_NO_COMPRESS; /* a continuation frame */
+    r = wsx__conn_queue_data(c, fin, opcode, data, len);
     if (r)
         return r;
     c->_send_utf8 = utf8;
@@ -146,7 +148,8 @@ int wsx_ws_conn_send_ref(wsx_ws_conn *c, unsigned opcode, void *payload, size_t 
     if (c->_ref)
         return WSX_E_CONN_QUEUE_FULL;
     /* an empty payload goes like a copied one: nothing to refer to */
-    return queue_data(c, len ? WSX_WS_FIN | WSX__BY_REF : WSX_WS_FIN, opcode, payload, len);
+    return wsx__conn_queue_data(c, len ? WSX_WS_FIN | WSX__BY_REF : WSX_WS_FIN, opcode, payload,
+                                len);
 }
 
 int wsx_ws_conn_ref_pending(const wsx_ws_conn *c) { return c && c->_ref != NULL; }
@@ -206,7 +209,10 @@ size_t wsx_ws_conn_send_room(wsx_ws_conn *c)
         return 0;
     room = wsx__conn_queue_free(c);
     waiting = slots_size(c);
-    return waiting >= room ? 0 : payload_fitting(c, room - waiting);
+    if (waiting >= room)
+        return 0;
+    room = payload_fitting(c, room - waiting);
+    return c->_deflate ? c->_deflate->_ops->fit(c, room) : room;
 }
 
 /* ---- output ---------------------------------------------------------------- */

@@ -55,6 +55,10 @@ static int check_byte0(const wsx_ws_decoder *d, unsigned b0)
         return WSX_E_WS_RSV;
     if (!((WSX__KNOWN_OPCODES >> op) & 1))
         return WSX_E_WS_OPCODE;
+    /* RFC 7692 section 6: RSV1 marks a compressed message on its first
+     * frame (text or binary) only. */
+    if ((b0 & WSX_WS_RSV1) && (d->_flags & WSX__WSD_F_DEFLATE) && op - 1u > 1u)
+        return (op & WSX__B0_CONTROL) ? WSX_E_WS_RSV1_CONTROL : WSX_E_WS_RSV1_CONTINUATION;
     if (op & WSX__B0_CONTROL) {
         /* Section 5.5: every control frame, not only ping, has FIN. */
         if (!(b0 & WSX__B0_FIN))

@@ -32,7 +32,9 @@ enum {
     WSX__WSD_F_SERVER = 0x01,  /* role: frames must be masked */
     WSX__WSD_F_MESSAGE = 0x02, /* a data message is open */
     WSX__WSD_F_TEXT = 0x04,    /* ... and it is a text message */
-    WSX__WSD_F_CLOSED = 0x08   /* a close frame was received */
+    WSX__WSD_F_CLOSED = 0x08,  /* a close frame was received */
+    WSX__WSD_F_DEFLATE = 0x10  /* permessage-deflate (set by ws_conn_deflate.c):
+                                  RSV1 only on a data message's first frame */
 };
 
 /* The rules the first n (>= 1) bytes of header h can break (RFC 6455

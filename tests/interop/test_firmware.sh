@@ -13,9 +13,10 @@
 #     client, both servers) stays under 12 KiB; the DEFLATE decompressor
 #     (inflate + inflate_small, the WSX_SMALL profile) under 3 KiB, the
 #     compressor (deflate + deflate_block) within 4 KiB; the whole library stays under a
-#     ceiling that stops it from growing (26.9 KiB, of which 3.5 KiB are the
-#     decompressor, gzip reader and CRC-32 and 4.4 KiB the compressor and
-#     gzip writer).  The whole-library target of 12 KiB is NOT met (see
+#     ceiling that stops it from growing (30.7 KiB, of which 3.5 KiB are the
+#     decompressor, gzip reader and CRC-32, 4.4 KiB the compressor and
+#     gzip writer, 2 KiB gzip'd event streams and 1.8 KiB permessage-deflate
+#     in the connection).  The whole-library target of 12 KiB is NOT met (see
 #     README); make size prints it as OVER.
 # Needs gcc-arm-none-eabi + libnewlib-arm-none-eabi (and qemu-user-static
 # for the emulated run), which .ci/run installs.
@@ -134,8 +135,11 @@ fi
 # inflate_small 1820, gzip_read 839, crc32 116, their error rows 36); then
 # the compressor and gzip writer: +4502 (deflate 4058, gzip_write 444);
 # then gzip'd event streams: +2046 (sse_gzip 1074, http_accept 599, the
-# Content-Encoding checks of sse_client 266, the head's lines 93).
-LIBRARY_CEILING=29584
+# Content-Encoding checks of sse_client 266, the head's lines 93); then
+# permessage-deflate in the connection: +1802 (ws_conn_deflate 1676,
+# linked only by wsx_ws_conn_use_deflate; its hooks in ws_conn and
+# ws_conn_send 90, the decoder's RSV1 rule 30, three error rows 6).
+LIBRARY_CEILING=31386
 if [ "$lib" -lt "$LIBRARY_CEILING" ]; then
     ok "whole library .text $lib < ceiling $LIBRARY_CEILING (target $(val budget.library) not met)"
 else
