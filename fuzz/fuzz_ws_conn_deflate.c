@@ -336,7 +336,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case 4: {
             size_t len = next(&in) % 126;
-            (void)wsx_ws_conn_ping(&s->c, take(&in, &len), len, 0);
+            const uint8_t *ping = take(&in, &len);
+            (void)wsx_ws_conn_ping(&s->c, ping, len, 0);
             break;
         }
         case 5: {
