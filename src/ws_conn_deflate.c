@@ -189,21 +189,34 @@ static int end_message(wsx_ws_conn *c, wsx_ws_conn_deflate *z, wsx_ws_event *ev)
     return WSX_WS_EV_MESSAGE_END;
 }
 
+/* Input given to the decoder at a time inside a compressed message: the
+ * bytes the inflater does not take are given back (masked again), so this
+ * bounds that work per DATA event to about what the event delivers. */
+static size_t slice(const wsx_ws_conn_deflate *z)
+{
+    return z->_scratch_cap < 64 ? 64 : z->_scratch_cap;
+}
+
 /* wsx_ws_decode's place in wsx_ws_conn_recv: d is c->_dec. */
 static int pmd_recv(wsx_ws_decoder *d, void *buf_, size_t len, size_t *consumed, wsx_ws_event *ev)
 {
     wsx_ws_conn *c = (wsx_ws_conn *)(void *)((char *)d - offsetof(wsx_ws_conn, _dec));
     wsx_ws_conn_deflate *z = c->_deflate;
     uint8_t *buf = (uint8_t *)buf_;
-    size_t pos = 0, used;
+    size_t pos = 0, used, give;
     int r;
     for (;;) {
         if (z->_rx == RX_END) {
             r = end_message(c, z, ev);
             break;
         }
-        r = wsx_ws_decode(d, pos ? buf + pos : buf, len - pos, &used, ev);
+        give = len - pos;
+        if (z->_rx == RX_MESSAGE && give > slice(z))
+            give = slice(z);
+        r = wsx_ws_decode(d, pos ? buf + pos : buf, give, &used, ev);
         pos += used;
+        if (r == WSX_WS_NEED_MORE && pos < len)
+            continue; /* a slice is used up */
         if (r == WSX_WS_EV_MESSAGE_START && (ev->rsv & WSX_WS_RSV1)) {
             start_message(c, z, ev);
         } else if (r == WSX_WS_EV_MESSAGE_START) {

@@ -1078,7 +1078,14 @@ static void test_setup_arguments(void)
         size_t n;
         const uint8_t *o = wsx_ws_conn_output(&c, &n);
         CHECK_EQ(n, 4 + 4 + 3);
-        CHECK_MEM(o, "\x81\x02" "hi" "\x02\x02" "ab" "\x80\x01" "c", 11);
+        CHECK_MEM(o,
+                  "\x81\x02"
+                  "hi"
+                  "\x02\x02"
+                  "ab"
+                  "\x80\x01"
+                  "c",
+                  11);
     }
     /* error names and codes */
     CHECK_EQ(wsx_err_close_code(WSX_E_WS_RSV1_CONTINUATION), 1002);
