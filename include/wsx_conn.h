@@ -656,7 +656,9 @@ typedef struct wsx_ws_conn_deflate_config {
     wsx_inflater *inflater;
     /* Required: where inflated bytes go; DATA events of compressed
      * messages point here.  Any size from 1 byte; each DATA event holds
-     * at most scratch_cap bytes (a few KiB is plenty). */
+     * at most scratch_cap bytes (a few KiB is plenty).  Connections used
+     * from one thread may share one scratch if each DATA event is used
+     * before the next recv on any of them. */
     void *scratch;
     size_t scratch_cap;
     /* A deflater set up with wsx_deflater_init, with at most our own max
