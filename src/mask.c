@@ -75,14 +75,12 @@ static void xor8(uint8_t *p, uint64_t k)
     memcpy(p, &w, 8);
 }
 
-size_t wsx_mask(void *bytes, size_t len, const uint8_t key[4], size_t key_offset)
+size_t wsx__mask(void *bytes, size_t len, const uint8_t key[4], size_t key_offset)
 {
     uint8_t *buf = (uint8_t *)bytes;
     size_t phase = key_offset & 3;
     size_t i = 0;
 
-    if (!key || (!buf && len))
-        return 0;
     if (len >= 4) {
         uint32_t key32;
         uint64_t key64;
@@ -109,6 +107,13 @@ size_t wsx_mask(void *bytes, size_t len, const uint8_t key[4], size_t key_offset
     for (; i < len; i++) /* at most 3 */
         buf[i] ^= key[(phase + i) & 3];
     return (phase + len) & 3;
+}
+
+size_t wsx_mask(void *bytes, size_t len, const uint8_t key[4], size_t key_offset)
+{
+    if (!key || (!bytes && len))
+        return 0;
+    return wsx__mask(bytes, len, key, key_offset);
 }
 
 #endif /* WSX_SMALL */

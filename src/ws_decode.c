@@ -180,7 +180,7 @@ int wsx__ws_control_event(wsx_ws_decoder *d, wsx_ws_event *ev)
     int kind = (int)op - (WSX_WS_OP_PING - WSX_WS_EV_PING);
     d->_state = WSX__WSD_ST_HEADER;
     if (d->_flags & WSX__WSD_F_SERVER)
-        wsx_mask(p, n, d->_key, 0);
+        wsx__mask(p, n, d->_key, 0);
     if (op == WSX_WS_OP_CLOSE) {
         kind = WSX_WS_EV_CLOSE;
         /* Section 5.5.1: empty (no status code, section 7.1.5), or a

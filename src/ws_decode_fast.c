@@ -77,11 +77,11 @@ static size_t unmask_and_check_text(wsx_ws_decoder *d, uint8_t *p, size_t n)
         size_t offset = d->_key_offset;
         block = n - done < TEXT_BLOCK ? n - done : TEXT_BLOCK;
         if (masked)
-            d->_key_offset = (uint8_t)wsx_mask(p + done, block, d->_key, offset);
+            d->_key_offset = (uint8_t)wsx__mask(p + done, block, d->_key, offset);
         good = wsx_utf8_feed(&u, p + done, block);
         if (good < block) {
             if (masked)
-                wsx_mask(p + done + good, block - good, d->_key, (offset + good) & 3);
+                wsx__mask(p + done + good, block - good, d->_key, (offset + good) & 3);
             done += good;
             break;
         }
@@ -109,7 +109,7 @@ static int deliver(wsx_ws_decoder *d, uint8_t *p, size_t avail, size_t pos, size
             n = good;
         }
     } else if (d->_flags & WSX__WSD_F_SERVER) {
-        d->_key_offset = (uint8_t)wsx_mask(p, n, d->_key, d->_key_offset);
+        d->_key_offset = (uint8_t)wsx__mask(p, n, d->_key, d->_key_offset);
     }
     d->_remaining -= n;
     if (d->_remaining == 0 && d->_state == WSX__WSD_ST_PAYLOAD)
@@ -222,7 +222,7 @@ WSX__NOINLINE static int fast_binary_data(wsx_ws_decoder *d, uint8_t *buf, size_
     set_event(ev, WSX_WS_EV_DATA, WSX_WS_OP_BINARY, d->_frame & WSX__B0_RSV, 0, buf, n);
     *consumed = n;
     if (d->_flags & WSX__WSD_F_SERVER)
-        d->_key_offset = (uint8_t)wsx_mask(buf, n, d->_key, d->_key_offset);
+        d->_key_offset = (uint8_t)wsx__mask(buf, n, d->_key, d->_key_offset);
     return WSX_WS_EV_DATA;
 }
 

@@ -132,7 +132,7 @@ int wsx_ws_encode_frame(unsigned opcode, unsigned flags, const void *payload, si
         memmove(frame + hlen, payload, payload_len);
     put_header(frame, flags | opcode, (uint64_t)payload_len, mask_key);
     if (mask_key)
-        wsx_mask(frame + hlen, payload_len, mask_key, 0);
+        wsx__mask(frame + hlen, payload_len, mask_key, 0);
     return WSX_OK;
 }
 

@@ -55,6 +55,17 @@
 #define WSX__UNLIKELY(x) (x)
 #endif
 
+/* ---- unchecked workers ------------------------------------------------ */
+
+/* wsx_mask without its argument checks (key not NULL, bytes not NULL when
+ * len > 0, as every caller inside the library guarantees): what the codec
+ * calls on its per-frame path.  The small profile has one function. */
+#ifdef WSX_SMALL
+#define wsx__mask wsx_mask
+#else
+size_t wsx__mask(void *bytes, size_t len, const uint8_t key[4], size_t key_offset);
+#endif
+
 /* ---- WebSocket constants (RFC 6455) ------------------------------------ */
 
 /* Frame header bits (section 5.2). */
