@@ -43,8 +43,35 @@ typedef struct err_row {
     uint8_t answer; /* CLOSE_INDEX_(close code) | HTTP_INDEX_(status) << 3 */
 } err_row;
 
-#define ROW_(name, value, close_code, http_status, reason) \
+#define KEEP_ROW_(value, close_code, http_status) \
     {CODE_(value), (uint8_t)(CLOSE_INDEX_(close_code) | HTTP_INDEX_(http_status) << 3)},
+#ifdef WSX_NO_ERROR_STRINGS
+/* Without the strings (whose order is the rows') a row with neither a
+ * close code nor an HTTP status says nothing that "not found" does not
+ * (1011, 500): only the rows with an answer are kept.  ANSWER_<literal>
+ * picks its first argument for 0, the second for every close code and
+ * status the table uses (FITS_ below checks that there are no others). */
+#define ANSWER_0(none, some) none
+#define ANSWER_1001(none, some) some
+#define ANSWER_1002(none, some) some
+#define ANSWER_1007(none, some) some
+#define ANSWER_1008(none, some) some
+#define ANSWER_1009(none, some) some
+#define ANSWER_400(none, some) some
+#define ANSWER_403(none, some) some
+#define ANSWER_405(none, some) some
+#define ANSWER_413(none, some) some
+#define ANSWER_414(none, some) some
+#define ANSWER_426(none, some) some
+#define ANSWER_431(none, some) some
+#define ANSWER_505(none, some) some
+#define SKIP_ROW_(value, close_code, http_status)
+#define PICK_ROW_(c, h) ANSWER_##c(ANSWER_##h(SKIP_ROW_, KEEP_ROW_), KEEP_ROW_)
+#define ROW_(name, value, close_code, http_status, reason) \
+    PICK_ROW_(close_code, http_status)(value, close_code, http_status)
+#else
+#define ROW_(name, value, close_code, http_status, reason) KEEP_ROW_(value, close_code, http_status)
+#endif
 static const err_row rows[] = {WSX_ERROR_TABLE(ROW_)};
 #undef ROW_
 
