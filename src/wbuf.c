@@ -10,7 +10,6 @@ int wsx__wbuf_start(wsx__wbuf *w, void *out, size_t cap, size_t *out_len)
     w->out = (uint8_t *)out;
     w->cap = cap;
     w->n = 0;
-    w->overflow = 0;
     w->sink = NULL;
     w->sink_ctx = NULL;
     if (!out_len)
@@ -21,15 +20,16 @@ int wsx__wbuf_start(wsx__wbuf *w, void *out, size_t cap, size_t *out_len)
 
 void wsx__wbuf_put(wsx__wbuf *w, const void *p, size_t k)
 {
-    if (k > (size_t)-1 - w->n) {
-        w->overflow = 1;
+    size_t n = w->n;
+    if (k > (size_t)-1 - n) {
+        w->n = (size_t)-1; /* the count stops at SIZE_MAX: WSX_E_LIMIT */
         return;
     }
     if (w->sink)
         w->sink(w, p, k);
-    else if (w->out && w->n + k <= w->cap && k)
-        memcpy(w->out + w->n, p, k);
-    w->n += k;
+    else if (w->out && n + k <= w->cap && k)
+        memcpy(w->out + n, p, k);
+    w->n = n + k;
 }
 
 void wsx__wbuf_str(wsx__wbuf *w, const char *s) { wsx__wbuf_put(w, s, strlen(s)); }
@@ -109,7 +109,7 @@ int wsx__wbuf_done(const wsx__wbuf *w, size_t *out_len)
 {
     size_t n = w->n;
     int r = WSX_OK;
-    if (w->overflow)
+    if (n == (size_t)-1)
         r = WSX_E_LIMIT;
     else if (!w->out)
         r = w->cap ? WSX_E_ARG : WSX_OK; /* cap 0: a size query */

@@ -10,11 +10,11 @@
 
 /* Bytes go to out[0..cap); n counts every byte put, written or not, so a
  * writer runs once and then learns whether it fitted.  With out == NULL it
- * only counts (a size query). */
+ * only counts (a size query).  A count that would pass SIZE_MAX stops
+ * there: the writer fails with WSX_E_LIMIT. */
 typedef struct wsx__wbuf {
     uint8_t *out;
     size_t cap, n;
-    int overflow; /* n itself overflowed */
     /* When set (after wsx__wbuf_start), every byte goes to sink instead of
      * out, as it is put: a writer's bytes streamed somewhere else (an SSE
      * event into a compressor, sse_gzip.c) without a copy of them all. */
@@ -49,7 +49,7 @@ int wsx__wbuf_headers(wsx__wbuf *w, const wsx_header *h, size_t n);
  *                 query (out NULL, cap 0): nothing written, *out_len = n;
  *   WSX_E_BUFFER  n > cap: *out_len = n, the size needed;
  *   WSX_E_ARG     out NULL with cap > 0 (*out_len 0);
- *   WSX_E_LIMIT   the count overflowed size_t (*out_len 0). */
+ *   WSX_E_LIMIT   the count reached SIZE_MAX (*out_len 0). */
 int wsx__wbuf_done(const wsx__wbuf *w, size_t *out_len);
 
 #endif

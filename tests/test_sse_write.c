@@ -142,6 +142,12 @@ static void test_null_args(void)
     CHECK_EQ(wsx_sse_write_chunk("a", 1, out, sizeof out, NULL), WSX_E_ARG);
     CHECK_EQ(wsx_sse_write_chunk(NULL, 1, out, sizeof out, &wlen), WSX_E_ARG);
     CHECK_EQ(wlen, 0);
+    /* size queries near SIZE_MAX: the count is exact below it, and a count
+     * that would pass it is WSX_E_LIMIT with *out_len 0 (no byte read) */
+    CHECK_EQ(wsx_sse_write_chunk("a", (size_t)-1 - 40, NULL, 0, &wlen), WSX_OK);
+    CHECK(wlen == 2 * sizeof(size_t) + 4 + ((size_t)-1 - 40));
+    CHECK_EQ(wsx_sse_write_chunk("a", (size_t)-1 - 10, NULL, 0, &wlen), WSX_E_LIMIT);
+    CHECK_EQ(wlen, 0);
     CHECK_EQ(wsx_sse_write_chunked(NULL, out, sizeof out, &wlen), WSX_E_ARG);
     CHECK_EQ(wsx_sse_write_chunked(&m, out, sizeof out, NULL), WSX_E_ARG);
     CHECK_EQ(wsx_sse_write_chunked(&m, NULL, 8, &wlen), WSX_E_ARG);
