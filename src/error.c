@@ -3,8 +3,9 @@
  *
  * Data, not switches: one row of 2 bytes per error (the value in one, the
  * indexes of its close code and HTTP status in the other; without the
- * strings, per error that has either), searched linearly, and one blob of strings "WSX_E_NAME\0reason\0" per row in the
- * same order, walked to the row's index.  Lookups only run on error paths, so a walk over ~3 KB
+ * strings, per error that has either), searched linearly, and one blob
+ * of strings "WSX_E_NAME\0reason\0" per row in the same order, walked to
+ * the row's index.  Lookups only run on error paths, so a walk over ~3 KB
  * costs nothing that matters and saves the pointers.
  */
 #include <string.h>
