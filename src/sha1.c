@@ -16,11 +16,9 @@
 #ifdef WSX_USE_OPENSSL
 #include <openssl/sha.h>
 
-void wsx_sha1(const void *data, size_t len, uint8_t out[WSX_SHA1_LEN])
+void wsx__sha1(const void *data, size_t len, uint8_t out[WSX_SHA1_LEN])
 {
     static const unsigned char empty = 0;
-    if (!out || (!data && len))
-        return;
     SHA1(len ? (const unsigned char *)data : &empty, len, out);
 }
 
@@ -59,7 +57,7 @@ static void sha1_block(uint32_t h[5], uint32_t w[16])
         h[i] += v[i];
 }
 
-void wsx_sha1(const void *data, size_t len, uint8_t out[WSX_SHA1_LEN])
+void wsx__sha1(const void *data, size_t len, uint8_t out[WSX_SHA1_LEN])
 {
     uint32_t h[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
     uint32_t w[16] = {0};
@@ -67,8 +65,6 @@ void wsx_sha1(const void *data, size_t len, uint8_t out[WSX_SHA1_LEN])
      * (64-bit big-endian) in the last two words of the last block. */
     size_t total = (len + 8) / 64 * 64 + 64, i;
 
-    if (!out || (!data && len))
-        return;
     for (i = 0; i < total; i++) {
         uint32_t byte = i < len ? ((const uint8_t *)data)[i] : i == len ? 0x80 : 0;
         w[i / 4 % 16] = w[i / 4 % 16] << 8 | byte;
@@ -84,3 +80,9 @@ void wsx_sha1(const void *data, size_t len, uint8_t out[WSX_SHA1_LEN])
         out[i] = (uint8_t)(h[i / 4] >> (24 - 8 * (i % 4)));
 }
 #endif
+
+void wsx_sha1(const void *data, size_t len, uint8_t out[WSX_SHA1_LEN])
+{
+    if (out && (data || !len))
+        wsx__sha1(data, len, out);
+}

@@ -25,7 +25,7 @@ int wsx_ws_accept(const char *key, size_t keylen, char out[WSX_WS_ACCEPT_LEN])
     if (keylen)
         memcpy(joined, key, keylen);
     memcpy(joined + keylen, ws_guid, WS_GUID_LEN);
-    wsx_sha1(joined, keylen + WS_GUID_LEN, digest);
+    wsx__sha1(joined, keylen + WS_GUID_LEN, digest);
     wsx_base64_encode(digest, WSX_SHA1_LEN, out);
     return WSX_OK;
 }

@@ -66,6 +66,11 @@
 size_t wsx__mask(void *bytes, size_t len, const uint8_t key[4], size_t key_offset);
 #endif
 
+/* wsx_sha1 without its argument checks (out not NULL, data not NULL when
+ * len > 0): what Sec-WebSocket-Accept calls, so that a firmware that
+ * never calls wsx_sha1 itself does not link the checks. */
+void wsx__sha1(const void *data, size_t len, uint8_t out[20]);
+
 /* ---- WebSocket constants (RFC 6455) ------------------------------------ */
 
 /* Frame header bits (section 5.2). */
