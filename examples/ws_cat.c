@@ -370,7 +370,7 @@ static int handshake(cat *k)
             return report("response", r < 0 ? r : WSX_E_HTTP_HEAD_TOO_LARGE);
     }
     {
-        int err = wsx_hs_client_check_response(&hs, &res, NULL, NULL);
+        int err = wsx_hs_client_check_response(&hs, &res, NULL);
         if (err != WSX_OK) {
             fprintf(stderr, "ws_cat: upgrade refused: HTTP %d %.*s (%s)\n", res.status,
                     (int)res.reason_len, res.reason, wsx_strerror(err));

@@ -3,14 +3,18 @@
  *
  * Input: byte 0 options (bit 0 WSX_HTTP_STRICT_CRLF; bit 1 small limits:
  * line 200, target 100, head 1000; bits 2-3 header array of 0, 2, 8 or 64;
- * bits 4-5 chunking mode, see fz_next), byte 1 chunking parameter, the rest
- * the bytes received.
+ * bits 4-5 chunking mode, see fz_next; bit 6 permessage-deflate accepted
+ * with server windows 9..12 and a client window of 10, bit 7 with that
+ * client window required), byte 1 chunking parameter, the rest the bytes
+ * received.
  *
  * Oracle: the head parsed whole and fed as growing prefixes (each in its own
  * exactly-sized heap block) gives the same result and the same fields; the
  * head length is within the input; every slice lies inside the head; the
  * server's answer fits its buffer and parses back as a response whose
- * status is 101 on success or wsx_err_http_status() of the refusal.
+ * status is 101 on success or wsx_err_http_status() of the refusal; agreed
+ * deflate terms lie within the policy and the 101 carries them as
+ * wsx_hs_deflate_answer writes them, and only then.
  */
 #include "fuzz_http_common.h"
 
@@ -33,7 +37,31 @@ static void describe(fz_log *l, int r, const char *buf, const void *msg)
     fz_describe_headers(l, r, buf, q->headers, q->num_headers);
 }
 
-static void check_answer(const char *out, size_t out_len, int r)
+/* The 101's Sec-WebSocket-Extensions is the one wsx_hs_deflate_answer
+ * writes for info's terms, present only when they were agreed. */
+static void check_deflate(const wsx_header *h, size_t n, const wsx_hs_request *info)
+{
+    const wsx_header *ext = wsx_http_header_next(h, n, "Sec-WebSocket-Extensions", NULL);
+    const wsx_ws_deflate_params *t = &info->deflate;
+    char want[200];
+    size_t want_len;
+    if (!info->permessage_deflate) {
+        REQUIRE(ext == NULL);
+        REQUIRE(t->server_max_window_bits == 15 && t->client_max_window_bits == 15);
+        return;
+    }
+    REQUIRE(t->server_max_window_bits >= 9 && t->server_max_window_bits <= 12);
+    /* a client that cannot be asked for less keeps 15 */
+    if (info->deflate_offer & WSX_HS_PMD_CLIENT_MAX_WINDOW_BITS)
+        REQUIRE(t->client_max_window_bits >= 8 && t->client_max_window_bits <= 10);
+    else
+        REQUIRE(t->client_max_window_bits == 15);
+    REQUIRE(wsx_hs_deflate_answer(info, want, sizeof want, &want_len) == WSX_OK);
+    REQUIRE(ext && wsx_http_header_count(h, n, "Sec-WebSocket-Extensions") == 1);
+    REQUIRE(ext->value_len == want_len && memcmp(ext->value, want, want_len) == 0);
+}
+
+static void check_answer(const char *out, size_t out_len, int r, const wsx_hs_request *info)
 {
     wsx_http_parser p;
     wsx_header h[16];
@@ -47,12 +75,13 @@ static void check_answer(const char *out, size_t out_len, int r)
         REQUIRE((size_t)n == out_len);
         REQUIRE(s.status == 101);
         REQUIRE(wsx_http_header_count(h, s.num_headers, "Sec-WebSocket-Accept") == 1);
+        check_deflate(h, s.num_headers, info);
     } else {
         REQUIRE(s.status == wsx_err_http_status(r));
     }
 }
 
-static void handshake(const char *buf, const wsx_http_request *q)
+static void handshake(const char *buf, const wsx_http_request *q, unsigned options)
 {
     static const char *const protos[] = {"chat", "superchat", "json"};
     static const char *const origins[] = {"https://a.example"};
@@ -66,6 +95,11 @@ static void handshake(const char *buf, const wsx_http_request *q)
     cfg.num_subprotocols = 3;
     cfg.origins = origins;
     cfg.num_origins = 1;
+    cfg.deflate.enable = (options & 64) != 0;
+    cfg.deflate.server_max_window_bits = 12;
+    cfg.deflate.server_min_window_bits = 9;
+    cfg.deflate.client_max_window_bits = 10;
+    cfg.deflate.client_window_required = (options & 128) != 0;
     /* the size query gives the verdict and the size of its response */
     verdict = wsx_hs_server_answer_request(&cfg, q, NULL, NULL, 0, &need);
     REQUIRE(verdict <= 0 && verdict != WSX_E_BUFFER && need > 0);
@@ -77,12 +111,12 @@ static void handshake(const char *buf, const wsx_http_request *q)
         REQUIRE(need > sizeof out && big != NULL);
         REQUIRE(wsx_hs_server_answer_request(&cfg, q, &info, big, need, &out_len) == verdict);
         REQUIRE(out_len == need);
-        check_answer(big, out_len, verdict);
+        check_answer(big, out_len, verdict, &info);
         free(big);
         return;
     }
     REQUIRE(r == verdict && out_len <= sizeof out);
-    check_answer(out, out_len, r);
+    check_answer(out, out_len, r, &info);
     if (r == WSX_OK) {
         REQUIRE(info.key != NULL);
         REQUIRE(info.subprotocol_index >= -1 && info.subprotocol_index < 3);
@@ -100,12 +134,15 @@ static int parse(wsx_http_parser *p, const char *buf, size_t len, wsx_header *hd
     return wsx_http_parse_request(p, buf, len, hdrs, maxh, (wsx_http_request *)msg);
 }
 
+/* byte 0 of the input being run */
+static unsigned fz_options;
+
 static void check_whole(const char *buf, int r, size_t maxh, const void *msg)
 {
     const wsx_http_request *q = (const wsx_http_request *)msg;
     REQUIRE(r <= 0 || q->num_headers <= maxh);
     if (r > 0)
-        handshake(buf, q);
+        handshake(buf, q, fz_options);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -115,6 +152,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     wsx_http_request q;
     if (size < 2)
         return 0;
+    fz_options = data[0];
     fz_http_config(&cfg, data[0]);
     if (data[0] & 2)
         cfg.max_target = 100;

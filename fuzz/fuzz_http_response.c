@@ -9,9 +9,10 @@
  * Oracle: the head parsed whole and fed as growing prefixes (each in its own
  * exactly-sized heap block) gives the same result and fields; slices lie in
  * the head; the client check (state from the RFC 6455 sample nonce,
- * offering chat/superchat and permessage-deflate) answers WSX_OK only with
- * a 101 and a subprotocol that was offered; the body-framing helper gives
- * one of its documented answers.
+ * offering chat/superchat, x-foo and permessage-deflate with windows of 14
+ * for the server and 12 for the client) answers WSX_OK only with a 101, a
+ * subprotocol that was offered and deflate terms within the offer; the
+ * body-framing helper gives one of its documented answers.
  */
 #include "fuzz_http_common.h"
 
@@ -38,9 +39,9 @@ static void client_check(const char *buf, int head, const wsx_http_response *s)
     wsx_header ext;
     wsx_hs_client_config cfg;
     wsx_hs_client hs;
+    wsx_hs_response got;
     char req[512];
-    size_t req_len, proto_len = 7;
-    const char *proto = buf;
+    size_t req_len;
     uint64_t body_len = 0;
     int r;
     memset(&cfg, 0, sizeof cfg);
@@ -50,24 +51,38 @@ static void client_check(const char *buf, int head, const wsx_http_response *s)
     cfg.num_subprotocols = 2;
     ext.name = "Sec-WebSocket-Extensions";
     ext.name_len = 24;
-    ext.value = "permessage-deflate";
-    ext.value_len = 18;
+    ext.value = "x-foo";
+    ext.value_len = 5;
     cfg.extra_headers = &ext;
     cfg.num_extra_headers = 1;
+    cfg.deflate.enable = 1;
+    cfg.deflate.client_max_window_bits = 12;
+    cfg.deflate.server_max_window_bits = 14;
     REQUIRE(wsx_hs_client_request(&hs, &cfg, nonce, req, sizeof req, &req_len) == WSX_OK);
-    r = wsx_hs_client_check_response(&hs, s, &proto, &proto_len);
+    memset(&got, 0x55, sizeof got);
+    r = wsx_hs_client_check_response(&hs, s, &got);
     REQUIRE(r <= 0);
     if (r == WSX_OK) {
         REQUIRE(s->status == 101);
-        if (proto) {
+        if (got.subprotocol) {
+            const char *proto = got.subprotocol;
+            size_t proto_len = got.subprotocol_len;
             REQUIRE(proto >= buf && proto + proto_len <= buf + head);
             REQUIRE((proto_len == 4 && memcmp(proto, "chat", 4) == 0) ||
                     (proto_len == 9 && memcmp(proto, "superchat", 9) == 0));
         } else {
-            REQUIRE(proto_len == 0);
+            REQUIRE(got.subprotocol_len == 0);
         }
+        /* the terms fit the offer: server window at most 14, client at most 12 */
+        REQUIRE(got.permessage_deflate == 0 || got.permessage_deflate == 1);
+        REQUIRE(got.deflate.server_max_window_bits >= 8);
+        REQUIRE(got.deflate.server_max_window_bits <= (got.permessage_deflate ? 14 : 15));
+        REQUIRE(got.deflate.client_max_window_bits >= 8);
+        REQUIRE(got.deflate.client_max_window_bits <= (got.permessage_deflate ? 12 : 15));
+        REQUIRE(got.deflate.server_no_context_takeover <= got.permessage_deflate);
+        REQUIRE(got.deflate.client_no_context_takeover <= got.permessage_deflate);
     } else {
-        REQUIRE(proto == NULL && proto_len == 0);
+        REQUIRE(got.subprotocol == NULL && got.subprotocol_len == 0 && got.permessage_deflate == 0);
     }
     r = wsx_http_response_body(s, 0, &body_len);
     REQUIRE(r == WSX_E_HTTP_SYNTAX || (r >= WSX_HTTP_BODY_NONE && r <= WSX_HTTP_BODY_CLOSE));

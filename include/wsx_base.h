@@ -225,6 +225,8 @@ WSX_API const char *wsx_version_string(void);
     X(HS_SUBPROTOCOL,     -310,    0,    0, "subprotocol not offered")       \
     X(HS_EXTENSION,       -311,    0,    0, "extension not offered")         \
     X(HS_NOT_UPGRADE,     -312,    0,  400, "not a WebSocket upgrade request") \
+    X(HS_DEFLATE_PARAM,   -313,    0,    0, "malformed permessage-deflate answer") \
+    X(HS_DEFLATE_TERMS,   -314,    0,    0, "permessage-deflate answer outside the offer") \
     /* WebSocket connection */                                               \
     X(CONN_QUEUE_FULL,    -400,    0,    0, "outgoing queue full")           \
     X(CONN_CLOSED,        -401,    0,    0, "connection is closing or closed") \

@@ -39,21 +39,49 @@
  *                            random source, so the caller provides it)
  *   wsx_hs_client_request(&hs, &cfg, nonce, out, sizeof out, &out_len);  send it
  *   ... wsx_http_parse_response() on what comes back -> head, res ...
- *   r = wsx_hs_client_check_response(&hs, &res, &proto, &proto_len);
+ *   wsx_hs_response got;
+ *   r = wsx_hs_client_check_response(&hs, &res, &got);
  *   if (r == WSX_OK) in[head..len) are the server's first frames: feed them to
- *   the frame decoder (role WSX_WS_CLIENT) first.
+ *   the frame decoder (role WSX_WS_CLIENT) first; got.subprotocol and
+ *   got.deflate say what the server agreed to.
  *
  * Every function writes only into the caller's buffers.  The three response
  * and request writers follow rule 2 of wsx_base.h (out NULL and cap 0 asks
  * for the size; WSX_E_BUFFER gives the size needed in *out_len).  A NULL or
  * all-zero wsx_hs_server_config is the default policy: any Origin, no
- * subprotocol, no extra header.
+ * subprotocol, no extension, no extra header.
+ *
+ * ---- permessage-deflate (RFC 7692) ------------------------------------------------
+ *
+ * Off unless asked for: a server turns it on with cfg.deflate.enable, a
+ * client with its cfg.deflate.enable.  The server reads every
+ * Sec-WebSocket-Extensions offer in order and takes the first
+ * permessage-deflate offer it can serve; it declines (goes on to the next
+ * offer) one that has an unknown parameter, a parameter twice, a value on
+ * server_no_context_takeover or client_no_context_takeover, a window size
+ * that is missing (server_max_window_bits), not 8..15, or written with a
+ * leading zero or other characters than digits (after unquoting: a value
+ * may be a quoted-string, section 7.1 of RFC 7692 and 9.1 of RFC 6455), or
+ * that its policy refuses.  Names compare ASCII case-insensitively.  When
+ * the Sec-WebSocket-Extensions fields do not follow the grammar of RFC 6455
+ * section 9.1 at all (an empty parameter, a stray character, a missing
+ * value after '='), the server does not guess what was meant: no offer is
+ * taken and the handshake goes on without compression.  Work is linear in
+ * the length of the fields.  The agreement lands in info->deflate (a
+ * wsx_ws_deflate_params of wsx_ws.h, what the connection layer takes) and
+ * the 101 carries it as "Sec-WebSocket-Extensions: permessage-deflate; ..."
+ * with the parameters RFC 7692 allows in an answer, in the order
+ * server_no_context_takeover, client_no_context_takeover,
+ * server_max_window_bits, client_max_window_bits.  The client validates
+ * that answer against its own offer and fails the handshake with a named
+ * error when it breaks a rule (WSX_E_HS_DEFLATE_PARAM, _DEFLATE_TERMS).
  */
 #ifndef WSX_HANDSHAKE_H
 #define WSX_HANDSHAKE_H
 
 #include "wsx_base.h"
 #include "wsx_http.h"
+#include "wsx_ws.h" /* wsx_ws_deflate_params */
 
 #ifdef __cplusplus
 extern "C" {
@@ -67,6 +95,49 @@ extern "C" {
 #define WSX_HS_RESPONSE_SIZE 1024
 
 /* ---- server ------------------------------------------------------------------ */
+
+/* permessage-deflate, the server's policy.  All zero: declined (the 101
+ * has no Sec-WebSocket-Extensions).  Window sizes are base-2 logarithms,
+ * 8..15, 0 meaning the default written next to each; other values make
+ * wsx_hs_server_check return WSX_E_ARG. */
+typedef struct wsx_hs_deflate_policy {
+    /* Nonzero: accept the first acceptable permessage-deflate offer. */
+    int enable;
+    /* Largest window the server compresses with; 0: 15.  The answer says
+     * server_max_window_bits=N when N < 15, or when the offer had
+     * server_max_window_bits=M (then N is the smaller of the two: RFC 7692
+     * section 7.1.2.1 requires the answer to carry it). */
+    uint8_t server_max_window_bits;
+    /* Smallest window the server lets a client ask it for; 0: 8.  An offer
+     * with server_max_window_bits below it is declined.  Must not exceed
+     * server_max_window_bits. */
+    uint8_t server_min_window_bits;
+    /* Largest window the server inflates with, that is the window it asks
+     * the client to compress with; 0: 15.  The answer says
+     * client_max_window_bits=N (N the smaller of this and the offer's
+     * value) only when the offer has client_max_window_bits (RFC 7692
+     * section 7.1.2.2 forbids it otherwise) and N < 15.  An offer without
+     * that parameter leaves the client at 15: see client_window_required.
+     * 8 fails zlib-based clients (Python websockets gives up the
+     * connection: zlib makes no raw DEFLATE stream with a 2^8 window, RFC
+     * 7692 section 8.1); 9 or more works with them. */
+    uint8_t client_max_window_bits;
+    /* Nonzero: decline offers without client_max_window_bits when
+     * client_max_window_bits above is below 15 (a server that cannot afford
+     * a 32 KiB window per client; Chromium offers the parameter, Firefox
+     * does not).  0: accept them with a client window of 15. */
+    uint8_t client_window_required;
+    /* Nonzero: the server resets its compressor after every message
+     * (answers server_no_context_takeover: less memory kept between
+     * messages, smaller gain on small messages).  It does so anyway when
+     * the offer asks for it (section 7.1.1.1). */
+    uint8_t server_no_context_takeover;
+    /* Nonzero: ask the client to reset its compressor after every message
+     * (answers client_no_context_takeover, section 7.1.1.2; the server's
+     * inflater then keeps no history between messages).  Answered anyway
+     * when the offer hints it. */
+    uint8_t client_no_context_takeover;
+} wsx_hs_deflate_policy;
 
 /* Origin callback: return nonzero to allow origin[0..origin_len) (the
  * Origin value, trimmed).  Called only for requests that carry an Origin. */
@@ -98,12 +169,22 @@ typedef struct wsx_hs_server_config {
      * refused (WSX_E_ARG). */
     const wsx_header *extra_headers;
     size_t num_extra_headers;
+    /* permessage-deflate (see above); all zero: declined. */
+    wsx_hs_deflate_policy deflate;
 } wsx_hs_server_config;
 
-/* Extension offers seen in Sec-WebSocket-Extensions (bits).  wsx declines
- * every extension for now: the 101 has no Sec-WebSocket-Extensions. */
+/* Extension offers seen in Sec-WebSocket-Extensions (bits).  wsx accepts
+ * permessage-deflate when cfg->deflate.enable says so and declines every
+ * other extension. */
 #define WSX_HS_EXT_PERMESSAGE_DEFLATE 1u /* RFC 7692 */
 #define WSX_HS_EXT_OTHER 2u
+
+/* The parameters present in a permessage-deflate offer (bits of
+ * wsx_hs_request.deflate_offer). */
+#define WSX_HS_PMD_SERVER_NO_CONTEXT_TAKEOVER 1u
+#define WSX_HS_PMD_CLIENT_NO_CONTEXT_TAKEOVER 2u
+#define WSX_HS_PMD_SERVER_MAX_WINDOW_BITS 4u
+#define WSX_HS_PMD_CLIENT_MAX_WINDOW_BITS 8u
 
 /* What the server learned from a valid upgrade request.  Slices point into
  * the request's header values (the caller's buffer) or, for subprotocol,
@@ -118,6 +199,13 @@ typedef struct wsx_hs_request {
     size_t subprotocol_len;
     int subprotocol_index;       /* its index in cfg->subprotocols, or -1 */
     unsigned extensions_offered; /* WSX_HS_EXT_* */
+    /* 1: permessage-deflate agreed on the terms in deflate; 0: no
+     * compression (deflate then holds 15, 15, 0, 0). */
+    int permessage_deflate;
+    wsx_ws_deflate_params deflate;
+    /* The parameters of the offer taken (WSX_HS_PMD_* bits): what the
+     * answer may and must carry. */
+    unsigned deflate_offer;
 } wsx_hs_request;
 
 /* Validates an upgrade request (RFC 6455 section 4.2.1), in this order:
@@ -132,9 +220,12 @@ typedef struct wsx_hs_request {
  *   exactly 16 bytes                              WSX_E_HS_KEY (400)
  *   at most one Origin, allowed by the policy     WSX_E_HS_ORIGIN (403)
  * Token lists compare case-insensitively and may span repeated fields.
- * On WSX_OK *info is filled (subprotocol chosen, extension offers noted);
- * on error its content is unspecified.  cfg NULL: the default policy.
- * WSX_E_ARG for a NULL method or info, or NULL headers with num_headers > 0. */
+ * On WSX_OK *info is filled (subprotocol chosen, extension offers noted,
+ * permessage-deflate negotiated when cfg->deflate.enable: see the top of
+ * this header); on error its content is unspecified.  cfg NULL: the
+ * default policy.  WSX_E_ARG for a NULL method or info, NULL headers with
+ * num_headers > 0, or a cfg->deflate with window sizes other than 0 or
+ * 8..15 or a server_min_window_bits above server_max_window_bits. */
 WSX_API int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *method,
                                 size_t method_len, int http_major, int http_minor,
                                 const wsx_header *headers, size_t num_headers,
@@ -142,14 +233,30 @@ WSX_API int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *met
 
 /* Writes the 101 Switching Protocols response for a checked request:
  * Upgrade: websocket, Connection: Upgrade, Sec-WebSocket-Accept, the chosen
- * Sec-WebSocket-Protocol if any, cfg's extra headers, the blank line.
+ * Sec-WebSocket-Protocol if any, Sec-WebSocket-Extensions when
+ * info->permessage_deflate (the value wsx_hs_deflate_answer writes), cfg's
+ * extra headers, the blank line.
  * A writer of rule 2: WSX_OK with out[0..*out_len), a size query, or
  * WSX_E_BUFFER with *out_len the size needed.  Other errors (*out_len 0):
  * WSX_E_ARG (NULL info, info->key or out_len; a subprotocol that is not a
- * token; a refused extra header), WSX_E_HTTP_HEADER_NAME / _VALUE (an
- * extra header breaking rule 8).  cfg NULL: no extra headers. */
+ * token; deflate terms wsx_hs_deflate_answer refuses; a refused extra
+ * header), WSX_E_HTTP_HEADER_NAME / _VALUE (an extra header breaking rule
+ * 8).  cfg NULL: no extra headers. */
 WSX_API int wsx_hs_server_accept(const wsx_hs_server_config *cfg, const wsx_hs_request *info,
                                  void *out, size_t cap, size_t *out_len);
+
+/* The value of the answer's Sec-WebSocket-Extensions field for the terms
+ * in info (for a server that writes its own 101), e.g.
+ * "permessage-deflate; server_max_window_bits=12; client_max_window_bits=10":
+ * the *_no_context_takeover flags that are set; server_max_window_bits
+ * when below 15 or when info->deflate_offer has
+ * WSX_HS_PMD_SERVER_MAX_WINDOW_BITS; client_max_window_bits when below 15.
+ * A writer of rule 2 (no CR LF, no field name).  WSX_E_ARG: NULL info or
+ * out_len, info->permessage_deflate 0, window sizes outside 8..15, or a
+ * client_max_window_bits below 15 without WSX_HS_PMD_CLIENT_MAX_WINDOW_BITS
+ * in info->deflate_offer (RFC 7692 section 7.1.2.2). */
+WSX_API int wsx_hs_deflate_answer(const wsx_hs_request *info, void *out, size_t cap,
+                                  size_t *out_len);
 
 /* Writes a complete refusal for err (any wsx_err: a handshake error from
  * wsx_hs_server_check or a head error from wsx_http_parse_request): status
@@ -193,6 +300,33 @@ WSX_API int wsx_hs_server_answer_request(const wsx_hs_server_config *cfg,
 
 /* ---- client ------------------------------------------------------------------ */
 
+/* permessage-deflate, what the client offers.  All zero: no offer.  Window
+ * sizes are base-2 logarithms 8..15 or 0; other values make
+ * wsx_hs_client_request return WSX_E_ARG.  The offer is one element,
+ *   permessage-deflate[; server_no_context_takeover]
+ *     [; client_no_context_takeover][; server_max_window_bits=N]
+ *     ; client_max_window_bits[=N]
+ * client_max_window_bits is always there: wsx compresses with any window
+ * the server asks for. */
+typedef struct wsx_hs_deflate_offer {
+    /* Nonzero: offer permessage-deflate. */
+    int enable;
+    /* 0: offered without a value (the client compresses with 15 unless the
+     * server asks for less).  8..15: offered as client_max_window_bits=N,
+     * a promise to compress with at most N whatever the answer says. */
+    uint8_t client_max_window_bits;
+    /* 0: not offered, the server may compress with up to 15 (the client's
+     * inflate window must then be 15).  8..15: offered; the server must
+     * answer with server_max_window_bits of at most N (or decline). */
+    uint8_t server_max_window_bits;
+    /* Nonzero: ask the server to reset its compressor after every message;
+     * its answer must then say server_no_context_takeover. */
+    uint8_t server_no_context_takeover;
+    /* Nonzero: tell the server the client resets its compressor after
+     * every message (a hint; the client does so in any case then). */
+    uint8_t client_no_context_takeover;
+} wsx_hs_deflate_offer;
+
 typedef struct wsx_hs_client_config {
     const char *host;   /* Host value, e.g. "example.com:8080"; required */
     const char *path;   /* request target, e.g. "/chat?room=1"; NULL: "/" */
@@ -206,11 +340,15 @@ typedef struct wsx_hs_client_config {
      * wsx_base.h; else WSX_E_HTTP_HEADER_VALUE).  Host, Upgrade,
      * Connection, Origin, Content-Length, Transfer-Encoding and
      * Sec-WebSocket-{Key,Version,Protocol,Accept} are refused (WSX_E_ARG):
-     * use the fields above.  A Sec-WebSocket-Extensions offer here is
-     * allowed, and the names it offers are the only ones the response may
-     * accept. */
+     * use the fields above.  A Sec-WebSocket-Extensions offer of other
+     * extensions here is allowed, and the names it offers (with
+     * permessage-deflate when deflate.enable) are the only ones the
+     * response may accept; one naming permessage-deflate is refused
+     * (WSX_E_ARG): offer it with deflate, whose answer wsx checks. */
     const wsx_header *extra_headers;
     size_t num_extra_headers;
+    /* permessage-deflate (see above); all zero: not offered. */
+    wsx_hs_deflate_offer deflate;
 } wsx_hs_client_config;
 
 /* Client handshake state (the key sent and what was offered).  Private
@@ -222,7 +360,23 @@ typedef struct wsx_hs_client {
     size_t _num_subprotocols;
     const wsx_header *_extra;
     size_t _num_extra;
+    wsx_hs_deflate_offer _deflate;
 } wsx_hs_client;
+
+/* What the client learned from a valid 101. */
+typedef struct wsx_hs_response {
+    /* The chosen subprotocol, a slice of the response's header value (it
+     * lives as long as that buffer), or NULL / 0. */
+    const char *subprotocol;
+    size_t subprotocol_len;
+    /* 1: the server accepted permessage-deflate on the terms in deflate;
+     * 0: no compression (deflate then holds 15, 15, 0, 0).  The terms as
+     * the client must keep them: client_max_window_bits is the smaller of
+     * the answer's value and the offer's own (15 for an absent one);
+     * client_no_context_takeover is set when either side said so. */
+    int permessage_deflate;
+    wsx_ws_deflate_params deflate;
+} wsx_hs_response;
 
 /* Writes the upgrade request (RFC 6455 section 4.1):
  *   GET <path> HTTP/1.1
@@ -233,6 +387,7 @@ typedef struct wsx_hs_client {
  *   Sec-WebSocket-Version: 13
  *   [Origin: <origin>]
  *   [Sec-WebSocket-Protocol: <p1>, <p2>, ...]
+ *   [Sec-WebSocket-Extensions: permessage-deflate; ...]   (cfg->deflate)
  *   [extra headers]
  * nonce: 16 bytes, unpredictable and fresh for each connection (see the
  * top of this header).  A writer of rule 2: WSX_OK with out[0..*out_len),
@@ -241,7 +396,8 @@ typedef struct wsx_hs_client {
  *   WSX_E_ARG               NULL hs, cfg, nonce or out_len; no host; a path
  *                           not starting with '/' or holding other bytes
  *                           than 0x21-0x7E; a subprotocol that is not a
- *                           token; a refused extra header;
+ *                           token; cfg->deflate window sizes other than 0
+ *                           or 8..15; a refused extra header;
  *   WSX_E_HTTP_HEADER_VALUE a host that is not 0x21-0x7E only, an origin
  *                           that is empty or not a field value, an extra
  *                           header value breaking rule 8;
@@ -258,18 +414,28 @@ WSX_API int wsx_hs_client_request(wsx_hs_client *hs, const wsx_hs_client_config 
  *   Sec-WebSocket-Protocol absent, or one field holding one of the offered
  *   names (case-sensitive)                              WSX_E_HS_SUBPROTOCOL
  *   Sec-WebSocket-Extensions only with offered names    WSX_E_HS_EXTENSION
- * On WSX_OK *subprotocol / *subprotocol_len (either may be NULL) give the
- * chosen subprotocol, a slice of the response header value, or NULL / 0.
+ *   permessage-deflate at most once, its parameters known, each at most
+ *   once, server_no_context_takeover and client_no_context_takeover
+ *   without a value, server_max_window_bits and client_max_window_bits
+ *   with one of 8..15 (no leading zero; quoted allowed) WSX_E_HS_DEFLATE_PARAM
+ *   ... and within the offer: server_max_window_bits present and at most
+ *   the offered value when one was offered, server_no_context_takeover
+ *   present when offered (RFC 7692 sections 7.1.1.1,
+ *   7.1.2.1)                                            WSX_E_HS_DEFLATE_TERMS
+ * A server_max_window_bits the client did not ask for, a
+ * client_max_window_bits above the client's own value, and either
+ * *_no_context_takeover are accepted (the RFC lets the server send them).
+ * On WSX_OK *info, when info is not NULL, says what was agreed (see
+ * wsx_hs_response); on error it holds no subprotocol and no compression.
  * A non-101 status is for the caller to interpret (401, redirects...).
  * WSX_E_ARG for a NULL hs, or NULL headers with num_headers > 0. */
 WSX_API int wsx_hs_client_check(const wsx_hs_client *hs, int status, const wsx_header *headers,
-                                size_t num_headers, const char **subprotocol,
-                                size_t *subprotocol_len);
+                                size_t num_headers, wsx_hs_response *info);
 
 /* wsx_hs_client_check on a response from wsx_http_parse_response;
  * WSX_E_ARG for a NULL res. */
 WSX_API int wsx_hs_client_check_response(const wsx_hs_client *hs, const wsx_http_response *res,
-                                         const char **subprotocol, size_t *subprotocol_len);
+                                         wsx_hs_response *info);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,7 @@
 
 #include "wsx_internal.h"
 #include "ws_handshake_common.h"
+#include "ws_pmd.h"
 #include "http_chars.h"
 #include "wsx_util.h"
 #include "wsx_ws.h"
@@ -11,6 +12,18 @@
 static int string_of(const char *s, unsigned cls)
 {
     return s && *s && wsx__http_all(s, strlen(s), cls);
+}
+
+/* 1 if a Sec-WebSocket-Extensions field of h[0..n) names permessage-deflate. */
+static int has_deflate(const wsx_header *h, size_t n)
+{
+    wsx__hs_items it = WSX__HS_ITEMS(h, n, WSX__HS_EXTENSIONS);
+    const char *name;
+    size_t len;
+    while (wsx__hs_item_next(&it, &name, &len))
+        if (wsx__pmd_is_name(name, len))
+            return 1;
+    return 0;
 }
 
 /* The fields of cfg the request writes before its extra headers (those
@@ -24,6 +37,11 @@ static int check_client_config(const wsx_hs_client_config *cfg, const char *path
     for (i = 0; i < cfg->num_subprotocols; i++)
         if (!string_of(cfg->subprotocols[i], WSX__HC_TCHAR))
             return WSX_E_ARG;
+    /* permessage-deflate is offered through cfg->deflate only: its answer
+     * is checked and its terms reported */
+    if (!wsx__pmd_offer_ok(&cfg->deflate) ||
+        (cfg->extra_headers && has_deflate(cfg->extra_headers, cfg->num_extra_headers)))
+        return WSX_E_ARG;
     if (!string_of(cfg->host, WSX__HC_TARGET) ||
         (cfg->origin &&
          (!*cfg->origin || !wsx__http_is_field_value(cfg->origin, strlen(cfg->origin)))))
@@ -50,6 +68,7 @@ int wsx_hs_client_request(wsx_hs_client *hs, const wsx_hs_client_config *cfg,
     hs->_num_subprotocols = cfg->num_subprotocols;
     hs->_extra = cfg->extra_headers;
     hs->_num_extra = cfg->num_extra_headers;
+    hs->_deflate = cfg->deflate;
     wsx__wbuf_str(&o, "GET ");
     wsx__wbuf_str(&o, path);
     wsx__wbuf_str(&o, " HTTP/1.1\r\n");
@@ -67,6 +86,7 @@ int wsx_hs_client_request(wsx_hs_client *hs, const wsx_hs_client_config *cfg,
     }
     if (cfg->num_subprotocols)
         wsx__wbuf_put(&o, "\r\n", 2);
+    wsx__pmd_put_offer_field(&o, &cfg->deflate);
     return wsx__hs_end(&o, cfg->extra_headers, cfg->num_extra_headers, WSX__HS_CLIENT_REFUSED,
                        out_len);
 }
@@ -94,31 +114,52 @@ static int check_subprotocol(const wsx_hs_client *hs, const wsx_header *h, size_
     return WSX_E_HS_SUBPROTOCOL;
 }
 
-/* Step 5: every accepted extension must have been offered, in the
+/* Step 5: every accepted extension must have been offered: permessage-deflate
+ * through hs->_deflate (once, on terms that fit the offer), others in the
  * client's own extra headers. */
-static int check_extensions(const wsx_hs_client *hs, const wsx_header *h, size_t n)
+static int check_extensions(const wsx_hs_client *hs, const wsx_header *h, size_t n,
+                            wsx_hs_response *got)
 {
     wsx__hs_items it = WSX__HS_ITEMS(h, n, WSX__HS_EXTENSIONS);
     const char *name;
     size_t len;
-    while (wsx__hs_item_next(&it, &name, &len))
-        if (!wsx__hs_has_item(hs->_extra, hs->_num_extra, WSX__HS_EXTENSIONS, name, len))
+    while (wsx__hs_item_next(&it, &name, &len)) {
+        int r;
+        if (!wsx__pmd_is_name(name, len)) {
+            if (!wsx__hs_has_item(hs->_extra, hs->_num_extra, WSX__HS_EXTENSIONS, name, len))
+                return WSX_E_HS_EXTENSION;
+            continue;
+        }
+        if (!hs->_deflate.enable)
             return WSX_E_HS_EXTENSION;
+        if (got->permessage_deflate)
+            return WSX_E_HS_DEFLATE_PARAM; /* accepted twice */
+        /* the whole element runs to it.pos, where the list moved on */
+        r = wsx__pmd_check_answer(&hs->_deflate, name, (size_t)(it.pos - name), &got->deflate);
+        if (r < 0)
+            return r;
+        got->permessage_deflate = 1;
+    }
     return WSX_OK;
 }
 
+/* Nothing agreed: no subprotocol, no compression. */
+static void nothing_agreed(wsx_hs_response *got)
+{
+    memset(got, 0, sizeof *got);
+    wsx__pmd_none(&got->deflate);
+}
+
 int wsx_hs_client_check(const wsx_hs_client *hs, int status, const wsx_header *headers,
-                        size_t num_headers, const char **subprotocol, size_t *subprotocol_len)
+                        size_t num_headers, wsx_hs_response *info)
 {
     const wsx_header *f;
-    const char *proto = NULL;
-    size_t proto_len = 0;
+    wsx_hs_response got;
     char want[WSX_WS_ACCEPT_LEN];
     int r;
-    if (subprotocol)
-        *subprotocol = NULL;
-    if (subprotocol_len)
-        *subprotocol_len = 0;
+    nothing_agreed(&got);
+    if (info)
+        *info = got;
     if (!hs || (!headers && num_headers))
         return WSX_E_ARG;
     if (status != 101)
@@ -131,28 +172,23 @@ int wsx_hs_client_check(const wsx_hs_client *hs, int status, const wsx_header *h
         wsx_ws_accept(hs->_key, WSX_HS_KEY_LEN, want) != WSX_OK ||
         f->value_len != WSX_WS_ACCEPT_LEN || memcmp(f->value, want, sizeof want) != 0)
         return WSX_E_HS_ACCEPT;
-    r = check_subprotocol(hs, headers, num_headers, &proto, &proto_len);
+    r = check_subprotocol(hs, headers, num_headers, &got.subprotocol, &got.subprotocol_len);
     if (r == WSX_OK)
-        r = check_extensions(hs, headers, num_headers);
+        r = check_extensions(hs, headers, num_headers, &got);
     if (r < 0)
         return r;
-    if (subprotocol)
-        *subprotocol = proto;
-    if (subprotocol_len)
-        *subprotocol_len = proto_len;
+    if (info)
+        *info = got;
     return WSX_OK;
 }
 
 int wsx_hs_client_check_response(const wsx_hs_client *hs, const wsx_http_response *res,
-                                 const char **subprotocol, size_t *subprotocol_len)
+                                 wsx_hs_response *info)
 {
     if (!res) {
-        if (subprotocol)
-            *subprotocol = NULL;
-        if (subprotocol_len)
-            *subprotocol_len = 0;
+        if (info)
+            nothing_agreed(info);
         return WSX_E_ARG;
     }
-    return wsx_hs_client_check(hs, res->status, res->headers, res->num_headers, subprotocol,
-                               subprotocol_len);
+    return wsx_hs_client_check(hs, res->status, res->headers, res->num_headers, info);
 }
