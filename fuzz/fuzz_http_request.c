@@ -95,7 +95,7 @@ static void handshake(const char *buf, const wsx_http_request *q, unsigned optio
     cfg.num_subprotocols = 3;
     cfg.origins = origins;
     cfg.num_origins = 1;
-    cfg.deflate.enable = (options & 64) != 0;
+    cfg.deflate.enable = options & 64 ? &wsx_hs_pmd_server : NULL;
     cfg.deflate.server_max_window_bits = 12;
     cfg.deflate.server_min_window_bits = 9;
     cfg.deflate.client_max_window_bits = 10;

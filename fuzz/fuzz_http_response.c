@@ -55,7 +55,7 @@ static void client_check(const char *buf, int head, const wsx_http_response *s)
     ext.value_len = 5;
     cfg.extra_headers = &ext;
     cfg.num_extra_headers = 1;
-    cfg.deflate.enable = 1;
+    cfg.deflate.enable = &wsx_hs_pmd_client;
     cfg.deflate.client_max_window_bits = 12;
     cfg.deflate.server_max_window_bits = 14;
     REQUIRE(wsx_hs_client_request(&hs, &cfg, nonce, req, sizeof req, &req_len) == WSX_OK);

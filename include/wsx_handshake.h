@@ -53,8 +53,11 @@
  *
  * ---- permessage-deflate (RFC 7692) ------------------------------------------------
  *
- * Off unless asked for: a server turns it on with cfg.deflate.enable, a
- * client with its cfg.deflate.enable.  The server reads every
+ * Off unless asked for: a server turns it on with
+ * cfg.deflate.enable = &wsx_hs_pmd_server, a client with
+ * cfg.deflate.enable = &wsx_hs_pmd_client (pointers rather than flags: a
+ * program that never turns it on links none of its code, which matters
+ * on a firmware).  The server reads every
  * Sec-WebSocket-Extensions offer in order and takes the first
  * permessage-deflate offer it can serve; it declines (goes on to the next
  * offer) one that has an unknown parameter, a parameter twice, a value on
@@ -96,13 +99,21 @@ extern "C" {
 
 /* ---- server ------------------------------------------------------------------ */
 
+/* The permessage-deflate negotiation code of each side, reached only
+ * through these objects (their layout is private). */
+typedef struct wsx_hs_pmd_server_code wsx_hs_pmd_server_code;
+typedef struct wsx_hs_pmd_client_code wsx_hs_pmd_client_code;
+WSX_API extern const wsx_hs_pmd_server_code wsx_hs_pmd_server;
+WSX_API extern const wsx_hs_pmd_client_code wsx_hs_pmd_client;
+
 /* permessage-deflate, the server's policy.  All zero: declined (the 101
  * has no Sec-WebSocket-Extensions).  Window sizes are base-2 logarithms,
  * 8..15, 0 meaning the default written next to each; other values make
- * wsx_hs_server_check return WSX_E_ARG. */
+ * wsx_hs_server_check return WSX_E_ARG when enabled. */
 typedef struct wsx_hs_deflate_policy {
-    /* Nonzero: accept the first acceptable permessage-deflate offer. */
-    int enable;
+    /* &wsx_hs_pmd_server: accept the first acceptable permessage-deflate
+     * offer; NULL: decline them all. */
+    const wsx_hs_pmd_server_code *enable;
     /* Largest window the server compresses with; 0: 15.  The answer says
      * server_max_window_bits=N when N < 15, or when the offer had
      * server_max_window_bits=M (then N is the smaller of the two: RFC 7692
@@ -174,7 +185,7 @@ typedef struct wsx_hs_server_config {
 } wsx_hs_server_config;
 
 /* Extension offers seen in Sec-WebSocket-Extensions (bits).  wsx accepts
- * permessage-deflate when cfg->deflate.enable says so and declines every
+ * permessage-deflate when cfg->deflate.enable is set and declines every
  * other extension. */
 #define WSX_HS_EXT_PERMESSAGE_DEFLATE 1u /* RFC 7692 */
 #define WSX_HS_EXT_OTHER 2u
@@ -224,8 +235,8 @@ typedef struct wsx_hs_request {
  * permessage-deflate negotiated when cfg->deflate.enable: see the top of
  * this header); on error its content is unspecified.  cfg NULL: the
  * default policy.  WSX_E_ARG for a NULL method or info, NULL headers with
- * num_headers > 0, or a cfg->deflate with window sizes other than 0 or
- * 8..15 or a server_min_window_bits above server_max_window_bits. */
+ * num_headers > 0, or an enabled cfg->deflate with window sizes other than
+ * 0 or 8..15 or a server_min_window_bits above server_max_window_bits. */
 WSX_API int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *method,
                                 size_t method_len, int http_major, int http_minor,
                                 const wsx_header *headers, size_t num_headers,
@@ -239,9 +250,10 @@ WSX_API int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *met
  * A writer of rule 2: WSX_OK with out[0..*out_len), a size query, or
  * WSX_E_BUFFER with *out_len the size needed.  Other errors (*out_len 0):
  * WSX_E_ARG (NULL info, info->key or out_len; a subprotocol that is not a
- * token; deflate terms wsx_hs_deflate_answer refuses; a refused extra
- * header), WSX_E_HTTP_HEADER_NAME / _VALUE (an extra header breaking rule
- * 8).  cfg NULL: no extra headers. */
+ * token; info->permessage_deflate without cfg->deflate.enable, or terms
+ * wsx_hs_deflate_answer refuses; a refused extra header),
+ * WSX_E_HTTP_HEADER_NAME / _VALUE (an extra header breaking rule 8).  cfg
+ * NULL: no extra headers. */
 WSX_API int wsx_hs_server_accept(const wsx_hs_server_config *cfg, const wsx_hs_request *info,
                                  void *out, size_t cap, size_t *out_len);
 
@@ -309,8 +321,8 @@ WSX_API int wsx_hs_server_answer_request(const wsx_hs_server_config *cfg,
  * client_max_window_bits is always there: wsx compresses with any window
  * the server asks for. */
 typedef struct wsx_hs_deflate_offer {
-    /* Nonzero: offer permessage-deflate. */
-    int enable;
+    /* &wsx_hs_pmd_client: offer permessage-deflate; NULL: do not. */
+    const wsx_hs_pmd_client_code *enable;
     /* 0: offered without a value (the client compresses with 15 unless the
      * server asks for less).  8..15: offered as client_max_window_bits=N,
      * a promise to compress with at most N whatever the answer says. */

@@ -39,8 +39,7 @@ static int check_client_config(const wsx_hs_client_config *cfg, const char *path
             return WSX_E_ARG;
     /* permessage-deflate is offered through cfg->deflate only: its answer
      * is checked and its terms reported */
-    if (!wsx__pmd_offer_ok(&cfg->deflate) ||
-        (cfg->extra_headers && has_deflate(cfg->extra_headers, cfg->num_extra_headers)))
+    if (cfg->extra_headers && has_deflate(cfg->extra_headers, cfg->num_extra_headers))
         return WSX_E_ARG;
     if (!string_of(cfg->host, WSX__HC_TARGET) ||
         (cfg->origin &&
@@ -86,7 +85,8 @@ int wsx_hs_client_request(wsx_hs_client *hs, const wsx_hs_client_config *cfg,
     }
     if (cfg->num_subprotocols)
         wsx__wbuf_put(&o, "\r\n", 2);
-    wsx__pmd_put_offer_field(&o, &cfg->deflate);
+    if (cfg->deflate.enable && cfg->deflate.enable->put_offer_field(&o, &cfg->deflate) < 0)
+        return WSX_E_ARG;
     return wsx__hs_end(&o, cfg->extra_headers, cfg->num_extra_headers, WSX__HS_CLIENT_REFUSED,
                        out_len);
 }
@@ -135,7 +135,8 @@ static int check_extensions(const wsx_hs_client *hs, const wsx_header *h, size_t
         if (got->permessage_deflate)
             return WSX_E_HS_DEFLATE_PARAM; /* accepted twice */
         /* the whole element runs to it.pos, where the list moved on */
-        r = wsx__pmd_check_answer(&hs->_deflate, name, (size_t)(it.pos - name), &got->deflate);
+        r = hs->_deflate.enable->check_answer(&hs->_deflate, name, (size_t)(it.pos - name),
+                                              &got->deflate);
         if (r < 0)
             return r;
         got->permessage_deflate = 1;

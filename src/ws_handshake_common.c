@@ -88,6 +88,19 @@ int wsx__hs_has_item(const wsx_header *h, size_t n, unsigned name, const char *w
     return 0;
 }
 
+int wsx__pmd_is_name(const char *name, size_t len)
+{
+    return wsx__http_eq_nocase(name, len, "permessage-deflate", 18);
+}
+
+void wsx__pmd_none(wsx_ws_deflate_params *terms)
+{
+    terms->server_max_window_bits = 15;
+    terms->client_max_window_bits = 15;
+    terms->server_no_context_takeover = 0;
+    terms->client_no_context_takeover = 0;
+}
+
 void wsx__hs_field(wsx__wbuf *o, unsigned name, const char *value, size_t value_len)
 {
     wsx__wbuf_field(o, WSX__HS_TEXT(name), strlen(WSX__HS_TEXT(name)), value, value_len);

@@ -84,6 +84,11 @@ int wsx__hs_item_next(wsx__hs_items *it, const char **item, size_t *len);
 int wsx__hs_has_item(const wsx_header *h, size_t n, unsigned name, const char *want,
                      size_t want_len);
 
+/* 1 if name[0..len) is "permessage-deflate" (ASCII case-insensitive). */
+int wsx__pmd_is_name(const char *name, size_t len);
+/* 15, 15, 0, 0: no compression. */
+void wsx__pmd_none(wsx_ws_deflate_params *terms);
+
 /* "name: value\r\n" */
 void wsx__hs_field(wsx__wbuf *o, unsigned name, const char *value, size_t value_len);
 /* "name: value\r\n" for a value of wsx__hs_str too */

@@ -60,6 +60,17 @@ static void choose_subprotocol(const wsx_hs_server_config *cfg, const wsx_header
     }
 }
 
+static unsigned extension_offers(const wsx_header *h, size_t n)
+{
+    wsx__hs_items it = WSX__HS_ITEMS(h, n, WSX__HS_EXTENSIONS);
+    const char *name;
+    size_t len;
+    unsigned bits = 0;
+    while (wsx__hs_item_next(&it, &name, &len))
+        bits |= wsx__pmd_is_name(name, len) ? WSX_HS_EXT_PERMESSAGE_DEFLATE : WSX_HS_EXT_OTHER;
+    return bits;
+}
+
 /* The checks of section 4.2.1, in order. */
 int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *method, size_t method_len,
                         int http_major, int http_minor, const wsx_header *headers,
@@ -67,10 +78,10 @@ int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *method, siz
 {
     const wsx_header *f;
     int r;
-    if (!method || !info || (!headers && num_headers) ||
-        (cfg && !wsx__pmd_policy_ok(&cfg->deflate)))
+    if (!method || !info || (!headers && num_headers))
         return WSX_E_ARG;
     memset(info, 0, sizeof *info);
+    wsx__pmd_none(&info->deflate);
     info->subprotocol_index = -1;
     if (method_len != 3 || memcmp(method, "GET", 3) != 0)
         return WSX_E_HS_METHOD; /* methods are case-sensitive (RFC 9110 9.1) */
@@ -103,7 +114,9 @@ int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *method, siz
             return r;
         choose_subprotocol(cfg, headers, num_headers, info);
     }
-    wsx__pmd_negotiate(cfg ? &cfg->deflate : NULL, headers, num_headers, info);
+    info->extensions_offered = extension_offers(headers, num_headers);
+    if (cfg && cfg->deflate.enable) /* the code is reached through the pointer alone */
+        return cfg->deflate.enable->negotiate(&cfg->deflate, headers, num_headers, info);
     return WSX_OK;
 }
 
@@ -150,7 +163,8 @@ int wsx_hs_server_accept(const wsx_hs_server_config *cfg, const wsx_hs_request *
     wsx__hs_field(&o, WSX__HS_ACCEPT, accept, sizeof accept);
     if (info->subprotocol)
         wsx__hs_field(&o, WSX__HS_PROTOCOL, info->subprotocol, info->subprotocol_len);
-    if (info->permessage_deflate && wsx__pmd_put_answer_field(&o, info) < 0)
+    if (info->permessage_deflate &&
+        (!cfg || !cfg->deflate.enable || cfg->deflate.enable->put_answer_field(&o, info) < 0))
         return WSX_E_ARG;
     return wsx__hs_end(&o, extra, num_extra, WSX__HS_SERVER_REFUSED, out_len);
 }

@@ -31,19 +31,6 @@ typedef struct pmd_element {
 
 enum { ELEMENT_SYNTAX = -1, ELEMENT_OTHER = 0, ELEMENT_PMD = 1 };
 
-int wsx__pmd_is_name(const char *name, size_t len)
-{
-    return wsx__http_eq_nocase(name, len, pmd_name, sizeof pmd_name - 1);
-}
-
-void wsx__pmd_none(wsx_ws_deflate_params *terms)
-{
-    terms->server_max_window_bits = 15;
-    terms->client_max_window_bits = 15;
-    terms->server_no_context_takeover = 0;
-    terms->client_no_context_takeover = 0;
-}
-
 static unsigned or_default(unsigned v, unsigned dflt) { return v ? v : dflt; }
 static unsigned smaller(unsigned a, unsigned b) { return a < b ? a : b; }
 static int window_ok(unsigned bits) { return bits - 8 <= 7; }
@@ -174,7 +161,7 @@ static int parse_element(const char *e, size_t len, int answer, pmd_element *el)
 
 /* ---- server ------------------------------------------------------------------- */
 
-int wsx__pmd_policy_ok(const wsx_hs_deflate_policy *pol)
+static int policy_ok(const wsx_hs_deflate_policy *pol)
 {
     unsigned server_max = or_default(pol->server_max_window_bits, 15);
     unsigned server_min = or_default(pol->server_min_window_bits, 8);
@@ -208,23 +195,22 @@ static int serve(const wsx_hs_deflate_policy *pol, const pmd_element *el, wsx_hs
     return 1;
 }
 
-void wsx__pmd_negotiate(const wsx_hs_deflate_policy *pol, const wsx_header *h, size_t n,
-                        wsx_hs_request *info)
+static int negotiate(const wsx_hs_deflate_policy *pol, const wsx_header *h, size_t n,
+                     wsx_hs_request *info)
 {
     wsx__hs_items it = WSX__HS_ITEMS(h, n, WSX__HS_EXTENSIONS);
     const char *item;
     size_t name_len;
     int chosen = 0, malformed = 0;
     pmd_element el;
-    wsx__pmd_none(&info->deflate);
+    if (!policy_ok(pol))
+        return WSX_E_ARG;
     while (wsx__hs_item_next(&it, &item, &name_len)) {
         /* the whole element runs to it.pos, where the list moved on */
         int kind = parse_element(item, (size_t)(it.pos - item), 0, &el);
-        info->extensions_offered |=
-            wsx__pmd_is_name(item, name_len) ? WSX_HS_EXT_PERMESSAGE_DEFLATE : WSX_HS_EXT_OTHER;
         if (kind == ELEMENT_SYNTAX)
             malformed = 1;
-        else if (kind == ELEMENT_PMD && !el.declined && !chosen && pol && pol->enable)
+        else if (kind == ELEMENT_PMD && !el.declined && !chosen)
             chosen = serve(pol, &el, info);
     }
     if (malformed && chosen) { /* a broken list: take none of it */
@@ -232,6 +218,7 @@ void wsx__pmd_negotiate(const wsx_hs_deflate_policy *pol, const wsx_header *h, s
         info->deflate_offer = 0;
         wsx__pmd_none(&info->deflate);
     }
+    return WSX_OK;
 }
 
 /* ---- writers -------------------------------------------------------------------- */
@@ -293,7 +280,7 @@ static void put_answer(wsx__wbuf *o, const wsx_hs_request *info, unsigned params
                 info->deflate.client_max_window_bits);
 }
 
-int wsx__pmd_put_answer_field(wsx__wbuf *o, const wsx_hs_request *info)
+static int put_answer_field(wsx__wbuf *o, const wsx_hs_request *info)
 {
     unsigned params;
     if (answer_params(info, &params) < 0)
@@ -317,17 +304,12 @@ int wsx_hs_deflate_answer(const wsx_hs_request *info, void *out, size_t cap, siz
 
 /* ---- client --------------------------------------------------------------------- */
 
-int wsx__pmd_offer_ok(const wsx_hs_deflate_offer *offer)
-{
-    return window_ok(or_default(offer->client_max_window_bits, 15)) &&
-           window_ok(or_default(offer->server_max_window_bits, 15));
-}
-
-void wsx__pmd_put_offer_field(wsx__wbuf *o, const wsx_hs_deflate_offer *offer)
+static int put_offer_field(wsx__wbuf *o, const wsx_hs_deflate_offer *offer)
 {
     unsigned params = CLIENT_BITS; /* always: wsx compresses with any window */
-    if (!offer->enable)
-        return;
+    if (!window_ok(or_default(offer->client_max_window_bits, 15)) ||
+        !window_ok(or_default(offer->server_max_window_bits, 15)))
+        return WSX_E_ARG;
     if (offer->server_no_context_takeover)
         params |= SERVER_NCT;
     if (offer->client_no_context_takeover)
@@ -338,10 +320,11 @@ void wsx__pmd_put_offer_field(wsx__wbuf *o, const wsx_hs_deflate_offer *offer)
     wsx__wbuf_put(o, ": ", 2);
     put_element(o, params, offer->server_max_window_bits, offer->client_max_window_bits);
     wsx__wbuf_put(o, "\r\n", 2);
+    return WSX_OK;
 }
 
-int wsx__pmd_check_answer(const wsx_hs_deflate_offer *offer, const char *e, size_t len,
-                          wsx_ws_deflate_params *terms)
+static int check_answer(const wsx_hs_deflate_offer *offer, const char *e, size_t len,
+                        wsx_ws_deflate_params *terms)
 {
     pmd_element el;
     unsigned client = or_default(offer->client_max_window_bits, 15);
@@ -362,3 +345,8 @@ int wsx__pmd_check_answer(const wsx_hs_deflate_offer *offer, const char *e, size
         (uint8_t)((el.seen & CLIENT_NCT) || offer->client_no_context_takeover);
     return WSX_OK;
 }
+
+/* ---- the code objects ----------------------------------------------------------- */
+
+const wsx_hs_pmd_server_code wsx_hs_pmd_server = {negotiate, put_answer_field};
+const wsx_hs_pmd_client_code wsx_hs_pmd_client = {put_offer_field, check_answer};

@@ -27,7 +27,7 @@ static inline wsx_hs_deflate_policy policy(int which)
 {
     wsx_hs_deflate_policy pol;
     memset(&pol, 0, sizeof pol);
-    pol.enable = which != P_OFF;
+    pol.enable = which != P_OFF ? &wsx_hs_pmd_server : NULL;
     if (which == P_SMALL) {
         pol.server_max_window_bits = 12;
         pol.client_max_window_bits = 10;
@@ -113,7 +113,7 @@ static inline wsx_hs_deflate_offer offer(int which)
 {
     wsx_hs_deflate_offer o;
     memset(&o, 0, sizeof o);
-    o.enable = which != O_OFF;
+    o.enable = which != O_OFF ? &wsx_hs_pmd_client : NULL;
     if (which == O_ALL) {
         o.client_max_window_bits = 10;
         o.server_max_window_bits = 12;

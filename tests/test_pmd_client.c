@@ -128,7 +128,7 @@ static void test_client_arguments(void)
     size_t len, i;
     memset(&cfg, 0, sizeof cfg);
     cfg.host = "h";
-    cfg.deflate.enable = 1;
+    cfg.deflate.enable = &wsx_hs_pmd_client;
     for (i = 0; i < sizeof bad_bits; i++) {
         cfg.deflate.client_max_window_bits = bad_bits[i];
         CHECK_EQ(wsx_hs_client_request(&hs, &cfg, pmd_nonce16, out, sizeof out, &len), WSX_E_ARG);
@@ -142,7 +142,7 @@ static void test_client_arguments(void)
     cfg.extra_headers = &ext;
     cfg.num_extra_headers = 1;
     CHECK_EQ(wsx_hs_client_request(&hs, &cfg, pmd_nonce16, out, sizeof out, &len), WSX_E_ARG);
-    cfg.deflate.enable = 0;
+    cfg.deflate.enable = NULL;
     CHECK_EQ(wsx_hs_client_request(&hs, &cfg, pmd_nonce16, out, sizeof out, &len), WSX_E_ARG);
     ext.value_len = 3;
     CHECK_EQ(wsx_hs_client_request(&hs, &cfg, pmd_nonce16, out, sizeof out, &len), WSX_OK);

@@ -262,11 +262,13 @@ static void test_server_arguments(void)
     pol.server_max_window_bits = 10;
     pol.server_min_window_bits = 11;
     CHECK_EQ(answer(&pol, REQ "\r\n", 0, &info, out, sizeof out), WSX_E_ARG);
-    /* disabled, the policy is still checked: a zero config is the default */
-    pol.enable = 0;
-    CHECK_EQ(answer(&pol, REQ "\r\n", 0, &info, out, sizeof out), WSX_E_ARG);
     pol.server_min_window_bits = 10;
     CHECK_EQ(answer(&pol, REQ "\r\n", 0, &info, out, sizeof out), WSX_OK);
+    /* disabled, the rest of the policy is not looked at */
+    pol.enable = NULL;
+    pol.server_min_window_bits = 99;
+    CHECK_EQ(answer(&pol, REQ F(PMD) "\r\n", 0, &info, out, sizeof out), WSX_OK);
+    CHECK_EQ(info.permessage_deflate, 0);
 
     /* hand-made terms */
     pol = policy(P_ON);
@@ -277,6 +279,20 @@ static void test_server_arguments(void)
     CHECK_EQ(wsx_hs_deflate_answer(&info, out, sizeof out, NULL), WSX_E_ARG);
     info.deflate.client_max_window_bits = 9; /* offered: may be asked for */
     CHECK_EQ(wsx_hs_deflate_answer(&info, out, sizeof out, &len), WSX_OK);
+    /* the 101 needs the server's deflate code: cfg->deflate.enable */
+    CHECK_EQ(wsx_hs_server_accept(NULL, &info, out, sizeof out, &len), WSX_E_ARG);
+    {
+        wsx_hs_server_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &len), WSX_E_ARG);
+        cfg.deflate.enable = &wsx_hs_pmd_server;
+        CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out - 1, &len), WSX_OK);
+        out[len] = '\0';
+        CHECK(strcmp(answer_line(out), PMD "; client_max_window_bits=9") == 0);
+        info.deflate_offer = 0; /* client_max_window_bits not offered: may not be asked for */
+        CHECK_EQ(wsx_hs_server_accept(&cfg, &info, out, sizeof out, &len), WSX_E_ARG);
+        info.deflate_offer = WSX_HS_PMD_CLIENT_MAX_WINDOW_BITS;
+    }
     info.deflate_offer = 0; /* not offered: may not */
     CHECK_EQ(wsx_hs_deflate_answer(&info, out, sizeof out, &len), WSX_E_ARG);
     CHECK_EQ(len, 0);

@@ -3,11 +3,11 @@
  *
  *   pmd_tool server SMAX SMIN CMAX CREQ SNCT CNCT
  *       reads an upgrade request head on stdin, answers it under that
- *       policy (wsx_hs_deflate_policy fields, enable = 1) and writes
+ *       policy (wsx_hs_deflate_policy fields, enable = &wsx_hs_pmd_server) and writes
  *       "terms PMD S C SNCT CNCT\n" and then the response bytes to stdout;
  *   pmd_tool client CMAX SMAX SNCT CNCT
  *       writes the upgrade request with that offer (wsx_hs_deflate_offer,
- *       enable = 1, RFC 6455's sample nonce) to stdout, reads the response
+ *       enable = &wsx_hs_pmd_client, RFC 6455's sample nonce) to stdout, reads the response
  *       head on stdin until EOF, and writes "result ERRNAME PMD S C SNCT
  *       CNCT\n". */
 #include <stdio.h>
@@ -56,7 +56,7 @@ static int server(char **argv)
     size_t len = read_head(), out_len;
     int head, r;
     memset(&cfg, 0, sizeof cfg);
-    cfg.deflate.enable = 1;
+    cfg.deflate.enable = &wsx_hs_pmd_server;
     cfg.deflate.server_max_window_bits = (uint8_t)atoi(argv[0]);
     cfg.deflate.server_min_window_bits = (uint8_t)atoi(argv[1]);
     cfg.deflate.client_max_window_bits = (uint8_t)atoi(argv[2]);
@@ -94,7 +94,7 @@ static int client(char **argv)
     int head, r;
     memset(&cfg, 0, sizeof cfg);
     cfg.host = "127.0.0.1";
-    cfg.deflate.enable = 1;
+    cfg.deflate.enable = &wsx_hs_pmd_client;
     cfg.deflate.client_max_window_bits = (uint8_t)atoi(argv[0]);
     cfg.deflate.server_max_window_bits = (uint8_t)atoi(argv[1]);
     cfg.deflate.server_no_context_takeover = (uint8_t)atoi(argv[2]);
