@@ -81,7 +81,8 @@ int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *method, siz
     if (!method || !info || (!headers && num_headers))
         return WSX_E_ARG;
     memset(info, 0, sizeof *info);
-    wsx__pmd_none(&info->deflate);
+    info->deflate.server_max_window_bits = 15; /* no compression: 15, 15, 0, 0 */
+    info->deflate.client_max_window_bits = 15;
     info->subprotocol_index = -1;
     if (method_len != 3 || memcmp(method, "GET", 3) != 0)
         return WSX_E_HS_METHOD; /* methods are case-sensitive (RFC 9110 9.1) */
