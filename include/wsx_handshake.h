@@ -314,7 +314,8 @@ WSX_API int wsx_hs_server_answer_request(const wsx_hs_server_config *cfg,
 
 /* permessage-deflate, what the client offers.  All zero: no offer.  Window
  * sizes are base-2 logarithms 8..15 or 0; other values make
- * wsx_hs_client_request return WSX_E_ARG.  The offer is one element,
+ * wsx_hs_client_request return WSX_E_ARG when enabled.  The offer is one
+ * element,
  *   permessage-deflate[; server_no_context_takeover]
  *     [; client_no_context_takeover][; server_max_window_bits=N]
  *     ; client_max_window_bits[=N]
@@ -408,8 +409,9 @@ typedef struct wsx_hs_response {
  *   WSX_E_ARG               NULL hs, cfg, nonce or out_len; no host; a path
  *                           not starting with '/' or holding other bytes
  *                           than 0x21-0x7E; a subprotocol that is not a
- *                           token; cfg->deflate window sizes other than 0
- *                           or 8..15; a refused extra header;
+ *                           token; an enabled cfg->deflate with window
+ *                           sizes other than 0 or 8..15; a refused extra
+ *                           header;
  *   WSX_E_HTTP_HEADER_VALUE a host that is not 0x21-0x7E only, an origin
  *                           that is empty or not a field value, an extra
  *                           header value breaking rule 8;
