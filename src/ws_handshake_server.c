@@ -109,16 +109,17 @@ int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *method, siz
         info->origin = f->value;
         info->origin_len = f->value_len;
     }
-    if (cfg) { /* NULL: the default policy, any Origin and no subprotocol */
-        r = check_origin(cfg, f);
-        if (r < 0)
-            return r;
-        choose_subprotocol(cfg, headers, num_headers, info);
-    }
     info->extensions_offered = extension_offers(headers, num_headers);
-    if (cfg && cfg->deflate.enable) /* the code is reached through the pointer alone */
-        return cfg->deflate.enable->negotiate(&cfg->deflate, headers, num_headers, info);
-    return WSX_OK;
+    if (!cfg) /* the default policy: any Origin, no subprotocol, no extension */
+        return WSX_OK;
+    r = check_origin(cfg, f);
+    if (r < 0)
+        return r;
+    choose_subprotocol(cfg, headers, num_headers, info);
+    /* the deflate code is reached through the pointer alone */
+    return cfg->deflate.enable
+               ? cfg->deflate.enable->negotiate(&cfg->deflate, headers, num_headers, info)
+               : WSX_OK;
 }
 
 /* The reason phrases wsx writes (RFC 9110 section 15), in the order of
@@ -164,9 +165,11 @@ int wsx_hs_server_accept(const wsx_hs_server_config *cfg, const wsx_hs_request *
     wsx__hs_field(&o, WSX__HS_ACCEPT, accept, sizeof accept);
     if (info->subprotocol)
         wsx__hs_field(&o, WSX__HS_PROTOCOL, info->subprotocol, info->subprotocol_len);
-    if (info->permessage_deflate &&
-        (!cfg || !cfg->deflate.enable || cfg->deflate.enable->put_answer_field(&o, info) < 0))
-        return WSX_E_ARG;
+    if (info->permessage_deflate) {
+        const wsx_hs_pmd_server_code *code = cfg ? cfg->deflate.enable : NULL;
+        if (!code || code->put_answer_field(&o, info) < 0)
+            return WSX_E_ARG;
+    }
     return wsx__hs_end(&o, extra, num_extra, WSX__HS_SERVER_REFUSED, out_len);
 }
 
