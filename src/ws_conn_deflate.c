@@ -302,11 +302,10 @@ static size_t pmd_fit(const wsx_ws_conn *c, size_t most)
         return most;
     if (most < wsx_deflate_bound(z->_out, 0))
         return 0;
-    /* bound(n) <= n * 37 / 32 + bound(0): start below the answer, then
-     * step up to it (a few dozen steps at most). */
+    /* bound(n) = n + n / 8 + n / 32 + bound(0) (wsx_deflate.h), so at a
+     * multiple of 32 it is n * 37 / 32 + bound(0): start there, below the
+     * answer, and step up to it (a few dozen steps at most). */
     n = (most - wsx_deflate_bound(z->_out, 0)) / 37 * 32;
-    while (n && wsx_deflate_bound(z->_out, n) > most)
-        n--;
     while (wsx_deflate_bound(z->_out, n + 1) <= most)
         n++;
     return n;

@@ -1093,6 +1093,79 @@ static void test_setup_arguments(void)
     CHECK_EQ(wsx_err_close_code(WSX_E_WS_COMPRESSED_END), 1007);
 }
 
+/* max_message_size counts content: an uncompressed message over it fails
+ * from its header, before any byte; a compressed one whose wire size is a
+ * little over it (incompressible bytes) but whose content is not gets in.
+ * And send_room is 0 once the room left cannot hold the bound of an empty
+ * message. */
+static void test_limits(void)
+{
+    setup s;
+    pend sv, cl;
+    int events;
+    params(&s, 15, 15, 0, 0);
+    s.max_message = 2000;
+    s.cap = 3000;
+    pend_init(&sv, WSX_WS_SERVER, &s);
+    pend_init(&cl, WSX_WS_CLIENT, &s);
+    gen(msgbuf, 2000, 1);
+    CHECK_EQ(wsx_ws_conn_send(&cl.c, WSX_WS_OP_BINARY, msgbuf, 2000), WSX_OK);
+    CHECK_EQ(pump(&cl, &sv, 0), 0);
+    CHECK(wire[0] & WSX_WS_RSV1);
+    CHECK(wire_len > 2000 + 8); /* more than the limit on the wire */
+    CHECK(received(&sv, WSX_WS_OP_BINARY, msgbuf, 2000));
+    events = sv.data_events;
+    CHECK_EQ(wsx_ws_conn_send(&cl.c, WSX_WS_OP_BINARY | WSX_WS_NO_COMPRESS, msgbuf, 2001), WSX_OK);
+    CHECK_EQ(pump(&cl, &sv, 0), WSX_E_WS_MESSAGE_TOO_BIG);
+    CHECK_EQ(sv.data_events, events); /* no byte of it */
+    CHECK_EQ(queued_close_code(&sv), 1009);
+    /* send_room with little room left */
+    CHECK_EQ(wsx_ws_conn_send(&cl.c, WSX_WS_OP_BINARY | WSX_WS_NO_COMPRESS, msgbuf, 2980), WSX_OK);
+    CHECK(wsx_ws_conn_send_room(&cl.c) == 0);
+    CHECK_EQ(wsx_ws_conn_send(&cl.c, WSX_WS_OP_BINARY, msgbuf, 0), WSX_OK); /* plain, 6 bytes */
+    pend_free(&sv);
+    pend_free(&cl);
+}
+
+/* A control frame inside a compressed message, cut by the slices the
+ * decoder is given (max(scratch, 64) bytes at a time), in any split. */
+static void test_control_across_slices(void)
+{
+    setup s;
+    pend sv, cl, rx;
+    uint8_t ping[125];
+    size_t cut, n;
+    uint8_t *sent;
+    params(&s, 15, 15, 0, 0);
+    s.scratch = 7;
+    pend_init(&sv, WSX_WS_SERVER, &s);
+    pend_init(&cl, WSX_WS_CLIENT, &s);
+    gen(msgbuf, 3000, 0);
+    memset(ping, 'p', sizeof ping);
+    CHECK_EQ(wsx_ws_conn_stream_begin(&cl.c, WSX_WS_OP_TEXT), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_stream_part(&cl.c, msgbuf, 1000), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_ping(&cl.c, ping, sizeof ping, 0), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_stream_part(&cl.c, msgbuf + 1000, 1000), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_ping(&cl.c, ping, 100, 0), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_stream_end(&cl.c, msgbuf + 2000, 1000), WSX_OK);
+    take_output(&cl);
+    n = wire_len;
+    sent = (uint8_t *)malloc(n);
+    memcpy(sent, wire, n);
+    for (cut = 0; cut < n; cut += 17) {
+        memcpy(wire, sent, n);
+        pend_init(&rx, WSX_WS_SERVER, &s);
+        CHECK_EQ(feed(&rx, wire, cut, 0), 0);
+        CHECK_EQ(feed(&rx, wire + cut, n - cut, 0), 0);
+        CHECK_EQ(rx.pings, 2);
+        CHECK(received(&rx, WSX_WS_OP_TEXT, msgbuf, 3000));
+        pend_free(&rx);
+    }
+    free(sent);
+    pend_free(&sv);
+    pend_free(&cl);
+}
+
 int main(void)
 {
     msgbuf = (uint8_t *)malloc(MSG_MAX);
@@ -1108,6 +1181,8 @@ int main(void)
     RUN(test_minimal_length_encoding);
     RUN(test_backpressure);
     RUN(test_feed_adapter);
+    RUN(test_control_across_slices);
+    RUN(test_limits);
     free(msgbuf);
     free(wire);
     return harness_done();
