@@ -223,7 +223,10 @@ static int side_init(side *s, wsx_ws_role role, const wsx_ws_deflate_params *p, 
         REQUIRE(wsx_deflater_init(&s->de, &dcfg, s->de_mem, WSX_DEFLATE_MEM_MIN(ours)) == WSX_OK);
         dc.deflater = &s->de;
     }
-    REQUIRE(wsx_ws_conn_use_deflate(&s->c, &s->z, &dc) == WSX_OK);
+    if (dc.deflater)
+        REQUIRE(wsx_ws_conn_use_deflate(&s->c, &s->z, &dc) == WSX_OK);
+    else
+        REQUIRE(wsx_ws_conn_use_inflate(&s->c, &s->z, &dc) == WSX_OK);
     REQUIRE(wsx_ws_conn_open(&s->c, 0) == WSX_OK);
     return 0;
 }

@@ -560,7 +560,9 @@ WSX_API uint64_t wsx_ws_conn_next_deadline(const wsx_ws_conn *c);
  *   wsx_ws_conn_open(&c, now_ms());
  *
  * A program that never calls wsx_ws_conn_use_deflate links neither the
- * compression code of the connection nor the DEFLATE engine.
+ * compression code of the connection nor the DEFLATE engine; one that
+ * only receives compressed messages calls wsx_ws_conn_use_inflate instead
+ * and links no compressor.
  *
  * Receiving.  A message whose first frame has RSV1 set is compressed; one
  * without is taken as it is (RFC 7692 section 6: a sender may leave any
@@ -631,8 +633,8 @@ WSX_API uint64_t wsx_ws_conn_next_deadline(const wsx_ws_conn *c);
  * So on a Cortex-M4, beyond the wsx_ws_conn (672) and its queue, with a
  * 2 KiB scratch: 15 bits both ways 243,104 bytes; 12 bits 54,950; 9 bits
  * 33,446.  An end that receives compressed messages but never compresses
- * (no deflater: "inflate only", e.g. firmware) needs the receive row
- * only: with 9 bits and a WSX_SMALL library, 1,540 + 56 + 48 and a
+ * (wsx_ws_conn_use_inflate: "inflate only", e.g. firmware) needs the
+ * receive row only: with 9 bits and a WSX_SMALL library, 1,540 + 56 + 48 and a
  * scratch of its choice (256 bytes: 1,900 bytes in all).
  * Window bits: a receiver's inflater needs at least the peer's max window
  * bits; a sender's deflater at most its own.
@@ -703,6 +705,13 @@ typedef struct wsx_ws_conn_deflate {
  * not set up or its window is larger than ours (nothing changes then);
  * WSX_E_STATE when c is not CONNECTING. */
 WSX_API int wsx_ws_conn_use_deflate(wsx_ws_conn *c, wsx_ws_conn_deflate *z,
+                                    const wsx_ws_conn_deflate_config *cfg);
+
+/* The same for an end that receives compressed messages and never
+ * compresses ("inflate only", e.g. firmware): cfg->deflater must be NULL
+ * (WSX_E_ARG otherwise).  A program that calls only this one links the
+ * decompressor but no compressor. */
+WSX_API int wsx_ws_conn_use_inflate(wsx_ws_conn *c, wsx_ws_conn_deflate *z,
                                     const wsx_ws_conn_deflate_config *cfg);
 
 /* ---- callback adapter ------------------------------------------------------ */

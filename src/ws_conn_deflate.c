@@ -1,8 +1,10 @@
 /*
- * WebSocket connection: permessage-deflate (RFC 7692), see wsx_conn.h.
- * wsx_ws_conn_use_deflate is the only way in: it stores the functions
- * below in the connection's compression state, so a program that never
- * calls it links none of this file and none of the DEFLATE engine.
+ * WebSocket connection: permessage-deflate (RFC 7692), see wsx_conn.h:
+ * receiving and the setup; sending compressed is in ws_conn_deflate_send.c.
+ * wsx_ws_conn_use_deflate and wsx_ws_conn_use_inflate are the only ways in:
+ * they store the functions of these files in the connection's compression
+ * state, so a program that calls neither links none of them and none of
+ * the DEFLATE engine, and one that only inflates links no compressor.
  *
  * Receiving.  The frame decoder still checks every frame; this file stands
  * between it and wsx_ws_conn_recv.  A compressed message's DATA (unmasked
@@ -17,11 +19,6 @@
  * limit.  Failures go into the decoder (error and failed state), so the
  * connection handles them like any decoding error.
  *
- * Sending.  A compressed frame goes straight into the queue: room for the
- * deflater's bound (and the header for that length) is checked first, the
- * deflater writes after the longest header, and wsx__conn_append_frame
- * then writes the real header and moves the payload to it (a shorter
- * length encoding, RFC 6455 section 5.2) and masks it for a client.
  */
 #include <string.h>
 
@@ -33,15 +30,6 @@ enum {
     RX_PLAIN = 0, /* no compressed message is open */
     RX_MESSAGE,   /* a compressed message: its payload is inflated */
     RX_END        /* its last frame is in: the tail, then MESSAGE_END */
-};
-
-/* wsx_ws_conn_deflate._flags */
-enum {
-    PF_RESET_SENT = 1,     /* our no_context_takeover: reset after each message */
-    PF_RESET_RECEIVED = 2, /* the peer's: reset before each message */
-    PF_SENDING = 4,        /* the message being sent is compressed */
-    PF_STREAM_END = 8      /* the inflater ended a stream (BFINAL) and
-                              nothing came after it yet */
 };
 
 static const uint8_t sync_tail[WSX_DEFLATE_SYNC_TAIL_LEN] = {0x00, 0x00, 0xff, 0xff};
@@ -88,11 +76,11 @@ static void start_message(wsx_ws_conn *c, wsx_ws_conn_deflate *z, wsx_ws_event *
     z->_opcode = (uint8_t)ev->opcode;
     z->_inflated = 0;
     z->_tail = 0;
-    z->_flags &= (uint8_t)~PF_STREAM_END;
+    z->_flags &= (uint8_t)~WSX__PF_STREAM_END;
     wsx_utf8_init(&z->_utf8);
     /* RFC 7692 section 7.1.1: the peer's no_context_takeover means every
      * message is a stream of its own. */
-    wsx_inflater_reset(z->_in, !(z->_flags & PF_RESET_RECEIVED));
+    wsx_inflater_reset(z->_in, !(z->_flags & WSX__PF_RESET_RECEIVED));
     c->_dec._flags &= (uint8_t)~WSX__WSD_F_TEXT; /* compressed bytes are not text */
     ev->frame_length = 0;                        /* unknown until inflated */
 }
@@ -151,8 +139,8 @@ static int inflate_data(wsx_ws_conn *c, wsx_ws_conn_deflate *z, wsx_ws_event *ev
     int r = wsx_inflate(z->_in, ev->data, ev->size, &taken, z->_scratch, output_room(z), &out);
     if (r < 0)
         return fail_decoder(&c->_dec, ev, r);
-    z->_flags =
-        (uint8_t)(r == WSX_INFLATE_END ? z->_flags | PF_STREAM_END : z->_flags & ~PF_STREAM_END);
+    z->_flags = (uint8_t)(r == WSX_INFLATE_END ? z->_flags | WSX__PF_STREAM_END
+                                               : z->_flags & ~WSX__PF_STREAM_END);
     if (taken < ev->size) {
         unread(&c->_dec, ev->data + taken, ev->size - taken);
         *pos -= ev->size - taken;
@@ -166,7 +154,7 @@ static int inflate_data(wsx_ws_conn *c, wsx_ws_conn_deflate *z, wsx_ws_event *ev
  * output, then MESSAGE_END, or an error. */
 static int end_message(wsx_ws_conn *c, wsx_ws_conn_deflate *z, wsx_ws_event *ev)
 {
-    if (!(z->_flags & PF_STREAM_END)) {
+    if (!(z->_flags & WSX__PF_STREAM_END)) {
         while (z->_tail < WSX_DEFLATE_SYNC_TAIL_LEN) {
             size_t taken, out;
             int r = wsx_inflate(z->_in, sync_tail + z->_tail, WSX_DEFLATE_SYNC_TAIL_LEN - z->_tail,
@@ -197,8 +185,8 @@ static size_t slice(const wsx_ws_conn_deflate *z)
     return z->_scratch_cap < 64 ? 64 : z->_scratch_cap;
 }
 
-/* wsx_ws_decode's place in wsx_ws_conn_recv: d is c->_dec. */
-static int pmd_recv(wsx_ws_decoder *d, void *buf_, size_t len, size_t *consumed, wsx_ws_event *ev)
+int wsx__conn_deflate_recv(wsx_ws_decoder *d, void *buf_, size_t len, size_t *consumed,
+                           wsx_ws_event *ev)
 {
     wsx_ws_conn *c = (wsx_ws_conn *)(void *)((char *)d - offsetof(wsx_ws_conn, _dec));
     wsx_ws_conn_deflate *z = c->_deflate;
@@ -241,77 +229,21 @@ static int pmd_recv(wsx_ws_decoder *d, void *buf_, size_t len, size_t *consumed,
     return r;
 }
 
-/* ---- sending -------------------------------------------------------------- */
-
-/* A compressed frame of the message being sent: room for the bound first,
- * so nothing moves the deflater unless the frame is queued. */
-static int queue_compressed(wsx_ws_conn *c, wsx_deflater *d, unsigned fin, unsigned opcode,
-                            const void *data, size_t len)
+/* Without a deflater: every message goes as it is. */
+static int plain_queue(wsx_ws_conn *c, unsigned flags, unsigned opcode, const void *data,
+                       size_t len)
 {
-    size_t bound = wsx_deflate_bound(d, len), need = wsx__conn_frame_len(c, bound), used, n;
-    uint8_t *at;
-    if (need > c->_cap)
-        return WSX_E_BUFFER;
-    if (!wsx__conn_flush_control(c) || need > wsx__conn_queue_free(c))
-        return WSX_E_CONN_QUEUE_FULL;
-    at = c->_out + c->_tail + wsx__conn_header_len(c, bound);
-    /* Cannot fail: out has room for the bound and the stream is never
-     * finished.  A part ends with a sync flush, so it can be inflated on
-     * arrival; a message end strips the flush's tail (RFC 7692 7.2.1). */
-    (void)wsx_deflate(d, data, len, &used, fin ? WSX_DEFLATE_MESSAGE : WSX_DEFLATE_SYNC, at, bound,
-                      &n);
-    wsx__conn_append_frame(c, fin | (opcode ? WSX_WS_RSV1 : 0), opcode, at, n);
-    if (fin && (c->_deflate->_flags & PF_RESET_SENT))
-        wsx_deflater_reset(d);
-    return WSX_OK;
+    return wsx__conn_queue_data(c, flags, opcode | WSX_WS_NO_COMPRESS, data, len);
 }
 
-/* 1 when a message's first frame of len bytes (fin: the only one) is to
- * be compressed. */
-static int worth_compressing(const wsx_ws_conn *c, const wsx_ws_conn_deflate *z, unsigned fin,
-                             size_t len)
+static size_t plain_fit(const wsx_ws_conn *c, size_t most)
 {
-    if (!z->_out || (fin && len < z->_min_size))
-        return 0;
-    /* A whole message too big for the queue once compressed goes as it
-     * is (section 6 allows it) rather than fail. */
-    return !fin || wsx__conn_frame_len(c, wsx_deflate_bound(z->_out, len)) <= c->_cap;
+    (void)c;
+    return most;
 }
 
-static int pmd_queue(wsx_ws_conn *c, unsigned flags, unsigned opcode, const void *data, size_t len)
-{
-    wsx_ws_conn_deflate *z = c->_deflate;
-    unsigned fin = flags & WSX_WS_FIN;
-    if (opcode != WSX_WS_OP_CONTINUATION) /* the first frame decides */
-        z->_flags = (uint8_t)(worth_compressing(c, z, fin, len) ? z->_flags | PF_SENDING
-                                                                : z->_flags & ~PF_SENDING);
-    if (!(z->_flags & PF_SENDING))
-        return wsx__conn_queue_data(c, flags, opcode | WSX_WS_NO_COMPRESS, data, len);
-    return queue_compressed(c, z->_out, fin, opcode, data, len);
-}
-
-/* send_room: the longest input whose compressed frame has at most `most`
- * bytes of payload, unless the frame to come is surely sent as it is. */
-static size_t pmd_fit(const wsx_ws_conn *c, size_t most)
-{
-    const wsx_ws_conn_deflate *z = c->_deflate;
-    size_t n;
-    unsigned op = c->_stream_op;
-    if (!z->_out || (op & WSX_WS_NO_COMPRESS) ||
-        (op && (c->_flags & WSX__CF_STREAM_STARTED) && !(z->_flags & PF_SENDING)))
-        return most;
-    if (most < wsx_deflate_bound(z->_out, 0))
-        return 0;
-    /* bound(n) = n + n / 8 + n / 32 + bound(0) (wsx_deflate.h), so at a
-     * multiple of 32 it is n * 37 / 32 + bound(0): start there, below the
-     * answer, and step up to it (a few dozen steps at most). */
-    n = (most - wsx_deflate_bound(z->_out, 0)) / 37 * 32;
-    while (wsx_deflate_bound(z->_out, n + 1) <= most)
-        n++;
-    return n;
-}
-
-static const struct wsx__ws_deflate_ops pmd_ops = {pmd_recv, pmd_queue, pmd_fit};
+static const struct wsx__ws_deflate_ops inflate_ops = {wsx__conn_deflate_recv, plain_queue,
+                                                       plain_fit};
 
 /* ---- setup ---------------------------------------------------------------- */
 
@@ -326,8 +258,9 @@ static int params_ok(const wsx_ws_deflate_params *p)
            p->server_no_context_takeover <= 1 && p->client_no_context_takeover <= 1;
 }
 
-int wsx_ws_conn_use_deflate(wsx_ws_conn *c, wsx_ws_conn_deflate *z,
-                            const wsx_ws_conn_deflate_config *cfg)
+int wsx__conn_deflate_setup(wsx_ws_conn *c, wsx_ws_conn_deflate *z,
+                            const wsx_ws_conn_deflate_config *cfg,
+                            const struct wsx__ws_deflate_ops *ops)
 {
     const wsx_ws_deflate_params *p;
     uint64_t max;
@@ -349,7 +282,7 @@ int wsx_ws_conn_use_deflate(wsx_ws_conn *c, wsx_ws_conn_deflate *z,
     /* the limit given at init (set up again: the one kept before) */
     max = c->_deflate ? c->_deflate->_max : c->_dec._max_message;
     memset(z, 0, sizeof *z);
-    z->_ops = &pmd_ops;
+    z->_ops = ops;
     z->_in = cfg->inflater;
     z->_out = cfg->deflater;
     z->_scratch = (uint8_t *)cfg->scratch;
@@ -358,14 +291,20 @@ int wsx_ws_conn_use_deflate(wsx_ws_conn *c, wsx_ws_conn_deflate *z,
     z->_max = max;
     c->_dec._max_message = wire_limit(max);
     if (client ? p->client_no_context_takeover : p->server_no_context_takeover)
-        z->_flags |= PF_RESET_SENT;
+        z->_flags |= WSX__PF_RESET_SENT;
     if (client ? p->server_no_context_takeover : p->client_no_context_takeover)
-        z->_flags |= PF_RESET_RECEIVED;
+        z->_flags |= WSX__PF_RESET_RECEIVED;
     wsx_inflater_reset(z->_in, 0);
-    if (z->_out)
-        wsx_deflater_reset(z->_out);
     c->_dec._rsv_allowed |= WSX_WS_RSV1;
     c->_dec._flags |= WSX__WSD_F_DEFLATE;
     c->_deflate = z;
     return WSX_OK;
+}
+
+int wsx_ws_conn_use_inflate(wsx_ws_conn *c, wsx_ws_conn_deflate *z,
+                            const wsx_ws_conn_deflate_config *cfg)
+{
+    if (cfg && cfg->deflater)
+        return WSX_E_ARG;
+    return wsx__conn_deflate_setup(c, z, cfg, &inflate_ops);
 }

@@ -118,4 +118,22 @@ struct wsx__ws_deflate_ops {
     size_t (*fit)(const wsx_ws_conn *c, size_t payload);
 };
 
+/* wsx_ws_conn_deflate._flags */
+enum {
+    WSX__PF_RESET_SENT = 1,     /* our no_context_takeover: reset after each message */
+    WSX__PF_RESET_RECEIVED = 2, /* the peer's: reset before each message */
+    WSX__PF_SENDING = 4,        /* the message being sent is compressed */
+    WSX__PF_STREAM_END = 8      /* the inflater ended a stream (BFINAL) and
+                                   nothing came after it yet */
+};
+
+/* The recv of both ops tables (ws_conn_deflate.c). */
+int wsx__conn_deflate_recv(wsx_ws_decoder *d, void *buf, size_t len, size_t *consumed,
+                           wsx_ws_event *ev);
+
+/* wsx_ws_conn_use_deflate / _use_inflate with the ops to install. */
+int wsx__conn_deflate_setup(wsx_ws_conn *c, wsx_ws_conn_deflate *z,
+                            const wsx_ws_conn_deflate_config *cfg,
+                            const struct wsx__ws_deflate_ops *ops);
+
 #endif /* WSX_WS_CONN_INTERNAL_H */

@@ -131,7 +131,10 @@ static void pend_init(pend *e, wsx_ws_role role, const setup *s)
                  WSX_OK);
         dc.deflater = &e->de;
     }
-    CHECK_EQ(wsx_ws_conn_use_deflate(&e->c, &e->z, &dc), WSX_OK);
+    if (dc.deflater)
+        CHECK_EQ(wsx_ws_conn_use_deflate(&e->c, &e->z, &dc), WSX_OK);
+    else /* the inflate-only entry */
+        CHECK_EQ(wsx_ws_conn_use_inflate(&e->c, &e->z, &dc), WSX_OK);
     CHECK_EQ(wsx_ws_conn_open(&e->c, 0), WSX_OK);
 }
 
@@ -1049,6 +1052,8 @@ static void test_setup_arguments(void)
     dc.agreed.client_no_context_takeover = 2;
     CHECK_EQ(wsx_ws_conn_use_deflate(&c, &z, &dc), WSX_E_ARG);
     dc.agreed.client_no_context_takeover = 1;
+    CHECK_EQ(wsx_ws_conn_use_inflate(&c, &z, &dc), WSX_E_ARG); /* has a deflater */
+    CHECK_EQ(wsx_ws_conn_use_inflate(&c, &z, NULL), WSX_E_ARG);
     CHECK(c._deflate == NULL); /* nothing changed so far */
     CHECK_EQ(wsx_ws_conn_use_deflate(&c, &z, &dc), WSX_OK);
     dc.deflater = NULL; /* inflate only; the inflater may be bigger */

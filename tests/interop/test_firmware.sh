@@ -141,8 +141,9 @@ fi
 # the compressor and gzip writer: +4502 (deflate 4058, gzip_write 444);
 # then gzip'd event streams: +2046 (sse_gzip 1074, http_accept 599, the
 # Content-Encoding checks of sse_client 266, the head's lines 93); then
-# permessage-deflate in the connection: +1816 (ws_conn_deflate 1686,
-# linked only by wsx_ws_conn_use_deflate; its hooks in ws_conn and
+# permessage-deflate in the connection: +1884 (ws_conn_deflate 1330 and
+# ws_conn_deflate_send 424, linked only by wsx_ws_conn_use_deflate, the
+# first also by wsx_ws_conn_use_inflate; their hooks in ws_conn and
 # ws_conn_send 90, the decoder's RSV1 rule 30, three error rows 6); then
 # permessage-deflate negotiation: +1896 (ws_pmd 1628, linked only by a
 # program that sets cfg.deflate.enable; the handshakes' hooks, fields and
