@@ -9,6 +9,8 @@
 #                        FUZZ_TARGETS="fuzz_x fuzz_y" picks some (see fuzz/README.md)
 #   make fuzz-smoke      fuzz-run with 30 seconds per target (CI)
 #   make format          clang-format -i on every C file (make check fails on a difference)
+#   make analyze         cppcheck, gcc -fanalyzer, clang-tidy, scan-build on src/ (both profiles)
+#   make valgrind        the unit tests under valgrind memcheck
 #   make coverage        line and branch coverage of src/ (gcc --coverage, gcovr) from
 #                        the unit tests and the corpus replays; fails below
 #                        COV_LINES / COV_BRANCHES percent
@@ -57,6 +59,7 @@ TEST_SRCS    := $(sort $(wildcard tests/test_*.c))
 TESTS        := $(TEST_SRCS:tests/%.c=$(B)/tests/%)
 ASAN_TESTS   := $(TEST_SRCS:tests/%.c=$(B)/asan/tests/%)
 SMALL_TESTS  := $(TEST_SRCS:tests/%.c=$(B)/small/tests/%)
+VG_TESTS     := $(TEST_SRCS:tests/%.c=$(B)/vg/tests/%)
 FUZZ_SRCS    := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_REPLAY  := $(FUZZ_SRCS:fuzz/%.c=$(B)/asan/fuzz/%)
 SMALL_REPLAY := $(FUZZ_SRCS:fuzz/%.c=$(B)/small/fuzz/%)
@@ -83,7 +86,8 @@ SAN          := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-saniti
 test_libs     = $(shell sed -n 's/^.*TEST_LIBS: *//p' $(1))
 TEST_FLAGS   := $(WARN) -Iinclude -Isrc -Itests -D_DEFAULT_SOURCE -O1 -g
 
-.PHONY: all check examples fuzz fuzz-run fuzz-smoke coverage format bench install uninstall clean unit-tests demo
+.PHONY: all check examples fuzz fuzz-run fuzz-smoke coverage format bench install uninstall clean unit-tests demo \
+        analyze valgrind
 
 all: $(B)/libwsx.a $(B)/libwsx.so $(B)/wsx.pc
 
@@ -131,6 +135,12 @@ $(B)/asan/libwsx.a: $(ASAN_OBJS)
 $(B)/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/libwsx.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $< -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm $(call test_libs,$<)
+
+# The unit tests for valgrind: the exhaustive loops trimmed (WSX_TEST_QUICK),
+# no sanitizer.
+$(B)/vg/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/libwsx.a
+	@mkdir -p $(@D)
+	$(CC) $(TEST_FLAGS) -DWSX_TEST_QUICK $(CPPFLAGS) $< -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm $(call test_libs,$<)
 
 $(B)/asan/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/asan/libwsx.a
 	@mkdir -p $(@D)
@@ -193,6 +203,15 @@ unit-tests: all $(TESTS) $(ASAN_TESTS) $(SMALL_TESTS) $(FUZZ_REPLAY) $(SMALL_REP
 
 check: unit-tests
 	@sh tests/run.sh $(B)
+
+# ---- analyzers: cppcheck, gcc -fanalyzer, clang-tidy, scan-build over src/
+# (tests/analyze.sh); valgrind memcheck over the unit tests (tests/valgrind.sh)
+
+analyze:
+	@sh tests/analyze.sh $(B) $(or $(ANALYZE_JOBS),2)
+
+valgrind: $(VG_TESTS)
+	@sh tests/valgrind.sh $(B) $(or $(ANALYZE_JOBS),2)
 
 # ---- formatting (.clang-format; tests/check_format.sh fails on a difference)
 

@@ -309,9 +309,9 @@ typedef struct wsx_deflater_config {
 #define WSX__DEFLATE_WINDOW(wb) ((wb) >= 15 ? 65536u : (2u << (wb)) + 262u)
 #define WSX__DEFLATE_HASH_BITS(wb) ((wb) > 9 ? (wb)-1 : 8)
 #define WSX__DEFLATE_TABLES (340u * 4 + 340u * 2 + 576u * 2 + 320u * 2 + 340u)
-#define WSX__DEFLATE_FIXED(wb)                                                                   \
-    ((size_t)WSX__DEFLATE_TABLES + 2u * (1u << WSX__DEFLATE_HASH_BITS(wb)) + 2u * (1u << (wb)) + \
-     WSX__DEFLATE_WINDOW(wb) + 24u)
+#define WSX__DEFLATE_FIXED(wb)                                                      \
+    ((size_t)WSX__DEFLATE_TABLES + 2u * ((size_t)1 << WSX__DEFLATE_HASH_BITS(wb)) + \
+     2u * ((size_t)1 << (wb)) + WSX__DEFLATE_WINDOW(wb) + 24u)
 #define WSX__DEFLATE_MIN_SYMBOLS 256u
 #define WSX__DEFLATE_MAX_SYMBOLS 16384u
 

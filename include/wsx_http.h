@@ -163,9 +163,10 @@ WSX_API int wsx_http_parser_init(wsx_http_parser *p, const wsx_http_config *cfg)
  *        answer (400, 414, 431, 505).  See wsx_hs_server_refusal() in
  *        wsx_handshake.h for a ready-made response.
  * WSX_E_ARG (not sticky) for a NULL p, out, buf (len > 0) or headers
- * (max_headers > 0), or a len shorter than the bytes given before;
- * WSX_E_STATE if p is parsing a response.  Text slices are const char *
- * into buf whatever buf's type (rule 3). */
+ * (max_headers > 0), a len shorter than the bytes given before, or a
+ * max_headers smaller than the header count an earlier call with a larger
+ * array already scanned; WSX_E_STATE if p is parsing a response.  Text
+ * slices are const char * into buf whatever buf's type (rule 3). */
 WSX_API int wsx_http_parse_request(wsx_http_parser *p, const void *buf, size_t len,
                                    wsx_header *headers, size_t max_headers, wsx_http_request *out);
 

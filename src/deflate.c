@@ -330,7 +330,7 @@ int wsx_deflater_init(wsx_deflater *d, const wsx_deflater_config *cfg, void *mem
     if (!d || !mem || wb < 8 || wb > 15 || level < 1 || level > 9)
         return WSX_E_ARG;
     fixed = WSX__DEFLATE_FIXED(wb);
-    if (mem_size < fixed + 4 * WSX__DEFLATE_MIN_SYMBOLS)
+    if (mem_size < fixed + 4 * (size_t)WSX__DEFLATE_MIN_SYMBOLS)
         return WSX_E_BUFFER;
     memset(d, 0, sizeof *d);
     m += (0u - (unsigned)(uintptr_t)m) & 7u;

@@ -418,6 +418,8 @@ static int emit_stored(wsx_deflater *d, out_buf *o)
         return 1;
     }
     n = o->cap - o->n < d->_chunk ? o->cap - o->n : d->_chunk;
+    if (n == 0)
+        return 0; /* no room: memcpy must not see a NULL o->p (size query) */
     memcpy(o->p + o->n, d->_win + d->_block_start + d->_block_len - d->_left, n);
     o->n += n;
     d->_left -= (unsigned)n;

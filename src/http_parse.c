@@ -290,8 +290,11 @@ static int parse_head(wsx_http_parser *p, int kind, start_line_fn start_line, co
         if (r < 0)
             p->_err = r;
     }
-    if (r > 0)
+    if (r > 0) {
+        if (p->_nheaders > max_headers)
+            return WSX_E_ARG; /* a smaller array than the scan counted with */
         fill_headers(p, buf, headers);
+    }
     return r;
 }
 

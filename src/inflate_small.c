@@ -101,7 +101,7 @@ int wsx_inflate(wsx_inflater *z, const void *in_buf, size_t in_len, size_t *in_u
     const uint8_t *in_start;
     uint8_t *out_start, *out_end, *out, *lens;
     bits b;
-    unsigned used, x;
+    unsigned used = 0, x; /* decode sets it with every symbol it returns */
     int sym;
 
     if (r != WSX_OK)

@@ -74,6 +74,8 @@ WSX__HOT unsigned build(uint32_t *t, unsigned max_root, const uint8_t *lens, uns
         for (i = 0; i < 1u << root; i++)
             t[i] = E_BAD;
     for (i = 0; i < count[0]; i++) {
+        /* count[0] is the number of codes, all of them put in sorted above */
+        /* cppcheck-suppress uninitvar */
         unsigned sym = sorted[i], rev, j;
         uint32_t e;
         while (lens[sym] > len) { /* canonical codes (RFC 1951 3.2.2) */

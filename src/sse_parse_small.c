@@ -106,7 +106,7 @@ static WSX__NOINLINE int value_end(wsx_sse_parser *p, wsx_sse_event *ev, const u
 int wsx_sse_parse(wsx_sse_parser *p, const void *buf, size_t len, size_t *consumed,
                   wsx_sse_event *ev)
 {
-    const uint8_t *s = (const uint8_t *)buf, *end = len ? s + len : s;
+    const uint8_t *s = (const uint8_t *)buf, *end;
     const uint8_t *value = s;    /* this call's part of the value being read */
     const uint8_t *slice = NULL; /* the event's one data line, whole in buf */
     int line_here = 0;           /* a line began in this call */
@@ -117,6 +117,7 @@ int wsx_sse_parse(wsx_sse_parser *p, const void *buf, size_t len, size_t *consum
             *consumed = 0;
         return WSX_E_ARG;
     }
+    end = len ? s + len : s; /* C99 6.5.6: no arithmetic on a NULL buf */
     r = p->_err;
     if (!r && p->_ended)
         r = WSX_E_STATE;

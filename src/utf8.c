@@ -194,7 +194,7 @@ static unsigned non_ascii_words(const uint8_t *p, unsigned words)
     uint64_t t = 0;
     unsigned k;
     for (k = 0; k < words; k++)
-        t |= (load64(p + 8 * k) & HIGH_BITS) >> (7 - k);
+        t |= (load64(p + 8 * (size_t)k) & HIGH_BITS) >> (7 - k);
     t |= t >> 32;
     t |= t >> 16;
     t |= t >> 8;
@@ -263,7 +263,7 @@ WSX__HOT uint64_t dfa_range(uint64_t state, const uint8_t *p, unsigned first, un
 {
     unsigned k;
     for (k = first; k <= last; k++)
-        state = dfa_word(state, p + 8 * k);
+        state = dfa_word(state, p + 8 * (size_t)k);
     /* a sequence cut by an ASCII word fails at its first byte */
     if (state != S_ACCEPT && last + 1 < words)
         return S_ERROR;

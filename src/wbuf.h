@@ -23,7 +23,7 @@ typedef struct wsx__wbuf {
 } wsx__wbuf;
 
 /* A string literal and its length, for the calls below. */
-#define WSX__LIT(s) s, (sizeof s - 1)
+#define WSX__LIT(s) (s), (sizeof(s) - 1)
 
 /* The start of a writer of API rule 2 (wsx_base.h): w set to put bytes
  * into out[0..cap) (none put yet); WSX_E_ARG if out_len is NULL, else

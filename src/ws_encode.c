@@ -140,13 +140,14 @@ int wsx_ws_frame_in_place(void *buf, size_t headroom, size_t payload_len, unsign
                           unsigned flags, const uint8_t *mask_key, size_t *frame_offset)
 {
     size_t hlen = wsx_ws_header_size((uint64_t)payload_len, mask_key != NULL);
-    uint8_t *payload = (uint8_t *)buf + headroom, *frame;
+    uint8_t *payload, *frame;
     size_t frame_len;
     int err;
     if (buf == NULL || frame_offset == NULL)
         return WSX_E_ARG;
     if (headroom < hlen)
         return WSX_E_BUFFER;
+    payload = (uint8_t *)buf + headroom;
     frame = payload - hlen;
     err = wsx_ws_encode_frame(opcode, flags, payload, payload_len, mask_key, frame,
                               hlen + payload_len, &frame_len);

@@ -290,6 +290,13 @@ static void test_leftover_and_contract(void)
     /* called again: same answer; with fewer bytes than the head: ARG */
     CHECK_EQ(wsx_http_parse_request(&p, g, n, h, 4, &q), 27);
     CHECK_EQ(wsx_http_parse_request(&p, g, 10, h, 4, &q), WSX_E_ARG);
+    /* ... or with an array smaller than the head's one header: ARG, nothing
+     * written past it */
+    CHECK_EQ(wsx_http_parse_request(&p, g, n, NULL, 0, &q), WSX_E_ARG);
+    h[0].name = NULL;
+    CHECK_EQ(wsx_http_parse_request(&p, g, n, h, 0, &q), WSX_E_ARG);
+    CHECK(h[0].name == NULL);
+    CHECK_EQ(wsx_http_parse_request(&p, g, n, h, 1, &q), 27);
     guarded_free(g, n);
     /* byte by byte: the head ends exactly at 27 whatever follows */
     wsx_http_parser_init(&p, NULL);

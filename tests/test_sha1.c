@@ -138,6 +138,7 @@ static void test_unaligned_input_untouched(void)
 {
     uint8_t buf[1 + 130], copy[131];
     size_t i;
+    buf[0] = 0xA5;
     for (i = 0; i < 130; i++)
         buf[1 + i] = (uint8_t)(i * 37 + 11);
     memcpy(copy, buf, sizeof buf);
