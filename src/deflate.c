@@ -353,7 +353,10 @@ int wsx_deflater_init(wsx_deflater *d, const wsx_deflater_config *cfg, void *mem
         d->_sym_cap = WSX__DEFLATE_MAX_SYMBOLS;
     memcpy(d->_param, levels[level - 1], sizeof d->_param);
     memset(d->_head, 0, (sizeof *d->_head) << d->_hbits);
-    memset(d->_win + d->_win_size, 0, 8);
+    /* Match search reads whole words, up to 7 bytes past the data it
+     * compares (the result is clamped to it): zeroed, those bytes keep the
+     * search a function of the input alone, and memory checkers quiet. */
+    memset(d->_win, 0, d->_win_size + 8);
     return wsx_deflater_reset(d);
 }
 
