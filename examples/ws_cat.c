@@ -1,7 +1,8 @@
 /*
  * ws_cat — a WebSocket client for the command line, built on wsx.
  *
- *   ws_cat [--binary] [--ping] [--close CODE] [--wait] [--origin O] URL
+ *   ws_cat [--binary] [--ping] [--close CODE] [--wait] [--origin O]
+ *          [--no-deflate] URL
  *
  * Connects to URL (ws:// only; see the TLS example for wss://), then:
  *   - every line read from stdin goes out as one text message (one binary
@@ -16,6 +17,10 @@
  *   - at the end of stdin it starts the close handshake with --close CODE
  *     (default 1000), unless --wait: then it stays until the server
  *     closes.
+ *   - permessage-deflate (RFC 7692) is offered unless --no-deflate; when
+ *     the server agrees ("connected to URL (permessage-deflate)"), lines
+ *     of 32 bytes or more go out compressed, and compressed messages are
+ *     inflated before they are printed.
  * Status lines (connected, pong, close) go to stderr, messages to stdout.
  * It exits when the server closes the connection: status 0 after a
  * complete close handshake, 1 on any failure, 2 for bad arguments.
@@ -26,6 +31,7 @@
  */
 #include "net.h"
 #include "opt.h"
+#include "pmd.h"
 
 #include <wsx.h>
 #include <wsx_conn.h>
@@ -48,7 +54,7 @@
 #define MAX_HEADERS 64
 
 typedef struct options {
-    int binary, ping, wait;
+    int binary, ping, wait, no_deflate;
     unsigned close_code;
     const char *origin;
     const char *url;
@@ -59,6 +65,7 @@ typedef struct cat {
     net_url url;
     int fd;
     wsx_ws_conn conn;
+    pmd_mem *pmd; /* compression memory, once agreed */
     /* stdin */
     int stdin_open;
     char line[LINE_CAP];
@@ -348,6 +355,8 @@ static int handshake(cat *k)
     hc.host = k->url.host_header;
     hc.path = k->url.target;
     hc.origin = k->opt.origin;
+    if (!k->opt.no_deflate)
+        hc.deflate.enable = &wsx_hs_pmd_client;
     r = wsx_hs_client_request(&hs, &hc, nonce, req, sizeof req, &req_len);
     if (report("request", r) != 0)
         return -1;
@@ -370,15 +379,21 @@ static int handshake(cat *k)
             return report("response", r < 0 ? r : WSX_E_HTTP_HEAD_TOO_LARGE);
     }
     {
-        int err = wsx_hs_client_check_response(&hs, &res, NULL);
+        wsx_hs_response got;
+        int err = wsx_hs_client_check_response(&hs, &res, &got);
         if (err != WSX_OK) {
             fprintf(stderr, "ws_cat: upgrade refused: HTTP %d %.*s (%s)\n", res.status,
                     (int)res.reason_len, res.reason, wsx_strerror(err));
             return -1;
         }
+        if (got.permessage_deflate &&
+            !(k->pmd = pmd_attach(&k->conn, &got.deflate, WSX_WS_CLIENT, 0))) {
+            fputs("ws_cat: out of memory for permessage-deflate\n", stderr);
+            return -1;
+        }
     }
     wsx_ws_conn_open(&k->conn, net_now_ms());
-    fprintf(stderr, "connected to %s\n", k->opt.url);
+    fprintf(stderr, "connected to %s%s\n", k->opt.url, k->pmd ? " (permessage-deflate)" : "");
     if ((size_t)r < len)
         return decode(k, k->in + r, len - (size_t)r);
     return 0;
@@ -388,12 +403,15 @@ static int handshake(cat *k)
 
 static void usage(void)
 {
-    fputs("usage: ws_cat [--binary] [--ping] [--close CODE] [--wait] [--origin O] URL\n"
+    fputs("usage: ws_cat [--binary] [--ping] [--close CODE] [--wait] [--origin O]\n"
+          "              [--no-deflate] URL\n"
           "  --binary      send stdin lines as binary messages\n"
           "  --ping        send a ping when connected and print the pong\n"
           "  --close CODE  close code at end of stdin (default 1000)\n"
           "  --wait        at end of stdin, wait for the server to close\n"
           "  --origin O    send an Origin header\n"
+          "  --no-deflate  do not offer permessage-deflate (compression; offered\n"
+          "                by default: 15-bit windows, about 244 KiB when agreed)\n"
           "  URL           ws://host[:port][/path][?query]\n"
           "stdin lines go out as messages; messages received are printed one per\n"
           "line (binary as hex); status on stderr.\n",
@@ -413,6 +431,8 @@ static int parse_options(int argc, char **argv, options *o)
             o->ping = 1;
         } else if (strcmp(a, "--wait") == 0) {
             o->wait = 1;
+        } else if (strcmp(a, "--no-deflate") == 0) {
+            o->no_deflate = 1;
         } else if (strcmp(a, "--close") == 0 && i + 1 < argc) {
             uint64_t code;
             if (opt_u64(argv[++i], 0, 65535, &code) != 0 ||
@@ -519,5 +539,6 @@ int main(int argc, char **argv)
     }
     status = run(&k);
     close(k.fd);
+    free(k.pmd);
     return status;
 }

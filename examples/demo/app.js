@@ -9,7 +9,7 @@
 
 const $ = (id) => document.getElementById(id);
 // What the page saw, for tests and curious readers (bounded).
-const demo = window.wsxDemo = { feedIds: [], tokenTimes: [], chat: [] };
+const demo = window.wsxDemo = { feedIds: [], tokenTimes: [], chat: [], wsExtensions: '' };
 
 function addItem(list, cls, parts, max = 200) {
   const li = document.createElement('li');
@@ -58,6 +58,7 @@ function chatOpen() {
   chatState();
   ws.onopen = () => {
     chat.attempt = 0;
+    demo.wsExtensions = ws.extensions; // "permessage-deflate; ..." when compressed
     ws.send(JSON.stringify({ type: 'hello', name: $('name').value.trim() || 'guest' }));
     chatState();
   };

@@ -269,7 +269,8 @@ void start_ws(client *c, const wsx_http_request *req, size_t head_len)
     server *s = c->srv;
     char resp[WSX_HS_RESPONSE_SIZE];
     size_t n = 0;
-    int r = wsx_hs_server_answer_request(&s->hs_cfg, req, NULL, resp, sizeof resp, &n);
+    wsx_hs_request info;
+    int r = wsx_hs_server_answer_request(&s->hs_cfg, req, &info, resp, sizeof resp, &n);
     if (r != WSX_OK) {
         c->keep_alive = 0;
         c->close_after = 1;
@@ -283,8 +284,16 @@ void start_ws(client *c, const wsx_http_request *req, size_t head_len)
         respond_text(c, 503, NULL, "out of memory\n");
         return;
     }
-    out_append(c, resp, n);
     wsx_ws_conn_init(&c->ws->conn, &s->ws_cfg, c->ws->queue, WS_QUEUE);
+    c->ws->pmd = NULL;
+    if (info.permessage_deflate &&
+        !(c->ws->pmd = pmd_attach(&c->ws->conn, &info.deflate, WSX_WS_SERVER, 0))) {
+        free(c->ws);
+        c->ws = NULL;
+        respond_text(c, 503, NULL, "out of memory\n");
+        return;
+    }
+    out_append(c, resp, n);
     wsx_ws_conn_open(&c->ws->conn, net_now_ms());
     wsx_ws_feed_init(&c->ws->feed, &ws_callbacks, c, c->ws->msg, WS_MAX_MESSAGE);
     c->ws->name_len = 0;

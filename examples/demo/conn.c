@@ -92,6 +92,8 @@ void client_free(server *s, client *c)
     close(c->fd);
     s->nclients--;
     free(c->body);
+    if (c->ws)
+        free(c->ws->pmd);
     free(c->ws);
     free(c->gz);
     free(c);

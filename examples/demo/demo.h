@@ -8,7 +8,8 @@
  *               [--pong-timeout-ms MS] [--message-timeout-ms MS]
  *               [--keepalive-ms MS] [--idle-ms MS] [--max-lag BYTES]
  *               [--stall-ms MS] [--max-connections N] [--no-gzip]
- *               [--gzip-window-bits N] [--gzip-level N] [--test-hooks] [--quiet]
+ *               [--gzip-window-bits N] [--gzip-level N] [--no-deflate]
+ *               [--deflate-window-bits N] [--test-hooks] [--quiet]
  *   demo_server_tls --cert FILE --key FILE [the same options]
  *
  * `make demo` builds it and runs it on http://127.0.0.1:8080/.
@@ -94,6 +95,7 @@
 #include "http_text.h"
 #include "json.h"
 #include "net.h"
+#include "pmd.h"
 #include "transport.h"
 
 #include <wsx.h>
@@ -139,9 +141,10 @@ typedef struct options {
     uint64_t stall_ms;
     const char *state_path;
     long max_connections;
-    int gzip;             /* compress event streams (off: --no-gzip) */
-    int gzip_window_bits; /* 8..15 */
-    int gzip_level;       /* 1..9 */
+    int gzip;              /* compress event streams (off: --no-gzip) */
+    int gzip_window_bits;  /* 8..15 */
+    int gzip_level;        /* 1..9 */
+    unsigned deflate_bits; /* WebSocket permessage-deflate window; 0: off */
     int test_hooks, quiet;
 } options;
 
@@ -172,6 +175,7 @@ typedef struct ws_state {
     wsx_ws_feed feed;
     char name[NAME_MAX_LEN + 1];
     size_t name_len; /* 0 until hello */
+    pmd_mem *pmd;    /* permessage-deflate memory, when agreed */
     uint8_t msg[WS_MAX_MESSAGE];
     uint8_t queue[WS_QUEUE];
 } ws_state;

@@ -27,6 +27,11 @@
     F(wsx_http_parser_init) F(wsx_http_parse_request)                        \
     F(wsx_hs_server_answer_request) WS_CONN_(F)
 
+/* The same, accepting permessage-deflate from browsers and inflating what
+ * they send, never compressing (wsx_ws_conn_use_inflate: no compressor
+ * linked; the handshake's hook, wsx_hs_pmd_server, is kept below). */
+#define WS_SERVER_INFLATE_(F) WS_SERVER_(F) F(wsx_inflater_init) F(wsx_ws_conn_use_inflate)
+
 /* Connects to a WebSocket server (e.g. a cloud endpoint). */
 #define WS_CLIENT_(F)                                                        \
     F(wsx_hs_client_request) F(wsx_http_parser_init)                         \
@@ -52,6 +57,8 @@
 
 #if defined(ROLE_WS_SERVER)
 #define ROLE_(F) WS_SERVER_(F)
+#elif defined(ROLE_WS_SERVER_INFLATE)
+#define ROLE_(F) WS_SERVER_INFLATE_(F)
 #elif defined(ROLE_WS_CLIENT)
 #define ROLE_(F) WS_CLIENT_(F)
 #elif defined(ROLE_SSE_SERVER)
@@ -67,5 +74,10 @@
 typedef void (*any_fn)(void);
 #define ENTRY_(f) (any_fn) f,
 static any_fn const volatile used[] = {ROLE_(ENTRY_)};
+#if defined(ROLE_WS_SERVER_INFLATE)
+static const void *const volatile used_data = &wsx_hs_pmd_server;
+#else
+static const void *const volatile used_data = (const void *)&used;
+#endif
 
-int main(void) { return used[0] != 0; }
+int main(void) { return used[0] != 0 && used_data != 0; }

@@ -66,7 +66,7 @@ $ARM_AR rcs "$OUT/libwsx-cm4.a" "$OUT"/obj/*.o
 $ARM_CC $CFLAGS_ARM $FW_DEFS $LINK_FLAGS -Wl,-Map="$OUT/fw_demo.map" \
     examples/firmware/fw_demo.c examples/firmware/fw_browser.c "$OUT/libwsx-cm4.a" \
     -o "$OUT/fw_demo.elf"
-ROLES="ws_server ws_client sse_server sse_client ws_sse_server"
+ROLES="ws_server ws_server_inflate ws_client sse_server sse_client ws_sse_server"
 for role in $ROLES; do
     $ARM_CC $CFLAGS_ARM $FW_DEFS $LINK_FLAGS -DROLE_$(echo "$role" | tr a-z A-Z) \
         -Wl,-Map="$OUT/role_$role.map" examples/firmware/roles.c "$OUT/libwsx-cm4.a" \

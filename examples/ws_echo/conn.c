@@ -99,6 +99,8 @@ static client *client_new(server *s, int fd)
     c->piece_len = 0;
     c->in_len = 0;
     c->shut = 0;
+    c->pmd = NULL;
+    c->stalled = 0;
     wsx_http_parser_init(&c->http, NULL);
     return c;
 }
@@ -109,6 +111,8 @@ static void client_end(server *s, client *c, const char *answer)
 {
     list_remove(s, c);
     timer_heap_remove(&s->heartbeats, &c->heartbeat);
+    free(c->pmd);
+    c->pmd = NULL;
     epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     if (answer)
         net_refuse(c->fd, answer);
@@ -219,6 +223,8 @@ static void read_frames(client *c)
 {
     size_t room = read_room(c);
     ssize_t k;
+    if (c->stalled) /* the rest of the last read first (settle() resumes it) */
+        return;
     if (room == 0) /* the peer closed, or the queue is full (EPOLLIN is off
                     * then, but EPOLLHUP/EPOLLERR may still come) */
         room = wsx_ws_conn_state(&c->conn) == WSX_WS_OPEN ? 0 : c->in_cap;
@@ -243,6 +249,14 @@ static void settle(server *s, client *c)
     if (flush_output(c) != 0) {
         client_free(s, c);
         return;
+    }
+    /* A stalled read goes on as far as the drained queue lets it. */
+    while (c->phase == PH_OPEN && c->stalled && can_go_on(c)) {
+        process_input(c, c->pend, c->pend_len, net_now_ms());
+        if (flush_output(c) != 0) {
+            client_free(s, c);
+            return;
+        }
     }
     if (c->phase == PH_LINGER) {
         /* Lingering close: once the refusal is out, send FIN and discard
@@ -277,7 +291,7 @@ static void settle(server *s, client *c)
     /* Backpressure: while open, read only while the queue can take the
      * echo of a good part of a buffer; otherwise wait until writing has
      * made room.  Once closing, input is only discarded. */
-    if ((ws_want & WSX_WANT_READ) &&
+    if ((ws_want & WSX_WANT_READ) && !c->stalled &&
         (wsx_ws_conn_state(&c->conn) != WSX_WS_OPEN || read_room(c) >= c->in_cap / 4))
         want |= EPOLLIN;
     if ((ws_want & WSX_WANT_WRITE) || c->resp_off < c->resp_len)

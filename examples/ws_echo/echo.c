@@ -5,9 +5,13 @@
 #include "ws_echo.h"
 
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 /* ---- echo ------------------------------------------------------------------- */
+
+/* Queue room kept beyond an echo: a few frame headers, a close frame. */
+#define READ_SLACK 256
 
 /* Queues the held-back piece as a non-final fragment. */
 static int flush_piece(client *c)
@@ -34,13 +38,21 @@ static int echo_event(client *c, const wsx_ws_event *ev)
     int r = WSX_OK;
     switch (ev->kind) {
     case WSX_WS_EV_MESSAGE_START:
+        /* Compressed in, compressed out; plain in, plain out. */
         c->msg_opcode = ev->opcode;
+        if (c->pmd && !(ev->rsv & WSX_WS_RSV1))
+            c->msg_opcode |= WSX_WS_NO_COMPRESS;
         c->msg_streaming = 0;
         break;
     case WSX_WS_EV_DATA:
         r = flush_piece(c);
         c->piece = ev->data;
         c->piece_len = ev->size;
+        if (c->pmd && ev->data == c->pmd->scratch) {
+            /* Inflated bytes: the next recv reuses the scratch. */
+            memcpy(c->pmd->hold, ev->data, ev->size);
+            c->piece = c->pmd->hold;
+        }
         break;
     case WSX_WS_EV_MESSAGE_END:
         if (c->msg_streaming)
@@ -63,10 +75,18 @@ static int echo_event(client *c, const wsx_ws_event *ev)
  * is never longer than its input plus a few frame headers. */
 void process_input(client *c, uint8_t *buf, size_t len, uint64_t now)
 {
+    c->stalled = 0;
     for (;;) {
         wsx_ws_event ev;
         size_t used = 0;
-        int r = wsx_ws_conn_recv(&c->conn, buf, len, &used, &ev, now);
+        int r;
+        if (c->pmd && !can_go_on(c)) {
+            c->stalled = 1; /* `in` keeps the rest; settle() resumes */
+            c->pend = buf;
+            c->pend_len = len;
+            return;
+        }
+        r = wsx_ws_conn_recv(&c->conn, buf, len, &used, &ev, now);
         buf += used;
         len -= used;
         if (r < 0) { /* failed: the close frame is queued */
@@ -90,9 +110,21 @@ broken:
     wsx_ws_conn_close(&c->conn, 1011, NULL, 0, now);
 }
 
+/* With compression, whether the next event's echo surely fits: each
+ * decoded event sends at most the piece held back, and a compressed
+ * message may inflate to any size, so decoding stops while the queue
+ * lacks room for it (never when the queue is empty: a plain piece always
+ * fits then). */
+int can_go_on(client *c)
+{
+    size_t need = READ_SLACK + (c->piece ? c->piece_len : 0) + PMD_SCRATCH;
+    if (wsx_ws_conn_state(&c->conn) != WSX_WS_OPEN || wsx_ws_conn_output_size(&c->conn) == 0)
+        return 1;
+    return wsx_ws_conn_send_room(&c->conn) >= need;
+}
+
 /* How many bytes may be read now: the echo of n bytes needs at most
  * n + READ_SLACK bytes of queue (a few frame headers, a close frame). */
-#define READ_SLACK 256
 size_t read_room(client *c)
 {
     size_t room = wsx_ws_conn_send_room(&c->conn);
@@ -128,8 +160,9 @@ static void refuse(server *s, client *c, int err)
 static void answer_head(server *s, client *c, const wsx_http_request *req, size_t head_len)
 {
     size_t n = 0;
+    wsx_hs_request info;
     /* Writes the 101, or the refusal (400, 405, 426 ...) for a bad request. */
-    int r = wsx_hs_server_answer_request(&s->hs_cfg, req, NULL, c->resp, sizeof c->resp, &n);
+    int r = wsx_hs_server_answer_request(&s->hs_cfg, req, &info, c->resp, sizeof c->resp, &n);
     uint64_t now = net_now_ms();
     if (r != WSX_OK) { /* WSX_E_BUFFER: n is the size needed, nothing to send */
         linger(s, c, r, r == WSX_E_BUFFER ? 0 : n);
@@ -139,7 +172,12 @@ static void answer_head(server *s, client *c, const wsx_http_request *req, size_
     c->resp_off = 0;
     list_append(s, c, LIST_OPEN, 0);
     wsx_ws_conn_init(&c->conn, &s->conn_cfg, c->out, c->out_cap);
+    /* min_size 1: a compressed message goes back compressed, however short. */
+    if (info.permessage_deflate)
+        c->pmd = pmd_attach(&c->conn, &info.deflate, WSX_WS_SERVER, 1);
     wsx_ws_conn_open(&c->conn, now);
+    if (info.permessage_deflate && !c->pmd) /* the 101 said yes: go no further */
+        wsx_ws_conn_close(&c->conn, 1011, "out of memory", 13, now);
     c->phase = PH_OPEN;
     heartbeat_update(s, c, wsx_ws_conn_next_deadline(&c->conn));
     /* Frames may have come right behind the head (RFC 6455 section 4.1);

@@ -4,13 +4,26 @@
  *   ws_echo [--host H] [--port N] [--max-message BYTES] [--buffer BYTES]
  *           [--queue BYTES] [--handshake-timeout MS] [--max-connections N]
  *           [--ping-ms MS] [--pong-timeout-ms MS] [--message-timeout-ms MS]
- *           [--quiet]
+ *           [--no-deflate] [--deflate-window-bits N] [--quiet]
  *
  * Upgrades on any path and sends every message back with its type (text
  * stays text, binary stays binary).  Pings get pongs and closes get their
  * code echoed (the wsx connection layer does both).  --port 0 lets the
  * kernel pick a port; the "listening" line says which.  SIGINT or SIGTERM
  * stop it (exit status 0).
+ *
+ * Compression: permessage-deflate (RFC 7692) is accepted from clients that
+ * offer it (--no-deflate declines it), with a window of
+ * --deflate-window-bits (default 12) for what we send and, when the client
+ * lets us choose, for what it sends.  A message that came compressed goes
+ * back compressed (RSV1), one that came plain goes back plain.  The
+ * compressor and decompressor memory (examples/common/pmd.h) is allocated
+ * when a connection agrees to compress and freed with it.  Inflated bytes
+ * count against --max-message: a small "bomb" that inflates past it is
+ * closed with 1009 after at most that much work.  As one compressed read
+ * can inflate to far more than the queue holds, decoding a read stops
+ * while the queue cannot take the next piece's echo, and goes on once
+ * writing has drained it (the rest of the read waits in `in`).
  *
  * Idle peers: after --ping-ms (default 30000) without a byte from a client
  * it gets a ping; if nothing at all (a pong or anything else) comes back
@@ -97,6 +110,7 @@
 
 #include "http_text.h"
 #include "net.h"
+#include "pmd.h"
 #include "timer_heap.h"
 
 #include <wsx.h>
@@ -120,6 +134,7 @@ typedef struct options {
     uint64_t pong_ms;      /* --pong-timeout-ms */
     uint64_t message_ms;   /* --message-timeout-ms, 0: never */
     long max_connections;
+    unsigned deflate_bits; /* --deflate-window-bits; 0: --no-deflate */
     int quiet;
 } options;
 
@@ -165,6 +180,13 @@ typedef struct client {
     int shut; /* lingering: our side is shut down */
     uint8_t *out;
     size_t out_cap;
+    /* permessage-deflate, when agreed: its memory (NULL otherwise), and
+     * the rest of a read not decoded yet because the queue had no room for
+     * what inflating it may echo (stalled: go on once output drained) */
+    pmd_mem *pmd;
+    uint8_t *pend;
+    size_t pend_len;
+    int stalled;
 } client;
 
 typedef struct server {
@@ -198,6 +220,7 @@ int run_timers(server *s);
 
 int read_head(server *s, client *c);
 void process_input(client *c, uint8_t *buf, size_t len, uint64_t now);
+int can_go_on(client *c);
 size_t read_room(client *c);
 
 #endif

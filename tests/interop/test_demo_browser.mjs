@@ -5,7 +5,8 @@
 // upstream; /ws keeps 1.1): only the server's X-Accel-Buffering: no keeps
 // the token stream live there (test_demo_clients.mjs shows nginx buffering
 // it into one lump when told to ignore that header).  Flows:
-//   chat       three users; join/leave notices; a private message reaches
+//   chat       three users, each WebSocket with permessage-deflate
+//              (ws.extensions); join/leave notices; a private message reaches
 //              only its recipient and the sender; reconnect after a restart
 //   assistant  tokens arrive as separate DOM updates spread over time;
 //              Stop leaves /api/history equal to what the page shows
@@ -68,6 +69,11 @@ async function chatFlow(tag, users) {
   await seesNotice(ann, 'cat joined');
   await seesNotice(bob, 'cat joined');
   ok(`${tag}: join notices`);
+  // Chromium offers permessage-deflate; the demo accepts it by default.
+  for (const u of users) {
+    const ext = await u.page.evaluate(() => window.wsxDemo.wsExtensions);
+    check(`${tag}: ${u.name}'s WebSocket negotiated permessage-deflate`, /^permessage-deflate/.test(ext), ext);
+  }
   await say(ann, 'hello everyone ✓');
   for (const u of users) await seesMessage(u, 'ann', 'hello everyone ✓');
   ok(`${tag}: a message to everyone reaches all three pages`);
