@@ -50,6 +50,11 @@
  * window (default 10), 1024 symbols a block and --gzip-level (1-9,
  * default 6): 13,674 + 176 bytes per stream at 10 bits, allocated with
  * the stream's first compressed response.  --no-gzip: never compress.
+ * The chat's WebSocket takes permessage-deflate (RFC 7692) when the
+ * browser offers it (they all do): a 2^--deflate-window-bits window
+ * (default 12) each way, 61,174 bytes per chat connection allocated at the
+ * upgrade (examples/common/pmd.h); messages of 32 bytes or more go out
+ * compressed.  --no-deflate: declined.
  *
  * Overload and slow peers (conn.c has the details)
  *   - Slots: --max-connections (512).  When all are taken, a new
