@@ -55,27 +55,25 @@ WSX__HOT uint64_t load_le64(const uint8_t *p)
 #endif
 }
 
-/* 1..7 bytes at p, the first lowest. */
+WSX__HOT uint32_t load_le32(const uint8_t *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+#else
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+#endif
+}
+
+/* 1..7 bytes at p, the first lowest: two loads that may overlap, no
+ * branch on k but one (a jump table here is a misprediction a message). */
 WSX__HOT uint64_t load_le_short(const uint8_t *p, size_t k)
 {
-    uint64_t v = 0;
-    switch (k) {
-    case 7:
-        v |= (uint64_t)p[6] << 48; /* fall through */
-    case 6:
-        v |= (uint64_t)p[5] << 40; /* fall through */
-    case 5:
-        v |= (uint64_t)p[4] << 32; /* fall through */
-    case 4:
-        v |= (uint64_t)p[3] << 24; /* fall through */
-    case 3:
-        v |= (uint64_t)p[2] << 16; /* fall through */
-    case 2:
-        v |= (uint64_t)p[1] << 8; /* fall through */
-    default:
-        v |= p[0];
-    }
-    return v;
+    if (k >= 4)
+        return load_le32(p) | (uint64_t)load_le32(p + k - 4) << (8 * (k - 4));
+    return (uint64_t)p[0] | (uint64_t)p[k >> 1] << (8 * (k >> 1)) |
+           (uint64_t)p[k - 1] << (8 * (k - 1));
 }
 
 /* The bit buffer: bb holds bc bits (bits above bc are 0 or the next input
@@ -258,95 +256,112 @@ static int decode(wsx_inflater *z, const uint8_t *const in_start, const uint8_t 
             break;
         }
 
-        /* Compressed data. */
-        for (;;) {
-            while (in_end - in >= FAST_IN && out_end - out >= FAST_OUT) {
-                size_t made;
-                REFILL_WORD();
+        /* Compressed data: the fast loop, then (its margins only shrink)
+         * the careful one. */
+        while (in_end - in >= FAST_IN && out_end - out >= FAST_OUT) {
+            size_t made;
+            REFILL_WORD();
+            e = lookup(lt, lbits, bb);
+            if (e & E_LIT) { /* up to three literals: 45 of the >= 56 bits */
+                DROP(e & 63);
+                *out++ = (uint8_t)(e >> 16);
                 e = lookup(lt, lbits, bb);
-                if (e & E_LIT) { /* up to three literals: 45 of the >= 56 bits */
-                    DROP(e & 31);
+                if (e & E_LIT) {
+                    DROP(e & 63);
                     *out++ = (uint8_t)(e >> 16);
                     e = lookup(lt, lbits, bb);
                     if (e & E_LIT) {
-                        DROP(e & 31);
+                        DROP(e & 63);
                         *out++ = (uint8_t)(e >> 16);
-                        e = lookup(lt, lbits, bb);
-                        if (e & E_LIT) {
-                            DROP(e & 31);
-                            *out++ = (uint8_t)(e >> 16);
-                            continue;
-                        }
-                    }
-                }
-                if (e & E_EXC) {
-                    if (e & E_EOB) {
-                        DROP(e & 31);
-                        goto block_end;
-                    }
-                    r = WSX_E_INFLATE_LITLEN_SYMBOL;
-                    goto fail;
-                }
-                len = (e >> 16) + EXTRA(bb, e);
-                DROP(e & 31);
-                if (bc < 28)
-                    REFILL_WORD();
-                d = lookup(dt, dbits, bb);
-                if (d & E_EXC) {
-                    r = WSX_E_INFLATE_DIST_SYMBOL;
-                    goto fail;
-                }
-                dist = (d >> 16) + EXTRA(bb, d);
-                DROP(d & 31);
-                made = (size_t)(out - out_start);
-                if (dist > wsize || dist > whave + made) {
-                    r = WSX_E_INFLATE_DIST_TOO_FAR;
-                    goto fail;
-                }
-                if (dist > made) { /* the part before this call's output */
-                    uint32_t back = dist - (uint32_t)made, at = (z->_wnext - back) & (wsize - 1);
-                    uint32_t k = len < back ? len : back;
-                    if (k > wsize - at) {
-                        memcpy(out, window + at, wsize - at);
-                        memcpy(out + (wsize - at), window, k - (wsize - at));
-                    } else {
-                        memcpy(out, window + at, k);
-                    }
-                    out += k;
-                    len -= k;
-                    if (!len)
                         continue;
-                }
-                {
-                    uint8_t *end = out + len;
-                    const uint8_t *src = out - dist;
-                    if (dist >= 16) {
-                        do {
-                            memcpy(out, src, 16);
-                            out += 16;
-                            src += 16;
-                        } while (out < end);
-                    } else if (dist >= 8) {
-                        do {
-                            memcpy(out, src, 8);
-                            out += 8;
-                            src += 8;
-                        } while (out < end);
-                    } else if (dist == 1) {
-                        memset(out, *src, len);
-                    } else {
-                        do
-                            *out++ = *src++;
-                        while (out < end);
                     }
-                    out = end;
                 }
             }
+            if (e & E_EXC) {
+                if (e & E_EOB) {
+                    DROP(e & 63);
+                    goto block_end;
+                }
+                r = WSX_E_INFLATE_LITLEN_SYMBOL;
+                goto fail;
+            }
+            len = (e >> 16) + EXTRA(bb, e);
+            DROP(e & 63);
+            if (bc < 28)
+                REFILL_WORD();
+            d = lookup(dt, dbits, bb);
+            if (d & E_EXC) {
+                r = WSX_E_INFLATE_DIST_SYMBOL;
+                goto fail;
+            }
+            dist = (d >> 16) + EXTRA(bb, d);
+            DROP(d & 31);
+            made = (size_t)(out - out_start);
+            if (dist > wsize || dist > whave + made) {
+                r = WSX_E_INFLATE_DIST_TOO_FAR;
+                goto fail;
+            }
+            if (dist > made) { /* the part before this call's output */
+                uint32_t back = dist - (uint32_t)made, at = (z->_wnext - back) & (wsize - 1);
+                uint32_t k = len < back ? len : back;
+                if (k > wsize - at) {
+                    memcpy(out, window + at, wsize - at);
+                    memcpy(out + (wsize - at), window, k - (wsize - at));
+                } else {
+                    memcpy(out, window + at, k);
+                }
+                out += k;
+                len -= k;
+                if (!len)
+                    continue;
+            }
+            {
+                uint8_t *end = out + len;
+                const uint8_t *src = out - dist;
+                if (dist >= 16) {
+                    do {
+                        memcpy(out, src, 16);
+                        out += 16;
+                        src += 16;
+                    } while (out < end);
+                } else if (dist >= 8) {
+                    do {
+                        memcpy(out, src, 8);
+                        out += 8;
+                        src += 8;
+                    } while (out < end);
+                } else if (dist == 1) {
+                    memset(out, *src, len);
+                } else {
+                    do
+                        *out++ = *src++;
+                    while (out < end);
+                }
+                out = end;
+            }
+        }
 
-            /* One symbol, with every check. */
-            if (bc < 20) /* a length code and its extra bits */
+        for (;;) {
+            /* One symbol, with every check; literals up to three at a time
+             * while the bits of three codes are in and out has room. */
+            if (bc < 45)
                 REFILL();
             e = lookup(lt, lbits, bb);
+            if ((e & E_LIT) && bc >= 45 && out_end - out >= 3) {
+                DROP(e & 63);
+                *out++ = (uint8_t)(e >> 16);
+                e = lookup(lt, lbits, bb);
+                if (e & E_LIT) {
+                    DROP(e & 63);
+                    *out++ = (uint8_t)(e >> 16);
+                    e = lookup(lt, lbits, bb);
+                    if (e & E_LIT) {
+                        DROP(e & 63);
+                        *out++ = (uint8_t)(e >> 16);
+                        continue;
+                    }
+                }
+            }
             n = e & 31;
             if (n > bc)
                 goto need_input;
