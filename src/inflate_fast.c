@@ -342,25 +342,32 @@ static int decode(wsx_inflater *z, const uint8_t *const in_start, const uint8_t 
         }
 
         for (;;) {
-            /* One symbol, with every check; literals up to three at a time
-             * while the bits of three codes are in and out has room. */
-            if (bc < 45)
-                REFILL();
-            e = lookup(lt, lbits, bb);
-            if ((e & E_LIT) && bc >= 45 && out_end - out >= 3) {
-                DROP(e & 63);
-                *out++ = (uint8_t)(e >> 16);
+            /* One symbol, with every check; while 8 input bytes are left,
+             * literals up to three at a time (three codes' bits are in)
+             * while out has room for them. */
+            if (in_end - in >= 8) {
+                if (bc < 45)
+                    REFILL_WORD();
                 e = lookup(lt, lbits, bb);
-                if (e & E_LIT) {
+                if ((e & E_LIT) && out_end - out >= 3) {
                     DROP(e & 63);
                     *out++ = (uint8_t)(e >> 16);
                     e = lookup(lt, lbits, bb);
                     if (e & E_LIT) {
                         DROP(e & 63);
                         *out++ = (uint8_t)(e >> 16);
-                        continue;
+                        e = lookup(lt, lbits, bb);
+                        if (e & E_LIT) {
+                            DROP(e & 63);
+                            *out++ = (uint8_t)(e >> 16);
+                            continue;
+                        }
                     }
                 }
+            } else {
+                if (bc < 20) /* a length code and its extra bits */
+                    REFILL();
+                e = lookup(lt, lbits, bb);
             }
             n = e & 31;
             if (n > bc)
