@@ -23,7 +23,8 @@ typedef char
 
 /* A table entry (32 bits):
  *   bits 0-4   bits to take for this symbol: its code and extra bits
- *              (a subtable pointer: the root bits)
+ *              (a subtable pointer: the root bits); bits 5-7 are 0, so
+ *              e & 63 is the count too (what a 64-bit shift masks with)
  *   bits 8-11  code length: where the extra bits start (a subtable
  *              pointer: the subtable's index bits)
  *   bits 12-15 E_EXC with E_SUB / E_EOB, or E_EXC alone for a symbol that
