@@ -48,7 +48,7 @@ static int echo_event(client *c, const wsx_ws_event *ev)
         r = flush_piece(c);
         c->piece = ev->data;
         c->piece_len = ev->size;
-        if (c->pmd && ev->data == c->pmd->scratch) {
+        if (c->pmd && !(c->msg_opcode & WSX_WS_NO_COMPRESS)) {
             /* Inflated bytes: the next recv reuses the scratch. */
             memcpy(c->pmd->hold, ev->data, ev->size);
             c->piece = c->pmd->hold;
