@@ -82,18 +82,27 @@ WSX__HOT uint64_t load_le_short(const uint8_t *p, size_t k)
 /* At least 56 bits in, reading 8 bytes: in_end - in >= 8. */
 #define REFILL_WORD() (bb |= load_le64(in) << bc, in += (63u - bc) >> 3, bc |= 56u)
 /* As many bits as fit (>= 56) or as there are. */
-#define REFILL()                               \
-    do {                                       \
-        if (in_end - in >= 8) {                \
-            REFILL_WORD();                     \
-        } else if (in < in_end && bc < 56) {   \
-            size_t k_ = (63u - bc) >> 3;       \
-            if (k_ > (size_t)(in_end - in))    \
-                k_ = (size_t)(in_end - in);    \
-            bb |= load_le_short(in, k_) << bc; \
-            in += k_;                          \
-            bc += 8 * (unsigned)k_;            \
-        }                                      \
+#define REFILL()                         \
+    do {                                 \
+        if (in_end - in >= 8)            \
+            REFILL_WORD();               \
+        else if (in < in_end && bc < 56) \
+            REFILL_TAIL();               \
+    } while (0)
+/* 1..7 bytes left: as many as fit; when the call's input has 8 bytes, one
+ * load that ends at in_end (bytes past the ones taken are the next input
+ * bits, which bits above bc may be). */
+#define REFILL_TAIL()                                                        \
+    do {                                                                     \
+        size_t left_ = (size_t)(in_end - in), k_ = (63u - bc) >> 3;          \
+        if (k_ > left_)                                                      \
+            k_ = left_;                                                      \
+        if (in_end - in_start >= 8)                                          \
+            bb |= load_le64(in_end - 8) >> (64 - 8 * (unsigned)left_) << bc; \
+        else                                                                 \
+            bb |= load_le_short(in, k_) << bc;                               \
+        in += k_;                                                            \
+        bc += 8 * (unsigned)k_;                                              \
     } while (0)
 
 /* wsx_inflate after its argument checks (in_start, out_start non-NULL). */
