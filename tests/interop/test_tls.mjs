@@ -109,9 +109,11 @@ function plainHttpRefused(port) {
 
 // ---- WebSocket over TLS (node ws) ------------------------------------------------------
 
-function wsClient(WebSocket, port, ca, name) {
+// deflate: offer permessage-deflate (every message compressed: threshold 0)
+function wsClient(WebSocket, port, ca, name, deflate = false) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`wss://localhost:${port}/ws`, { ca, perMessageDeflate: false, maxPayload: 1 << 20 });
+    const ws = new WebSocket(`wss://localhost:${port}/ws`,
+      { ca, perMessageDeflate: deflate ? { threshold: 0 } : false, maxPayload: 1 << 20 });
     const inbox = [];
     let wake = null;
     ws.on('message', (d) => { inbox.push(JSON.parse(d.toString())); if (wake) { wake(); wake = null; } });
@@ -138,9 +140,14 @@ function wsClient(WebSocket, port, ca, name) {
 async function wsChecks(port, ca) {
   const WebSocket = loadModule('ws');
   if (!WebSocket) return;
-  const alice = await wsClient(WebSocket, port, ca, 'alice');
+  // alice compresses (permessage-deflate inside TLS), bob does not: the
+  // relay between them, the 60 KiB message and the backpressure run below
+  // cross both
+  const alice = await wsClient(WebSocket, port, ca, 'alice', true);
   const bob = await wsClient(WebSocket, port, ca, 'bob');
   check('wss: hello -> welcome for two users', alice.me === 'alice' && bob.me === 'bob');
+  check('wss: alice negotiated permessage-deflate over TLS, bob (no offer) did not',
+    /^permessage-deflate/.test(alice.extensions) && bob.extensions === '', `${alice.extensions} / ${bob.extensions}`);
   await alice.next((m) => m.type === 'join' && m.name === 'bob');
   alice.send(JSON.stringify({ type: 'chat', text: 'hi bob ✓' }));
   const m1 = await bob.next((m) => m.type === 'chat');
@@ -252,6 +259,7 @@ async function pageSession() {
   ws.send(JSON.stringify({ type: 'chat', text: 'from chromium over wss' }));
   const echo = await until((m) => m.type === 'chat');
   log.chat = !!echo && echo.text === 'from chromium over wss';
+  log.extensions = ws.extensions;
   ws.close(1000);
 
   const es = new EventSource('/events');
@@ -286,6 +294,7 @@ async function browserChecks(port) {
     const log = await page.evaluate(pageSession);
     check('chromium: wss:// hello -> welcome', log.welcome === true);
     check('chromium: wss:// chat relayed', log.chat === true);
+    check('chromium: wss:// negotiated permessage-deflate', /permessage-deflate/.test(log.extensions || ''), log.extensions);
     check('chromium: EventSource over https', log.eventsource === true);
     check('chromium: streamed fetch of the token stream over https', log.fetchStream === true);
   }, { ignoreHTTPSErrors: true, args: ['--ignore-certificate-errors'] });
