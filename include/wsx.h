@@ -25,6 +25,7 @@
 #include "wsx_http.h"
 #include "wsx_handshake.h"
 #include "wsx_conn.h"
+#include "wsx_conn_deflate.h"
 #include "wsx_sse.h"
 #include "wsx_deflate.h"
 
