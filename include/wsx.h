@@ -10,8 +10,11 @@
  *   wsx_ws.h         WebSocket frame decoder and encoder, Sec-WebSocket-Accept
  *   wsx_http.h       HTTP/1.1 head parser, chunked coding
  *   wsx_handshake.h  WebSocket opening handshake, server and client
- *   wsx_conn.h       WebSocket connection: states, queue, heartbeat, adapter
+ *   wsx_conn.h       WebSocket connection: states, queue, heartbeat
+ *   wsx_conn_feed.h  its callback adapter (included by wsx_conn.h)
+ *   wsx_conn_deflate.h  permessage-deflate on it (included by wsx_conn.h)
  *   wsx_sse.h        SSE parser, writer, server helpers, client decisions
+ *   wsx_sse_gzip.h   gzip'd event streams, both ends (included by wsx_sse.h)
  *   wsx_deflate.h    DEFLATE and gzip, streaming; CRC-32
  *
  * MIT licensed; see LICENSE.
@@ -25,8 +28,10 @@
 #include "wsx_http.h"
 #include "wsx_handshake.h"
 #include "wsx_conn.h"
+#include "wsx_conn_feed.h"
 #include "wsx_conn_deflate.h"
 #include "wsx_sse.h"
+#include "wsx_sse_gzip.h"
 #include "wsx_deflate.h"
 
 #endif /* WSX_H */
