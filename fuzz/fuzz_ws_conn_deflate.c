@@ -33,6 +33,7 @@
  *   - with a message limit, a failure for size comes only for a message
  *     that was over the limit, after at most the limit's bytes;
  *   - a message of wsx_ws_conn_send_room() bytes is accepted.
+ * The script stops once the two sides have queued WORK_MAX payload bytes.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -47,6 +48,10 @@
 
 #define SENT_MAX (1u << 18)
 #define MSGS_MAX 256
+/* Payload bytes both sides may queue in one run: a few bytes of script can
+ * ask for 70,000-byte messages read back through a 1-byte scratch, and the
+ * fuzzer learns more from many short runs than from a few long ones. */
+#define WORK_MAX (1u << 19)
 
 typedef struct side {
     wsx_ws_conn c;
@@ -56,12 +61,9 @@ typedef struct side {
     wsx_deflater de;
     wsx_ws_conn_deflate z;
     size_t scratch_cap;
-    /* (static memory: the same for every run, no allocation per run) */
-    uint8_t out_mem[70000], scratch[4096], in_mem[WSX_INFLATE_MEM_SIZE(15)];
-    uint8_t de_mem[WSX_DEFLATE_MEM_MIN(15)];
-    /* messages this side sent, in order: bytes and lengths */
-    uint8_t sent[SENT_MAX];
+    /* messages this side sent, in order: lengths (bytes in sent[]) */
     size_t sent_len, msg_len[MSGS_MAX], msg_count, stream_at;
+    size_t queued; /* payload bytes queued in all, tracked or not */
     unsigned msg_op[MSGS_MAX];
     int streaming;
     /* receiving: which sent message of the peer comes next */
@@ -69,6 +71,11 @@ typedef struct side {
     unsigned op, rsv;
     int tainted; /* raw bytes injected, or a failure: no comparison */
     int masked;  /* a server: frames it receives are masked */
+    /* Buffers, last: side_init() zeroes everything above them for each
+     * run.  (static memory: the same for every run, no allocation) */
+    uint8_t out_mem[70000], scratch[4096], in_mem[WSX_INFLATE_MEM_SIZE(15)];
+    uint8_t de_mem[WSX_DEFLATE_MEM_MIN(15)];
+    uint8_t sent[SENT_MAX];
 } side;
 
 static unsigned seed;
@@ -77,6 +84,7 @@ static uint8_t payload[1 << 17];
 /* Records a message (or part) a side queued. */
 static void sent(side *s, unsigned op, const uint8_t *p, size_t n, int ends)
 {
+    s->queued += n;
     if (s->msg_count >= MSGS_MAX || s->sent_len + n > SENT_MAX) {
         s->tainted = 1; /* no longer tracked */
         return;
@@ -325,7 +333,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     p.client_no_context_takeover = (cfg[1] >> 1) & 1;
     side_init(&sides[0], WSX_WS_SERVER, &p, cfg);
     side_init(&sides[1], WSX_WS_CLIENT, &p, cfg);
-    while (in.n && ops++ < 200) {
+    while (in.n && ops++ < 200 && sides[0].queued + sides[1].queued < WORK_MAX) {
         unsigned op = next(&in) % 9;
         side *s = &sides[next(&in) & 1], *peer = s == &sides[0] ? &sides[1] : &sides[0];
         switch (op) {
