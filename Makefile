@@ -284,39 +284,54 @@ fuzz-smoke:
 # ---- coverage (gcc --coverage + gcovr) ---------------------------------
 
 # Minimum percentages of src/ lines and branches run by the unit tests and
-# the corpus replays (the library's default profile; the small profile's
-# code is not counted).
+# the corpus replays, counted over both profiles: build/cov is the default
+# build, build/cov-small the WSX_SMALL one, and a line or branch counts as
+# run when either build runs it (a file of one profile is empty in the
+# other).
 COV_LINES    ?= 97
 COV_BRANCHES ?= 92
 COV_CC       ?= gcc
 COV          := $(B)/cov
+COV_SMALL    := $(B)/cov-small
 COV_FLAGS    := --coverage -O0 -g
-COV_OBJS     := $(LIB_SRCS:src/%.c=$(COV)/obj/%.o)
-COV_TESTS    := $(TEST_SRCS:tests/%.c=$(COV)/tests/%)
-COV_REPLAY   := $(FUZZ_SRCS:fuzz/%.c=$(COV)/fuzz/%)
+COV_DIRS     := $(COV) $(COV_SMALL)
+COV_DEFS_$(COV)       :=
+COV_DEFS_$(COV_SMALL) := $(SMALL_DEFS)
 
-$(COV)/obj/%.o: src/%.c $(HEADERS) $(wildcard src/*.h) $(CONFIG_STAMP)
-	@mkdir -p $(@D)
-	$(COV_CC) $(WARN) $(LIB_CPPFLAGS) $(CPPFLAGS) $(COV_FLAGS) -c $< -o $@
+# cov_rules(DIR): objects, library, unit tests and corpus replays of one
+# coverage build, compiled with COV_DEFS_DIR.
+define cov_rules
+$(1)/.defs: FORCE
+	@mkdir -p $(1)
+	@echo '$$(COV_DEFS_$(1))' | cmp -s - $$@ || echo '$$(COV_DEFS_$(1))' > $$@
 
-$(COV)/libwsx.a: $(COV_OBJS)
-	@rm -f $@
-	$(AR) rcs $@ $^
+$(1)/obj/%.o: src/%.c $$(HEADERS) $$(wildcard src/*.h) $$(CONFIG_STAMP) $(1)/.defs
+	@mkdir -p $$(@D)
+	$$(COV_CC) $$(WARN) $$(LIB_CPPFLAGS) $$(CPPFLAGS) $$(COV_FLAGS) $$(COV_DEFS_$(1)) -c $$< -o $$@
 
-$(COV)/tests/%: tests/%.c $(wildcard tests/*.h) $(COV)/libwsx.a
-	@mkdir -p $(@D)
-	$(COV_CC) $(TEST_FLAGS) $(CPPFLAGS) $(COV_FLAGS) $< -o $@ $(COV)/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm \
-	    $(call test_libs,$<)
+$(1)/libwsx.a: $$(LIB_SRCS:src/%.c=$(1)/obj/%.o)
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
 
-$(COV)/fuzz/%: fuzz/%.c fuzz/replay.c $(wildcard fuzz/*.h) $(COV)/libwsx.a
-	@mkdir -p $(@D)
-	$(COV_CC) $(TEST_FLAGS) $(CPPFLAGS) $(COV_FLAGS) $< $(FUZZ_EXTRA_$*) fuzz/replay.c -o $@ $(COV)/libwsx.a $(LDFLAGS) $(LIB_LIBS) \
-	    $(call test_libs,$<)
-$(COV)/fuzz/fuzz_sse_profiles: fuzz/sse_other_profile.c $(wildcard src/sse_parse*)
-$(COV)/fuzz/fuzz_ws_profiles: $(FUZZ_EXTRA_fuzz_ws_profiles) $(wildcard src/ws_decode*)
+$(1)/tests/%: tests/%.c $$(wildcard tests/*.h) $(1)/libwsx.a
+	@mkdir -p $$(@D)
+	$$(COV_CC) $$(TEST_FLAGS) $$(CPPFLAGS) $$(COV_FLAGS) $$(COV_DEFS_$(1)) $$< -o $$@ $(1)/libwsx.a $$(LDFLAGS) \
+	    $$(LIB_LIBS) -lm $$(call test_libs,$$<)
 
-coverage: $(COV_TESTS) $(COV_REPLAY)
-	@sh tests/coverage.sh $(COV) $(COV_LINES) $(COV_BRANCHES)
+$(1)/fuzz/%: fuzz/%.c fuzz/replay.c $$(wildcard fuzz/*.h) $(1)/libwsx.a
+	@mkdir -p $$(@D)
+	$$(COV_CC) $$(TEST_FLAGS) $$(CPPFLAGS) $$(COV_FLAGS) $$(COV_DEFS_$(1)) $$< $$(FUZZ_EXTRA_$$*) fuzz/replay.c -o $$@ \
+	    $(1)/libwsx.a $$(LDFLAGS) $$(LIB_LIBS) $$(call test_libs,$$<)
+$(1)/fuzz/fuzz_sse_profiles: fuzz/sse_other_profile.c $$(wildcard src/sse_parse*)
+$(1)/fuzz/fuzz_ws_profiles: $$(FUZZ_EXTRA_fuzz_ws_profiles) $$(wildcard src/ws_decode*)
+endef
+$(foreach d,$(COV_DIRS),$(eval $(call cov_rules,$(d))))
+
+.PHONY: FORCE
+FORCE:
+
+coverage: $(foreach d,$(COV_DIRS),$(TEST_SRCS:tests/%.c=$(d)/tests/%) $(FUZZ_SRCS:fuzz/%.c=$(d)/fuzz/%))
+	@sh tests/coverage.sh $(COV_LINES) $(COV_BRANCHES) $(COV_DIRS)
 
 # ---- benchmarks -------------------------------------------------------
 

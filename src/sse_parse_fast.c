@@ -428,10 +428,11 @@ static WSX__NOCLONE int id_line_end(wsx_sse_parser *p, const uint8_t *buf, size_
     return 0;
 }
 
-/* One byte that the entry's shortcuts did not take, in any state: those
- * handled here have _err == 0 and not _ended (see wsx__sse_fail()).  The
- * same effects as parse_main() on that byte, which it falls back to for the
- * rare cases (BOM, a halted parser, a field line with no colon, ...). */
+/* One byte that the entry's shortcuts did not take, after a field name or
+ * in a value: those handled here have _err == 0 and not _ended (see
+ * wsx__sse_fail()).  The same effects as parse_main() on that byte, which
+ * it falls back to for the rare cases (BOM, a halted parser, a CR not
+ * followed by LF, ...). */
 static WSX__NOCLONE int one_byte(wsx_sse_parser *p, const uint8_t *buf, size_t len,
                                  size_t *consumed, wsx_sse_event *ev)
 {
@@ -439,16 +440,6 @@ static WSX__NOCLONE int one_byte(wsx_sse_parser *p, const uint8_t *buf, size_t l
     int r = 0;
     (void)len;
     switch (p->_st) {
-    case WSX__SSE_ST_NAME:
-        if (c == ':') {
-            p->_field = (uint8_t)field_of_name(p, p->_name, p->_name_len);
-            p->_st = WSX__SSE_ST_SPACE;
-            break;
-        }
-        if (IS_EOL(c) || p->_name_len >= 5)
-            return parse_main(p, buf, 1, consumed, ev);
-        p->_name[p->_name_len++] = c;
-        break;
     case WSX__SSE_ST_SPACE:
         if (IS_EOL(c))
             return parse_main(p, buf, 1, consumed, ev);
@@ -547,14 +538,14 @@ int wsx_sse_parse(wsx_sse_parser *p, const void *buf, size_t len, size_t *consum
             break;
         }
         if (!IS_EOL(c)) {
-            if (p->_name_len >= 5)
-                return one_byte(p, in, len, consumed, ev);
+            if (p->_name_len >= 5) /* not a field name wsx knows */
+                return parse_main(p, in, 1, consumed, ev);
             p->_name[p->_name_len++] = c;
             break;
         }
         if (p->_name_len == 0)
             return empty_line(p, in, len, consumed, ev);
-        return one_byte(p, in, len, consumed, ev);
+        return parse_main(p, in, 1, consumed, ev); /* a line with no colon */
     case WSX__SSE_ST_SPACE:
         /* field_begin() for a first data line or an id, then the space
          * dropped */

@@ -146,6 +146,17 @@ static void test_request_errors(void)
         "c\r\n\r\n",
         err(WSX_E_HTTP_HEADER_VALUE));
     REQ("GET / HTTP/1.1\r\nA: b\x7f\r\n\r\n", err(WSX_E_HTTP_HEADER_VALUE));
+    /* a bad byte at each place of the first eight of a longer value (the
+     * word-at-a-time check) and after them */
+    {
+        char req[64];
+        int at;
+        for (at = 0; at < 10; at++) {
+            snprintf(req, sizeof req, "GET / HTTP/1.1\r\nA: 0123456789ab\r\n\r\n");
+            req[19 + at] = at % 2 ? '\x01' : '\x7f';
+            REQ(req, err(WSX_E_HTTP_HEADER_VALUE));
+        }
+    }
     REQ("GET / HTTP/2.0\r\n\r\n", err(WSX_E_HTTP_VERSION));
     REQ("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", err(WSX_E_HTTP_VERSION));
     REQ("GET / HTTP/0.9\r\n\r\n", err(WSX_E_HTTP_VERSION));
@@ -202,6 +213,12 @@ static void test_limits(void)
     s = long_header_request(38);
     CHECK(all_chunkings(0, s, &cfg, MAXH, err(WSX_E_HTTP_LINE_TOO_LONG)));
     free(s);
+    /* the same with a bare LF: 40 bytes pass, 41 (one byte longer than
+     * max_line, no CR to take off) fail */
+    CHECK(all_chunkings(0, "GET / HTTP/1.1\nX: 0123456789012345678901234567890123456\n\n", &cfg,
+                        MAXH, "r=57|GET|/|1.1|X=[0123456789012345678901234567890123456]"));
+    CHECK(all_chunkings(0, "GET / HTTP/1.1\nX: 01234567890123456789012345678901234567\n\n", &cfg,
+                        MAXH, err(WSX_E_HTTP_LINE_TOO_LONG)));
     /* with the defaults: 8192 ok, 8193 refused */
     s = long_header_request(8192 - 3);
     {
@@ -384,6 +401,23 @@ static void test_helpers(void)
         CHECK_EQ(k, 3);
         pos = v;
         CHECK(!wsx_http_list_next(&pos, v, &item, &item_len));
+    }
+    /* a quoted-pair: an escaped quote does not end the quoted-string, so
+     * the comma after it is inside; an unterminated one runs to the end */
+    {
+        static const char v[] = "a;p=\"x\\\", y\", b;p=\"z\\\"";
+        const char *want[] = {"a;p=\"x\\\", y\"", "b;p=\"z\\\""};
+        int k = 0;
+        pos = v;
+        while (wsx_http_list_next(&pos, v + strlen(v), &item, &item_len)) {
+            CHECK(k < 2);
+            if (k < 2) {
+                CHECK_EQ(item_len, strlen(want[k]));
+                CHECK_MEM(item, want[k], item_len);
+            }
+            k++;
+        }
+        CHECK_EQ(k, 2);
     }
     hs[0].name = "Connection";
     hs[0].name_len = 10;

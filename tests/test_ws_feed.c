@@ -343,6 +343,36 @@ static void test_too_big(void)
         CHECK(strcmp(l.ev, "oM!") == 0);
         CHECK_EQ(l.len, 100);
     }
+    /* one unfragmented frame: 100 bytes fit, 101 fail at the frame's
+     * header, before any byte of it is copied */
+    {
+        static uint8_t payload[101];
+        size_t size;
+        for (size = 100; size <= 101; size++) {
+            wsx_ws_conn k, s;
+            wsx_ws_conn_config cfg;
+            wsx_ws_feed f;
+            wsx_ws_chunk v[WSX_WS_CONN_MAX_CHUNKS];
+            wsx_ws_conn_config_default(&cfg);
+            cfg.role = WSX_WS_CLIENT;
+            cfg.random = rnd;
+            CHECK_EQ(wsx_ws_conn_init(&k, &cfg, client_out, sizeof client_out), WSX_OK);
+            CHECK_EQ(wsx_ws_conn_open(&k, 0), WSX_OK);
+            CHECK_EQ(wsx_ws_conn_send(&k, WSX_WS_OP_BINARY, payload, size), WSX_OK);
+            CHECK_EQ(wsx_ws_conn_output_vec(&k, v), 1);
+            memset(&l, 0, sizeof l);
+            server(&s, out, sizeof out, WSX_WS_DEFAULT_MAX_MESSAGE);
+            wsx_ws_feed_init(&f, &callbacks, &l, msg, sizeof msg);
+            if (size == 100) {
+                CHECK_EQ(feed_pieces(&s, &f, v[0].data, v[0].len, 0, 0), WSX_OK);
+                CHECK(strcmp(l.ev, "oM") == 0);
+                CHECK_EQ(l.len, 100);
+            } else {
+                CHECK_EQ(feed_pieces(&s, &f, v[0].data, v[0].len, 0, 0), WSX_E_WS_MESSAGE_TOO_BIG);
+                CHECK(strcmp(l.ev, "o!") == 0);
+            }
+        }
+    }
 }
 
 /* Echo from inside on_message, pausing when the queue is getting full. */
