@@ -7,7 +7,8 @@
 #   make fuzz            libFuzzer binaries (clang) in build/fuzz/
 #   make fuzz-run        each fuzz target for FUZZ_SECONDS (60) with its dictionary;
 #                        FUZZ_TARGETS="fuzz_x fuzz_y" picks some (see fuzz/README.md)
-#   make fuzz-smoke      fuzz-run with 30 seconds per target (CI)
+#   make fuzz-smoke      fuzz-run with 30 seconds per target (CI); FUZZ_JOBS=N runs N at a time
+#   make afl-run         AFL++ on AFL_TARGETS for AFL_SECONDS (600) each
 #   make format          clang-format -i on every C file (make check fails on a difference)
 #   make analyze         cppcheck, gcc -fanalyzer, clang-tidy, scan-build on src/ (both profiles)
 #   make valgrind        the unit tests under valgrind memcheck
@@ -86,7 +87,7 @@ SAN          := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-saniti
 test_libs     = $(shell sed -n 's/^.*TEST_LIBS: *//p' $(1))
 TEST_FLAGS   := $(WARN) -Iinclude -Isrc -Itests -D_DEFAULT_SOURCE -O1 -g
 
-.PHONY: all check examples fuzz fuzz-run fuzz-smoke coverage format bench install uninstall clean unit-tests demo \
+.PHONY: all check examples fuzz fuzz-run fuzz-smoke afl-run coverage format bench install uninstall clean unit-tests demo \
         analyze valgrind
 
 all: $(B)/libwsx.a $(B)/libwsx.so $(B)/wsx.pc
@@ -263,6 +264,8 @@ $(B)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(LIB_SRCS) $(HEADERS)
 # Each target runs on its corpus for FUZZ_SECONDS with its dictionary; new
 # inputs go to build/fuzz-run/, not into fuzz/corpus (fuzz/run.sh).
 FUZZ_SECONDS ?= 60
+# targets run at a time, one core each
+FUZZ_JOBS    ?= 1
 FUZZ_TARGETS ?= $(FUZZ_SRCS:fuzz/%.c=%)
 FUZZ_DICT_fuzz_ws_decode      := fuzz/ws.dict
 FUZZ_DICT_fuzz_ws_conn        := fuzz/ws.dict
@@ -276,10 +279,23 @@ FUZZ_DICT_fuzz_sse_profiles   := fuzz/sse.dict
 FUZZ_DICT_fuzz_sse_roundtrip  := fuzz/sse.dict
 
 fuzz-run: $(FUZZ_TARGETS:%=$(B)/fuzz/%)
-	@sh fuzz/run.sh $(B) $(FUZZ_SECONDS) $(foreach t,$(FUZZ_TARGETS),$(t)$(if $(FUZZ_DICT_$(t)),:$(FUZZ_DICT_$(t))))
+	@sh fuzz/run.sh $(B) $(FUZZ_SECONDS) $(FUZZ_JOBS) $(foreach t,$(FUZZ_TARGETS),$(t)$(if $(FUZZ_DICT_$(t)),:$(FUZZ_DICT_$(t))))
 
 fuzz-smoke:
 	@$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=30
+
+# AFL++ (Debian's afl++) on the same targets, as a second opinion: the
+# libFuzzer entry point linked with AFL++'s driver, ASan + UBSan.
+AFL_CC      ?= afl-clang-fast
+AFL_SECONDS ?= 600
+AFL_TARGETS ?= fuzz_sse_parse fuzz_inflate
+$(B)/afl/%: fuzz/%.c $(wildcard fuzz/*.h) $(LIB_SRCS) $(HEADERS)
+	@mkdir -p $(@D)
+	AFL_USE_ASAN=1 AFL_USE_UBSAN=1 AFL_QUIET=1 $(AFL_CC) -std=c99 -Iinclude -Isrc -D_DEFAULT_SOURCE $(LIB_CPPFLAGS) \
+	    -g -O1 -fsanitize=fuzzer $< $(FUZZ_EXTRA_$*) $(LIB_SRCS) -o $@ $(LIB_LIBS) $(call test_libs,$<)
+
+afl-run: $(AFL_TARGETS:%=$(B)/afl/%)
+	@sh fuzz/afl.sh $(B) $(AFL_SECONDS) $(foreach t,$(AFL_TARGETS),$(t)$(if $(FUZZ_DICT_$(t)),:$(FUZZ_DICT_$(t))))
 
 # ---- coverage (gcc --coverage + gcovr) ---------------------------------
 

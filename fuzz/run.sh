@@ -1,21 +1,22 @@
 #!/bin/sh
 # Runs libFuzzer targets for a fixed time each and prints a table of their
 # speed and coverage.
-#   fuzz/run.sh BUILD_DIR SECONDS TARGET[:DICT] ...
+#   fuzz/run.sh BUILD_DIR SECONDS JOBS TARGET[:DICT] ...
 # Each target runs on its checked-in corpus (fuzz/corpus/TARGET, read only);
 # new inputs and crash artifacts go to BUILD_DIR/fuzz-run/TARGET, so the tree
-# stays clean.  Exits non-zero if any target crashes, leaks or times out.
+# stays clean.  JOBS targets run at a time (one core each).  Exits non-zero
+# if any target crashes, leaks or times out.
 B=$1
 seconds=$2
-shift 2
+jobs=$3
+shift 3
 out=$B/fuzz-run
 mkdir -p "$out"
-table=$out/table.txt
-printf '%-22s %8s %10s %8s %8s  %s\n' target seconds 'execs/s' cov ft status > "$table"
-failed=0
-for spec in "$@"; do
-    name=${spec%%:*}
-    dict=${spec#"$name"}
+
+# run_one TARGET[:DICT]: one target; its table row goes to its row.txt
+run_one() {
+    name=${1%%:*}
+    dict=${1#"$name"}
     dict=${dict#:}
     dir=$out/$name
     rm -rf "$dir"
@@ -34,10 +35,35 @@ for spec in "$@"; do
         result=ok
     else
         result="FAIL (exit $status, see $log)"
-        failed=$((failed + 1))
         grep -E 'ERROR|SUMMARY|artifact' "$log" | head -n 5 | sed 's/^/    /'
     fi
-    printf '%-22s %8s %10s %8s %8s  %s\n' "$name" "$seconds" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$result" >> "$table"
+    printf '%-22s %8s %10s %8s %8s  %s\n' "$name" "$seconds" "${execs:-?}" "${cov:-?}" "${ft:-?}" \
+        "$result" > "$dir/row.txt"
+}
+
+running=0
+for spec in "$@"; do
+    if [ "$running" -ge "$jobs" ]; then
+        wait
+        running=0
+    fi
+    run_one "$spec" &
+    running=$((running + 1))
+done
+wait
+
+table=$out/table.txt
+printf '%-22s %8s %10s %8s %8s  %s\n' target seconds 'execs/s' cov ft status > "$table"
+failed=0
+for spec in "$@"; do
+    row=$out/${spec%%:*}/row.txt
+    if [ -f "$row" ]; then
+        cat "$row" >> "$table"
+        grep -q ' ok$' "$row" || failed=$((failed + 1))
+    else
+        echo "${spec%%:*}: no result" >> "$table"
+        failed=$((failed + 1))
+    fi
 done
 echo
 cat "$table"
