@@ -271,7 +271,6 @@ static void stream_op(side *s, input *in, int what)
     int r;
     if (what == 1) {
         unsigned kind = next(in);
-        s->op = 0;
         r = wsx_ws_conn_stream_begin(&s->c, ((kind & 1) ? WSX_WS_OP_TEXT : WSX_WS_OP_BINARY) |
                                                 ((kind & 2) ? WSX_WS_NO_COMPRESS : 0));
         if (r == WSX_OK) {
