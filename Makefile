@@ -200,7 +200,15 @@ $(B)/tests/cxx_headers.ok: $(HEADERS) tests/cxx_headers.cpp
 	$(CXX) -Wall -Wextra -Wpedantic $(if $(filter 1,$(WERROR)),-Werror) -Iinclude -fsyntax-only tests/cxx_headers.cpp
 	@touch $@
 
-unit-tests: all $(TESTS) $(ASAN_TESTS) $(SMALL_TESTS) $(FUZZ_REPLAY) $(SMALL_REPLAY) $(B)/tests/cxx_headers.ok examples
+# The load generator of the interop load tests (tests/interop/load_*.c: many
+# WebSocket and SSE clients on one epoll loop; it does not use wsx).
+LOAD_SRCS    := $(sort $(wildcard tests/interop/load_*.c))
+$(B)/interop/load_client: $(LOAD_SRCS) tests/interop/load_client.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -D_GNU_SOURCE -O2 -g $(LOAD_SRCS) -o $@
+
+unit-tests: all $(TESTS) $(ASAN_TESTS) $(SMALL_TESTS) $(FUZZ_REPLAY) $(SMALL_REPLAY) $(B)/tests/cxx_headers.ok examples \
+            $(B)/interop/load_client
 
 check: unit-tests
 	@sh tests/run.sh $(B)
