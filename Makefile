@@ -2,6 +2,10 @@
 #
 #   make                 build/libwsx.a, build/libwsx.so (SONAME libwsx.so.0), build/wsx.pc
 #   make check           unit tests (plain and -fsanitize=address,undefined), fuzz corpora, interop
+#                        (the load and fault suites at a smaller size)
+#   make stress          the load and fault suites at full size (WSX_STRESS=1, a few minutes):
+#                        5,000 WebSocket + 5,000 SSE clients at once per round, floods of
+#                        half-open connections, 2,000 abrupt disconnects per server
 #   make examples        build/examples/*
 #   make demo            the browser demo on http://127.0.0.1:$(PORT)/ (PORT=8080)
 #   make fuzz            libFuzzer binaries (clang) in build/fuzz/
@@ -87,7 +91,7 @@ SAN          := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-saniti
 test_libs     = $(shell sed -n 's/^.*TEST_LIBS: *//p' $(1))
 TEST_FLAGS   := $(WARN) -Iinclude -Isrc -Itests -D_DEFAULT_SOURCE -O1 -g
 
-.PHONY: all check examples fuzz fuzz-run fuzz-smoke afl-run coverage format bench install uninstall clean unit-tests demo \
+.PHONY: all check stress examples fuzz fuzz-run fuzz-smoke afl-run coverage format bench install uninstall clean unit-tests demo \
         analyze valgrind
 
 all: $(B)/libwsx.a $(B)/libwsx.so $(B)/wsx.pc
@@ -212,6 +216,12 @@ unit-tests: all $(TESTS) $(ASAN_TESTS) $(SMALL_TESTS) $(FUZZ_REPLAY) $(SMALL_REP
 
 check: unit-tests
 	@sh tests/run.sh $(B)
+
+# The load and fault suites of tests/interop (test_stress_*.py,
+# test_slot_exhaustion.py) at full size; make check runs them smaller.
+STRESS_SUITES := test_stress_ test_slot_exhaustion
+stress: all examples $(B)/interop/load_client
+	@WSX_STRESS=1 WSX_TEST_FILTER="$(STRESS_SUITES)" sh tests/run.sh $(B)
 
 # ---- analyzers: cppcheck, gcc -fanalyzer, clang-tidy, scan-build over src/
 # (tests/analyze.sh); valgrind memcheck over the unit tests (tests/valgrind.sh)

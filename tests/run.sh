@@ -5,7 +5,9 @@
 # "N passed, N failed" as its last line; a suite that crashes or prints no such
 # line counts as one failure.  Interop scripts: tests/interop/test_*.{sh,py,mjs}.
 # Set WSX_REQUIRE_PEERS=1 (CI does) to make a missing interop peer a failure.
-# WSX_TEST_FILTER=substring runs only the suites whose name contains it.
+# WSX_TEST_FILTER="substring ..." runs only the suites whose name contains one
+# of the words.  WSX_STRESS=1 (make stress) runs the load and fault suites at
+# full size.
 B=${1:-build}
 passed=0
 failed=0
@@ -15,7 +17,13 @@ trap 'rm -f "$log"' EXIT
 suite() {
     name=$1
     shift
-    case "$name" in *"${WSX_TEST_FILTER:-}"*) ;; *) return ;; esac
+    if [ -n "${WSX_TEST_FILTER:-}" ]; then
+        hit=
+        for word in $WSX_TEST_FILTER; do
+            case "$name" in *"$word"*) hit=1 ;; esac
+        done
+        [ -n "$hit" ] || return
+    fi
     timeout "${WSX_SUITE_TIMEOUT:-900}" "$@" >"$log" 2>&1
     status=$?
     last=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
