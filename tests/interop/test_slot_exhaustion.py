@@ -10,7 +10,8 @@ handshake and an echo of ws_echo (--max-connections 512), a WebSocket ping
 on demo_server's /ws.  The servers give a slot held by an unfinished head
 to a new connection (the slowest head is answered 408); with no such slot
 they answer 503.  make check measures for 2.5 s after the flood is in;
-WSX_STRESS=1 (make stress) for 14 s, past the 10 s head timeout.
+WSX_STRESS=1 (make stress) for 14 s, past the 10 s head timeout, after
+which every flooding connection must have been answered or closed.
 
     tests/interop/test_slot_exhaustion.py [BUILD_DIR]
 """
@@ -68,6 +69,20 @@ class Flood:
                 except OSError:
                     pass
             self.stop_ev.wait(1.0)
+
+    def answered(self):
+        """How many of the flood's connections the server has answered
+        (408, 503) or closed."""
+        n = 0
+        for s in self.socks + self.silent:
+            try:
+                s.recv(65536)
+                n += 1
+            except BlockingIOError:
+                pass
+            except OSError:
+                n += 1
+        return n
 
     def close(self):
         self.stop_ev.set()
@@ -132,6 +147,10 @@ def check_server(name, srv, honest_fns, partial=PARTIAL):
                 % (name, FLOOD, SILENT, len(times), HONEST_MAX_S, shown,
                    max(t if t is not None else 99 for t in times)),
                 all(t is not None and t < HONEST_MAX_S for t in times))
+        if STRESS:  # past the 10 s head timeout
+            n = flood.answered()
+            T.check("%s: every flood connection answered or closed after %.0f s (%d of %d)"
+                    % (name, WATCH_S + 1.5, n, FLOOD + SILENT), n == FLOOD + SILENT)
         T.check("%s: still running" % name, srv.alive())
     finally:
         if flood:
