@@ -51,8 +51,8 @@ void fail(conn *c, const char *fmt, ...)
     if (c->state >= ST_DONE)
         return;
     if (errors_shown++ < 20) {
-        fprintf(stdout, "FAIL %s #%d (state %d, %d sent, %d checked): ", specs[c->spec].name, c->idx,
-                c->state, c->sent, c->got);
+        fprintf(stdout, "FAIL %s #%d (state %d, %d sent, %d checked): ", specs[c->spec].name,
+                c->idx, c->state, c->sent, c->got);
         va_start(ap, fmt);
         vfprintf(stdout, fmt, ap);
         va_end(ap);
@@ -95,8 +95,8 @@ void work_done(conn *c)
     }
 }
 
-const kind_op *const kind_ops[KIND_COUNT] = {&ws_echo_op, &ws_chat_op, &ws_ping_op, &sse_feed_op, &sse_chat_op,
-                                              &demo_chat_op};
+const kind_op *const kind_ops[KIND_COUNT] = {&ws_echo_op,  &ws_chat_op,  &ws_ping_op,
+                                             &sse_feed_op, &sse_chat_op, &demo_chat_op};
 
 long head_length(conn *c)
 {
@@ -285,8 +285,8 @@ static int raise_nofile(long n)
         getrlimit(RLIMIT_NOFILE, &rl);
     }
     if (rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < n) {
-        printf("FAIL descriptors: %ld connections need %ld, the limit is %ld (hard %ld)\n",
-               n - 16, n, (long)rl.rlim_cur, (long)rl.rlim_max);
+        printf("FAIL descriptors: %ld connections need %ld, the limit is %ld (hard %ld)\n", n - 16,
+               n, (long)rl.rlim_cur, (long)rl.rlim_max);
         return -1;
     }
     return 0;
@@ -310,7 +310,7 @@ static void close_all_waiting(int ep, conn *conns)
 /* Where the clients are (when some did not finish in time). */
 static void report_states(const conn *conns, int started)
 {
-    static const char *const names[] = {"not started", "connecting", "awaiting the answer",
+    static const char *const names[] = {"not started", "connecting",    "awaiting the answer",
                                         "working",     "done, waiting", "closing"};
     int count[ST_DONE] = {0}, i, late = 0;
     for (i = 0; i < total; i++)

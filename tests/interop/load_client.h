@@ -22,7 +22,15 @@
 /* A client's life, in order (fail() and the barrier compare them). */
 enum { ST_IDLE, ST_CONNECTING, ST_HEAD, ST_RUN, ST_HOLD, ST_CLOSING, ST_DONE, ST_FAILED };
 
-enum { KIND_WS_ECHO, KIND_WS_CHAT, KIND_WS_PING, KIND_SSE_FEED, KIND_SSE_CHAT, KIND_DEMO_CHAT, KIND_COUNT };
+enum {
+    KIND_WS_ECHO,
+    KIND_WS_CHAT,
+    KIND_WS_PING,
+    KIND_SSE_FEED,
+    KIND_SSE_CHAT,
+    KIND_DEMO_CHAT,
+    KIND_COUNT
+};
 
 typedef struct buf {
     uint8_t *p;
@@ -45,8 +53,8 @@ typedef struct conn {
     buf msg;  /* WebSocket: the message being assembled; SSE chat: the text */
     buf body; /* SSE: the decoded body not parsed yet */
     int sent, got;
-    int msg_op;     /* opcode of the message being assembled, -1: none */
-    int phase;      /* per kind: what comes next */
+    int msg_op;      /* opcode of the message being assembled, -1: none */
+    int phase;       /* per kind: what comes next */
     long chunk_left; /* SSE: bytes of the chunk to come; -1 size line, -2 CRLF */
     unsigned long long next_id;
     unsigned char *seen; /* ws-chat: joined and left bits per name */

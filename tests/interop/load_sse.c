@@ -21,13 +21,14 @@ typedef struct event {
 static void sse_request(conn *c, const char *path, const char *body)
 {
     char req[512];
-    int n = body ? snprintf(req, sizeof req,
-                            "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
-                            "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
-                            path, strlen(body), body)
-                 : snprintf(req, sizeof req,
-                            "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n",
-                            path);
+    int n =
+        body ? snprintf(req, sizeof req,
+                        "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+                        "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                        path, strlen(body), body)
+             : snprintf(req, sizeof req,
+                        "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n",
+                        path);
     buf_put(&c->out, req, (size_t)n);
     c->phase = SP_HEAD;
 }
@@ -261,7 +262,8 @@ static void sse_chat_event(conn *c, spec *s, const event *ev)
     char want[256];
     int n, ok;
     if (c->phase == SP_META) {
-        n = snprintf(want, sizeof want, "{\"model\":\"wsx-fake-1\",\"message\":\"load %d\",", c->idx);
+        n = snprintf(want, sizeof want, "{\"model\":\"wsx-fake-1\",\"message\":\"load %d\",",
+                     c->idx);
         if (!is(ev->type, ev->type_len, "meta") || ev->data_len < (size_t)n ||
             memcmp(ev->data, want, (size_t)n) != 0)
             fail(c, "expected the meta event, got %.*s", (int)ev->data_len, ev->data);

@@ -280,8 +280,8 @@ static void ping_message_in(conn *c, spec *s, int op, buf *m)
     char p[64];
     int n = ping_payload(c->idx, c->got, p, sizeof p);
     if (op != 10 || c->got >= c->sent || m->len != (size_t)n || memcmp(m->p, p, (size_t)n) != 0) {
-        fail(c, "expected the pong \"%s\", got opcode %d \"%.*s\"", p, op, (int)(m->len < 100 ? m->len : 100),
-             (const char *)m->p);
+        fail(c, "expected the pong \"%s\", got opcode %d \"%.*s\"", p, op,
+             (int)(m->len < 100 ? m->len : 100), (const char *)m->p);
         return;
     }
     c->got++;
@@ -327,8 +327,8 @@ static void chat_pump(conn *c, spec *s)
     while (c->sent < s->param && c->sent - c->got < IN_FLIGHT) {
         char text[512], msg[1024];
         int tl = chat_text(c->idx, c->sent, text, sizeof text);
-        int n = snprintf(msg, sizeof msg, "{\"type\":\"chat\",\"text\":\"%.*s\",\"to\":[\"u%d\"]}", tl,
-                         text, c->idx);
+        int n = snprintf(msg, sizeof msg, "{\"type\":\"chat\",\"text\":\"%.*s\",\"to\":[\"u%d\"]}",
+                         tl, text, c->idx);
         put_frame(c, 1, 1, (const uint8_t *)msg, (size_t)n);
         c->sent++;
     }
@@ -376,8 +376,10 @@ static void chat_message_in(conn *c, spec *s, int op, buf *b)
         return;
     }
     if (c->phase == CH_WELCOME) {
-        n = snprintf(want, sizeof want, "{\"type\":\"welcome\",\"name\":\"u%d\",\"users\":[", c->idx);
-        if (b->len < (size_t)n + 2 || memcmp(m, want, (size_t)n) != 0 || memcmp(m + b->len - 2, "]}", 2))
+        n = snprintf(want, sizeof want, "{\"type\":\"welcome\",\"name\":\"u%d\",\"users\":[",
+                     c->idx);
+        if (b->len < (size_t)n + 2 || memcmp(m, want, (size_t)n) != 0 ||
+            memcmp(m + b->len - 2, "]}", 2))
             fail(c, "expected the welcome, got %.*s", (int)(b->len < 200 ? b->len : 200), m);
         c->phase = CH_JOIN;
     } else if (c->phase == CH_JOIN) {
@@ -390,7 +392,8 @@ static void chat_message_in(conn *c, spec *s, int op, buf *b)
     } else if (!chat_notice(c, s, m, b->len)) {
         char text[512];
         int tl = chat_text(c->idx, c->got, text, sizeof text);
-        n = snprintf(want, sizeof want, "{\"type\":\"chat\",\"from\":\"u%d\",\"text\":\"%.*s\",\"to\":[\"u%d\"]}",
+        n = snprintf(want, sizeof want,
+                     "{\"type\":\"chat\",\"from\":\"u%d\",\"text\":\"%.*s\",\"to\":[\"u%d\"]}",
                      c->idx, tl, text, c->idx);
         if (c->got >= c->sent || b->len != (size_t)n || memcmp(m, want, (size_t)n) != 0) {
             fail(c, "message %d: got %.*s", c->got, (int)(b->len < 200 ? b->len : 200), m);
