@@ -15,7 +15,12 @@
  *   - Heartbeat (wsx connection layer): ping after --ping-ms (20000) of
  *     silence, dead after --pong-timeout-ms (10000) more; a message not
  *     complete within --message-timeout-ms (60000) of its first byte
- *     closes with 1008 (the wsx message timeout).  A client whose output
+ *     closes with 1008 (the wsx message timeout).  A sender is paused
+ *     (its input waits, unread) while a relay has left a reader's queue
+ *     over half full, until no queue is, or for RELAY_WAIT_MS (1 s) at
+ *     most: one read of compressed input can hold a thousand messages,
+ *     and relayed at once they would overflow the queue of a reader
+ *     however fast it reads.  A client whose output
  *     queue (256 KiB) cannot take a relayed message is closed with 1013:
  *     how much others send is not its fault, so the kernel's bytes are
  *     not counted here as they are for a feed (--max-lag), or a reader
@@ -36,6 +41,8 @@ static void ws_send(client *c, const char *text, size_t len)
     if (c->dead || !c->ws || c->ws->name_len == 0)
         return;
     r = wsx_ws_conn_send(&c->ws->conn, WSX_WS_OP_TEXT, text, len);
+    if (r == WSX_OK && pending_output(c) > WS_QUEUE / 2)
+        c->srv->relay_full = 1;
     if (r == WSX_E_CONN_QUEUE_FULL || r == WSX_E_BUFFER) {
         static const char reason[] = "too slow";
         wsx_ws_conn_close(&c->ws->conn, 1013, reason, sizeof reason - 1, net_now_ms());
@@ -222,6 +229,7 @@ static int on_ws_message(void *user, unsigned opcode, const uint8_t *data, size_
     int n;
     if (c->dead || wsx_ws_conn_state(&c->ws->conn) != WSX_WS_OPEN)
         return 0;
+    c->srv->relay_full = 0;
     if (opcode != WSX_WS_OP_TEXT) {
         static const char reason[] = "text messages only";
         wsx_ws_conn_close(&c->ws->conn, 1003, reason, sizeof reason - 1, net_now_ms());
@@ -250,18 +258,55 @@ static int on_ws_message(void *user, unsigned opcode, const uint8_t *data, size_
     } else {
         ws_policy_close(c, "unknown message");
     }
-    return 0;
+    return c->srv->relay_full; /* pause: let the readers' queues drain first */
 }
 
 static const wsx_ws_callbacks ws_callbacks = {NULL, on_ws_message, NULL, NULL, NULL, NULL, NULL};
 
-/* Feeds in[0..in_len) to the connection. */
+/* Feeds in[0..in_len) to the connection.  A relay that leaves a reader's
+ * queue over half full pauses the feed: the rest waits in c->in (and c is
+ * not read) until ws_resume_paused.  Otherwise one read of compressed
+ * input (a thousand messages) would be relayed at once and overflow every
+ * reader's queue (1013), however fast it reads. */
 void ws_input(client *c)
 {
     size_t used = 0;
-    wsx_ws_conn_feed(&c->ws->conn, &c->ws->feed, c->in, c->in_len, net_now_ms(), &used);
-    c->in_len = 0; /* everything is consumed (or the connection failed) */
+    int was_paused = c->ws->paused;
+    int r = wsx_ws_conn_feed(&c->ws->conn, &c->ws->feed, c->in, c->in_len, net_now_ms(), &used);
+    c->ws->paused = r == WSX_PAUSED && !c->dead;
+    if (c->ws->paused) {
+        memmove(c->in, c->in + used, c->in_len - used);
+        c->in_len -= used;
+        if (!was_paused)
+            c->ws->paused_ms = net_now_ms();
+        c->srv->any_paused = 1;
+    } else {
+        c->in_len = 0; /* everything is consumed (or the connection failed) */
+    }
     mark(c);
+}
+
+/* Feeds the paused chat clients on once no reader's queue is over half
+ * full, or after RELAY_WAIT_MS: a reader that does not drain half of its
+ * queue in that time then fills up and is closed (1013), so it cannot
+ * hold the room. */
+void ws_resume_paused(server *s, uint64_t now)
+{
+    client *c;
+    int congested = 0;
+    if (!s->any_paused)
+        return;
+    for (c = s->clients; c && !congested; c = c->next)
+        congested = c->kind == K_WS && !c->dead && pending_output(c) > WS_QUEUE / 2;
+    s->any_paused = 0;
+    for (c = s->clients; c; c = c->next) {
+        if (c->kind != K_WS || c->dead || !c->ws->paused)
+            continue;
+        if (!congested || now - c->ws->paused_ms >= RELAY_WAIT_MS)
+            ws_input(c);
+        else
+            s->any_paused = 1;
+    }
 }
 
 void start_ws(client *c, const wsx_http_request *req, size_t head_len)
@@ -297,6 +342,7 @@ void start_ws(client *c, const wsx_http_request *req, size_t head_len)
     wsx_ws_conn_open(&c->ws->conn, net_now_ms());
     wsx_ws_feed_init(&c->ws->feed, &ws_callbacks, c, c->ws->msg, WS_MAX_MESSAGE);
     c->ws->name_len = 0;
+    c->ws->paused = 0;
     c->kind = K_WS;
     /* Frames right behind the head (RFC 6455 section 4.1) come first. */
     memmove(c->in, c->in + head_len, c->in_len - head_len);

@@ -256,6 +256,8 @@ void on_readable(client *c)
     uint8_t *dst = c->in + c->in_len;
     size_t room = IN_CAP - c->in_len;
     ssize_t k;
+    if (c->kind == K_WS && room == 0)
+        return; /* paused (ws_input): its input waits, nothing may be lost */
     if (c->kind == K_LINGER || c->kind == K_FEED || room == 0) {
         dst = sink; /* nothing more is expected: discard */
         room = sizeof sink;
@@ -354,7 +356,7 @@ static void settle(client *c)
     }
     switch (c->kind) {
     case K_WS:
-        if (pending_output(c) <= WS_QUEUE / 2)
+        if (pending_output(c) <= WS_QUEUE / 2 && !c->ws->paused)
             want |= EPOLLIN; /* backpressure: stop reading a client that does not read */
         break;
     case K_HTTP:

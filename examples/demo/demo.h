@@ -122,6 +122,7 @@
 #define MAX_HEADERS 64
 #define WS_MAX_MESSAGE (64 * 1024)
 #define WS_QUEUE (256 * 1024)
+#define RELAY_WAIT_MS 1000 /* a paused chat sender goes on after this (chat.c) */
 #define NAME_MAX_LEN 32
 #define MAX_RECIPIENTS 16
 #define HISTORY_MAX 64
@@ -179,8 +180,10 @@ typedef struct ws_state {
     wsx_ws_conn conn;
     wsx_ws_feed feed;
     char name[NAME_MAX_LEN + 1];
-    size_t name_len; /* 0 until hello */
-    pmd_mem *pmd;    /* permessage-deflate memory, when agreed */
+    size_t name_len;    /* 0 until hello */
+    pmd_mem *pmd;       /* permessage-deflate memory, when agreed */
+    int paused;         /* input left unfed: a reader's queue is over half full */
+    uint64_t paused_ms; /* since when */
     uint8_t msg[WS_MAX_MESSAGE];
     uint8_t queue[WS_QUEUE];
 } ws_state;
@@ -236,6 +239,8 @@ typedef struct server {
     long nclients;
     client *clients; /* all connections */
     client *dirty;   /* to settle after the current events */
+    int relay_full;  /* a relay left a reader's queue over half full */
+    int any_paused;  /* some chat client's input waits (ws_state.paused) */
     wsx_ws_conn_config ws_cfg;
     wsx_hs_server_config hs_cfg;
     wsx_http_config http_cfg;
@@ -293,6 +298,7 @@ int buf_put_escaped(char *buf, size_t cap, size_t *len, const char *s, size_t n)
 
 void start_ws(client *c, const wsx_http_request *req, size_t head_len);
 void ws_input(client *c);
+void ws_resume_paused(server *s, uint64_t now);
 void chat_leave(client *c); /* c's name leaves the room */
 
 /* ---- assistant.c ------------------------------------------------------------- */

@@ -254,8 +254,10 @@ static int run_loop(server *s)
     while (!net_stop) {
         int timeout = run_timers(s);
         int buffered = any_buffered(s);
-        int i, n = epoll_wait(s->epfd, events, 128, buffered ? 0 : timeout);
-        int listener = 0;
+        int i, n, listener = 0;
+        if (s->any_paused && (timeout < 0 || timeout > 20))
+            timeout = 20; /* look at the paused chat senders again soon */
+        n = epoll_wait(s->epfd, events, 128, buffered ? 0 : timeout);
         if (n < 0 && errno != EINTR) {
             perror("demo_server: epoll_wait");
             return 1;
@@ -276,6 +278,8 @@ static int run_loop(server *s)
         }
         if (buffered)
             read_buffered(s);
+        reap(s);
+        ws_resume_paused(s, net_now_ms()); /* after the writes of this pass */
         reap(s);
         if (listener)
             accept_all(s); /* after reap: it may free a client (a slot) */
