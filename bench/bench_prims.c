@@ -4,15 +4,21 @@
  * frame a server receives).
  *   build/bench/bench_prims [results.json]
  * UTF-8: 1 MiB of pure ASCII, of mixed text (~10% of the characters
- * multi-byte) and of CJK (all 3-byte), fed in one call.  Masking: 1 KiB and
+ * multi-byte), of CJK (all 3-byte) and of Latin/CJK/emoji mixed (65% of the
+ * characters multi-byte), fed in one call.  Masking: 1 KiB and
  * 1 MiB buffers at key offsets 0-3, with the buffer 8-byte aligned and
  * misaligned by 1, next to the plain byte-at-a-time loop for reference.
+ * Handshakes: a 500-byte browser upgrade request parsed, validated and
+ * answered (wsx_http_parse_request + wsx_hs_server_answer_request), and
+ * SHA-1 of the 60 bytes Sec-WebSocket-Accept hashes, with each SHA-1
+ * variant.  UTF-8 also with each validator variant.
  * Each case repeats for at least 0.2 s; GB/s = 1e9 bytes per second.
  */
 #include <stdint.h>
 
 #include "bench_util.h"
-#include "wsx_util.h"
+#include "wsx.h"
+#include "wsx_internal.h"
 
 #define MIN_SECONDS 0.2
 
@@ -69,8 +75,14 @@ static void make_text(uint8_t *buf, size_t n, int kind)
                 cp = 0x4E00 + rng() % (0x9FFF - 0x4E00); /* CJK */
             else
                 cp = 0x1F300 + rng() % 0x300; /* emoji */
-        } else {
+        } else if (kind == 2) {
             cp = 0x4E00 + rng() % (0x9FFF - 0x4E00);
+        } else { /* Latin, CJK and emoji mixed, a third of the characters ASCII */
+            uint32_t r = rng() % 100;
+            cp = r < 35   ? 32 + rng() % 95
+                 : r < 60 ? 0xA0 + rng() % (0x800 - 0xA0)
+                 : r < 85 ? 0x4E00 + rng() % (0x9FFF - 0x4E00)
+                          : 0x1F300 + rng() % 0x300;
         }
         at += put_code_point(buf + at, cp);
     }
@@ -95,6 +107,91 @@ static double bench_utf8(const uint8_t *buf, size_t n)
         dt = bench_now() - t0;
     } while (dt < MIN_SECONDS);
     return (double)bytes / dt / 1e9;
+}
+
+static const char browser_request[] =
+    "GET /chat HTTP/1.1\r\n"
+    "Host: example.com:8000\r\n"
+    "Connection: Upgrade\r\n"
+    "Pragma: no-cache\r\n"
+    "Cache-Control: no-cache\r\n"
+    "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Safari/537.36\r\n"
+    "Upgrade: websocket\r\n"
+    "Origin: http://example.com:8000\r\n"
+    "Sec-WebSocket-Version: 13\r\n"
+    "Accept-Encoding: gzip, deflate, br\r\n"
+    "Accept-Language: en-US,en;q=0.9\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+    "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+    "\r\n";
+
+/* Parse + validate + answer, per second. */
+static double bench_handshake(void)
+{
+    size_t n = sizeof browser_request - 1, count = 0;
+    double t0 = bench_now(), dt;
+    do {
+        int k;
+        for (k = 0; k < 1000; k++) {
+            wsx_http_parser p;
+            wsx_header hdrs[32];
+            wsx_http_request req;
+            wsx_hs_request info;
+            char out[512];
+            size_t out_len;
+            wsx_http_parser_init(&p, NULL);
+            if (wsx_http_parse_request(&p, browser_request, n, hdrs, 32, &req) != (int)n ||
+                wsx_hs_server_answer_request(NULL, &req, &info, out, sizeof out, &out_len) !=
+                    WSX_OK)
+                return 0;
+            sink += out_len;
+        }
+        count += 1000;
+        dt = bench_now() - t0;
+    } while (dt < MIN_SECONDS);
+    return (double)count / dt;
+}
+
+/* SHA-1 of the 60 bytes Sec-WebSocket-Accept hashes (key + GUID), per second. */
+static double bench_sha1_60(void)
+{
+    static const char in[] = "dGhlIHNhbXBsZSBub25jZQ==258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    size_t count = 0;
+    double t0 = bench_now(), dt;
+    do {
+        int k;
+        for (k = 0; k < 1000; k++) {
+            uint8_t d[WSX_SHA1_LEN];
+            wsx_sha1(in, 60, d);
+            sink += d[k % WSX_SHA1_LEN];
+        }
+        count += 1000;
+        dt = bench_now() - t0;
+    } while (dt < MIN_SECONDS);
+    return (double)count / dt;
+}
+
+static void handshake_cases(const char *out)
+{
+    static const int variants[] = {WSX__HW, WSX__PORTABLE};
+    static const char *const names[] = {"wsx-sha1-hw", "wsx-sha1-portable"};
+    int v;
+    for (v = 0; v < 2; v++) {
+        double rate;
+        if (!wsx__sha1_use(variants[v])) {
+            printf("%-34s %-18s not on this CPU/build\n", "handshake", names[v]);
+            continue;
+        }
+        rate = bench_handshake();
+        printf("%-34s %-18s %7.3f M/s (%.3f us)\n", "handshake/browser-500B", names[v], rate / 1e6,
+               1e6 / rate);
+        bench_record(out, "handshake/browser-500B", names[v], rate / 1e6, "M/s");
+        rate = bench_sha1_60();
+        printf("%-34s %-18s %7.3f us\n", "sha1/60B", names[v], 1e6 / rate);
+        bench_record(out, "sha1/60B", names[v], 1e6 / rate, "us");
+    }
+    wsx__sha1_use(WSX__AUTO);
 }
 
 static void mask_bytewise(uint8_t *buf, size_t len, const uint8_t key[4], size_t off)
@@ -130,28 +227,38 @@ int main(int argc, char **argv)
 {
     const char *out = argc > 1 ? argv[1] : NULL;
     enum { TEXT = 1 << 20 };
-    static const char *const kinds[] = {"ascii", "mixed10", "cjk3"};
+    static const char *const kinds[] = {"ascii", "mixed10", "cjk3", "mixed-emoji"};
     uint8_t *text = (uint8_t *)malloc(TEXT);
     uint8_t *area = (uint8_t *)malloc((1 << 20) + 64);
     static const size_t sizes[] = {1024, 1 << 20};
     char name[96];
-    int kind;
+    static const int variants[] = {WSX__HW, WSX__PORTABLE};
+    static const char *const impls[] = {"wsx-avx2", "wsx-sse2-words"};
+    int kind, v;
     size_t s, off, mis;
 
     if (!text || !area)
         return 1;
-    for (kind = 0; kind < 3; kind++) {
+    for (kind = 0; kind < 4; kind++) {
         double gbs;
         make_text(text, TEXT, kind);
         if (!wsx_utf8_valid(text, TEXT)) {
             fprintf(stderr, "bench text %s is not valid UTF-8\n", kinds[kind]);
             return 1;
         }
-        gbs = bench_utf8(text, TEXT);
-        snprintf(name, sizeof name, "utf8_feed/%s/1MiB", kinds[kind]);
-        printf("%-34s %-10s %7.2f GB/s\n", name, "wsx", gbs);
-        bench_record(out, name, "wsx", gbs, "GB/s");
+        for (v = 0; v < 2; v++) {
+            if (!wsx__utf8_use(variants[v])) {
+                printf("utf8 %-29s %-18s not on this CPU/build\n", kinds[kind], impls[v]);
+                continue;
+            }
+            gbs = bench_utf8(text, TEXT);
+            snprintf(name, sizeof name, "utf8_feed/%s/1MiB", kinds[kind]);
+            printf("%-34s %-18s %7.2f GB/s\n", name, impls[v], gbs);
+            bench_record(out, name, impls[v], gbs, "GB/s");
+        }
+        wsx__utf8_use(WSX__AUTO);
     }
+    handshake_cases(out);
     for (s = 0; s < 2; s++)
         for (mis = 0; mis < 2; mis++)
             for (off = 0; off < 4; off++) {

@@ -298,9 +298,15 @@ WSX_API int wsx_err_http_status(int err);
 #define WSX_BUILD_SMALL 1u         /* the WSX_SMALL code paths */
 #define WSX_BUILD_OPENSSL 2u       /* SHA-1 from libcrypto (make OPENSSL=1) */
 #define WSX_BUILD_ERROR_STRINGS 4u /* names and reasons kept (no WSX_NO_ERROR_STRINGS) */
+/* Chosen at run time from what the CPU can do (fast profile): */
+#define WSX_BUILD_SHA1_HW 8u    /* SHA-1 with the CPU's instructions (SHA-NI, ARMv8) */
+#define WSX_BUILD_UTF8_AVX2 16u /* UTF-8 validation with AVX2 */
 WSX_API unsigned wsx_build_flags(void);
-/* The same as text, e.g. "0.2.0 fast builtin-sha1 error-strings".  Static
- * storage; never NULL. */
+/* The same as text, e.g. "0.2.0 fast builtin-sha1 error-strings
+ * sha1-shani utf8-avx2"; the fast profile names its SHA-1 (sha1-shani,
+ * sha1-armv8, sha1-portable; nothing more with libcrypto's) and its UTF-8
+ * validator (utf8-avx2, utf8-sse2, utf8-portable).  Static storage; never
+ * NULL. */
 WSX_API const char *wsx_build_string(void);
 
 /* ---- header pair ------------------------------------------------------ */

@@ -28,9 +28,48 @@ const char *wsx_version_string(void) { return WSX_VERSION_STRING; }
 #define BUILD_STRINGS_TEXT_ " error-strings"
 #endif
 
-unsigned wsx_build_flags(void) { return BUILD_SMALL_ | BUILD_SHA1_ | BUILD_STRINGS_; }
+/* The variants chosen at run time (wsx_internal.h): fast profile only. */
+#ifdef WSX_SMALL
+#define VARIANTS_ 0u
+#define VARIANT_STRING_(base) base
+#else
+#if defined(__x86_64__) || defined(__i386__)
+#define SHA1_HW_TEXT_ " sha1-shani"
+#else
+#define SHA1_HW_TEXT_ " sha1-armv8"
+#endif
+#ifdef WSX_USE_OPENSSL
+#define SHA1_HW_ 0u
+#define SHA1_PORTABLE_TEXT_ ""
+#undef SHA1_HW_TEXT_
+#define SHA1_HW_TEXT_ ""
+#else
+#define SHA1_HW_ (wsx__sha1_variant() == WSX__HW ? WSX_BUILD_SHA1_HW : 0u)
+#define SHA1_PORTABLE_TEXT_ " sha1-portable"
+#endif
+#if defined(__SSE2__) && defined(__GNUC__)
+#define UTF8_BASE_TEXT_ " utf8-sse2"
+#else
+#define UTF8_BASE_TEXT_ " utf8-portable"
+#endif
+#define VARIANTS_ (SHA1_HW_ | (wsx__utf8_variant() == WSX__HW ? WSX_BUILD_UTF8_AVX2 : 0u))
+#endif
+
+unsigned wsx_build_flags(void) { return BUILD_SMALL_ | BUILD_SHA1_ | BUILD_STRINGS_ | VARIANTS_; }
+
+#define BASE_STRING_ WSX_VERSION_STRING BUILD_SMALL_TEXT_ BUILD_SHA1_TEXT_ BUILD_STRINGS_TEXT_
 
 const char *wsx_build_string(void)
 {
-    return WSX_VERSION_STRING BUILD_SMALL_TEXT_ BUILD_SHA1_TEXT_ BUILD_STRINGS_TEXT_;
+#ifdef WSX_SMALL
+    return BASE_STRING_;
+#else
+    /* every combination is a literal: static storage, no writable state */
+    static const char *const text[4] = {BASE_STRING_ SHA1_PORTABLE_TEXT_ UTF8_BASE_TEXT_,
+                                        BASE_STRING_ SHA1_HW_TEXT_ UTF8_BASE_TEXT_,
+                                        BASE_STRING_ SHA1_PORTABLE_TEXT_ " utf8-avx2",
+                                        BASE_STRING_ SHA1_HW_TEXT_ " utf8-avx2"};
+    unsigned flags = wsx_build_flags();
+    return text[((flags & WSX_BUILD_UTF8_AVX2) ? 2 : 0) + ((flags & WSX_BUILD_SHA1_HW) ? 1 : 0)];
+#endif
 }

@@ -309,6 +309,57 @@ WSX__HOT uint64_t dfa_span(uint64_t state, const uint8_t *p)
 }
 #endif
 
+/* AVX2: 0 not yet asked, 1 not used, 2 used (wsx__utf8_use). */
+static int utf8_avx2;
+
+static int avx2_found(void)
+{
+#ifdef WSX__UTF8_AVX2
+    return (wsx__cpu_features() & WSX__CPU_AVX2) != 0;
+#else
+    return 0;
+#endif
+}
+
+int wsx__utf8_use(int variant)
+{
+    int on;
+    if (variant == WSX__AUTO)
+        on = avx2_found();
+    else if (variant == WSX__PORTABLE)
+        on = 0;
+    else if (variant == WSX__HW && avx2_found())
+        on = 1;
+    else
+        return 0;
+#ifdef WSX__GNUC
+    __atomic_store_n(&utf8_avx2, 1 + on, __ATOMIC_RELAXED);
+#else
+    utf8_avx2 = 1 + on;
+#endif
+    return 1;
+}
+
+static int avx2_in_use(void)
+{
+    int use;
+#ifdef WSX__GNUC
+    use = __atomic_load_n(&utf8_avx2, __ATOMIC_RELAXED);
+#else
+    use = utf8_avx2;
+#endif
+    if (WSX__UNLIKELY(!use)) {
+        wsx__utf8_use(WSX__AUTO);
+        return avx2_in_use();
+    }
+    return use == 2;
+}
+
+int wsx__utf8_variant(void) { return avx2_in_use() ? WSX__HW : WSX__PORTABLE; }
+
+/* Bytes from which the AVX2 code is worth its setup. */
+#define AVX2_MIN 128
+
 #endif /* WSX_SMALL */
 
 int wsx_utf8_init(wsx_utf8 *u)
@@ -329,6 +380,20 @@ size_t wsx_utf8_feed(wsx_utf8 *u, const void *bytes, size_t len)
     if (!u || (!buf && len) || u->_state == S_ERROR)
         return 0;
     state = u->_state;
+#ifdef WSX__UTF8_AVX2
+    if (len >= AVX2_MIN && avx2_in_use()) {
+        /* to the end of a sequence the last call left open (3 bytes at
+         * most), then 64-byte blocks as far as they are valid */
+        for (; state != S_ACCEPT; i++) {
+            state = (utf8_dfa[buf[i]] >> state) & 63;
+            if (state == S_ERROR) {
+                u->_state = S_ERROR;
+                return i;
+            }
+        }
+        i += wsx__utf8_avx2_prefix(buf + i, len - i);
+    }
+#endif
     /* Blocks: all-ASCII ones skipped whole, the others from their first
      * to their last non-ASCII word. */
     for (;;) {

@@ -71,6 +71,59 @@ size_t wsx__mask(void *bytes, size_t len, const uint8_t key[4], size_t key_offse
  * never calls wsx_sha1 itself does not link the checks. */
 void wsx__sha1(const void *data, size_t len, uint8_t out[20]);
 
+/* ---- CPU variants (fast profile) ------------------------------------- */
+
+/* What the CPU can do, asked once (cpu.c): WSX__CPU_SHA1, the SHA-1
+ * instructions (SHA-NI with SSSE3 and SSE4.1 on x86, the ARMv8 SHA1
+ * instructions on aarch64); WSX__CPU_AVX2, AVX2 with the OS saving the ymm
+ * registers. */
+#define WSX__CPU_SHA1 1u
+#define WSX__CPU_AVX2 2u
+#define WSX__CPU_ASKED 0x80000000u
+unsigned wsx__cpu_features(void);
+
+/* Where the compiler can build the SHA-1 instructions of this CPU family
+ * (sha1_hw.c), with a target attribute: the rest of the library stays
+ * baseline code. */
+#if !defined(WSX_SMALL) && !defined(WSX_USE_OPENSSL) && defined(WSX__GNUC)
+#if defined(__x86_64__) || defined(__i386__)
+#define WSX__SHA1_HW 1
+#elif defined(__aarch64__) && \
+    (!defined(__clang__) || defined(__ARM_FEATURE_SHA2) || defined(__ARM_FEATURE_CRYPTO))
+/* (clang before 16 declares the SHA1 intrinsics only for -march=...+crypto) */
+#define WSX__SHA1_HW 1
+#endif
+#endif
+
+/* Where the AVX2 UTF-8 validator is built (utf8_avx2.c). */
+#if !defined(WSX_SMALL) && !defined(WSX_UTF8_PORTABLE) && defined(WSX__GNUC) && \
+    (defined(__x86_64__) || defined(__i386__))
+#define WSX__UTF8_AVX2 1
+#endif
+
+/* The variants of SHA-1 and of UTF-8 validation.  wsx__sha1_use and
+ * wsx__utf8_use choose one for the whole process (the tests take each in
+ * turn; WSX__AUTO is what the library chooses by itself, the fastest the
+ * CPU runs) and answer 1, or 0 with nothing changed when this build or CPU
+ * lacks it.  wsx__sha1_variant / wsx__utf8_variant say which one runs
+ * (never WSX__AUTO). */
+enum { WSX__AUTO, WSX__PORTABLE, WSX__HW };
+int wsx__sha1_use(int variant);
+int wsx__sha1_variant(void);
+int wsx__utf8_use(int variant);
+int wsx__utf8_variant(void);
+
+/* From p[0], on a code point boundary: the offset of a code point boundary
+ * b such that p[0..b) is valid UTF-8, found 64 bytes at a time with AVX2
+ * (utf8_avx2.c); it stops before the first 64-byte block with an error, and
+ * before a sequence left open by the last whole block.  The DFA of utf8.c
+ * goes on from b. */
+size_t wsx__utf8_avx2_prefix(const uint8_t *p, size_t len);
+
+/* SHA-1 compression of `blocks` 64-byte blocks at p into h[5] (FIPS 180-4
+ * section 6.1.2) with the CPU's instructions (sha1_hw.c). */
+void wsx__sha1_blocks_hw(uint32_t h[5], const uint8_t *p, size_t blocks);
+
 /* ---- WebSocket constants (RFC 6455) ------------------------------------ */
 
 /* Frame header bits (section 5.2). */

@@ -32,7 +32,8 @@ static void test_build_report(void)
     CHECK(strstr(s, " error-strings") != NULL);
 #endif
     CHECK(!(flags & WSX_BUILD_OPENSSL) == !strstr(s, " openssl-sha1"));
-    CHECK(!(flags & ~(WSX_BUILD_SMALL | WSX_BUILD_OPENSSL | WSX_BUILD_ERROR_STRINGS)));
+    CHECK(!(flags & ~(WSX_BUILD_SMALL | WSX_BUILD_OPENSSL | WSX_BUILD_ERROR_STRINGS |
+                      WSX_BUILD_SHA1_HW | WSX_BUILD_UTF8_AVX2)));
 }
 
 static void test_strerror_never_null(void)

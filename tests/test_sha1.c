@@ -3,12 +3,17 @@
  * (around the 55/56/64-byte padding edges, one and two blocks) against
  * digests computed independently (Python hashlib) for the message
  * m[i] = (i * 37 + 11) mod 256.  The same tests run against the built-in
- * code and, with WSX_USE_OPENSSL, libcrypto.
+ * code and, with WSX_USE_OPENSSL, libcrypto; in the fast profile against
+ * each variant the CPU runs (wsx__sha1_use: the portable rounds, and the
+ * SHA-NI or ARMv8 instructions), then against the one chosen by itself.
+ * tests/test_sha1_openssl.c compares every variant with libcrypto.
  */
 #include <stdlib.h>
 
 #include "harness.h"
 #include "wsx_util.h"
+#include "wsx_internal.h"
+#include "cpu_flags.h"
 
 static void hex(const uint8_t d[WSX_SHA1_LEN], char out[41])
 {
@@ -158,11 +163,55 @@ static void test_null_arguments(void)
     CHECK(sha1_is(NULL, 0, lengths_0_130[0]));
 }
 
-int main(void)
+static void run_suite(void)
 {
     RUN(test_fips_vectors);
     RUN(test_every_length_0_to_130);
     RUN(test_unaligned_input_untouched);
     RUN(test_null_arguments);
+}
+
+#ifndef WSX_SMALL
+/* The library finds the instructions /proc/cpuinfo lists, and chooses
+ * them by itself; the build report says which variant runs. */
+static void test_variant_choice(void)
+{
+    int hw = wsx__sha1_use(WSX__HW);
+    CHECK(wsx__sha1_use(WSX__AUTO));
+    if (wsx__sha1_variant() == WSX__AUTO) { /* libcrypto: no variants */
+        CHECK(!hw && !wsx__sha1_use(WSX__PORTABLE));
+        return;
+    }
+    if (cpu_flag_listed(CPU_FLAG_SHA1))
+        CHECK(hw);
+    CHECK_EQ(wsx__sha1_variant(), hw ? WSX__HW : WSX__PORTABLE);
+    CHECK(!(wsx_build_flags() & WSX_BUILD_SHA1_HW) == !hw);
+    CHECK(!wsx__sha1_use(-1) && !wsx__sha1_use(3));
+    CHECK(wsx__sha1_use(WSX__PORTABLE));
+    CHECK_EQ(wsx__sha1_variant(), WSX__PORTABLE);
+    CHECK(!(wsx_build_flags() & WSX_BUILD_SHA1_HW));
+    CHECK(strstr(wsx_build_string(), " sha1-portable") != NULL);
+    CHECK(wsx__sha1_use(WSX__AUTO));
+}
+#endif
+
+int main(void)
+{
+#ifndef WSX_SMALL
+    static const int variants[] = {WSX__PORTABLE, WSX__HW};
+    static const char *const names[] = {"portable", "cpu instructions"};
+    unsigned v;
+    RUN(test_variant_choice);
+    for (v = 0; v < 2; v++) {
+        if (!wsx__sha1_use(variants[v])) {
+            printf("SHA-1 %s: not in this build or CPU\n", names[v]);
+            continue;
+        }
+        printf("SHA-1 %s:\n", names[v]);
+        run_suite();
+    }
+    CHECK(wsx__sha1_use(WSX__AUTO));
+#endif
+    run_suite();
     return harness_done();
 }

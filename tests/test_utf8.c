@@ -11,6 +11,7 @@
 
 #include "harness.h"
 #include "wsx_util.h"
+#include "wsx_internal.h"
 
 enum { REF_VALID, REF_INVALID, REF_TRUNCATED };
 
@@ -651,7 +652,7 @@ static void test_null_arguments(void)
     CHECK(wsx_utf8_complete(&u));
 }
 
-int main(void)
+static void run_suite(void)
 {
     RUN(test_reference_agrees_with_known_cases);
     RUN(test_known_cases);
@@ -666,5 +667,27 @@ int main(void)
     RUN(test_pairs_at_every_word_position);
     RUN(test_state_carried_into_blocks);
     RUN(test_dense_text_error_at_every_position);
+}
+
+int main(void)
+{
+#ifndef WSX_SMALL
+    /* each variant the build and CPU have (wsx_internal.h), then the one
+     * the library chooses by itself */
+    static const int variants[] = {WSX__PORTABLE, WSX__HW};
+    static const char *const names[] = {"word/SSE2 loops", "AVX2"};
+    unsigned v;
+    for (v = 0; v < 2; v++) {
+        if (!wsx__utf8_use(variants[v])) {
+            printf("UTF-8 %s: not in this build or CPU\n", names[v]);
+            continue;
+        }
+        printf("UTF-8 %s:\n", names[v]);
+        run_suite();
+    }
+    CHECK(wsx__utf8_use(WSX__AUTO));
+#else
+    run_suite();
+#endif
     return harness_done();
 }

@@ -9,6 +9,8 @@
 #define wsx_utf8_feed portable_utf8_feed
 #define wsx_utf8_complete portable_utf8_complete
 #define wsx_utf8_valid portable_utf8_valid
+#define wsx__utf8_use portable_utf8_use
+#define wsx__utf8_variant portable_utf8_variant
 
 #include "../src/utf8.c"
 #include "test_utf8.c"
