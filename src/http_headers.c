@@ -31,10 +31,14 @@ const wsx_header *wsx_http_header_next(const wsx_header *headers, size_t n, cons
                                        const wsx_header *after)
 {
     const wsx_header *h = after ? after + 1 : headers;
-    if (!headers)
+    size_t name_len;
+    if (!headers || !name)
         return NULL;
+    /* the name's length once, and compared first: most names differ in it */
+    name_len = strlen(name);
     for (; h < headers + n; h++)
-        if (wsx_http_name_eq(h->name, h->name_len, name))
+        if (h->name_len == name_len && h->name &&
+            wsx__http_eq_nocase(h->name, name_len, name, name_len))
             return h;
     return NULL;
 }

@@ -586,6 +586,10 @@ static void test_null_arguments(void)
     CHECK(!wsx_http_name_eq("a", 1, NULL));
     CHECK(wsx_http_header_next(NULL, 4, "Host", NULL) == NULL);
     CHECK(wsx_http_header_next(h, 1, NULL, NULL) == NULL);
+    { /* a pair with a NULL name of the length asked for is not a match */
+        wsx_header holes[2] = {{NULL, 4, "x", 1}, {"Host", 4, "y", 1}};
+        CHECK(wsx_http_header_next(holes, 2, "Host", NULL) == &holes[1]);
+    }
     CHECK_EQ(wsx_http_header_count(NULL, 4, "Host"), 0);
     CHECK_EQ(wsx_http_header_count(h, 1, NULL), 0);
     CHECK(!wsx_http_list_has(NULL, 3, "a"));
