@@ -19,7 +19,8 @@
 #   make coverage        line and branch coverage of src/ (gcc --coverage, gcovr) from
 #                        the unit tests and the corpus replays; fails below
 #                        COV_LINES / COV_BRANCHES percent
-#   make bench           benchmarks side by side with other libraries
+#   make bench           benchmarks side by side with other libraries (UWS_DIR=a copy of
+#                        uWebSockets' source adds its frame parser; SKIPped without)
 #   make size            code size per module on a Cortex-M4 (needs arm-none-eabi-gcc)
 #   make install         PREFIX DESTDIR LIBDIR INCLUDEDIR PKGCONFIGDIR
 #
@@ -370,11 +371,38 @@ coverage: $(foreach d,$(COV_DIRS),$(TEST_SRCS:tests/%.c=$(d)/tests/%) $(FUZZ_SRC
 # ---- benchmarks -------------------------------------------------------
 
 BENCH_CFLAGS ?= -O3 -march=native -g
-bench: $(BENCHES) examples $(B)/bench/lws_echo
+bench: $(BENCHES) examples $(B)/bench/lws_echo $(B)/bench/uws_parser
 	@mkdir -p $(B)/bench
 	@rm -f $(B)/bench/results.json
 	@for b in $(BENCHES); do echo "== $$b"; $$b $(B)/bench/results.json || exit 1; done
+	@if [ -x $(B)/bench/uws_parser ]; then echo "== $(B)/bench/uws_parser"; \
+	  $(B)/bench/uws_parser $(B)/bench/results.json || exit 1; \
+	else echo "== SKIP uws_parser (wsx vs uWebSockets' frame parser): UWS_DIR is not set."; \
+	  echo "   To run it: git clone --recursive https://github.com/uNetworking/uWebSockets /some/dir"; \
+	  echo "   (outside this repository), then make bench UWS_DIR=/some/dir"; fi
 	@for s in bench/*.sh; do [ -f "$$s" ] || continue; echo "== $$s"; bash $$s $(B) || exit 1; done
+
+# wsx side by side with uWebSockets' frame parser (bench/uws_parser.cpp,
+# C++17): only with UWS_DIR, a copy of uWebSockets' source with uSockets
+# inside it, never part of this repository.  The library is compiled as C
+# with the bench flags, the bench itself with g++ (CXX).
+CXX ?= g++
+UWS_DIR ?=
+BENCH_OBJS := $(LIB_SRCS:src/%.c=$(B)/bench/obj/%.o)
+$(B)/bench/obj/%.o: src/%.c $(HEADERS) $(wildcard src/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(LIB_CPPFLAGS) $(BENCH_CFLAGS) -c $< -o $@
+ifneq ($(UWS_DIR),)
+$(B)/bench/uws_parser: bench/uws_parser.cpp bench/bench_util.h $(BENCH_OBJS) $(HEADERS) \
+    $(UWS_DIR)/src/WebSocketProtocol.h
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 $(BENCH_CFLAGS) -Iinclude -Ibench -I$(UWS_DIR)/src -I$(UWS_DIR)/uSockets/src \
+	    $< $(BENCH_OBJS) -o $@ $(LIB_LIBS)
+else
+.PHONY: $(B)/bench/uws_parser
+$(B)/bench/uws_parser:
+	@rm -f $@
+endif
 
 # bench_ws_echo #includes its load client; its libwebsockets peer is not
 # built without libwebsockets-dev (bench_ws_echo then prints SKIP for it).

@@ -119,7 +119,10 @@ static size_t wsx_pass(stream *s)
         pos += used;
         if (r == WSX_WS_EV_DATA)
             sink += ev.size + ev.data[0];
-        else if (r == WSX_WS_EV_MESSAGE_END)
+        else if (r == WSX_WS_EV_MESSAGE) { /* a whole frame at once */
+            sink += ev.size + ev.data[0];
+            frames++;
+        } else if (r == WSX_WS_EV_MESSAGE_END)
             frames++;
         else if (r == WSX_WS_NEED_MORE)
             break;

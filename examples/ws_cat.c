@@ -152,6 +152,11 @@ static void on_event(cat *k, const wsx_ws_event *ev)
         putchar('\n');
         fflush(stdout);
         break;
+    case WSX_WS_EV_MESSAGE: /* a whole message at once */
+        print_payload(ev->opcode, ev->data, ev->size);
+        putchar('\n');
+        fflush(stdout);
+        break;
     case WSX_WS_EV_PING:
         print_control("ping", ev->data, ev->size);
         break;

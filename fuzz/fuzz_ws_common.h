@@ -41,7 +41,7 @@ static inline int fz_bytes_equal(const fz_bytes *a, const fz_bytes *b)
 }
 
 /* An event other than DATA: its kind and every field, with a control
- * frame's payload. */
+ * frame's or a MESSAGE's payload. */
 static inline void fz_ws_log_event(fz_bytes *log, int r, const wsx_ws_event *ev)
 {
     fz_bytes_u64(log, (uint64_t)(int64_t)r);
@@ -50,7 +50,8 @@ static inline void fz_ws_log_event(fz_bytes *log, int r, const wsx_ws_event *ev)
     fz_bytes_u64(log, ev->close_code);
     fz_bytes_u64(log, ev->frame_length);
     fz_bytes_u64(log, ev->size);
-    if (r == WSX_WS_EV_PING || r == WSX_WS_EV_PONG || r == WSX_WS_EV_CLOSE)
+    if (r == WSX_WS_EV_PING || r == WSX_WS_EV_PONG || r == WSX_WS_EV_CLOSE ||
+        r == WSX_WS_EV_MESSAGE)
         fz_bytes_put(log, ev->data, ev->size);
 }
 

@@ -154,7 +154,7 @@ static int recv_all(side *s, uint8_t *buf, size_t len, uint64_t now)
             REQUIRE(r <= 0 && (r == 0 || used == 0));
             return r;
         }
-        REQUIRE(r <= WSX_WS_EV_CLOSE);
+        REQUIRE(r <= WSX_WS_EV_MESSAGE);
         if (r == WSX_WS_EV_PING)
             ping_received(s, &ev);
     }

@@ -110,6 +110,18 @@ static size_t msg_offset(const side *peer, size_t i)
 
 static void on_event(side *s, const side *peer, const wsx_ws_event *ev)
 {
+    if (ev->kind == WSX_WS_EV_MESSAGE) { /* START, DATA, END at once */
+        wsx_ws_event part = *ev;
+        REQUIRE(ev->rsv == 0);
+        part.kind = WSX_WS_EV_MESSAGE_START;
+        on_event(s, peer, &part);
+        part.kind = WSX_WS_EV_DATA;
+        if (ev->size)
+            on_event(s, peer, &part);
+        part.kind = WSX_WS_EV_MESSAGE_END;
+        on_event(s, peer, &part);
+        return;
+    }
     if (ev->kind == WSX_WS_EV_MESSAGE_START) {
         s->op = ev->opcode;
         s->rsv = ev->rsv;

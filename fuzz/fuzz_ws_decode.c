@@ -10,7 +10,8 @@
  *
  * Oracle (aborts on failure): the stream is decoded whole and chunked, each
  * chunk in its own exactly-sized heap block (ASan catches any over-read);
- * the two normalized event logs (adjacent DATA merged) and the final
+ * the two normalized event logs (MESSAGE as START, DATA, END, adjacent
+ * DATA merged) and the final
  * result (need-more or the error) must be identical.  The decoder delivers
  * the valid prefix before a bad UTF-8 byte as DATA and fails on the next
  * call, so no chunking-dependent difference is legitimate.  Also checked:
@@ -30,10 +31,36 @@ typedef struct log_t {
     int msg_text;
 } log_t;
 
+static void log_event(log_t *l, int r, const wsx_ws_event *ev);
+
+/* MESSAGE as the START, DATA (unless empty) and END it stands for. */
+static void log_message(log_t *l, const wsx_ws_event *ev)
+{
+    wsx_ws_event part = *ev;
+    part.kind = WSX_WS_EV_MESSAGE_START;
+    part.size = 0; /* START's fields */
+    part.data = NULL;
+    log_event(l, WSX_WS_EV_MESSAGE_START, &part);
+    if (ev->size) {
+        part = *ev;
+        part.kind = WSX_WS_EV_DATA;
+        part.frame_length = 0;
+        log_event(l, WSX_WS_EV_DATA, &part);
+    }
+    memset(&part, 0, sizeof part);
+    part.kind = WSX_WS_EV_MESSAGE_END;
+    part.opcode = ev->opcode;
+    log_event(l, WSX_WS_EV_MESSAGE_END, &part);
+}
+
 /* Appends an event: kind, then its fields; DATA bytes merge with a DATA
  * just before it. */
 static void log_event(log_t *l, int r, const wsx_ws_event *ev)
 {
+    if (r == WSX_WS_EV_MESSAGE) {
+        log_message(l, ev);
+        return;
+    }
     if (r == WSX_WS_EV_DATA) {
         fz_bytes_put(&l->msg, ev->data, ev->size);
         if (!l->last_was_data) {
@@ -85,6 +112,13 @@ static void check_event(run_t *run, int r, const wsx_ws_event *ev, const wsx_ws_
         break;
     case WSX_WS_EV_MESSAGE_END:
         break;
+    case WSX_WS_EV_MESSAGE:
+        REQUIRE(ev->frame_length == ev->size && ev->rsv == 0);
+        REQUIRE(ev->size <= cfg->max_frame_size && ev->size <= cfg->max_message_size);
+        REQUIRE(ev->opcode == WSX_WS_OP_TEXT || ev->opcode == WSX_WS_OP_BINARY);
+        if (ev->opcode == WSX_WS_OP_TEXT)
+            REQUIRE(wsx_utf8_valid(ev->data, ev->size));
+        break;
     default:
         REQUIRE(!"unknown event");
     }
@@ -123,6 +157,10 @@ static void feed(run_t *run, const uint8_t *chunk, size_t n, const wsx_ws_decode
         if (r == WSX_WS_EV_DATA) {
             REQUIRE(ev.size > 0);
             REQUIRE(ev.data >= g + pos && ev.data + ev.size <= g + pos + used);
+            memset(delivered + (ev.data - g), 1, ev.size);
+        } else if (r == WSX_WS_EV_MESSAGE) {
+            /* The payload ends what the call consumed, after the header. */
+            REQUIRE(used > ev.size && ev.data + ev.size == g + pos + used);
             memset(delivered + (ev.data - g), 1, ev.size);
         }
         check_event(run, r, &ev, cfg);

@@ -313,7 +313,9 @@ WSX_API int wsx_ws_conn_error(const wsx_ws_conn *c);
  *          RFC 6455 section 5.5.1).  Data sends are refused from now on.
  *          Once our close is written out the state is CLOSED: see
  *          wsx_ws_conn_wants.
- *   MESSAGE_START / DATA / MESSAGE_END  as from wsx_ws_decode (wsx_ws.h).
+ *   MESSAGE_START / DATA / MESSAGE_END, MESSAGE  as from wsx_ws_decode
+ *          (wsx_ws.h): MESSAGE is a whole message at once.  A compressed
+ *          message always comes as START, DATA, END.
  * Returns like wsx_ws_decode: an event kind > 0 (*consumed bytes used,
  * possibly 0: call again with buf + *consumed even when nothing is left),
  * 0 when all of buf is consumed and more is needed, or a negative wsx_err:

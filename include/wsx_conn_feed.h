@@ -34,8 +34,9 @@ typedef struct wsx_ws_callbacks {
     /* Streamed messages (no assembly buffer): kind is
      * WSX_WS_EV_MESSAGE_START (data NULL, len 0), _DATA (data points into
      * the buffer given to feed, or for a compressed message into the
-     * scratch buffer; valid during the call), or _MESSAGE_END (data NULL,
-     * len 0). */
+     * scratch buffer; valid during the call), _MESSAGE_END (data NULL,
+     * len 0), or _MESSAGE: a whole message at once (as DATA, len may be
+     * 0), the same as START, DATA, END (see wsx_ws_decode). */
     int (*on_data)(void *user, int kind, unsigned opcode, const uint8_t *data, size_t len);
     /* The pong is already queued (see wsx_ws_conn_recv). */
     int (*on_ping)(void *user, const uint8_t *data, size_t len);

@@ -74,9 +74,16 @@ WSX_API int wsx_ws_close_code_valid(unsigned code);
  * An event may come with used == 0 (e.g. MESSAGE_END), so keep calling
  * until 0 is returned, even when len is already 0.
  *
- * A message arrives as MESSAGE_START, zero or more DATA, MESSAGE_END.  Ping,
- * pong and close frames may arrive between the events of a message (between
- * its fragments) and do not disturb it.  The sequence of events, with
+ * A message arrives as MESSAGE_START, zero or more DATA, MESSAGE_END, or
+ * as one MESSAGE event: its whole payload at once, unmasked and, for text,
+ * valid UTF-8.  MESSAGE comes for a frame that opens a message, has FIN
+ * and no RSV bit, and whose whole payload is in the buf of the call that
+ * completes its header (the common case: a small message read at once);
+ * otherwise, and for a text frame that is not valid UTF-8 (see below),
+ * START, DATA, END.  Handle MESSAGE as START, DATA, END in one.  Ping,
+ * pong and close frames may arrive between the events of a message
+ * (between its fragments) and do not disturb it.  The sequence of events,
+ * with each MESSAGE read as START, DATA (when its size is not 0), END and
  * adjacent DATA events concatenated, does not depend on how the input is
  * split into calls (whole, byte by byte, any split).
  *
@@ -127,8 +134,9 @@ WSX_API int wsx_ws_close_code_valid(unsigned code);
  *
  * Guarantees: reads only buf[0..len); never trusts a declared length (no
  * work or memory depends on it); constant work per call plus O(bytes
- * consumed); no allocation.  The only bytes of buf it modifies are the
- * payload bytes it returns in DATA events (unmasked in place).
+ * consumed), and once per text frame that is not valid UTF-8 a pass over
+ * the part of its payload in buf; no allocation.  The only bytes of buf it modifies are the
+ * payload bytes it returns in DATA and MESSAGE events (unmasked in place).
  */
 
 /* Events; wsx_ws_decode returns one of these, or a negative wsx_err. */
@@ -139,7 +147,9 @@ typedef enum wsx_ws_event_kind {
     WSX_WS_EV_MESSAGE_END = 3,   /* opcode */
     WSX_WS_EV_PING = 4,          /* data/size: the ping payload (<= 125) */
     WSX_WS_EV_PONG = 5,          /* data/size: the pong payload (<= 125) */
-    WSX_WS_EV_CLOSE = 6          /* close_code, data/size: the reason */
+    WSX_WS_EV_CLOSE = 6,         /* close_code, data/size: the reason */
+    WSX_WS_EV_MESSAGE = 7        /* a whole message: opcode, frame_length,
+                                    data/size (the payload) */
 } wsx_ws_event_kind;
 
 /* What one wsx_ws_decode call produced.  Fields not listed for an event
@@ -148,14 +158,14 @@ typedef struct wsx_ws_event {
     /* The event: what wsx_ws_decode returned, or WSX_WS_NEED_MORE (0)
      * when it returned an error (the error is only in the result). */
     wsx_ws_event_kind kind;
-    /* START, DATA, END: WSX_WS_OP_TEXT or WSX_WS_OP_BINARY (the message's
+    /* START, DATA, END, MESSAGE: WSX_WS_OP_TEXT or WSX_WS_OP_BINARY (the message's
      * first frame's opcode, also for data from continuation frames).
      * PING, PONG, CLOSE: WSX_WS_OP_PING, _PONG, _CLOSE. */
     unsigned opcode;
     /* START, DATA, PING, PONG, CLOSE: the RSV bits of the frame the event
      * comes from, at their header positions (WSX_WS_RSV1 0x40, WSX_WS_RSV2
      * 0x20, WSX_WS_RSV3 0x10); always a subset of the configured
-     * rsv_allowed.  0 for END. */
+     * rsv_allowed.  0 for END and MESSAGE. */
     unsigned rsv;
     /* CLOSE: the status code, already checked with
      * wsx_ws_close_code_valid(); 1005 ("no status") when the payload was
@@ -163,12 +173,16 @@ typedef struct wsx_ws_event {
     unsigned close_code;
     /* START: the payload length the message's first frame declares (the
      * whole message only if that frame has FIN; a hint, already checked
-     * against the limits, never a promise the bytes will arrive). */
+     * against the limits, never a promise the bytes will arrive).
+     * MESSAGE: the payload length, the same as size. */
     uint64_t frame_length;
     /* DATA: payload bytes, pointing INTO the caller's buf, unmasked in
      * place; valid as long as the caller keeps that part of buf.  For a
      * text message every byte is valid UTF-8 so far (a code point may be
      * split between two DATA events).  size is never 0.
+     * MESSAGE: the whole payload, the same way (into buf, unmasked, valid
+     * UTF-8 for text); size may be 0 (data then points into buf, at the
+     * end of the frame's header).
      * PING, PONG: the whole payload, CLOSE: the reason (after the 2-byte
      * code), in the decoder's own buffer: valid until the next call on the
      * decoder; size 0..125 (0..123 for a reason). */
@@ -245,7 +259,8 @@ WSX_API int wsx_ws_decoder_init(wsx_ws_decoder *d, wsx_ws_role role,
  *        wsx_err_close_code().
  *   WSX_E_ARG (not sticky, d unchanged): d, consumed or ev NULL (nothing
  *        is written then), or buf NULL with len > 0.
- * buf is written to only to unmask the bytes returned in DATA events.
+ * buf is written to only to unmask the bytes returned in DATA and MESSAGE
+ * events.
  * After a DATA event that ends right before the first invalid UTF-8 byte
  * of a text message, the decoder has already failed: see "A text message
  * that is not UTF-8" above.  After a CLOSE event, any further byte is

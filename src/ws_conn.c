@@ -272,17 +272,18 @@ static void answer_ping(wsx_ws_conn *c, const uint8_t *data, size_t n)
 }
 
 /* The message timeout: a message runs from the call that took its first
- * byte to its MESSAGE_END; a control frame outside a message to its own
- * event.  r is the decoder's result, used the bytes it took. */
+ * byte to its MESSAGE_END (or MESSAGE); a control frame outside a message
+ * to its own event.  r is the decoder's result, used the bytes it took. */
 WSX__SMALL_NOINLINE static void time_message(wsx_ws_conn *c, int r, size_t used, uint64_t now)
 {
     if (r == WSX_WS_EV_MESSAGE_START)
         c->_flags |= WSX__CF_MESSAGE_OPEN;
     else if (r == WSX_WS_EV_MESSAGE_END)
         c->_flags &= ~(unsigned)WSX__CF_MESSAGE_OPEN;
-    /* MESSAGE_END, PING, PONG, CLOSE: the four last events (wsx_ws.h); the
-     * end of a message, or a control frame outside one, ends the timing */
-    if ((unsigned)r - WSX_WS_EV_MESSAGE_END <= WSX_WS_EV_CLOSE - WSX_WS_EV_MESSAGE_END &&
+    /* MESSAGE_END, PING, PONG, CLOSE, MESSAGE: the five last events
+     * (wsx_ws.h); the end of a message, or a control frame outside one,
+     * ends the timing */
+    if ((unsigned)r - WSX_WS_EV_MESSAGE_END <= WSX_WS_EV_MESSAGE - WSX_WS_EV_MESSAGE_END &&
         !(c->_flags & WSX__CF_MESSAGE_OPEN))
         c->_message_deadline = WSX_WS_NO_DEADLINE;
     else if (used && c->_message_deadline == WSX_WS_NO_DEADLINE)

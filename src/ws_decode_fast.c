@@ -34,14 +34,22 @@ static inline int set_event(wsx_ws_event *ev, wsx_ws_event_kind kind, unsigned o
     return kind;
 }
 
-/* A complete, checked header h (its masking key, if any, at the end).
- * Returns MESSAGE_START for the first frame of a message, else 0. */
-static int begin_frame(wsx_ws_decoder *d, const uint8_t *h, size_t hlen, wsx_ws_event *ev)
+/* A complete, checked header h (its masking key, if any, at the end),
+ * followed in this call's buf by p[0..avail).  Returns MESSAGE_START or
+ * MESSAGE (*taken: the payload bytes it holds) for the first frame of a
+ * message, else 0. */
+static int begin_frame(wsx_ws_decoder *d, const uint8_t *h, size_t hlen, uint8_t *p, size_t avail,
+                       size_t *taken, wsx_ws_event *ev)
 {
+    *taken = 0;
     if (!wsx__ws_start_frame(d, h, hlen))
         return 0;
-    return set_event(ev, WSX_WS_EV_MESSAGE_START, d->_frame & WSX__B0_OPCODE,
-                     d->_frame & WSX__B0_RSV, d->_message_size, NULL, 0);
+    set_event(ev, WSX_WS_EV_MESSAGE_START, d->_frame & WSX__B0_OPCODE, d->_frame & WSX__B0_RSV,
+              d->_message_size, NULL, 0);
+    if (!wsx__ws_whole_message(d, p, avail, ev))
+        return WSX_WS_EV_MESSAGE_START;
+    *taken = ev->size;
+    return (int)(ev->kind = WSX_WS_EV_MESSAGE);
 }
 
 /* ---- results -------------------------------------------------------------- */
@@ -58,8 +66,7 @@ static int fail(wsx_ws_decoder *d, int err, size_t *consumed, wsx_ws_event *ev)
 static int need_more(size_t len, size_t *consumed, wsx_ws_event *ev)
 {
     *consumed = len;
-    memset(ev, 0, sizeof *ev);
-    return WSX_WS_NEED_MORE;
+    return set_event(ev, WSX_WS_NEED_MORE, 0, 0, 0, NULL, 0);
 }
 
 /* ---- payload -------------------------------------------------------------- */
@@ -159,22 +166,24 @@ static int decode_frames(wsx_ws_decoder *d, uint8_t *buf, size_t len, size_t *co
             long hlen;
             if (pos == len)
                 break;
+            size_t taken;
             if (d->_hdr_len == 0 && (hlen = wsx__ws_check_header(d, buf + pos, len - pos)) != 0) {
                 if (hlen < 0)
                     return fail(d, (int)hlen, consumed, ev);
-                r = begin_frame(d, buf + pos, (size_t)hlen, ev);
                 pos += (size_t)hlen;
+                r = begin_frame(d, buf + pos - hlen, (size_t)hlen, buf + pos, len - pos, &taken,
+                                ev);
             } else {
                 r = wsx__ws_gather_header_byte(d, buf[pos++]);
                 if (r < 0)
                     return fail(d, r, consumed, ev);
                 if (r == 0)
                     continue;
-                r = begin_frame(d, d->_ctl, d->_hdr_len, ev);
+                r = begin_frame(d, d->_ctl, d->_hdr_len, buf + pos, len - pos, &taken, ev);
                 d->_hdr_len = 0;
             }
             if (r != 0) {
-                *consumed = pos;
+                *consumed = pos + taken;
                 return r;
             }
         } else if (d->_state == WSX__WSD_ST_CONTROL) {
@@ -238,16 +247,107 @@ WSX__NOINLINE static int start_text(wsx_ws_decoder *d)
     return WSX_WS_EV_MESSAGE_START;
 }
 
+/* Unmasks p[0..n) (key from phase 0), n below WHOLE_WORDWISE, and returns
+ * the top bits of the unmasked bytes OR-ed (0: all ASCII). */
+static uint64_t unmask_small(uint8_t *p, size_t n, const uint8_t key[4])
+{
+    uint32_t k4, v4;
+    uint64_t k8, v8, high = 0;
+    size_t i = 0;
+    memcpy(&k4, key, 4);
+    k8 = (uint64_t)k4 << 32 | k4; /* the key twice, in memory order */
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&v8, p + i, 8);
+        v8 ^= k8;
+        memcpy(p + i, &v8, 8);
+        high |= v8;
+    }
+    if (i + 4 <= n) {
+        memcpy(&v4, p + i, 4);
+        v4 ^= k4;
+        memcpy(p + i, &v4, 4);
+        high |= v4;
+        i += 4;
+    }
+    for (; i < n; i++) {
+        p[i] ^= key[i & 3];
+        high |= p[i];
+    }
+    return high & 0x8080808080808080u;
+}
+
+/* From this many bytes, a whole message is unmasked by wsx__mask (aligned,
+ * SIMD) and checked by the validator in blocks, out of the fast path. */
+#define WHOLE_WORDWISE 256u
+
+/* The masking key of the frame whose MESSAGE event *ev is (right before
+ * the payload in the header), NULL for unmasked frames. */
+static const uint8_t *message_key(const wsx_ws_decoder *d, const wsx_ws_event *ev)
+{
+    return (d->_flags & WSX__WSD_F_SERVER) ? ev->data - 4 : NULL;
+}
+
+/* A whole text message, already unmasked: the MESSAGE event *ev set up, or
+ * when it is not valid UTF-8 the payload masked again and the general path
+ * (START, then DATA up to the bad byte, then the error). */
+WSX__NOINLINE static int whole_text(wsx_ws_decoder *d, uint8_t *buf, size_t len, size_t *consumed,
+                                    wsx_ws_event *ev)
+{
+    wsx_utf8 u;
+    const uint8_t *key = message_key(d, ev);
+    wsx_utf8_init(&u);
+    if (wsx_utf8_feed(&u, ev->data, ev->size) == ev->size && wsx_utf8_complete(&u))
+        return WSX_WS_EV_MESSAGE;
+    if (key)
+        wsx__mask(ev->data, ev->size, key, 0);
+    return decode_general(d, buf, len, consumed, ev);
+}
+
+/* A whole message of WHOLE_WORDWISE bytes or more, still masked (server),
+ * or a client's whole text message: as whole_text, the unmasking and the
+ * check block by block so the validator reads bytes still in L1. */
+WSX__NOINLINE static int whole_big(wsx_ws_decoder *d, uint8_t *buf, size_t len, size_t *consumed,
+                                   wsx_ws_event *ev)
+{
+    const uint8_t *key = message_key(d, ev);
+    uint8_t *p = ev->data;
+    size_t n = ev->size, done = 0, block = 0;
+    wsx_utf8 u;
+    if (ev->opcode != WSX_WS_OP_TEXT) {
+        if (key)
+            wsx__mask(p, n, key, 0);
+        return WSX_WS_EV_MESSAGE;
+    }
+    wsx_utf8_init(&u);
+    for (; done < n; done += block) {
+        block = n - done < TEXT_BLOCK ? n - done : TEXT_BLOCK;
+        if (key)
+            wsx__mask(p + done, block, key, 0); /* blocks of a multiple of 4 */
+        if (wsx_utf8_feed(&u, p + done, block) != block)
+            break;
+    }
+    if (done == n && wsx_utf8_complete(&u))
+        return WSX_WS_EV_MESSAGE;
+    if (key) /* masked again: what this function unmasked */
+        wsx__mask(p, done < n ? done + block : n, key, 0);
+    return decode_general(d, buf, len, consumed, ev);
+}
+
 /* START of a text or binary message whose header (7-bit or 16-bit length)
- * is whole in buf and breaks no rule. */
+ * is whole in buf and breaks no rule, or MESSAGE when its whole payload
+ * is there too and it has FIN.  The common case, a small whole message,
+ * calls nothing. */
 WSX__NOINLINE static int fast_message_start(wsx_ws_decoder *d, uint8_t *buf, size_t len,
                                             size_t *consumed, wsx_ws_event *ev)
 {
     unsigned b0, b1, op, len7, server = d->_flags & WSX__WSD_F_SERVER;
     size_t hlen;
     uint64_t length;
-    if (len < 2 || d->_hdr_len != 0 || (d->_flags & (WSX__WSD_F_MESSAGE | WSX__WSD_F_CLOSED)))
+    if (len < 2 || d->_hdr_len != 0 || (d->_flags & (WSX__WSD_F_MESSAGE | WSX__WSD_F_CLOSED))) {
+        if (len == 0 && d->_hdr_len == 0)
+            return need_more(0, consumed, ev);
         return decode_general(d, buf, len, consumed, ev);
+    }
     b0 = buf[0];
     b1 = buf[1];
     op = b0 & (WSX__B0_RSV | WSX__B0_OPCODE); /* no RSV bit: the opcode */
@@ -260,6 +360,16 @@ WSX__NOINLINE static int fast_message_start(wsx_ws_decoder *d, uint8_t *buf, siz
     length = len7 == 126 ? ((unsigned)buf[2] << 8 | buf[3]) : len7;
     if ((len7 == 126 && length < 126) || length > d->_max_frame || length > d->_max_message)
         return decode_general(d, buf, len, consumed, ev);
+    if ((b0 & WSX__B0_FIN) && length <= len - hlen) {
+        set_event(ev, WSX_WS_EV_MESSAGE, op, 0, length, buf + hlen, (size_t)length);
+        *consumed = hlen + (size_t)length;
+        if (length >= WHOLE_WORDWISE || (!server && op == WSX_WS_OP_TEXT))
+            return whole_big(d, buf, len, consumed, ev);
+        if (server && unmask_small(buf + hlen, (size_t)length, buf + hlen - 4) &&
+            op == WSX_WS_OP_TEXT)
+            return whole_text(d, buf, len, consumed, ev);
+        return WSX_WS_EV_MESSAGE;
+    }
     d->_frame = (uint8_t)b0;
     d->_remaining = length;
     d->_key_offset = 0;

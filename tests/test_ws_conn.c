@@ -23,6 +23,7 @@ typedef struct end {
     size_t msg_len;
     unsigned msg_op;
     int starts, ends, pings, pongs, closes;
+    int messages;     /* MESSAGE events (each also counted as a start and an end) */
     uint8_t ctl[125]; /* last ping/pong payload */
     size_t ctl_len;
     unsigned close_code;
@@ -60,7 +61,7 @@ static void end_setup(end *e, wsx_ws_role role, size_t cap, const wsx_ws_conn_co
     e->cap = cap;
     e->msg = (uint8_t *)malloc(BIG);
     e->msg_len = 0;
-    e->starts = e->ends = e->pings = e->pongs = e->closes = 0;
+    e->starts = e->ends = e->pings = e->pongs = e->closes = e->messages = 0;
     e->ctl_len = 0;
     e->close_code = 0;
     e->err = 0;
@@ -86,9 +87,28 @@ static void note(end *e, char ch)
     }
 }
 
+static void record(end *e, const wsx_ws_event *ev);
+
+/* MESSAGE: recorded as the START, DATA (unless empty), END it stands for. */
+static void record_message(end *e, const wsx_ws_event *ev)
+{
+    wsx_ws_event part = *ev;
+    e->messages++;
+    part.kind = WSX_WS_EV_MESSAGE_START;
+    record(e, &part);
+    part.kind = WSX_WS_EV_DATA;
+    if (ev->size)
+        record(e, &part);
+    part.kind = WSX_WS_EV_MESSAGE_END;
+    record(e, &part);
+}
+
 static void record(end *e, const wsx_ws_event *ev)
 {
     switch (ev->kind) {
+    case WSX_WS_EV_MESSAGE:
+        record_message(e, ev);
+        break;
     case WSX_WS_EV_MESSAGE_START:
         e->starts++;
         e->msg_len = 0;
@@ -756,6 +776,33 @@ static void test_close_without_code(void)
     CHECK_EQ(wsx_ws_conn_state(&k.c), WSX_WS_CLOSED);
     end_free(&s);
     end_free(&k);
+}
+
+/* A message whole in one recv comes as one MESSAGE event, which ends the
+ * message timeout like MESSAGE_END; its header alone starts it. */
+static void test_whole_message_event(void)
+{
+    static const uint8_t hello[] = {0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d,
+                                    0x7f, 0x9f, 0x4d, 0x51, 0x58};
+    wsx_ws_conn_config cfg;
+    wsx_ws_event ev;
+    uint8_t in[sizeof hello];
+    size_t used;
+    end s;
+    wsx_ws_conn_config_default(&cfg);
+    cfg.message_timeout_ms = 100;
+    end_setup(&s, WSX_WS_SERVER, 4096, &cfg);
+    memcpy(in, hello, sizeof hello);
+    CHECK_EQ(wsx_ws_conn_recv(&s.c, in, sizeof in, &used, &ev, 10), WSX_WS_EV_MESSAGE);
+    CHECK(used == sizeof in && ev.size == 5 && memcmp(ev.data, "Hello", 5) == 0);
+    CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), WSX_WS_NO_DEADLINE);
+    memcpy(in, hello, sizeof hello);
+    CHECK_EQ(wsx_ws_conn_recv(&s.c, in, 6, &used, &ev, 20), WSX_WS_EV_MESSAGE_START);
+    CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), 120);
+    CHECK_EQ(wsx_ws_conn_recv(&s.c, in + 6, 5, &used, &ev, 30), WSX_WS_EV_DATA);
+    CHECK_EQ(wsx_ws_conn_recv(&s.c, in + 11, 0, &used, &ev, 30), WSX_WS_EV_MESSAGE_END);
+    CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), WSX_WS_NO_DEADLINE);
+    end_free(&s);
 }
 
 static void test_close_timeout(void)
@@ -1451,6 +1498,7 @@ int main(void)
     RUN(test_close_from_server);
     RUN(test_close_without_code);
     RUN(test_close_timeout);
+    RUN(test_whole_message_event);
     RUN(test_close_during_stream);
     RUN(test_eof);
     RUN(test_protocol_errors);

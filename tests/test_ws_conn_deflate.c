@@ -174,7 +174,18 @@ static void take_output(pend *e)
 
 static void on_event(pend *e, const wsx_ws_event *ev)
 {
+    wsx_ws_event part = *ev;
     switch (ev->kind) {
+    case WSX_WS_EV_MESSAGE: /* START, DATA, END at once (never compressed) */
+        CHECK_EQ(ev->rsv, 0);
+        part.kind = WSX_WS_EV_MESSAGE_START;
+        on_event(e, &part);
+        part.kind = WSX_WS_EV_DATA;
+        if (ev->size)
+            on_event(e, &part);
+        part.kind = WSX_WS_EV_MESSAGE_END;
+        on_event(e, &part);
+        break;
     case WSX_WS_EV_MESSAGE_START:
         e->msg_len = 0;
         e->op = ev->opcode;

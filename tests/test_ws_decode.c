@@ -708,7 +708,7 @@ static void test_null_args(void)
     CHECK_EQ(used, 0);
     CHECK(memcmp(&d, &before, sizeof d) == 0); /* not sticky, not moved */
     CHECK_EQ(wsx_ws_decoder_error(&d), 0);
-    CHECK_EQ(wsx_ws_decode(&d, in, sizeof in, &used, &ev), WSX_WS_EV_MESSAGE_START);
+    CHECK_EQ(wsx_ws_decode(&d, in, sizeof in, &used, &ev), WSX_WS_EV_MESSAGE);
 }
 
 /* ---- API details --------------------------------------------------------------- */
@@ -736,8 +736,9 @@ static void test_api(void)
     CHECK_EQ(wsx_ws_decode(&d, NULL, 3, &used, &ev), WSX_E_ARG);
     CHECK_EQ(wsx_ws_decoder_error(&d), 0); /* not sticky */
 
-    /* Event by event, with the consumed counts. */
-    CHECK_EQ(wsx_ws_decode(&d, in, sizeof in, &used, &ev), WSX_WS_EV_MESSAGE_START);
+    /* Event by event, with the consumed counts (the header alone first:
+     * with its payload, the frame would come as one MESSAGE). */
+    CHECK_EQ(wsx_ws_decode(&d, in, 2, &used, &ev), WSX_WS_EV_MESSAGE_START);
     CHECK_EQ(used, 2);
     CHECK_EQ(ev.opcode, WSX_WS_OP_TEXT);
     CHECK_EQ(ev.frame_length, 5);
@@ -759,6 +760,123 @@ static void test_api(void)
     wsx_ws_decoder_init(&d, WSX_WS_CLIENT, &cfg);
     CHECK_EQ(wsx_ws_decoder_error(&d), 0);
     CHECK_EQ(wsx_ws_decode(&d, in, 2, &used, &ev), WSX_WS_EV_MESSAGE_START);
+}
+
+/* A frame that opens a message with FIN, whole in one call: one MESSAGE
+ * event with the payload unmasked in place; the cases that stay START,
+ * DATA, END. */
+static void test_whole_message(void)
+{
+    static const uint8_t masked_hello[] = {0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d,
+                                           0x7f, 0x9f, 0x4d, 0x51, 0x58};
+    uint8_t in[300], big[8 + 300];
+    wsx_ws_decoder d;
+    wsx_ws_event ev;
+    size_t used = 0, i;
+
+    memcpy(in, masked_hello, sizeof masked_hello);
+    in[sizeof masked_hello] = 0x82; /* the next frame's first byte */
+    wsx_ws_decoder_init(&d, WSX_WS_SERVER, NULL);
+    CHECK_EQ(wsx_ws_decode(&d, in, sizeof masked_hello + 1, &used, &ev), WSX_WS_EV_MESSAGE);
+    CHECK_EQ(ev.kind, WSX_WS_EV_MESSAGE);
+    CHECK_EQ(used, sizeof masked_hello);
+    CHECK_EQ(ev.opcode, WSX_WS_OP_TEXT);
+    CHECK_EQ(ev.frame_length, 5);
+    CHECK_EQ(ev.rsv, 0);
+    CHECK(ev.data == in + 6 && ev.size == 5 && memcmp(ev.data, "Hello", 5) == 0);
+    CHECK_EQ(wsx_ws_decode(&d, in + used, 1, &used, &ev), WSX_WS_NEED_MORE);
+
+    /* Empty, and a 16-bit length (binary, 300 bytes, client role). */
+    wsx_ws_decoder_init(&d, WSX_WS_CLIENT, NULL);
+    in[0] = 0x82;
+    in[1] = 0x00;
+    CHECK_EQ(wsx_ws_decode(&d, in, 2, &used, &ev), WSX_WS_EV_MESSAGE);
+    CHECK(used == 2 && ev.size == 0 && ev.data == in + 2 && ev.opcode == WSX_WS_OP_BINARY);
+    big[0] = 0x82;
+    big[1] = 126;
+    big[2] = 300 >> 8;
+    big[3] = 300 & 255;
+    for (i = 0; i < 300; i++)
+        big[4 + i] = (uint8_t)i;
+    CHECK_EQ(wsx_ws_decode(&d, big, 304, &used, &ev), WSX_WS_EV_MESSAGE);
+    CHECK(used == 304 && ev.size == 300 && ev.data == big + 4 && ev.frame_length == 300);
+
+    /* Not whole, no FIN, an RSV bit: START. */
+    CHECK_EQ(wsx_ws_decode(&d, big, 303, &used, &ev), WSX_WS_EV_MESSAGE_START);
+    wsx_ws_decoder_init(&d, WSX_WS_CLIENT, NULL);
+    big[0] = 0x02;
+    CHECK_EQ(wsx_ws_decode(&d, big, 304, &used, &ev), WSX_WS_EV_MESSAGE_START);
+    {
+        wsx_ws_decoder_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.rsv_allowed = WSX_WS_RSV1;
+        wsx_ws_decoder_init(&d, WSX_WS_CLIENT, &cfg);
+        big[0] = 0xC2;
+        CHECK_EQ(wsx_ws_decode(&d, big, 304, &used, &ev), WSX_WS_EV_MESSAGE_START);
+        CHECK_EQ(ev.rsv, WSX_WS_RSV1);
+    }
+
+    /* A 16-bit length below 126 is still refused, whole or not. */
+    wsx_ws_decoder_init(&d, WSX_WS_CLIENT, NULL);
+    big[0] = 0x82;
+    big[2] = 0;
+    big[3] = 20;
+    CHECK_EQ(wsx_ws_decode(&d, big, 24, &used, &ev), WSX_E_WS_LENGTH_NOT_MINIMAL);
+
+    /* Text that is not UTF-8, whole: START (the buffer unchanged), then
+     * the valid prefix, then the error. */
+    wsx_ws_decoder_init(&d, WSX_WS_SERVER, NULL);
+    memcpy(in, masked_hello, sizeof masked_hello);
+    in[8] ^= 0xC0; /* 'l' ^ 0xC0: 0xAC, a continuation byte */
+    memcpy(big, in, sizeof masked_hello);
+    CHECK_EQ(wsx_ws_decode(&d, in, sizeof masked_hello, &used, &ev), WSX_WS_EV_MESSAGE_START);
+    CHECK_EQ(used, 6);
+    CHECK(memcmp(in, big, sizeof masked_hello) == 0);
+    CHECK_EQ(wsx_ws_decode(&d, in + 6, 5, &used, &ev), WSX_WS_EV_DATA);
+    CHECK(ev.size == 2 && memcmp(ev.data, "He", 2) == 0);
+    CHECK_EQ(wsx_ws_decode(&d, in + 8, 3, &used, &ev), WSX_E_WS_UTF8);
+    /* ... and text that stops inside a code point: the same. */
+    wsx_ws_decoder_init(&d, WSX_WS_CLIENT, NULL);
+    CHECK_EQ(wsx_ws_decode(&d,
+                           "\x81\x02"
+                           "a\xc3",
+                           4, &used, &ev),
+             WSX_WS_EV_MESSAGE_START);
+    CHECK_EQ(wsx_ws_decode(&d, "a\xc3", 2, &used, &ev), WSX_WS_EV_DATA);
+    CHECK_EQ(wsx_ws_decode(&d, "", 0, &used, &ev), WSX_E_WS_UTF8);
+
+    /* Long masked text (the validator's path), valid, then bad at 290. */
+    for (i = 0; i < 2; i++) {
+        size_t k;
+        big[0] = 0x81;
+        big[1] = 0x80 | 126;
+        big[2] = 300 >> 8;
+        big[3] = 300 & 255;
+        memcpy(big + 4, KEY, 4);
+        for (k = 0; k < 300; k++)
+            big[8 + k] = (uint8_t)((k == 290 && i ? 0xFF : 'a' + k % 26) ^ KEY[k & 3]);
+        memcpy(in, big, 8);
+        wsx_ws_decoder_init(&d, WSX_WS_SERVER, NULL);
+        if (!i) {
+            CHECK_EQ(wsx_ws_decode(&d, big, 308, &used, &ev), WSX_WS_EV_MESSAGE);
+            CHECK(used == 308 && ev.size == 300 && ev.data[299] == 'a' + 299 % 26);
+        } else {
+            uint8_t copy[308];
+            memcpy(copy, big, 308);
+            CHECK_EQ(wsx_ws_decode(&d, big, 308, &used, &ev), WSX_WS_EV_MESSAGE_START);
+            CHECK(memcmp(copy, big, 308) == 0);
+            CHECK_EQ(wsx_ws_decode(&d, big + 8, 300, &used, &ev), WSX_WS_EV_DATA);
+            CHECK_EQ(ev.size, 290);
+        }
+    }
+
+    /* A header split across calls with the whole payload in the second:
+     * MESSAGE from the second call (the split header's path). */
+    wsx_ws_decoder_init(&d, WSX_WS_SERVER, NULL);
+    memcpy(in, masked_hello, sizeof masked_hello);
+    CHECK_EQ(wsx_ws_decode(&d, in, 3, &used, &ev), WSX_WS_NEED_MORE);
+    CHECK_EQ(wsx_ws_decode(&d, in + 3, sizeof masked_hello - 3, &used, &ev), WSX_WS_EV_MESSAGE);
+    CHECK(used == sizeof masked_hello - 3 && ev.data == in + 6 && memcmp(ev.data, "Hello", 5) == 0);
 }
 
 /* Many frames of every kind in one stream (a smoke test of state reuse). */
@@ -826,6 +944,7 @@ int main(void)
     RUN(test_one_byte_limits);
     RUN(test_documented_loop_utf8_failure);
     RUN(test_null_args);
+    RUN(test_whole_message);
     RUN(test_long_mixed_stream);
     return harness_done();
 }

@@ -19,16 +19,22 @@ typedef struct log {
     int err;
     int errors;
     int pause_on_message;
-    const char *pause_on; /* event letters whose callback pauses */
-    int pause_verdict;    /* what it returns then (0: 1) */
-    int error_verdict;    /* what on_error returns */
-    wsx_ws_conn *echo_to; /* if set, on_message echoes */
+    const char *pause_on;      /* event letters whose callback pauses */
+    int pause_verdict;         /* what it returns then (0: 1) */
+    int error_verdict;         /* what on_error returns */
+    wsx_ws_conn *echo_to;      /* if set, on_message echoes */
+    int messages;              /* on_data calls with kind MESSAGE */
+    int in_message;            /* inside one: its letters are one callback's */
+    size_t call_at;            /* ev[call_at..n): the last callback's letters */
+    const uint8_t *message_at; /* where on_message found its bytes */
 } log_t;
 
 /* Logs event c; returns the callback's verdict: nonzero (pause) for the
  * letters in l->pause_on. */
 static int mark(log_t *l, char c)
 {
+    if (!l->in_message)
+        l->call_at = l->n;
     if (l->n + 1 < sizeof l->ev) {
         l->ev[l->n++] = c;
         l->ev[l->n] = 0;
@@ -44,6 +50,7 @@ static int on_message(void *u, unsigned opcode, const uint8_t *d, size_t n)
 {
     log_t *l = (log_t *)u;
     int pause = mark(l, 'M');
+    l->message_at = d;
     CHECK(n <= sizeof l->data);
     memcpy(l->data, d, n);
     l->len = n;
@@ -56,6 +63,18 @@ static int on_message(void *u, unsigned opcode, const uint8_t *d, size_t n)
 static int on_data(void *u, int kind, unsigned opcode, const uint8_t *d, size_t n)
 {
     log_t *l = (log_t *)u;
+    if (kind == WSX_WS_EV_MESSAGE) { /* logged as START, DATA, END */
+        int pause;
+        l->messages++;
+        CHECK(n == 0 || d != NULL);
+        pause = on_data(u, WSX_WS_EV_MESSAGE_START, opcode, NULL, 0);
+        l->in_message = 1;
+        if (n)
+            pause |= on_data(u, WSX_WS_EV_DATA, opcode, d, n);
+        pause |= on_data(u, WSX_WS_EV_MESSAGE_END, opcode, NULL, 0);
+        l->in_message = 0;
+        return pause;
+    }
     if (kind == WSX_WS_EV_MESSAGE_START) {
         CHECK(d == NULL && n == 0);
         l->len = 0;
@@ -375,6 +394,35 @@ static void test_too_big(void)
     }
 }
 
+/* A message whole in the input (one MESSAGE event): on_message gets it
+ * where it lies, uncopied; on_data gets kind MESSAGE once. */
+static void test_whole_message(void)
+{
+    static log_t l;
+    static uint8_t out[4096], msg[100];
+    static const uint8_t hello[] = {0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d,
+                                    0x7f, 0x9f, 0x4d, 0x51, 0x58};
+    uint8_t in[sizeof hello];
+    int assembled;
+    for (assembled = 0; assembled < 2; assembled++) {
+        wsx_ws_conn s;
+        wsx_ws_feed f;
+        memset(&l, 0, sizeof l);
+        memcpy(in, hello, sizeof hello);
+        server(&s, out, sizeof out, WSX_WS_DEFAULT_MAX_MESSAGE);
+        wsx_ws_feed_init(&f, &callbacks, &l, assembled ? msg : NULL, sizeof msg);
+        CHECK_EQ(wsx_ws_conn_feed(&s, &f, in, sizeof in, 0, NULL), WSX_OK);
+        CHECK(l.len == 5 && memcmp(l.data, "Hello", 5) == 0 && l.opcode == WSX_WS_OP_TEXT);
+        if (assembled) {
+            CHECK(strcmp(l.ev, "oM") == 0);
+            CHECK(l.message_at == in + 6);
+        } else {
+            CHECK(strcmp(l.ev, "oSDE") == 0);
+            CHECK_EQ(l.messages, 1);
+        }
+    }
+}
+
 /* Echo from inside on_message, pausing when the queue is getting full. */
 static void test_echo_and_pause(void)
 {
@@ -435,8 +483,9 @@ static void test_pause_every_callback(void)
             CHECK(used <= len - at);
             at += used;
             pauses++;
-            /* paused right after an event whose letter is in the mode */
-            CHECK(l.n > 0 && strchr(modes[i], l.ev[l.n - 1]) != NULL);
+            /* paused right after an event whose letter (or one of a
+             * MESSAGE's letters, SDE) is in the mode */
+            CHECK(l.n > 0 && strpbrk(modes[i], l.ev + l.call_at) != NULL);
             CHECK(pauses < 40);
             if (pauses >= 40)
                 break;
@@ -448,11 +497,12 @@ static void test_pause_every_callback(void)
             size_t k, expect = 0;
             for (k = 0; want[k]; k++)
                 expect += strchr(modes[i], want[k]) != NULL;
-            /* one DATA letter stands for each run of DATA events */
-            if (strchr(modes[i], 'D'))
-                CHECK((size_t)pauses > expect);
-            else
+            /* one DATA letter stands for each run of DATA events, and a
+             * MESSAGE's three letters for one event */
+            if (i < 6)
                 CHECK_EQ((size_t)pauses, expect);
+            else if (strchr(modes[i], 'D'))
+                CHECK((size_t)pauses >= expect - (size_t)l.messages);
         }
         guarded_free(g, len);
     }
@@ -520,6 +570,7 @@ int main(void)
     RUN(test_assembled);
     RUN(test_streamed);
     RUN(test_too_big);
+    RUN(test_whole_message);
     RUN(test_echo_and_pause);
     RUN(test_pause_every_callback);
     RUN(test_on_error);

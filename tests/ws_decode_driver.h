@@ -13,7 +13,8 @@
  * "error:WSX_E_...".  Data bytes other than printable ASCII, '|' and '\'
  * are written \xHH.  On every call it also checks the API contract:
  * kind == return value, consumed within the input, need-more consumes all,
- * DATA inside the bytes consumed and never empty, control payloads inside
+ * DATA inside the bytes consumed and never empty, MESSAGE (logged as the
+ * START, DATA, END it stands for) ending the bytes consumed, control payloads inside
  * the decoder, errors sticky with nothing consumed, and no byte of the
  * input changed except delivered DATA.
  */
@@ -144,9 +145,30 @@ static inline const char *op_name(unsigned op)
     return op == WSX_WS_OP_TEXT ? "text" : op == WSX_WS_OP_BINARY ? "bin" : "?";
 }
 
+static inline void log_event(log_t *l, int r, const wsx_ws_event *ev);
+
+/* MESSAGE is logged as the START, DATA (unless empty) and END it stands
+ * for, so every split of a stream gives the same log. */
+static inline void log_message(log_t *l, const wsx_ws_event *ev)
+{
+    wsx_ws_event part = *ev;
+    part.kind = WSX_WS_EV_MESSAGE_START;
+    log_event(l, WSX_WS_EV_MESSAGE_START, &part);
+    if (ev->size) {
+        part.kind = WSX_WS_EV_DATA;
+        log_event(l, WSX_WS_EV_DATA, &part);
+    }
+    part.kind = WSX_WS_EV_MESSAGE_END;
+    log_event(l, WSX_WS_EV_MESSAGE_END, &part);
+}
+
 static inline void log_event(log_t *l, int r, const wsx_ws_event *ev)
 {
     char tmp[64];
+    if (r == WSX_WS_EV_MESSAGE) {
+        log_message(l, ev);
+        return;
+    }
     if (r == WSX_WS_EV_DATA && l->last_was_data) {
         log_escaped(l, ev->data, ev->size);
         return;
@@ -194,6 +216,7 @@ typedef struct run_t {
     wsx_ws_decoder d;
     log_t log;
     int error;
+    size_t messages; /* MESSAGE events seen */
 } run_t;
 
 /* Decodes one chunk (copied into guarded memory) until need-more or an
@@ -261,6 +284,13 @@ static inline void feed(run_t *run, const uint8_t *chunk, size_t n)
             CHECK(ev.data >= g + pos && ev.data + ev.size <= g + pos + used);
             if (ev.data >= g + pos && ev.data + ev.size <= g + pos + used)
                 memset(delivered + (ev.data - g), 1, ev.size);
+        } else if (r == WSX_WS_EV_MESSAGE) {
+            /* The whole payload, right before the end of what it consumed. */
+            CHECK(ev.rsv == 0 && ev.frame_length == ev.size && used > ev.size);
+            CHECK(ev.data + ev.size == g + pos + used);
+            if (ev.data + ev.size == g + pos + used && ev.size)
+                memset(delivered + (ev.data - g), 1, ev.size);
+            run->messages++;
         } else if (r == WSX_WS_EV_PING || r == WSX_WS_EV_PONG || r == WSX_WS_EV_CLOSE) {
             CHECK(ev.size <= WSX_WS_MAX_CONTROL);
             CHECK(ev.data >= (uint8_t *)&run->d && ev.data + ev.size <= (uint8_t *)(&run->d + 1));

@@ -97,6 +97,14 @@ static int browser_ws(const tcp_conn *ws)
         case WSX_WS_EV_MESSAGE_END:
             seen_str("|");
             break;
+        case WSX_WS_EV_MESSAGE: /* START, DATA, END at once */
+            seen_str(ev.opcode == WSX_WS_OP_TEXT ? "text:" : "binary:");
+            if (ev.opcode == WSX_WS_OP_TEXT)
+                seen_add(ev.data, ev.size);
+            else if (ev.size)
+                seen_add(code, put_u32(code, (uint32_t)ev.size));
+            seen_str("|");
+            break;
         case WSX_WS_EV_PONG:
             seen_str("pong:");
             seen_add(ev.data, ev.size);

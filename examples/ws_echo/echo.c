@@ -54,6 +54,10 @@ static int echo_event(client *c, const wsx_ws_event *ev)
             c->piece = c->pmd->hold;
         }
         break;
+    case WSX_WS_EV_MESSAGE: /* whole: back as it came (never compressed) */
+        r = wsx_ws_conn_send(&c->conn, ev->opcode | (c->pmd ? WSX_WS_NO_COMPRESS : 0), ev->data,
+                             ev->size);
+        break;
     case WSX_WS_EV_MESSAGE_END:
         if (c->msg_streaming)
             r = wsx_ws_conn_stream_end(&c->conn, c->piece, c->piece ? c->piece_len : 0);
