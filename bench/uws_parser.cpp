@@ -83,9 +83,9 @@ static const double SLICE = 0.02;
 
 struct Stream {
     std::vector<uint8_t> mem;
-    uint8_t *buf;                 /* PAD bytes of room on either side */
+    uint8_t *buf; /* PAD bytes of room on either side */
     size_t len, frames, payload, hlen;
-    uint8_t header[8];            /* every frame's header (6 or 8 bytes) */
+    uint8_t header[8];             /* every frame's header (6 or 8 bytes) */
     std::vector<uint8_t> pristine; /* buf[0..len) as made */
 };
 
@@ -130,7 +130,6 @@ static void make_stream(Stream &s, size_t payload, size_t frames, int text)
     rewrite_headers(s);
     s.pristine.assign(s.buf, s.buf + s.len);
 }
-
 
 static unsigned long long wsx_messages;
 /* WSX_BENCH_PASSES=n: n passes of each decoder per case, timed once. */
@@ -223,11 +222,13 @@ static double run_uws(uWS::WebSocketState<true> *st, Stream &s, size_t passes)
     return run(PassUws{st, &uws_messages}, s, passes);
 }
 
-static void run_case(const char *results, const char *only, size_t payload, int text,
-                     size_t frames)
+static void run_case(const char *results, const char *only, size_t payload, int text, size_t frames)
 {
     char name[64];
-    const char *size_name = payload == 20 ? "20b" : payload == 200 ? "200b" : payload == 1024 ? "1k" : "8k";
+    const char *size_name = payload == 20     ? "20b"
+                            : payload == 200  ? "200b"
+                            : payload == 1024 ? "1k"
+                                              : "8k";
     Stream s;
     wsx_ws_decoder d;
     uWS::WebSocketState<true> st;

@@ -21,9 +21,11 @@
  * Oracle (aborts on failure): each profile decodes its own copy of the
  * stream, cut at the same points; the two logs -- every event with its
  * kind, opcode, RSV bits, close code, declared length, control payload,
- * and the DATA bytes concatenated -- and the final result (need-more or
- * the error) must be identical, and so must the two buffers afterwards
- * (the same bytes unmasked in place).
+ * and the DATA bytes concatenated, a MESSAGE (which only the default
+ * profile gives) written as the START, DATA, END it stands for -- and the
+ * final result (need-more or the error) must be identical, and so must
+ * the two buffers afterwards (the same bytes unmasked in place).  The
+ * small profile must never give MESSAGE.
  */
 #include "fuzz_ws_common.h"
 
@@ -46,9 +48,28 @@ typedef struct profile_run {
 } profile_run;
 
 /* One event; adjacent DATA events merge (a new RSV value starts a new
- * entry: the profiles must agree on it too). */
+ * entry: the profiles must agree on it too); MESSAGE as START, DATA (unless
+ * empty), END. */
 static void log_event(profile_run *p, int r, const wsx_ws_event *ev)
 {
+    if (r == WSX_WS_EV_MESSAGE) {
+        wsx_ws_event part = *ev;
+        part.kind = WSX_WS_EV_MESSAGE_START;
+        part.data = NULL;
+        part.size = 0;
+        log_event(p, WSX_WS_EV_MESSAGE_START, &part);
+        if (ev->size) {
+            part = *ev;
+            part.kind = WSX_WS_EV_DATA;
+            part.frame_length = 0;
+            log_event(p, WSX_WS_EV_DATA, &part);
+        }
+        memset(&part, 0, sizeof part);
+        part.kind = WSX_WS_EV_MESSAGE_END;
+        part.opcode = ev->opcode;
+        log_event(p, WSX_WS_EV_MESSAGE_END, &part);
+        return;
+    }
     if (r == WSX_WS_EV_DATA) {
         if (!p->in_data || ev->rsv != p->data_rsv) {
             fz_bytes_u64(&p->log, (uint64_t)r);
@@ -86,6 +107,7 @@ static void feed(profile_run *p, size_t at, size_t n)
             return;
         }
         REQUIRE((int)ev.kind == r);
+        REQUIRE(r != WSX_WS_EV_MESSAGE || p->decode == wsx_fuzz_ws_decode_fast);
         log_event(p, r, &ev);
     }
 }

@@ -80,7 +80,9 @@ WSX_API int wsx_ws_close_code_valid(unsigned code);
  * and no RSV bit, and whose whole payload is in the buf of the call that
  * completes its header (the common case: a small message read at once);
  * otherwise, and for a text frame that is not valid UTF-8 (see below),
- * START, DATA, END.  Handle MESSAGE as START, DATA, END in one.  Ping,
+ * START, DATA, END.  The small profile (WSX_SMALL, wsx_base.h) never gives
+ * MESSAGE: it keeps its code small.  Handle MESSAGE as START, DATA, END in
+ * one.  Ping,
  * pong and close frames may arrive between the events of a message
  * (between its fragments) and do not disturb it.  The sequence of events,
  * with each MESSAGE read as START, DATA (when its size is not 0), END and

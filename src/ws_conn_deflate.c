@@ -213,10 +213,12 @@ int wsx__conn_deflate_recv(wsx_ws_decoder *d, void *buf_, size_t len, size_t *co
             if (ev->frame_length > z->_max)
                 r = fail_decoder(d, ev, WSX_E_WS_MESSAGE_TOO_BIG);
             d->_max_message = z->_max;
+#ifndef WSX_SMALL /* (the small profile's decoder never gives MESSAGE) */
         } else if (r == WSX_WS_EV_MESSAGE) {
             /* an uncompressed message, whole: max_message_size as it is */
             if (ev->size > z->_max)
                 r = fail_decoder(d, ev, WSX_E_WS_MESSAGE_TOO_BIG);
+#endif
         } else if (r == WSX_WS_EV_MESSAGE_END && z->_rx == RX_PLAIN) {
             d->_max_message = wire_limit(z->_max);
         } else if (z->_rx == RX_MESSAGE && r == WSX_WS_EV_DATA) {

@@ -168,33 +168,6 @@ int wsx__ws_start_frame(wsx_ws_decoder *d, const uint8_t *h, size_t hlen)
     return 1;
 }
 
-/* XORs p[0..n) with the key of a masked frame (from phase 0): unmasks,
- * or masks again. */
-static void unmask_from_start(const wsx_ws_decoder *d, uint8_t *p, size_t n)
-{
-    if (d->_flags & WSX__WSD_F_SERVER)
-        wsx__mask(p, n, d->_key, 0);
-}
-
-int wsx__ws_whole_message(wsx_ws_decoder *d, uint8_t *p, size_t avail, wsx_ws_event *ev)
-{
-    size_t n = (size_t)d->_remaining;
-    if ((d->_frame & (WSX__B0_FIN | WSX__B0_RSV)) != WSX__B0_FIN || d->_remaining > avail)
-        return 0;
-    unmask_from_start(d, p, n);
-    if ((d->_flags & WSX__WSD_F_TEXT) && !wsx_utf8_valid(p, n)) {
-        unmask_from_start(d, p, n); /* buf changes only where it is delivered */
-        return 0;
-    }
-    d->_flags &= (uint8_t) ~(WSX__WSD_F_MESSAGE | WSX__WSD_F_TEXT);
-    d->_message_size = 0;
-    d->_remaining = 0;
-    d->_state = WSX__WSD_ST_HEADER;
-    ev->data = p;
-    ev->size = n;
-    return WSX_WS_EV_MESSAGE;
-}
-
 /* ---- control frames ------------------------------------------------------ */
 
 int wsx__ws_control_event(wsx_ws_decoder *d, wsx_ws_event *ev)

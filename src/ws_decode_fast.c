@@ -6,7 +6,8 @@
  * header split across calls is gathered byte by byte in _ctl.  Payload is
  * unmasked in place with wsx_mask (word-wise) and, for text, validated
  * with wsx_utf8_feed in cache-sized blocks.  The common steps of a stream
- * of whole data frames have fast paths of their own.
+ * of whole data frames have fast paths of their own, and a message whose
+ * one frame is whole in buf comes as one MESSAGE event.
  */
 #include "wsx_internal.h"
 
@@ -34,6 +35,39 @@ static inline int set_event(wsx_ws_event *ev, wsx_ws_event_kind kind, unsigned o
     return kind;
 }
 
+/* XORs p[0..n) with the key of a masked frame (from phase 0): unmasks,
+ * or masks again. */
+static void unmask_from_start(const wsx_ws_decoder *d, uint8_t *p, size_t n)
+{
+    if (d->_flags & WSX__WSD_F_SERVER)
+        wsx__mask(p, n, d->_key, 0);
+}
+
+/* The frame just entered (wsx__ws_start_frame returned 1) comes as one
+ * MESSAGE event if it has FIN, no RSV bit, and its whole payload is in
+ * p[0..avail), valid UTF-8 for text once unmasked in place: the decoder is
+ * then back between messages, ev->data and ev->size are set, and
+ * WSX_WS_EV_MESSAGE is returned.  Otherwise 0, with p and the decoder as
+ * they were (the frame then comes as START, DATA, END). */
+static int whole_message(wsx_ws_decoder *d, uint8_t *p, size_t avail, wsx_ws_event *ev)
+{
+    size_t n = (size_t)d->_remaining;
+    if ((d->_frame & (WSX__B0_FIN | WSX__B0_RSV)) != WSX__B0_FIN || d->_remaining > avail)
+        return 0;
+    unmask_from_start(d, p, n);
+    if ((d->_flags & WSX__WSD_F_TEXT) && !wsx_utf8_valid(p, n)) {
+        unmask_from_start(d, p, n); /* buf changes only where it is delivered */
+        return 0;
+    }
+    d->_flags &= (uint8_t) ~(WSX__WSD_F_MESSAGE | WSX__WSD_F_TEXT);
+    d->_message_size = 0;
+    d->_remaining = 0;
+    d->_state = WSX__WSD_ST_HEADER;
+    ev->data = p;
+    ev->size = n;
+    return WSX_WS_EV_MESSAGE;
+}
+
 /* A complete, checked header h (its masking key, if any, at the end),
  * followed in this call's buf by p[0..avail).  Returns MESSAGE_START or
  * MESSAGE (*taken: the payload bytes it holds) for the first frame of a
@@ -46,7 +80,7 @@ static int begin_frame(wsx_ws_decoder *d, const uint8_t *h, size_t hlen, uint8_t
         return 0;
     set_event(ev, WSX_WS_EV_MESSAGE_START, d->_frame & WSX__B0_OPCODE, d->_frame & WSX__B0_RSV,
               d->_message_size, NULL, 0);
-    if (!wsx__ws_whole_message(d, p, avail, ev))
+    if (!whole_message(d, p, avail, ev))
         return WSX_WS_EV_MESSAGE_START;
     *taken = ev->size;
     return (int)(ev->kind = WSX_WS_EV_MESSAGE);
@@ -343,11 +377,8 @@ WSX__NOINLINE static int fast_message_start(wsx_ws_decoder *d, uint8_t *buf, siz
     unsigned b0, b1, op, len7, server = d->_flags & WSX__WSD_F_SERVER;
     size_t hlen;
     uint64_t length;
-    if (len < 2 || d->_hdr_len != 0 || (d->_flags & (WSX__WSD_F_MESSAGE | WSX__WSD_F_CLOSED))) {
-        if (len == 0 && d->_hdr_len == 0)
-            return need_more(0, consumed, ev);
+    if (len < 2 || d->_hdr_len != 0 || (d->_flags & (WSX__WSD_F_MESSAGE | WSX__WSD_F_CLOSED)))
         return decode_general(d, buf, len, consumed, ev);
-    }
     b0 = buf[0];
     b1 = buf[1];
     op = b0 & (WSX__B0_RSV | WSX__B0_OPCODE); /* no RSV bit: the opcode */
@@ -428,16 +459,16 @@ int wsx_ws_decode(wsx_ws_decoder *d, void *buf, size_t len, size_t *consumed, ws
 {
     uint8_t *bytes = (uint8_t *)buf;
     if (bytes && d && consumed && ev) {
-        switch (d->_state) {
-        case WSX__WSD_ST_HEADER:
+        unsigned state = d->_state;
+        if (state == WSX__WSD_ST_HEADER) {
+            if (len == 0 && d->_hdr_len == 0) /* the usual end of a read */
+                return need_more(0, consumed, ev);
             return fast_message_start(d, bytes, len, consumed, ev);
-        case WSX__WSD_ST_PAYLOAD:
-            return fast_binary_data(d, bytes, len, consumed, ev);
-        case WSX__WSD_ST_END:
-            return fast_binary_end(d, bytes, len, consumed, ev);
-        default:
-            break;
         }
+        if (state == WSX__WSD_ST_PAYLOAD)
+            return fast_binary_data(d, bytes, len, consumed, ev);
+        if (state == WSX__WSD_ST_END)
+            return fast_binary_end(d, bytes, len, consumed, ev);
     }
     return decode_general(d, bytes, len, consumed, ev);
 }

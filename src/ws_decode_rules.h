@@ -52,14 +52,6 @@ int wsx__ws_check_header(wsx_ws_decoder *d, const uint8_t *h, size_t n);
  * length in _message_size), else 0. */
 int wsx__ws_start_frame(wsx_ws_decoder *d, const uint8_t *h, size_t hlen);
 
-/* The frame just entered (wsx__ws_start_frame returned 1) may come as one
- * MESSAGE event: it has FIN, no RSV bit, and its whole payload is in
- * p[0..avail).  If so, and the payload (unmasked in place) is valid UTF-8
- * for text, the decoder is back between messages, ev->data and ev->size
- * are set, and WSX_WS_EV_MESSAGE is returned.  Otherwise 0, with p and the
- * decoder as they were (the frame then comes as START, DATA, END). */
-int wsx__ws_whole_message(wsx_ws_decoder *d, uint8_t *p, size_t avail, wsx_ws_event *ev);
-
 /* A control frame's whole payload is in _ctl: unmasks it, checks a close
  * frame's code and reason (section 5.5.1) and sets the event's fields in
  * *ev, which the caller zeroed (all but kind: opcode, rsv, data, size,

@@ -97,11 +97,6 @@ int wsx_ws_decode(wsx_ws_decoder *d, void *buf, size_t len, size_t *consumed, ws
             kind = wsx__ws_gather_header_byte(d, bytes[pos++]);
             if (kind > 0)
                 kind = begin_frame(d, ev);
-            if (kind == WSX_WS_EV_MESSAGE_START &&
-                wsx__ws_whole_message(d, bytes + pos, len - pos, ev)) {
-                kind = WSX_WS_EV_MESSAGE;
-                pos += ev->size;
-            }
             if (kind != 0)
                 goto out;
         } else if (d->_state == WSX__WSD_ST_CONTROL) {

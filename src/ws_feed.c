@@ -29,6 +29,14 @@ static int too_big(wsx_ws_conn *c, uint64_t now_ms)
     return 0;
 }
 
+/* 1 for a MESSAGE event, a whole message at once (the small profile's
+ * decoder never gives one). */
+#ifdef WSX_SMALL
+#define WHOLE_MESSAGE(ev) 0
+#else
+#define WHOLE_MESSAGE(ev) ((ev)->kind == WSX_WS_EV_MESSAGE)
+#endif
+
 /* Whole messages into the assembly buffer.  Returns what the callback
  * returned (nonzero: pause), or 0. */
 static int assemble(wsx_ws_conn *c, wsx_ws_feed *f, const wsx_ws_event *ev, uint64_t now_ms)
@@ -47,10 +55,12 @@ static int assemble(wsx_ws_conn *c, wsx_ws_feed *f, const wsx_ws_event *ev, uint
         memcpy(f->_buf + f->_len, ev->data, ev->size);
         f->_len += ev->size;
         return 0;
+#ifndef WSX_SMALL           /* (the small profile's decoder never gives MESSAGE) */
     case WSX_WS_EV_MESSAGE: /* whole in the input: no copy */
         if (ev->size > f->_cap)
             return too_big(c, now_ms);
         return cb->on_message ? cb->on_message(f->_user, ev->opcode, ev->data, ev->size) : 0;
+#endif
     default: /* WSX_WS_EV_MESSAGE_END */
         return cb->on_message ? cb->on_message(f->_user, f->_opcode, f->_buf, f->_len) : 0;
     }
@@ -59,7 +69,7 @@ static int assemble(wsx_ws_conn *c, wsx_ws_feed *f, const wsx_ws_event *ev, uint
 static int stream(wsx_ws_feed *f, const wsx_ws_event *ev)
 {
     const wsx_ws_callbacks *cb = f->_cb;
-    int data = ev->kind == WSX_WS_EV_DATA || ev->kind == WSX_WS_EV_MESSAGE;
+    int data = ev->kind == WSX_WS_EV_DATA || WHOLE_MESSAGE(ev);
     if (!cb->on_data)
         return 0;
     return cb->on_data(f->_user, ev->kind, ev->opcode, data ? ev->data : NULL, data ? ev->size : 0);
@@ -71,7 +81,7 @@ static int dispatch(wsx_ws_conn *c, wsx_ws_feed *f, const wsx_ws_event *ev, uint
 {
     const wsx_ws_callbacks *cb = f->_cb;
     int (*control)(void *user, const uint8_t *data, size_t len);
-    if (ev->kind <= WSX_WS_EV_MESSAGE_END || ev->kind == WSX_WS_EV_MESSAGE)
+    if (ev->kind <= WSX_WS_EV_MESSAGE_END || WHOLE_MESSAGE(ev)) /* a message */
         return f->_buf ? assemble(c, f, ev, now_ms) : stream(f, ev);
     if (ev->kind == WSX_WS_EV_CLOSE)
         return cb->on_close ? cb->on_close(f->_user, ev->close_code, ev->data, ev->size) : 0;

@@ -793,9 +793,11 @@ static void test_whole_message_event(void)
     cfg.message_timeout_ms = 100;
     end_setup(&s, WSX_WS_SERVER, 4096, &cfg);
     memcpy(in, hello, sizeof hello);
-    CHECK_EQ(wsx_ws_conn_recv(&s.c, in, sizeof in, &used, &ev, 10), WSX_WS_EV_MESSAGE);
-    CHECK(used == sizeof in && ev.size == 5 && memcmp(ev.data, "Hello", 5) == 0);
-    CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), WSX_WS_NO_DEADLINE);
+    if (!(wsx_build_flags() & WSX_BUILD_SMALL)) { /* (small: START, DATA, END) */
+        CHECK_EQ(wsx_ws_conn_recv(&s.c, in, sizeof in, &used, &ev, 10), WSX_WS_EV_MESSAGE);
+        CHECK(used == sizeof in && ev.size == 5 && memcmp(ev.data, "Hello", 5) == 0);
+        CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), WSX_WS_NO_DEADLINE);
+    }
     memcpy(in, hello, sizeof hello);
     CHECK_EQ(wsx_ws_conn_recv(&s.c, in, 6, &used, &ev, 20), WSX_WS_EV_MESSAGE_START);
     CHECK_EQ(wsx_ws_conn_next_deadline(&s.c), 120);
