@@ -29,6 +29,10 @@
  * one after the other (which goes first alternates), each over as many
  * passes as take about SLICE seconds; the figures are the medians over the
  * rounds of each one's frames/s and of the ratio wsx / uWS within a round.
+ * Encoding: wsx_ws_encode_frame against uWS::protocol::formatMessage<true>
+ * (a server's unmasked binary frame, header and payload written into a
+ * buffer), the same sizes, case "ws_format_<size>".
+ *
  * WSX_BENCH_PASSES=n in the environment runs n passes of each decoder per
  * case instead, once, for an instruction count under callgrind:
  *   WSX_BENCH_PASSES=10000 valgrind --tool=callgrind build/bench/uws_parser "" 20b_binary_x1
@@ -272,6 +276,78 @@ static void run_case(const char *results, const char *only, size_t payload, int 
     bench_record(results, name, "wsx/uWS", q, "ratio");
 }
 
+/* ---- encoding: a server's unmasked frame, header and payload copied ---- */
+
+static uint64_t format_sink;
+
+/* Frames per second of `messages` calls writing one binary frame of n
+ * bytes from src into dst (the same place each time: hot in cache). */
+static double format_wsx(const uint8_t *src, size_t n, uint8_t *dst, size_t cap, size_t messages)
+{
+    double t0 = bench_now();
+    for (size_t i = 0; i < messages; i++) {
+        size_t out_len = 0;
+        if (wsx_ws_encode_frame(WSX_WS_OP_BINARY, WSX_WS_FIN, src, n, NULL, dst, cap, &out_len) !=
+            WSX_OK)
+            std::exit(1);
+        format_sink += out_len + dst[1];
+    }
+    return (double)messages / (bench_now() - t0);
+}
+
+static double format_uws(const uint8_t *src, size_t n, uint8_t *dst, size_t messages)
+{
+    double t0 = bench_now();
+    for (size_t i = 0; i < messages; i++) {
+        size_t out_len = uWS::protocol::formatMessage<true>((char *)dst, (const char *)src, n,
+                                                            uWS::BINARY, n, false, true);
+        format_sink += out_len + dst[1];
+    }
+    return (double)messages / (bench_now() - t0);
+}
+
+/* wsx_ws_encode_frame against uWS::protocol::formatMessage<true> (server:
+ * no mask), both writing header and payload into a buffer; as the
+ * decoding cases, medians of interleaved rounds.  Case
+ * "ws_format_<size>", impl "wsx", "uWS" (frames/s), "wsx/uWS" (ratio). */
+static void format_case(const char *results, const char *only, size_t n)
+{
+    char name[64];
+    std::vector<uint8_t> src(n, 'x'), dst(n + 16);
+    std::vector<double> w, u, q;
+    const char *size_name = n == 20 ? "20b" : n == 200 ? "200b" : n == 1024 ? "1k" : "8k";
+    std::snprintf(name, sizeof name, "ws_format_%s", size_name);
+    if (only && !std::strstr(name, only))
+        return;
+    size_t messages = fixed_passes ? fixed_passes : 1000;
+    double trial = format_uws(src.data(), n, dst.data(), messages);
+    if (fixed_passes) {
+        double a = format_wsx(src.data(), n, dst.data(), dst.size(), messages);
+        std::printf("  %-26s %zu messages each: wsx/uWS %.2fx\n", name, messages, a / trial);
+        return;
+    }
+    messages = (size_t)(trial * SLICE) + 1;
+    for (int r = 0; r < ROUNDS; r++) {
+        double a, b;
+        if (r & 1) {
+            b = format_uws(src.data(), n, dst.data(), messages);
+            a = format_wsx(src.data(), n, dst.data(), dst.size(), messages);
+        } else {
+            a = format_wsx(src.data(), n, dst.data(), dst.size(), messages);
+            b = format_uws(src.data(), n, dst.data(), messages);
+        }
+        w.push_back(a);
+        u.push_back(b);
+        q.push_back(a / b);
+    }
+    std::printf("  %-26s wsx %7.2f M frames/s   uWS %7.2f M frames/s   wsx/uWS %.2fx\n", name,
+                median(w) / 1e6, median(u) / 1e6, median(q));
+    std::fflush(stdout);
+    bench_record(results, name, "wsx", median(w), "frames/s");
+    bench_record(results, name, "uWS", median(u), "frames/s");
+    bench_record(results, name, "wsx/uWS", median(q), "ratio");
+}
+
 int main(int argc, char **argv)
 {
     const char *results = argc > 1 && argv[1][0] ? argv[1] : NULL;
@@ -285,5 +361,8 @@ int main(int argc, char **argv)
         for (size_t payload : sizes)
             for (int text = 0; text < 2; text++)
                 run_case(results, only, payload, text, frames);
+    std::printf("frame encoding, server (unmasked), header and payload into a buffer\n");
+    for (size_t payload : sizes)
+        format_case(results, only, payload);
     return 0;
 }
