@@ -478,44 +478,21 @@ static WSX__NOCLONE int one_byte(wsx_sse_parser *p, const uint8_t *buf, size_t l
     return r;
 }
 
-/* Entry.  One byte (the byte-at-a-time feeding some socket layers do):
- * the common cases right here, as a leaf (no call, no stack frame), with
- * exactly the effects parse_main() would have; one_byte() takes the other
- * single bytes, parse_main() everything else. */
-int wsx_sse_parse(wsx_sse_parser *p, const void *buf, size_t len, size_t *consumed,
-                  wsx_sse_event *ev)
+/* One byte that the entry's data shortcut did not take: the common cases
+ * here, with exactly the effects parse_main() would have; one_byte() takes
+ * the other single bytes.  Out of line, so that the entry's shortcut loads
+ * nothing it does not test. */
+static WSX__NOCLONE int byte_step(wsx_sse_parser *p, const uint8_t *in, size_t len,
+                                  size_t *consumed, wsx_sse_event *ev)
 {
-    const uint8_t *in = (const uint8_t *)buf;
-    uint8_t c;
-    if (WSX__UNLIKELY(!p || !consumed || !ev || !buf)) {
-        if (p && consumed && ev && !len)
-            return parse_main(p, in, 0, consumed, ev); /* no input: NULL is fine */
-        if (consumed)
-            *consumed = 0;
-        return WSX_E_ARG;
-    }
-    if (len != 1)
-        return parse_main(p, in, len, consumed, ev);
     /* no test of _err / _ended: their states go to one_byte()'s default */
-    c = in[0];
-    /* The most common byte, in a data line: one test of state and field.
-     * (Between calls no slice is pending; a data line reads nothing after
-     * the data.) */
-    if (WSX__LIKELY((p->_st | p->_field << 8) == (WSX__SSE_ST_VALUE | WSX__SSE_F_DATA << 8)) &&
-        c > '\r' && p->_data_len < p->_top) {
-        p->_scratch[p->_data_len++] = c;
-        *consumed = 1;
-        return 0;
-    }
+    uint8_t c = in[0];
     switch (p->_st) {
     case WSX__SSE_ST_VALUE:
         if (!IS_EOL(c)) {
             /* (between calls no slice is pending; a data line reads
              * nothing after the data) */
-            if (p->_field == WSX__SSE_F_DATA && p->_data_len < p->_top) {
-                p->_scratch[p->_data_len++] = c; /* the most common byte */
-                break;
-            }
+            /* (a data byte with room was the entry's) */
             if (p->_field == WSX__SSE_F_ID && p->_tmp_len < p->_top - p->_data_len) {
                 wsx__sse_tmp(p)[p->_tmp_len++] = c;
                 if (c == 0)
@@ -562,6 +539,46 @@ int wsx_sse_parse(wsx_sse_parser *p, const void *buf, size_t len, size_t *consum
     }
     *consumed = 1;
     return 0;
+}
+
+/* Entry.  One byte (the byte-at-a-time feeding some socket layers do):
+ * the most common byte, in a data line, right here as a leaf (no call, no
+ * stack frame); byte_step() takes the other single bytes, parse_main()
+ * everything else. */
+int wsx_sse_parse(wsx_sse_parser *p, const void *buf, size_t len, size_t *consumed,
+                  wsx_sse_event *ev)
+{
+    const uint8_t *in = (const uint8_t *)buf;
+    if (WSX__UNLIKELY(!p || !consumed || !ev || !buf)) {
+        if (p && consumed && ev && !len)
+            return parse_main(p, in, 0, consumed, ev); /* no input: NULL is fine */
+        if (consumed)
+            *consumed = 0;
+        return WSX_E_ARG;
+    }
+    if (len != 1) {
+        if (len)
+            return parse_main(p, in, len, consumed, ev);
+        /* no input: parse_main() without its frame (between calls no
+         * slice is pending) */
+        *consumed = 0;
+        return p->_err ? p->_err : p->_ended ? WSX_E_STATE : 0;
+    }
+    /* One test of state and field.  (Between calls no slice is pending; a
+     * data line reads nothing after the data.) */
+    if (WSX__LIKELY((p->_st | p->_field << 8) == (WSX__SSE_ST_VALUE | WSX__SSE_F_DATA << 8)) &&
+        in[0] > '\r' && p->_data_len < p->_top) {
+        p->_scratch[p->_data_len++] = in[0];
+        *consumed = 1;
+        return 0;
+    }
+    /* A letter of a field name (no colon, no line end). */
+    if (p->_st == WSX__SSE_ST_NAME && in[0] > ':' && p->_name_len < 5) {
+        p->_name[p->_name_len++] = in[0];
+        *consumed = 1;
+        return 0;
+    }
+    return byte_step(p, in, len, consumed, ev);
 }
 
 #endif /* !WSX_SMALL */
