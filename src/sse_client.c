@@ -93,13 +93,14 @@ static int is_event_stream(const char *v, size_t n)
 /* The body's content codings (every Content-Encoding line, in order):
  * 1 for one gzip (or x-gzip), 0 for none (identity is no coding), -1 for
  * anything else: another coding, or gzip twice. */
-static int body_coding(const wsx_header *headers, size_t n)
+static int body_coding(const wsx_header *h, size_t n)
 {
-    const wsx_header *h = NULL;
     int gzip = 0;
-    while ((h = wsx_http_header_next(headers, n, "Content-Encoding", h)) != NULL) {
+    for (; n; n--, h++) {
         const char *pos = h->value, *item;
         size_t len;
+        if (!wsx_http_name_eq(h->name, h->name_len, "content-encoding"))
+            continue;
         while (h->value && wsx_http_list_next(&pos, h->value + h->value_len, &item, &len)) {
             if (wsx__http_eq_nocase(item, len, "identity", 8))
                 continue;
