@@ -139,11 +139,13 @@ static inline void wsx__sse_clear_event(wsx_sse_parser *p)
 
 /* "If the line is empty: dispatch the event."  The data is the stored
  * one, or slice (its single line, in the caller's input).  Returns
- * WSX_SSE_EV_EVENT with *ev filled, or 0. */
+ * WSX_SSE_EV_EVENT with *ev filled, or 0.  The id's move is the last step
+ * (nothing after it but the return). */
 static inline int wsx__sse_dispatch(wsx_sse_parser *p, wsx_sse_event *ev, const uint8_t *slice)
 {
     const char *type = (const char *)p->_scratch + p->_top;
-    size_t type_len = p->_type_len;
+    size_t type_len = p->_type_len, n = 0;
+    uint8_t *id = NULL;
     int r = 0;
     if (p->_skip_block) {
         p->_skip_block = 0; /* the block that overflowed ends here */
@@ -151,8 +153,8 @@ static inline int wsx__sse_dispatch(wsx_sse_parser *p, wsx_sse_event *ev, const 
         /* Step 1: the last event ID is set even when no event follows.
          * The id moves up over the old one: the type stays where it is. */
         if (p->_id_set) {
-            size_t id = p->_top + type_len, n = p->_id_len;
-            wsx__sse_move(p->_scratch + id + p->_last_len, p->_scratch + id, n);
+            id = p->_scratch + p->_top + type_len;
+            n = p->_id_len;
             p->_top += p->_last_len;
             p->_last_len = n;
             p->_id_len = 0;
@@ -170,6 +172,8 @@ static inline int wsx__sse_dispatch(wsx_sse_parser *p, wsx_sse_event *ev, const 
         }
     }
     wsx__sse_clear_event(p);
+    if (id)
+        wsx__sse_move(p->_scratch + p->_top, id, n); /* the type dropped: top is its end */
     return r;
 }
 

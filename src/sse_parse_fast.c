@@ -36,9 +36,9 @@ WSX__HOT void put_id(wsx_sse_parser *p, const uint8_t *v, size_t n)
         return;
     }
     p->_top += p->_id_len - n; /* no type below the id to move */
-    wsx__sse_move(p->_scratch + p->_top, v, n);
     p->_id_len = n;
     p->_id_set = 1;
+    wsx__sse_move(p->_scratch + p->_top, v, n); /* last: a tail call */
 }
 
 /* ---- lines ---------------------------------------------------------- */
@@ -406,11 +406,10 @@ out:
 static WSX__NOCLONE int empty_line(wsx_sse_parser *p, const uint8_t *buf, size_t len,
                                    size_t *consumed, wsx_sse_event *ev)
 {
-    int r = wsx__sse_dispatch(p, ev, NULL);
     (void)len;
     p->_st = buf[0] == '\r' ? WSX__SSE_ST_CR : WSX__SSE_ST_NAME;
     *consumed = 1;
-    return r;
+    return wsx__sse_dispatch(p, ev, NULL);
 }
 
 /* The line end c of an id line without NUL, one byte: end_line() then
@@ -418,13 +417,13 @@ static WSX__NOCLONE int empty_line(wsx_sse_parser *p, const uint8_t *buf, size_t
 static WSX__NOCLONE int id_line_end(wsx_sse_parser *p, const uint8_t *buf, size_t len,
                                     size_t *consumed)
 {
-    uint8_t c = buf[0];
+    size_t n = p->_tmp_len;
     (void)len;
-    put_id(p, wsx__sse_tmp(p), p->_tmp_len);
     p->_tmp_len = 0;
     p->_name_len = 0;
-    p->_st = c == '\r' ? WSX__SSE_ST_CR : WSX__SSE_ST_NAME;
+    p->_st = buf[0] == '\r' ? WSX__SSE_ST_CR : WSX__SSE_ST_NAME;
     *consumed = 1;
+    put_id(p, wsx__sse_tmp(p), n); /* last: nothing to keep across it */
     return 0;
 }
 
@@ -485,56 +484,49 @@ static WSX__NOCLONE int one_byte(wsx_sse_parser *p, const uint8_t *buf, size_t l
 static WSX__NOCLONE int byte_step(wsx_sse_parser *p, const uint8_t *in, size_t len,
                                   size_t *consumed, wsx_sse_event *ev)
 {
-    /* no test of _err / _ended: their states go to one_byte()'s default */
+    /* no test of _err / _ended: their states go to one_byte()'s default.
+     * The states in the order of how often a byte comes here in them. */
     uint8_t c = in[0];
-    switch (p->_st) {
-    case WSX__SSE_ST_VALUE:
+    if (p->_st == WSX__SSE_ST_VALUE) {
         if (!IS_EOL(c)) {
-            /* (between calls no slice is pending; a data line reads
-             * nothing after the data) */
             /* (a data byte with room was the entry's) */
-            if (p->_field == WSX__SSE_F_ID && p->_tmp_len < p->_top - p->_data_len) {
-                wsx__sse_tmp(p)[p->_tmp_len++] = c;
-                if (c == 0)
-                    p->_id_nul = 1;
-                break;
-            }
+            if (p->_field != WSX__SSE_F_ID || p->_tmp_len >= p->_top - p->_data_len)
+                return one_byte(p, in, len, consumed, ev);
+            wsx__sse_tmp(p)[p->_tmp_len++] = c;
+            if (c == 0)
+                p->_id_nul = 1;
         } else if (p->_field == WSX__SSE_F_DATA || p->_field == WSX__SSE_F_NONE) {
-            /* end_line() then eat_eol(): nothing to do for these */
+            /* end_line() then eat_eol(): nothing to do for these (between
+             * calls no slice is pending; a data line reads nothing after
+             * the data) */
             p->_name_len = 0;
             p->_st = c == '\r' ? WSX__SSE_ST_CR : WSX__SSE_ST_NAME;
-            break;
         } else if (p->_field == WSX__SSE_F_ID && !p->_id_nul) {
             return id_line_end(p, in, len, consumed);
+        } else {
+            return one_byte(p, in, len, consumed, ev);
         }
-        return one_byte(p, in, len, consumed, ev);
-    case WSX__SSE_ST_NAME:
+    } else if (p->_st == WSX__SSE_ST_NAME) {
         if (c == ':') {
             p->_field = (uint8_t)field_of_name(p, p->_name, p->_name_len);
             p->_st = WSX__SSE_ST_SPACE;
-            break;
-        }
-        if (!IS_EOL(c)) {
-            if (p->_name_len >= 5) /* not a field name wsx knows */
-                return parse_main(p, in, 1, consumed, ev);
-            p->_name[p->_name_len++] = c;
-            break;
-        }
-        if (p->_name_len == 0)
+        } else if (IS_EOL(c) && p->_name_len == 0) {
             return empty_line(p, in, len, consumed, ev);
-        return parse_main(p, in, 1, consumed, ev); /* a line with no colon */
-    case WSX__SSE_ST_SPACE:
+        } else if (IS_EOL(c) || p->_name_len >= 5) {
+            /* a line with no colon, or not a field name wsx knows */
+            return parse_main(p, in, 1, consumed, ev);
+        } else {
+            p->_name[p->_name_len++] = c;
+        }
+    } else if (p->_st == WSX__SSE_ST_SPACE && c == ' ' &&
+               (p->_field == WSX__SSE_F_ID || (p->_field == WSX__SSE_F_DATA && !p->_has_data))) {
         /* field_begin() for a first data line or an id, then the space
          * dropped */
-        if (c != ' ' ||
-            (p->_field != WSX__SSE_F_ID && (p->_field != WSX__SSE_F_DATA || p->_has_data)))
-            return one_byte(p, in, len, consumed, ev);
         p->_has_data |= p->_field == WSX__SSE_F_DATA;
         p->_tmp_len = 0;
         p->_id_nul = 0;
         p->_st = WSX__SSE_ST_VALUE;
-        break;
-    default:
+    } else {
         return one_byte(p, in, len, consumed, ev);
     }
     *consumed = 1;
@@ -569,12 +561,6 @@ int wsx_sse_parse(wsx_sse_parser *p, const void *buf, size_t len, size_t *consum
     if (WSX__LIKELY((p->_st | p->_field << 8) == (WSX__SSE_ST_VALUE | WSX__SSE_F_DATA << 8)) &&
         in[0] > '\r' && p->_data_len < p->_top) {
         p->_scratch[p->_data_len++] = in[0];
-        *consumed = 1;
-        return 0;
-    }
-    /* A letter of a field name (no colon, no line end). */
-    if (p->_st == WSX__SSE_ST_NAME && in[0] > ':' && p->_name_len < 5) {
-        p->_name[p->_name_len++] = in[0];
         *consumed = 1;
         return 0;
     }
