@@ -76,6 +76,27 @@ WSX__HOT uint64_t load_le_short(const uint8_t *p, size_t k)
            (uint64_t)p[k - 1] << (8 * (k - 1));
 }
 
+/* A match's len (>= 3) bytes from src to out when no byte of src within 8
+ * of out is one this copy writes (src is 8 or more bytes back, or in the
+ * window): whole words, the last one ending at the match's end, so that
+ * nothing is written past it. */
+WSX__HOT void copy_near(uint8_t *out, const uint8_t *src, uint32_t len)
+{
+    if (len >= 8) {
+        uint32_t i;
+        for (i = 0; len - i > 8; i += 8)
+            memcpy(out + i, src + i, 8);
+        memcpy(out + len - 8, src + len - 8, 8);
+    } else if (len >= 4) {
+        memcpy(out, src, 4);
+        memcpy(out + len - 4, src + len - 4, 4);
+    } else {
+        out[0] = src[0];
+        out[1] = src[1];
+        out[2] = src[2];
+    }
+}
+
 /* The bit buffer: bb holds bc bits (bits above bc are 0 or the next input
  * bits, never anything else). */
 #define DROP(n) (bb >>= (n), bc -= (n))
@@ -354,7 +375,35 @@ static int decode(wsx_inflater *z, const uint8_t *const in_start, const uint8_t 
             /* One symbol, with every check; while 8 input bytes are left,
              * literals up to three at a time (three codes' bits are in)
              * while out has room for them. */
-            if (in_end - in >= 8) {
+            if (z->_flags & WSX__IF_FIXED) {
+                /* Fixed codes (no subtables): bits for a match (31) are in
+                 * after this refill, and literals go in pairs, the second's
+                 * entry looked up at both places it can start (8 or 9 bits
+                 * on) before the first is known. */
+                if (in_end - in >= 8)
+                    REFILL_WORD();
+                else if (in < in_end && bc < 56)
+                    REFILL_TAIL();
+                e = lt[(uint32_t)bb & 511];
+                if ((e & E_LIT) && bc >= 18 && out_end - out >= 2) {
+                    do {
+                        uint32_t e8 = lt[(uint32_t)(bb >> 8) & 511];
+                        uint32_t e9 = lt[(uint32_t)(bb >> 9) & 511];
+                        d = e & 1 ? e9 : e8;
+                        out[0] = (uint8_t)(e >> 16);
+                        if (!(d & E_LIT)) {
+                            out++;
+                            DROP(e & 63);
+                            break;
+                        }
+                        out[1] = (uint8_t)(d >> 16);
+                        out += 2;
+                        DROP((e + d) & 63);
+                        e = lt[(uint32_t)bb & 511];
+                    } while ((e & E_LIT) && bc >= 18 && out_end - out >= 2);
+                    continue;
+                }
+            } else if (in_end - in >= 8) {
                 if (bc < 45)
                     REFILL_WORD();
                 e = lookup(lt, lbits, bb);
@@ -420,12 +469,14 @@ static int decode(wsx_inflater *z, const uint8_t *const in_start, const uint8_t 
                     src = len <= back && len <= wsize - at ? window + at : NULL;
                 }
                 if (src) {
-                    uint8_t *end = out + len;
-                    if (dist >= 8 || dist > made) /* no overlap within 8 bytes */
-                        for (; end - out >= 8; out += 8, src += 8)
-                            memcpy(out, src, 8);
-                    while (out < end)
-                        *out++ = *src++;
+                    if (dist >= 8 || dist > made) { /* no overlap within 8 bytes */
+                        copy_near(out, src, len);
+                        out += len;
+                    } else {
+                        uint8_t *end = out + len;
+                        while (out < end)
+                            *out++ = *src++;
+                    }
                     continue;
                 }
             }
