@@ -54,28 +54,6 @@ static void gen(uint8_t *p, size_t n, int kind, unsigned seed)
     }
 }
 
-/* Inflates stream[0..n) with a 2^bits window in the given pieces and checks
- * that it gives want[0..want_len) and ends right after its last byte. */
-static int check_stream(const uint8_t *stream, size_t n, unsigned bits, const uint8_t *want,
-                        size_t want_len, size_t ichunk, size_t ochunk, unsigned seed)
-{
-    wsx_inflater z;
-    uint8_t *out = (uint8_t *)malloc(want_len + 1);
-    drive_result d;
-    int ok;
-    if (!drive_new(&z, bits))
-        return 0;
-    d = drive(&z, stream, n, ichunk, ochunk, seed, out, want_len + 1);
-    ok = !d.broken && d.r == WSX_INFLATE_END && d.in_used == n && d.out_len == want_len &&
-         memcmp(out, want, want_len) == 0;
-    if (!ok)
-        fprintf(stderr,
-                "  stream %zu bytes, bits %u, chunks %zu/%zu seed %u: r=%d (%s) in %zu out %zu\n",
-                n, bits, ichunk, ochunk, seed, d.r, wsx_errname(d.r), d.in_used, d.out_len);
-    free(out);
-    return ok;
-}
-
 /* Inflates stream[0..n) whole and returns the result (an error expected). */
 static int inflate_all(const uint8_t *stream, size_t n, unsigned bits, size_t *out_len)
 {

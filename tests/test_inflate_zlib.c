@@ -65,24 +65,6 @@ static size_t zdeflate(const uint8_t *src, size_t n, uint8_t *out, size_t cap, i
     return n;
 }
 
-static int check(const uint8_t *z, size_t zn, unsigned bits, const uint8_t *want, size_t n,
-                 size_t ichunk, size_t ochunk, unsigned seed)
-{
-    wsx_inflater in;
-    uint8_t *out = (uint8_t *)malloc(n + 1);
-    drive_result d;
-    int ok;
-    drive_new(&in, bits);
-    d = drive(&in, z, zn, ichunk, ochunk, seed, out, n + 1);
-    ok = !d.broken && d.r == WSX_INFLATE_END && d.in_used == zn && d.out_len == n &&
-         memcmp(out, want, n) == 0;
-    if (!ok)
-        fprintf(stderr, "  %zu -> %zu bytes, bits %u, chunks %zu/%zu/%u: r=%d in %zu out %zu\n", zn,
-                n, bits, ichunk, ochunk, seed, d.r, d.in_used, d.out_len);
-    free(out);
-    return ok;
-}
-
 static void test_levels_strategies_windows(void)
 {
     static const int strategies[] = {Z_DEFAULT_STRATEGY, Z_FILTERED, Z_HUFFMAN_ONLY, Z_RLE,
@@ -104,11 +86,12 @@ static void test_levels_strategies_windows(void)
                         size_t zn =
                             zdeflate(src, n, z, cap, level, -(int)bits, mem, strategies[st], 0, 0);
                         CHECK(zn > 0);
-                        CHECK(check(z, zn, bits, src, n, 0, 0, 0));
+                        CHECK(check_stream(z, zn, bits, src, n, 0, 0, 0));
                         if (level % 3 == 0 || n <= 100)
-                            CHECK(check(z, zn, bits, src, n, 0, 0, (unsigned)(level * 7 + st + 1)));
+                            CHECK(check_stream(z, zn, bits, src, n, 0, 0,
+                                               (unsigned)(level * 7 + st + 1)));
                         if (n <= 20000 && level % 4 == st % 4)
-                            CHECK(check(z, zn, bits, src, n, 1, 7, 0));
+                            CHECK(check_stream(z, zn, bits, src, n, 1, 7, 0));
                     }
         }
     free(src);
@@ -129,9 +112,9 @@ static void test_flushes(void)
                 size_t nn = every == 1 ? 3000 : n;
                 size_t zn =
                     zdeflate(src, nn, z, cap, level, -15, 8, Z_DEFAULT_STRATEGY, every, flushes[f]);
-                CHECK(check(z, zn, 15, src, nn, 0, 0, 0));
-                CHECK(check(z, zn, 15, src, nn, 0, 0, (unsigned)(every + f)));
-                CHECK(check(z, zn, 15, src, nn, 5, 3, 0));
+                CHECK(check_stream(z, zn, 15, src, nn, 0, 0, 0));
+                CHECK(check_stream(z, zn, 15, src, nn, 0, 0, (unsigned)(every + f)));
+                CHECK(check_stream(z, zn, 15, src, nn, 5, 3, 0));
             }
     free(src);
     free(z);
@@ -146,9 +129,9 @@ static void test_every_split_and_output_size(void)
         gen(src, n, 4, (unsigned)level);
         zn = zdeflate(src, n, z, sizeof z, level, -15, 8, Z_DEFAULT_STRATEGY, 500, Z_SYNC_FLUSH);
         for (k = 1; k <= zn; k += QUICK ? 17 : 1)
-            CHECK(check(z, zn, 15, src, n, k, 0, 0));
+            CHECK(check_stream(z, zn, 15, src, n, k, 0, 0));
         for (k = 1; k <= 300; k += QUICK ? 23 : 1)
-            CHECK(check(z, zn, 15, src, n, 0, k, 0));
+            CHECK(check_stream(z, zn, 15, src, n, 0, k, 0));
     }
 }
 
