@@ -126,6 +126,50 @@ WSX__HOT void copy_near(uint8_t *out, const uint8_t *src, uint32_t len)
         bc += 8 * (unsigned)k_;                                              \
     } while (0)
 
+/* Literals of a fixed-code block (RFC 1951 3.2.6: 8 or 9 bits, no
+ * subtables) from *bb while two codes' bits are in and out has room for
+ * two, two or three a step.  The table load is what each symbol waits for,
+ * so the second's entry is loaded at both places it can start (8 or 9 bits
+ * on) and the third's at all three, before the first is known; then the
+ * right ones are picked.  e is the entry at the start of *bb, a literal.
+ * Returns where out got to. */
+WSX__HOT uint8_t *fixed_literals(const uint32_t *lt, uint64_t *bbp, unsigned *bcp, uint32_t e,
+                                 uint8_t *out, const uint8_t *out_end)
+{
+    uint64_t bb = *bbp;
+    unsigned bc = *bcp, two;
+    do {
+        uint32_t e8 = lt[(uint32_t)(bb >> 8) & 511], e9 = lt[(uint32_t)(bb >> 9) & 511];
+        uint32_t d = e & 1 ? e9 : e8;
+        out[0] = (uint8_t)(e >> 16);
+        if (!(d & E_LIT)) {
+            out++;
+            DROP(e & 63);
+            break;
+        }
+        out[1] = (uint8_t)(d >> 16);
+        two = (e + d) & 63; /* bits 5-7 of an entry are 0 */
+        if (bc >= 27 && out_end - out >= 3) {
+            uint32_t e16 = lt[(uint32_t)(bb >> 16) & 511], e17 = lt[(uint32_t)(bb >> 17) & 511];
+            uint32_t e18 = lt[(uint32_t)(bb >> 18) & 511];
+            uint32_t t = two == 16 ? e16 : two == 17 ? e17 : e18;
+            if (t & E_LIT) {
+                out[2] = (uint8_t)(t >> 16);
+                out += 3;
+                DROP((two + t) & 63);
+                e = lt[(uint32_t)bb & 511];
+                continue;
+            }
+        }
+        out += 2;
+        DROP(two);
+        e = lt[(uint32_t)bb & 511];
+    } while ((e & E_LIT) && bc >= 18 && out_end - out >= 2);
+    *bbp = bb;
+    *bcp = bc;
+    return out;
+}
+
 /* wsx_inflate after its argument checks (in_start, out_start non-NULL). */
 static int decode(wsx_inflater *z, const uint8_t *const in_start, const uint8_t *const in_end,
                   uint8_t *const out_start, uint8_t *const out_end, size_t *in_used,
@@ -372,35 +416,20 @@ static int decode(wsx_inflater *z, const uint8_t *const in_start, const uint8_t 
         }
 
         for (;;) {
-            /* One symbol, with every check; while 8 input bytes are left,
-             * literals up to three at a time (three codes' bits are in)
-             * while out has room for them. */
+            /* One symbol, with every check; literals of a fixed-code
+             * block in runs (fixed_literals), of a dynamic one up to three
+             * at a time while 8 input bytes are left (three codes' bits
+             * are in) and out has room for them. */
             if (z->_flags & WSX__IF_FIXED) {
-                /* Fixed codes (no subtables): bits for a match (31) are in
-                 * after this refill, and literals go in pairs, the second's
-                 * entry looked up at both places it can start (8 or 9 bits
-                 * on) before the first is known. */
+                /* No subtables, and the bits of a match (31) are in after
+                 * this refill. */
                 if (in_end - in >= 8)
                     REFILL_WORD();
                 else if (in < in_end && bc < 56)
                     REFILL_TAIL();
                 e = lt[(uint32_t)bb & 511];
                 if ((e & E_LIT) && bc >= 18 && out_end - out >= 2) {
-                    do {
-                        uint32_t e8 = lt[(uint32_t)(bb >> 8) & 511];
-                        uint32_t e9 = lt[(uint32_t)(bb >> 9) & 511];
-                        d = e & 1 ? e9 : e8;
-                        out[0] = (uint8_t)(e >> 16);
-                        if (!(d & E_LIT)) {
-                            out++;
-                            DROP(e & 63);
-                            break;
-                        }
-                        out[1] = (uint8_t)(d >> 16);
-                        out += 2;
-                        DROP((e + d) & 63);
-                        e = lt[(uint32_t)bb & 511];
-                    } while ((e & E_LIT) && bc >= 18 && out_end - out >= 2);
+                    out = fixed_literals(lt, &bb, &bc, e, out, out_end);
                     continue;
                 }
             } else if (in_end - in >= 8) {

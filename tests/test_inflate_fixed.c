@@ -62,10 +62,7 @@ static void fs_end(fixed_stream *s, int final)
 }
 
 /* A literal with an 8-bit code (0..143) or a 9-bit one (144..255). */
-static unsigned any_lit(void)
-{
-    return rnd() % 2 ? rnd() % 144 : 144 + rnd() % 112;
-}
+static unsigned any_lit(void) { return rnd() % 2 ? rnd() % 144 : 144 + rnd() % 112; }
 
 /* Every message length 0..40 with literals of both code lengths in random
  * order: every input split, every output room, random pieces. */
