@@ -55,7 +55,15 @@ const char *wsx_version_string(void) { return WSX_VERSION_STRING; }
 #define VARIANTS_ (SHA1_HW_ | (wsx__utf8_variant() == WSX__HW ? WSX_BUILD_UTF8_AVX2 : 0u))
 #endif
 
-unsigned wsx_build_flags(void) { return BUILD_SMALL_ | BUILD_SHA1_ | BUILD_STRINGS_ | VARIANTS_; }
+unsigned wsx_build_flags(void)
+{
+    /* one term at a time: several are 0 in a given build */
+    unsigned flags = BUILD_SMALL_;
+    flags |= BUILD_SHA1_;
+    flags |= BUILD_STRINGS_;
+    flags |= VARIANTS_;
+    return flags;
+}
 
 #define BASE_STRING_ WSX_VERSION_STRING BUILD_SMALL_TEXT_ BUILD_SHA1_TEXT_ BUILD_STRINGS_TEXT_
 

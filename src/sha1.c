@@ -133,7 +133,7 @@ static void sha1_blocks_portable(uint32_t h[5], const uint8_t *p, size_t blocks)
         uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
         unsigned i;
         for (i = 0; i < 16; i++)
-            w[i] = load_be32(p + 4 * i);
+            w[i] = load_be32(p + (size_t)4 * i);
         ROUND5(F_CH, K0, 0);
         ROUND5(F_CH, K0, 5);
         ROUND5(F_CH, K0, 10);

@@ -45,8 +45,8 @@ SHA1_TARGET void wsx__sha1_blocks_hw(uint32_t h[5], const uint8_t *p, size_t blo
         __m128i abcd_before = abcd, e, prev, w[4];
         unsigned k;
         for (k = 0; k < 4; k++)
-            w[k] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k)),
-                                    reverse);
+            w[k] = _mm_shuffle_epi8(
+                _mm_loadu_si128((const __m128i *)(const void *)(p + (size_t)16 * k)), reverse);
         e = _mm_add_epi32(e0, w[0]);
         QUAD(0, 0);
         QUAD(1, 0);
