@@ -110,42 +110,106 @@ static int check_frame(unsigned opcode, unsigned flags, const uint8_t *payload, 
 }
 
 #ifndef WSX_SMALL
-/* The common frame, a server's text or binary frame of up to 64 KiB
- * (unmasked, FIN or not, no RSV bit) into room enough: written with the
- * checks it needs and nothing else.  Returns 1 when done, 0 to take the
- * general path. */
-static int encode_plain(unsigned opcode, unsigned flags, const void *payload, size_t payload_len,
-                        uint8_t *frame, size_t cap, size_t *out_len)
+static uint64_t load8(const uint8_t *p)
 {
-    size_t hlen = payload_len <= 125 ? 2 : 4;
-    if (opcode - 1u > 1u || (flags & ~WSX__B0_FIN) || payload_len > 0xFFFF || !frame || !out_len ||
-        cap < hlen + payload_len || (!payload && payload_len))
-        return 0;
-    if (payload_len && frame + hlen != (const uint8_t *)payload)
-        memmove(frame + hlen, payload, payload_len); /* payload may overlap out */
-    frame[0] = (uint8_t)(flags | opcode);
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+static void store8(uint8_t *p, uint64_t w) { memcpy(p, &w, 8); }
+
+/* Copies n (1..32) bytes with every load before the first store (src and
+ * dst may overlap), in place of a call to memmove. */
+static void copy_small(uint8_t *dst, const uint8_t *src, size_t n)
+{
+    if (n >= 16) {
+        uint64_t a = load8(src), b = load8(src + 8), c = load8(src + n - 16),
+                 d = load8(src + n - 8);
+        store8(dst, a);
+        store8(dst + 8, b);
+        store8(dst + n - 16, c);
+        store8(dst + n - 8, d);
+    } else if (n >= 8) {
+        uint64_t a = load8(src), b = load8(src + n - 8);
+        store8(dst, a);
+        store8(dst + n - 8, b);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, src, 4);
+        memcpy(&b, src + n - 4, 4);
+        memcpy(dst, &a, 4);
+        memcpy(dst + n - 4, &b, 4);
+    } else { /* 1..3: the first, middle and last byte cover them all */
+        uint8_t a = src[0], b = src[n >> 1], c = src[n - 1];
+        dst[0] = a;
+        dst[n >> 1] = b;
+        dst[n - 1] = c;
+    }
+}
+
+/* The header of a frame encode_plain takes (hlen 2 or 4 bytes). */
+static void put_plain_header(uint8_t *frame, unsigned b0, size_t payload_len, size_t hlen)
+{
+    frame[0] = (uint8_t)b0;
     frame[1] = (uint8_t)(hlen == 2 ? payload_len : 126);
     if (hlen == 4) {
         frame[2] = (uint8_t)(payload_len >> 8);
         frame[3] = (uint8_t)payload_len;
     }
-    *out_len = hlen + payload_len;
-    return 1;
+}
+
+/* encode_plain's frame of more than 32 bytes of payload: memmove, then
+ * the header (out of line, so that the short frames' path saves no
+ * registers for the call). */
+WSX__NOINLINE static int encode_plain_moved(unsigned b0, const void *payload, size_t payload_len,
+                                            uint8_t *frame, size_t hlen)
+{
+    uintptr_t from = (uintptr_t)payload, to = (uintptr_t)frame;
+    if (from >= to + hlen + payload_len || from + payload_len <= to) {
+        /* apart: the header first, then a tail call */
+        put_plain_header(frame, b0, payload_len, hlen);
+        memcpy(frame + hlen, payload, payload_len);
+        return WSX_OK;
+    }
+    if (frame + hlen != (const uint8_t *)payload)
+        memmove(frame + hlen, payload, payload_len);
+    put_plain_header(frame, b0, payload_len, hlen);
+    return WSX_OK;
+}
+
+/* The common frame, a server's text or binary frame of up to 64 KiB
+ * (unmasked, FIN or not, no RSV bit) into room enough (hlen: its header's
+ * size), which encode_plain writes with the checks it needs and nothing
+ * else. */
+static int is_plain(unsigned opcode, unsigned flags, const void *payload, size_t payload_len,
+                    const uint8_t *mask_key, const void *out, size_t cap, const size_t *out_len,
+                    size_t hlen)
+{
+    return !mask_key && opcode - 1u <= 1u && !(flags & ~WSX__B0_FIN) && payload_len <= 0xFFFF &&
+           out && out_len && cap >= hlen + payload_len && (payload || !payload_len);
+}
+
+static int encode_plain(unsigned b0, const void *payload, size_t payload_len, uint8_t *frame,
+                        size_t hlen)
+{
+    if (payload_len > 32)
+        return encode_plain_moved(b0, payload, payload_len, frame, hlen);
+    if (payload_len && frame + hlen != (const uint8_t *)payload) /* may overlap out */
+        copy_small(frame + hlen, (const uint8_t *)payload, payload_len);
+    put_plain_header(frame, b0, payload_len, hlen);
+    return WSX_OK;
 }
 #endif
 
-int wsx_ws_encode_frame(unsigned opcode, unsigned flags, const void *payload, size_t payload_len,
-                        const uint8_t *mask_key, void *out, size_t cap, size_t *out_len)
+/* Every frame, every check (the small profile's only path). */
+WSX__NOINLINE static int encode_frame(unsigned opcode, unsigned flags, const void *payload,
+                                      size_t payload_len, const uint8_t *mask_key, void *out,
+                                      size_t cap, size_t *out_len)
 {
-    size_t hlen;
+    size_t hlen = wsx_ws_header_size((uint64_t)payload_len, mask_key != NULL);
     uint8_t *frame = (uint8_t *)out;
-    int err;
-#ifndef WSX_SMALL
-    if (!mask_key && encode_plain(opcode, flags, payload, payload_len, frame, cap, out_len))
-        return WSX_OK;
-#endif
-    hlen = wsx_ws_header_size((uint64_t)payload_len, mask_key != NULL);
-    err = check_out(out, cap, out_len);
+    int err = check_out(out, cap, out_len);
     if (err == WSX_OK && payload == NULL && payload_len != 0)
         err = WSX_E_ARG;
     if (err == WSX_OK)
@@ -165,6 +229,19 @@ int wsx_ws_encode_frame(unsigned opcode, unsigned flags, const void *payload, si
     if (mask_key)
         wsx__mask(frame + hlen, payload_len, mask_key, 0);
     return WSX_OK;
+}
+
+int wsx_ws_encode_frame(unsigned opcode, unsigned flags, const void *payload, size_t payload_len,
+                        const uint8_t *mask_key, void *out, size_t cap, size_t *out_len)
+{
+#ifndef WSX_SMALL
+    size_t hlen = payload_len <= 125 ? 2 : 4;
+    if (is_plain(opcode, flags, payload, payload_len, mask_key, out, cap, out_len, hlen)) {
+        *out_len = hlen + payload_len;
+        return encode_plain(flags | opcode, payload, payload_len, (uint8_t *)out, hlen);
+    }
+#endif
+    return encode_frame(opcode, flags, payload, payload_len, mask_key, out, cap, out_len);
 }
 
 int wsx_ws_frame_in_place(void *buf, size_t headroom, size_t payload_len, unsigned opcode,

@@ -330,6 +330,43 @@ static void test_encode_frame_errors_and_overlap(void)
     CHECK_EQ(i, 200);
 }
 
+/* An unmasked frame whose payload lies anywhere near out (before, inside
+ * the header's room, inside the payload's room, after, apart), every
+ * length around the short-copy limit and the 16-bit length: the frame is
+ * as if the payload had been copied first, and nothing outside it moves. */
+static void test_encode_plain_overlap(void)
+{
+    enum { ROOM = 400, AT = 100 };
+    static uint8_t area[ROOM + 2 * AT], want[ROOM];
+    static const size_t lens[] = {0,  1,  2,  3,  4,  5,  7,   8,   9,  15,
+                                  16, 17, 31, 32, 33, 64, 125, 126, 200};
+    size_t t;
+    int ok = 1;
+    for (t = 0; t < sizeof lens / sizeof lens[0]; t++) {
+        size_t len = lens[t], hlen = len <= 125 ? 2 : 4, i;
+        long shift;
+        for (shift = -40; shift <= 40; shift++) {
+            uint8_t *out = area + AT, *payload = area + AT + shift;
+            size_t n = 0;
+            for (i = 0; i < sizeof area; i++)
+                area[i] = (uint8_t)(i * 7 + 1);
+            want[0] = 0x82;
+            want[1] = (uint8_t)(hlen == 2 ? len : 126);
+            want[2] = 0;
+            want[3] = (uint8_t)len;
+            memcpy(want + hlen, payload, len);
+            ok &= wsx_ws_encode_frame(WSX_WS_OP_BINARY, WSX_WS_FIN, payload, len, NULL, out, ROOM,
+                                      &n) == WSX_OK;
+            ok &= n == hlen + len && memcmp(out, want, n) == 0;
+            for (i = 0; i < AT; i++)
+                ok &= area[i] == (uint8_t)(i * 7 + 1);
+            for (i = AT + n; i < sizeof area; i++)
+                ok &= area[i] == (uint8_t)(i * 7 + 1);
+        }
+    }
+    CHECK(ok);
+}
+
 static void test_frame_in_place(void)
 {
     uint8_t buf[WSX_WS_MAX_HEADER + 300], want[320];
@@ -744,6 +781,7 @@ int main(void)
     RUN(test_length_classes);
     RUN(test_header_errors);
     RUN(test_encode_frame_errors_and_overlap);
+    RUN(test_encode_plain_overlap);
     RUN(test_frame_in_place);
     RUN(test_close_payload);
     RUN(test_encode_close);
