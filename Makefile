@@ -20,7 +20,8 @@
 #                        the unit tests and the corpus replays; fails below
 #                        COV_LINES / COV_BRANCHES percent
 #   make bench           benchmarks side by side with other libraries (UWS_DIR=a copy of
-#                        uWebSockets' source adds its frame parser; SKIPped without)
+#                        uWebSockets' source adds its frame parser and its EchoServer;
+#                        SKIPped without)
 #   make size            code size per module on a Cortex-M4 (needs arm-none-eabi-gcc)
 #   make install         PREFIX DESTDIR LIBDIR INCLUDEDIR PKGCONFIGDIR
 #
@@ -371,9 +372,13 @@ coverage: $(foreach d,$(COV_DIRS),$(TEST_SRCS:tests/%.c=$(d)/tests/%) $(FUZZ_SRC
 # ---- benchmarks -------------------------------------------------------
 
 BENCH_CFLAGS ?= -O3 -march=native -g
-bench: $(BENCHES) examples $(B)/bench/lws_echo $(B)/bench/uws_parser
+bench: $(BENCHES) examples $(B)/bench/lws_echo $(B)/bench/uws_parser $(B)/bench/uws_echo
 	@mkdir -p $(B)/bench
 	@rm -f $(B)/bench/results.json
+	@if [ ! -x $(B)/bench/uws_echo ]; then \
+	  echo "== SKIP uws_echo (uWebSockets' EchoServer in bench_ws_echo): UWS_DIR is not set."; \
+	  echo "   To run it: git clone --recursive https://github.com/uNetworking/uWebSockets /some/dir"; \
+	  echo "   (outside this repository), then make bench UWS_DIR=/some/dir"; fi
 	@for b in $(BENCHES); do echo "== $$b"; $$b $(B)/bench/results.json || exit 1; done
 	@if [ -x $(B)/bench/uws_parser ]; then echo "== $(B)/bench/uws_parser"; \
 	  $(B)/bench/uws_parser $(B)/bench/results.json || exit 1; \
@@ -398,9 +403,22 @@ $(B)/bench/uws_parser: bench/uws_parser.cpp bench/bench_util.h $(BENCH_OBJS) $(H
 	@mkdir -p $(@D)
 	$(CXX) -std=c++17 $(BENCH_CFLAGS) -Iinclude -Ibench -I$(UWS_DIR)/src -I$(UWS_DIR)/uSockets/src \
 	    $< $(BENCH_OBJS) -o $@ $(LIB_LIBS)
+
+# uWebSockets' EchoServer (bench/uws_echo.cpp: its settings and handlers,
+# compression off, the port from the command line) for bench_ws_echo,
+# built the way uWS builds its examples: uSockets' C sources without TLS,
+# -O3 -march=native with link-time optimization, C++2b.
+UWS_FLAGS   := -O3 -march=native -flto=auto -DLIBUS_NO_SSL -DUWS_NO_ZLIB
+USOCK_SRCS  := $(abspath $(wildcard $(UWS_DIR)/uSockets/src/*.c $(UWS_DIR)/uSockets/src/eventing/*.c \
+                 $(UWS_DIR)/uSockets/src/crypto/*.c))
+$(B)/bench/uws_echo: bench/uws_echo.cpp $(USOCK_SRCS) $(wildcard $(UWS_DIR)/src/*.h)
+	@mkdir -p $(B)/bench/usockets
+	rm -f $(B)/bench/usockets/*.o
+	cd $(B)/bench/usockets && $(CC) -std=c11 $(UWS_FLAGS) -I$(abspath $(UWS_DIR))/uSockets/src -c $(USOCK_SRCS)
+	$(CXX) -std=c++2b $(UWS_FLAGS) -I$(UWS_DIR)/src -I$(UWS_DIR)/uSockets/src $< $(B)/bench/usockets/*.o -o $@
 else
-.PHONY: $(B)/bench/uws_parser
-$(B)/bench/uws_parser:
+.PHONY: $(B)/bench/uws_parser $(B)/bench/uws_echo
+$(B)/bench/uws_parser $(B)/bench/uws_echo:
 	@rm -f $@
 endif
 

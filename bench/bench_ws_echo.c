@@ -1,21 +1,24 @@
 /*
  * Echo servers side by side under one load client (bench/ws_load.c, which
- * does not use wsx): build/examples/ws_echo (wsx), build/bench/lws_echo
- * (libwebsockets, bench/lws_echo.c) and bench/ws_echo_node.mjs (node ws),
- * in the same run.  100 connections with 1 and with 16 messages in flight
- * each, 32-byte and 4 KiB masked binary messages, a few seconds per case.
+ * does not use wsx): build/examples/ws_echo (wsx), build/bench/uws_echo
+ * (uWebSockets' EchoServer, bench/uws_echo.cpp, only with make bench
+ * UWS_DIR=...), build/bench/lws_echo (libwebsockets, bench/lws_echo.c) and
+ * bench/ws_echo_node.mjs (node ws), in the same run.  100 connections with
+ * 1 and with 16 messages in flight each, 32-byte and 4 KiB masked binary
+ * messages, and 1,000 connections with 4 KiB, a few seconds per case.
  *
  *   make bench   (runs it as: bench_ws_echo build/bench/results.json)
  *
  * All servers are started at once on free loopback ports (an idle server
  * costs nothing) and measured in turn, interleaved: for each round, for
- * each case, wsx, lws, node; then the next round, with the order rotated
- * (lws, node, wsx; then node, wsx, lws) so that no server always runs
- * first after the others' connections were torn down.  Machine noise (the
- * machine is shared, and the client shares its cores with the server:
- * nothing is pinned) then hits every server alike.  A peer that is not
- * there (lws_echo not built, node or the ws module missing) gets a loud
- * SKIP line; the others are still measured.
+ * each case, every server once; then the next round, with the order
+ * rotated by one so that no server always runs first after the others'
+ * connections were torn down.  With two or more CPUs the servers are
+ * pinned to the last CPU and the load client to the first, so that a
+ * server never competes with its load for a core (WSX_BENCH_PIN=0: no
+ * pinning).  A peer that is not there (uws_echo or lws_echo not built,
+ * node or the ws module missing) gets a loud SKIP line; the others are
+ * still measured.
  *
  * Besides msg/s it records the server's CPU time per echoed message
  * (user + system of the whole server process, from /proc), which depends
@@ -27,17 +30,60 @@
  * Environment:
  *   WSX_BENCH_SECONDS=3   measured seconds per case and server (+ warm-up)
  *   WSX_BENCH_ROUNDS=3    rounds
- *   WSX_BENCH_SERVERS=wsx,lws,node   which servers (subset, any order)
+ *   WSX_BENCH_SERVERS=wsx,uws,lws,node   which servers (subset, any order)
+ *   WSX_BENCH_PIN=0       no CPU pinning
  *   WSX_WS_ECHO=path      another program in place of ws_echo for "wsx"
  *                         (takes --host/--port, prints "listening")
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* sched_setaffinity */
+#endif
 #define WS_LOAD_NO_MAIN
 #include "ws_load.c"
 
 #include "bench_util.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
+
+/* The CPUs this process may run on, lowest first; their count. */
+static int allowed_cpus(int *cpus, int cap)
+{
+    cpu_set_t set;
+    int i, n = 0;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return 0;
+    for (i = 0; i < CPU_SETSIZE && n < cap; i++)
+        if (CPU_ISSET(i, &set))
+            cpus[n++] = i;
+    return n;
+}
+
+static void pin_to(int cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    sched_setaffinity(0, sizeof set, &set);
+}
+
+/* The CPU for the servers (-1: none pinned); the caller (the load client)
+ * is pinned to another one. */
+static int server_cpu = -1;
+
+static void plan_pinning(void)
+{
+    const char *env = getenv("WSX_BENCH_PIN");
+    int cpus[64], n = allowed_cpus(cpus, 64);
+    if ((env && strcmp(env, "0") == 0) || n < 2) {
+        printf("CPU pinning: off (%s)\n", n < 2 ? "fewer than 2 CPUs" : "WSX_BENCH_PIN=0");
+        return;
+    }
+    server_cpu = cpus[n - 1];
+    pin_to(cpus[0]);
+    printf("CPU pinning: servers on CPU %d, load client on CPU %d\n", server_cpu, cpus[0]);
+}
 
 static int free_port(void)
 {
@@ -97,6 +143,7 @@ typedef struct server {
     const char *key;     /* for WSX_BENCH_SERVERS */
     const char *impl;    /* "impl" in results.json */
     const char *argv[4]; /* program and fixed arguments */
+    const char *hint;    /* how to build it, for the SKIP line */
     pid_t pid;
     int port;
     int fatal; /* a failure fails the benchmark (wsx) */
@@ -138,6 +185,8 @@ static int start_server(server *s, char *why, size_t why_cap)
     argv[n] = NULL;
     s->pid = fork();
     if (s->pid == 0) {
+        if (server_cpu >= 0)
+            pin_to(server_cpu);
         dup2(pipefd[1], STDOUT_FILENO);
         close(pipefd[0]);
         close(pipefd[1]);
@@ -212,8 +261,8 @@ static void record(const char *results, const char *case_name, const char *suffi
 }
 
 #define MAX_ROUNDS 10
-#define NSERVERS 3
-#define NCASES 4
+#define NSERVERS 4
+#define NCASES 5
 
 static void print_summary(const bench_case *cases, const server *servers,
                           figures best[NCASES][NSERVERS])
@@ -228,7 +277,8 @@ static void print_summary(const bench_case *cases, const server *servers,
     printf("\n");
     for (c = 0; c < NCASES; c++) {
         char label[64];
-        snprintf(label, sizeof label, "%zu B x %d in flight", cases[c].size, cases[c].inflight);
+        snprintf(label, sizeof label, "%d x %zu B x %d in flight", cases[c].conns, cases[c].size,
+                 cases[c].inflight);
         printf("%-28s", label);
         for (s = 0; s < NSERVERS; s++) {
             if (best[c][s].msgs_per_sec < 0)
@@ -247,6 +297,7 @@ int main(int argc, char **argv)
         {100, 16, 32, "ws echo 100 conns x 16 in flight, 32 B"},
         {100, 1, 4096, "ws echo 100 conns x 1 in flight, 4 KiB"},
         {100, 16, 4096, "ws echo 100 conns x 16 in flight, 4 KiB"},
+        {1000, 1, 4096, "ws echo 1000 conns x 1 in flight, 4 KiB"},
     };
     const char *results = argc > 1 ? argv[1] : NULL;
     const char *env_secs = getenv("WSX_BENCH_SECONDS");
@@ -255,7 +306,7 @@ int main(int argc, char **argv)
     const char *only = getenv("WSX_BENCH_SERVERS");
     double seconds = env_secs ? atof(env_secs) : 3.0;
     int rounds = env_rounds ? atoi(env_rounds) : 3, round, status = 0, running = 0;
-    char dir[256], wsx_prog[512], lws_prog[512], why[512];
+    char dir[256], wsx_prog[512], uws_prog[512], lws_prog[512], why[512];
     static figures best[NCASES][NSERVERS];
     server servers[NSERVERS];
     size_t c, s, k;
@@ -266,21 +317,29 @@ int main(int argc, char **argv)
     snprintf(wsx_prog, sizeof wsx_prog, "%s/examples/ws_echo", dir);
     if (env_prog)
         snprintf(wsx_prog, sizeof wsx_prog, "%s", env_prog);
+    snprintf(uws_prog, sizeof uws_prog, "%s/bench/uws_echo", dir);
     snprintf(lws_prog, sizeof lws_prog, "%s/bench/lws_echo", dir);
     memset(servers, 0, sizeof servers);
     servers[0].key = "wsx";
     servers[0].impl = env_prog ? env_prog : "wsx ws_echo";
     servers[0].argv[0] = wsx_prog;
+    servers[0].hint = "make examples";
     servers[0].fatal = 1;
-    servers[1].key = "lws";
-    servers[1].impl = "libwebsockets";
-    servers[1].argv[0] = lws_prog;
-    servers[2].key = "node";
-    servers[2].impl = "node ws";
-    servers[2].argv[0] = "node";
-    servers[2].argv[1] = "bench/ws_echo_node.mjs";
+    servers[1].key = "uws";
+    servers[1].impl = "uWS EchoServer";
+    servers[1].argv[0] = uws_prog;
+    servers[1].hint = "make bench UWS_DIR=<a copy of uWebSockets' source, with uSockets>";
+    servers[2].key = "lws";
+    servers[2].impl = "libwebsockets";
+    servers[2].argv[0] = lws_prog;
+    servers[2].hint = "apt-get install libwebsockets-dev; make bench";
+    servers[3].key = "node";
+    servers[3].impl = "node ws";
+    servers[3].argv[0] = "node";
+    servers[3].argv[1] = "bench/ws_echo_node.mjs";
 
     printf("servers (%d rounds, %.1f s per case and server, interleaved):\n", rounds, seconds);
+    plan_pinning();
     for (s = 0; s < NSERVERS; s++) {
         server *sv = &servers[s];
         sv->pid = -1;
@@ -290,9 +349,10 @@ int main(int argc, char **argv)
             continue;
         if (sv->argv[0][0] == '/' || strchr(sv->argv[0], '/')) {
             if (access(sv->argv[0], X_OK) != 0) {
-                printf("SKIP bench_ws_echo %s: %s is not built%s\n", sv->key, sv->argv[0],
-                       s == 1 ? " (apt-get install libwebsockets-dev; make bench)"
-                              : " (make examples)");
+                printf("SKIP bench_ws_echo %s: %s is not built (%s)\n", sv->key, sv->argv[0],
+                       sv->hint);
+                if (sv->fatal)
+                    status = 1;
                 continue;
             }
         } else if (sv->argv[1] && access(sv->argv[1], R_OK) != 0) {
