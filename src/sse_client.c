@@ -90,32 +90,34 @@ static int is_event_stream(const char *v, size_t n)
     return v == end || *v == ';';
 }
 
-/* The body's content codings (every Content-Encoding line, in order):
- * 1 for one gzip (or x-gzip), 0 for none (identity is no coding), -1 for
- * anything else: another coding, or gzip twice. */
-static int body_coding(const wsx_header *h, size_t n)
+/* The content codings so far (0 none, 1 one gzip, -1 refused) after one
+ * more Content-Encoding value v[0..n): identity is no coding; gzip (or
+ * x-gzip) once is the one coding wsx reads; anything else, or gzip twice,
+ * is refused. */
+static int add_codings(const char *v, size_t n, int gzip)
 {
-    int gzip = 0;
-    for (; n; n--, h++) {
-        const char *pos = h->value, *item;
-        size_t len;
-        if (!wsx_http_name_eq(h->name, h->name_len, "content-encoding"))
+    const char *pos = v, *item;
+    size_t len;
+    while (v && wsx_http_list_next(&pos, v + n, &item, &len)) {
+        if (wsx__http_eq_nocase(item, len, "identity", 8))
             continue;
-        while (h->value && wsx_http_list_next(&pos, h->value + h->value_len, &item, &len)) {
-            if (wsx__http_eq_nocase(item, len, "identity", 8))
-                continue;
-            if (gzip || !(wsx__http_eq_nocase(item, len, "gzip", 4) ||
-                          wsx__http_eq_nocase(item, len, "x-gzip", 6)))
-                return -1;
-            gzip = 1;
-        }
+        if (gzip || !(wsx__http_eq_nocase(item, len, "gzip", 4) ||
+                      wsx__http_eq_nocase(item, len, "x-gzip", 6)))
+            return -1;
+        gzip = 1;
     }
     return gzip;
 }
 
+static const char content_encoding[] = "content-encoding";
+
 int wsx_sse_response_gzip(const wsx_header *headers, size_t n)
 {
-    return headers && body_coding(headers, n) == 1;
+    int gzip = 0;
+    for (; headers && n; n--, headers++)
+        if (wsx_http_name_eq(headers->name, headers->name_len, content_encoding))
+            gzip = add_codings(headers->value, headers->value_len, gzip);
+    return gzip == 1;
 }
 
 /* What a response means (see wsx_sse_check_response) from its status and
@@ -124,9 +126,8 @@ static int check(int status, const wsx_header *headers, size_t n, const char **l
                  size_t *location_len)
 {
     const char *ct = NULL, *loc = NULL;
-    const wsx_header *const all = headers;
-    const size_t count = n;
     size_t ct_len = 0, loc_len = 0;
+    int coding = 0;
     if (n && !headers)
         return WSX_E_ARG;
     for (; n; n--, headers++) {
@@ -139,12 +140,14 @@ static int check(int status, const wsx_header *headers, size_t n, const char **l
         } else if (!loc && wsx_http_name_eq(h.name, h.name_len, "location")) {
             loc = h.value;
             loc_len = h.value_len;
+        } else if (wsx_http_name_eq(h.name, h.name_len, content_encoding)) {
+            coding = add_codings(h.value, h.value_len, coding);
         }
     }
     if (status == 200 && !(ct && is_event_stream(ct, ct_len)))
         return WSX_E_SSE_CONTENT_TYPE;
     if (status == 200)
-        return body_coding(all, count) < 0 ? WSX_E_SSE_CONTENT_ENCODING : WSX_OK;
+        return coding < 0 ? WSX_E_SSE_CONTENT_ENCODING : WSX_OK;
     if (status == 204) /* "HTTP 204 No Content ... prevent the user agent from reconnecting" */
         return WSX_E_SSE_NO_CONTENT;
     /* 301, 302, 303, 307, 308 with a non-empty Location (loc_len is only

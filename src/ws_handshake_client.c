@@ -151,16 +151,14 @@ static void nothing_agreed(wsx_hs_response *got)
     wsx__pmd_none(&got->deflate);
 }
 
-int wsx_hs_client_check(const wsx_hs_client *hs, int status, const wsx_header *headers,
-                        size_t num_headers, wsx_hs_response *info)
+/* The checks of section 4.1 (steps 2 to 6) on a response, what was agreed
+ * going to got (nothing_agreed() before). */
+static int check_response(const wsx_hs_client *hs, int status, const wsx_header *headers,
+                          size_t num_headers, wsx_hs_response *got)
 {
     const wsx_header *f;
-    wsx_hs_response got;
     char want[WSX_WS_ACCEPT_LEN];
     int r;
-    nothing_agreed(&got);
-    if (info)
-        *info = got;
     if (!hs || (!headers && num_headers))
         return WSX_E_ARG;
     if (status != 101)
@@ -173,14 +171,20 @@ int wsx_hs_client_check(const wsx_hs_client *hs, int status, const wsx_header *h
         wsx_ws_accept(hs->_key, WSX_HS_KEY_LEN, want) != WSX_OK ||
         f->value_len != WSX_WS_ACCEPT_LEN || memcmp(f->value, want, sizeof want) != 0)
         return WSX_E_HS_ACCEPT;
-    r = check_subprotocol(hs, headers, num_headers, &got.subprotocol, &got.subprotocol_len);
-    if (r == WSX_OK)
-        r = check_extensions(hs, headers, num_headers, &got);
+    r = check_subprotocol(hs, headers, num_headers, &got->subprotocol, &got->subprotocol_len);
+    return r < 0 ? r : check_extensions(hs, headers, num_headers, got);
+}
+
+int wsx_hs_client_check(const wsx_hs_client *hs, int status, const wsx_header *headers,
+                        size_t num_headers, wsx_hs_response *info)
+{
+    wsx_hs_response local, *got = info ? info : &local;
+    int r;
+    nothing_agreed(got);
+    r = check_response(hs, status, headers, num_headers, got);
     if (r < 0)
-        return r;
-    if (info)
-        *info = got;
-    return WSX_OK;
+        nothing_agreed(got);
+    return r;
 }
 
 int wsx_hs_client_check_response(const wsx_hs_client *hs, const wsx_http_response *res,
