@@ -50,14 +50,33 @@ WSX__HOT const uint8_t *find_eol(const uint8_t *s, const uint8_t *end)
     return s;
 }
 
+/* Nonzero when a byte of x is zero (the borrow of x - 0x01.. reaches the
+ * top bit of a zero byte only; ~x drops bytes that were >= 0x80). */
+static inline uint32_t zero_byte32(uint32_t x) { return (x - 0x01010101u) & ~x & 0x80808080u; }
+static inline uint64_t zero_byte64(uint64_t x)
+{
+    return (x - 0x0101010101010101u) & ~x & 0x8080808080808080u;
+}
+
+/* 1 if v[0..n) holds a NUL: a short id in two overlapping words (or, up to
+ * 3 bytes, its first, middle and last byte, which are all of it). */
 WSX__HOT int has_nul(const uint8_t *v, size_t n)
 {
-    if (n >= 16)
-        return memchr(v, 0, n) != NULL;
-    while (n--)
-        if (*v++ == 0)
-            return 1;
-    return 0;
+    if (n < 4)
+        return n && (!v[0] | !v[n / 2] | !v[n - 1]);
+    if (n <= 8) {
+        uint32_t a, b;
+        memcpy(&a, v, 4);
+        memcpy(&b, v + n - 4, 4);
+        return (zero_byte32(a) | zero_byte32(b)) != 0;
+    }
+    if (n <= 16) {
+        uint64_t a, b;
+        memcpy(&a, v, 8);
+        memcpy(&b, v + n - 8, 8);
+        return (zero_byte64(a) | zero_byte64(b)) != 0;
+    }
+    return memchr(v, 0, n) != NULL;
 }
 
 /* memcpy, without a library call for the few bytes of an id or a byte. */

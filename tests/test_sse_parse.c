@@ -382,6 +382,40 @@ static void test_zero_copy(void)
     CHECK_MEM(ev.data, "a\nb", 3);
 }
 
+/* An id line whose value holds a NUL anywhere is ignored, whatever its
+ * length (the whole-line path tests short values a word at a time);
+ * without the NUL the same value is the id. */
+static void test_id_nul_every_place(void)
+{
+    size_t n, k;
+    for (n = 1; n <= 40; n++) {
+        for (k = 0; k <= n; k++) { /* k == n: no NUL */
+            char in[80];
+            size_t len = 0, used;
+            wsx_sse_parser p;
+            wsx_sse_event ev;
+            memcpy(in, "id: ", 4);
+            len = 4;
+            memset(in + len, 'a', n);
+            if (k < n)
+                in[len + k] = '\0';
+            len += n;
+            memcpy(in + len, "\ndata: x\n\n", 11);
+            len += 11;
+            CHECK_EQ(wsx_sse_parser_init(&p, scratch_mem, scratch_size, NULL), 0);
+            CHECK_EQ(wsx_sse_set_last_event_id(&p, "7", 1), WSX_OK);
+            CHECK_EQ(parse_all(&p, in, len, &ev, &used), WSX_SSE_EV_EVENT);
+            if (k < n) {
+                CHECK_EQ(ev.id_len, 1);
+                CHECK_MEM(ev.id, "7", 1);
+            } else {
+                CHECK_EQ(ev.id_len, n);
+                CHECK_MEM(ev.id, in + 4, n);
+            }
+        }
+    }
+}
+
 static void test_cr_dispatches_at_once(void)
 {
     wsx_sse_parser p;
@@ -882,6 +916,7 @@ int main(void)
     RUN(test_spec_cases);
     RUN(test_long_comment_cases);
     RUN(test_zero_copy);
+    RUN(test_id_nul_every_place);
     RUN(test_cr_dispatches_at_once);
     RUN(test_comments);
     RUN(test_limits_and_resync);
