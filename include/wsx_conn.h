@@ -507,6 +507,21 @@ WSX_API size_t wsx_ws_conn_output_size(wsx_ws_conn *c);
  * consumed). */
 WSX_API int wsx_ws_conn_consume(wsx_ws_conn *c, size_t n);
 
+/* Moves the outgoing queue to out[0..out_cap): the queued bytes are
+ * copied to its start (the two buffers may overlap) and the old buffer is
+ * not used any more.  So a server with many connections needs queue
+ * memory only for those with output waiting: every connection may queue
+ * into one shared buffer as long as each writes it all out before the
+ * next uses it, and one whose socket did not take everything moves its
+ * rest to a buffer of its own, and back to the shared one once its output
+ * is written (examples/ws_echo does this).  A zero-copy payload
+ * (wsx_ws_conn_send_ref) stays where it is.  Pointers from
+ * wsx_ws_conn_output and wsx_ws_conn_output_vec into the old buffer are
+ * no longer valid.  Returns WSX_OK; WSX_E_ARG for a NULL c or out, or an
+ * out_cap < WSX_WS_CONN_MIN_QUEUE; WSX_E_BUFFER when the queued bytes do
+ * not fit in out_cap (nothing changes then). */
+WSX_API int wsx_ws_conn_set_queue(wsx_ws_conn *c, void *out, size_t out_cap);
+
 /* ---- time ------------------------------------------------------------------ */
 
 /* Does the work due at now_ms: a heartbeat ping after ping_interval_ms of

@@ -292,3 +292,21 @@ int wsx_ws_conn_consume(wsx_ws_conn *c, size_t n)
     wsx__conn_flush_control(c);
     return WSX_OK;
 }
+
+int wsx_ws_conn_set_queue(wsx_ws_conn *c, void *out, size_t out_cap)
+{
+    size_t queued;
+    if (!c || !out || out_cap < WSX_WS_CONN_MIN_QUEUE)
+        return WSX_E_ARG;
+    queued = c->_tail - c->_head;
+    if (queued > out_cap)
+        return WSX_E_BUFFER;
+    if (queued)
+        memmove(out, c->_out + c->_head, queued);
+    c->_ref_at -= c->_head; /* only read while a payload is pending: >= _head */
+    c->_out = (uint8_t *)out;
+    c->_cap = out_cap;
+    c->_head = 0;
+    c->_tail = queued;
+    return WSX_OK;
+}

@@ -200,6 +200,71 @@ static void test_deadlines_exact(void)
     CHECK_EQ(wsx_ws_conn_tick(&c, 80), WSX_OK); /* reported once */
 }
 
+/* All pending output, flattened into dst (at most cap bytes); its size. */
+static size_t flat_output(wsx_ws_conn *c, uint8_t *dst, size_t cap)
+{
+    wsx_ws_chunk ch[WSX_WS_CONN_MAX_CHUNKS];
+    size_t n = wsx_ws_conn_output_vec(c, ch), i, len = 0;
+    for (i = 0; i < n; i++) {
+        CHECK(len + ch[i].len <= cap);
+        if (len + ch[i].len > cap)
+            return len;
+        memcpy(dst + len, ch[i].data, ch[i].len);
+        len += ch[i].len;
+    }
+    return len;
+}
+
+/* wsx_ws_conn_set_queue: the queued bytes (behind a partial write, around
+ * a zero-copy payload) move to the new buffer, which takes every later
+ * frame; one too small for them changes nothing. */
+static void test_set_queue(void)
+{
+    static uint8_t first[512], second[300], tiny[WSX_WS_CONN_MIN_QUEUE], payload[200];
+    uint8_t before[1024], after[1024];
+    wsx_ws_conn c;
+    size_t n, m;
+    setup(&c, WSX_WS_SERVER, first, sizeof first);
+    memset(payload, 'p', sizeof payload);
+    CHECK_EQ(wsx_ws_conn_send(&c, WSX_WS_OP_TEXT, "hello", 5), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_send_ref(&c, WSX_WS_OP_BINARY, payload, sizeof payload), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_send(&c, WSX_WS_OP_TEXT, "after", 5), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_consume(&c, 3), WSX_OK);
+    n = flat_output(&c, before, sizeof before);
+    CHECK_EQ(n, 4 + 4 + sizeof payload + 7); /* "llo" + its rest, ref frame, "after" */
+    CHECK_EQ(wsx_ws_conn_set_queue(&c, tiny, 8), WSX_E_ARG);
+    CHECK_EQ(wsx_ws_conn_set_queue(NULL, second, sizeof second), WSX_E_ARG);
+    CHECK_EQ(wsx_ws_conn_set_queue(&c, NULL, sizeof second), WSX_E_ARG);
+    memset(first + 300, 'x', 200); /* not queued: must not matter */
+    CHECK_EQ(wsx_ws_conn_set_queue(&c, second, sizeof second), WSX_OK);
+    memset(first, 0, sizeof first); /* the old buffer is not used any more */
+    m = flat_output(&c, after, sizeof after);
+    CHECK_EQ(m, n);
+    CHECK(memcmp(before, after, n) == 0);
+    /* Later frames go to the new buffer, whose size bounds them. */
+    CHECK_EQ(wsx_ws_conn_send(&c, WSX_WS_OP_BINARY, "z", 1), WSX_OK);
+    CHECK_EQ(flat_output(&c, after, sizeof after), n + 3);
+    CHECK(memcmp(after + n, "\x82\x01z", 3) == 0);
+    CHECK_EQ(wsx_ws_conn_consume(&c, n + 3), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_send_room(&c), sizeof second - 4);
+    /* Queued bytes that do not fit: nothing changes. */
+    CHECK_EQ(wsx_ws_conn_send(&c, WSX_WS_OP_BINARY, payload, sizeof payload), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_set_queue(&c, tiny, sizeof tiny), WSX_E_BUFFER);
+    CHECK_EQ(flat_output(&c, after, sizeof after), sizeof payload + 4);
+    CHECK(memcmp(after + 4, payload, sizeof payload) == 0);
+    /* An empty queue moves anywhere; the same buffer is fine too. */
+    CHECK_EQ(wsx_ws_conn_consume(&c, sizeof payload + 4), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_set_queue(&c, tiny, sizeof tiny), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_send_room(&c), expected_room(sizeof tiny, 0));
+    CHECK_EQ(wsx_ws_conn_send(&c, WSX_WS_OP_TEXT, "abc", 3), WSX_OK);
+    CHECK_EQ(wsx_ws_conn_set_queue(&c, tiny, sizeof tiny), WSX_OK);
+    CHECK_EQ(flat_output(&c, after, sizeof after), 5);
+    CHECK(memcmp(after,
+                 "\x81\x03"
+                 "abc",
+                 5) == 0);
+}
+
 int main(void)
 {
     RUN(test_send_room_edges);
@@ -207,5 +272,6 @@ int main(void)
     RUN(test_close_written_behind_ref);
     RUN(test_close_written_then_received);
     RUN(test_deadlines_exact);
+    RUN(test_set_queue);
     return harness_done();
 }
