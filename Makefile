@@ -213,8 +213,16 @@ $(B)/interop/load_client: $(LOAD_SRCS) tests/interop/load_client.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) -D_GNU_SOURCE -O2 -g $(LOAD_SRCS) -o $@
 
+# Server memory per connection (bench/bench_ws_memory.c, which does not
+# use wsx either): make bench measures, tests/interop/test_ws_memory.sh
+# checks bounds with this build of it.
+$(B)/interop/ws_memory: bench/bench_ws_memory.c bench/bench_util.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -D_GNU_SOURCE -O2 -g $< -o $@
+
 unit-tests: all $(TESTS) $(ASAN_TESTS) $(SMALL_TESTS) $(FUZZ_REPLAY) $(SMALL_REPLAY) $(B)/tests/cxx_headers.ok examples \
-            $(B)/interop/load_client
+            $(B)/interop/load_client \
+            $(B)/interop/ws_memory
 
 check: unit-tests
 	@sh tests/run.sh $(B)

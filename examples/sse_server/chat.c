@@ -5,6 +5,7 @@
 #include "sse_server.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- /api/chat --------------------------------------------------------- */
@@ -22,12 +23,14 @@ static size_t utf8_cut(const char *s, size_t n, size_t max)
 
 /* The fake answer: a fixed text around the message.  Tokens are the words
  * with the spaces before them (as LLM tokens usually are). */
-static void compose_answer(client *c, const char *msg, size_t msg_len)
+static int compose_answer(client *c, const char *msg, size_t msg_len)
 {
     static const char before[] = "You said: \"";
     static const char after[] = "\". This answer is not from a model: sse_server streams "
                                 "it one token at a time so you can watch it arrive.";
     size_t n = 0;
+    if (!c->answer && !(c->answer = (char *)malloc(ANSWER_MAX)))
+        return -1;
     msg_len = utf8_cut(msg, msg_len, ANSWER_MAX - sizeof before - sizeof after);
     memcpy(c->answer, before, sizeof before - 1);
     n = sizeof before - 1;
@@ -36,6 +39,7 @@ static void compose_answer(client *c, const char *msg, size_t msg_len)
     memcpy(c->answer + n, after, sizeof after - 1);
     c->answer_len = n + sizeof after - 1;
     c->answer_pos = 0;
+    return 0;
 }
 
 static int queue_msg(server *s, client *c, const wsx_sse_msg *m)
@@ -128,7 +132,7 @@ void start_chat(server *s, client *c, const wsx_http_request *req, const char *b
     }
     r = stream_head(s, c, req, head, sizeof head, &hl);
     c->out_off = c->out_len = 0;
-    if (r != 0 || out_put(s, c, head, hl) != 0 ||
+    if (r != 0 || compose_answer(c, msg, msg_len) != 0 || out_put(s, c, head, hl) != 0 ||
         send_meta(s, c, msg, msg_len,
                   wsx_http_header_next(req->headers, req->num_headers, "Authorization", NULL)) !=
             0) {
@@ -136,7 +140,6 @@ void start_chat(server *s, client *c, const wsx_http_request *req, const char *b
         respond_error(s, c, 500, "");
         return;
     }
-    compose_answer(c, msg, msg_len);
     c->token_id = 0;
     c->next_token_ms = net_now_ms() + s->opt.token_ms;
     c->phase = PH_CHAT;

@@ -113,7 +113,10 @@ void start_events(server *s, client *c, const wsx_http_request *req)
     replay_missed(s, c, last ? last->value : NULL, last ? last->value_len : 0);
 }
 
-/* The timer: the next feed event, to the window and to every listener. */
+/* The timer: the next feed event, to the window and to every listener.
+ * Each listener's event is written at once: a stream's output buffer then
+ * lives only while the socket has not taken everything, and thousands of
+ * streams do not each hold one between two rounds of the loop. */
 void tick(server *s)
 {
     char id[24];
@@ -131,8 +134,12 @@ void tick(server *s)
         return;
     for (i = 0; i < s->nclients; i++) {
         client *c = s->clients[i];
-        if (c->phase == PH_EVENTS && send_feed_event(s, c, ev, len) != 0) {
+        if (c->phase != PH_EVENTS)
+            continue;
+        if (send_feed_event(s, c, ev, len) != 0) {
             note("too slow: dropped", c->fd);
+            c->dead = 1;
+        } else if (flush_out(c) != 0) { /* at once: one output buffer at a time */
             c->dead = 1;
         }
     }

@@ -21,7 +21,7 @@ static int out_fits(const server *s, const client *c, size_t n)
 /* Appends raw bytes; 0, or -1 when they do not fit (nothing appended). */
 int out_put(server *s, client *c, const void *bytes, size_t n)
 {
-    if (!out_fits(s, c, n))
+    if (!out_fits(s, c, n) || (!c->out && !(c->out = (uint8_t *)malloc(s->opt.buffer))))
         return -1;
     if (c->out_len + n > s->opt.buffer) {
         memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
@@ -140,7 +140,8 @@ void drop_stream(server *s, client *c)
     finish(c);
 }
 
-/* Writes what is pending until done or EAGAIN.  0, or -1 if the socket
+/* Writes what is pending until done or EAGAIN; once all is written, the
+ * buffer goes (an idle stream holds none).  0, or -1 if the socket
  * failed. */
 int flush_out(client *c)
 {
@@ -155,6 +156,8 @@ int flush_out(client *c)
         net_drain_wrote(&c->drain, (size_t)k, net_now_ms());
     }
     c->out_off = c->out_len = 0;
+    free(c->out);
+    c->out = NULL;
     return 0;
 }
 

@@ -23,16 +23,20 @@ void note(const char *what, int fd)
 
 /* ---- client lifetime --------------------------------------------------- */
 
-static client *client_new(server *s, int fd)
+static client *client_new(int fd)
 {
-    client *c = (client *)malloc(sizeof *c + s->opt.buffer);
+    client *c = (client *)malloc(sizeof *c);
     if (!c)
         return NULL;
     memset(c, 0, sizeof *c);
+    if (!(c->in = (char *)malloc(IN_START))) {
+        free(c);
+        return NULL;
+    }
+    c->in_cap = IN_START;
     c->fd = fd;
     c->phase = PH_HEAD;
     c->deadline = net_now_ms() + HEAD_TIMEOUT_MS;
-    c->out = (uint8_t *)(c + 1);
     c->last_write_ms = net_now_ms();
     net_drain_init(&c->drain);
     wsx_http_parser_init(&c->http, NULL);
@@ -49,11 +53,27 @@ static void client_close(server *s, size_t i, const char *answer)
     else
         close(c->fd);
     free(c->gz_mem);
+    free(c->in);
+    free(c->out);
+    free(c->answer);
     free(c);
     s->clients[i] = s->clients[--s->nclients];
 }
 
 /* ---- I/O events -------------------------------------------------------- */
+
+/* A full request buffer doubles, up to IN_CAP.  0, or -1 when out of
+ * memory. */
+static int grow_in(client *c)
+{
+    size_t cap = c->in_cap * 2 < IN_CAP ? c->in_cap * 2 : IN_CAP;
+    char *in = cap > c->in_cap ? (char *)realloc(c->in, cap) : c->in;
+    if (!in)
+        return -1;
+    c->in = in;
+    c->in_cap = cap;
+    return 0;
+}
 
 /* Readable.  Returns -1 when the client must be closed now. */
 static int on_readable(server *s, client *c)
@@ -64,8 +84,10 @@ static int on_readable(server *s, client *c)
         size_t room = sizeof sink;
         ssize_t n;
         if (c->phase == PH_HEAD) {
+            if (c->in_len == c->in_cap && grow_in(c) != 0)
+                return -1;
             dst = c->in + c->in_len;
-            room = IN_CAP - c->in_len;
+            room = c->in_cap - c->in_len;
             if (room == 0) {
                 /* Cannot happen (READ_SLACK); but input left unread here
                  * would keep poll reporting it: refuse instead. */
@@ -85,6 +107,10 @@ static int on_readable(server *s, client *c)
             c->in_len += (size_t)n;
             on_request_bytes(s, c);
         }
+        if (c->phase != PH_HEAD && c->in) { /* the request is answered */
+            free(c->in);
+            c->in = NULL;
+        }
         /* other phases: bytes after the request are discarded */
     }
 }
@@ -93,6 +119,13 @@ static int on_readable(server *s, client *c)
  * pipelined behind a streamed request were discarded: no pipelining). */
 static void next_request(client *c)
 {
+    free(c->answer);
+    c->answer = NULL;
+    if (!c->in && !(c->in = (char *)malloc(IN_START))) {
+        c->dead = 1; /* out of memory: closed at the next round */
+        return;
+    }
+    c->in_cap = IN_START;
     c->phase = PH_HEAD;
     c->deadline = net_now_ms() + HEAD_TIMEOUT_MS;
     c->in_len = 0;
@@ -193,7 +226,7 @@ static void accept_all(server *s)
         if (fd < 0)
             return; /* EAGAIN, or out of descriptors with nothing pending */
         if ((s->nclients >= s->opt.max_clients && evict_slowest_head(s) != 0) ||
-            !(c = client_new(s, fd))) {
+            !(c = client_new(fd))) {
             note("no slot free: refused a connection (503)", fd);
             net_refuse(fd, HTTP_BUSY_RESPONSE);
             continue;

@@ -175,6 +175,7 @@ typedef struct options {
 #define BODY_MAX 16384  /* POST body */
 #define READ_SLACK 4096 /* room for chunked framing after the body */
 #define IN_CAP (HEAD_MAX + BODY_MAX + READ_SLACK)
+#define IN_START 2048 /* most requests fit */
 #define HEAD_TIMEOUT_MS 10000u
 #define FINISH_MS 10000u /* to deliver the end of a response */
 #define LINGER_MS 2000u
@@ -199,8 +200,9 @@ typedef struct client {
     uint64_t deadline; /* PH_HEAD, PH_FINISH, PH_LINGER */
     int dead;          /* close at the next round (too slow) */
     wsx_http_parser http;
-    char in[IN_CAP];
-    size_t in_len;
+    char *in; /* while a request is read (PH_HEAD), else NULL: in_cap
+               * bytes, from IN_START up to IN_CAP as the request needs */
+    size_t in_len, in_cap;
     int sent_continue; /* "100 Continue" already written */
     int head_only;     /* a HEAD request: never a response body */
     int body_chunked;  /* the request body is chunked: body_dec */
@@ -209,7 +211,8 @@ typedef struct client {
     int chunked;     /* response body framed as chunks */
     int keep_alive;  /* HTTP/1.1 request without Connection: close */
     int reuse;       /* after this response: read the next request */
-    uint8_t *out;    /* out[out_off..out_len) waits for the socket */
+    uint8_t *out;    /* out[out_off..out_len) waits for the socket; --buffer
+                      * bytes while something does, else NULL */
     size_t out_off, out_len;
     net_drain drain;        /* does the client take what we write? */
     uint64_t last_write_ms; /* last bytes queued (keep-alive timing) */
@@ -218,7 +221,7 @@ typedef struct client {
     wsx_gzip_writer gz;
     void *gz_mem; /* the compressor's memory (kept for the next stream) */
     /* chat */
-    char answer[ANSWER_MAX];
+    char *answer; /* ANSWER_MAX bytes while streaming one, else NULL */
     size_t answer_len, answer_pos;
     uint64_t token_id;
     uint64_t next_token_ms;

@@ -6,10 +6,14 @@
 #include "ws_echo.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h> /* malloc_trim */
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -68,23 +72,86 @@ void heartbeat_update(server *s, client *c, uint64_t due)
         timer_heap_set(&s->heartbeats, &c->heartbeat, due);
 }
 
+/* ---- memory ---------------------------------------------------------------- */
+
+/* A connection's own queue or stalled input is mapped from the system and
+ * unmapped when it is empty again: the pages go back at once, however the
+ * allocator would have kept a freed block of that size.  Only connections
+ * whose peer reads slower than they send come here. */
+uint8_t *big_alloc(size_t n)
+{
+    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : (uint8_t *)p;
+}
+
+void big_free(uint8_t *p, size_t n)
+{
+    if (p)
+        munmap(p, n);
+}
+
+/* The small blocks (connections, handshakes) come from malloc.  After a
+ * crowd leaves, its freed blocks lie all over the heap, which the
+ * allocator returns only from its top: each time the number of clients
+ * has halved since the last trim, malloc_trim hands every free page back
+ * (a few calls however many clients come and go). */
+static void trim_after_leaving(server *s)
+{
+    if (s->nclients >= s->trim_mark / 2 || s->trim_mark < 64)
+        return;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+    s->trim_mark = s->nclients;
+}
+
+static void handshake_free(client *c)
+{
+    if (!c->hs)
+        return;
+    free(c->hs->head);
+    free(c->hs);
+    c->hs = NULL;
+}
+
+/* Output that the socket did not take moves from the shared queue to one
+ * of the connection's own; once everything is written, the connection goes
+ * back to the shared queue and its own is freed.  So, between events,
+ * every connection on the shared queue has nothing in it.  Returns 0, or
+ * -1 when out of memory. */
+static int queue_settle(server *s, client *c)
+{
+    size_t pending;
+    if (c->phase != PH_OPEN)
+        return 0;
+    pending = wsx_ws_conn_output_size(&c->conn);
+    if (pending && !c->own_queue) {
+        c->own_queue = big_alloc(s->opt.queue);
+        if (!c->own_queue)
+            return -1;
+        wsx_ws_conn_set_queue(&c->conn, c->own_queue, s->opt.queue);
+    } else if (!pending && c->own_queue) {
+        wsx_ws_conn_set_queue(&c->conn, s->out, s->opt.queue);
+        big_free(c->own_queue, s->opt.queue);
+        c->own_queue = NULL;
+    }
+    return 0;
+}
+
 /* ---- connection lifetime ------------------------------------------------- */
 
 static client *client_new(server *s, int fd)
 {
     client *c = s->free_list;
+    handshake *hs = (handshake *)malloc(sizeof *hs);
+    if (!hs)
+        return NULL;
     if (c) {
         s->free_list = c->next;
         s->nfree--;
-    } else {
-        size_t in_cap = s->opt.buffer, out_cap = s->opt.queue;
-        c = (client *)malloc(sizeof *c + in_cap + out_cap);
-        if (!c)
-            return NULL;
-        c->in = (uint8_t *)(c + 1);
-        c->in_cap = in_cap;
-        c->out = c->in + in_cap;
-        c->out_cap = out_cap;
+    } else if (!(c = (client *)malloc(sizeof *c))) {
+        free(hs);
+        return NULL;
     }
     c->fd = fd;
     c->phase = PH_HANDSHAKE;
@@ -92,16 +159,20 @@ static client *client_new(server *s, int fd)
     c->list = LIST_NONE;
     c->prev = c->next = NULL;
     c->heartbeat.slot = 0;
-    c->resp_len = c->resp_off = 0;
+    c->hs = hs;
+    hs->head = NULL;
+    hs->head_len = hs->head_cap = 0;
+    hs->resp_len = hs->resp_off = 0;
+    wsx_http_parser_init(&hs->http, NULL);
+    c->own_queue = NULL;
     c->msg_opcode = 0;
     c->msg_streaming = 0;
     c->piece = NULL;
     c->piece_len = 0;
-    c->in_len = 0;
-    c->shut = 0;
     c->pmd = NULL;
+    c->own_in = NULL;
     c->stalled = 0;
-    wsx_http_parser_init(&c->http, NULL);
+    c->shut = 0;
     return c;
 }
 
@@ -111,8 +182,11 @@ static void client_end(server *s, client *c, const char *answer)
 {
     list_remove(s, c);
     timer_heap_remove(&s->heartbeats, &c->heartbeat);
+    handshake_free(c);
     free(c->pmd);
     c->pmd = NULL;
+    big_free(c->own_queue, s->opt.queue);
+    big_free(c->own_in, s->opt.buffer);
     epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     if (answer)
         net_refuse(c->fd, answer);
@@ -126,6 +200,7 @@ static void client_end(server *s, client *c, const char *answer)
     } else {
         free(c);
     }
+    trim_after_leaving(s);
 }
 
 void client_free(server *s, client *c) { client_end(s, c, NULL); }
@@ -163,9 +238,10 @@ static int flush_output(client *c)
         struct iovec iov[1 + WSX_WS_CONN_MAX_CHUNKS];
         int n = 0;
         ssize_t k;
-        if (c->resp_off < c->resp_len) {
-            iov[n].iov_base = c->resp + c->resp_off;
-            iov[n].iov_len = c->resp_len - c->resp_off;
+        handshake *hs = c->hs;
+        if (hs && hs->resp_off < hs->resp_len) {
+            iov[n].iov_base = hs->resp + hs->resp_off;
+            iov[n].iov_len = hs->resp_len - hs->resp_off;
             n++;
         }
         if (c->phase == PH_OPEN) {
@@ -185,10 +261,10 @@ static int flush_output(client *c)
                 continue;
             return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
         }
-        if (c->resp_off < c->resp_len) {
-            size_t raw = c->resp_len - c->resp_off;
+        if (hs && hs->resp_off < hs->resp_len) {
+            size_t raw = hs->resp_len - hs->resp_off;
             size_t used = (size_t)k < raw ? (size_t)k : raw;
-            c->resp_off += used;
+            hs->resp_off += used;
             k -= (ssize_t)used;
         }
         if (k > 0)
@@ -196,9 +272,15 @@ static int flush_output(client *c)
     }
 }
 
+/* Bytes of the 101 or of a refusal not written yet. */
+static size_t resp_pending(const client *c)
+{
+    return c->hs ? c->hs->resp_len - c->hs->resp_off : 0;
+}
+
 static size_t pending_output(client *c)
 {
-    size_t n = c->resp_len - c->resp_off;
+    size_t n = resp_pending(c);
     if (c->phase == PH_OPEN)
         n += wsx_ws_conn_output_size(&c->conn);
     return n;
@@ -219,24 +301,24 @@ static int drain(server *s, client *c)
     return 0;
 }
 
-static void read_frames(client *c)
+static void read_frames(server *s, client *c)
 {
-    size_t room = read_room(c);
+    size_t room = read_room(s, c);
     ssize_t k;
     if (c->stalled) /* the rest of the last read first (settle() resumes it) */
         return;
     if (room == 0) /* the peer closed, or the queue is full (EPOLLIN is off
                     * then, but EPOLLHUP/EPOLLERR may still come) */
-        room = wsx_ws_conn_state(&c->conn) == WSX_WS_OPEN ? 0 : c->in_cap;
+        room = wsx_ws_conn_state(&c->conn) == WSX_WS_OPEN ? 0 : s->opt.buffer;
     if (room == 0)
         return;
-    k = recv(c->fd, c->in, room, 0);
+    k = recv(c->fd, s->in, room, 0);
     if (k <= 0) {
         if (k == 0 || (errno != EAGAIN && errno != EINTR))
             wsx_ws_conn_eof(&c->conn); /* settle() closes it */
         return;
     }
-    process_input(c, c->in, (size_t)k, net_now_ms());
+    process_input(s, c, s->in, (size_t)k, net_now_ms());
 }
 
 /* After any activity: write what is pending, then choose what to wait for,
@@ -252,11 +334,22 @@ static void settle(server *s, client *c)
     }
     /* A stalled read goes on as far as the drained queue lets it. */
     while (c->phase == PH_OPEN && c->stalled && can_go_on(c)) {
-        process_input(c, c->pend, c->pend_len, net_now_ms());
+        process_input(s, c, c->pend, c->pend_len, net_now_ms());
         if (flush_output(c) != 0) {
             client_free(s, c);
             return;
         }
+    }
+    if (!c->stalled && c->own_in) {
+        big_free(c->own_in, s->opt.buffer);
+        c->own_in = NULL;
+    }
+    if (c->phase == PH_OPEN && resp_pending(c) == 0)
+        handshake_free(c);
+    if (queue_settle(s, c) != 0) {
+        logf_("dropped: %s (fd %ld)", "out of memory for its output", c->fd);
+        client_free(s, c);
+        return;
     }
     if (c->phase == PH_LINGER) {
         /* Lingering close: once the refusal is out, send FIN and discard
@@ -292,9 +385,9 @@ static void settle(server *s, client *c)
      * echo of a good part of a buffer; otherwise wait until writing has
      * made room.  Once closing, input is only discarded. */
     if ((ws_want & WSX_WANT_READ) && !c->stalled &&
-        (wsx_ws_conn_state(&c->conn) != WSX_WS_OPEN || read_room(c) >= c->in_cap / 4))
+        (wsx_ws_conn_state(&c->conn) != WSX_WS_OPEN || read_room(s, c) >= s->opt.buffer / 4))
         want |= EPOLLIN;
-    if ((ws_want & WSX_WANT_WRITE) || c->resp_off < c->resp_len)
+    if ((ws_want & WSX_WANT_WRITE) || resp_pending(c))
         want |= EPOLLOUT;
     set_events(s, c, want);
 }
@@ -312,7 +405,7 @@ void on_event(server *s, client *c, uint32_t events)
                 return;
             break;
         case PH_OPEN:
-            read_frames(c);
+            read_frames(s, c);
             break;
         }
     }
@@ -363,10 +456,13 @@ void accept_all(server *s)
         ev.data.ptr = c;
         if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
             close(fd);
+            handshake_free(c);
             free(c);
             continue;
         }
         s->nclients++;
+        if (s->nclients > s->trim_mark)
+            s->trim_mark = s->nclients;
         c->events = EPOLLIN;
         list_append(s, c, LIST_HANDSHAKE, net_now_ms() + s->opt.handshake_ms);
     }

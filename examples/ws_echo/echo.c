@@ -5,6 +5,7 @@
 #include "ws_echo.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -74,20 +75,41 @@ static int echo_event(client *c, const wsx_ws_event *ev)
     return r;
 }
 
+/* Decoding stops with buf[0..len) left: keeps it, with the piece held
+ * back when that lies in the same buffer just before it, in c's own_in
+ * (the shared read buffer is for the next read of any connection).
+ * Returns 0, or -1 when out of memory. */
+static int keep_rest(server *s, client *c, uint8_t *buf, size_t len)
+{
+    const uint8_t *from = buf;
+    if (c->piece && c->piece != c->pmd->hold) /* plain payload, in buf's buffer */
+        from = c->piece;
+    if (!c->own_in && !(c->own_in = big_alloc(s->opt.buffer)))
+        return -1;
+    memmove(c->own_in, from, (size_t)(buf + len - from));
+    if (from != buf)
+        c->piece = c->own_in;
+    c->pend = c->own_in + (buf - from);
+    c->pend_len = len;
+    c->stalled = 1;
+    return 0;
+}
+
 /* Decodes buf[0..len) to the last byte and queues every reply.  Reads are
  * sized (read_room) so that the replies always fit in the queue: an echo
  * is never longer than its input plus a few frame headers. */
-void process_input(client *c, uint8_t *buf, size_t len, uint64_t now)
+void process_input(server *s, client *c, uint8_t *buf, size_t len, uint64_t now)
 {
     c->stalled = 0;
     for (;;) {
         wsx_ws_event ev;
         size_t used = 0;
         int r;
-        if (c->pmd && !can_go_on(c)) {
-            c->stalled = 1; /* `in` keeps the rest; settle() resumes */
-            c->pend = buf;
-            c->pend_len = len;
+        if (c->pmd && !can_go_on(c)) { /* settle() resumes */
+            if (keep_rest(s, c, buf, len) == 0)
+                return;
+            c->piece = NULL;
+            wsx_ws_conn_close(&c->conn, 1011, "out of memory", 13, now);
             return;
         }
         r = wsx_ws_conn_recv(&c->conn, buf, len, &used, &ev, now);
@@ -103,8 +125,8 @@ void process_input(client *c, uint8_t *buf, size_t len, uint64_t now)
         if (r != WSX_OK && r != WSX_E_CONN_CLOSED)
             goto broken;
     }
-    /* The next read reuses `in`: a piece held back must go out now, as a
-     * fragment (the message continues in a later read). */
+    /* The next read reuses the buffer: a piece held back must go out now,
+     * as a fragment (the message continues in a later read). */
     if (flush_piece(c) == WSX_OK || wsx_ws_conn_state(&c->conn) != WSX_WS_OPEN)
         return;
 broken:
@@ -129,13 +151,13 @@ int can_go_on(client *c)
 
 /* How many bytes may be read now: the echo of n bytes needs at most
  * n + READ_SLACK bytes of queue (a few frame headers, a close frame). */
-size_t read_room(client *c)
+size_t read_room(const server *s, client *c)
 {
     size_t room = wsx_ws_conn_send_room(&c->conn);
     if (room <= READ_SLACK)
         return 0;
     room -= READ_SLACK;
-    return room < c->in_cap ? room : c->in_cap;
+    return room < s->opt.buffer ? room : s->opt.buffer;
 }
 
 /* ---- handshake --------------------------------------------------------------- */
@@ -143,8 +165,8 @@ size_t read_room(client *c)
 /* The refusal resp[0..n) is ready: send it, then a lingering close. */
 static void linger(server *s, client *c, int err, size_t n)
 {
-    c->resp_len = n;
-    c->resp_off = 0;
+    c->hs->resp_len = n;
+    c->hs->resp_off = 0;
     c->phase = PH_LINGER;
     list_append(s, c, LIST_LINGER, net_now_ms() + LINGER_MS);
     logf_("refused: %s (HTTP %ld)", wsx_strerror(err), (long)wsx_err_http_status(err));
@@ -154,28 +176,31 @@ static void linger(server *s, client *c, int err, size_t n)
 static void refuse(server *s, client *c, int err)
 {
     size_t n = 0;
-    if (wsx_hs_server_refusal(err, c->resp, sizeof c->resp, &n) != WSX_OK)
+    if (wsx_hs_server_refusal(err, c->hs->resp, sizeof c->hs->resp, &n) != WSX_OK)
         n = 0;
     linger(s, c, err, n);
 }
 
-/* The request head is in[0..head_len): answer it.  On success the
- * connection is OPEN and the bytes after the head are decoded. */
-static void answer_head(server *s, client *c, const wsx_http_request *req, size_t head_len)
+/* The request head is buf[0..head_len) of buf[0..len): answer it.  On
+ * success the connection is OPEN and the bytes after the head are
+ * decoded. */
+static void answer_head(server *s, client *c, const wsx_http_request *req, uint8_t *buf,
+                        size_t head_len, size_t len)
 {
     size_t n = 0;
     wsx_hs_request info;
+    handshake *hs = c->hs;
     /* Writes the 101, or the refusal (400, 405, 426 ...) for a bad request. */
-    int r = wsx_hs_server_answer_request(&s->hs_cfg, req, &info, c->resp, sizeof c->resp, &n);
+    int r = wsx_hs_server_answer_request(&s->hs_cfg, req, &info, hs->resp, sizeof hs->resp, &n);
     uint64_t now = net_now_ms();
     if (r != WSX_OK) { /* WSX_E_BUFFER: n is the size needed, nothing to send */
         linger(s, c, r, r == WSX_E_BUFFER ? 0 : n);
         return;
     }
-    c->resp_len = n;
-    c->resp_off = 0;
+    hs->resp_len = n;
+    hs->resp_off = 0;
     list_append(s, c, LIST_OPEN, 0);
-    wsx_ws_conn_init(&c->conn, &s->conn_cfg, c->out, c->out_cap);
+    wsx_ws_conn_init(&c->conn, &s->conn_cfg, s->out, s->opt.queue);
     /* min_size 1: a compressed message goes back compressed, however short. */
     if (info.permessage_deflate)
         c->pmd = pmd_attach(&c->conn, &info.deflate, WSX_WS_SERVER, 1);
@@ -186,30 +211,65 @@ static void answer_head(server *s, client *c, const wsx_http_request *req, size_
     heartbeat_update(s, c, wsx_ws_conn_next_deadline(&c->conn));
     /* Frames may have come right behind the head (RFC 6455 section 4.1);
      * the queue is empty and holds more than a whole buffer. */
-    process_input(c, c->in + head_len, c->in_len - head_len, now);
+    process_input(s, c, buf + head_len, len - head_len, now);
 }
 
-/* Returns -1 when the client is gone (freed), 0 otherwise. */
+/* A read left the head incomplete: it waits in hs->head, which grows (by
+ * doubling) to hold k more bytes.  Returns 0, or -1 when out of memory. */
+static int keep_head(handshake *hs, const uint8_t *bytes, size_t k)
+{
+    if (hs->head_len + k > hs->head_cap) {
+        size_t cap = hs->head_cap ? hs->head_cap : 1024;
+        uint8_t *head;
+        while (cap < hs->head_len + k)
+            cap *= 2;
+        head = (uint8_t *)realloc(hs->head, cap);
+        if (!head)
+            return -1;
+        hs->head = head;
+        hs->head_cap = cap;
+    }
+    memcpy(hs->head + hs->head_len, bytes, k);
+    hs->head_len += k;
+    return 0;
+}
+
+/* Reads into the shared buffer; a head that one read does not complete
+ * gathers in hs->head.  Returns -1 when the client is gone (freed), 0
+ * otherwise. */
 int read_head(server *s, client *c)
 {
     wsx_header headers[MAX_HEADERS];
     wsx_http_request req;
+    handshake *hs = c->hs;
+    uint8_t *buf = s->in;
+    size_t len;
     ssize_t k;
     int r;
-    k = read(c->fd, c->in + c->in_len, c->in_cap - c->in_len);
+    k = read(c->fd, buf, s->opt.buffer - hs->head_len);
     if (k <= 0) {
         if (k < 0 && (errno == EAGAIN || errno == EINTR))
             return 0;
         client_free(s, c);
         return -1;
     }
-    c->in_len += (size_t)k;
-    r = wsx_http_parse_request(&c->http, c->in, c->in_len, headers, MAX_HEADERS, &req);
+    len = (size_t)k;
+    if (hs->head_len) { /* behind what earlier reads brought */
+        if (keep_head(hs, buf, len) != 0) {
+            refuse(s, c, WSX_E_HTTP_HEAD_TOO_LARGE);
+            return 0;
+        }
+        buf = hs->head;
+        len = hs->head_len;
+    }
+    r = wsx_http_parse_request(&hs->http, buf, len, headers, MAX_HEADERS, &req);
     if (r < 0)
         refuse(s, c, r);
     else if (r > 0)
-        answer_head(s, c, &req, (size_t)r);
-    else if (c->in_len == c->in_cap) /* the parser's own limit is lower */
+        answer_head(s, c, &req, buf, (size_t)r, len);
+    else if (len == s->opt.buffer) /* the parser's own limit is lower */
+        refuse(s, c, WSX_E_HTTP_HEAD_TOO_LARGE);
+    else if (buf == s->in && keep_head(hs, buf, len) != 0)
         refuse(s, c, WSX_E_HTTP_HEAD_TOO_LARGE);
     return 0;
 }

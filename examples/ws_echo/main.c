@@ -22,9 +22,11 @@ static void usage(void)
           "  --port N               port (default 9001; 0 picks a free one)\n"
           "  --max-message BYTES    largest message accepted (default 16777216);\n"
           "                         bigger ones are refused with close 1009\n"
-          "  --buffer BYTES         read buffer per connection (default 32768)\n"
-          "  --queue BYTES          output queue per connection (default twice\n"
-          "                         the buffer + 1024; at least the buffer + 1024)\n"
+          "  --buffer BYTES         the read buffer, shared by all connections\n"
+          "                         (default 32768): the largest read\n"
+          "  --queue BYTES          the output queue: one shared, and one per\n"
+          "                         connection only while its output waits (default\n"
+          "                         twice the buffer + 1024; at least the buffer + 1024)\n"
           "  --handshake-timeout MS drop a client whose request head is not\n"
           "                         complete in time (default 10000)\n"
           "  --max-connections N    slots (default 10000); when all are taken, the\n"
@@ -145,6 +147,8 @@ static void shutdown_all(server *s)
         free(c);
     }
     timer_heap_free(&s->heartbeats);
+    free(s->in);
+    free(s->out);
 }
 
 int main(int argc, char **argv)
@@ -158,6 +162,12 @@ int main(int argc, char **argv)
     }
     quiet = s.opt.quiet;
     server_config(&s);
+    s.in = (uint8_t *)malloc(s.opt.buffer);
+    s.out = (uint8_t *)malloc(s.opt.queue);
+    if (!s.in || !s.out) {
+        fputs("ws_echo: out of memory\n", stderr);
+        return 1;
+    }
     net_catch_signals();
     s.lfd = net_listen(s.opt.host, s.opt.port, 1024);
     if (s.lfd < 0) {

@@ -23,7 +23,8 @@
  * closed with 1009 after at most that much work.  As one compressed read
  * can inflate to far more than the queue holds, decoding a read stops
  * while the queue cannot take the next piece's echo, and goes on once
- * writing has drained it (the rest of the read waits in `in`).
+ * writing has drained it (the rest of the read waits in a buffer of the
+ * connection's own until then).
  *
  * Idle peers: after --ping-ms (default 30000) without a byte from a client
  * it gets a ping; if nothing at all (a pong or anything else) comes back
@@ -43,8 +44,8 @@
  * that does not read what is echoed to it fills its output queue; it is
  * then not read any more (backpressure, below), so the heartbeat finds it
  * silent and drops it (1001) after --ping-ms + --pong-timeout-ms, and its
- * memory stays the two buffers of its slot (plus the kernel's socket
- * buffers).
+ * memory stays its own queue (--queue bytes) and its slot (plus the
+ * kernel's socket buffers).
  *
  * Overload: --max-connections slots.  When all are taken, a new
  * connection takes the slot of one lingering after a refusal, or else of
@@ -57,12 +58,29 @@
  *
  * How it is built, as a template for your own server:
  *
- *   - One thread, one epoll set, level-triggered.  Each connection owns two
- *     buffers, allocated once when it is accepted (and recycled): `in` for
- *     what is read, `out` for the wsx output queue.  Nothing is allocated
- *     per message.
- *   - Opening handshake: the request head accumulates in `in` and goes to
- *     the wsx HTTP parser after every read; wsx_handshake.h checks it and
+ *   - One thread, one epoll set, level-triggered.
+ *   - Memory: an idle open connection holds its struct client (840 bytes
+ *     on x86-64, 712 of them the wsx connection) and nothing else.  Every
+ *     read goes into one receive buffer shared by all connections
+ *     (--buffer) and is decoded to its last byte at once: the wsx decoder
+ *     keeps what it needs of a partial frame in its own state.  Every
+ *     connection queues its echo in one shared output queue (--queue),
+ *     written out at once; only output the socket did not take moves to
+ *     a queue of the connection's own (wsx_ws_conn_set_queue), which is
+ *     freed as soon as it is written.  Handshake state (the HTTP parser,
+ *     the 101) lives in a struct handshake freed once the 101 is out; a
+ *     request head that one read does not complete waits in a buffer of
+ *     its own until it does.  The only other per-connection buffer is the
+ *     rest of a read held while the queue cannot take what it inflates
+ *     to (compression only).  Those large buffers are mapped from the
+ *     system (mmap) and unmapped when done, so their pages go back at
+ *     once; for the small blocks, malloc_trim hands free heap pages back
+ *     each time the number of clients halves.  So after a spike of large
+ *     messages, or after thousands of clients leave, the process shrinks
+ *     back near where it started.  `make bench` measures it
+ *     (bench/bench_ws_memory.c; README: "Memory per connection").
+ *   - Opening handshake: the request head goes to the wsx HTTP parser
+ *     after every read; wsx_handshake.h checks it and
  *     writes the 101 or the refusal (400, 405, 426 with
  *     Sec-WebSocket-Version: 13, 431 ...).  A refused client gets its
  *     answer, then a "lingering close" (we stop writing, read and discard
@@ -152,41 +170,48 @@ enum phase { PH_HANDSHAKE, PH_OPEN, PH_LINGER };
 enum { LIST_NONE, LIST_OPEN, LIST_HANDSHAKE, LIST_LINGER, LIST_CLOSING, LIST_COUNT };
 #define FIRST_TIMED_LIST LIST_HANDSHAKE
 
+/* What a connection needs only until it is open and its 101 is written
+ * out (or, refused, until it is closed): allocated when it is accepted. */
+typedef struct handshake {
+    wsx_http_parser http;
+    /* the request head so far, when a read left it incomplete (it grows
+     * with each read, up to --buffer bytes); NULL while none waits */
+    uint8_t *head;
+    size_t head_len, head_cap;
+    /* raw bytes written before the connection's queue (101 or refusal) */
+    char resp[RESP_CAP];
+    size_t resp_len, resp_off;
+} handshake;
+
 typedef struct client {
     int fd;
-    enum phase phase;
-    uint32_t events; /* what epoll watches now */
-    /* timer list membership */
-    int list;
+    uint8_t phase;         /* enum phase */
+    uint8_t list;          /* timer list (LIST_*) */
+    uint8_t msg_streaming; /* 1 once the echoed message's first fragment went out */
+    uint8_t stalled;       /* see pend below */
+    uint8_t shut;          /* lingering: our side is shut down */
+    uint32_t events;       /* what epoll watches now */
     uint64_t deadline;
     struct client *prev, *next;
     /* heartbeat heap membership (OPEN with a heartbeat); its key is the
      * connection's next deadline */
     timer_node heartbeat;
-    /* handshake */
-    wsx_http_parser http;
-    /* raw bytes written before the connection's queue (101 or refusal) */
-    char resp[RESP_CAP];
-    size_t resp_len, resp_off;
-    /* WebSocket */
+    handshake *hs; /* NULL once open and the 101 is out */
+    /* WebSocket; its queue is the server's shared one while empty, else
+     * own (--queue bytes, see queue_settle) */
     wsx_ws_conn conn;
+    uint8_t *own_queue;
     unsigned msg_opcode;  /* opcode of the message being echoed */
-    int msg_streaming;    /* 1 once its first fragment went out */
     const uint8_t *piece; /* payload piece held back (see echo_event) */
     size_t piece_len;
-    /* input: the head while handshaking; then each read, decoded at once */
-    uint8_t *in;
-    size_t in_cap, in_len;
-    int shut; /* lingering: our side is shut down */
-    uint8_t *out;
-    size_t out_cap;
     /* permessage-deflate, when agreed: its memory (NULL otherwise), and
      * the rest of a read not decoded yet because the queue had no room for
-     * what inflating it may echo (stalled: go on once output drained) */
+     * what inflating it may echo (stalled: go on once output drained); it
+     * waits in own_in (--buffer bytes, only while stalled) */
     pmd_mem *pmd;
+    uint8_t *own_in;
     uint8_t *pend;
     size_t pend_len;
-    int stalled;
 } client;
 
 typedef struct server {
@@ -194,11 +219,16 @@ typedef struct server {
     int epfd, lfd;
     int spare_fd; /* kept for EMFILE (see accept_all) */
     long nclients;
+    long trim_mark;            /* clients when the allocator was last trimmed (or more since) */
     client *lists[LIST_COUNT]; /* heads; tails below */
     client *tails[LIST_COUNT];
     client *free_list;
     int nfree;
     timer_heap heartbeats; /* open connections on their next deadline */
+    /* Shared by every connection: what one read brings is decoded at once
+     * (in), and what a connection queues is written at once (out): only
+     * what the socket did not take moves to a buffer of its own. */
+    uint8_t *in, *out;
     wsx_ws_conn_config conn_cfg;
     wsx_hs_server_config hs_cfg;
 } server;
@@ -212,6 +242,10 @@ void list_append(server *s, client *c, int list, uint64_t deadline);
  * WSX_WS_NO_DEADLINE takes it out. */
 void heartbeat_update(server *s, client *c, uint64_t due);
 void client_free(server *s, client *c);
+/* Memory only while needed (conn.c): --queue or --buffer bytes from the
+ * system (mmap), handed back at once when freed. */
+uint8_t *big_alloc(size_t n);
+void big_free(uint8_t *p, size_t n);
 void on_event(server *s, client *c, uint32_t events);
 void accept_all(server *s);
 int run_timers(server *s);
@@ -219,8 +253,8 @@ int run_timers(server *s);
 /* ---- echo.c ---------------------------------------------------------------- */
 
 int read_head(server *s, client *c);
-void process_input(client *c, uint8_t *buf, size_t len, uint64_t now);
+void process_input(server *s, client *c, uint8_t *buf, size_t len, uint64_t now);
 int can_go_on(client *c);
-size_t read_room(client *c);
+size_t read_room(const server *s, client *c);
 
 #endif
