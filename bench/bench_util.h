@@ -1,5 +1,6 @@
 /*
- * Shared by the benchmarks: a monotonic clock and the results file.
+ * Shared by the benchmarks: a monotonic clock, the results file, a free
+ * loopback port and the build directory.
  * bench_record() appends {"case","impl","value","unit"} to the JSON list in
  * path (build/bench/results.json), creating it when absent, so every bench
  * program adds to the same list.
@@ -7,10 +8,14 @@
 #ifndef WSX_BENCH_UTIL_H
 #define WSX_BENCH_UTIL_H
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 static inline double bench_now(void)
 {
@@ -56,6 +61,38 @@ static inline void bench_record(const char *path, const char *test_case, const c
             test_case, impl, value, unit);
     fclose(f);
     free(old);
+}
+
+/* A TCP port on 127.0.0.1 that nothing listens on now, or -1. */
+static inline int bench_free_port(void)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof sa;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+        port = ntohs(sa.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
+/* The build directory: the parent of the results file's directory
+ * (build/bench/results.json -> build), else "build". */
+static inline void bench_build_dir(const char *results, char *out, size_t cap)
+{
+    const char *end = results ? strrchr(results, '/') : NULL;
+    snprintf(out, cap, "build");
+    if (end) {
+        const char *p = end;
+        while (p > results && p[-1] != '/')
+            p--;
+        if (p - 1 > results)
+            snprintf(out, cap, "%.*s", (int)(p - 1 - results), results);
+    }
 }
 
 #endif

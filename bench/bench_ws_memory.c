@@ -27,7 +27,8 @@
  * --check (tests/interop/test_ws_memory.sh): ws_echo with 2,000 idle
  * connections must stay under 2 KiB per connection, and after 500 of them
  * echoed 70,000-byte messages and all left, RSS must be within 8 MiB of
- * the base.  Memory does not depend on timing, so the bounds cannot flake
+ * the base; sse_server and demo_server with 1,000 idle /events streams
+ * under 2 KiB per stream.  Memory does not depend on timing, so the bounds cannot flake
  * on a loaded machine; only the time limits are generous.
  *
  * Environment: WSX_MEM_CONNS (10000), WSX_MEM_SPIKE (1000),
@@ -62,9 +63,9 @@ enum { ST_CONNECTING, ST_HEAD, ST_OPEN, ST_FAILED };
 typedef struct mconn {
     int fd;
     uint8_t st;
-    uint8_t hlen;   /* frame header bytes gathered */
-    uint8_t ctrl;   /* the current frame is a control frame */
-    uint8_t ping;   /* it is a ping (answered when it ends) */
+    uint8_t hlen; /* frame header bytes gathered */
+    uint8_t ctrl; /* the current frame is a control frame */
+    uint8_t ping; /* it is a ping (answered when it ends) */
     uint8_t hdr[14];
     uint16_t headlen; /* handshake: bytes of the response head seen */
     uint64_t left;    /* payload bytes of the current frame still to come */
@@ -104,22 +105,6 @@ static void raise_nofile(void)
         r.rlim_cur = r.rlim_max;
         setrlimit(RLIMIT_NOFILE, &r);
     }
-}
-
-static int free_port(void)
-{
-    struct sockaddr_in sa;
-    socklen_t len = sizeof sa;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
-        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-        port = ntohs(sa.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
 }
 
 /* ---- the server process ---------------------------------------------------- */
@@ -166,7 +151,7 @@ static int start_server(server *s)
     char portstr[16], line[512];
     int pipefd[2], n = 0, i;
     FILE *f;
-    s->port = free_port();
+    s->port = bench_free_port();
     if (s->port < 0 || pipe(pipefd) != 0)
         return -1;
     snprintf(portstr, sizeof portstr, "%d", s->port);
@@ -251,8 +236,8 @@ static int read_head(pool *p, mconn *c)
     if (c->headlen == 0 && strncmp(buf, p->status, strlen(p->status)) != 0)
         return -1;
     for (i = 0; i < k; i++) { /* hdr[0]: how many of "\r\n\r\n" were seen */
-        c->hdr[0] = (uint8_t)(buf[i] == "\r\n\r\n"[c->hdr[0]] ? c->hdr[0] + 1
-                                                               : (buf[i] == '\r' ? 1 : 0));
+        c->hdr[0] =
+            (uint8_t)(buf[i] == "\r\n\r\n"[c->hdr[0]] ? c->hdr[0] + 1 : (buf[i] == '\r' ? 1 : 0));
         if (c->hdr[0] == 4) {
             c->hdr[0] = 0;
             return 1; /* an event stream's first bytes may follow: not read */
@@ -509,9 +494,10 @@ typedef struct figures {
     int conns, spiked;
 } figures;
 
-static const char *UPGRADE = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                             "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                             "Sec-WebSocket-Version: 13\r\n\r\n";
+static const char *UPGRADE =
+    "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+    "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+    "Sec-WebSocket-Version: 13\r\n\r\n";
 static const char *EVENTS = "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                             "Accept: text/event-stream\r\n\r\n";
 
@@ -615,9 +601,9 @@ static double per_conn(long kb, long base_kb, int n)
 static void report(const char *results, const server *s, const figures *f, int echo)
 {
     char name[160];
-    printf("%-16s %5d conns  base %6.1f MiB (anon %6.1f)  idle %7.0f B/conn (anon %7.0f)",
-           s->impl, f->conns, f->base / 1024.0, f->base_anon / 1024.0,
-           per_conn(f->idle, f->base, f->conns), per_conn(f->idle_anon, f->base_anon, f->conns));
+    printf("%-16s %5d conns  base %6.1f MiB (anon %6.1f)  idle %7.0f B/conn (anon %7.0f)", s->impl,
+           f->conns, f->base / 1024.0, f->base_anon / 1024.0, per_conn(f->idle, f->base, f->conns),
+           per_conn(f->idle_anon, f->base_anon, f->conns));
     snprintf(name, sizeof name, "memory: %d idle %s, RSS per connection", f->conns,
              echo ? "connections" : "streams");
     bench_record(results, name, s->impl, per_conn(f->idle, f->base, f->conns), "B");
@@ -630,8 +616,8 @@ static void report(const char *results, const server *s, const figures *f, int e
     }
     printf("\n%-16s echo 32 B %7.0f B/conn  spike (%d x 70 KB) peak %6.1f MiB  "
            "left %6.1f MiB (anon %6.1f, base %6.1f)\n",
-           "", per_conn(f->echo, f->base, f->conns), f->spiked, f->spike / 1024.0,
-           f->left / 1024.0, f->left_anon / 1024.0, f->base_anon / 1024.0);
+           "", per_conn(f->echo, f->base, f->conns), f->spiked, f->spike / 1024.0, f->left / 1024.0,
+           f->left_anon / 1024.0, f->base_anon / 1024.0);
     snprintf(name, sizeof name, "memory: %d connections echoing 32 B, RSS per connection",
              f->conns);
     bench_record(results, name, s->impl, per_conn(f->echo, f->base, f->conns), "B");
@@ -647,20 +633,6 @@ static void report(const char *results, const server *s, const figures *f, int e
 static void set_prog(server *s, const char *build, const char *rel)
 {
     snprintf(s->prog, sizeof s->prog, "%s/%s", build, rel);
-}
-
-/* The build directory: the parent of the results file's directory. */
-static void build_dir(const char *results, char *out, size_t cap)
-{
-    const char *end = results ? strrchr(results, '/') : NULL;
-    snprintf(out, cap, "build");
-    if (end) {
-        const char *p = end;
-        while (p > results && p[-1] != '/')
-            p--;
-        if (p - 1 > results)
-            snprintf(out, cap, "%.*s", (int)(p - 1 - results), results);
-    }
 }
 
 static void ws_echo_server(server *s, const char *build, char *maxc)
@@ -684,6 +656,17 @@ static void sse_server_(server *s, const char *build, char *maxc)
     s->args[0] = "--max-clients";
     s->args[1] = maxc;
     s->args[2] = "--no-gzip";
+}
+
+static void demo_server_(server *s, const char *build, char *maxc)
+{
+    memset(s, 0, sizeof *s);
+    s->impl = "wsx demo_server";
+    set_prog(s, build, "examples/demo_server");
+    s->args[0] = "--quiet";
+    s->args[1] = "--max-connections";
+    s->args[2] = maxc;
+    s->args[3] = "--no-gzip";
 }
 
 /* One bound of --check: prints FAIL and counts it when value > bound. */
@@ -720,6 +703,14 @@ static int check(const char *build)
     report(NULL, &s, &f, 0);
     failed += bound("sse_server, idle streams", per_conn(f.idle, f.base, f.conns), 2048,
                     "bytes per stream");
+    demo_server_(&s, build, maxc);
+    if (measure_streams(&s, streams, &f) != 0) {
+        printf("FAIL demo_server: %d of %d streams opened\n", f.conns, streams);
+        failed++;
+    }
+    report(NULL, &s, &f, 0);
+    failed += bound("demo_server, idle feed streams", per_conn(f.idle, f.base, f.conns), 2048,
+                    "bytes per stream");
     printf("%d passed, %d failed\n", failed ? 0 : 1, failed);
     return failed != 0;
 }
@@ -736,7 +727,7 @@ int main(int argc, char **argv)
     raise_nofile();
     if (argc > 2 && strcmp(argv[1], "--check") == 0)
         return check(argv[2]);
-    build_dir(results, build, sizeof build);
+    bench_build_dir(results, build, sizeof build);
     snprintf(maxc, sizeof maxc, "%d", 2 * n);
     ws_echo_server(&s, build, maxc);
     failed |= measure_echo(&s, n, spike, &f);
@@ -755,13 +746,7 @@ int main(int argc, char **argv)
     sse_server_(&s, build, maxc);
     failed |= measure_streams(&s, streams, &f);
     report(results, &s, &f, 0);
-    memset(&s, 0, sizeof s);
-    s.impl = "wsx demo_server";
-    set_prog(&s, build, "examples/demo_server");
-    s.args[0] = "--quiet";
-    s.args[1] = "--max-connections";
-    s.args[2] = maxc;
-    s.args[3] = "--no-gzip";
+    demo_server_(&s, build, maxc);
     failed |= measure_streams(&s, streams, &f);
     report(results, &s, &f, 0);
     return failed ? 1 : 0;

@@ -21,6 +21,10 @@
  *     the largest body, so when it is full either the head is too large
  *     (431) or the request is complete; while a response is written,
  *     reading stops at a full buffer (EPOLLIN off).
+ *   - Memory: `in` and `out` (IN_CAP, OUT_CAP) are allocated when bytes
+ *     come or are to go, and freed once empty, so an idle feed or chat
+ *     client holds its struct client (and a chat client its ws_state)
+ *     and no buffer (README: "Memory per connection").
  */
 #include "demo.h"
 
@@ -52,16 +56,13 @@ void kill_client(client *c)
 
 static client *client_new(server *s, int fd, void *tconn)
 {
-    /* The buffers are not cleared: pages a client never uses stay untouched. */
-    client *c = (client *)malloc(sizeof *c + IN_CAP + OUT_CAP);
+    client *c = (client *)malloc(sizeof *c);
     if (!c)
         return NULL;
-    memset(c, 0, sizeof *c);
+    memset(c, 0, sizeof *c); /* in and out NULL: allocated when needed */
     c->srv = s;
     c->fd = fd;
     c->tconn = tconn;
-    c->in = (uint8_t *)(c + 1);
-    c->out = c->in + IN_CAP;
     c->kind = K_HTTP;
     c->deadline = net_now_ms() + s->opt.idle_ms;
     net_drain_init(&c->drain);
@@ -92,6 +93,8 @@ void client_free(server *s, client *c)
     close(c->fd);
     s->nclients--;
     free(c->body);
+    free(c->in);
+    free(c->out);
     if (c->ws)
         free(c->ws->pmd);
     free(c->ws);
@@ -115,7 +118,7 @@ int out_append(client *c, const void *data, size_t len)
         c->token_end = c->token_end > c->out_off ? c->token_end - c->out_off : 0;
         c->out_off = 0;
     }
-    if (OUT_CAP - c->out_len < len)
+    if (OUT_CAP - c->out_len < len || (!c->out && !(c->out = (uint8_t *)malloc(OUT_CAP))))
         return -1;
     memcpy(c->out + c->out_len, data, len);
     c->out_len += len;
@@ -245,6 +248,11 @@ int flush_output(client *c)
         c->body = NULL;
         c->body_off = c->body_len = 0;
     }
+    if (c->out && c->out_off == c->out_len) { /* all written: out goes */
+        free(c->out);
+        c->out = NULL;
+        c->out_off = c->out_len = c->token_end = 0;
+    }
     return 0;
 }
 
@@ -253,9 +261,14 @@ int flush_output(client *c)
 void on_readable(client *c)
 {
     uint8_t sink[4096];
-    uint8_t *dst = c->in + c->in_len;
+    uint8_t *dst;
     size_t room = IN_CAP - c->in_len;
     ssize_t k;
+    if (!c->in && !(c->in = (uint8_t *)malloc(IN_CAP))) {
+        kill_client(c);
+        return;
+    }
+    dst = c->in + c->in_len;
     if (c->kind == K_WS && room == 0)
         return; /* paused (ws_input): its input waits, nothing may be lost */
     if (c->kind == K_LINGER || c->kind == K_FEED || room == 0) {
@@ -341,6 +354,10 @@ static void settle(client *c)
     uint32_t want = EPOLLRDHUP;
     if (write_and_process(c) != 0)
         return;
+    if (c->in && c->in_len == 0) { /* every byte read was handled */
+        free(c->in);
+        c->in = NULL;
+    }
     if (c->kind == K_STREAM && c->stream_ending && pending_output(c) == 0) {
         stream_finished(c);
         if (!c->close_after) {

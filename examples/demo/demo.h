@@ -203,12 +203,12 @@ typedef struct client {
     net_drain drain;            /* does the client take what we write? */
     /* input */
     wsx_http_parser http;
-    uint8_t *in;
+    uint8_t *in; /* IN_CAP bytes while input waits, else NULL */
     size_t in_len;
     int peer_gone; /* EOF seen */
     /* output: out[out_off..out_len), then body[body_off..body_len), then
      * (K_WS) the connection's queue */
-    uint8_t *out;
+    uint8_t *out; /* OUT_CAP bytes while output waits, else NULL */
     size_t out_off, out_len;
     char *body;
     size_t body_off, body_len;

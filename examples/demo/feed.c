@@ -102,8 +102,12 @@ void feed_open_state(server *s)
 
 static int feed_send(client *c, const void *data, size_t len)
 {
-    if (client_lag(c) + len > c->srv->opt.max_lag || body_append(c, data, len) != 0) {
-        /* Too slow: drop it; it comes back with Last-Event-ID. */
+    if (client_lag(c) + len > c->srv->opt.max_lag || body_append(c, data, len) != 0 ||
+        flush_output(c) != 0) {
+        /* Too slow (or gone): drop it; it comes back with Last-Event-ID.
+         * Written at once, so that out lives only while the socket has
+         * not taken everything, not from one feed event to the next loop
+         * turn for every feed client at once. */
         kill_client(c);
         return -1;
     }
