@@ -264,16 +264,16 @@ void on_readable(client *c)
     uint8_t *dst;
     size_t room = IN_CAP - c->in_len;
     ssize_t k;
-    if (!c->in && !(c->in = (uint8_t *)malloc(IN_CAP))) {
-        kill_client(c);
-        return;
-    }
-    dst = c->in + c->in_len;
     if (c->kind == K_WS && room == 0)
         return; /* paused (ws_input): its input waits, nothing may be lost */
     if (c->kind == K_LINGER || c->kind == K_FEED || room == 0) {
         dst = sink; /* nothing more is expected: discard */
         room = sizeof sink;
+    } else if (c->in || (c->in = (uint8_t *)malloc(IN_CAP)) != NULL) {
+        dst = c->in + c->in_len;
+    } else {
+        kill_client(c);
+        return;
     }
     k = c->srv->tp->read(c->tconn, c->fd, dst, room);
     if (k < 0 && (errno == EAGAIN || errno == EINTR))
