@@ -8,6 +8,8 @@
 #                        half-open connections, 2,000 abrupt disconnects per server
 #   make examples        build/examples/*
 #   make demo            the browser demo on http://127.0.0.1:$(PORT)/ (PORT=8080)
+#   make demo-cluster    the demo on N=3 servers behind nginx, Redis between them, on
+#                        http://127.0.0.1:$(PORT)/ (needs libhiredis-dev, redis-server, nginx)
 #   make fuzz            libFuzzer binaries (clang) in build/fuzz/
 #   make fuzz-run        each fuzz target for FUZZ_SECONDS (60) with its dictionary;
 #                        FUZZ_TARGETS="fuzz_x fuzz_y" picks some (see fuzz/README.md)
@@ -79,7 +81,14 @@ EX_DIRS      := sse_cat sse_server ws_echo
 EX_COMMON    := $(sort $(wildcard examples/common/*.c))
 EX_DEPS      := $(EX_COMMON) $(wildcard examples/common/*.h) $(B)/libwsx.a
 DEMO_MAINS   := examples/demo/plain.c examples/demo/tls.c
-DEMO_CORE    := $(filter-out $(DEMO_MAINS),$(sort $(wildcard examples/demo/*.c)))
+# The demo's cluster mode (Redis through hiredis) is compiled in when
+# pkg-config finds hiredis (Debian: libhiredis-dev); without it the demo
+# builds and runs as one process.
+HIREDIS      := $(shell pkg-config --exists hiredis 2>/dev/null && echo 1)
+CLUSTER_SRCS := $(wildcard examples/demo/cluster*.c examples/demo/redis_loop.c)
+DEMO_CORE    := $(filter-out $(DEMO_MAINS) $(if $(HIREDIS),,$(CLUSTER_SRCS)),$(sort $(wildcard examples/demo/*.c)))
+DEMO_FLAGS   := $(if $(HIREDIS),-DDEMO_CLUSTER $(shell pkg-config --cflags hiredis))
+DEMO_LIBS    := $(if $(HIREDIS),$(shell pkg-config --libs hiredis))
 EXAMPLES     := $(EX_SRCS:examples/%.c=$(B)/examples/%) $(EX_DIRS:%=$(B)/examples/%) \
                 $(B)/examples/demo_server $(if $(filter 1,$(OPENSSL)),$(B)/examples/demo_server_tls)
 BENCH_SRCS   := $(sort $(wildcard bench/bench_*.c))
@@ -93,7 +102,7 @@ SAN          := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-saniti
 test_libs     = $(shell sed -n 's/^.*TEST_LIBS: *//p' $(1))
 TEST_FLAGS   := $(WARN) -Iinclude -Isrc -Itests -D_DEFAULT_SOURCE -O1 -g
 
-.PHONY: all check stress examples fuzz fuzz-run fuzz-smoke afl-run coverage format bench install uninstall clean unit-tests demo \
+.PHONY: all check stress examples fuzz fuzz-run fuzz-smoke afl-run coverage format bench install uninstall clean unit-tests demo demo-cluster \
         analyze valgrind
 
 all: $(B)/libwsx.a $(B)/libwsx.so $(B)/wsx.pc
@@ -266,11 +275,11 @@ $(foreach d,$(EX_DIRS),$(eval $(call EX_DIR_RULE,$(d))))
 
 $(B)/examples/demo_server: $(DEMO_CORE) examples/demo/plain.c $(wildcard examples/demo/*.h) $(EX_DEPS)
 	@mkdir -p $(@D)
-	$(EX_CC) $(DEMO_CORE) examples/demo/plain.c $(EX_COMMON) -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS)
+	$(EX_CC) $(DEMO_FLAGS) $(DEMO_CORE) examples/demo/plain.c $(EX_COMMON) -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS) $(DEMO_LIBS)
 
 $(B)/examples/demo_server_tls: $(DEMO_CORE) examples/demo/tls.c $(wildcard examples/demo/*.h) $(EX_DEPS)
 	@mkdir -p $(@D)
-	$(EX_CC) $(DEMO_CORE) examples/demo/tls.c $(EX_COMMON) -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lssl -lcrypto
+	$(EX_CC) $(DEMO_FLAGS) $(DEMO_CORE) examples/demo/tls.c $(EX_COMMON) -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS) $(DEMO_LIBS) -lssl -lcrypto
 
 # ---- demo: chat, token stream and live feed in a browser ----------------
 
@@ -278,6 +287,13 @@ PORT ?= 8080
 demo: all examples
 	@echo "wsx demo: open http://127.0.0.1:$(PORT)/ in a browser (Ctrl-C stops it)"
 	$(B)/examples/demo_server --host 127.0.0.1 --port $(PORT) --state $(B)/demo_feed.state
+
+# The same demo on N servers (default 3) behind nginx (round-robin, no
+# sticky sessions), sharing a Redis of its own (examples/demo/cluster.sh).
+N ?= 3
+demo-cluster: all examples
+	@if [ -z "$(HIREDIS)" ]; then echo "make demo-cluster: demo_server was built without cluster mode: install libhiredis-dev (apt-get install libhiredis-dev) and run make again"; exit 1; fi
+	bash examples/demo/cluster.sh $(B)/examples/demo_server $(PORT) $(N)
 
 # ---- fuzzing (clang + libFuzzer) --------------------------------------
 

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- the answer --------------------------------------------------------------- */
 
@@ -123,6 +124,7 @@ void token_written(client *c)
     memcpy(g->answer + g->answer_len, c->token, c->token_len);
     g->answer_len += c->token_len;
     g->sent++;
+    cluster_gen_token(g);
 }
 
 /* The generation of stream c is over: finished, stopped, or its client
@@ -137,6 +139,7 @@ void generation_end(client *c, int stopped)
         g->stopped = stopped;
         logmsg("generation %s %s after %d of %d tokens", g->id, stopped ? "stopped" : "done",
                g->sent, g->planned);
+        cluster_gen_ended(g);
     }
     if (c->dead || c->peer_gone) {
         g->owner = NULL;
@@ -197,7 +200,7 @@ static void start_stream(client *c, const wsx_http_request *req, const char *pro
 {
     server *s = c->srv;
     generation *g = generation_slot(s);
-    char ev[96];
+    char ev[160];
     unsigned h = 2166136261u;
     size_t i;
     int n;
@@ -208,7 +211,11 @@ static void start_stream(client *c, const wsx_http_request *req, const char *pro
     memset(g, 0, sizeof *g);
     g->used = 1;
     g->running = 1;
-    snprintf(g->id, sizeof g->id, "g%lu", ++s->gen_counter);
+    if (cluster_instance(s)) /* unique across instances and their restarts */
+        snprintf(g->id, sizeof g->id, "%s-%ld-g%lu", cluster_instance(s), (long)getpid(),
+                 ++s->gen_counter);
+    else
+        snprintf(g->id, sizeof g->id, "g%lu", ++s->gen_counter);
     memcpy(g->prompt, prompt, prompt_len);
     g->prompt_len = prompt_len;
     for (i = 0; i < prompt_len; i++)
@@ -220,8 +227,13 @@ static void start_stream(client *c, const wsx_http_request *req, const char *pro
     c->stream_ending = 0;
     c->token_pending = 0;
     write_stream_head(c, req);
-    n = snprintf(ev, sizeof ev, "event: meta\ndata: {\"id\":\"%s\"}\n\n", g->id);
+    if (cluster_instance(s))
+        n = snprintf(ev, sizeof ev, "event: meta\ndata: {\"id\":\"%s\",\"instance\":\"%s\"}\n\n",
+                     g->id, cluster_instance(s));
+    else
+        n = snprintf(ev, sizeof ev, "event: meta\ndata: {\"id\":\"%s\"}\n\n", g->id);
     body_append(c, ev, (size_t)n);
+    cluster_gen_started(g);
     c->next_token_ms = net_now_ms() + s->opt.token_ms;
     logmsg("generation %s: %d tokens", g->id, g->planned);
 }
@@ -256,24 +268,38 @@ void assistant_chat(client *c, const wsx_http_request *req, const char *body, si
 void assistant_stop(client *c, const char *body, size_t len)
 {
     generation *g;
-    char id[64], ans[96];
+    char id[64], ans[160];
     long id_len = body_string(body, len, "id", id, sizeof id);
     int n;
     if (id_len < 0) {
         respond_text(c, 400, NULL, "expected {\"id\":\"...\"}\n");
-    } else if (!(g = generation_find(c->srv, id, (size_t)id_len)) || !g->running) {
+    } else if (!(g = generation_find(c->srv, id, (size_t)id_len)) &&
+               cluster_gen_stop(c, id, (size_t)id_len)) {
+        return; /* streamed by another instance, perhaps: Redis answers */
+    } else if (!g || !g->running) {
         n = snprintf(ans, sizeof ans, "{\"error\":\"%s\"}",
                      g ? "generation already over" : "unknown generation");
         respond(c, 404, "application/json", NULL, ans, (size_t)n, NULL, 0);
     } else {
         generation_stop(g);
-        n = snprintf(ans, sizeof ans, "{\"id\":\"%s\",\"stopped\":true}", g->id);
+        if (cluster_instance(c->srv))
+            n = snprintf(ans, sizeof ans, "{\"id\":\"%s\",\"stopped\":true,\"instance\":\"%s\"}",
+                         g->id, cluster_instance(c->srv));
+        else
+            n = snprintf(ans, sizeof ans, "{\"id\":\"%s\",\"stopped\":true}", g->id);
         respond_json(c, 200, ans, (size_t)n);
     }
 }
 
-/* GET /api/history: every record, oldest first, in one allocation. */
+/* GET /api/history: from Redis in cluster mode, else this instance's. */
 void assistant_history(client *c, int head_only)
+{
+    if (!cluster_history(c, head_only))
+        send_history(c, head_only);
+}
+
+/* This instance's records, oldest first, in one allocation. */
+void send_history(client *c, int head_only)
 {
     server *s = c->srv;
     size_t cap = 2, len = 0, i;

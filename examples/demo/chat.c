@@ -63,6 +63,35 @@ static void broadcast_notice(server *s, const char *type, const char *name, size
     for (c = s->clients; c; c = c->next)
         if (c->kind == K_WS && c != except)
             ws_send(c, msg, n);
+    if (type[0] == 'j')
+        cluster_chat_joined(s, name, len, msg, n);
+    else
+        cluster_chat_left(s, name, len, msg, n);
+}
+
+/* 1 when name[0..len) is one of the comma-separated names in list. */
+static int listed(const char *list, size_t list_len, const char *name, size_t len)
+{
+    const char *p = list, *end = list + list_len;
+    while (p < end) {
+        const char *comma = memchr(p, ',', (size_t)(end - p));
+        const char *stop = comma ? comma : end;
+        if ((size_t)(stop - p) == len && memcmp(p, name, len) == 0)
+            return 1;
+        p = stop + 1;
+    }
+    return 0;
+}
+
+/* A message from another instance (cluster_chat.c): to every named
+ * client here, or to those named in `to` (comma-separated). */
+void chat_deliver(server *s, const char *to, size_t to_len, const char *json, size_t len)
+{
+    client *c;
+    for (c = s->clients; c; c = c->next)
+        if (c->kind == K_WS && !c->dead && c->ws->name_len > 0 &&
+            (to_len == 0 || listed(to, to_len, c->ws->name, c->ws->name_len)))
+            ws_send(c, json, len);
 }
 
 void chat_leave(client *c)
@@ -143,6 +172,7 @@ static void put_users(server *s, char *msg, size_t cap, size_t *n)
         }
         count++;
     }
+    cluster_put_users(s, msg, cap, n, &count); /* those on the other instances */
 }
 
 static void chat_hello(client *c, const json_member *name_m)
@@ -164,22 +194,37 @@ static void chat_hello(client *c, const json_member *name_m)
     buf_put_escaped(msg, sizeof msg, &n, name, len);
     PUT_LIT(msg, sizeof msg, &n, "\",\"users\":[");
     put_users(s, msg, sizeof msg, &n);
-    PUT_LIT(msg, sizeof msg, &n, "]}");
+    PUT_LIT(msg, sizeof msg, &n, "]");
+    if (cluster_instance(s)) { /* which instance serves it (the page shows it) */
+        PUT_LIT(msg, sizeof msg, &n, ",\"instance\":\"");
+        buf_put(msg, sizeof msg, &n, cluster_instance(s), strlen(cluster_instance(s)));
+        PUT_LIT(msg, sizeof msg, &n, "\"");
+    }
+    PUT_LIT(msg, sizeof msg, &n, "}");
     ws_send(c, msg, n);
     broadcast_notice(s, "join", name, len, NULL);
     logmsg("chat: %.*s joined", (int)len, name);
 }
 
-/* The distinct named users of `to` other than c (at most MAX_RECIPIENTS:
- * the caller checked). */
-static size_t recipients(client *c, const json_member *to, client **dest)
+/* The distinct named users of `to` here other than c (at most
+ * MAX_RECIPIENTS: the caller checked); all the names, comma-separated, in
+ * names[0..*names_len) for the other instances. */
+static size_t recipients(client *c, const json_member *to, client **dest, char *names,
+                         size_t *names_len)
 {
     size_t pos = 0, raw_len, ndest = 0, i;
     const char *raw;
+    *names_len = 0;
     while (json_array_next(to, &pos, &raw, &raw_len)) {
         char name[NAME_MAX_LEN];
         long len = json_unescape(raw, raw_len, name, sizeof name);
         client *d = len > 0 ? chat_user(c->srv, name, (size_t)len) : NULL;
+        if (len > 0 && !memchr(name, ',', (size_t)len)) {
+            if (*names_len)
+                names[(*names_len)++] = ',';
+            memcpy(names + *names_len, name, (size_t)len);
+            *names_len += (size_t)len;
+        }
         for (i = 0; d && i < ndest; i++)
             if (dest[i] == d)
                 d = NULL;
@@ -193,7 +238,8 @@ static void chat_message(client *c, const json_member *text, const json_member *
 {
     static char msg[WS_MAX_MESSAGE + 512];
     client *dest[MAX_RECIPIENTS];
-    size_t n = 0, ndest = 0, i;
+    char names[MAX_RECIPIENTS * (NAME_MAX_LEN + 1)];
+    size_t n = 0, ndest = 0, i, names_len = 0;
     if (to && to->count > MAX_RECIPIENTS) {
         ws_policy_close(c, "too many recipients");
         return;
@@ -204,11 +250,13 @@ static void chat_message(client *c, const json_member *text, const json_member *
     buf_put(msg, sizeof msg, &n, text->raw, text->raw_len); /* validated, as escaped */
     PUT_LIT(msg, sizeof msg, &n, "\"");
     if (to) {
-        ndest = recipients(c, to, dest);
+        ndest = recipients(c, to, dest, names, &names_len);
         PUT_LIT(msg, sizeof msg, &n, ",\"to\":");
         buf_put(msg, sizeof msg, &n, to->raw, to->raw_len);
     }
     PUT_LIT(msg, sizeof msg, &n, "}");
+    if (!to || names_len > 0)
+        cluster_chat_sent(c->srv, names, names_len, msg, n);
     if (!to) {
         client *o;
         for (o = c->srv->clients; o; o = o->next)

@@ -61,6 +61,7 @@ static client *client_new(server *s, int fd, void *tconn)
         return NULL;
     memset(c, 0, sizeof *c); /* in and out NULL: allocated when needed */
     c->srv = s;
+    c->serial = ++s->serials;
     c->fd = fd;
     c->tconn = tconn;
     c->kind = K_HTTP;
@@ -526,7 +527,9 @@ int run_timers(server *s)
     client *c;
     while (s->next_feed_ms <= now)
         feed_tick(s, now);
-    next = s->next_feed_ms;
+    next = cluster_timers(s, now); /* Redis: reconnects, pings, heartbeat */
+    if (s->next_feed_ms < next)
+        next = s->next_feed_ms;
     for (c = s->clients; c; c = c->next) {
         uint64_t d;
         if (c->dead)

@@ -152,6 +152,8 @@ typedef struct options {
     int gzip_level;        /* 1..9 */
     unsigned deflate_bits; /* WebSocket permessage-deflate window; 0: off */
     int test_hooks, quiet;
+    const char *redis;    /* --redis HOST:PORT: cluster mode (NULL: one process) */
+    const char *instance; /* --instance NAME, in cluster mode */
 } options;
 
 enum kind {
@@ -165,7 +167,7 @@ enum kind {
 struct client;
 
 typedef struct generation {
-    char id[24];
+    char id[48];
     int used; /* slot holds a record */
     int running, stopped;
     int planned, sent; /* tokens planned, tokens written out */
@@ -190,6 +192,7 @@ typedef struct ws_state {
 
 typedef struct client {
     struct server *srv;
+    uint64_t serial; /* names it in a Redis reply's callback (cluster mode) */
     int fd;
     void *tconn; /* the transport's state for fd */
     enum kind kind;
@@ -225,9 +228,12 @@ typedef struct client {
     size_t token_end;  /* out offset just past it */
     char token[TOKEN_MAX];
     size_t token_len;
-    int stream_ending; /* the end of the body is queued */
+    int stream_ending;  /* the end of the body is queued */
+    int awaiting;       /* the answer waits for Redis (cluster mode) */
+    int http_head_only; /* ... and is to a HEAD request */
     /* K_FEED */
     uint64_t last_write_ms;
+    uint64_t feed_after; /* events up to this one are sent or skipped */
     /* K_WS */
     ws_state *ws;
 } client;
@@ -255,6 +261,8 @@ typedef struct server {
     wsx_sse_replay replay;
     uint8_t replay_mem[FEED_WINDOW * (WSX_SSE_REPLAY_SLOT_SIZE + FEED_EVENT_MAX + 24)];
     char root[PATH_MAX];
+    uint64_t serials;   /* the last client serial given */
+    struct cluster *cl; /* cluster mode (--redis), else NULL */
 } server;
 
 /* ---- main.c ------------------------------------------------------------------ */
@@ -319,5 +327,96 @@ void feed_tick(server *s, uint64_t now);
 void start_feed(client *c, const wsx_http_request *req);
 uint64_t feed_keepalive(client *c, uint64_t now);
 int feed_drop_all(server *s);
+
+/* ---- cluster mode (cluster*.c, redis_loop.c; compiled in with hiredis) ------ */
+
+#ifdef DEMO_CLUSTER
+int cluster_start(server *s); /* --redis: connects in the background; 0 or -1 */
+void cluster_stop(server *s);
+int cluster_io(server *s, void *ptr, uint32_t events); /* 1: ptr was Redis' */
+uint64_t cluster_timers(server *s, uint64_t now);      /* the next deadline */
+const char *cluster_instance(const server *s);         /* NULL: one process */
+void cluster_health(client *c);
+/* Feed: 1 when the cluster took it over. */
+int cluster_feed_tick(server *s);
+int cluster_feed_resume(client *c, uint64_t id);
+/* Chat: what this instance's clients did, for the other instances. */
+void cluster_chat_joined(server *s, const char *name, size_t len, const char *json,
+                         size_t json_len);
+void cluster_chat_left(server *s, const char *name, size_t len, const char *json, size_t json_len);
+void cluster_chat_sent(server *s, const char *to_names, size_t to_len, const char *json,
+                       size_t json_len);
+void cluster_put_users(server *s, char *msg, size_t cap, size_t *n, int *count);
+/* Assistant: the registry and the history in Redis. */
+void cluster_gen_started(generation *g);
+void cluster_gen_token(generation *g);
+void cluster_gen_ended(generation *g);
+int cluster_gen_stop(client *c, const char *id, size_t len); /* 1: answered later */
+int cluster_history(client *c, int head_only);               /* 1: answered later */
+#else
+static inline int cluster_io(server *s, void *ptr, uint32_t events)
+{
+    (void)s, (void)ptr, (void)events;
+    return 0;
+}
+static inline uint64_t cluster_timers(server *s, uint64_t now)
+{
+    (void)s, (void)now;
+    return UINT64_MAX;
+}
+static inline const char *cluster_instance(const server *s)
+{
+    (void)s;
+    return NULL;
+}
+static inline int cluster_feed_tick(server *s)
+{
+    (void)s;
+    return 0;
+}
+static inline int cluster_feed_resume(client *c, uint64_t id)
+{
+    (void)c, (void)id;
+    return 0;
+}
+static inline void cluster_chat_joined(server *s, const char *name, size_t len, const char *json,
+                                       size_t json_len)
+{
+    (void)s, (void)name, (void)len, (void)json, (void)json_len;
+}
+static inline void cluster_chat_left(server *s, const char *name, size_t len, const char *json,
+                                     size_t json_len)
+{
+    (void)s, (void)name, (void)len, (void)json, (void)json_len;
+}
+static inline void cluster_chat_sent(server *s, const char *to_names, size_t to_len,
+                                     const char *json, size_t json_len)
+{
+    (void)s, (void)to_names, (void)to_len, (void)json, (void)json_len;
+}
+static inline void cluster_put_users(server *s, char *msg, size_t cap, size_t *n, int *count)
+{
+    (void)s, (void)msg, (void)cap, (void)n, (void)count;
+}
+static inline void cluster_gen_started(generation *g) { (void)g; }
+static inline void cluster_gen_token(generation *g) { (void)g; }
+static inline void cluster_gen_ended(generation *g) { (void)g; }
+static inline int cluster_gen_stop(client *c, const char *id, size_t len)
+{
+    (void)c, (void)id, (void)len;
+    return 0;
+}
+static inline int cluster_history(client *c, int head_only)
+{
+    (void)c, (void)head_only;
+    return 0;
+}
+#endif
+
+/* Feed events reaching this instance (feed.c; from Redis in cluster mode). */
+void feed_deliver(server *s, uint64_t n);
+void feed_reset_client(client *c, uint64_t last);
+void send_history(client *c, int head_only); /* the local records as JSON */
+void chat_deliver(server *s, const char *to_names, size_t to_len, const char *json, size_t len);
 
 #endif

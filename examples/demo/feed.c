@@ -62,13 +62,13 @@ static void feed_store(server *s, uint64_t n)
 
 /* Write-ahead: the number is on disk before the event leaves, so a
  * restarted server never reuses it. */
-static void feed_persist(server *s)
+static void feed_persist(server *s, uint64_t n)
 {
     char line[32];
     int len;
     if (s->state_fd < 0)
         return;
-    len = snprintf(line, sizeof line, "%020llu\n", (unsigned long long)s->seq);
+    len = snprintf(line, sizeof line, "%020llu\n", (unsigned long long)n);
     if (pwrite(s->state_fd, line, (size_t)len, 0) != len)
         logmsg("cannot write the state file: %s", strerror(errno));
 }
@@ -116,18 +116,35 @@ static int feed_send(client *c, const void *data, size_t len)
     return 0;
 }
 
-void feed_tick(server *s, uint64_t now)
+/* Event n reaches this instance (produced here, or read from the stream
+ * in cluster mode): into the window, out to every feed that has not had
+ * it. */
+void feed_deliver(server *s, uint64_t n)
 {
     uint8_t ev[FEED_EVENT_MAX];
     size_t len;
     client *c;
-    s->seq++;
-    feed_persist(s);
-    feed_store(s, s->seq);
-    len = feed_event(s->seq, ev, sizeof ev);
+    if (n <= s->seq)
+        return; /* had it */
+    if (s->seq && n != s->seq + 1)
+        logmsg("feed: events %llu..%llu are lost (trimmed from the stream)",
+               (unsigned long long)s->seq + 1, (unsigned long long)n - 1);
+    s->seq = n;
+    feed_store(s, n);
+    len = feed_event(n, ev, sizeof ev);
     for (c = s->clients; c; c = c->next)
-        if (c->kind == K_FEED && !c->dead)
+        if (c->kind == K_FEED && !c->dead && c->feed_after < n) {
+            c->feed_after = n;
             feed_send(c, ev, len);
+        }
+}
+
+void feed_tick(server *s, uint64_t now)
+{
+    if (cluster_feed_tick(s))
+        return; /* the stream's tick (cluster_feed.c) */
+    feed_persist(s, s->seq + 1);
+    feed_deliver(s, s->seq + 1);
     s->next_feed_ms += s->opt.interval_ms;
     if (s->next_feed_ms <= now) /* fell behind (suspended): no burst */
         s->next_feed_ms = now + s->opt.interval_ms;
@@ -210,11 +227,23 @@ static int outside_window(client *c, const char *last, size_t last_len, wsx_sse_
         wsx_sse_replay_all(&s->replay, it);
         return 1;
     }
-    /* Newer than anything sent, or not a number: start over live. */
-    n = snprintf(note, sizeof note, "event: reset\ndata: {\"last\":%llu}\n\n",
-                 (unsigned long long)s->seq);
-    body_append(c, note, (size_t)n);
+    /* Newer than anything this instance has: in cluster mode the stream
+     * may bring it (cluster_feed.c); else start over live. */
+    if (numeric && id > s->seq && cluster_feed_resume(c, id))
+        return 0;
+    feed_reset_client(c, s->seq);
     return 0;
+}
+
+/* "event: reset": the client's id is unknown; it gets the live feed. */
+void feed_reset_client(client *c, uint64_t last)
+{
+    char note[96];
+    int n = snprintf(note, sizeof note, "event: reset\ndata: {\"last\":%llu}\n\n",
+                     (unsigned long long)last);
+    c->feed_after = last;
+    if (feed_send(c, note, (size_t)n) == 0)
+        mark(c);
 }
 
 void start_feed(client *c, const wsx_http_request *req)
@@ -230,8 +259,15 @@ void start_feed(client *c, const wsx_http_request *req)
     if (!h)
         query_last_id(req, &last_id, &last_len);
     c->kind = K_FEED;
+    c->feed_after = c->srv->seq;
     write_stream_head(c, req);
     body_append(c, retry, sizeof retry - 1);
+    if (cluster_instance(c->srv)) { /* which instance serves it (the page shows it) */
+        char note[96];
+        int n = snprintf(note, sizeof note, "event: instance\ndata: {\"instance\":\"%s\"}\n\n",
+                         cluster_instance(c->srv));
+        body_append(c, note, (size_t)n);
+    }
     c->last_write_ms = net_now_ms();
     if (last_len == 0)
         return; /* a new client: the live feed from the next event */

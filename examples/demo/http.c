@@ -273,6 +273,8 @@ static void drop_feeds(client *c, int post)
     respond_json(c, 200, ans, (size_t)n);
 }
 
+static void health(client *c);
+
 /* Answers one complete request (head in[0..head_len), body after it). */
 static void route(client *c, const wsx_http_request *req, const char *body, size_t body_len,
                   size_t head_len)
@@ -302,6 +304,11 @@ static void route(client *c, const wsx_http_request *req, const char *body, size
     } else if (PATH_IS("/api/history")) {
         if (get || head)
             assistant_history(c, head);
+        else
+            respond_text(c, 405, "Allow: GET, HEAD\r\n", "use GET\n");
+    } else if (PATH_IS("/api/health")) {
+        if (get || head)
+            health(c);
         else
             respond_text(c, 405, "Allow: GET, HEAD\r\n", "use GET\n");
     } else if (PATH_IS("/api/debug/drop-feeds") && c->srv->opt.test_hooks) {
@@ -364,8 +371,8 @@ static int request_body_len(client *c, const wsx_http_request *req, uint64_t *bo
  * response is fully written. */
 void process_http(client *c)
 {
-    while (c->kind == K_HTTP && !c->dead && !c->close_after && pending_output(c) == 0 &&
-           c->in_len > 0) {
+    while (c->kind == K_HTTP && !c->dead && !c->close_after && !c->awaiting &&
+           pending_output(c) == 0 && c->in_len > 0) {
         wsx_header headers[MAX_HEADERS];
         wsx_http_request req;
         uint64_t body_len = 0;
@@ -412,4 +419,17 @@ void process_http(client *c)
         if (c->kind == K_HTTP)
             c->deadline = net_now_ms() + c->srv->opt.idle_ms;
     }
+}
+
+/* GET /api/health: which instance, and whether it reaches Redis. */
+static void health(client *c)
+{
+    static const char single[] = "{\"cluster\":false}";
+#ifdef DEMO_CLUSTER
+    if (cluster_instance(c->srv)) {
+        cluster_health(c);
+        return;
+    }
+#endif
+    respond_json(c, 200, single, sizeof single - 1);
 }

@@ -44,6 +44,7 @@ static void usage(void)
           "                   [--stall-ms MS] [--max-connections N] [--no-gzip]\n"
           "                   [--gzip-window-bits N] [--gzip-level N] [--no-deflate]\n"
           "                   [--deflate-window-bits N] [--test-hooks] [--quiet]\n"
+          "                   [--redis HOST:PORT [--instance NAME]]\n"
           "  --host H             address to listen on (default 127.0.0.1)\n"
           "  --port N             port (default 8080; 0 picks a free one)\n"
           "  --root DIR           the page's files (default examples/demo)\n"
@@ -75,7 +76,12 @@ static void usage(void)
           "                       one asked of clients; per compressing connection\n"
           "                       15: 244 KiB, 12: 60 KiB, 9: 39 KiB\n"
           "  --test-hooks         enable POST /api/debug/drop-feeds\n"
-          "  --quiet              no log lines on stderr\n",
+          "  --quiet              no log lines on stderr\n"
+          "  --redis HOST:PORT    cluster mode: share the feed, the chat and the\n"
+          "                       generations with other instances through this\n"
+          "                       Redis (numeric address; needs a build with hiredis)\n"
+          "  --instance NAME      this instance's name in the cluster (default\n"
+          "                       p<port>; 1-16 of [A-Za-z0-9_-])\n",
           stderr);
 }
 
@@ -174,6 +180,14 @@ static int parse_options(int argc, char **argv, options *o)
             o->state_path = v;
             continue;
         }
+        if (strcmp(a, "--redis") == 0) {
+            o->redis = v;
+            continue;
+        }
+        if (strcmp(a, "--instance") == 0) {
+            o->instance = v;
+            continue;
+        }
         if (opt_u64(v, 0, UINT64_MAX, &n) != 0 || number_option(o, a, n) != 0)
             return -1;
     }
@@ -269,6 +283,8 @@ static int run_loop(server *s)
                 listener = 1;
                 continue;
             }
+            if (cluster_io(s, c, events[i].events))
+                continue; /* one of the Redis connections */
             if (c->dead)
                 continue;
             ev = s->tp->ready(c->tconn, events[i].events);
@@ -342,6 +358,16 @@ static int setup(server *s)
         perror("demo_server: epoll");
         return 1;
     }
+#ifdef DEMO_CLUSTER
+    if (cluster_start(s) != 0)
+        return 2;
+#else
+    if (s->opt.redis) {
+        fprintf(stderr, "demo_server: --redis: built without cluster mode (install "
+                        "libhiredis-dev and build again)\n");
+        return 2;
+    }
+#endif
     return 0;
 }
 
@@ -361,13 +387,17 @@ int demo_main(int argc, char **argv, const transport *tp)
     if (status != 0)
         return status;
     s->next_feed_ms = net_now_ms() + s->opt.interval_ms;
-    printf("demo_server listening on %s://%s:%d/ (page from %s)\n", tp->scheme, s->opt.host,
-           net_local_port(s->lfd), s->root);
+    printf("demo_server listening on %s://%s:%d/ (page from %s%s%s)\n", tp->scheme, s->opt.host,
+           net_local_port(s->lfd), s->root, cluster_instance(s) ? "; instance " : "",
+           cluster_instance(s) ? cluster_instance(s) : "");
     fflush(stdout);
     status = run_loop(s);
     if (status != 0)
         return status;
     shutdown_all(s);
+#ifdef DEMO_CLUSTER
+    cluster_stop(s);
+#endif
     close(s->lfd);
     close(s->epfd);
     if (s->state_fd >= 0)
