@@ -291,8 +291,9 @@ demo: all examples
 # The same demo on N servers (default 3) behind nginx (round-robin, no
 # sticky sessions), sharing a Redis of its own (examples/demo/cluster.sh).
 N ?= 3
-demo-cluster: all examples
-	@if [ -z "$(HIREDIS)" ]; then echo "make demo-cluster: demo_server was built without cluster mode: install libhiredis-dev (apt-get install libhiredis-dev) and run make again"; exit 1; fi
+demo-cluster:
+	@if [ -z "$(HIREDIS)" ]; then echo "make demo-cluster: hiredis not found (pkg-config hiredis): apt-get install libhiredis-dev, then run it again"; exit 1; fi
+	@$(MAKE) --no-print-directory all examples
 	bash examples/demo/cluster.sh $(B)/examples/demo_server $(PORT) $(N)
 
 # ---- fuzzing (clang + libFuzzer) --------------------------------------

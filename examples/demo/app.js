@@ -5,11 +5,32 @@
 //              server (POST /api/stop-generation) and keeps reading until the
 //              server ends the stream, so the page shows exactly what was sent.
 //   Live feed  EventSource /events; the browser resumes with Last-Event-ID.
+//   Cluster    behind `make demo-cluster` each panel shows which instance
+//              serves its connection (the welcome, the meta event, the feed's
+//              "instance" event), the chat joins by itself with a generated
+//              name, and a canvas plots when tokens, feed events and
+//              reconnects arrived.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
 // What the page saw, for tests and curious readers (bounded).
-const demo = window.wsxDemo = { feedIds: [], tokenTimes: [], chat: [], wsExtensions: '' };
+const demo = window.wsxDemo = {
+  feedIds: [], tokenTimes: [], chat: [], wsExtensions: '',
+  instances: { ws: [], gen: [], feed: [] }, arrivals: { tokens: [], feed: [], reconnects: [] },
+};
+
+// Which instance serves a connection (cluster mode).
+function setInstance(kind, name) {
+  const seen = demo.instances[kind];
+  seen.push(name);
+  const el = $(`${kind}-instance`);
+  el.textContent = seen.length > 1 && seen[seen.length - 2] !== name ? `${name} (was ${seen[seen.length - 2]})` : name;
+}
+
+function arrived(list) {
+  list.push(performance.now());
+  while (list.length > 2000) list.shift();
+}
 
 function addItem(list, cls, parts, max = 200) {
   const li = document.createElement('li');
@@ -57,6 +78,7 @@ function chatOpen() {
   const ws = chat.ws = new WebSocket(url);
   chatState();
   ws.onopen = () => {
+    if (chat.attempt > 0) demo.arrivals.reconnects.push(performance.now());
     chat.attempt = 0;
     demo.wsExtensions = ws.extensions; // "permessage-deflate; ..." when compressed
     ws.send(JSON.stringify({ type: 'hello', name: $('name').value.trim() || 'guest' }));
@@ -68,6 +90,7 @@ function chatOpen() {
     demo.chat.push(m);
     if (demo.chat.length > 1000) demo.chat.shift();
     if (m.type === 'welcome') {
+      if (m.instance) setInstance('ws', m.instance);
       chat.me = m.name;
       $('me').textContent = m.name;
       chat.users = new Set(m.users);
@@ -184,7 +207,9 @@ async function ask(message) {
     const decoder = new TextDecoder();
     const push = sseParser((ev) => {
       if (ev.type === 'meta') {
-        gen.id = JSON.parse(ev.data).id;
+        const meta = JSON.parse(ev.data);
+        gen.id = meta.id;
+        if (meta.instance) setInstance('gen', meta.instance);
         $('gen-id').textContent = gen.id;
         genState('streaming');
       } else if (ev.type === 'stopped') {
@@ -195,6 +220,7 @@ async function ask(message) {
         // Typewriter: each token shows up the moment it arrives.
         $('answer').append(JSON.parse(ev.data).text);
         demo.tokenTimes.push(performance.now());
+        arrived(demo.arrivals.tokens);
         $('gen-tokens').textContent = String(++tokens);
       }
     });
@@ -267,6 +293,7 @@ function feedOpen() {
     feed.retry = 0;
     $('feed-state').textContent = 'OPEN';
     if (feed.opened) {
+      demo.arrivals.reconnects.push(performance.now());
       feed.reconnects++;
       $('feed-reconnects').textContent = String(feed.reconnects);
       feedNote(`reconnected after id ${feed.last}`);
@@ -293,6 +320,7 @@ function feedOpen() {
     }
     feed.last = n;
     feed.count++;
+    arrived(demo.arrivals.feed);
     demo.feedIds.push(n);
     if (demo.feedIds.length > 100000) demo.feedIds.shift();
     $('feed-last-id').textContent = e.lastEventId;
@@ -304,6 +332,12 @@ function feedOpen() {
     list.appendChild(span);
     while (list.children.length > 40) list.removeChild(list.firstChild);
   };
+  es.addEventListener('instance', (e) => {
+    const name = JSON.parse(e.data).instance;
+    const seen = demo.instances.feed;
+    if (seen.length && seen[seen.length - 1] !== name) feedNote(`now served by ${name}`);
+    setInstance('feed', name);
+  });
   es.addEventListener('gap', (e) => {
     const g = JSON.parse(e.data);
     feed.problems++;
@@ -317,6 +351,54 @@ function feedOpen() {
   });
 }
 
+// ------------------------------------------------------------- the chart ----
+
+// Arrival times of the last 20 s on three rows: tokens, feed events,
+// reconnects (chat or feed).  Plain canvas.
+const CHART_SPAN_MS = 20000;
+function drawChart() {
+  const cv = $('chart');
+  const ctx = cv.getContext('2d');
+  const w = cv.width;
+  const h = cv.height;
+  const now = performance.now();
+  const rows = [['tokens', demo.arrivals.tokens, '#2f6fb0'], ['feed', demo.arrivals.feed, '#2e8b57'],
+    ['reconnects', demo.arrivals.reconnects, '#c0392b']];
+  ctx.clearRect(0, 0, w, h);
+  ctx.font = '11px monospace';
+  ctx.strokeStyle = '#d7dde3';
+  for (let s = 0; s <= CHART_SPAN_MS; s += 5000) {
+    const x = 80 + (w - 90) * (1 - s / CHART_SPAN_MS);
+    ctx.beginPath(); ctx.moveTo(x, 4); ctx.lineTo(x, h - 16); ctx.stroke();
+    ctx.fillStyle = '#6b7885';
+    ctx.fillText(s ? `-${s / 1000}s` : 'now', x - 12, h - 4);
+  }
+  rows.forEach(([label, times, color], r) => {
+    const y = 12 + r * ((h - 30) / 3);
+    const rowH = (h - 30) / 3 - 6;
+    ctx.fillStyle = '#47535e';
+    ctx.fillText(label, 4, y + rowH / 2 + 4);
+    ctx.fillStyle = color;
+    for (let i = times.length - 1; i >= 0 && now - times[i] <= CHART_SPAN_MS; i--) {
+      const x = 80 + (w - 90) * (1 - (now - times[i]) / CHART_SPAN_MS);
+      ctx.fillRect(x - 1, y, r === 2 ? 3 : 2, rowH);
+    }
+  });
+}
+setInterval(drawChart, 200);
+
+// Behind `make demo-cluster` the chat joins by itself under a generated name.
+async function autoJoin() {
+  try {
+    const h = await (await fetch('/api/health')).json();
+    if (!h.instance || chat.wanted) return;
+    if (!$('name').value.trim()) $('name').value = `guest-${Math.random().toString(16).slice(2, 6)}`;
+    $('connect').click();
+  } catch { /* one process, or not reachable: Connect by hand */ }
+}
+
 chatState();
 genState('idle');
 feedOpen();
+drawChart();
+autoJoin();

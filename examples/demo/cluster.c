@@ -141,8 +141,8 @@ static int parse_address(cluster *cl, const char *spec)
         return -1;
     memcpy(cl->host, spec, host_len);
     cl->host[host_len] = 0;
-    if (colon && (net_parse_dec(colon + 1, strlen(colon + 1), &port) != 0 || port == 0 ||
-                  port > 65535))
+    if (colon &&
+        (net_parse_dec(colon + 1, strlen(colon + 1), &port) != 0 || port == 0 || port > 65535))
         return -1;
     cl->port = colon ? (int)port : 6379;
     return 0;

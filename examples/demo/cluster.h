@@ -56,9 +56,9 @@ typedef struct cluster {
     char inst[INSTANCE_MAX + 1];
     char host[64];
     int port;
-    rconn cmd;  /* commands, scripts, PUBLISH */
-    rconn sub;  /* SUBSCRIBE wsx:chat, wsx:ctl */
-    rconn feed; /* XREAD BLOCK on the feed's stream */
+    rconn cmd;   /* commands, scripts, PUBLISH */
+    rconn sub;   /* SUBSCRIBE wsx:chat, wsx:ctl */
+    rconn feed;  /* XREAD BLOCK on the feed's stream */
     int started; /* the first start's cleanup ran */
     uint64_t next_beat;
     int feed_reading; /* an XREAD is pending */
@@ -81,13 +81,13 @@ void cluster_feed_up(rconn *rc); /* the feed connection is (re)connected */
 /* ---- cluster_chat.c ---------------------------------------------------------- */
 
 void cluster_chat_message(cluster *cl, const char *msg, size_t len); /* from wsx:chat */
-void cluster_chat_register(cluster *cl, int fresh); /* the local names, again */
+void cluster_chat_register(cluster *cl, int fresh);                  /* the local names, again */
 void cluster_remote_users(cluster *cl, const redisReply *names);
 
 /* ---- cluster_gen.c ----------------------------------------------------------- */
 
 void cluster_ctl_message(cluster *cl, const char *msg, size_t len); /* from wsx:ctl */
-void cluster_gen_resync(cluster *cl); /* every local record, again */
+void cluster_gen_resync(cluster *cl);                               /* every local record, again */
 
 /* The reaper script (cluster.c runs it each heartbeat). */
 extern const char reap_script[];

@@ -104,8 +104,7 @@ static void publish(server *s, char kind, const char *to, size_t to_len, const c
     rconn_command(&s->cl->cmd, NULL, NULL, "PUBLISH wsx:chat %b", buf, n);
 }
 
-void cluster_chat_joined(server *s, const char *name, size_t len, const char *json,
-                         size_t json_len)
+void cluster_chat_joined(server *s, const char *name, size_t len, const char *json, size_t json_len)
 {
     if (!s->cl)
         return;
@@ -113,8 +112,7 @@ void cluster_chat_joined(server *s, const char *name, size_t len, const char *js
     publish(s, 'J', "", 0, json, json_len);
 }
 
-void cluster_chat_left(server *s, const char *name, size_t len, const char *json,
-                       size_t json_len)
+void cluster_chat_left(server *s, const char *name, size_t len, const char *json, size_t json_len)
 {
     if (!s->cl)
         return;

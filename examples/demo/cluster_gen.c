@@ -27,12 +27,11 @@
 #include <time.h>
 
 /* ARGV: id.  -1 unknown, 0 over, 1 stop sent. */
-static const char stop_script[] =
-    "local st = redis.call('HGET', 'wsx:gen:' .. ARGV[1], 'state')\n"
-    "if not st then return -1 end\n"
-    "if st ~= 'running' then return 0 end\n"
-    "redis.call('PUBLISH', 'wsx:ctl', 'stop ' .. ARGV[1])\n"
-    "return 1\n";
+static const char stop_script[] = "local st = redis.call('HGET', 'wsx:gen:' .. ARGV[1], 'state')\n"
+                                  "if not st then return -1 end\n"
+                                  "if st ~= 'running' then return 0 end\n"
+                                  "redis.call('PUBLISH', 'wsx:ctl', 'stop ' .. ARGV[1])\n"
+                                  "return 1\n";
 
 /* Every record, oldest first: id, prompt, answer, state, sent, inst. */
 static const char history_script[] =
@@ -66,8 +65,8 @@ static void write_record(cluster *cl, const generation *g)
 {
     rconn *rc = &cl->cmd;
     rconn_command(rc, NULL, NULL, "HSET wsx:gen:%s prompt %b answer %b state %s sent %d inst %s",
-                  g->id, g->prompt, g->prompt_len, g->answer, g->answer_len, gen_state(g),
-                  g->sent, cl->inst);
+                  g->id, g->prompt, g->prompt_len, g->answer, g->answer_len, gen_state(g), g->sent,
+                  cl->inst);
     rconn_command(rc, NULL, NULL, "%s wsx:running:%s %s", g->running ? "SADD" : "SREM", cl->inst,
                   g->id);
 }
@@ -88,8 +87,8 @@ void cluster_gen_token(generation *g)
 {
     cluster *cl = g->owner ? g->owner->srv->cl : NULL;
     if (cl)
-        rconn_command(&cl->cmd, NULL, NULL, "HSET wsx:gen:%s answer %b sent %d", g->id,
-                      g->answer, g->answer_len, g->sent);
+        rconn_command(&cl->cmd, NULL, NULL, "HSET wsx:gen:%s answer %b sent %d", g->id, g->answer,
+                      g->answer_len, g->sent);
 }
 
 void cluster_gen_ended(generation *g)
@@ -122,7 +121,8 @@ void cluster_ctl_message(cluster *cl, const char *msg, size_t len)
         return;
     for (i = 0; i < HISTORY_MAX; i++) {
         generation *g = &cl->srv->history[i];
-        if (g->used && g->running && strlen(g->id) == len - 5 && memcmp(g->id, msg + 5, len - 5) == 0) {
+        if (g->used && g->running && strlen(g->id) == len - 5 &&
+            memcmp(g->id, msg + 5, len - 5) == 0) {
             logmsg("generation %s: stop from another instance", g->id);
             generation_stop(g);
             return;
@@ -166,8 +166,8 @@ static void on_stopped(redisAsyncContext *ac, void *reply, void *priv)
 int cluster_gen_stop(client *c, const char *id, size_t len)
 {
     cluster *cl = c->srv->cl;
-    if (!cl || rconn_command(&cl->cmd, on_stopped, SERIAL_PRIV(c), "EVAL %s 0 %b", stop_script,
-                             id, len) != 0)
+    if (!cl || rconn_command(&cl->cmd, on_stopped, SERIAL_PRIV(c), "EVAL %s 0 %b", stop_script, id,
+                             len) != 0)
         return 0;
     c->awaiting = 1;
     return 1;
@@ -238,7 +238,8 @@ static void on_history(redisAsyncContext *ac, void *reply, void *priv)
 int cluster_history(client *c, int head_only)
 {
     cluster *cl = c->srv->cl;
-    if (!cl || rconn_command(&cl->cmd, on_history, SERIAL_PRIV(c), "EVAL %s 0", history_script) != 0)
+    if (!cl ||
+        rconn_command(&cl->cmd, on_history, SERIAL_PRIV(c), "EVAL %s 0", history_script) != 0)
         return 0;
     c->awaiting = 1;
     c->http_head_only = head_only;

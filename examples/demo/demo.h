@@ -10,9 +10,14 @@
  *               [--stall-ms MS] [--max-connections N] [--no-gzip]
  *               [--gzip-window-bits N] [--gzip-level N] [--no-deflate]
  *               [--deflate-window-bits N] [--test-hooks] [--quiet]
+ *               [--redis HOST:PORT [--instance NAME]]
  *   demo_server_tls --cert FILE --key FILE [the same options]
  *
- * `make demo` builds it and runs it on http://127.0.0.1:8080/.
+ * `make demo` builds it and runs it on http://127.0.0.1:8080/.  With
+ * --redis (compiled in when hiredis is present) it is one instance of
+ * several sharing the feed, the chat and the generations through Redis
+ * (cluster.c has the design; `make demo-cluster` runs three behind
+ * nginx).
  *
  * Routes
  *   GET  /, /app.js ...     the page and its assets, from --root (default
@@ -37,6 +42,12 @@
  *                           one every --interval-ms; resumes after
  *                           Last-Event-ID (or ?lastEventId=N, for a page
  *                           that had to open a new EventSource).
+ *   GET  /api/health        {"cluster":false} on one process; in cluster
+ *                           mode the instance, whether each Redis
+ *                           connection is up (200) or not (503).
+ *                           Cluster mode adds "instance" to the welcome,
+ *                           the meta event and Stop's answer, and an
+ *                           "event: instance" at the start of /events.
  *   POST /api/debug/drop-feeds  (only with --test-hooks) closes every
  *                           /events connection, to test resuming.
  *
@@ -84,6 +95,9 @@
  *   feed.c       GET /events: the live feed and its resume window
  *   transport.h  the socket calls: plain.c (demo_server), tls.c
  *                (demo_server_tls, OpenSSL)
+ *   cluster.c    cluster mode: Redis keys, heartbeat and reaper, health;
+ *                cluster_feed.c, cluster_chat.c, cluster_gen.c its parts;
+ *                redis_loop.c hiredis on the epoll loop, reconnecting
  *
  * Memory: per connection 24 KiB input + 64 KiB output (+ 13.6 KiB for a
  * gzip'd event stream), plus 320 KiB for a

@@ -78,8 +78,8 @@ static void lost(rconn *rc, const char *why)
     if (was_up)
         logmsg("redis %s: connection lost (%s); retrying in %llu ms", rc->role, why,
                (unsigned long long)rc->backoff_ms);
-    rc->backoff_ms = rc->backoff_ms * 2 > RCONN_BACKOFF_MAX_MS ? RCONN_BACKOFF_MAX_MS
-                                                               : rc->backoff_ms * 2;
+    rc->backoff_ms =
+        rc->backoff_ms * 2 > RCONN_BACKOFF_MAX_MS ? RCONN_BACKOFF_MAX_MS : rc->backoff_ms * 2;
     if (was_up && rc->on_down)
         rc->on_down(rc);
 }
