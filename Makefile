@@ -89,6 +89,15 @@ CLUSTER_SRCS := $(wildcard examples/demo/cluster*.c examples/demo/redis_loop.c)
 DEMO_CORE    := $(filter-out $(DEMO_MAINS) $(if $(HIREDIS),,$(CLUSTER_SRCS)),$(sort $(wildcard examples/demo/*.c)))
 DEMO_FLAGS   := $(if $(HIREDIS),-DDEMO_CLUSTER $(shell pkg-config --cflags hiredis))
 DEMO_LIBS    := $(if $(HIREDIS),$(shell pkg-config --libs hiredis))
+# demo_server is linked again when hiredis comes or goes (not under make -n).
+DEMO_STAMP   := $(B)/.demo_config
+ifeq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
+ifneq ($(shell cat $(DEMO_STAMP) 2>/dev/null),HIREDIS=$(HIREDIS))
+$(shell mkdir -p $(B) && echo 'HIREDIS=$(HIREDIS)' > $(DEMO_STAMP))
+endif
+endif
+$(DEMO_STAMP):
+	@mkdir -p $(@D) && echo 'HIREDIS=$(HIREDIS)' > $@
 EXAMPLES     := $(EX_SRCS:examples/%.c=$(B)/examples/%) $(EX_DIRS:%=$(B)/examples/%) \
                 $(B)/examples/demo_server $(if $(filter 1,$(OPENSSL)),$(B)/examples/demo_server_tls)
 BENCH_SRCS   := $(sort $(wildcard bench/bench_*.c))
@@ -273,11 +282,11 @@ $(B)/examples/$(1): $(wildcard examples/$(1)/*.c examples/$(1)/*.h) $(EX_DEPS)
 endef
 $(foreach d,$(EX_DIRS),$(eval $(call EX_DIR_RULE,$(d))))
 
-$(B)/examples/demo_server: $(DEMO_CORE) examples/demo/plain.c $(wildcard examples/demo/*.h) $(EX_DEPS)
+$(B)/examples/demo_server: $(DEMO_CORE) examples/demo/plain.c $(wildcard examples/demo/*.h) $(EX_DEPS) $(DEMO_STAMP)
 	@mkdir -p $(@D)
 	$(EX_CC) $(DEMO_FLAGS) $(DEMO_CORE) examples/demo/plain.c $(EX_COMMON) -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS) $(DEMO_LIBS)
 
-$(B)/examples/demo_server_tls: $(DEMO_CORE) examples/demo/tls.c $(wildcard examples/demo/*.h) $(EX_DEPS)
+$(B)/examples/demo_server_tls: $(DEMO_CORE) examples/demo/tls.c $(wildcard examples/demo/*.h) $(EX_DEPS) $(DEMO_STAMP)
 	@mkdir -p $(@D)
 	$(EX_CC) $(DEMO_FLAGS) $(DEMO_CORE) examples/demo/tls.c $(EX_COMMON) -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS) $(DEMO_LIBS) -lssl -lcrypto
 
