@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { DEMO } from './demo_lib.mjs';
-import { REPO, freePort, haveCommand, startServer, stopProc, tempDir, waitFor } from './lib.mjs';
+import { REPO, bad, freePort, haveCommand, startServer, stopProc, tempDir, waitFor } from './lib.mjs';
 
 export const CLUSTER_CONF = path.join(REPO, 'examples', 'nginx', 'wsx-cluster.conf');
 
@@ -84,7 +84,13 @@ export async function startCluster(opts = {}) {
   const launch = async (i, port) => {
     const name = `s${i + 1}`;
     const s = await startServer(DEMO, [...args, '--instance', name], { port });
-    instances[i] = { ...s, name };
+    const stop = async (signal) => {
+      const status = await s.stop(signal);
+      // a sanitizer build (tests run against one by hand) reports here
+      if (/Sanitizer|runtime error:/.test(s.log())) bad(`${name}: sanitizer report`, s.log().slice(-3000));
+      return status;
+    };
+    instances[i] = { ...s, stop, name };
     return instances[i];
   };
   for (let i = 0; i < n; i++) await launch(i, await freePort());
