@@ -2,7 +2,8 @@
  * cluster_feed.c — the live feed on a Redis Stream (cluster mode).
  *
  *   - One log for all instances: the stream wsx:feed, trimmed to about
- *     FEED_WINDOW entries (XADD MAXLEN ~).  Event n is the entry with id
+ *     FEED_STREAM_MAX entries (XADD MAXLEN ~; a burst shorter than that
+ *     reaches every instance whole).  Event n is the entry with id
  *     "n-0" (an explicit id: every instance agrees on it), so the SSE id n
  *     is the entry's id and event n's data is n, as on one process.
  *   - Producing: every instance tries each --interval-ms tick (aligned on
@@ -16,10 +17,12 @@
  *     clients.  After a reconnect it reads on from where it was: nothing
  *     is skipped unless the stream was trimmed past it meanwhile.
  *   - Resuming: a Last-Event-ID in the local window is answered from it
- *     (feed.c).  One newer than this instance has yet (the client came
- *     from a faster instance) waits: events up to it are skipped for that
- *     client, and the bounds script checks that Redis has it; one newer
- *     than Redis' newest gets the reset.
+ *     (feed.c).  Any other number waits for the stream's bounds (the
+ *     client gets nothing meanwhile): one in the stream gets the events
+ *     after it, numbered as the stream numbers them, then the live ones
+ *     (it may be newer than what this instance has read yet: the client
+ *     came from a faster instance); one older than the stream the "gap"
+ *     note, then the stream; one newer than the stream the reset.
  *   - Redis lost its data (restarted without persistence): the sync
  *     script, run at every feed connect, moves wsx:feed:seq up to the
  *     newest event this instance has, so numbers are never reused.
@@ -41,6 +44,16 @@ static const char tick_script[] =
     "local n = redis.call('INCR', 'wsx:feed:seq')\n"
     "redis.call('XADD', 'wsx:feed', 'MAXLEN', '~', ARGV[2], n .. '-0', 'n', n)\n"
     "return n\n";
+
+/* ARGV: count, maxlen.  Adds count events; returns {first, last}. */
+static const char burst_script[] =
+    "local first = redis.call('INCR', 'wsx:feed:seq')\n"
+    "local n = first\n"
+    "for i = 1, tonumber(ARGV[1]) do\n"
+    "  if i > 1 then n = redis.call('INCR', 'wsx:feed:seq') end\n"
+    "  redis.call('XADD', 'wsx:feed', 'MAXLEN', '~', ARGV[2], n .. '-0', 'n', n)\n"
+    "end\n"
+    "return {first, n}\n";
 
 /* ARGV: the newest event the caller has.  Returns {newest, oldest}
  * (oldest = newest + 1 when the stream is empty). */
@@ -80,7 +93,7 @@ int cluster_feed_tick(server *s)
     if (!s->cl)
         return 0;
     snprintf(tick, sizeof tick, "%llu", (unsigned long long)(now / period));
-    snprintf(maxlen, sizeof maxlen, "%d", FEED_WINDOW);
+    snprintf(maxlen, sizeof maxlen, "%d", FEED_STREAM_MAX);
     rconn_command(&s->cl->cmd, on_tick, NULL, "EVAL %s 0 %s %s", tick_script, tick, maxlen);
     next = (now / period) * period + period / 2;
     if (next <= now)
@@ -195,19 +208,62 @@ static void on_resume_bounds(redisAsyncContext *ac, void *reply, void *priv)
     server *s = ((rconn *)ac->data)->srv;
     client *c = client_by_serial(s, PRIV_SERIAL(priv));
     uint64_t newest, oldest;
-    if (!c || c->kind != K_FEED || bounds((const redisReply *)reply, &newest, &oldest) != 0)
+    if (!c || c->kind != K_FEED || !c->feed_waiting)
         return;
-    if (c->feed_after > newest) /* no instance ever sent it */
-        feed_reset_client(c, s->seq);
+    if (bounds((const redisReply *)reply, &newest, &oldest) != 0) {
+        kill_client(c); /* Redis went away meanwhile: it comes back */
+        return;
+    }
+    feed_resume_answer(c, c->feed_after, oldest, newest);
 }
 
-/* Last-Event-ID `id` is newer than this instance's newest: wait for the
- * stream to bring what follows it, after checking Redis has it. */
+/* Last-Event-ID `id` is not in this instance's window: older (the stream
+ * keeps more) or newer (the client comes from an instance that has read
+ * further).  Its events wait for the stream's bounds; 0 when Redis is out
+ * of reach (the window's answer then). */
 int cluster_feed_resume(client *c, uint64_t id)
 {
-    if (!c->srv->cl)
+    if (!c->srv->cl || rconn_command(&c->srv->cl->cmd, on_resume_bounds, SERIAL_PRIV(c),
+                                     "EVAL %s 0 0", sync_script) != 0)
         return 0;
     c->feed_after = id;
-    rconn_command(&c->srv->cl->cmd, on_resume_bounds, SERIAL_PRIV(c), "EVAL %s 0 0", sync_script);
+    c->feed_waiting = 1;
+    return 1;
+}
+
+/* ---- the burst hook ---------------------------------------------------------------------- */
+
+static void on_burst(redisAsyncContext *ac, void *reply, void *priv)
+{
+    client *c = client_by_serial(((rconn *)ac->data)->srv, PRIV_SERIAL(priv));
+    uint64_t first, last;
+    char ans[96];
+    int n;
+    if (!c || !c->awaiting)
+        return;
+    c->awaiting = 0;
+    mark(c);
+    if (bounds((const redisReply *)reply, &first, &last) != 0) {
+        respond_text(c, 503, NULL, "redis unavailable\n");
+        return;
+    }
+    n = snprintf(ans, sizeof ans, "{\"first\":%llu,\"last\":%llu}", (unsigned long long)first,
+                 (unsigned long long)last);
+    respond_json(c, 200, ans, (size_t)n);
+}
+
+int cluster_feed_burst(client *c, unsigned n)
+{
+    char count[24], maxlen[24];
+    if (!c->srv->cl)
+        return 0;
+    snprintf(count, sizeof count, "%u", n);
+    snprintf(maxlen, sizeof maxlen, "%d", FEED_STREAM_MAX);
+    if (rconn_command(&c->srv->cl->cmd, on_burst, SERIAL_PRIV(c), "EVAL %s 0 %s %s", burst_script,
+                      count, maxlen) != 0) {
+        respond_text(c, 503, NULL, "redis unavailable\n");
+        return 1;
+    }
+    c->awaiting = 1;
     return 1;
 }

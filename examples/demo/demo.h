@@ -48,6 +48,8 @@
  *                           Cluster mode adds "instance" to the welcome,
  *                           the meta event and Stop's answer, and an
  *                           "event: instance" at the start of /events.
+ *   POST /api/debug/feed-burst?n=N  (only with --test-hooks) N feed
+ *                           events at once: {"first":a,"last":b}.
  *   POST /api/debug/drop-feeds  (only with --test-hooks) closes every
  *                           /events connection, to test resuming.
  *
@@ -145,7 +147,8 @@
 #define TOKENS_MAX 60
 #define ANSWER_MAX (TOKENS_MAX * TOKEN_MAX)
 #define FEED_WINDOW 512
-#define FEED_EVENT_MAX 64 /* "id: n\ndata: n\n\n" with n < 2^64 */
+#define FEED_STREAM_MAX 4096 /* the Redis stream's retention (cluster mode), about */
+#define FEED_EVENT_MAX 64    /* "id: n\ndata: n\n\n" with n < 2^64 */
 #define STATIC_MAX (1 << 20)
 #define LINGER_MS 2000
 
@@ -248,6 +251,7 @@ typedef struct client {
     /* K_FEED */
     uint64_t last_write_ms;
     uint64_t feed_after; /* events up to this one are sent or skipped */
+    int feed_waiting;    /* its resume waits for Redis (cluster mode) */
     /* K_WS */
     ws_state *ws;
 } client;
@@ -354,6 +358,7 @@ void cluster_health(client *c);
 /* Feed: 1 when the cluster took it over. */
 int cluster_feed_tick(server *s);
 int cluster_feed_resume(client *c, uint64_t id);
+int cluster_feed_burst(client *c, unsigned n);
 /* Chat: what this instance's clients did, for the other instances. */
 void cluster_chat_joined(server *s, const char *name, size_t len, const char *json,
                          size_t json_len);
@@ -393,6 +398,11 @@ static inline int cluster_feed_resume(client *c, uint64_t id)
     (void)c, (void)id;
     return 0;
 }
+static inline int cluster_feed_burst(client *c, unsigned n)
+{
+    (void)c, (void)n;
+    return 0;
+}
 static inline void cluster_chat_joined(server *s, const char *name, size_t len, const char *json,
                                        size_t json_len)
 {
@@ -430,6 +440,8 @@ static inline int cluster_history(client *c, int head_only)
 /* Feed events reaching this instance (feed.c; from Redis in cluster mode). */
 void feed_deliver(server *s, uint64_t n);
 void feed_reset_client(client *c, uint64_t last);
+void feed_add_burst(client *c, unsigned n); /* POST /api/debug/feed-burst */
+void feed_resume_answer(client *c, uint64_t id, uint64_t oldest, uint64_t newest);
 void send_history(client *c, int head_only); /* the local records as JSON */
 void chat_deliver(server *s, const char *to_names, size_t to_len, const char *json, size_t len);
 

@@ -133,7 +133,7 @@ void feed_deliver(server *s, uint64_t n)
     feed_store(s, n);
     len = feed_event(n, ev, sizeof ev);
     for (c = s->clients; c; c = c->next)
-        if (c->kind == K_FEED && !c->dead && c->feed_after < n) {
+        if (c->kind == K_FEED && !c->dead && !c->feed_waiting && c->feed_after < n) {
             c->feed_after = n;
             feed_send(c, ev, len);
         }
@@ -148,6 +148,24 @@ void feed_tick(server *s, uint64_t now)
     s->next_feed_ms += s->opt.interval_ms;
     if (s->next_feed_ms <= now) /* fell behind (suspended): no burst */
         s->next_feed_ms = now + s->opt.interval_ms;
+}
+
+/* The burst hook (http.c): n events at once; answers {"first","last"}. */
+void feed_add_burst(client *c, unsigned n)
+{
+    server *s = c->srv;
+    char ans[96];
+    uint64_t first = s->seq + 1;
+    int len;
+    if (cluster_feed_burst(c, n))
+        return; /* Redis answers */
+    while (n-- > 0) {
+        feed_persist(s, s->seq + 1);
+        feed_deliver(s, s->seq + 1);
+    }
+    len = snprintf(ans, sizeof ans, "{\"first\":%llu,\"last\":%llu}", (unsigned long long)first,
+                   (unsigned long long)s->seq);
+    respond_json(c, 200, ans, (size_t)len);
 }
 
 /* A keep-alive comment when c was quiet for --keepalive-ms; returns when
@@ -217,6 +235,11 @@ static int outside_window(client *c, const char *last, size_t last_len, wsx_sse_
     wsx_sse_replay_all(&s->replay, &all);
     if (numeric && id == s->seq)
         return 0; /* up to date (nothing produced yet) */
+    /* Cluster mode: the stream keeps more than the window, and may have
+     * what this instance has not read yet; Redis answers (cluster_feed.c,
+     * then feed_resume_answer). */
+    if (numeric && cluster_feed_resume(c, id))
+        return 0;
     if (numeric && id < s->seq &&
         wsx_sse_replay_next(&all, &bytes, &len, &oldest, &oldest_len) == 1 &&
         net_parse_dec(oldest, oldest_len, &first) == 0) {
@@ -227,12 +250,37 @@ static int outside_window(client *c, const char *last, size_t last_len, wsx_sse_
         wsx_sse_replay_all(&s->replay, it);
         return 1;
     }
-    /* Newer than anything this instance has: in cluster mode the stream
-     * may bring it (cluster_feed.c); else start over live. */
-    if (numeric && id > s->seq && cluster_feed_resume(c, id))
-        return 0;
+    /* Newer than anything sent, or not a number: start over live. */
     feed_reset_client(c, s->seq);
     return 0;
+}
+
+/* Redis' answer for a client that came back after event id (cluster mode):
+ * the stream holds oldest..newest.  Events id+1.. go out from the stream's
+ * numbering (event n's data is n), those older than the stream are
+ * reported lost, an id newer than the stream gets the reset. */
+void feed_resume_answer(client *c, uint64_t id, uint64_t oldest, uint64_t newest)
+{
+    server *s = c->srv;
+    uint8_t ev[FEED_EVENT_MAX];
+    uint64_t n = id + 1;
+    c->feed_waiting = 0;
+    if (id > newest && id > s->seq) {
+        feed_reset_client(c, s->seq);
+        return;
+    }
+    if (n < oldest) {
+        char note[96];
+        int k = snprintf(note, sizeof note, "event: gap\ndata: {\"from\":%llu,\"to\":%llu}\n\n",
+                         (unsigned long long)n, (unsigned long long)oldest - 1);
+        if (feed_send(c, note, (size_t)k) != 0)
+            return;
+        n = oldest;
+    }
+    c->feed_after = id > s->seq ? id : s->seq; /* then live: events after it */
+    for (; n <= s->seq; n++)
+        if (feed_send(c, ev, feed_event(n, ev, sizeof ev)) != 0)
+            return; /* too much at once: it comes back with the last id it got */
 }
 
 /* "event: reset": the client's id is unknown; it gets the live feed. */

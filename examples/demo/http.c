@@ -275,6 +275,25 @@ static void drop_feeds(client *c, int post)
 
 static void health(client *c);
 
+/* POST /api/debug/feed-burst?n=N (--test-hooks): N feed events at once
+ * (through the stream in cluster mode), 1 <= N <= 100000. */
+static void feed_burst(client *c, const wsx_http_request *req, int post)
+{
+    const char *q = memchr(req->target, '?', req->target_len);
+    uint64_t n = 0;
+    if (!post) {
+        respond_text(c, 405, "Allow: POST\r\n", "use POST\n");
+        return;
+    }
+    if (!q || (size_t)(req->target + req->target_len - q) < 4 || memcmp(q, "?n=", 3) != 0 ||
+        net_parse_dec(q + 3, (size_t)(req->target + req->target_len - q - 3), &n) != 0 || n < 1 ||
+        n > 100000) {
+        respond_text(c, 400, NULL, "expected ?n=1..100000\n");
+        return;
+    }
+    feed_add_burst(c, (unsigned)n);
+}
+
 /* Answers one complete request (head in[0..head_len), body after it). */
 static void route(client *c, const wsx_http_request *req, const char *body, size_t body_len,
                   size_t head_len)
@@ -313,6 +332,8 @@ static void route(client *c, const wsx_http_request *req, const char *body, size
             respond_text(c, 405, "Allow: GET, HEAD\r\n", "use GET\n");
     } else if (PATH_IS("/api/debug/drop-feeds") && c->srv->opt.test_hooks) {
         drop_feeds(c, post);
+    } else if (PATH_IS("/api/debug/feed-burst") && c->srv->opt.test_hooks) {
+        feed_burst(c, req, post);
     } else if (get || head) {
         serve_static(c, path, plen, head);
     } else {

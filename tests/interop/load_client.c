@@ -16,7 +16,8 @@
  *              every pong must carry its ping's payload, in order
  *   sse-feed   GET /events (sse_server or demo_server): at least N events;
  *              every event's id and data are the same number, one more
- *              than the previous one
+ *              than the previous one (the demo's "event: instance" of
+ *              cluster mode is skipped)
  *   sse-chat   sse_server POST /api/chat: the meta event, token ids 1, 2,
  *              ..., the tokens' text equal to the answer the server
  *              composes, [DONE], the end of the chunked body

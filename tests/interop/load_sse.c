@@ -205,6 +205,8 @@ static void feed_event(conn *c, spec *s, const event *ev)
     int ok_id, ok_data;
     unsigned long long id = number(ev->id, ev->id_len, &ok_id);
     unsigned long long data = number(ev->data, ev->data_len, &ok_data);
+    if (ev->type && ev->type_len == 8 && memcmp(ev->type, "instance", 8) == 0)
+        return; /* the demo in cluster mode says which instance serves it */
     if (ev->type || !ok_id || !ok_data || id != data || (c->next_id && id != c->next_id)) {
         fail(c, "event %d: id %.*s, data %.*s (expected %llu)", c->got, (int)ev->id_len,
              ev->id ? ev->id : "", (int)ev->data_len, ev->data ? ev->data : "", c->next_id);
