@@ -25,7 +25,10 @@ typedef struct rconn {
     redisAsyncContext *ac; /* NULL while down */
     uint32_t events;       /* epoll events watched */
     int in_epoll;
-    int up;                        /* connected */
+    int tcp_up;                    /* connected, Redis perhaps still loading */
+    int up;                        /* connected and Redis answers */
+    int loading_logged;            /* "not ready" said once per connect */
+    uint64_t ready_at;             /* ask again whether Redis is ready */
     int pings;                     /* check liveness with PING (not in subscribe mode) */
     uint64_t retry_at;             /* connect then (0: not waiting) */
     uint64_t backoff_ms;           /* the next wait */

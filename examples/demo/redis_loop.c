@@ -12,6 +12,9 @@
  *   - hiredis 0.14 has no timer hook: the connect timeout, the retry
  *     backoff and the liveness ping are deadlines that run_timers asks for
  *     (rconn_timers).
+ *   - A connection is "up" once Redis answers PING: after a restart Redis
+ *     refuses commands (-LOADING) until its data is loaded, so the first
+ *     commands (subscriptions, scripts) wait for that, asked every 100 ms.
  *   - A lost connection (refused, reset, Redis restarted, no answer to a
  *     ping in RCONN_PING_TIMEOUT_MS) is retried after 100 ms, doubling to
  *     2 s; each change is a log line.  Commands sent while it is down fail
@@ -28,6 +31,7 @@
 #define RCONN_BACKOFF_MAX_MS 2000
 #define RCONN_PING_MS 1000
 #define RCONN_PING_TIMEOUT_MS 3000
+#define RCONN_READY_RETRY_MS 100
 
 /* ---- the ev hooks --------------------------------------------------------------- */
 
@@ -71,6 +75,8 @@ static void lost(rconn *rc, const char *why)
     int was_up = rc->up;
     rc->ac = NULL; /* hiredis frees it */
     rc->up = 0;
+    rc->tcp_up = 0;
+    rc->ready_at = 0;
     rc->ping_due = 0;
     if (rc->retry_at)
         return;
@@ -84,6 +90,40 @@ static void lost(rconn *rc, const char *why)
         rc->on_down(rc);
 }
 
+static void ask_ready(rconn *rc);
+
+/* The first PING's answer: PONG, or an error while Redis loads its data
+ * (-LOADING after a restart): asked again in RCONN_READY_RETRY_MS. */
+static void on_ready(redisAsyncContext *ac, void *reply, void *priv)
+{
+    rconn *rc = (rconn *)priv;
+    const redisReply *r = (const redisReply *)reply;
+    (void)ac;
+    if (!r || !rc->ac || rc->up)
+        return;
+    if (r->type == REDIS_REPLY_ERROR) {
+        if (!rc->loading_logged++)
+            logmsg("redis %s: not ready yet (%s)", rc->role, r->str);
+        rc->ready_at = net_now_ms() + RCONN_READY_RETRY_MS;
+        return;
+    }
+    rc->up = 1;
+    rc->loading_logged = 0;
+    rc->backoff_ms = RCONN_BACKOFF_MIN_MS;
+    rc->next_ping = net_now_ms() + RCONN_PING_MS;
+    logmsg("redis %s: connected to %s:%d", rc->role, rc->host, rc->port);
+    if (rc->on_up)
+        rc->on_up(rc);
+}
+
+static void ask_ready(rconn *rc)
+{
+    rc->ready_at = 0;
+    if (redisAsyncCommand(rc->ac, on_ready, rc, "PING") != REDIS_OK)
+        rc->ready_at = net_now_ms() + RCONN_READY_RETRY_MS;
+}
+
+/* The TCP connection is up; the commands wait for Redis to be ready. */
 static void on_connect(const redisAsyncContext *ac, int status)
 {
     rconn *rc = (rconn *)ac->data;
@@ -91,12 +131,8 @@ static void on_connect(const redisAsyncContext *ac, int status)
         lost(rc, ac->errstr[0] ? ac->errstr : "connect failed");
         return;
     }
-    rc->up = 1;
-    rc->backoff_ms = RCONN_BACKOFF_MIN_MS;
-    rc->next_ping = net_now_ms() + RCONN_PING_MS;
-    logmsg("redis %s: connected to %s:%d", rc->role, rc->host, rc->port);
-    if (rc->on_up)
-        rc->on_up(rc);
+    rc->tcp_up = 1;
+    ask_ready(rc);
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status)
@@ -180,9 +216,15 @@ uint64_t rconn_timers(rconn *rc, uint64_t now)
     if (rc->retry_at)
         return rc->retry_at;
     if (!rc->up) {
-        if (rc->ac && now >= rc->connect_due)
+        if (rc->ac && !rc->tcp_up && now >= rc->connect_due)
             drop(rc, "connect timed out");
-        return rc->retry_at ? rc->retry_at : rc->connect_due;
+        else if (rc->ac && rc->ready_at && now >= rc->ready_at)
+            ask_ready(rc);
+        if (rc->retry_at)
+            return rc->retry_at;
+        if (!rc->tcp_up)
+            return rc->connect_due;
+        return rc->ready_at ? rc->ready_at : UINT64_MAX;
     }
     if (rc->ping_due && now >= rc->ping_due) {
         drop(rc, "no answer to PING");

@@ -7,7 +7,10 @@
 //              within the presence bound
 //   feed       an SSE client through nginx; the instance serving it is
 //              killed (-9) and started again, KILLS times: the client
-//              resumes on another instance with no gap and no duplicate
+//              resumes on another instance with no gap and no duplicate;
+//              a Last-Event-ID older than an instance's window comes from
+//              the stream, one newer than the stream gets the reset, one
+//              older than its retention the gap note
 //   assistant  Stop through nginx lands on another instance than the
 //              stream's and stops it within 3 tokens, the history (read
 //              from yet another instance) equals what the client was shown;
@@ -100,6 +103,60 @@ async function feedFlow(cluster) {
   } finally {
     await feed.stop();
   }
+}
+
+// GET /events with Last-Event-ID `last` at url: the events until `enough(events)` (or 5 s).
+async function resumeAt(url, last, enough) {
+  const ctl = new AbortController();
+  const events = [];
+  const timer = setTimeout(() => ctl.abort(), 5000);
+  try {
+    const res = await fetch(`${url}/events`, { headers: { 'Last-Event-ID': String(last) }, signal: ctl.signal });
+    const reader = res.body.getReader();
+    const dec = new TextDecoder();
+    let buf = '';
+    while (!enough(events)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += dec.decode(value, { stream: true });
+      let i;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const type = (/^event: (.*)$/m.exec(block) || [])[1] || 'message';
+        const data = (/^data: (.*)$/m.exec(block) || [])[1];
+        if (data !== undefined) events.push({ type, data });
+      }
+    }
+  } catch { /* the 5 s are over */ }
+  clearTimeout(timer);
+  ctl.abort();
+  return events;
+}
+
+async function burst(url, n) {
+  const res = await fetch(`${url}/api/debug/feed-burst?n=${n}`, { method: 'POST' });
+  return res.json();
+}
+
+// Resuming outside an instance's 512-event window: from the stream.
+async function resumeFlow(cluster) {
+  const [s1, s2, s3] = cluster.instances;
+  const b = await burst(s1.url, 1000);
+  await waitFor('the burst to reach s2', async () => (await health(s2.url)).feed_last >= b.last, 5000, 50);
+  const from = b.last - 900;
+  const got = await resumeAt(s2.url, from, (ev) => ev.filter((e) => e.type === 'message').length >= 900);
+  const ids = got.filter((e) => e.type === 'message').map((e) => Number(e.data));
+  check(`resume: Last-Event-ID ${from}, older than s2's window, in the stream: the 900 events after it, in order`,
+    ids.length >= 900 && ids[0] === from + 1 && consecutive(ids) === '' && !got.some((e) => e.type === 'gap' || e.type === 'reset'),
+    `${ids.length} events from ${ids[0]}: ${consecutive(ids)}`);
+  const ahead = await resumeAt(s3.url, b.last + 10000, (ev) => ev.some((e) => e.type === 'reset'));
+  check('resume: an id newer than the stream gets the reset', ahead.some((e) => e.type === 'reset'), JSON.stringify(ahead.slice(0, 3)));
+  await burst(s1.url, 5000);
+  const old = await resumeAt(s3.url, 1, (ev) => ev.some((e) => e.type === 'gap'));
+  const gap = old.find((e) => e.type === 'gap');
+  check(`resume: an id older than the stream's retention gets the gap note (${gap && gap.data})`,
+    gap && JSON.parse(gap.data).from === 2 && old.filter((e) => e.type === 'message').length === 0, JSON.stringify(old.slice(0, 3)));
 }
 
 // ---- chat ---------------------------------------------------------------------------
@@ -280,7 +337,8 @@ async function main() {
     for (let i = 0; i < 6; i++) names.add((await health(cluster.url)).instance);
     check(`nginx: round-robin over the instances (${[...names].sort().join(', ')})`, names.size === 3);
     for (const [name, flow] of [['chat', () => chatFlow(cluster, WebSocket)], ['feed', () => feedFlow(cluster)],
-      ['assistant', () => assistantFlow(cluster)], ['redis', () => redisFlow(cluster)]]) {
+      ['resume', () => resumeFlow(cluster)], ['assistant', () => assistantFlow(cluster)],
+      ['redis', () => redisFlow(cluster)]]) {
       const t = Date.now();
       await flow().catch((e) => bad(`${name} flow`, `${e && e.stack || e}\n${cluster.logs()}`));
       console.log(`# ${name}: ${Date.now() - t} ms`);
