@@ -18,7 +18,8 @@
  * users announced as gone (a leave on wsx:chat for each) and its running
  * generations marked "interrupted", atomically, so exactly one survivor
  * does it.  A crashed instance's users so drop out within PRESENCE_TTL_MS
- * + HEARTBEAT_MS (4 s).  An instance that starts again under the same
+ * + HEARTBEAT_MS (4 s); a name that has come back on a live instance
+ * meanwhile (the page reconnects within a second) is not announced gone.  An instance that starts again under the same
  * name first reaps its own former self ("fresh").
  */
 #include "cluster.h"
@@ -31,12 +32,25 @@
 const char reap_script[] =
     "local self, fresh = ARGV[1], ARGV[2] == '1'\n"
     "local others = {}\n"
-    "for _, inst in ipairs(redis.call('SMEMBERS', 'wsx:instances')) do\n"
-    "  if (fresh and inst == self) or\n"
-    "     (inst ~= self and redis.call('EXISTS', 'wsx:alive:' .. inst) == 0) then\n"
+    "local all = redis.call('SMEMBERS', 'wsx:instances')\n"
+    "local function dead(inst)\n"
+    "  return (fresh and inst == self) or\n"
+    "    (inst ~= self and redis.call('EXISTS', 'wsx:alive:' .. inst) == 0)\n"
+    "end\n"
+    "local function elsewhere(name, gone)\n"
+    "  for _, inst in ipairs(all) do\n"
+    "    if inst ~= gone and not dead(inst) and\n"
+    "       redis.call('HEXISTS', 'wsx:users:' .. inst, name) == 1 then return true end\n"
+    "  end\n"
+    "  return false\n"
+    "end\n"
+    "for _, inst in ipairs(all) do\n"
+    "  if dead(inst) then\n"
     "    for _, name in ipairs(redis.call('HKEYS', 'wsx:users:' .. inst)) do\n"
-    "      redis.call('PUBLISH', 'wsx:chat', 'L ' .. inst .. '\\n\\n' ..\n"
-    "        cjson.encode({type = 'leave', name = name}))\n"
+    "      if not elsewhere(name, inst) then\n"
+    "        redis.call('PUBLISH', 'wsx:chat', 'L ' .. inst .. '\\n\\n' ..\n"
+    "          cjson.encode({type = 'leave', name = name}))\n"
+    "      end\n"
     "    end\n"
     "    for _, id in ipairs(redis.call('SMEMBERS', 'wsx:running:' .. inst)) do\n"
     "      redis.call('HSET', 'wsx:gen:' .. id, 'state', 'interrupted')\n"

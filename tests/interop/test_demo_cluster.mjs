@@ -196,23 +196,28 @@ async function chatFlow(cluster, WebSocket) {
   await sees(cat, (m) => m.text === 'psst bob', 'its own private message');
   await sleep(300);
   check('chat: a private message from s3 reaches bob on s2 and the sender only', !ann.got.some((m) => m.text === 'psst bob'));
-  // presence: kill -9 s1, ann's instance
+  // presence: kill -9 s1, the instance of ann and amy; amy comes back on s3 at once
+  const amy = await chatClient(WebSocket, s1.url, 'amy');
+  await sees(bob, (m) => m.type === 'join' && m.name === 'amy', 'amy join');
   const t0 = Date.now();
   await cluster.kill(0);
+  const amy2 = await chatClient(WebSocket, s3.url, 'amy');
   await sees(bob, (m) => m.type === 'leave' && m.name === 'ann', 'ann leave', PRESENCE_BOUND_MS + 4000);
   const took = Date.now() - t0;
   check(`chat: the users of a kill -9'd instance are announced gone in ${took} ms (bound ${PRESENCE_BOUND_MS} ms)`,
     took <= PRESENCE_BOUND_MS);
   await sees(cat, (m) => m.type === 'leave' && m.name === 'ann', 'ann leave');
   check('chat: the leave is announced once', bob.got.filter((m) => m.type === 'leave' && m.name === 'ann').length === 1);
+  check('chat: a user of the dead instance who came back on another one is not announced gone',
+    !bob.got.some((m) => m.type === 'leave' && m.name === 'amy') && amy2.welcome.name === 'amy');
   await cluster.restart(0);
   const dan = await chatClient(WebSocket, cluster.instances[0].url, 'dan');
   check('chat: the restarted instance lists the others and not the dead user', dan.welcome.users.includes('bob')
-    && !dan.welcome.users.includes('ann'), JSON.stringify(dan.welcome.users));
+    && dan.welcome.users.includes('amy') && !dan.welcome.users.includes('ann'), JSON.stringify(dan.welcome.users));
   bob.ws.send(JSON.stringify({ type: 'chat', text: 'welcome back' }));
   await sees(dan, (m) => m.text === 'welcome back', 'welcome back');
   ok('chat: the restarted instance receives the others\' messages');
-  for (const u of [bob, cat, dan]) u.ws.close();
+  for (const u of [bob, cat, dan, amy2]) u.ws.close();
 }
 
 // ---- assistant ------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 // by themselves, chat and send a private message; the assistant streams
 // through nginx; the instance serving a page's feed is killed (-9): the page
 // shows the feed served by another instance with no gap and no duplicate,
-// and the other page sees the dead instance's users leave.  A screenshot
+// then the instance serving a page's chat: the page reconnects to a
+// surviving instance under its name and receives the other page's messages.  A screenshot
 // of the page goes to WSX_SCREENSHOT (the README's picture:
 // docs/demo-cluster.png) or to the test's temp dir.
 //     node tests/interop/test_demo_cluster_browser.mjs [BUILD_DIR]
@@ -84,6 +85,21 @@ async function flows(cluster, browser, watch, shot) {
   check('browser: the page shows the new instance', (await text(a.page, '#feed-instance')).includes(`was ${feedOn}`),
     await text(a.page, '#feed-instance'));
   await cluster.restart(victim);
+
+  // kill -9 the instance serving page A's chat: A reconnects through nginx to
+  // a surviving instance and receives B's messages; B sees A's old name leave
+  const chatVictim = cluster.instances.findIndex((s) => s.name === (a.chatOn));
+  const oldName = await text(a.page, '#me');
+  await cluster.kill(chatVictim);
+  await a.page.waitForFunction(([dead]) => window.wsxDemo.instances.ws.length > 1
+    && window.wsxDemo.instances.ws.at(-1) !== dead && document.getElementById('me').textContent !== '-',
+  [a.chatOn], { timeout: 15000 });
+  const newOn = (await instances(a.page, 'ws')).at(-1);
+  await say(b, 'still here?');
+  await seesChat(a, b.me, 'still here?');
+  check(`browser: after kill -9 of ${a.chatOn} page A's chat reconnected to ${newOn} under its name and receives B's messages`,
+    await text(a.page, '#me') === oldName, await text(a.page, '#me'));
+  await cluster.restart(chatVictim);
   await a.page.waitForTimeout(1500); // the chart fills a little more
   await a.page.setViewportSize({ width: 1400, height: 900 });
   await a.page.screenshot({ path: shot, fullPage: true });
