@@ -5,7 +5,8 @@
 #                        (the load and fault suites at a smaller size)
 #   make stress          the load and fault suites at full size (WSX_STRESS=1, a few minutes):
 #                        5,000 WebSocket + 5,000 SSE clients at once per round, floods of
-#                        half-open connections, 2,000 abrupt disconnects per server
+#                        half-open connections, 2,000 abrupt disconnects per server; the demo
+#                        cluster's 20 kills and 3,000-client fan-out
 #   make examples        build/examples/*
 #   make demo            the browser demo on http://127.0.0.1:$(PORT)/ (PORT=8080)
 #   make demo-cluster    the demo on N=3 servers behind nginx, Redis between them, on
@@ -246,8 +247,9 @@ check: unit-tests
 	@sh tests/run.sh $(B)
 
 # The load and fault suites of tests/interop (test_stress_*.py,
-# test_slot_exhaustion.py) at full size; make check runs them smaller.
-STRESS_SUITES := test_stress_ test_slot_exhaustion
+# test_slot_exhaustion.py, test_demo_cluster*) at full size; make check
+# runs them smaller.
+STRESS_SUITES := test_stress_ test_slot_exhaustion test_demo_cluster
 stress: all examples $(B)/interop/load_client
 	@WSX_STRESS=1 WSX_TEST_FILTER="$(STRESS_SUITES)" sh tests/run.sh $(B)
 
