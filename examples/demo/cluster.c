@@ -26,6 +26,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ARGV: self, fresh ("1": reap self too), the TTL in ms.  Returns the chat
  * names on the other live instances. */
@@ -74,6 +75,13 @@ client *client_by_serial(server *s, uint64_t serial)
         if (c->serial == serial)
             return c->dead ? NULL : c;
     return NULL;
+}
+
+uint64_t cluster_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 int cluster_up(const cluster *cl) { return cl->cmd.up && cl->sub.up && cl->feed.up; }

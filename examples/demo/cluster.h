@@ -70,6 +70,8 @@ typedef struct cluster {
     size_t nremote;
 } cluster;
 
+/* The wall clock in ms (the feed's ticks, the history's order). */
+uint64_t cluster_wall_ms(void);
 /* Connected on every connection: what /api/health reports. */
 int cluster_up(const cluster *cl);
 /* The reply's serial-numbered client, when it is still there. */

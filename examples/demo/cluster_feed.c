@@ -31,7 +31,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define FEED_BLOCK_MS 1000
 
@@ -68,13 +67,6 @@ static const char sync_script[] =
     "if #first > 0 then oldest = tonumber(string.match(first[1][1], '^(%d+)')) end\n"
     "return {seq, oldest}\n";
 
-static uint64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static void on_tick(redisAsyncContext *ac, void *reply, void *priv)
 {
     const redisReply *r = (const redisReply *)reply;
@@ -88,7 +80,7 @@ static void on_tick(redisAsyncContext *ac, void *reply, void *priv)
  * instance names the same period. */
 int cluster_feed_tick(server *s)
 {
-    uint64_t now = wall_ms(), period = s->opt.interval_ms, next;
+    uint64_t now = cluster_wall_ms(), period = s->opt.interval_ms, next;
     char tick[24], maxlen[24];
     if (!s->cl)
         return 0;

@@ -24,7 +24,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* ARGV: id.  -1 unknown, 0 over, 1 stop sent. */
 static const char stop_script[] = "local st = redis.call('HGET', 'wsx:gen:' .. ARGV[1], 'state')\n"
@@ -48,13 +47,6 @@ static const char history_script[] =
 
 #define HISTORY_FIELDS 6
 
-static uint64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static const char *gen_state(const generation *g)
 {
     return g->running ? "running" : g->stopped ? "stopped" : "done";
@@ -77,7 +69,7 @@ void cluster_gen_started(generation *g)
     char score[24];
     if (!cl)
         return;
-    snprintf(score, sizeof score, "%llu", (unsigned long long)wall_ms());
+    snprintf(score, sizeof score, "%llu", (unsigned long long)cluster_wall_ms());
     write_record(cl, g);
     rconn_command(&cl->cmd, NULL, NULL, "ZADD wsx:history %s %s", score, g->id);
     rconn_command(&cl->cmd, NULL, NULL, "ZREMRANGEBYRANK wsx:history 0 %d", -(HISTORY_MAX + 1));
@@ -102,7 +94,7 @@ void cluster_gen_resync(cluster *cl)
 {
     char score[24];
     size_t i;
-    snprintf(score, sizeof score, "%llu", (unsigned long long)wall_ms());
+    snprintf(score, sizeof score, "%llu", (unsigned long long)cluster_wall_ms());
     for (i = 0; i < HISTORY_MAX; i++) {
         const generation *g = &cl->srv->history[i];
         if (!g->used)
