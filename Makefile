@@ -14,7 +14,7 @@
 #   make fuzz            libFuzzer binaries (clang) in build/fuzz/
 #   make fuzz-run        each fuzz target for FUZZ_SECONDS (60) with its dictionary;
 #                        FUZZ_TARGETS="fuzz_x fuzz_y" picks some (see fuzz/README.md)
-#   make fuzz-smoke      fuzz-run with 30 seconds per target (CI); FUZZ_JOBS=N runs N at a time
+#   make fuzz-smoke      fuzz-run with 15 seconds per target (CI); FUZZ_JOBS=N runs N at a time
 #   make afl-run         AFL++ on AFL_TARGETS for AFL_SECONDS (600) each
 #   make format          clang-format -i on every C file (make check fails on a difference)
 #   make analyze         cppcheck, gcc -fanalyzer, clang-tidy, scan-build on src/ (both profiles)
@@ -168,9 +168,12 @@ $(B)/vg/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/libwsx.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) -DWSX_TEST_QUICK $(CPPFLAGS) $< -o $@ $(B)/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm $(call test_libs,$<)
 
+# Under the sanitizers the exhaustive loops are trimmed too (WSX_TEST_QUICK:
+# every code path, a sample of the values): the plain and small builds run
+# them whole.
 $(B)/asan/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/asan/libwsx.a
 	@mkdir -p $(@D)
-	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $(SAN) $< -o $@ $(B)/asan/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm $(call test_libs,$<)
+	$(CC) $(TEST_FLAGS) -DWSX_TEST_QUICK $(CPPFLAGS) $(SAN) $< -o $@ $(B)/asan/libwsx.a $(LDFLAGS) $(LIB_LIBS) -lm $(call test_libs,$<)
 
 # The firmware profile (see wsx.h): the same tests against -Os code with
 # WSX_SMALL and without the error strings (the tests see the define too).
@@ -338,7 +341,7 @@ fuzz-run: $(FUZZ_TARGETS:%=$(B)/fuzz/%)
 	@sh fuzz/run.sh $(B) $(FUZZ_SECONDS) $(FUZZ_JOBS) $(foreach t,$(FUZZ_TARGETS),$(t)$(if $(FUZZ_DICT_$(t)),:$(FUZZ_DICT_$(t))))
 
 fuzz-smoke:
-	@$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=30
+	@$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=15
 
 # AFL++ (Debian's afl++) on the same targets, as a second opinion: the
 # libFuzzer entry point linked with AFL++'s driver, ASan + UBSan.

@@ -8,6 +8,7 @@
 # Needs gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, qemu-user-static
 # (.ci/run installs them); without them: a loud SKIP, or a failure when
 # WSX_REQUIRE_PEERS=1.
+# run.sh: cpu only
 . "$(dirname "$0")/lib.sh"
 cd "$INTEROP_DIR/../.." || exit 1
 

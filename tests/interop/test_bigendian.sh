@@ -8,6 +8,7 @@
 # installs them); without them: a loud SKIP, or a failure when
 # WSX_REQUIRE_PEERS=1.  WSX_TEST_QUICK trims the exhaustive loops so the
 # whole script stays at a few seconds.
+# run.sh: cpu only
 . "$(dirname "$0")/lib.sh"
 cd "$INTEROP_DIR/../.." || exit 1
 

@@ -20,6 +20,7 @@
 #     README); make size prints it as OVER.
 # Needs gcc-arm-none-eabi + libnewlib-arm-none-eabi (and qemu-user-static
 # for the emulated run), which .ci/run installs.
+# run.sh: cpu only
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$INTEROP_DIR/../.." && pwd)
 cd "$ROOT" || exit 1

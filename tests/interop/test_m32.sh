@@ -4,6 +4,7 @@
 # and -Werror, so narrowing and type-limit mistakes that 64-bit builds hide
 # show up.  Needs libc6-dev-i386 and lib32gcc-12-dev (.ci/run installs them;
 # not gcc-multilib, which removes the cross compilers).
+# run.sh: cpu only
 . "$(dirname "$0")/lib.sh"
 cd "$INTEROP_DIR/../.." || exit 1
 CC32=${CC:-cc}

@@ -6,6 +6,7 @@
 # default flags, and with -DWSX_SMALL -Os (the firmware profile); the program
 # checks which profile it linked.  No warnings are expected from a plain
 # compile either.
+# run.sh: cpu only
 . "$(dirname "$0")/lib.sh"
 cd "$INTEROP_DIR/../.." || exit 1
 CC=${CC:-cc}
