@@ -89,6 +89,25 @@ export function withTimeout(p, ms, what) {
 
 // ---- processes ------------------------------------------------------------------
 
+// Opens a node `ws` client (options as for new WebSocket; onUpgrade(ws, res)
+// runs on the HTTP upgrade).  The socket gets next(): a promise of the next
+// message, { data, isBinary }, in arrival order.
+export function openWsClient(WebSocket, url, options, onUpgrade = null) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, options);
+    const queue = [];
+    const waiters = [];
+    ws.on('message', (data, isBinary) => {
+      const m = { data, isBinary };
+      if (waiters.length) waiters.shift()(m); else queue.push(m);
+    });
+    ws.next = () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiters.push(r)));
+    if (onUpgrade) ws.on('upgrade', (res) => onUpgrade(ws, res));
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
 export function tempDir(tag) {
   return fs.mkdtempSync(path.join(os.tmpdir(), `wsx-${tag}-`));
 }

@@ -175,6 +175,32 @@ static int ws_head(conn *c)
     return 1;
 }
 
+typedef void (*pump_fn)(conn *c, spec *s);
+
+/* A reply checked: the connection is done after s->param of them, else
+ * it sends what it may. */
+static void reply_counted(conn *c, spec *s, pump_fn pump)
+{
+    c->got++;
+    s->checked++;
+    if (c->got == s->param)
+        work_done(c);
+    else
+        pump(c, s);
+}
+
+/* Input of a kind that starts sending once its handshake is done. */
+static void pumped_input(conn *c, spec *s, pump_fn pump,
+                         void (*on_message)(conn *, spec *, int, buf *))
+{
+    if (c->state == ST_HEAD) {
+        if (!ws_head(c))
+            return;
+        pump(c, s);
+    }
+    ws_frames(c, s, on_message);
+}
+
 /* ---- ws-echo -------------------------------------------------------------- */
 
 static uint8_t scratch[BIG_MESSAGE];
@@ -233,12 +259,7 @@ static void echo_message_in(conn *c, spec *s, int op, buf *m)
             fail(c, "echo %d: byte %zu is %u, sent %u", c->got, k, m->p[k], scratch[k]);
             return;
         }
-    c->got++;
-    s->checked++;
-    if (c->got == s->param)
-        work_done(c);
-    else
-        echo_pump(c, s);
+    reply_counted(c, s, echo_pump);
 }
 
 static void echo_start(conn *c, spec *s)
@@ -247,15 +268,7 @@ static void echo_start(conn *c, spec *s)
     ws_start(c, "/");
 }
 
-static void echo_input(conn *c, spec *s)
-{
-    if (c->state == ST_HEAD) {
-        if (!ws_head(c))
-            return;
-        echo_pump(c, s);
-    }
-    ws_frames(c, s, echo_message_in);
-}
+static void echo_input(conn *c, spec *s) { pumped_input(c, s, echo_pump, echo_message_in); }
 
 const kind_op ws_echo_op = {"ws-echo", echo_start, echo_input, ws_eof, ws_close};
 
@@ -284,12 +297,7 @@ static void ping_message_in(conn *c, spec *s, int op, buf *m)
              (int)(m->len < 100 ? m->len : 100), (const char *)m->p);
         return;
     }
-    c->got++;
-    s->checked++;
-    if (c->got == s->param)
-        work_done(c);
-    else
-        ping_pump(c, s);
+    reply_counted(c, s, ping_pump);
 }
 
 static void ping_start(conn *c, spec *s)
@@ -298,15 +306,7 @@ static void ping_start(conn *c, spec *s)
     ws_start(c, "/ws");
 }
 
-static void ping_input(conn *c, spec *s)
-{
-    if (c->state == ST_HEAD) {
-        if (!ws_head(c))
-            return;
-        ping_pump(c, s);
-    }
-    ws_frames(c, s, ping_message_in);
-}
+static void ping_input(conn *c, spec *s) { pumped_input(c, s, ping_pump, ping_message_in); }
 
 const kind_op ws_ping_op = {"ws-ping", ping_start, ping_input, ws_eof, ws_close};
 

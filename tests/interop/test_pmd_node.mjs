@@ -9,7 +9,7 @@
 //     node tests/interop/test_pmd_node.mjs [BUILD_DIR]
 import { spawn } from 'node:child_process';
 import {
-  bad, check, examplePath, finish, loadModule, needProgram, startServer, withTimeout,
+  bad, check, examplePath, finish, loadModule, needProgram, openWsClient, startServer, withTimeout,
 } from './lib.mjs';
 import { DEMO, startDemo } from './demo_lib.mjs';
 
@@ -46,21 +46,10 @@ function watchRsv1(sock, skipHead) {
   return seen;
 }
 
-function openClient(WebSocket, url) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: PMD, maxPayload: 64 << 20 });
-    const queue = [];
-    const waiters = [];
-    ws.on('message', (data, isBinary) => {
-      const m = { data, isBinary };
-      if (waiters.length) waiters.shift()(m); else queue.push(m);
-    });
-    ws.next = () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiters.push(r)));
-    ws.on('upgrade', (res) => { ws.frames = watchRsv1(res.socket, false); });
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
+const openClient = (WebSocket, url) =>
+  openWsClient(WebSocket, url, { perMessageDeflate: PMD, maxPayload: 64 << 20 }, (ws, res) => {
+    ws.frames = watchRsv1(res.socket, false);
   });
-}
 
 const negotiated = (ws) => Boolean(ws._extensions['permessage-deflate']) &&
   /permessage-deflate/.test(ws.extensions);

@@ -4,7 +4,7 @@
 //     node tests/interop/test_ws_node.mjs [BUILD_DIR]
 import { spawn } from 'node:child_process';
 import {
-  bad, check, examplePath, finish, loadModule, needProgram, sleep, startServer, withTimeout,
+  bad, check, examplePath, finish, loadModule, needProgram, openWsClient, sleep, startServer, withTimeout,
 } from './lib.mjs';
 
 const ECHO = examplePath('ws_echo');
@@ -12,20 +12,8 @@ const CAT = examplePath('ws_cat');
 
 // ---- 1. ws client -> ws_echo ------------------------------------------------
 
-function openClient(WebSocket, url) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 64 << 20 });
-    const queue = [];
-    const waiters = [];
-    ws.on('message', (data, isBinary) => {
-      const m = { data, isBinary };
-      if (waiters.length) waiters.shift()(m); else queue.push(m);
-    });
-    ws.next = () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiters.push(r)));
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
+const openClient = (WebSocket, url) =>
+  openWsClient(WebSocket, url, { perMessageDeflate: false, maxPayload: 64 << 20 });
 
 async function clientTests(WebSocket, port) {
   const url = `ws://127.0.0.1:${port}/node`;
