@@ -114,23 +114,21 @@ static void handshake_free(client *c)
     c->hs = NULL;
 }
 
-/* Output that the socket did not take moves from the shared queue to one
- * of the connection's own; once everything is written, the connection goes
- * back to the shared queue and its own is freed.  So, between events,
- * every connection on the shared queue has nothing in it.  Returns 0, or
- * -1 when out of memory. */
-static int queue_settle(server *s, client *c)
+/* Output that the socket did not take (left: flush_output said some is
+ * left) moves from the shared queue to one of the connection's own; once
+ * everything is written, the connection goes back to the shared queue and
+ * its own is freed.  So, between events, every connection on the shared
+ * queue has nothing in it.  Returns 0, or -1 when out of memory. */
+static int queue_settle(server *s, client *c, int left)
 {
-    size_t pending;
     if (c->phase != PH_OPEN)
         return 0;
-    pending = wsx_ws_conn_output_size(&c->conn);
-    if (pending && !c->own_queue) {
+    if (left && !c->own_queue) {
         c->own_queue = big_alloc(s->opt.queue);
         if (!c->own_queue)
             return -1;
         wsx_ws_conn_set_queue(&c->conn, c->own_queue, s->opt.queue);
-    } else if (!pending && c->own_queue) {
+    } else if (!left && c->own_queue) {
         wsx_ws_conn_set_queue(&c->conn, s->out, s->opt.queue);
         big_free(c->own_queue, s->opt.queue);
         c->own_queue = NULL;
@@ -231,7 +229,8 @@ static ssize_t send_iov(int fd, struct iovec *iov, int n)
 }
 
 /* Writes what is pending (raw response bytes first, then the connection's
- * queue) until done or EAGAIN.  Returns 0, or -1 if the socket failed. */
+ * queue) until done or EAGAIN.  Returns 0 when all is written, 1 when
+ * some is left, -1 if the socket failed. */
 static int flush_output(client *c)
 {
     for (;;) {
@@ -259,7 +258,7 @@ static int flush_output(client *c)
         if (k < 0) {
             if (errno == EINTR)
                 continue;
-            return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
+            return (errno == EAGAIN || errno == EWOULDBLOCK) ? 1 : -1;
         }
         if (hs && hs->resp_off < hs->resp_len) {
             size_t raw = hs->resp_len - hs->resp_off;
@@ -328,14 +327,15 @@ static void settle(server *s, client *c)
     uint32_t want = 0;
     unsigned ws_want;
     uint64_t due;
-    if (flush_output(c) != 0) {
+    int left = flush_output(c);
+    if (left < 0) {
         client_free(s, c);
         return;
     }
     /* A stalled read goes on as far as the drained queue lets it. */
     while (c->phase == PH_OPEN && c->stalled && can_go_on(c)) {
         process_input(s, c, c->pend, c->pend_len, net_now_ms());
-        if (flush_output(c) != 0) {
+        if ((left = flush_output(c)) < 0) {
             client_free(s, c);
             return;
         }
@@ -346,7 +346,7 @@ static void settle(server *s, client *c)
     }
     if (c->phase == PH_OPEN && resp_pending(c) == 0)
         handshake_free(c);
-    if (queue_settle(s, c) != 0) {
+    if (queue_settle(s, c, left) != 0) {
         logf_("dropped: %s (fd %ld)", "out of memory for its output", c->fd);
         client_free(s, c);
         return;
