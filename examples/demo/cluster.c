@@ -19,19 +19,23 @@
  * generations marked "interrupted", atomically, so exactly one survivor
  * does it.  A crashed instance's users so drop out within PRESENCE_TTL_MS
  * + HEARTBEAT_MS (4 s); a name that has come back on a live instance
- * meanwhile (the page reconnects within a second) is not announced gone.  An instance that starts again under the same
+ * meanwhile (the page reconnects within a second) is not announced gone.
+ * An instance that stops cleanly (SIGTERM) runs the reaper on itself as
+ * it goes: its users are announced gone at once.  An instance that starts again under the same
  * name first reaps its own former self ("fresh").
  */
 #include "cluster.h"
 
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <time.h>
 
-/* ARGV: self, fresh ("1": reap self too), the TTL in ms.  Returns the chat
- * names on the other live instances. */
+/* ARGV: self, fresh ("1": reap a former self too; "2": this instance
+ * stops, reap it and do not announce it again), the TTL in ms.  Returns the
+ * chat names on the other live instances. */
 const char reap_script[] =
-    "local self, fresh = ARGV[1], ARGV[2] == '1'\n"
+    "local self, fresh = ARGV[1], ARGV[2] ~= '0'\n"
     "local others = {}\n"
     "local all = redis.call('SMEMBERS', 'wsx:instances')\n"
     "local function dead(inst)\n"
@@ -64,8 +68,12 @@ const char reap_script[] =
     "    end\n"
     "  end\n"
     "end\n"
-    "redis.call('SET', 'wsx:alive:' .. self, '1', 'PX', ARGV[3])\n"
-    "redis.call('SADD', 'wsx:instances', self)\n"
+    "if ARGV[2] == '2' then\n"
+    "  redis.call('DEL', 'wsx:alive:' .. self)\n"
+    "else\n"
+    "  redis.call('SET', 'wsx:alive:' .. self, '1', 'PX', ARGV[3])\n"
+    "  redis.call('SADD', 'wsx:instances', self)\n"
+    "end\n"
     "return others\n";
 
 client *client_by_serial(server *s, uint64_t serial)
@@ -216,10 +224,30 @@ int cluster_start(server *s)
     return 0;
 }
 
+/* A clean stop: this instance's chat users are announced gone now (not
+ * after the presence expiry), its records written; waits at most 500 ms
+ * for the commands to leave. */
+static void leave_cluster(cluster *cl)
+{
+    char ttl[24];
+    uint64_t end = net_now_ms() + 500;
+    snprintf(ttl, sizeof ttl, "%d", PRESENCE_TTL_MS);
+    if (rconn_command(&cl->cmd, NULL, NULL, "EVAL %s 0 %s 2 %s", reap_script, cl->inst, ttl) != 0)
+        return;
+    while (cl->cmd.ac && cl->cmd.ac->c.obuf && cl->cmd.ac->c.obuf[0] && net_now_ms() < end) {
+        struct pollfd pfd;
+        pfd.fd = cl->cmd.ac->c.fd;
+        pfd.events = POLLOUT;
+        if (poll(&pfd, 1, 50) > 0)
+            redisAsyncHandleWrite(cl->cmd.ac);
+    }
+}
+
 void cluster_stop(server *s)
 {
     if (!s->cl)
         return;
+    leave_cluster(s->cl);
     rconn_close(&s->cl->cmd);
     rconn_close(&s->cl->sub);
     rconn_close(&s->cl->feed);

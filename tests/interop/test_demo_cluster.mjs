@@ -217,7 +217,16 @@ async function chatFlow(cluster, WebSocket) {
   bob.ws.send(JSON.stringify({ type: 'chat', text: 'welcome back' }));
   await sees(dan, (m) => m.text === 'welcome back', 'welcome back');
   ok('chat: the restarted instance receives the others\' messages');
-  for (const u of [bob, cat, dan, amy2]) u.ws.close();
+  // a clean stop (SIGTERM): its users are announced gone at once
+  const fay = await chatClient(WebSocket, cluster.instances[1].url, 'fay');
+  await sees(cat, (m) => m.type === 'join' && m.name === 'fay', 'fay join');
+  const t1 = Date.now();
+  await cluster.instances[1].stop('SIGTERM');
+  await sees(cat, (m) => m.type === 'leave' && m.name === 'fay', 'fay leave', PRESENCE_BOUND_MS);
+  check(`chat: the users of a stopped (SIGTERM) instance are announced gone at once (${Date.now() - t1} ms)`,
+    Date.now() - t1 < 1500);
+  await cluster.restart(1);
+  for (const u of [bob, cat, dan, amy2, fay]) u.ws.close();
 }
 
 // ---- assistant ------------------------------------------------------------------------
