@@ -118,7 +118,7 @@ for t in "$B"/small/fuzz/fuzz_*; do
     [ -x "$t" ] && batch "small/corpus/$(basename "$t")" "$t" "fuzz/corpus/$(basename "$t")"
 done
 jobs=${WSX_TEST_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
-xargs -P "$jobs" -L 1 sh "$0" --one <"$queue"
+xargs -r -P "$jobs" -L 1 sh "$0" --one <"$queue"
 while read -r name out rest; do
     count "$out"
 done <"$queue"
