@@ -16,8 +16,11 @@
  * bench/bench_ws_echo.c includes this file with WS_LOAD_NO_MAIN defined.
  *
  * It does not use wsx (so it cannot share a bug with the server under
- * test): frames are built and parsed here directly.  The handshake sends a
- * fixed key and only checks for "101".
+ * test): frames are built and parsed here directly.  Every echo is checked:
+ * unmasked binary frames (a message may come back fragmented), the very
+ * bytes sent, the right length; anything else (a close, a masked frame, a
+ * wrong byte) counts as an error.  The handshake sends a fixed key and
+ * only checks for "101".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +42,7 @@ typedef struct ws_load_conn {
     int fd;
     int out_armed;     /* EPOLLOUT is on: obuf holds unsent bytes */
     size_t have;       /* bytes in rbuf not yet parsed */
+    size_t msg_got;    /* payload bytes of the message being echoed so far */
     size_t olen, ocap; /* obuf: frames the kernel has not taken yet */
     uint8_t *obuf;
     uint8_t rbuf[65536];
@@ -145,15 +149,37 @@ fail:
     return -1;
 }
 
-/* Counts the complete data frames at the start of c->rbuf and drops them;
- * returns the count, or -1 for a frame it does not expect (masked, close). */
-static int ws_load_parse(ws_load_conn *c)
+/* Checks one echoed data frame (the server may fragment a message): the
+ * first frame binary, the others continuations, the payload the bytes we
+ * sent at that offset, a final frame completing exactly size bytes.
+ * Returns 1 for a complete message, 0 for a fragment, -1 for a wrong
+ * frame. */
+static int ws_load_check(ws_load_conn *c, const uint8_t *p, size_t hdr, size_t len, size_t size)
+{
+    unsigned opcode = p[0] & 0x0f;
+    if (opcode != (c->msg_got == 0 ? 0x2u : 0x0u) || c->msg_got + len > size ||
+        memcmp(p + hdr, ws_load_payload + c->msg_got, len) != 0)
+        return -1;
+    c->msg_got += len;
+    if (!(p[0] & 0x80))
+        return 0;
+    if (c->msg_got != size)
+        return -1;
+    c->msg_got = 0;
+    return 1;
+}
+
+/* Counts the complete echoed messages at the start of c->rbuf and drops
+ * them; returns the count, or -1 for a frame it does not expect (masked,
+ * a close, not the bytes it sent). */
+static int ws_load_parse(ws_load_conn *c, size_t size)
 {
     size_t pos = 0;
     int frames = 0;
     for (;;) {
         const uint8_t *p = c->rbuf + pos;
         size_t left = c->have - pos, hdr = 2, len;
+        int done;
         if (left < 2)
             break;
         if ((p[0] & 0x0f) == 0x8 || (p[1] & 0x80))
@@ -169,9 +195,11 @@ static int ws_load_parse(ws_load_conn *c)
         }
         if (left < hdr + len)
             break;
+        done = ws_load_check(c, p, hdr, len, size);
+        if (done < 0)
+            return -1;
         pos += hdr + len;
-        if (p[0] & 0x80)
-            frames++;
+        frames += done;
     }
     memmove(c->rbuf, c->rbuf + pos, c->have - pos);
     c->have -= pos;
@@ -287,7 +315,7 @@ static int ws_load_run(const char *host, int port, int nconn, int inflight, doub
                 continue;
             }
             c->have += (size_t)k;
-            frames = ws_load_parse(c);
+            frames = ws_load_parse(c, size);
             if (frames < 0) {
                 res->errors++;
                 epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
