@@ -87,3 +87,43 @@ void timer_heap_free(timer_heap *h)
     h->nodes = NULL;
     h->len = h->cap = 0;
 }
+
+/* ---- FIFO deadline lists ------------------------------------------------------- */
+
+void timer_link_init(timer_link *l)
+{
+    l->list = TIMER_NO_LIST;
+    l->prev = l->next = NULL;
+    l->due = 0;
+}
+
+void timer_fifo_remove(timer_fifo *lists, timer_link *l)
+{
+    timer_fifo *f;
+    if (l->list == TIMER_NO_LIST)
+        return;
+    f = &lists[l->list];
+    if (l->prev)
+        l->prev->next = l->next;
+    else
+        f->first = l->next;
+    if (l->next)
+        l->next->prev = l->prev;
+    else
+        f->last = l->prev;
+    timer_link_init(l);
+}
+
+void timer_fifo_append(timer_fifo *lists, int list, timer_link *l, uint64_t due)
+{
+    timer_fifo *f = &lists[list];
+    timer_fifo_remove(lists, l);
+    l->list = list;
+    l->due = due;
+    l->prev = f->last;
+    if (f->last)
+        f->last->next = l;
+    else
+        f->first = l;
+    f->last = l;
+}

@@ -43,4 +43,31 @@ timer_node *timer_heap_first(const timer_heap *h);
 /* Frees the pointer array (not the nodes). */
 void timer_heap_free(timer_heap *h);
 
+/* ---- FIFO deadline lists ------------------------------------------------------- */
+
+/* For deadlines that all come after one fixed timeout (a handshake, a
+ * lingering close): appending in time order keeps such a list sorted, so
+ * the first entry is the one due first and every operation is O(1).  A
+ * program keeps an array of timer_fifo, one per timeout; a timer_link is on
+ * at most one of them (list is its index, TIMER_NO_LIST for none).  The
+ * owner of a link gets back to its connection with TIMER_OWNER. */
+#define TIMER_NO_LIST (-1)
+
+typedef struct timer_link {
+    uint64_t due;
+    int list;
+    struct timer_link *prev, *next;
+} timer_link;
+
+typedef struct timer_fifo {
+    timer_link *first, *last;
+} timer_fifo;
+
+/* A link on no list. */
+void timer_link_init(timer_link *l);
+/* Takes l off its list (nothing when it is on none). */
+void timer_fifo_remove(timer_fifo *lists, timer_link *l);
+/* Moves l to the end of lists[list] with deadline due. */
+void timer_fifo_append(timer_fifo *lists, int list, timer_link *l, uint64_t due);
+
 #endif
