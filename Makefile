@@ -79,6 +79,15 @@ FUZZ_BINS    := $(FUZZ_SRCS:fuzz/%.c=$(B)/fuzz/%)
 # two servers: plain.c or tls.c (OpenSSL) around the same core.
 EX_SRCS      := $(sort $(wildcard examples/*.c))
 EX_DIRS      := sse_cat sse_server ws_echo
+# ws_echo_uring needs liburing (Debian liburing-dev); without it the other
+# examples are built and `make examples` says loudly that it is not.
+HAVE_LIBURING := $(shell pkg-config --exists liburing 2>/dev/null && echo 1)
+ifeq ($(HAVE_LIBURING),1)
+EX_DIRS      += ws_echo_uring
+EX_LIBS_ws_echo_uring := $(shell pkg-config --libs liburing)
+# liburing's inline functions use C11 atomics (clang -Wpedantic warns under C99)
+EX_STD_ws_echo_uring  := -std=c11
+endif
 EX_COMMON    := $(sort $(wildcard examples/common/*.c))
 EX_DEPS      := $(EX_COMMON) $(wildcard examples/common/*.h) $(B)/libwsx.a
 DEMO_MAINS   := examples/demo/plain.c examples/demo/tls.c
@@ -273,6 +282,10 @@ format:
 # ---- examples ---------------------------------------------------------
 
 examples: $(EXAMPLES)
+ifneq ($(HAVE_LIBURING),1)
+	@echo "SKIP build/examples/ws_echo_uring (the io_uring echo server): liburing is not installed"
+	@echo "     (apt-get install liburing-dev)"
+endif
 
 EX_CC = $(CC) $(WARN) -Iinclude -Iexamples/common -D_GNU_SOURCE $(CPPFLAGS) $(CFLAGS)
 
@@ -283,7 +296,8 @@ $(B)/examples/%: examples/%.c $(EX_DEPS)
 define EX_DIR_RULE
 $(B)/examples/$(1): $(wildcard examples/$(1)/*.c examples/$(1)/*.h) $(EX_DEPS)
 	@mkdir -p $$(@D)
-	$$(EX_CC) -Iexamples/$(1) $(sort $(wildcard examples/$(1)/*.c)) $$(EX_COMMON) -o $$@ $$(B)/libwsx.a $$(LDFLAGS) $$(LIB_LIBS)
+	$$(EX_CC) $$(EX_STD_$(1)) -Iexamples/$(1) $(sort $(wildcard examples/$(1)/*.c)) $$(EX_COMMON) -o $$@ $$(B)/libwsx.a $$(LDFLAGS) $$(LIB_LIBS) \
+	    $$(EX_LIBS_$(1))
 endef
 $(foreach d,$(EX_DIRS),$(eval $(call EX_DIR_RULE,$(d))))
 

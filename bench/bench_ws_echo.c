@@ -1,6 +1,7 @@
 /*
  * Echo servers side by side under one load client (bench/ws_load.c, which
- * does not use wsx): build/examples/ws_echo (wsx), build/bench/uws_echo
+ * does not use wsx): build/examples/ws_echo (wsx on epoll),
+ * build/examples/ws_echo_uring (wsx on io_uring), build/bench/uws_echo
  * (uWebSockets' EchoServer, bench/uws_echo.cpp, only with make bench
  * UWS_DIR=...), build/bench/lws_echo (libwebsockets, bench/lws_echo.c) and
  * bench/ws_echo_node.mjs (node ws), in the same run.  100 connections with
@@ -30,7 +31,7 @@
  * Environment:
  *   WSX_BENCH_SECONDS=3   measured seconds per case and server (+ warm-up)
  *   WSX_BENCH_ROUNDS=3    rounds
- *   WSX_BENCH_SERVERS=wsx,uws,lws,node   which servers (subset, any order)
+ *   WSX_BENCH_SERVERS=wsx,uring,uws,lws,node   which servers (subset)
  *   WSX_BENCH_PIN=0       no CPU pinning
  *   WSX_WS_ECHO=path      another program in place of ws_echo for "wsx"
  *                         (takes --host/--port, prints "listening")
@@ -261,7 +262,7 @@ static void record(const char *results, const char *case_name, const char *suffi
 }
 
 #define MAX_ROUNDS 10
-#define NSERVERS 4
+#define NSERVERS 5
 #define NCASES 5
 
 static void print_summary(const bench_case *cases, const server *servers,
@@ -290,6 +291,31 @@ static void print_summary(const bench_case *cases, const server *servers,
     }
 }
 
+/* The wsx servers' best msg/s over the peer's (uWS), case by case, printed
+ * and recorded as "<case>: msg/s relative to <peer>". */
+static void print_ratios(const char *results, const bench_case *cases, const server *servers,
+                         figures best[NCASES][NSERVERS], size_t peer)
+{
+    size_t c, s;
+    for (s = 0; s < peer; s++) {
+        printf("%-28s", servers[s].impl);
+        for (c = 0; c < NCASES; c++) {
+            char name[192];
+            double r;
+            if (best[c][s].msgs_per_sec <= 0 || best[c][peer].msgs_per_sec <= 0) {
+                printf("   -  ");
+                continue;
+            }
+            r = best[c][s].msgs_per_sec / best[c][peer].msgs_per_sec;
+            printf(" %5.2fx", r);
+            snprintf(name, sizeof name, "%s: msg/s relative to %s", cases[c].name,
+                     servers[peer].impl);
+            bench_record(results, name, servers[s].impl, r, "x");
+        }
+        printf("   (msg/s over %s's, case by case)\n", servers[peer].impl);
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const bench_case cases[NCASES] = {
@@ -306,7 +332,7 @@ int main(int argc, char **argv)
     const char *only = getenv("WSX_BENCH_SERVERS");
     double seconds = env_secs ? atof(env_secs) : 3.0;
     int rounds = env_rounds ? atoi(env_rounds) : 3, round, status = 0, running = 0;
-    char dir[256], wsx_prog[512], uws_prog[512], lws_prog[512], why[512];
+    char dir[256], wsx_prog[512], uring_prog[512], uws_prog[512], lws_prog[512], why[512];
     static figures best[NCASES][NSERVERS];
     server servers[NSERVERS];
     size_t c, s, k;
@@ -317,6 +343,7 @@ int main(int argc, char **argv)
     snprintf(wsx_prog, sizeof wsx_prog, "%s/examples/ws_echo", dir);
     if (env_prog)
         snprintf(wsx_prog, sizeof wsx_prog, "%s", env_prog);
+    snprintf(uring_prog, sizeof uring_prog, "%s/examples/ws_echo_uring", dir);
     snprintf(uws_prog, sizeof uws_prog, "%s/bench/uws_echo", dir);
     snprintf(lws_prog, sizeof lws_prog, "%s/bench/lws_echo", dir);
     memset(servers, 0, sizeof servers);
@@ -325,18 +352,22 @@ int main(int argc, char **argv)
     servers[0].argv[0] = wsx_prog;
     servers[0].hint = "make examples";
     servers[0].fatal = 1;
-    servers[1].key = "uws";
-    servers[1].impl = "uWS EchoServer";
-    servers[1].argv[0] = uws_prog;
-    servers[1].hint = "make bench UWS_DIR=<a copy of uWebSockets' source, with uSockets>";
-    servers[2].key = "lws";
-    servers[2].impl = "libwebsockets";
-    servers[2].argv[0] = lws_prog;
-    servers[2].hint = "apt-get install libwebsockets-dev; make bench";
-    servers[3].key = "node";
-    servers[3].impl = "node ws";
-    servers[3].argv[0] = "node";
-    servers[3].argv[1] = "bench/ws_echo_node.mjs";
+    servers[1].key = "uring";
+    servers[1].impl = "wsx ws_echo_uring";
+    servers[1].argv[0] = uring_prog;
+    servers[1].hint = "apt-get install liburing-dev; make examples";
+    servers[2].key = "uws";
+    servers[2].impl = "uWS EchoServer";
+    servers[2].argv[0] = uws_prog;
+    servers[2].hint = "make bench UWS_DIR=<a copy of uWebSockets' source, with uSockets>";
+    servers[3].key = "lws";
+    servers[3].impl = "libwebsockets";
+    servers[3].argv[0] = lws_prog;
+    servers[3].hint = "apt-get install libwebsockets-dev; make bench";
+    servers[4].key = "node";
+    servers[4].impl = "node ws";
+    servers[4].argv[0] = "node";
+    servers[4].argv[1] = "bench/ws_echo_node.mjs";
 
     printf("servers (%d rounds, %.1f s per case and server, interleaved):\n", rounds, seconds);
     plan_pinning();
@@ -402,6 +433,8 @@ int main(int argc, char **argv)
         for (s = 0; s < NSERVERS; s++)
             record(results, cases[c].name, "", servers[s].impl, &best[c][s]);
     print_summary(cases, servers, best);
+    printf("\n");
+    print_ratios(results, cases, servers, best, 2);
     for (s = 0; s < NSERVERS; s++)
         stop_server(&servers[s]);
     return status;

@@ -24,6 +24,10 @@ export const B = path.resolve(process.argv[2] || 'build');
 export const CHROMIUM = '/usr/bin/chromium';
 export const requireInterop = createRequire(path.join(INTEROP, 'package.json'));
 export const examplePath = (name) => path.join(B, 'examples', name);
+// The echo server under test: ws_echo, or the example WSX_ECHO names
+// (test_ws_echo_uring.sh runs the echo suites again against ws_echo_uring,
+// with WSX_ECHO_ARGS added to its command line).
+export const echoPath = () => examplePath(process.env.WSX_ECHO || 'ws_echo');
 
 // ---- counting ---------------------------------------------------------------
 
@@ -136,7 +140,8 @@ export function stopProc(proc, signal = 'SIGTERM') {
 export async function startServer(prog, args = [], opts = {}) {
   const name = path.basename(prog);
   const askPort = opts.port ?? await freePort();
-  const proc = spawn(prog, ['--host', '127.0.0.1', '--port', String(askPort), ...args],
+  const extra = prog === echoPath() ? (process.env.WSX_ECHO_ARGS || '').split(/\s+/).filter(Boolean) : [];
+  const proc = spawn(prog, ['--host', '127.0.0.1', '--port', String(askPort), ...args, ...extra],
     { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });

@@ -17,7 +17,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsx_peer import (OP_TEXT, RawClient, Server, Suite, build_dir,  # noqa: E402
+from wsx_peer import (echo_only, echo_prog, OP_TEXT, RawClient, Server, Suite, build_dir,  # noqa: E402
                       frame)
 
 T = Suite()
@@ -135,7 +135,7 @@ def demo_checks():
 
 
 def ws_echo_checks():
-    with Server(os.path.join(EX, "ws_echo"), "--quiet", "--max-connections", "2") as srv:
+    with Server(echo_prog(), "--quiet", "--max-connections", "2") as srv:
         conns = [RawClient(srv.port) for _ in range(2)]
         head, eof = busy_answer(srv, b"GET / HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\n"
                                      b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
@@ -151,6 +151,10 @@ def ws_echo_checks():
 
 
 def main():
+    if echo_only():
+        if T.need_file(echo_prog()):
+            T.run("ws_echo refusals", ws_echo_checks)
+        T.finish()
     for prog in ("sse_server", "demo_server", "ws_echo"):
         if not T.need_file(os.path.join(EX, prog)):
             T.finish()

@@ -9,11 +9,11 @@
 //     node tests/interop/test_pmd_node.mjs [BUILD_DIR]
 import { spawn } from 'node:child_process';
 import {
-  bad, check, examplePath, finish, loadModule, needProgram, openWsClient, startServer, withTimeout,
+  bad, check, echoPath, examplePath, finish, loadModule, needProgram, openWsClient, startServer, withTimeout,
 } from './lib.mjs';
 import { DEMO, startDemo } from './demo_lib.mjs';
 
-const ECHO = examplePath('ws_echo');
+const ECHO = echoPath();
 const CAT = examplePath('ws_cat');
 const PMD = { threshold: 0 };
 

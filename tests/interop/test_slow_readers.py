@@ -25,7 +25,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsx_peer import (OP_TEXT, RawClient, Server, Suite, build_dir,  # noqa: E402
+from wsx_peer import (echo_only, echo_prog, OP_TEXT, RawClient, Server, Suite, build_dir,  # noqa: E402
                       frame)
 
 T = Suite()
@@ -204,7 +204,7 @@ def demo_chat_stall():
 
 
 def ws_echo_non_reader():
-    srv = Server(os.path.join(EX, "ws_echo"), "--quiet", "--ping-ms", "300",
+    srv = Server(echo_prog(), "--quiet", "--ping-ms", "300",
                  "--pong-timeout-ms", "300")
     try:
         s = socket.socket()
@@ -240,6 +240,10 @@ def ws_echo_non_reader():
 
 
 def main():
+    if echo_only():
+        if T.need_file(echo_prog()):
+            T.run("ws_echo non-reader", ws_echo_non_reader)
+        T.finish()
     for prog in ("sse_server", "demo_server", "ws_echo"):
         if not T.need_file(os.path.join(EX, prog)):
             T.finish()

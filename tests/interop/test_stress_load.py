@@ -30,7 +30,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsx_peer import Server, Suite, build_dir, echo_ok  # noqa: E402
+from wsx_peer import echo_only, echo_prog, Server, Suite, build_dir, echo_ok  # noqa: E402
 
 T = Suite()
 B = build_dir()
@@ -75,7 +75,7 @@ def run_load(name, timeout, *specs):
 
 def round_echo_feed(ws, sse, token_ms):
     feeds = sse * 4 // 5
-    with Server(os.path.join(EX, "ws_echo"), "--quiet", "--max-connections", str(ws + 100)) as echo, \
+    with Server(echo_prog(), "--quiet", "--max-connections", str(ws + 100)) as echo, \
             Server(os.path.join(EX, "sse_server"), "--interval-ms", "50", "--token-ms",
                    str(token_ms), "--max-clients", str(sse + 100)) as sse_srv:
         fds = (echo.open_fds(), sse_srv.open_fds())
@@ -87,6 +87,16 @@ def round_echo_feed(ws, sse, token_ms):
         T.check("ws_echo, sse_server: descriptors back to %s (now %s)" % (fds, after), after == fds)
         T.check("ws_echo still echoes", echo_ok(echo.port))
         T.check("sse_server still streams", feed_ok(sse_srv.port))
+
+
+def round_echo(ws):
+    with Server(echo_prog(), "--quiet", "--max-connections", str(ws + 100)) as echo:
+        fds = echo.open_fds()
+        run_load("%s %d WS" % (os.path.basename(echo_prog()), ws), 240,
+                 "ws-echo:%d:%d:20" % (echo.port, ws))
+        after = settle_fds(echo, fds)
+        T.check("descriptors back to %d (now %d)" % (fds, after), after == fds)
+        T.check("it still echoes", echo_ok(echo.port))
 
 
 def round_demo(ws, sse, token_ms):
@@ -123,7 +133,7 @@ def feed_ok(port):
 
 
 def main():
-    for prog in (LOAD, os.path.join(EX, "ws_echo"), os.path.join(EX, "sse_server"),
+    for prog in (LOAD, echo_prog(), os.path.join(EX, "sse_server"),
                  os.path.join(EX, "demo_server")):
         if not T.need_file(prog):
             T.finish()
@@ -137,6 +147,9 @@ def main():
         else:
             print("SKIP: " + msg + "running fewer clients (a failure under CI=1)", flush=True)
         ws = sse = max(fit // 2, 1)
+    if echo_only():
+        T.run("echo server alone", round_echo, ws + sse)
+        T.finish()
     T.run("ws_echo + sse_server", round_echo_feed, ws, sse, 400 if STRESS else 100)
     T.run("demo_server", round_demo, ws, sse, 400 if STRESS else 100)
     T.finish()

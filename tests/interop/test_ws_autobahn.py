@@ -7,7 +7,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsx_peer import Server, Suite, build_dir  # noqa: E402
+from wsx_peer import echo_prog, Server, Suite, build_dir  # noqa: E402
 
 T = Suite()
 
@@ -81,7 +81,7 @@ def run(port):
 
 
 def main():
-    prog = os.path.join(build_dir(), "examples", "ws_echo")
+    prog = echo_prog()
     if not T.need_file(prog) or not T.need_module("autobahn"):
         T.finish()
     with Server(prog) as s:

@@ -11,7 +11,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsx_peer import (OP_BINARY, OP_CLOSE, OP_CONT, OP_PING, OP_TEXT,  # noqa: E402
+from wsx_peer import (echo_prog, OP_BINARY, OP_CLOSE, OP_CONT, OP_PING, OP_TEXT,  # noqa: E402
                       RawClient, Server, Suite, build_dir, close_payload, echo_ok,
                       frame)
 
@@ -106,7 +106,7 @@ def fragmented_with_pings(port):
 
 
 def main():
-    prog = os.path.join(build_dir(), "examples", "ws_echo")
+    prog = echo_prog()
     if not T.need_file(prog):
         T.finish()
     with Server(prog) as s:

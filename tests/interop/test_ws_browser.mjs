@@ -2,9 +2,9 @@
 // opens `new WebSocket()` to build/examples/ws_echo and checks the echoes of
 // text and binary (ArrayBuffer) messages inside the page.
 //     node tests/interop/test_ws_browser.mjs [BUILD_DIR]
-import { check, examplePath, finish, inChromium, loadChromium, needProgram, startServer } from './lib.mjs';
+import { check, echoPath, finish, inChromium, loadChromium, needProgram, startServer } from './lib.mjs';
 
-const ECHO = examplePath('ws_echo');
+const ECHO = echoPath();
 
 // Runs inside the page: returns what the browser saw.
 async function pageSession(url) {

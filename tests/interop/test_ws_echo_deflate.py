@@ -19,7 +19,7 @@ import time
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsx_peer import RawClient, Server, Suite, build_dir, frame  # noqa: E402
+from wsx_peer import echo_prog, RawClient, Server, Suite, build_dir, frame  # noqa: E402
 
 T = Suite()
 OFFER = b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
@@ -142,7 +142,7 @@ def bomb(prog):
 
 
 def main():
-    prog = os.path.join(build_dir(), "examples", "ws_echo")
+    prog = echo_prog()
     if not T.need_file(prog):
         T.finish()
     have_ws = T.need_module("websockets")

@@ -15,7 +15,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsx_peer import (OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, Closed,  # noqa: E402
+from wsx_peer import (echo_prog, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, Closed,  # noqa: E402
                       RawClient, Server, Suite, build_dir, close_payload, echo_ok,
                       frame)
 
@@ -184,7 +184,7 @@ def bad_options(prog):
 
 
 def main():
-    prog = os.path.join(build_dir(), "examples", "ws_echo")
+    prog = echo_prog()
     if not T.need_file(prog):
         T.finish()
     T.run("heartbeat", heartbeat, prog)

@@ -10,7 +10,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsx_peer import (GUID, OP_BINARY, OP_TEXT, RawClient, Server, Suite,  # noqa: E402
+from wsx_peer import (echo_prog, GUID, OP_BINARY, OP_TEXT, RawClient, Server, Suite,  # noqa: E402
                       build_dir, close_payload, echo_ok, frame, OP_CLOSE)
 
 T = Suite()
@@ -159,7 +159,7 @@ def many_at_once(port, n=300):
 
 
 def main():
-    prog = os.path.join(build_dir(), "examples", "ws_echo")
+    prog = echo_prog()
     if not T.need_file(prog):
         T.finish()
     with Server(prog, "--handshake-timeout", "1500") as s:

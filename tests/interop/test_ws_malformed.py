@@ -9,7 +9,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsx_peer import (OP_BINARY, OP_CLOSE, OP_CONT, OP_PING, OP_PONG,  # noqa: E402
+from wsx_peer import (echo_prog, OP_BINARY, OP_CLOSE, OP_CONT, OP_PING, OP_PONG,  # noqa: E402
                       OP_TEXT, RawClient, Server, Suite, build_dir,
                       close_payload, echo_ok, frame)
 
@@ -139,7 +139,7 @@ def oversize_tests(prog):
 
 
 def main():
-    prog = os.path.join(build_dir(), "examples", "ws_echo")
+    prog = echo_prog()
     if not T.need_file(prog):
         T.finish()
     with Server(prog) as s:

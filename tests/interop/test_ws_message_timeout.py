@@ -20,7 +20,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsx_peer import (OP_TEXT, RawClient, Server, Suite, build_dir,  # noqa: E402
+from wsx_peer import (echo_prog, OP_TEXT, RawClient, Server, Suite, build_dir,  # noqa: E402
                       echo_ok, frame)
 
 T = Suite()
@@ -83,20 +83,20 @@ def main():
     for prog in ("ws_echo", "demo_server"):
         if not T.need_file(os.path.join(EX, prog)):
             T.finish()
-    srv = Server(os.path.join(EX, "ws_echo"), "--quiet", "--ping-ms", "300",
+    srv = Server(echo_prog(), "--quiet", "--ping-ms", "300",
                  "--pong-timeout-ms", "300", "--message-timeout-ms", str(LIMIT_MS))
     try:
         T.run("ws_echo trickle", trickled_close, "ws_echo", srv.port, "/")
         T.check("ws_echo: other clients are served", echo_ok(srv.port))
     finally:
         srv.stop()
-    srv = Server(os.path.join(EX, "ws_echo"), "--quiet", "--ping-ms", "0",
+    srv = Server(echo_prog(), "--quiet", "--ping-ms", "0",
                  "--message-timeout-ms", str(LIMIT_MS))
     try:  # no heartbeat: the message's deadline alone puts it on the timer heap
         T.run("ws_echo trickle, no heartbeat", trickled_close, "ws_echo --ping-ms 0", srv.port, "/")
     finally:
         srv.stop()
-    srv = Server(os.path.join(EX, "ws_echo"), "--quiet", "--message-timeout-ms", "3000")
+    srv = Server(echo_prog(), "--quiet", "--message-timeout-ms", "3000")
     try:
         T.run("ws_echo steady", steady_ws_echo, srv.port)
     finally:

@@ -4,10 +4,11 @@
 //     node tests/interop/test_ws_node.mjs [BUILD_DIR]
 import { spawn } from 'node:child_process';
 import {
-  bad, check, examplePath, finish, loadModule, needProgram, openWsClient, sleep, startServer, withTimeout,
+  bad, check, echoPath, examplePath, finish, loadModule, needProgram, openWsClient, sleep, startServer,
+  withTimeout,
 } from './lib.mjs';
 
-const ECHO = examplePath('ws_echo');
+const ECHO = echoPath();
 const CAT = examplePath('ws_cat');
 
 // ---- 1. ws client -> ws_echo ------------------------------------------------

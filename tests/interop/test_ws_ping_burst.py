@@ -9,7 +9,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsx_peer import (OP_CLOSE, OP_CONT, OP_PING, OP_PONG, OP_TEXT,  # noqa: E402
+from wsx_peer import (echo_prog, OP_CLOSE, OP_CONT, OP_PING, OP_PONG, OP_TEXT,  # noqa: E402
                       RawClient, Server, Suite, build_dir, close_payload,
                       frame)
 
@@ -83,7 +83,7 @@ def between_fragments(port):
 
 
 def main():
-    prog = os.path.join(build_dir(), "examples", "ws_echo")
+    prog = echo_prog()
     if not T.need_file(prog):
         T.finish()
     with Server(prog, "--quiet") as s:

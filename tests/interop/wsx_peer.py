@@ -85,6 +85,19 @@ def build_dir():
     return sys.argv[1] if len(sys.argv) > 1 else "build"
 
 
+def echo_prog():
+    """The echo server under test: build/examples/ws_echo, or the example
+    WSX_ECHO names (test_ws_echo_uring.sh runs the echo suites again against
+    ws_echo_uring, with WSX_ECHO_ARGS added to its command line)."""
+    return os.path.join(build_dir(), "examples", os.environ.get("WSX_ECHO", "ws_echo"))
+
+
+def echo_only():
+    """True when a suite that checks several servers is to check only the
+    echo server (WSX_ECHO is set)."""
+    return "WSX_ECHO" in os.environ
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -100,6 +113,8 @@ class Server:
         self.port = free_port()
         self.log = tempfile.TemporaryFile()
         cmd = [prog, "--host", "127.0.0.1", "--port", str(self.port)] + list(args)
+        if prog == echo_prog():
+            cmd += os.environ.get("WSX_ECHO_ARGS", "").split()
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
                                      preexec_fn=preexec_fn)
         deadline = time.time() + 5
