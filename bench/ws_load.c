@@ -19,7 +19,7 @@
  * test): frames are built and parsed here directly.  Every echo is checked:
  * unmasked binary frames (a message may come back fragmented), the very
  * bytes sent, the right length; anything else (a close, a masked frame, a
- * wrong byte) counts as an error.  The handshake sends a fixed key and
+ * wrong byte) counts as an error; a ping gets its pong.  The handshake sends a fixed key and
  * only checks for "101".
  */
 #include <errno.h>
@@ -110,43 +110,116 @@ static size_t ws_load_frame(uint8_t *out, size_t size)
     return hdr + 4 + size;
 }
 
+/* Connects and sends the upgrade request.  Returns the socket, or -1. */
 static int ws_load_connect(const char *host, int port)
 {
     static const char req_fmt[] =
         "GET / HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
     struct sockaddr_in sa;
-    char req[512], resp[1024];
-    size_t got = 0;
+    char req[512];
     int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1, n;
     if (fd < 0)
         return -1;
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1 ||
-        connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
-        goto fail;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     n = snprintf(req, sizeof req, req_fmt, host, port);
-    if (write(fd, req, (size_t)n) != n)
-        goto fail;
-    /* Read up to the end of the head only (byte by byte is fine here). */
-    while (got < sizeof resp - 1) {
-        if (read(fd, resp + got, 1) != 1)
-            goto fail;
-        got++;
-        if (got >= 4 && memcmp(resp + got - 4, "\r\n\r\n", 4) == 0)
-            break;
+    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1 ||
+        connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || write(fd, req, (size_t)n) != n) {
+        close(fd);
+        return -1;
     }
-    resp[got] = '\0';
-    if (strncmp(resp, "HTTP/1.1 101", 12) != 0 ||
-        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0)
-        goto fail;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return fd;
+}
+
+/* Reads the answer to the upgrade request, up to the end of its head
+ * only (frames may follow), and makes the socket nonblocking.  Returns 0
+ * for a 101, -1 otherwise. */
+static int ws_load_upgraded(int fd)
+{
+    char resp[1024], *end = NULL;
+    ssize_t k = 0;
+    /* Peek until the whole head is there, then take exactly the head. */
+    while (!end) {
+        k = recv(fd, resp, sizeof resp - 1, MSG_PEEK);
+        if (k <= 0 || (size_t)k == sizeof resp - 1)
+            return -1;
+        resp[k] = '\0';
+        end = strstr(resp, "\r\n\r\n");
+        if (!end)
+            usleep(1000);
+    }
+    k = end + 4 - resp;
+    if (recv(fd, resp, (size_t)k, 0) != k || strncmp(resp, "HTTP/1.1 101", 12) != 0)
+        return -1;
+    return fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+/* Opens nconn upgraded connections, added to ep: requests go out in groups
+ * (within any listen backlog), then their answers are read, so a server
+ * answers many handshakes per wakeup.  Returns 0, or -1 (all closed). */
+static int ws_load_open_all(ws_load_conn *conns, int nconn, int ep, const char *host, int port)
+{
+    int first, i;
+    for (first = 0; first < nconn; first += 128) {
+        int last = first + 128 < nconn ? first + 128 : nconn;
+        for (i = first; i < last; i++) {
+            conns[i].fd = ws_load_connect(host, port);
+            if (conns[i].fd < 0)
+                goto fail;
+        }
+        for (i = first; i < last; i++) {
+            struct epoll_event ev;
+            if (ws_load_upgraded(conns[i].fd) != 0)
+                goto fail;
+            ev.events = EPOLLIN;
+            ev.data.ptr = &conns[i];
+            epoll_ctl(ep, EPOLL_CTL_ADD, conns[i].fd, &ev);
+        }
+    }
+    return 0;
 fail:
-    close(fd);
+    fprintf(stderr, "ws_load: connection %d failed\n", i);
+    for (i = 0; i < nconn && conns[i].fd > 0; i++)
+        close(conns[i].fd);
     return -1;
+}
+
+/* Room for n more bytes in c->obuf.  Returns 0, or -1 when out of
+ * memory. */
+static int ws_load_reserve(ws_load_conn *c, size_t n)
+{
+    size_t cap = c->ocap ? c->ocap : 4096;
+    uint8_t *p;
+    if (c->olen + n <= c->ocap)
+        return 0;
+    while (cap < c->olen + n)
+        cap *= 2;
+    p = (uint8_t *)realloc(c->obuf, cap);
+    if (!p)
+        return -1;
+    c->obuf = p;
+    c->ocap = cap;
+    return 0;
+}
+
+/* A server may ping (uWS and ws_echo ping quiet connections): the pong
+ * (masked with a zero key) is queued; a pong is ignored.  Returns 0, or -1
+ * for another control frame (a close) or when out of memory. */
+static int ws_load_control(ws_load_conn *c, const uint8_t *p, size_t hdr, size_t len)
+{
+    if ((p[0] & 0x0f) == 0xA)
+        return 0;
+    if ((p[0] & 0x0f) != 0x9 || len > 125 || ws_load_reserve(c, len + 6) != 0)
+        return -1;
+    c->obuf[c->olen] = 0x8A;
+    c->obuf[c->olen + 1] = (uint8_t)(0x80 | len);
+    memset(c->obuf + c->olen + 2, 0, 4);
+    memcpy(c->obuf + c->olen + 6, p + hdr, len);
+    c->olen += len + 6;
+    return 0;
 }
 
 /* Checks one echoed data frame (the server may fragment a message): the
@@ -170,8 +243,8 @@ static int ws_load_check(ws_load_conn *c, const uint8_t *p, size_t hdr, size_t l
 }
 
 /* Counts the complete echoed messages at the start of c->rbuf and drops
- * them; returns the count, or -1 for a frame it does not expect (masked,
- * a close, not the bytes it sent). */
+ * them (queueing pongs for pings); returns the count, or -1 for a frame it
+ * does not expect (masked, a close, not the bytes it sent). */
 static int ws_load_parse(ws_load_conn *c, size_t size)
 {
     size_t pos = 0;
@@ -182,7 +255,7 @@ static int ws_load_parse(ws_load_conn *c, size_t size)
         int done;
         if (left < 2)
             break;
-        if ((p[0] & 0x0f) == 0x8 || (p[1] & 0x80))
+        if (p[1] & 0x80)
             return -1;
         len = p[1] & 0x7f;
         if (len == 126) {
@@ -195,7 +268,8 @@ static int ws_load_parse(ws_load_conn *c, size_t size)
         }
         if (left < hdr + len)
             break;
-        done = ws_load_check(c, p, hdr, len, size);
+        done =
+            (p[0] & 0x08) ? ws_load_control(c, p, hdr, len) : ws_load_check(c, p, hdr, len, size);
         if (done < 0)
             return -1;
         pos += hdr + len;
@@ -238,18 +312,8 @@ static int ws_load_flush(ws_load_conn *c, int ep)
 /* Queues count new frames of size bytes and writes what the kernel takes. */
 static int ws_load_send(ws_load_conn *c, int ep, int count, size_t size)
 {
-    size_t need = c->olen + (size_t)count * (size + 8);
-    if (need > c->ocap) {
-        size_t cap = c->ocap ? c->ocap : 4096;
-        uint8_t *p;
-        while (cap < need)
-            cap *= 2;
-        p = (uint8_t *)realloc(c->obuf, cap);
-        if (!p)
-            return -1;
-        c->obuf = p;
-        c->ocap = cap;
-    }
+    if (ws_load_reserve(c, (size_t)count * (size + 8)) != 0)
+        return -1;
     while (count-- > 0)
         c->olen += ws_load_frame(c->obuf + c->olen, size);
     return ws_load_flush(c, ep);
@@ -268,20 +332,10 @@ static int ws_load_run(const char *host, int port, int nconn, int inflight, doub
     if (!conns || ep < 0 || size > WS_LOAD_MAX_SIZE)
         return -1;
     ws_load_init_payload();
-    for (i = 0; i < nconn; i++) {
-        struct epoll_event ev;
-        conns[i].fd = ws_load_connect(host, port);
-        if (conns[i].fd < 0) {
-            fprintf(stderr, "ws_load: connection %d failed\n", i);
-            while (i-- > 0)
-                close(conns[i].fd);
-            close(ep);
-            free(conns);
-            return -1;
-        }
-        ev.events = EPOLLIN;
-        ev.data.ptr = &conns[i];
-        epoll_ctl(ep, EPOLL_CTL_ADD, conns[i].fd, &ev);
+    if (ws_load_open_all(conns, nconn, ep, host, port) != 0) {
+        close(ep);
+        free(conns);
+        return -1;
     }
     for (i = 0; i < nconn; i++)
         if (ws_load_send(&conns[i], ep, inflight, size) != 0)
@@ -324,7 +378,7 @@ static int ws_load_run(const char *host, int port, int nconn, int inflight, doub
             if (now >= warm_end)
                 counted += (unsigned long long)frames;
             res->total_messages += (unsigned long long)frames;
-            if (frames > 0 && ws_load_send(c, ep, frames, size) != 0)
+            if ((frames > 0 || c->olen) && ws_load_send(c, ep, frames, size) != 0)
                 res->errors++;
         }
     }
