@@ -286,7 +286,7 @@ static int ws_load_flush(ws_load_conn *c, int ep)
 {
     size_t done = 0;
     while (done < c->olen) {
-        ssize_t k = write(c->fd, c->obuf + done, c->olen - done);
+        ssize_t k = send(c->fd, c->obuf + done, c->olen - done, MSG_NOSIGNAL);
         if (k > 0) {
             done += (size_t)k;
         } else if (k < 0 && errno == EINTR) {
@@ -360,7 +360,7 @@ static int ws_load_run(const char *host, int port, int nconn, int inflight, doub
             }
             if (!(evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
                 continue;
-            k = read(c->fd, c->rbuf + c->have, sizeof c->rbuf - c->have);
+            k = recv(c->fd, c->rbuf + c->have, sizeof c->rbuf - c->have, 0);
             if (k <= 0) {
                 if (k < 0 && (errno == EINTR || errno == EAGAIN))
                     continue;
