@@ -6,7 +6,7 @@
 #   make stress          the load and fault suites at full size (WSX_STRESS=1, a few minutes):
 #                        5,000 WebSocket + 5,000 SSE clients at once per round, floods of
 #                        half-open connections, 2,000 abrupt disconnects per server; the demo
-#                        cluster's 20 kills and 3,000-client fan-out
+#                        cluster's 50 kills and 3,000-client fan-out
 #   make examples        build/examples/*
 #   make demo            the browser demo on http://127.0.0.1:$(PORT)/ (PORT=8080)
 #   make demo-cluster    the demo on N=3 servers behind nginx, Redis between them, on
