@@ -112,19 +112,16 @@ int wsx_sse_parse(wsx_sse_parser *p, const void *buf, size_t len, size_t *consum
     int line_here = 0;           /* a line began in this call */
     int r;
 
-    if (!p || !consumed || !ev || (!buf && len)) {
-        if (consumed)
-            *consumed = 0;
+    if (consumed)
+        *consumed = 0;
+    if (!p || !consumed || !ev || (!buf && len))
         return WSX_E_ARG;
-    }
     end = len ? s + len : s; /* C99 6.5.6: no arithmetic on a NULL buf */
     r = p->_err;
     if (!r && p->_ended)
         r = WSX_E_STATE;
-    if (r) {
-        *consumed = 0;
+    if (r)
         return r;
-    }
     while (!r && s < end) {
         uint8_t c = *s++;
         int eol = c == '\n' || c == '\r';

@@ -97,8 +97,8 @@ int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *method, siz
     r = wsx__hs_check_upgrade(headers, num_headers);
     if (r < 0)
         return r;
-    if (wsx__hs_find(headers, num_headers, WSX__HS_VERSION, &f) != 1 || f->value_len != 2 ||
-        f->value[0] != '1' || f->value[1] != '3')
+    if (wsx__hs_find(headers, num_headers, WSX__HS_VERSION, &f) != 1 ||
+        !wsx__http_eq_nocase(f->value, f->value_len, WSX__HS_TEXT(WSX__HS_13), 2))
         return WSX_E_HS_WS_VERSION;
     if (wsx__hs_find(headers, num_headers, WSX__HS_KEY, &f) != 1 || !key_ok(f))
         return WSX_E_HS_KEY;
