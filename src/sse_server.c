@@ -14,6 +14,11 @@
 
 const char wsx__sse_type_no_cache[] = "text/event-stream\r\nCache-Control: no-cache\r\n";
 
+/* The gzip line, then the Vary line that goes with it (alone for the
+ * identity answer of a server that compresses too). */
+static const char gzip_vary[] = "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n";
+#define GZIP_LINE_LEN 24
+
 /* The CORS lines of the head: the origin, "Vary: Origin" when it is not
  * "*" (the response differs per origin), and credentials. */
 static int put_cors(wsx__wbuf *w, const char *origin, int credentials)
@@ -54,13 +59,11 @@ int wsx_sse_response_head(const wsx_sse_head_config *cfg, void *out, size_t cap,
     wsx__wbuf_str(&w, cfg->connection_close ? "close\r\n" : "keep-alive\r\n");
     if (cfg->chunked)
         wsx__wbuf_str(&w, "Transfer-Encoding: chunked\r\n");
-    if (cfg->gzip)
-        wsx__wbuf_str(&w, "Content-Encoding: gzip\r\n");
     /* RFC 9110 section 12.5.5: the answer depends on Accept-Encoding, the
      * identity one of a server that compresses too (a second Vary line
      * with Origin is the same list, section 5.3) */
     if (cfg->gzip || cfg->vary_accept_encoding)
-        wsx__wbuf_str(&w, "Vary: Accept-Encoding\r\n");
+        wsx__wbuf_str(&w, gzip_vary + (cfg->gzip ? 0 : GZIP_LINE_LEN));
     if (cfg->allow_origin)
         r = put_cors(&w, cfg->allow_origin, cfg->allow_credentials);
     if (!r)

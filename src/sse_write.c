@@ -133,14 +133,25 @@ WSX__NOINLINE static int write_one(const void *comment, const void *data, size_t
     return wsx_sse_write(&m, out, cap, out_len);
 }
 
+/* An event that is always the same bytes, s[0..n). */
+WSX__NOINLINE static int write_fixed(const char *s, size_t n, void *out, size_t cap,
+                                     size_t *out_len)
+{
+    wsx__wbuf w;
+    if (wsx__wbuf_start(&w, out, cap, out_len))
+        return WSX_E_ARG;
+    wsx__wbuf_put(&w, s, n);
+    return wsx__wbuf_done(&w, out_len);
+}
+
 int wsx_sse_write_done(void *out, size_t cap, size_t *out_len)
 {
-    return write_one(NULL, "[DONE]", 6, out, cap, out_len); /* WSX_SSE_DONE */
+    return write_fixed(WSX__LIT(WSX_SSE_DONE), out, cap, out_len);
 }
 
 int wsx_sse_write_keepalive(void *out, size_t cap, size_t *out_len)
 {
-    return write_one("keep-alive", NULL, 10, out, cap, out_len); /* WSX_SSE_KEEPALIVE */
+    return write_fixed(WSX__LIT(WSX_SSE_KEEPALIVE), out, cap, out_len);
 }
 
 int wsx_sse_write_comment(const void *text, size_t len, void *out, size_t cap, size_t *out_len)
