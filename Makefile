@@ -328,11 +328,21 @@ demo-cluster:
 
 fuzz: $(FUZZ_BINS)
 
-$(B)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(LIB_SRCS) $(HEADERS)
+# The library is compiled once for all targets (coverage-guided, ASan and
+# UBSan: fuzzer-no-link), each target linked against it.
+FUZZ_CFLAGS := -std=c99 -Iinclude -Isrc -D_DEFAULT_SOURCE $(LIB_CPPFLAGS) -g -O1
+$(B)/fuzz/obj/%.o: src/%.c $(HEADERS) $(wildcard src/*.h) $(CONFIG_STAMP)
 	@mkdir -p $(@D)
-	$(CLANG) -std=c99 -Iinclude -Isrc -D_DEFAULT_SOURCE $(LIB_CPPFLAGS) -g -O1 \
-	    -fsanitize=fuzzer,address,undefined $< $(FUZZ_EXTRA_$*) $(LIB_SRCS) -o $@ $(LIB_LIBS) \
-	    $(call test_libs,$<)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+
+$(B)/fuzz/libwsx.a: $(LIB_SRCS:src/%.c=$(B)/fuzz/obj/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(B)/fuzz/libwsx.a
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined $< $(FUZZ_EXTRA_$*) \
+	    $(B)/fuzz/libwsx.a -o $@ $(LIB_LIBS) $(call test_libs,$<)
 
 # Each target runs on its corpus for FUZZ_SECONDS with its dictionary; new
 # inputs go to build/fuzz-run/, not into fuzz/corpus (fuzz/run.sh).
