@@ -86,37 +86,6 @@ static void plan_pinning(void)
     printf("CPU pinning: servers on CPU %d, load client on CPU %d\n", server_cpu, cpus[0]);
 }
 
-static int free_port(void)
-{
-    struct sockaddr_in sa;
-    socklen_t len = sizeof sa;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
-        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-        port = ntohs(sa.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
-}
-
-/* The build directory: the parent of the results file's directory
- * (build/bench/results.json -> build), else "build". */
-static void build_dir(const char *results, char *out, size_t cap)
-{
-    const char *end = results ? strrchr(results, '/') : NULL;
-    snprintf(out, cap, "build");
-    if (end) {
-        const char *p = end;
-        while (p > results && p[-1] != '/')
-            p--;
-        if (p - 1 > results)
-            snprintf(out, cap, "%.*s", (int)(p - 1 - results), results);
-    }
-}
-
 /* CPU seconds (user + system) the process has used, from /proc; -1 if
  * unknown.  Unlike msg/s, CPU per message hardly depends on what else
  * runs on the machine. */
@@ -170,7 +139,7 @@ static int start_server(server *s, char *why, size_t why_cap)
     char portstr[16], line[512];
     FILE *f;
     snprintf(why, why_cap, "exited without printing \"listening\"");
-    s->port = free_port();
+    s->port = bench_free_port();
     if (s->port < 0 || pipe(pipefd) != 0) {
         snprintf(why, why_cap, "no free port or pipe");
         return -1;
@@ -339,7 +308,7 @@ int main(int argc, char **argv)
 
     if (rounds < 1 || rounds > MAX_ROUNDS)
         rounds = 3;
-    build_dir(results, dir, sizeof dir);
+    bench_build_dir(results, dir, sizeof dir);
     snprintf(wsx_prog, sizeof wsx_prog, "%s/examples/ws_echo", dir);
     if (env_prog)
         snprintf(wsx_prog, sizeof wsx_prog, "%s", env_prog);
