@@ -301,11 +301,13 @@ WSX_API int wsx_err_http_status(int err);
 /* Chosen at run time from what the CPU can do (fast profile): */
 #define WSX_BUILD_SHA1_HW 8u    /* SHA-1 with the CPU's instructions (SHA-NI, ARMv8) */
 #define WSX_BUILD_UTF8_AVX2 16u /* UTF-8 validation with AVX2 */
+#define WSX_BUILD_HTTP_AVX2 32u /* HTTP head lines scanned with AVX2 */
 WSX_API unsigned wsx_build_flags(void);
 /* The same as text, e.g. "0.2.0 fast builtin-sha1 error-strings
- * sha1-shani utf8-avx2"; the fast profile names its SHA-1 (sha1-shani,
- * sha1-armv8, sha1-portable; nothing more with libcrypto's) and its UTF-8
- * validator (utf8-avx2, utf8-sse2, utf8-portable).  Static storage; never
+ * sha1-shani utf8-avx2 http-avx2"; the fast profile names its SHA-1
+ * (sha1-shani, sha1-armv8, sha1-portable; nothing more with libcrypto's),
+ * its UTF-8 validator (utf8-avx2, utf8-sse2, utf8-portable) and its HTTP
+ * line scan (http-avx2, http-sse2, http-words).  Static storage; never
  * NULL. */
 WSX_API const char *wsx_build_string(void);
 

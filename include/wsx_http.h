@@ -153,12 +153,13 @@ WSX_API int wsx_http_parser_init(wsx_http_parser *p, const wsx_http_config *cfg)
 
 /* Parses a request head from buf[0..len) (everything received so far, see
  * "How the head parser is fed").  headers is the caller's array of
- * max_headers entries; it is written only when the head is complete.
+ * max_headers entries; it holds the headers when the head is complete
+ * (entries may be written before: their content is meaningful only then).
  * Returns:
  *   > 0  the head is complete and its length (the blank line included);
  *        *out is filled (out->headers = headers).  Calling again returns the
  *        same value and fills *out again.
- *   0    need more bytes (nothing written to out or headers);
+ *   0    need more bytes (nothing written to out);
  *   < 0  a wsx_err, sticky; wsx_err_http_status() gives the status to
  *        answer (400, 414, 431, 505).  See wsx_hs_server_refusal() in
  *        wsx_handshake.h for a ready-made response.

@@ -53,6 +53,8 @@ const char *wsx_version_string(void) { return WSX_VERSION_STRING; }
 #define UTF8_BASE_TEXT_ " utf8-portable"
 #endif
 #define VARIANTS_ (SHA1_HW_ | (wsx__utf8_variant() == WSX__HW ? WSX_BUILD_UTF8_AVX2 : 0u))
+/* the HTTP line scan: AVX2 (a flag), SSE2 or words */
+#define HTTP_TEXT_(variant) ((variant) == WSX__HW ? 0 : (variant) == WSX__BASE ? 1 : 2)
 #endif
 
 unsigned wsx_build_flags(void)
@@ -62,6 +64,10 @@ unsigned wsx_build_flags(void)
     flags |= BUILD_SHA1_;
     flags |= BUILD_STRINGS_;
     flags |= VARIANTS_;
+#ifndef WSX_SMALL
+    if (wsx__http_scan_variant() == WSX__HW)
+        flags |= WSX_BUILD_HTTP_AVX2;
+#endif
     return flags;
 }
 
@@ -73,11 +79,14 @@ const char *wsx_build_string(void)
     return BASE_STRING_;
 #else
     /* every combination is a literal: static storage, no writable state */
-    static const char *const text[4] = {BASE_STRING_ SHA1_PORTABLE_TEXT_ UTF8_BASE_TEXT_,
-                                        BASE_STRING_ SHA1_HW_TEXT_ UTF8_BASE_TEXT_,
-                                        BASE_STRING_ SHA1_PORTABLE_TEXT_ " utf8-avx2",
-                                        BASE_STRING_ SHA1_HW_TEXT_ " utf8-avx2"};
+#define HTTP_3_(base) base " http-avx2", base " http-sse2", base " http-words"
+    static const char *const text[12] = {HTTP_3_(BASE_STRING_ SHA1_PORTABLE_TEXT_ UTF8_BASE_TEXT_),
+                                         HTTP_3_(BASE_STRING_ SHA1_HW_TEXT_ UTF8_BASE_TEXT_),
+                                         HTTP_3_(BASE_STRING_ SHA1_PORTABLE_TEXT_ " utf8-avx2"),
+                                         HTTP_3_(BASE_STRING_ SHA1_HW_TEXT_ " utf8-avx2")};
     unsigned flags = wsx_build_flags();
-    return text[((flags & WSX_BUILD_UTF8_AVX2) ? 2 : 0) + ((flags & WSX_BUILD_SHA1_HW) ? 1 : 0)];
+    return text[3 * (((flags & WSX_BUILD_UTF8_AVX2) ? 2 : 0) +
+                     ((flags & WSX_BUILD_SHA1_HW) ? 1 : 0)) +
+                HTTP_TEXT_(wsx__http_scan_variant())];
 #endif
 }

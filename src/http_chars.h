@@ -43,6 +43,14 @@ int wsx__http_is_token(const char *s, size_t n);
  * wsx_base.h): field-vchar, SP and HTAB only between them; may be empty. */
 int wsx__http_is_field_value(const char *s, size_t n);
 
+#ifndef WSX_SMALL
+/* Offset of the first byte of s[0..n) that is a control byte other than
+ * HTAB, or DEL (n if none): the CR or LF at the end of a clean head line,
+ * else the byte that makes it invalid (http_scan.c: SSE2, AVX2 or
+ * word-at-a-time, see wsx__http_scan_use in wsx_internal.h). */
+size_t wsx__http_stop(const char *s, size_t n);
+#endif
+
 /* 1 if a[0..alen) and b[0..blen) are equal ASCII-case-insensitively
  * (http_headers.c). */
 int wsx__http_eq_nocase(const char *a, size_t alen, const char *b, size_t blen);

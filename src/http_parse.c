@@ -2,10 +2,15 @@
  * Incremental HTTP/1.1 head parser (RFC 9112 sections 2-5).
  *
  * Scanning: each call looks for line ends only in the bytes it has not seen
- * yet (memchr), and validates each line once, when its LF arrives.  The state
- * holds offsets, never pointers, so the caller's buffer may move between
- * calls.  When the blank line arrives, a second, light pass (memchr for LF
- * and ':') over the already validated header lines fills the caller's array.
+ * yet, and validates each line once, when its LF arrives.  In the fast
+ * profile a line that starts in this call is scanned for its first control
+ * byte (wsx__http_stop, vector code): a CR LF or LF there ends a line that
+ * holds no forbidden byte, so only its start line or field name is left to
+ * check; anything else, and the rest of a line begun in an earlier call, is
+ * searched with memchr and checked byte by byte.  The state holds offsets,
+ * never pointers, so the caller's buffer may move between calls.  When the
+ * blank line arrives, a second, light pass over the already validated
+ * header lines fills the caller's array.
  */
 #include <limits.h>
 #include <string.h>
@@ -95,10 +100,11 @@ static int parse_version(const char *v, size_t n, int bad)
 static int sp_at(const char *s, size_t n, size_t i) { return i < n && s[i] == ' '; }
 
 /* method SP request-target SP HTTP-version (RFC 9112 section 3). */
-static int parse_request_line(wsx_http_parser *p, const char *line, size_t n)
+static int parse_request_line(wsx_http_parser *p, const char *line, size_t n, int clean)
 {
     size_t method_len = span(line, n, WSX__HC_TCHAR), t0 = method_len + 1, target_len;
     int minor;
+    (void)clean; /* the spans below check every byte before the version */
     if (method_len == 0 || !sp_at(line, n, method_len))
         return WSX_E_HTTP_SYNTAX;
     target_len = span(line + t0, n - t0, WSX__HC_TARGET);
@@ -119,7 +125,7 @@ static int parse_request_line(wsx_http_parser *p, const char *line, size_t n)
 /* HTTP-version SP status-code SP [reason-phrase] (RFC 9112 section 4); the
  * second SP is tolerated missing when there is no reason.  A well-formed
  * version other than 1.x is WSX_E_HTTP_VERSION even on a short line. */
-static int parse_status_line(wsx_http_parser *p, const char *line, size_t n)
+static int parse_status_line(wsx_http_parser *p, const char *line, size_t n, int clean)
 {
     int minor = n >= 8 ? parse_version(line, 8, WSX_E_HTTP_STATUS) : WSX_E_HTTP_STATUS;
     int status = 0, i;
@@ -135,7 +141,7 @@ static int parse_status_line(wsx_http_parser *p, const char *line, size_t n)
     }
     /* 100..599 (RFC 9110 section 15) */
     if (status < 100 || status > 599 || (n > 12 && line[12] != ' ') ||
-        !values_ok(line + reason, n - reason))
+        (!clean && !values_ok(line + reason, n - reason)))
         return WSX_E_HTTP_STATUS;
     p->_minor = minor;
     p->_status = status;
@@ -146,17 +152,38 @@ static int parse_status_line(wsx_http_parser *p, const char *line, size_t n)
 
 /* ---- header lines ---------------------------------------------------------- */
 
-/* field-name ":" OWS field-value OWS (RFC 9112 section 5). */
-static int check_field_line(const char *line, size_t n)
+/* field-name ":" OWS field-value OWS (RFC 9112 section 5); clean: the
+ * line is known to hold no control byte but HTAB, and no DEL.  WSX_OK with
+ * the name's length in *name_len, or a wsx_err. */
+static int check_field_line(const char *line, size_t n, int clean, size_t *name_len_out)
 {
     size_t name_len = span(line, n, WSX__HC_TCHAR);
+    *name_len_out = name_len;
     if (line[0] == ' ' || line[0] == '\t')
         return WSX_E_HTTP_OBS_FOLD; /* RFC 9112 section 5.2 */
     /* Covers an empty name, whitespace before the colon (section 5.1: must
      * be refused with 400) and a line with no colon at all. */
     if (name_len == 0 || name_len == n || line[name_len] != ':')
         return WSX_E_HTTP_HEADER_NAME;
-    return values_ok(line + name_len + 1, n - name_len - 1) ? WSX_OK : WSX_E_HTTP_HEADER_VALUE;
+    if (!clean && !values_ok(line + name_len + 1, n - name_len - 1))
+        return WSX_E_HTTP_HEADER_VALUE;
+    return WSX_OK;
+}
+
+/* h = the field line[0..n) (its CR left out), whose name is name_len
+ * bytes: the value trimmed of OWS; the line holds no control byte but HTAB,
+ * so every byte <= SP at either end of the value is OWS. */
+static void put_header(wsx_header *h, const char *line, size_t name_len, size_t n)
+{
+    const char *v = line + name_len + 1, *e = line + n;
+    while (v < e && (*v == ' ' || *v == '\t'))
+        v++;
+    while (e > v && (unsigned char)e[-1] <= ' ')
+        e--;
+    h->name = line;
+    h->name_len = name_len;
+    h->value = v;
+    h->value_len = (size_t)(e - v);
 }
 
 /* The error for a line of n bytes (so far) over max_line.  For a request
@@ -184,20 +211,47 @@ static int line_too_long(const wsx_http_parser *p, const char *line, size_t n)
 /* The start-line parser of a kind: parse_request_line or
  * parse_status_line.  Passed in by the public function, so a firmware that
  * only parses requests does not link the status-line parser (and back). */
-typedef int (*start_line_fn)(wsx_http_parser *p, const char *line, size_t n);
+typedef int (*start_line_fn)(wsx_http_parser *p, const char *line, size_t n, int clean);
+
+/* The LF ending the line that starts at buf[start] (limit: the end of the
+ * bytes to look at), or NULL; *clean is set to 1 when the scan showed that
+ * the line holds no control byte but HTAB and no DEL.  A line begun in an
+ * earlier call goes on from where that call stopped (p->_scanned). */
+static const char *line_end(wsx_http_parser *p, const char *buf, size_t start, size_t limit,
+                            int *clean)
+{
+#ifndef WSX_SMALL
+    if (p->_scanned == start && start < limit) {
+        size_t stop = start + wsx__http_stop(buf + start, limit - start);
+        if (stop < limit && buf[stop] == '\n') {
+            *clean = 1;
+            return buf + stop;
+        }
+        if (limit - stop >= 2 && buf[stop] == '\r' && buf[stop + 1] == '\n') {
+            *clean = 1;
+            return buf + stop + 1;
+        }
+        p->_scanned = stop; /* no LF before stop */
+    }
+#else
+    (void)start;
+    (void)clean;
+#endif
+    return p->_scanned < limit ? (const char *)memchr(buf + p->_scanned, '\n', limit - p->_scanned)
+                               : NULL;
+}
 
 /* Scans the new bytes line by line.  Returns the head length, 0, or a
  * wsx_err. */
 static int scan(wsx_http_parser *p, start_line_fn start_line, const char *buf, size_t len,
-                size_t max_headers)
+                wsx_header *headers, size_t max_headers)
 {
     size_t limit = len < p->_max_head ? len : p->_max_head;
     for (;;) {
         size_t start = p->_line_start, end = limit, n;
-        const char *lf = NULL, *line;
-        int r;
-        if (p->_scanned < limit)
-            lf = (const char *)memchr(buf + p->_scanned, '\n', limit - p->_scanned);
+        const char *lf, *line;
+        int r, clean = 0;
+        lf = line_end(p, buf, start, limit, &clean);
         if (lf)
             end = (size_t)(lf - buf);
         p->_scanned = end;
@@ -224,7 +278,7 @@ static int scan(wsx_http_parser *p, start_line_fn start_line, const char *buf, s
             if (n == 0 && p->_kind == KIND_REQUEST)
                 continue; /* leading empty line: skipped, section 2.2 */
             p->_start = start;
-            r = start_line(p, line, n);
+            r = start_line(p, line, n, clean);
             if (r < 0)
                 return r;
             p->_fields = end + 1;
@@ -232,35 +286,29 @@ static int scan(wsx_http_parser *p, start_line_fn start_line, const char *buf, s
             p->_head_len = end + 1;
             return (int)p->_head_len;
         } else {
-            r = check_field_line(line, n);
+            size_t name_len;
+            r = check_field_line(line, n, clean, &name_len);
             if (r < 0)
                 return r;
-            if (++p->_nheaders > max_headers)
+            if (p->_nheaders >= max_headers)
                 return WSX_E_HTTP_TOO_MANY_HEADERS;
+            put_header(headers + p->_nheaders++, line, name_len, n);
         }
     }
     return p->_scanned >= p->_max_head ? WSX_E_HTTP_HEAD_TOO_LARGE : 0;
 }
 
-/* Second pass over the validated field lines: fills headers[].  Those lines
- * hold no control byte but HTAB, and CR only right before their LF, so
- * trimming every byte <= SP at the value's end removes the OWS and the CR. */
-static void fill_headers(const wsx_http_parser *p, const char *buf, wsx_header *h)
+/* Second pass over the first count field lines, validated by an earlier
+ * call (the buffer may have moved since): fills headers[0..count). */
+static void fill_headers(const wsx_http_parser *p, const char *buf, wsx_header *h, size_t count)
 {
-    const char *line = buf + p->_fields, *head_end = buf + p->_head_len;
-    size_t k;
-    for (k = 0; k < p->_nheaders; k++, h++) {
-        const char *lf = (const char *)memchr(line, '\n', (size_t)(head_end - line));
-        const char *colon = (const char *)memchr(line, ':', (size_t)(lf - line));
-        const char *v = colon + 1, *e = lf;
-        while (v < e && (*v == ' ' || *v == '\t'))
-            v++;
-        while (e > v && (unsigned char)e[-1] <= ' ')
-            e--;
-        h->name = line;
-        h->name_len = (size_t)(colon - line);
-        h->value = v;
-        h->value_len = (size_t)(e - v);
+    const char *line = buf + p->_fields;
+    for (; count > 0; count--, h++) {
+        const char *colon = line, *lf;
+        while (*colon != ':') /* a token, then ':' */
+            colon++;
+        lf = (const char *)memchr(colon, '\n', (size_t)(buf + p->_head_len - colon));
+        put_header(h, line, (size_t)(colon - line), (size_t)(lf - line) - (lf[-1] == '\r'));
         line = lf + 1;
     }
 }
@@ -270,6 +318,7 @@ static void fill_headers(const wsx_http_parser *p, const char *buf, wsx_header *
 static int parse_head(wsx_http_parser *p, int kind, start_line_fn start_line, const char *buf,
                       size_t len, wsx_header *headers, size_t max_headers)
 {
+    size_t earlier;
     int r;
     if (!p || (!buf && len) || (!headers && max_headers))
         return WSX_E_ARG;
@@ -283,17 +332,21 @@ static int parse_head(wsx_http_parser *p, int kind, start_line_fn start_line, co
         if (len < p->_head_len)
             return WSX_E_ARG;
         r = (int)p->_head_len;
+        earlier = p->_nheaders;
     } else {
         if (len < p->_scanned)
             return WSX_E_ARG; /* the caller lost bytes it had given */
-        r = scan(p, start_line, buf, len, max_headers);
+        /* the headers of lines scanned by earlier calls: filled again
+         * below, from where the buffer is now */
+        earlier = p->_nheaders;
+        r = scan(p, start_line, buf, len, headers, max_headers);
         if (r < 0)
             p->_err = r;
     }
     if (r > 0) {
         if (p->_nheaders > max_headers)
             return WSX_E_ARG; /* a smaller array than the scan counted with */
-        fill_headers(p, buf, headers);
+        fill_headers(p, buf, headers, earlier);
     }
     return r;
 }

@@ -43,15 +43,136 @@ WSX__SMALL_NOINLINE static int check_origin(const wsx_hs_server_config *cfg,
     return WSX_E_HS_ORIGIN;
 }
 
+/* The fields the checks read.  Fast profile: found in one pass over the
+ * headers (the eight names have eight lengths: one compare per field);
+ * small profile: looked up one name at a time. */
+enum { F_HOST, F_UPGRADE, F_CONNECTION, F_VERSION, F_KEY, F_ORIGIN, F_EXTENSIONS, F_PROTOCOL, F_N };
+
+typedef struct fields {
+    const wsx_header *h;
+    size_t n;
+#ifndef WSX_SMALL
+    const wsx_header *first[F_N];
+    size_t count[F_N];
+#endif
+} fields;
+
+static const unsigned char field_names[F_N] = {
+    WSX__HS_HOST, WSX__HS_UPGRADE, WSX__HS_CONNECTION, WSX__HS_VERSION,
+    WSX__HS_KEY,  WSX__HS_ORIGIN,  WSX__HS_EXTENSIONS, WSX__HS_PROTOCOL};
+
+#ifdef WSX_SMALL
+static void index_fields(fields *x, const wsx_header *h, size_t n)
+{
+    x->h = h;
+    x->n = n;
+}
+
+/* 0, 1, or 2 for two or more fields of name f; *first the first (or NULL) */
+static int find(const fields *x, unsigned f, const wsx_header **first)
+{
+    return wsx__hs_find(x->h, x->n, field_names[f], first);
+}
+
+/* The headers to look through for the fields of name f: all of them. */
+static size_t range(const fields *x, unsigned f, const wsx_header **from)
+{
+    (void)f;
+    *from = x->h;
+    return x->n;
+}
+#else
+static void index_fields(fields *x, const wsx_header *h, size_t n)
+{
+    /* field + 1 by name length: Host 4, Origin 6, Upgrade 7, Connection
+     * 10, Sec-WebSocket-Key 17, -Version 21, -Protocol 22, -Extensions 24 */
+    static const unsigned char by_len[25] = {0,
+                                             0,
+                                             0,
+                                             0,
+                                             F_HOST + 1,
+                                             0,
+                                             F_ORIGIN + 1,
+                                             F_UPGRADE + 1,
+                                             0,
+                                             0,
+                                             F_CONNECTION + 1,
+                                             0,
+                                             0,
+                                             0,
+                                             0,
+                                             0,
+                                             0,
+                                             F_KEY + 1,
+                                             0,
+                                             0,
+                                             0,
+                                             F_VERSION + 1,
+                                             F_PROTOCOL + 1,
+                                             0,
+                                             F_EXTENSIONS + 1};
+    size_t i;
+    memset(x, 0, sizeof *x);
+    x->h = h;
+    x->n = n;
+    for (i = 0; i < n; i++) {
+        size_t len = h[i].name_len;
+        unsigned f = len < sizeof by_len ? by_len[len] : 0;
+        if (!f-- || !h[i].name ||
+            !wsx__http_eq_nocase(h[i].name, len, WSX__HS_TEXT(field_names[f]), len))
+            continue;
+        if (x->count[f]++ == 0)
+            x->first[f] = h + i;
+    }
+}
+
+static int find(const fields *x, unsigned f, const wsx_header **first)
+{
+    *first = x->first[f];
+    return x->count[f] > 1 ? 2 : (int)x->count[f];
+}
+
+/* From the first field of name f: only it when it is the one, else the
+ * rest of the headers. */
+static size_t range(const fields *x, unsigned f, const wsx_header **from)
+{
+    if (!x->count[f])
+        return 0;
+    *from = x->first[f];
+    return x->count[f] == 1 ? 1 : x->n - (size_t)(x->first[f] - x->h);
+}
+#endif
+
+/* 1 if a field named f has the element want[0..want_len) (wsx__hs_has_item) */
+static int has_item(const fields *x, unsigned f, const char *want, size_t want_len)
+{
+    const wsx_header *from = NULL;
+    size_t n = range(x, f, &from);
+    return n && wsx__hs_has_item(from, n, field_names[f], want, want_len);
+}
+
+static unsigned extension_offers(const fields *x)
+{
+    const wsx_header *from = NULL;
+    size_t n = range(x, F_EXTENSIONS, &from);
+    wsx__hs_items it = WSX__HS_ITEMS(from, n, WSX__HS_EXTENSIONS);
+    const char *name;
+    size_t len;
+    unsigned bits = 0;
+    while (n && wsx__hs_item_next(&it, &name, &len))
+        bits |= wsx__pmd_is_name(name, len) ? WSX_HS_EXT_PERMESSAGE_DEFLATE : WSX_HS_EXT_OTHER;
+    return bits;
+}
+
 /* The first of the server's subprotocols that the client offered. */
-static void choose_subprotocol(const wsx_hs_server_config *cfg, const wsx_header *h, size_t n,
+static void choose_subprotocol(const wsx_hs_server_config *cfg, const fields *x,
                                wsx_hs_request *info)
 {
     size_t i, len;
     for (i = 0; i < cfg->num_subprotocols; i++) {
         const char *name = cfg->subprotocols[i];
         len = name ? strlen(name) : 0;
-        if (wsx__hs_has_item(h, n, WSX__HS_PROTOCOL, name, len)) {
+        if (has_item(x, F_PROTOCOL, name, len)) {
             info->subprotocol = name;
             info->subprotocol_len = len;
             info->subprotocol_index = (int)i;
@@ -60,23 +181,13 @@ static void choose_subprotocol(const wsx_hs_server_config *cfg, const wsx_header
     }
 }
 
-static unsigned extension_offers(const wsx_header *h, size_t n)
-{
-    wsx__hs_items it = WSX__HS_ITEMS(h, n, WSX__HS_EXTENSIONS);
-    const char *name;
-    size_t len;
-    unsigned bits = 0;
-    while (wsx__hs_item_next(&it, &name, &len))
-        bits |= wsx__pmd_is_name(name, len) ? WSX_HS_EXT_PERMESSAGE_DEFLATE : WSX_HS_EXT_OTHER;
-    return bits;
-}
-
 /* The checks of section 4.2.1, in order. */
 int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *method, size_t method_len,
                         int http_major, int http_minor, const wsx_header *headers,
                         size_t num_headers, wsx_hs_request *info)
 {
     const wsx_header *f;
+    fields x;
     int r;
     if (!method || !info || (!headers && num_headers))
         return WSX_E_ARG;
@@ -88,34 +199,37 @@ int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *method, siz
         return WSX_E_HS_METHOD; /* methods are case-sensitive (RFC 9110 9.1) */
     if (http_major < 1 || (http_major == 1 && http_minor < 1))
         return WSX_E_HS_HTTP_VERSION;
-    if (wsx__hs_find(headers, num_headers, WSX__HS_HOST, &f) != 1 || f->value_len == 0)
+    index_fields(&x, headers, num_headers);
+    if (find(&x, F_HOST, &f) != 1 || f->value_len == 0)
         return WSX_E_HS_HOST; /* RFC 9112 section 3.2: exactly one Host */
     info->host = f->value;
     info->host_len = f->value_len;
-    if (!wsx__hs_find(headers, num_headers, WSX__HS_UPGRADE, &f))
+    if (!find(&x, F_UPGRADE, &f))
         return WSX_E_HS_NOT_UPGRADE;
-    r = wsx__hs_check_upgrade(headers, num_headers);
-    if (r < 0)
-        return r;
-    if (wsx__hs_find(headers, num_headers, WSX__HS_VERSION, &f) != 1 ||
+    /* token lists compare case-insensitively: "Upgrade" finds "upgrade" */
+    if (!has_item(&x, F_UPGRADE, wsx__hs_str.websocket, sizeof wsx__hs_str.websocket - 1))
+        return WSX_E_HS_UPGRADE;
+    if (!has_item(&x, F_CONNECTION, wsx__hs_str.upgrade, sizeof wsx__hs_str.upgrade - 1))
+        return WSX_E_HS_CONNECTION;
+    if (find(&x, F_VERSION, &f) != 1 ||
         !wsx__http_eq_nocase(f->value, f->value_len, WSX__HS_TEXT(WSX__HS_13), 2))
         return WSX_E_HS_WS_VERSION;
-    if (wsx__hs_find(headers, num_headers, WSX__HS_KEY, &f) != 1 || !key_ok(f))
+    if (find(&x, F_KEY, &f) != 1 || !key_ok(f))
         return WSX_E_HS_KEY;
     info->key = f->value;
-    if (wsx__hs_find(headers, num_headers, WSX__HS_ORIGIN, &f) > 1)
+    if (find(&x, F_ORIGIN, &f) > 1)
         return WSX_E_HS_ORIGIN; /* RFC 6454 section 7.3: one Origin at most */
     if (f) {
         info->origin = f->value;
         info->origin_len = f->value_len;
     }
-    info->extensions_offered = extension_offers(headers, num_headers);
+    info->extensions_offered = extension_offers(&x);
     if (!cfg) /* the default policy: any Origin, no subprotocol, no extension */
         return WSX_OK;
     r = check_origin(cfg, f);
     if (r < 0)
         return r;
-    choose_subprotocol(cfg, headers, num_headers, info);
+    choose_subprotocol(cfg, &x, info);
     /* the deflate code is reached through the pointer alone */
     return cfg->deflate.enable
                ? cfg->deflate.enable->negotiate(&cfg->deflate, headers, num_headers, info)

@@ -101,17 +101,27 @@ unsigned wsx__cpu_features(void);
 #define WSX__UTF8_AVX2 1
 #endif
 
-/* The variants of SHA-1 and of UTF-8 validation.  wsx__sha1_use and
- * wsx__utf8_use choose one for the whole process (the tests take each in
- * turn; WSX__AUTO is what the library chooses by itself, the fastest the
- * CPU runs) and answer 1, or 0 with nothing changed when this build or CPU
- * lacks it.  wsx__sha1_variant / wsx__utf8_variant say which one runs
- * (never WSX__AUTO). */
-enum { WSX__AUTO, WSX__PORTABLE, WSX__HW };
+/* Where the AVX2 HTTP line scan is built (http_scan.c). */
+#if !defined(WSX_SMALL) && defined(WSX__GNUC) && (defined(__x86_64__) || defined(__i386__))
+#define WSX__HTTP_AVX2 1
+#endif
+
+/* The variants of SHA-1, of UTF-8 validation and of the HTTP line scan.
+ * wsx__sha1_use, wsx__utf8_use and wsx__http_scan_use choose one for the
+ * whole process (the tests take each in turn; WSX__AUTO is what the library
+ * chooses by itself, the fastest the CPU runs) and answer 1, or 0 with
+ * nothing changed when this build or CPU lacks it.  wsx__*_variant say
+ * which one runs (never WSX__AUTO).  WSX__HW is the one with instructions
+ * found at run time (SHA-NI / ARMv8 SHA1, AVX2); WSX__BASE, where there is
+ * one, uses the vector instructions every CPU of the target has (SSE2 on
+ * x86-64: the HTTP line scan). */
+enum { WSX__AUTO, WSX__PORTABLE, WSX__HW, WSX__BASE };
 int wsx__sha1_use(int variant);
 int wsx__sha1_variant(void);
 int wsx__utf8_use(int variant);
 int wsx__utf8_variant(void);
+int wsx__http_scan_use(int variant);
+int wsx__http_scan_variant(void);
 
 /* From p[0], on a code point boundary: the offset of a code point boundary
  * b such that p[0..b) is valid UTF-8, found 64 bytes at a time with AVX2

@@ -33,7 +33,7 @@ static void test_build_report(void)
 #endif
     CHECK(!(flags & WSX_BUILD_OPENSSL) == !strstr(s, " openssl-sha1"));
     CHECK(!(flags & ~(WSX_BUILD_SMALL | WSX_BUILD_OPENSSL | WSX_BUILD_ERROR_STRINGS |
-                      WSX_BUILD_SHA1_HW | WSX_BUILD_UTF8_AVX2)));
+                      WSX_BUILD_SHA1_HW | WSX_BUILD_UTF8_AVX2 | WSX_BUILD_HTTP_AVX2)));
 }
 
 static void test_strerror_never_null(void)
