@@ -435,7 +435,19 @@ coverage: $(foreach d,$(COV_DIRS),$(TEST_SRCS:tests/%.c=$(d)/tests/%) $(FUZZ_SRC
 # ---- benchmarks -------------------------------------------------------
 
 BENCH_CFLAGS ?= -O3 -march=native -g
-bench: $(BENCHES) examples $(B)/bench/lws_echo $(B)/bench/uws_parser $(B)/bench/uws_echo
+# What the benchmarks need from Debian: wslay (bench_ws_decode links it) is
+# required; libwebsockets, node's ws, gnuplot (the plot) and UWS_DIR are
+# peers and extras, SKIPped loudly when absent.  bench/README.md.
+BENCH_SETUP := sudo apt-get install -y libwslay-dev libwebsockets-dev gnuplot-nox nodejs npm \
+	&& (cd tests/interop && npm install --no-audit --no-fund)
+.PHONY: bench-check
+bench-check:
+	@if ! echo '#include <wslay/wslay.h>' | $(CC) -E -x c - >/dev/null 2>&1; then \
+	  echo "make bench needs libwslay-dev (and, for every peer and the plot, more). Run:"; \
+	  echo "   $(BENCH_SETUP)"; exit 1; fi
+	@command -v gnuplot >/dev/null 2>&1 || echo "NOTE make bench: no gnuplot, no frames.svg; all of it: $(BENCH_SETUP)"
+$(BENCHES): | bench-check
+bench: bench-check $(BENCHES) examples $(B)/bench/lws_echo $(B)/bench/uws_parser $(B)/bench/uws_echo
 	@mkdir -p $(B)/bench
 	@rm -f $(B)/bench/results.json
 	@if [ ! -x $(B)/bench/uws_echo ]; then \

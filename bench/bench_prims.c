@@ -11,7 +11,7 @@
  * Handshakes: a 500-byte browser upgrade request parsed, validated and
  * answered (wsx_http_parse_request + wsx_hs_server_answer_request), and
  * SHA-1 of the 60 bytes Sec-WebSocket-Accept hashes, with each SHA-1
- * variant.  UTF-8 also with each validator variant.
+ * variant; the handshake again with each variant of the HTTP line scan.  UTF-8 also with each validator variant.
  * Each case repeats for at least 0.2 s; GB/s = 1e9 bytes per second.
  */
 #include <stdint.h>
@@ -172,6 +172,26 @@ static double bench_sha1_60(void)
     return (double)count / dt;
 }
 
+/* The handshake with each variant of the HTTP line scan (SHA-1 as chosen). */
+static void handshake_scan_cases(const char *out)
+{
+    static const int variants[] = {WSX__HW, WSX__BASE, WSX__PORTABLE};
+    static const char *const names[] = {"wsx-http-avx2", "wsx-http-sse2", "wsx-http-words"};
+    int v;
+    for (v = 0; v < 3; v++) {
+        double rate;
+        if (!wsx__http_scan_use(variants[v])) {
+            printf("%-34s %-18s not on this CPU/build\n", "handshake", names[v]);
+            continue;
+        }
+        rate = bench_handshake();
+        printf("%-34s %-18s %7.3f M/s (%.3f us)\n", "handshake/browser-500B", names[v], rate / 1e6,
+               1e6 / rate);
+        bench_record(out, "handshake/browser-500B", names[v], rate / 1e6, "M/s");
+    }
+    wsx__http_scan_use(WSX__AUTO);
+}
+
 static void handshake_cases(const char *out)
 {
     static const int variants[] = {WSX__HW, WSX__PORTABLE};
@@ -192,6 +212,7 @@ static void handshake_cases(const char *out)
         bench_record(out, "sha1/60B", names[v], 1e6 / rate, "us");
     }
     wsx__sha1_use(WSX__AUTO);
+    handshake_scan_cases(out);
 }
 
 static void mask_bytewise(uint8_t *buf, size_t len, const uint8_t key[4], size_t off)

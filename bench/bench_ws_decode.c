@@ -21,10 +21,16 @@
  *             wslay_frame does not check UTF-8, fragmentation order or
  *             masking by role: for text it does less work than wsx.
  *
+ * Frame-size series (the plot of frames/s against frame size, bench/README.md):
+ *   40 binary frames per pass of 20 B, 200 B, 1 KiB, 8 KiB and 64 KiB, case
+ *   "ws_frames_<20b|200b|1k|8k|64k>_binary"; bench/uws_parser.cpp records
+ *   uWebSockets' parser under the same case names (impl "uWS").
+ *
  * Figures: frames/s, and GB/s of payload (10^9 bytes, headers not counted),
  * from the median time of one pass over the case's buffer (hot in cache:
- * about 40 KB, except 2 MiB for the 1 MiB frames).  Recorded in results.json as
- * case "ws_decode_<case>", impl "wsx" / "wsx+copy" / "wslay".
+ * about 40 KB, except 2 MiB for the 1 MiB frames and 64 KiB ones).  Recorded
+ * in results.json as case "ws_decode_<case>" or "ws_frames_<size>_binary",
+ * impl "wsx" / "wsx+copy" / "wslay".
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -240,7 +246,10 @@ static void run_case(const char *results, const char *name, size_t payload, size
     stream s;
     int impl;
     make_stream(&s, payload, frames, text);
-    snprintf(case_name, sizeof case_name, "ws_decode_%s", name);
+    if (strncmp(name, "ws_", 3) == 0)
+        snprintf(case_name, sizeof case_name, "%s", name);
+    else
+        snprintf(case_name, sizeof case_name, "ws_decode_%s", name);
     printf("%s: %zu frames of %zu bytes, %zu bytes per pass\n", case_name, frames, payload, s.len);
     for (impl = 0; impl < 3; impl++) {
         double gbs;
@@ -263,6 +272,12 @@ int main(int argc, char **argv)
     run_case(results, "1k_text", 1024, 40, 1);
     run_case(results, "20b_binary", 20, 1500, 0);
     run_case(results, "1m_binary", 1 << 20, 2, 0);
+    /* the frame-size series, named as in bench/uws_parser.cpp */
+    run_case(results, "ws_frames_20b_binary", 20, 40, 0);
+    run_case(results, "ws_frames_200b_binary", 200, 40, 0);
+    run_case(results, "ws_frames_1k_binary", 1024, 40, 0);
+    run_case(results, "ws_frames_8k_binary", 8192, 40, 0);
+    run_case(results, "ws_frames_64k_binary", 65536, 40, 0);
     printf("(sink %llu)\n", (unsigned long long)(sink & 1));
     return 0;
 }

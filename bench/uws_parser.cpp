@@ -39,7 +39,10 @@
  * then callgrind_annotate --inclusive=yes: run<PassWsx> vs run<PassUws>.
  * An optional second argument runs only the cases whose name contains it.
  * Recorded in results.json: case "ws_parser_<size>_<binary|text>_x<1|40>",
- * impl "wsx" and "uWS" (frames/s), impl "wsx/uWS" (unit "ratio").
+ * impl "wsx" and "uWS" (frames/s), impl "wsx/uWS" (unit "ratio"); the
+ * binary x40 cases (and 64 KiB binary x40) also as "ws_frames_<size>_binary",
+ * impl "uWS": the frame-size series bench_ws_decode.c measures for wsx and
+ * wslay.
  */
 #define WIN32_EXPORT
 #include "WebSocketProtocol.h"
@@ -232,7 +235,8 @@ static void run_case(const char *results, const char *only, size_t payload, int 
     const char *size_name = payload == 20     ? "20b"
                             : payload == 200  ? "200b"
                             : payload == 1024 ? "1k"
-                                              : "8k";
+                            : payload == 8192 ? "8k"
+                                              : "64k";
     Stream s;
     wsx_ws_decoder d;
     uWS::WebSocketState<true> st;
@@ -274,6 +278,10 @@ static void run_case(const char *results, const char *only, size_t payload, int 
     bench_record(results, name, "wsx", w, "frames/s");
     bench_record(results, name, "uWS", u, "frames/s");
     bench_record(results, name, "wsx/uWS", q, "ratio");
+    if (frames == 40 && !text) { /* the frame-size series of bench_ws_decode.c (wslay) */
+        std::snprintf(name, sizeof name, "ws_frames_%s_binary", size_name);
+        bench_record(results, name, "uWS", u, "frames/s");
+    }
 }
 
 /* ---- encoding: a server's unmasked frame, header and payload copied ---- */
@@ -379,6 +387,7 @@ int main(int argc, char **argv)
         for (size_t payload : sizes)
             for (int text = 0; text < 2; text++)
                 run_case(results, only, payload, text, frames);
+    run_case(results, only, 65536, 0, 40); /* the last point of the frame-size series */
     std::printf("frame encoding, server (unmasked), header and payload into a buffer\n");
     for (size_t payload : sizes)
         format_case(results, only, payload);

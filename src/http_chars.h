@@ -49,6 +49,9 @@ int wsx__http_is_field_value(const char *s, size_t n);
  * else the byte that makes it invalid (http_scan.c: SSE2, AVX2 or
  * word-at-a-time, see wsx__http_scan_use in wsx_internal.h). */
 size_t wsx__http_stop(const char *s, size_t n);
+/* Length of the run of tchar at the start of s[0..n) (16 bytes at a time
+ * over letters, digits and '-' with SSE2; the variant of wsx__http_stop). */
+size_t wsx__http_token_span(const char *s, size_t n);
 #endif
 
 /* 1 if a[0..alen) and b[0..blen) are equal ASCII-case-insensitively

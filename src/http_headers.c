@@ -6,12 +6,43 @@
 #include "wsx_http.h"
 #include "http_chars.h"
 
+#ifndef WSX_SMALL
+/* w with the bytes 'A'..'Z' in lower case: a byte's bit 7 after adding
+ * says whether its low 7 bits reach 'A' (and pass 'Z'); bytes >= 0x80 stay. */
+static uint64_t lower8(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t low7 = w & ~highs;
+    uint64_t upper = (low7 + (0x80 - 'A') * ones) & ~(low7 + (0x7F - 'Z') * ones) & ~w & highs;
+    return w | upper >> 2; /* 0x80 >> 2 is the case bit */
+}
+
+static uint64_t load8(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+#endif
+
 int wsx__http_eq_nocase(const char *a, size_t alen, const char *b, size_t blen)
 {
-    size_t i;
+    size_t i = 0;
     if (alen != blen)
         return 0;
-    for (i = 0; i < alen; i++) {
+#ifndef WSX_SMALL
+    if (alen >= 8) { /* eight bytes at a time, the last eight overlapping */
+        for (; alen - i > 8; i += 8) {
+            uint64_t x = load8(a + i), y = load8(b + i);
+            if (x != y && lower8(x) != lower8(y))
+                return 0;
+        }
+        a += alen - 8;
+        b += alen - 8;
+        return load8(a) == load8(b) || lower8(load8(a)) == lower8(load8(b));
+    }
+#endif
+    for (; i < alen; i++) {
         unsigned x = (unsigned char)a[i], y = (unsigned char)b[i];
         /* Equal, or the same letter in the other case ('a' ^ 'A' == 0x20). */
         if (x != y && ((x ^ y) != 0x20 || (x | 0x20) - 'a' > 'z' - 'a'))

@@ -157,7 +157,11 @@ static int parse_status_line(wsx_http_parser *p, const char *line, size_t n, int
  * the name's length in *name_len, or a wsx_err. */
 static int check_field_line(const char *line, size_t n, int clean, size_t *name_len_out)
 {
+#ifdef WSX_SMALL
     size_t name_len = span(line, n, WSX__HC_TCHAR);
+#else
+    size_t name_len = wsx__http_token_span(line, n);
+#endif
     *name_len_out = name_len;
     if (line[0] == ' ' || line[0] == '\t')
         return WSX_E_HTTP_OBS_FOLD; /* RFC 9112 section 5.2 */

@@ -95,6 +95,39 @@ __attribute__((target("avx2"))) static size_t stop_avx2(const char *s, size_t n)
 }
 #endif
 
+#ifdef WSX__HTTP_SSE2
+/* Bit j set: byte j of the 16 at p is a letter, a digit or '-' (what
+ * header names are made of, nearly always). */
+WSX__HOT unsigned alnum_dash16(const char *p)
+{
+    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    /* letters to 0x80..0x99 and digits to 0x80..0x89: below them as signed bytes */
+    const __m128i letter = _mm_cmplt_epi8(
+        _mm_add_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)), _mm_set1_epi8(0x80 - 'a')),
+        _mm_set1_epi8((char)(0x80 + 26)));
+    const __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - '0'))),
+                                         _mm_set1_epi8((char)(0x80 + 10)));
+    const __m128i dash = _mm_cmpeq_epi8(x, _mm_set1_epi8('-'));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), dash));
+}
+
+/* 16 bytes at a time over letters, digits and '-', then byte by byte. */
+static size_t token_sse2(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (; n - i >= 16; i += 16) {
+        unsigned m = alnum_dash16(s + i) ^ 0xFFFFu;
+        if (m) {
+            i += (unsigned)__builtin_ctz(m);
+            break;
+        }
+    }
+    while (i < n && wsx__http_is_tchar(s[i]))
+        i++;
+    return i;
+}
+#endif
+
 /* The variant in use: WSX__AUTO until first asked. */
 static int scan_variant;
 
@@ -116,8 +149,9 @@ static int variant_found(int variant)
 int wsx__http_scan_use(int variant)
 {
     if (variant == WSX__AUTO)
-        variant = variant_found(WSX__HW) ? WSX__HW : variant_found(WSX__BASE) ? WSX__BASE
-                                                                               : WSX__PORTABLE;
+        variant = variant_found(WSX__HW)     ? WSX__HW
+                  : variant_found(WSX__BASE) ? WSX__BASE
+                                             : WSX__PORTABLE;
     else if (!variant_found(variant))
         return 0;
 #ifdef WSX__GNUC
@@ -158,4 +192,15 @@ size_t wsx__http_stop(const char *s, size_t n)
     return stop_words(s, n);
 }
 
+size_t wsx__http_token_span(const char *s, size_t n)
+{
+    size_t i = 0;
+#ifdef WSX__HTTP_SSE2
+    if (wsx__http_scan_variant() != WSX__PORTABLE)
+        return token_sse2(s, n);
+#endif
+    while (i < n && wsx__http_is_tchar(s[i]))
+        i++;
+    return i;
+}
 #endif /* WSX_SMALL */

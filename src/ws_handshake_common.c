@@ -125,7 +125,7 @@ int wsx__hs_end(wsx__wbuf *o, const wsx_header *h, size_t n, unsigned first, uns
     if (r < 0)
         return r;
     /* the count names from first: consecutive members of wsx__hs_str */
-    for (; count > 0; count--, refused += strlen(refused) + 1)
+    for (; n > 0 && count > 0; count--, refused += strlen(refused) + 1)
         if (wsx_http_header_next(h, n, refused, NULL))
             return WSX_E_ARG;
     wsx__wbuf_put(o, "\r\n", 2);

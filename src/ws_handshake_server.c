@@ -274,9 +274,21 @@ int wsx_hs_server_accept(const wsx_hs_server_config *cfg, const wsx_hs_request *
         (info->subprotocol && !wsx__http_is_token(info->subprotocol, info->subprotocol_len)) ||
         wsx_ws_accept(info->key, WSX_HS_KEY_LEN, accept) != WSX_OK)
         return WSX_E_ARG;
+#ifdef WSX_SMALL
     put_status_line(&o, 101);
     wsx__hs_put_upgrade(&o);
     wsx__hs_field(&o, WSX__HS_ACCEPT, accept, sizeof accept);
+#else
+    { /* the same bytes, written as one */
+        static const char head[] = "HTTP/1.1 101 Switching Protocols\r\n"
+                                   "Upgrade: websocket\r\n"
+                                   "Connection: Upgrade\r\n"
+                                   "Sec-WebSocket-Accept: ";
+        wsx__wbuf_put(&o, head, sizeof head - 1);
+        wsx__wbuf_put(&o, accept, sizeof accept);
+        wsx__wbuf_put(&o, "\r\n", 2);
+    }
+#endif
     if (info->subprotocol)
         wsx__hs_field(&o, WSX__HS_PROTOCOL, info->subprotocol, info->subprotocol_len);
     if (info->permessage_deflate) {

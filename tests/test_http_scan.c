@@ -5,6 +5,8 @@
  *  - wsx__http_stop: every byte value at every position of buffers of
  *    every length up to 100 (clean bytes around it, HTAB and obs-text
  *    among them), and a second stop byte after the first;
+ *  - wsx__http_token_span (header names) the same way;
+ *  - wsx__http_eq_nocase: every pair of byte values at every position;
  *  - the parser: every byte value at every position of a request head,
  *    parsed whole with each variant and cut in two next to the byte (and
  *    at every 11th position too for control bytes, DEL, obs-text and the
@@ -12,6 +14,7 @@
  * The small profile has no variants: there only the cuts are compared.
  * -DWSX_TEST_QUICK (valgrind) takes every STEP-th byte value.
  */
+#include <ctype.h>
 #include <stdlib.h>
 
 #include "harness.h"
@@ -105,9 +108,53 @@ static void test_stop_every_byte_every_position(void)
                         s[second] = c & 1 ? '\r' : 0x7F;
                     want = stop_reference(s, n);
                     if (wsx__http_stop((const char *)s, n) != want && bad++ < 5)
-                        fprintf(stderr, "  variant %u: n %zu, 0x%02x at %zu: %zu, want %zu\n", v,
-                                n, c, pos, wsx__http_stop((const char *)s, n), want);
+                        fprintf(stderr, "  variant %u: n %zu, 0x%02x at %zu: %zu, want %zu\n", v, n,
+                                c, pos, wsx__http_stop((const char *)s, n), want);
                     fill_clean(s, n);
+                }
+        }
+    }
+    wsx__http_scan_use(WSX__AUTO);
+    CHECK_EQ(bad, 0);
+    free(buf);
+}
+
+static size_t token_reference(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (isalnum(s[i]) || strchr("!#$%&'*+-.^_`|~", s[i]) != NULL) && s[i])
+        i++;
+    return i;
+}
+
+/* wsx__http_token_span: every byte at every position of names of every
+ * length up to 40 (letters, digits, '-' and the other tchar around it),
+ * with each variant. */
+static void test_token_every_byte_every_position(void)
+{
+    enum { MAX = 40 };
+    static const char pool[] = "Sec-WebSocket-Key_09~!zA";
+    unsigned have = have_variants(), v;
+    unsigned char *buf = (unsigned char *)malloc(MAX);
+    size_t n, pos, i;
+    int c, bad = 0;
+    CHECK(buf != NULL);
+    if (!buf)
+        return;
+    for (v = 0; v < NVARIANTS; v++) {
+        if (!(have >> v & 1))
+            continue;
+        use_variant(v);
+        for (n = 0; n <= MAX; n++) {
+            unsigned char *s = buf + MAX - n;
+            for (pos = 0; pos < n; pos++)
+                for (c = 0; c < 256; c += STEP) {
+                    for (i = 0; i < n; i++)
+                        s[i] = (unsigned char)pool[i % (sizeof pool - 1)];
+                    s[pos] = (unsigned char)c;
+                    if (wsx__http_token_span((const char *)s, n) != token_reference(s, n) &&
+                        bad++ < 5)
+                        fprintf(stderr, "  variant %u: n %zu, 0x%02x at %zu\n", v, n, c, pos);
                 }
         }
     }
@@ -140,6 +187,30 @@ static void test_choice(void)
 }
 #endif
 
+/* wsx__http_eq_nocase (eight bytes at a time in the fast profile) against
+ * tolower: every pair of byte values at every position of strings of
+ * lengths 1 to 17. */
+static void test_eq_nocase_every_pair(void)
+{
+    char a[17], b[17];
+    size_t n, pos;
+    int x, y, bad = 0;
+    for (n = 1; n <= sizeof a; n++)
+        for (pos = 0; pos<n; pos += n> 9 ? 3 : 1)
+            for (x = 0; x < 256; x += STEP)
+                for (y = 0; y < 256; y++) {
+                    int want = x == y || (x < 128 && y < 128 && tolower(x) == tolower(y));
+                    memset(a, 'Q', n);
+                    memset(b, 'q', n);
+                    a[pos] = (char)x;
+                    b[pos] = (char)y;
+                    if (wsx__http_eq_nocase(a, n, b, n) != want && bad++ < 5)
+                        fprintf(stderr, "  n %zu: 0x%02x / 0x%02x at %zu\n", n, x, y, pos);
+                }
+    CHECK_EQ(bad, 0);
+    CHECK(!wsx__http_eq_nocase("Upgrade", 7, "Upgrades", 8));
+}
+
 /* The outcome of a parse as text: the result, the start line's slices and
  * every header's, as offsets into buf. */
 static void describe(char *out, size_t cap, int r, const char *buf, const wsx_http_request *q)
@@ -148,9 +219,8 @@ static void describe(char *out, size_t cap, int r, const char *buf, const wsx_ht
     at = (size_t)snprintf(out, cap, "r=%d", r);
     if (r <= 0)
         return;
-    at += (size_t)snprintf(out + at, cap - at, " m=%d,%zu t=%d,%zu v=%d",
-                           (int)(q->method - buf), q->method_len, (int)(q->target - buf),
-                           q->target_len, q->minor_version);
+    at += (size_t)snprintf(out + at, cap - at, " m=%d,%zu t=%d,%zu v=%d", (int)(q->method - buf),
+                           q->method_len, (int)(q->target - buf), q->target_len, q->minor_version);
     for (i = 0; i < q->num_headers && at < cap; i++)
         at += (size_t)snprintf(out + at, cap - at, " %d,%zu=%d,%zu",
                                (int)(q->headers[i].name - buf), q->headers[i].name_len,
@@ -234,9 +304,11 @@ int main(void)
 #ifndef WSX_SMALL
     RUN(test_choice);
     RUN(test_stop_every_byte_every_position);
+    RUN(test_token_every_byte_every_position);
 #else
     printf("HTTP line scan: the small profile has no variants; parser cuts only\n");
 #endif
+    RUN(test_eq_nocase_every_pair);
     RUN(test_parser_every_byte_every_cut);
     return harness_done();
 }
