@@ -23,8 +23,9 @@
 #                        the unit tests and the corpus replays; fails below
 #                        COV_LINES / COV_BRANCHES percent
 #   make bench           benchmarks side by side with other libraries (UWS_DIR=a copy of
-#                        uWebSockets' source adds its frame parser and its EchoServer;
-#                        SKIPped without)
+#                        uWebSockets' source adds its frame parser and its EchoServer,
+#                        PICO_DIR=a copy of picohttpparser its head parser; SKIPped
+#                        without); bench/README.md
 #   make size            code size per module on a Cortex-M4 (needs arm-none-eabi-gcc)
 #   make install         PREFIX DESTDIR LIBDIR INCLUDEDIR PKGCONFIGDIR
 #
@@ -435,19 +436,22 @@ coverage: $(foreach d,$(COV_DIRS),$(TEST_SRCS:tests/%.c=$(d)/tests/%) $(FUZZ_SRC
 # ---- benchmarks -------------------------------------------------------
 
 BENCH_CFLAGS ?= -O3 -march=native -g
-# What the benchmarks need from Debian: wslay (bench_ws_decode links it) is
-# required; libwebsockets, node's ws, gnuplot (the plot) and UWS_DIR are
-# peers and extras, SKIPped loudly when absent.  bench/README.md.
-BENCH_SETUP := sudo apt-get install -y libwslay-dev libwebsockets-dev gnuplot-nox nodejs npm \
-	&& (cd tests/interop && npm install --no-audit --no-fund)
+# What the benchmarks need from Debian: wslay, zlib and libdeflate (linked
+# by bench_ws_decode, bench_compress, bench_inflate) are required;
+# libwebsockets, node's ws and eventsource-parser, gnuplot (the plot) and
+# UWS_DIR are peers and extras, SKIPped loudly when absent.  bench/README.md.
+BENCH_SETUP := sudo apt-get install -y libwslay-dev zlib1g-dev libdeflate-dev libwebsockets-dev \
+	gnuplot-nox nodejs npm && (cd tests/interop && npm install --no-audit --no-fund)
 .PHONY: bench-check
 bench-check:
-	@if ! echo '#include <wslay/wslay.h>' | $(CC) -E -x c - >/dev/null 2>&1; then \
-	  echo "make bench needs libwslay-dev (and, for every peer and the plot, more). Run:"; \
-	  echo "   $(BENCH_SETUP)"; exit 1; fi
+	@for h in wslay/wslay.h zlib.h libdeflate.h; do \
+	  echo "#include <$$h>" | $(CC) -E -x c - >/dev/null 2>&1 && continue; \
+	  echo "make bench needs <$$h> (and, for every peer and the plot, more). Run:"; \
+	  echo "   $(BENCH_SETUP)"; exit 1; done
 	@command -v gnuplot >/dev/null 2>&1 || echo "NOTE make bench: no gnuplot, no frames.svg; all of it: $(BENCH_SETUP)"
 $(BENCHES): | bench-check
-bench: bench-check $(BENCHES) examples $(B)/bench/lws_echo $(B)/bench/uws_parser $(B)/bench/uws_echo
+bench: bench-check $(BENCHES) examples $(B)/bench/lws_echo $(B)/bench/uws_parser $(B)/bench/uws_echo \
+    $(B)/bench/pico_head
 	@mkdir -p $(B)/bench
 	@rm -f $(B)/bench/results.json
 	@if [ ! -x $(B)/bench/uws_echo ]; then \
@@ -460,6 +464,11 @@ bench: bench-check $(BENCHES) examples $(B)/bench/lws_echo $(B)/bench/uws_parser
 	else echo "== SKIP uws_parser (wsx vs uWebSockets' frame parser): UWS_DIR is not set."; \
 	  echo "   To run it: git clone --recursive https://github.com/uNetworking/uWebSockets /some/dir"; \
 	  echo "   (outside this repository), then make bench UWS_DIR=/some/dir"; fi
+	@if [ -x $(B)/bench/pico_head ]; then echo "== $(B)/bench/pico_head"; \
+	  $(B)/bench/pico_head $(B)/bench/results.json || exit 1; \
+	else echo "== SKIP pico_head (wsx vs picohttpparser, HTTP heads): PICO_DIR is not set."; \
+	  echo "   To run it: git clone https://github.com/h2o/picohttpparser /some/dir"; \
+	  echo "   (outside this repository), then make bench PICO_DIR=/some/dir"; fi
 	@for s in bench/*.sh; do [ -f "$$s" ] || continue; echo "== $$s"; bash $$s $(B) || exit 1; done
 
 # wsx side by side with uWebSockets' frame parser (bench/uws_parser.cpp,
@@ -494,6 +503,21 @@ $(B)/bench/uws_echo: bench/uws_echo.cpp $(USOCK_SRCS) $(wildcard $(UWS_DIR)/src/
 else
 .PHONY: $(B)/bench/uws_parser $(B)/bench/uws_echo
 $(B)/bench/uws_parser $(B)/bench/uws_echo:
+	@rm -f $@
+endif
+
+# wsx side by side with picohttpparser (bench/pico_head.c): only with
+# PICO_DIR, a copy of picohttpparser.c and .h, never part of this repository.
+PICO_DIR ?=
+ifneq ($(PICO_DIR),)
+$(B)/bench/pico_head: bench/pico_head.c bench/bench_util.h $(LIB_SRCS) $(HEADERS) \
+    $(PICO_DIR)/picohttpparser.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu99 -Iinclude -Isrc -I$(PICO_DIR) -D_DEFAULT_SOURCE $(LIB_CPPFLAGS) $(BENCH_CFLAGS) \
+	    $< $(PICO_DIR)/picohttpparser.c $(LIB_SRCS) -o $@ $(LIB_LIBS)
+else
+.PHONY: $(B)/bench/pico_head
+$(B)/bench/pico_head:
 	@rm -f $@
 endif
 

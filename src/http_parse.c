@@ -245,6 +245,40 @@ static const char *line_end(wsx_http_parser *p, const char *buf, size_t start, s
                                : NULL;
 }
 
+#ifndef WSX_SMALL
+/* The common case in one tight loop: field lines that start in this call,
+ * end in CR LF within buf[0..limit) and hold no forbidden byte, each
+ * within max_line, with a token name and a colon, while headers has room.
+ * It stops at the first other line (at the blank line: the head is
+ * complete, its length returned) and leaves that line to the general loop
+ * of scan(), which reports its error or takes it as it does any line. */
+static int field_lines(wsx_http_parser *p, const char *buf, size_t limit, wsx_header *headers,
+                       size_t max_headers)
+{
+    size_t start = p->_line_start, k = p->_nheaders;
+    int r = 0;
+    while (start < limit) {
+        const char *line = buf + start;
+        size_t n = wsx__http_stop(line, limit - start), name_len;
+        if (limit - start - n < 2 || line[n] != '\r' || line[n + 1] != '\n' || n > p->_max_line)
+            break;
+        if (n == 0) { /* the blank line */
+            p->_head_len = start + 2;
+            r = (int)p->_head_len;
+            break;
+        }
+        name_len = wsx__http_token_span(line, n);
+        if (name_len == 0 || name_len == n || line[name_len] != ':' || k >= max_headers)
+            break;
+        put_header(headers + k++, line, name_len, n);
+        start += n + 2;
+    }
+    p->_nheaders = k;
+    p->_line_start = p->_scanned = r ? start + 2 : start;
+    return r;
+}
+#endif
+
 /* Scans the new bytes line by line.  Returns the head length, 0, or a
  * wsx_err. */
 static int scan(wsx_http_parser *p, start_line_fn start_line, const char *buf, size_t len,
@@ -252,9 +286,17 @@ static int scan(wsx_http_parser *p, start_line_fn start_line, const char *buf, s
 {
     size_t limit = len < p->_max_head ? len : p->_max_head;
     for (;;) {
-        size_t start = p->_line_start, end = limit, n;
+        size_t start, end = limit, n;
         const char *lf, *line;
         int r, clean = 0;
+#ifndef WSX_SMALL
+        if (p->_fields && p->_scanned == p->_line_start) {
+            r = field_lines(p, buf, limit, headers, max_headers);
+            if (r)
+                return r;
+        }
+#endif
+        start = p->_line_start;
         lf = line_end(p, buf, start, limit, &clean);
         if (lf)
             end = (size_t)(lf - buf);
