@@ -338,7 +338,12 @@ static int scan(wsx_http_parser *p, start_line_fn start_line, const char *buf, s
                 return r;
             if (p->_nheaders >= max_headers)
                 return WSX_E_HTTP_TOO_MANY_HEADERS;
+#ifdef WSX_SMALL /* filled when the head is complete (fill_headers) */
+            (void)headers;
+            p->_nheaders++;
+#else
             put_header(headers + p->_nheaders++, line, name_len, n);
+#endif
         }
     }
     return p->_scanned >= p->_max_head ? WSX_E_HTTP_HEAD_TOO_LARGE : 0;
@@ -388,6 +393,9 @@ static int parse_head(wsx_http_parser *p, int kind, start_line_fn start_line, co
         r = scan(p, start_line, buf, len, headers, max_headers);
         if (r < 0)
             p->_err = r;
+#ifdef WSX_SMALL
+        earlier = p->_nheaders; /* the small profile fills every line here */
+#endif
     }
     if (r > 0) {
         if (p->_nheaders > max_headers)

@@ -206,11 +206,17 @@ int wsx_hs_server_check(const wsx_hs_server_config *cfg, const char *method, siz
     info->host_len = f->value_len;
     if (!find(&x, F_UPGRADE, &f))
         return WSX_E_HS_NOT_UPGRADE;
+#ifdef WSX_SMALL
+    r = wsx__hs_check_upgrade(headers, num_headers); /* the client's code too */
+    if (r < 0)
+        return r;
+#else
     /* token lists compare case-insensitively: "Upgrade" finds "upgrade" */
     if (!has_item(&x, F_UPGRADE, wsx__hs_str.websocket, sizeof wsx__hs_str.websocket - 1))
         return WSX_E_HS_UPGRADE;
     if (!has_item(&x, F_CONNECTION, wsx__hs_str.upgrade, sizeof wsx__hs_str.upgrade - 1))
         return WSX_E_HS_CONNECTION;
+#endif
     if (find(&x, F_VERSION, &f) != 1 ||
         !wsx__http_eq_nocase(f->value, f->value_len, WSX__HS_TEXT(WSX__HS_13), 2))
         return WSX_E_HS_WS_VERSION;
