@@ -15,6 +15,7 @@
  *   wsx_conn_deflate.h  permessage-deflate on it (included by wsx_conn.h)
  *   wsx_sse.h        SSE parser, writer, server helpers, client decisions
  *   wsx_sse_gzip.h   gzip'd event streams, both ends (included by wsx_sse.h)
+ *   wsx_sse_http.h   CORS, refusals, Retry-After (included by wsx_sse.h)
  *   wsx_deflate.h    DEFLATE and gzip, streaming; CRC-32
  *
  * MIT licensed; see LICENSE.
@@ -32,6 +33,7 @@
 #include "wsx_conn_deflate.h"
 #include "wsx_sse.h"
 #include "wsx_sse_gzip.h"
+#include "wsx_sse_http.h"
 #include "wsx_deflate.h"
 
 #endif /* WSX_H */

@@ -241,6 +241,14 @@ WSX_API const char *wsx_version_string(void);
     X(SSE_REDIRECT,       -505,    0,    0, "redirect: follow the new location") \
     X(SSE_REPLAY_GONE,    -506,    0,    0, "Last-Event-ID is older than the replay window") \
     X(SSE_CONTENT_ENCODING, -507,  0,    0, "SSE response has a content coding other than gzip") \
+    /* SSE over HTTP: client verdicts, Retry-After, CORS (-520..) */          \
+    X(SSE_UNAUTHORIZED,   -520,    0,    0, "server answered 401: credentials missing or refused") \
+    X(SSE_FORBIDDEN,      -521,    0,    0, "server answered 403: access denied") \
+    X(SSE_RETRY_LATER,    -522,    0,    0, "server answered 429 or 503 with Retry-After: wait, then reconnect") \
+    X(SSE_RETRY_AFTER,    -523,    0,    0, "Retry-After or HTTP-date missing or malformed") \
+    X(SSE_CORS_ORIGIN,    -524,    0,  403, "Origin not allowed by the CORS policy") \
+    X(SSE_CORS_METHOD,    -525,    0,  403, "CORS preflight asks for a method that is not allowed") \
+    X(SSE_CORS_HEADERS,   -526,    0,  403, "CORS preflight asks for a header that is not allowed") \
     /* DEFLATE decompressor (RFC 1951) and gzip reader (RFC 1952) */        \
     X(INFLATE_BLOCK_TYPE, -600, 1007,    0, "DEFLATE block type 3 (reserved)") \
     X(INFLATE_STORED_LENGTH, -601, 1007, 0, "stored block LEN and NLEN do not match") \

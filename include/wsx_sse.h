@@ -473,8 +473,16 @@ WSX_API int wsx_sse_request_write(const wsx_sse_request *req, void *out, size_t 
  *                            and 302 turn POST into GET, 307 and 308 keep
  *                            the method and the body;
  *   WSX_E_SSE_NO_CONTENT     204: stop for good, do not reconnect;
+ *   WSX_E_SSE_UNAUTHORIZED   401, and
+ *   WSX_E_SSE_FORBIDDEN      403: stop and tell the user (new credentials
+ *                            are needed; retrying cannot help);
+ *   WSX_E_SSE_RETRY_LATER    429 or 503 with a Retry-After field: wait as
+ *                            long as wsx_sse_retry_after (wsx_sse_http.h)
+ *                            says, or longer (wsx_sse_backoff_after), then
+ *                            reconnect; if it cannot read the value, fail;
  *   WSX_E_SSE_STATUS         any other status (including a redirect with no
- *                            Location): fail, do not reconnect;
+ *                            Location, and 429 or 503 without
+ *                            Retry-After): fail, do not reconnect;
  *   WSX_E_SSE_CONTENT_TYPE   200 with another or no Content-Type: fail, do
  *                            not reconnect;
  *   WSX_E_SSE_CONTENT_ENCODING  200 text/event-stream with a
@@ -483,6 +491,15 @@ WSX_API int wsx_sse_request_write(const wsx_sse_request *req, void *out, size_t 
  *                            body cannot be decoded; fail, do not
  *                            reconnect;
  *   WSX_E_ARG                headers NULL with n > 0.
+ * Where wsx differs from a browser's EventSource, on purpose: EventSource
+ * fails the connection on every status but 200 (and follows redirects),
+ * so a 429 or 503 ends it for good and a 401 is an "error" event like any
+ * other; it cannot send POST or a body, and ignores Retry-After.  wsx
+ * gives 401 and 403 their own results so a client can say "log in again",
+ * and turns a 429 or 503 that carries Retry-After into a reconnect no
+ * sooner than the server asked: the behaviour of fetch-based clients
+ * (POST + JSON) that an API with rate limits expects.  Every other status
+ * is what EventSource does.
  * A gzip'd stream (Content-Encoding: gzip) is WSX_OK: its body must go
  * through a wsx_sse_gunzip (wsx_sse_gzip.h); wsx_sse_response_gzip() tells.  Servers send
  * one only to a request that offered it (wsx_sse_request.accept_gzip). */
@@ -545,6 +562,13 @@ WSX_API void wsx_sse_backoff_opened(wsx_sse_backoff *b);
 WSX_API uint64_t wsx_sse_backoff_next(wsx_sse_backoff *b, uint64_t now_ms, uint32_t random32);
 /* The delay wsx_sse_backoff_next would use now (no state change). */
 WSX_API uint32_t wsx_sse_backoff_delay(const wsx_sse_backoff *b, uint32_t random32);
+/* The attempt failed with a server's "come back in delay_ms"
+ * (WSX_E_SSE_RETRY_LATER, wsx_sse_retry_after): like wsx_sse_backoff_next
+ * (one more failure), but the time of the next attempt is now_ms +
+ * delay_ms + a jitter of 0 to 12.5% of delay_ms: never earlier than the
+ * server asked, and a herd told the same time spreads out. */
+WSX_API uint64_t wsx_sse_backoff_after(wsx_sse_backoff *b, uint64_t now_ms, uint32_t delay_ms,
+                                       uint32_t random32);
 
 #ifdef __cplusplus
 }
@@ -552,5 +576,8 @@ WSX_API uint32_t wsx_sse_backoff_delay(const wsx_sse_backoff *b, uint32_t random
 
 /* gzip'd event streams, both ends: wsx_sse_gzip_*, wsx_sse_gunzip. */
 #include "wsx_sse_gzip.h"
+/* CORS, refusals and Retry-After: wsx_cors_*, wsx_sse_refusal,
+ * wsx_sse_retry_after. */
+#include "wsx_sse_http.h"
 
 #endif /* WSX_SSE_H */

@@ -127,7 +127,7 @@ static int check(int status, const wsx_header *headers, size_t n, const char **l
 {
     const char *ct = NULL, *loc = NULL;
     size_t ct_len = 0, loc_len = 0;
-    int coding = 0;
+    int coding = 0, retry_after = 0;
     if (n && !headers)
         return WSX_E_ARG;
     for (; n; n--, headers++) {
@@ -142,6 +142,8 @@ static int check(int status, const wsx_header *headers, size_t n, const char **l
             loc_len = h.value_len;
         } else if (wsx_http_name_eq(h.name, h.name_len, content_encoding)) {
             coding = add_codings(h.value, h.value_len, coding);
+        } else if (wsx_http_name_eq(h.name, h.name_len, "retry-after")) {
+            retry_after = 1;
         }
     }
     if (status == 200 && !(ct && is_event_stream(ct, ct_len)))
@@ -150,6 +152,11 @@ static int check(int status, const wsx_header *headers, size_t n, const char **l
         return coding < 0 ? WSX_E_SSE_CONTENT_ENCODING : WSX_OK;
     if (status == 204) /* "HTTP 204 No Content ... prevent the user agent from reconnecting" */
         return WSX_E_SSE_NO_CONTENT;
+    if (status == 401 || status == 403)
+        return status == 401 ? WSX_E_SSE_UNAUTHORIZED : WSX_E_SSE_FORBIDDEN;
+    /* RFC 9110 section 10.2.3: with 429 or 503, how long to wait */
+    if ((status == 429 || status == 503) && retry_after)
+        return WSX_E_SSE_RETRY_LATER;
     /* 301, 302, 303, 307, 308 with a non-empty Location (loc_len is only
      * non-zero when one was found) */
     if (((unsigned)(status - 301) <= 2 || (unsigned)(status - 307) <= 1) && loc_len) {

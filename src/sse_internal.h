@@ -26,5 +26,8 @@ void wsx__sse_write_msg(wsx__wbuf *w, const wsx_sse_msg *m);
  * head, the request and the Content-Type check share (sse_server.c). */
 extern const char wsx__sse_type_no_cache[];
 #define WSX__SSE_TYPE_LEN 17
+/* "Content-Type: text/plain; charset=utf-8", Content-Length, the empty
+ * line and a body of text and LF: the end of a refusal (sse_refusal.c). */
+void wsx__sse_put_text_body(wsx__wbuf *w, const char *text);
 
 #endif
