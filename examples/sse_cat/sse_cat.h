@@ -40,7 +40,20 @@
  *                            for POST) turns the request into a GET without
  *                            body (wsx_sse_redirect_method());
  *   204                      stop: exit 0;
- *   anything else            a message on stderr, exit 2, no reconnect.
+ *   401, 403                 stop: a message on stderr saying so (with the
+ *                            WWW-Authenticate challenge if any), exit 3;
+ *                            retrying cannot help until the credentials
+ *                            change;
+ *   429, 503 + Retry-After   reconnect no sooner than it says (seconds or
+ *                            an HTTP-date, counted from the response's
+ *                            Date, else from this machine's clock; at
+ *                            most a day) plus up to 12.5% jitter
+ *                            (wsx_sse_retry_after, wsx_sse_backoff_after);
+ *                            counts as a reconnect for --max-reconnects
+ *                            (exit 1 when they are used up);
+ *   anything else            a message on stderr, exit 2, no reconnect
+ *                            (429/503 without Retry-After too, as an
+ *                            EventSource does).
  * When the body ends or the connection fails it reconnects to the original
  * URL after the delay of wsx_sse_backoff (the server's retry:, doubled per
  * consecutive failure, plus jitter), sending Last-Event-ID, until SIGINT or

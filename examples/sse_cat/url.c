@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HEAD_CAP 16384
@@ -23,6 +24,8 @@ enum outcome {
     OUT_STOP,        /* 204: stop for good (exit 0) */
     OUT_REFUSED,     /* bad status, content type, redirects (exit 2) */
     OUT_PARSE_ERROR, /* the event stream was malformed (exit 2) */
+    OUT_DENIED,      /* 401 or 403: credentials needed (exit 3) */
+    OUT_LATER,       /* 429 or 503 with Retry-After: reconnect then */
     OUT_INTERRUPTED  /* SIGINT / SIGTERM (exit 0) */
 };
 
@@ -33,6 +36,7 @@ typedef struct url_client {
     wsx_sse_backoff backoff;
     net_url origin;    /* the URL given: every reconnect starts there */
     char failure[400]; /* why the last attempt failed (OUT_FAILED) */
+    uint32_t later_ms; /* OUT_LATER: the Retry-After wait */
     uint8_t *buf;      /* o->chunk bytes: body reads */
     int gzip;          /* this response's body is gzip'd: through gunzip */
     wsx_sse_gunzip gunzip;
@@ -331,11 +335,35 @@ static enum outcome judge(url_client *u, const wsx_http_response *res, hop *h, i
         vnote(u, "redirected to", h->url.target);
         return OUT_ENDED;
     }
-    default:
-        fprintf(stderr, "sse_cat: HTTP %d %.*s: %s; not reconnecting\n", res->status,
-                (int)res->reason_len, res->reason, wsx_strerror(r));
-        return OUT_REFUSED;
+    case WSX_E_SSE_UNAUTHORIZED:
+    case WSX_E_SSE_FORBIDDEN: {
+        const wsx_header *ch =
+            wsx_http_header_next(res->headers, res->num_headers, "WWW-Authenticate", NULL);
+        fprintf(stderr, "sse_cat: HTTP %d %.*s: %s%s%.*s; not reconnecting\n", res->status,
+                (int)res->reason_len, res->reason,
+                r == WSX_E_SSE_UNAUTHORIZED ? "credentials missing or refused (check -H "
+                                              "'Authorization: ...')"
+                                            : "access denied",
+                ch ? ", the server asks for " : "", ch ? (int)ch->value_len : 0,
+                ch ? ch->value : "");
+        return OUT_DENIED;
     }
+    case WSX_E_SSE_RETRY_LATER:
+        /* the server's Date, else our wall clock, counts an HTTP-date */
+        r = wsx_sse_retry_after(res->headers, res->num_headers, (uint64_t)time(NULL), &u->later_ms);
+        if (r == WSX_OK) {
+            snprintf(u->failure, sizeof u->failure, "HTTP %d: the server asks to wait %lu ms",
+                     res->status, (unsigned long)u->later_ms);
+            vnote(u, u->failure, NULL);
+            return OUT_LATER;
+        }
+        break; /* an unreadable Retry-After: refused */
+    default:
+        break;
+    }
+    fprintf(stderr, "sse_cat: HTTP %d %.*s: %s; not reconnecting\n", res->status,
+            (int)res->reason_len, res->reason, wsx_strerror(r));
+    return OUT_REFUSED;
 }
 
 /* Sets up the gzip reader when the accepted response is gzip'd (a server
@@ -466,8 +494,10 @@ int url_main(const options *o)
             return 0;
         if (out == OUT_REFUSED || out == OUT_PARSE_ERROR)
             return 2;
+        if (out == OUT_DENIED)
+            return 3;
         if (o->max_reconnects >= 0 && reconnects >= o->max_reconnects) {
-            if (out != OUT_FAILED)
+            if (out != OUT_FAILED && out != OUT_LATER)
                 return 0;
             fprintf(stderr, "sse_cat: %s; giving up after %ld reconnects\n", u.failure, reconnects);
             return 1;
@@ -475,11 +505,17 @@ int url_main(const options *o)
         reconnects++;
         net_random(&rnd, sizeof rnd);
         now = net_now_ms();
-        at = wsx_sse_backoff_next(&u.backoff, now, rnd);
+        /* never sooner than a Retry-After asked */
+        at = out == OUT_LATER ? wsx_sse_backoff_after(&u.backoff, now, u.later_ms, rnd)
+                              : wsx_sse_backoff_next(&u.backoff, now, rnd);
         id = wsx_sse_last_event_id(&u.parser, &id_len);
         snprintf(why, sizeof why, "reconnecting in %lu ms with Last-Event-ID '%.*s'",
                  (unsigned long)(at - now), (int)(id_len > 64 ? 64 : id_len), id);
-        vnote(&u, out == OUT_FAILED ? "connection failed" : "stream ended", why);
+        vnote(&u,
+              out == OUT_LATER    ? "told to come back later"
+              : out == OUT_FAILED ? "connection failed"
+                                  : "stream ended",
+              why);
         if (wait_for(-1, at) < 0)
             return 0;
     }

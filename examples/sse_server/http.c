@@ -83,10 +83,14 @@ int stream_head(server *s, client *c, const wsx_http_request *req, uint8_t *head
                 size_t *len)
 {
     wsx_sse_head_config hc;
+    wsx_header cors[WSX_CORS_MAX_HEADERS];
+    size_t num_cors = 0;
     memset(&hc, 0, sizeof hc);
     c->chunked = hc.chunked = req->minor_version >= 1;
-    hc.connection_close = !c->chunked; /* HTTP/1.0: the stream ends at close */
-    hc.allow_origin = s->opt.allow_origin;
+    hc.connection_close = !c->chunked;   /* HTTP/1.0: the stream ends at close */
+    cors_lines(s, req, cors, &num_cors); /* allowed: access_check said so */
+    hc.headers = cors;
+    hc.num_headers = num_cors;
     hc.vary_accept_encoding = s->opt.gzip;
     c->gzip = hc.gzip = s->opt.gzip && wsx_http_accepts_gzip(req->headers, req->num_headers);
     if (c->gzip) {
@@ -333,15 +337,19 @@ static void route(server *s, client *c, const wsx_http_request *req, size_t head
         req->minor_version >= 1 &&
         !wsx_http_headers_have_token(req->headers, req->num_headers, "Connection", "close");
     c->head_only = http_method_is(req, "HEAD");
-    if (http_path_is(req, "/events")) {
+    if ((http_path_is(req, "/events") || http_path_is(req, "/api/chat")) &&
+        http_method_is(req, "OPTIONS")) {
+        answer_preflight(s, c, req);
+    } else if (http_path_is(req, "/events")) {
         if (!http_method_is(req, "GET") && !c->head_only)
-            respond_error(s, c, 405, "Allow: GET, HEAD\r\n");
-        else
+            respond_error(s, c, 405, "Allow: GET, HEAD, OPTIONS\r\n");
+        else if (access_check(s, c, req) == 0)
             start_events(s, c, req);
     } else if (http_path_is(req, "/api/chat")) {
         if (!http_method_is(req, "POST"))
-            respond_error(s, c, 405, "Allow: POST\r\n");
-        else if ((r = body_ready(s, c, req, head_len, &body_len)) == 1)
+            respond_error(s, c, 405, "Allow: POST, OPTIONS\r\n");
+        else if ((r = body_ready(s, c, req, head_len, &body_len)) == 1 &&
+                 access_check(s, c, req) == 0)
             start_chat(s, c, req, c->in + head_len, (size_t)body_len);
     } else if (http_path_is(req, "/")) {
         if (!http_method_is(req, "GET") && !c->head_only)

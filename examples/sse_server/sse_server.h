@@ -5,7 +5,8 @@
  *              [--retry-ms MS] [--drop-after N] [--token-ms MS]
  *              [--replay N] [--buffer BYTES] [--sndbuf BYTES]
  *              [--max-lag BYTES] [--stall-ms MS] [--max-clients N]
- *              [--allow-origin ORIGIN] [--no-gzip] [--gzip-window-bits N]
+ *              [--allow-origin ORIGIN]... [--max-streams-per-client N]
+ *              [--token T] [--no-gzip] [--gzip-window-bits N]
  *              [--gzip-level N] [--verbose]
  *
  * Routes:
@@ -27,6 +28,10 @@
  *                   ("id: k", "data: {"text":"..."}"), one every --token-ms
  *                   (default 50), then "data: [DONE]", then the response
  *                   ends.
+ *   OPTIONS         for /events and /api/chat: the CORS preflight answer
+ *                   (wsx_cors_preflight: methods GET, POST; request
+ *                   headers Content-Type, Authorization, Last-Event-ID;
+ *                   Max-Age 600).
  *   GET /           a small HTML page that shows /events with EventSource.
  *   HEAD            for /events and /: the head GET would get, no body
  *                   (RFC 9110 section 9.3.2); the connection then waits
@@ -43,6 +48,19 @@
  * Transfer-Encoding with Content-Length, in an HTTP/1.0 request, or not
  * ending in chunked.  Every error response closes the connection; to a
  * HEAD request it carries no body.
+ *
+ * Access (access.c), checked before a stream starts, in this order:
+ *   - CORS: a request whose Origin is neither the server's own nor one of
+ *     the --allow-origin values ("*": any) is refused 403; an allowed one
+ *     gets Access-Control-Allow-Origin (its origin echoed: credentials are
+ *     allowed, so never "*"), -Allow-Credentials: true and Vary: Origin on
+ *     the stream's head and on refusals.  Default: same origin only.
+ *   - --token T: a stream request without "Authorization: Bearer T" gets
+ *     401 with "WWW-Authenticate: Bearer".  GET /events also accepts the
+ *     cookie "token=T": an EventSource cannot set headers, but sends
+ *     cookies (withCredentials across origins).
+ *   - --max-streams-per-client N: a client address that already holds N
+ *     streams (/events or chat) gets 429 with "Retry-After: 2".
  *
  * Decisions:
  *   - Framing.  For an HTTP/1.1 request both streams use Transfer-Encoding:
@@ -150,6 +168,8 @@
 
 /* ---- options ----------------------------------------------------------- */
 
+#define MAX_ORIGINS 16 /* --allow-origin values */
+
 typedef struct options {
     const char *host;
     int port;
@@ -164,16 +184,21 @@ typedef struct options {
     size_t max_lag;    /* bytes a stream may have waiting */
     uint64_t stall_ms; /* time a stream may take nothing */
     size_t max_clients;
-    const char *allow_origin;
-    int gzip;             /* compress streams when the client accepts gzip */
-    int gzip_window_bits; /* 8..15 */
-    int gzip_level;       /* 1..9 */
+    const char *allow_origins[MAX_ORIGINS]; /* --allow-origin, repeatable */
+    size_t num_allow_origins;
+    size_t max_streams_per_client; /* 0: no limit */
+    const char *token;             /* --token: the bearer token, or NULL */
+    int gzip;                      /* compress streams when the client accepts gzip */
+    int gzip_window_bits;          /* 8..15 */
+    int gzip_level;                /* 1..9 */
     int verbose;
 } options;
 
-#define HEAD_MAX 16384  /* request head */
-#define BODY_MAX 16384  /* POST body */
-#define READ_SLACK 4096 /* room for chunked framing after the body */
+#define ACCESS_MAX_AGE_S 600   /* preflight answers cached this long */
+#define ACCESS_RETRY_AFTER_S 2 /* 429 Retry-After: streams per client */
+#define HEAD_MAX 16384         /* request head */
+#define BODY_MAX 16384         /* POST body */
+#define READ_SLACK 4096        /* room for chunked framing after the body */
 #define IN_CAP (HEAD_MAX + BODY_MAX + READ_SLACK)
 #define IN_START 2048 /* most requests fit */
 #define HEAD_TIMEOUT_MS 10000u
@@ -258,6 +283,16 @@ int stream_head(server *s, client *c, const wsx_http_request *req, uint8_t *head
                 size_t *len);
 size_t gzip_mem_size(const options *o);
 void on_request_bytes(server *s, client *c);
+
+/* ---- access.c ---------------------------------------------------------- */
+
+/* The CORS lines of a response to req (WSX_CORS_MAX_HEADERS): 0, or -1
+ * when its Origin is not allowed. */
+int cors_lines(server *s, const wsx_http_request *req, wsx_header *lines, size_t *n);
+/* OPTIONS: the preflight answer (wsx_cors_preflight). */
+void answer_preflight(server *s, client *c, const wsx_http_request *req);
+/* May req open a stream?  0, or -1 when refused (403, 401, 429: answered). */
+int access_check(server *s, client *c, const wsx_http_request *req);
 
 /* ---- events.c ---------------------------------------------------------- */
 
