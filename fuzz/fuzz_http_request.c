@@ -14,7 +14,9 @@
  * server's answer fits its buffer and parses back as a response whose
  * status is 101 on success or wsx_err_http_status() of the refusal; agreed
  * deflate terms lie within the policy and the 101 carries them as
- * wsx_hs_deflate_answer writes them, and only then.
+ * wsx_hs_deflate_answer writes them, and only then; the CORS preflight
+ * answer (bit 2: "*" allowed too, bit 3: credentials) is a 204 or a 403
+ * whose size query agrees, and no CORS line says "*" with credentials.
  */
 #include "fuzz_http_common.h"
 
@@ -128,6 +130,33 @@ static void handshake(const char *buf, const wsx_http_request *q, unsigned optio
     REQUIRE(r == WSX_OK);
 }
 
+/* CORS on the request: a preflight answer of the documented shape whose
+ * size query agrees, and never "*" together with credentials. */
+static void cors(const wsx_http_request *q, unsigned options)
+{
+    static const char *const origins[] = {"https://a.example", "*"};
+    char out[1024];
+    size_t len = 0, need = 0, i, n = 0;
+    wsx_header lines[WSX_CORS_MAX_HEADERS];
+    wsx_cors_config cfg;
+    int r;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.origins = origins;
+    cfg.num_origins = (options & 4) ? 2 : 1;
+    cfg.allow_credentials = (options & 8) != 0;
+    cfg.allow_headers = "Content-Type, Authorization";
+    r = wsx_cors_preflight(&cfg, q->headers, q->num_headers, out, sizeof out, &len);
+    REQUIRE(r == WSX_OK || r == WSX_E_SSE_CORS_ORIGIN || r == WSX_E_SSE_CORS_METHOD ||
+            r == WSX_E_SSE_CORS_HEADERS);
+    REQUIRE(wsx_cors_preflight(&cfg, q->headers, q->num_headers, NULL, 0, &need) == WSX_OK);
+    REQUIRE(need == len && len >= 26 && len <= sizeof out);
+    REQUIRE(memcmp(out, r == WSX_OK ? "HTTP/1.1 204 " : "HTTP/1.1 403 ", 13) == 0);
+    r = wsx_cors_check(&cfg, q->headers, q->num_headers, lines, &n);
+    REQUIRE((r == WSX_OK || r == WSX_E_SSE_CORS_ORIGIN) && n <= WSX_CORS_MAX_HEADERS);
+    for (i = 0; i < n; i++)
+        REQUIRE(!(cfg.allow_credentials && lines[i].value_len == 1 && lines[i].value[0] == '*'));
+}
+
 static int parse(wsx_http_parser *p, const char *buf, size_t len, wsx_header *hdrs, size_t maxh,
                  void *msg)
 {
@@ -141,8 +170,10 @@ static void check_whole(const char *buf, int r, size_t maxh, const void *msg)
 {
     const wsx_http_request *q = (const wsx_http_request *)msg;
     REQUIRE(r <= 0 || q->num_headers <= maxh);
-    if (r > 0)
+    if (r > 0) {
         handshake(buf, q, fz_options);
+        cors(q, fz_options);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

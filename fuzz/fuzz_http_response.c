@@ -12,7 +12,8 @@
  * offering chat/superchat, x-foo and permessage-deflate with windows of 14
  * for the server and 12 for the client) answers WSX_OK only with a 101, a
  * subprotocol that was offered and deflate terms within the offer; the
- * body-framing helper gives one of its documented answers.
+ * body-framing helper gives one of its documented answers; the SSE
+ * client's verdict and Retry-After (wsx_sse_retry_after) give theirs.
  */
 #include "fuzz_http_common.h"
 
@@ -88,6 +89,20 @@ static void client_check(const char *buf, int head, const wsx_http_response *s)
     REQUIRE(r == WSX_E_HTTP_SYNTAX || (r >= WSX_HTTP_BODY_NONE && r <= WSX_HTTP_BODY_CLOSE));
 }
 
+/* The SSE client's verdict and Retry-After: documented answers only; a
+ * wait never over a day; Retry-After read only where the verdict says. */
+static void sse_check(const wsx_http_response *s)
+{
+    uint32_t ms = 12345;
+    int v = wsx_sse_check_http_response(s, NULL, NULL);
+    int r = wsx_sse_retry_after(s->headers, s->num_headers, 1796691600u, &ms);
+    REQUIRE(r == WSX_OK || r == WSX_E_SSE_RETRY_AFTER);
+    REQUIRE(r == WSX_OK ? ms <= WSX_SSE_RETRY_AFTER_MAX_S * 1000u : ms == 12345);
+    REQUIRE(v != WSX_E_SSE_RETRY_LATER || s->status == 429 || s->status == 503);
+    REQUIRE((v == WSX_E_SSE_UNAUTHORIZED) == (s->status == 401));
+    REQUIRE((v == WSX_E_SSE_FORBIDDEN) == (s->status == 403));
+}
+
 static int parse(wsx_http_parser *p, const char *buf, size_t len, wsx_header *hdrs, size_t maxh,
                  void *msg)
 {
@@ -97,8 +112,10 @@ static int parse(wsx_http_parser *p, const char *buf, size_t len, wsx_header *hd
 static void check_whole(const char *buf, int r, size_t maxh, const void *msg)
 {
     (void)maxh;
-    if (r > 0)
+    if (r > 0) {
         client_check(buf, r, (const wsx_http_response *)msg);
+        sse_check((const wsx_http_response *)msg);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
