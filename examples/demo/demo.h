@@ -113,6 +113,7 @@
 #ifndef WSX_DEMO_H
 #define WSX_DEMO_H
 
+#include "access.h"
 #include "http_text.h"
 #include "json.h"
 #include "net.h"
@@ -171,6 +172,7 @@ typedef struct options {
     int test_hooks, quiet;
     const char *redis;    /* --redis HOST:PORT: cluster mode (NULL: one process) */
     const char *instance; /* --instance NAME, in cluster mode */
+    access_policy access; /* --allow-origin, --token, --max-streams-per-client */
 } options;
 
 enum kind {
@@ -314,6 +316,10 @@ void respond(client *c, int status, const char *ctype, const char *extra, const 
 void respond_text(client *c, int status, const char *extra, const char *text);
 void respond_json(client *c, int status, const char *json, size_t len);
 void write_stream_head(client *c, const wsx_http_request *req);
+/* access.c: OPTIONS for /events and /api/chat; a stream refused (403,
+ * 401, 429: answered) is 1, else 0 */
+void access_answer_preflight(client *c, const wsx_http_request *req);
+int access_refused(client *c, const wsx_http_request *req);
 long body_string(const char *body, size_t len, const char *key, char *out, size_t cap);
 /* JSON building: append to buf[*len..cap); -1 when it does not fit. */
 int buf_put(char *buf, size_t cap, size_t *len, const char *s, size_t n);

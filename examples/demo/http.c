@@ -108,6 +108,7 @@ void write_stream_head(client *c, const wsx_http_request *req)
 {
     uint8_t head[512];
     wsx_sse_head_config cfg;
+    wsx_header cors[WSX_CORS_MAX_HEADERS];
     size_t n;
     memset(&cfg, 0, sizeof cfg);
     c->chunked = req->minor_version >= 1;
@@ -115,6 +116,8 @@ void write_stream_head(client *c, const wsx_http_request *req)
     cfg.connection_close = !c->chunked; /* HTTP/1.0: the stream ends at close */
     cfg.charset = 1;
     cfg.vary_accept_encoding = c->srv->opt.gzip;
+    access_cors_lines(&c->srv->opt.access, req, cors, &cfg.num_headers); /* allowed */
+    cfg.headers = cors;
     c->gzip = cfg.gzip = stream_gzip(c, req);
     if (wsx_sse_response_head(&cfg, head, sizeof head, &n) == WSX_OK)
         out_append(c, head, n);
@@ -305,16 +308,18 @@ static void route(client *c, const wsx_http_request *req, const char *body, size
 #define PATH_IS(p) (plen == sizeof(p) - 1 && memcmp(path, p, plen) == 0)
     if (PATH_IS("/ws")) {
         start_ws(c, req, head_len); /* refuses non-GET with 405 itself */
+    } else if ((PATH_IS("/events") || PATH_IS("/api/chat")) && http_method_is(req, "OPTIONS")) {
+        access_answer_preflight(c, req);
     } else if (PATH_IS("/events")) {
-        if (get)
+        if (!get)
+            respond_text(c, 405, "Allow: GET, OPTIONS\r\n", "use GET\n");
+        else if (!access_refused(c, req))
             start_feed(c, req);
-        else
-            respond_text(c, 405, "Allow: GET\r\n", "use GET\n");
     } else if (PATH_IS("/api/chat")) {
-        if (post)
+        if (!post)
+            respond_text(c, 405, "Allow: POST, OPTIONS\r\n", "use POST\n");
+        else if (!access_refused(c, req))
             assistant_chat(c, req, body, body_len);
-        else
-            respond_text(c, 405, "Allow: POST\r\n", "use POST\n");
     } else if (PATH_IS("/api/stop-generation")) {
         if (post)
             assistant_stop(c, body, body_len);

@@ -45,6 +45,8 @@ static void usage(void)
           "                   [--gzip-window-bits N] [--gzip-level N] [--no-deflate]\n"
           "                   [--deflate-window-bits N] [--test-hooks] [--quiet]\n"
           "                   [--redis HOST:PORT [--instance NAME]]\n"
+          "                   [--allow-origin ORIGIN]... [--token T]\n"
+          "                   [--max-streams-per-client N]\n"
           "  --host H             address to listen on (default 127.0.0.1)\n"
           "  --port N             port (default 8080; 0 picks a free one)\n"
           "  --root DIR           the page's files (default examples/demo)\n"
@@ -81,7 +83,8 @@ static void usage(void)
           "                       generations with other instances through this\n"
           "                       Redis (numeric address; needs a build with hiredis)\n"
           "  --instance NAME      this instance's name in the cluster (default\n"
-          "                       p<port>; 1-16 of [A-Za-z0-9_-])\n",
+          "                       p<port>; 1-16 of [A-Za-z0-9_-])\n"
+          ACCESS_USAGE,
           stderr);
 }
 
@@ -149,6 +152,7 @@ static int parse_options(int argc, char **argv, options *o)
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         uint64_t n = 0;
+        int k;
         if (strcmp(a, "--quiet") == 0) {
             o->quiet = 1;
             continue;
@@ -170,6 +174,11 @@ static int parse_options(int argc, char **argv, options *o)
         i++;
         if (strcmp(a, "--host") == 0) {
             o->host = v;
+            continue;
+        }
+        if ((k = access_option(&o->access, a, v)) != 0) {
+            if (k < 0)
+                return -1;
             continue;
         }
         if (strcmp(a, "--root") == 0) {

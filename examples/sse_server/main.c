@@ -307,12 +307,7 @@ static void usage(void)
             "                  [--stall-ms MS] [--max-clients N]\n"
             "                  [--allow-origin ORIGIN]... [--max-streams-per-client N]\n"
             "                  [--token T] [--no-gzip] [--gzip-window-bits N]\n"
-            "                  [--gzip-level N] [--verbose]\n"
-            "  --allow-origin ORIGIN  a page on ORIGIN (\"*\": any) may read the streams\n"
-            "                        (CORS, credentials allowed); default: same origin only\n"
-            "  --max-streams-per-client N  streams one address may hold; more: 429\n"
-            "  --token T             streams need \"Authorization: Bearer T\" (GET /events:\n"
-            "                        or the cookie token=T); else 401\n"
+            "                  [--gzip-level N] [--verbose]\n" ACCESS_USAGE
             "  --no-gzip             never compress (default: gzip when Accept-Encoding\n"
             "                        allows it)\n"
             "  --gzip-window-bits N  compressor window 2^N, 8..15 (default 10)\n"
@@ -354,16 +349,9 @@ static int parse_args(int argc, char **argv, options *o)
         i++;
         if (strcmp(a, "--host") == 0)
             o->host = v;
-        else if (strcmp(a, "--allow-origin") == 0) {
-            bad = o->num_allow_origins == MAX_ORIGINS;
-            if (!bad)
-                o->allow_origins[o->num_allow_origins++] = v;
-        } else if (strcmp(a, "--token") == 0)
-            o->token = v;
-        else if (strcmp(a, "--max-streams-per-client") == 0) {
-            bad = opt_u64(v, 1, 100000, &n);
-            o->max_streams_per_client = (size_t)n;
-        } else if (strcmp(a, "--port") == 0) {
+        else if ((bad = access_option(&o->access, a, v)) != 0)
+            bad = bad < 0;
+        else if (strcmp(a, "--port") == 0) {
             bad = opt_u64(v, 0, 65535, &n);
             o->port = (int)n;
         } else if (strcmp(a, "--interval-ms") == 0) {

@@ -155,6 +155,7 @@
 #ifndef WSX_SSE_SERVER_H
 #define WSX_SSE_SERVER_H
 
+#include "access.h"
 #include "http_text.h"
 #include "json.h"
 #include "net.h"
@@ -167,8 +168,6 @@
 #include <stdint.h>
 
 /* ---- options ----------------------------------------------------------- */
-
-#define MAX_ORIGINS 16 /* --allow-origin values */
 
 typedef struct options {
     const char *host;
@@ -184,21 +183,16 @@ typedef struct options {
     size_t max_lag;    /* bytes a stream may have waiting */
     uint64_t stall_ms; /* time a stream may take nothing */
     size_t max_clients;
-    const char *allow_origins[MAX_ORIGINS]; /* --allow-origin, repeatable */
-    size_t num_allow_origins;
-    size_t max_streams_per_client; /* 0: no limit */
-    const char *token;             /* --token: the bearer token, or NULL */
-    int gzip;                      /* compress streams when the client accepts gzip */
-    int gzip_window_bits;          /* 8..15 */
-    int gzip_level;                /* 1..9 */
+    access_policy access; /* --allow-origin, --token, --max-streams-per-client */
+    int gzip;             /* compress streams when the client accepts gzip */
+    int gzip_window_bits; /* 8..15 */
+    int gzip_level;       /* 1..9 */
     int verbose;
 } options;
 
-#define ACCESS_MAX_AGE_S 600   /* preflight answers cached this long */
-#define ACCESS_RETRY_AFTER_S 2 /* 429 Retry-After: streams per client */
-#define HEAD_MAX 16384         /* request head */
-#define BODY_MAX 16384         /* POST body */
-#define READ_SLACK 4096        /* room for chunked framing after the body */
+#define HEAD_MAX 16384  /* request head */
+#define BODY_MAX 16384  /* POST body */
+#define READ_SLACK 4096 /* room for chunked framing after the body */
 #define IN_CAP (HEAD_MAX + BODY_MAX + READ_SLACK)
 #define IN_START 2048 /* most requests fit */
 #define HEAD_TIMEOUT_MS 10000u

@@ -121,7 +121,7 @@ async function main() {
         n.chats.length === 1 && /^TypeError/.test(n.chats[0].error || ''), JSON.stringify(n.chats));
       check('origin not allowed: nothing rendered', n.rendered === '', JSON.stringify(n.rendered));
       check('origin not allowed: the preflight was refused by the server',
-        preflights(api.log) === before && /CORS preflight|Origin not allowed/.test(api.log()),
+        preflights(api.log) === before && /OPTIONS: preflight refused/.test(api.log()),
         api.log().slice(-400));
     });
   } catch (e) {
