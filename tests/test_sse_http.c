@@ -110,6 +110,17 @@ static void test_cors_check(void)
                       "Access-Control-Allow-Credentials: true|Vary: Origin|") == 0);
     CHECK_EQ(check(&cfg, "null", got), WSX_E_SSE_CORS_ORIGIN);
     CHECK(strcmp(got, "Vary: Origin|") == 0);
+    /* no Host: no origin is the server's own; a NULL value counts as no
+     * Origin; a NULL list has no entries */
+    {
+        wsx_header only_origin = H("Origin", "https://api.example:8443");
+        wsx_header null_origin = {"Origin", 6, NULL, 0};
+        CHECK_EQ(wsx_cors_check(NULL, &only_origin, 1, lines, &n), WSX_E_SSE_CORS_ORIGIN);
+        CHECK_EQ(wsx_cors_check(NULL, &null_origin, 1, lines, &n), WSX_OK);
+        memset(&cfg, 0, sizeof cfg);
+        cfg.num_origins = 1;
+        CHECK_EQ(check(&cfg, "https://x.example", got), WSX_E_SSE_CORS_ORIGIN);
+    }
     /* API rule 5 */
     CHECK_EQ(wsx_cors_check(NULL, NULL, 0, NULL, &n), WSX_E_ARG);
     CHECK_EQ(wsx_cors_check(NULL, NULL, 0, lines, NULL), WSX_E_ARG);
