@@ -78,14 +78,16 @@ typedef struct wsx_cors_config {
  *                                 or the request's Origin (a slice of it);
  *   Access-Control-Allow-Credentials: true   (allow_credentials);
  *   Vary: Origin                  whenever the answer depends on Origin
- *                                 (every policy but "*" without
- *                                 credentials), also with no Origin, so a
- *                                 cache never serves one origin's answer
- *                                 to another.
+ *                                 (a policy with origins or allow_fn, but
+ *                                 not "*" without credentials), also with
+ *                                 no Origin, so a cache never serves one
+ *                                 origin's answer to another; the default
+ *                                 policy grants no other origin and
+ *                                 varies by nothing.
  * No Access-Control-* lines for a request without Origin or from its own
  * origin.  Lines point into static storage and into headers (valid as long
  * as those are).  Returns WSX_OK, WSX_E_SSE_CORS_ORIGIN (403: refuse it;
- * lines then hold only Vary: Origin), or WSX_E_ARG (lines or num_lines
+ * lines then hold at most Vary: Origin), or WSX_E_ARG (lines or num_lines
  * NULL, headers NULL with n > 0). */
 WSX_API int wsx_cors_check(const wsx_cors_config *cfg, const wsx_header *headers, size_t n,
                            wsx_header *lines, size_t *num_lines);

@@ -63,7 +63,9 @@ static int decide(const wsx_cors_config *cfg, const wsx_header *h, size_t n, cor
     const char *o;
     size_t len;
     memset(v, 0, sizeof *v);
-    v->vary = !any || cfg->allow_credentials;
+    /* the answer depends on Origin when some other origin can be granted,
+     * unless every one gets "*" */
+    v->vary = (cfg->num_origins || cfg->allow_fn) && (!any || cfg->allow_credentials);
     if (!origin || !origin->value)
         return WSX_OK; /* not a browser's cross-origin request */
     o = origin->value;
