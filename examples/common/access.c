@@ -121,7 +121,7 @@ size_t access_refusal(const access_policy *p, const wsx_http_request *req, size_
     size_t n = 0, len = 0;
     const char *end;
     memset(&rc, 0, sizeof rc);
-    if (access_cors_lines(p, req, lines, &n) != 0) {
+    if (access_cors_lines(p, req, lines, &n) != 0 && p->num_origins > 0) {
         rc.status = 403;
     } else if (p->token && !has_token(p->token, req)) {
         rc.status = 401;

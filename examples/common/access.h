@@ -1,7 +1,7 @@
 /*
  * Who may open an event stream, shared by the wsx example servers
  * (sse_server, demo_server): the options --allow-origin ORIGIN
- * (repeatable, "*" for any; none: same origin only), --token T and
+ * (repeatable, "*" for any), --token T and
  * --max-streams-per-client N, and the verdict on one request: CORS
  * (wsx_cors_check, wsx_cors_preflight), then the token, then the number of
  * streams the client's address holds.  A refusal is the one HTTP defines
@@ -9,7 +9,14 @@
  * "Retry-After: 2"; each with the CORS lines, so a page on an allowed
  * origin can read why.
  *
- * Decisions: credentials are allowed (EventSource withCredentials,
+ * Decisions: without --allow-origin no other origin is granted anything
+ * (no Access-Control-* line, preflights refused), so the browser keeps
+ * other origins' pages from reading a stream, but a request is not refused
+ * for its Origin: behind a proxy that rewrites Host (nginx's default
+ * proxy_set_header Host $proxy_host) the page's own origin cannot be told
+ * from another one.  With --allow-origin, an Origin that is neither listed
+ * nor the request's own (Host) is refused 403 before any work is done: list
+ * the page's origin too when a proxy rewrites Host.  Credentials are allowed (EventSource withCredentials,
  * cookies), so an allowed origin is echoed, never "*"; a preflight may ask
  * for Content-Type, Authorization and Last-Event-ID with GET or POST and is
  * cached for ACCESS_MAX_AGE_S.  The token is "Authorization: Bearer T"

@@ -50,11 +50,13 @@
  * HEAD request it carries no body.
  *
  * Access (access.c), checked before a stream starts, in this order:
- *   - CORS: a request whose Origin is neither the server's own nor one of
- *     the --allow-origin values ("*": any) is refused 403; an allowed one
+ *   - CORS: with --allow-origin, a request whose Origin is neither the
+ *     server's own nor one of its values ("*": any) is refused 403;
+ *     without it no other origin is granted (no CORS lines: the browser
+ *     keeps other pages from reading; see common/access.h); an allowed one
  *     gets Access-Control-Allow-Origin (its origin echoed: credentials are
  *     allowed, so never "*"), -Allow-Credentials: true and Vary: Origin on
- *     the stream's head and on refusals.  Default: same origin only.
+ *     the stream's head and on refusals.
  *   - --token T: a stream request without "Authorization: Bearer T" gets
  *     401 with "WWW-Authenticate: Bearer".  GET /events also accepts the
  *     cookie "token=T": an EventSource cannot set headers, but sends

@@ -318,12 +318,13 @@ def head_requests():
     check("HEAD /nope: 404, no body", status.startswith("HTTP/1.1 404") and body == b"" and eof, repr(got))
     got, eof = exchange(srv, b"HEAD /api/chat HTTP/1.1\r\nHost: t\r\n\r\n")
     status, headers, body = split_head(got)
-    check("HEAD /api/chat: 405 Allow: POST, no body",
-          status.startswith("HTTP/1.1 405") and "Allow: POST" in headers and body == b"", repr(got))
+    check("HEAD /api/chat: 405 Allow: POST, OPTIONS, no body",
+          status.startswith("HTTP/1.1 405") and "Allow: POST, OPTIONS" in headers and body == b"",
+          repr(got))
     got, eof = exchange(srv, b"POST /events HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
     status, headers, body = split_head(got)
-    check("POST /events: 405 Allow: GET, HEAD",
-          status.startswith("HTTP/1.1 405") and "Allow: GET, HEAD" in headers, repr(got))
+    check("POST /events: 405 Allow: GET, HEAD, OPTIONS",
+          status.startswith("HTTP/1.1 405") and "Allow: GET, HEAD, OPTIONS" in headers, repr(got))
     srv.stop()
 
 
