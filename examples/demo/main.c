@@ -83,8 +83,7 @@ static void usage(void)
           "                       generations with other instances through this\n"
           "                       Redis (numeric address; needs a build with hiredis)\n"
           "  --instance NAME      this instance's name in the cluster (default\n"
-          "                       p<port>; 1-16 of [A-Za-z0-9_-])\n"
-          ACCESS_USAGE,
+          "                       p<port>; 1-16 of [A-Za-z0-9_-])\n" ACCESS_USAGE,
           stderr);
 }
 
