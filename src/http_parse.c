@@ -387,10 +387,13 @@ static int parse_head(wsx_http_parser *p, int kind, start_line_fn start_line, co
     } else {
         if (len < p->_scanned)
             return WSX_E_ARG; /* the caller lost bytes it had given */
+#ifndef WSX_SMALL
         /* the headers of lines scanned by earlier calls: filled again
          * below, from where the buffer is now */
         earlier = p->_nheaders;
-        r = scan(p, start_line, buf, len, headers, max_headers);
+#endif
+        /* no bytes (buf may be NULL then): no line to scan */
+        r = len ? scan(p, start_line, buf, len, headers, max_headers) : 0;
         if (r < 0)
             p->_err = r;
 #ifdef WSX_SMALL
