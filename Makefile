@@ -27,6 +27,8 @@
 #                        PICO_DIR=a copy of picohttpparser its head parser; SKIPped
 #                        without); bench/README.md
 #   make size            code size per module on a Cortex-M4 (needs arm-none-eabi-gcc)
+#   make amalgamate      dist/wsx.c and dist/wsx.h: the library as one source file and one
+#                        header (scripts/amalgamate.py; make check tests its own copy)
 #   make install         PREFIX DESTDIR LIBDIR INCLUDEDIR PKGCONFIGDIR
 #
 # Options: WERROR=1 adds -Werror.  OPENSSL=1 takes SHA-1 from libcrypto.
@@ -123,7 +125,7 @@ test_libs     = $(shell sed -n 's/^.*TEST_LIBS: *//p' $(1))
 TEST_FLAGS   := $(WARN) -Iinclude -Isrc -Itests -D_DEFAULT_SOURCE -O1 -g
 
 .PHONY: all check stress examples fuzz fuzz-run fuzz-smoke afl-run coverage format bench install uninstall clean unit-tests demo demo-cluster \
-        analyze valgrind
+        analyze valgrind amalgamate
 
 all: $(B)/libwsx.a $(B)/libwsx.so $(B)/wsx.pc
 
@@ -232,6 +234,25 @@ FUZZ_EXTRA_fuzz_ws_profiles := fuzz/ws_profile_fast.c fuzz/ws_profile_small.c
 $(B)/fuzz/fuzz_ws_profiles $(B)/asan/fuzz/fuzz_ws_profiles $(B)/small/fuzz/fuzz_ws_profiles: \
     $(FUZZ_EXTRA_fuzz_ws_profiles) $(wildcard src/ws_decode*)
 
+# The amalgamation (scripts/amalgamate.py): dist/ for users, $(B)/amal/ for
+# the tests, where every unit suite runs once more linked against
+# $(B)/amal/wsx.c compiled alone instead of the library.
+AMAL_GEN     := scripts/amalgamate.py $(LIB_SRCS) $(HEADERS) $(wildcard src/*.h)
+AMAL_TESTS   := $(TEST_SRCS:tests/%.c=$(B)/amal/tests/%)
+
+amalgamate: $(AMAL_GEN)
+	python3 scripts/amalgamate.py dist
+
+$(B)/amal/wsx.c: $(AMAL_GEN)
+	python3 scripts/amalgamate.py $(B)/amal
+
+$(B)/amal/wsx.o: $(B)/amal/wsx.c $(CONFIG_STAMP)
+	$(CC) $(WARN) $(CPPFLAGS) $(if $(filter 1,$(OPENSSL)),-DWSX_USE_OPENSSL) $(CFLAGS) -c $< -o $@
+
+$(B)/amal/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/amal/wsx.o
+	@mkdir -p $(@D)
+	$(CC) $(TEST_FLAGS) $(CPPFLAGS) $< -o $@ $(B)/amal/wsx.o $(LDFLAGS) $(LIB_LIBS) -lm $(call test_libs,$<)
+
 # C++ compile test of every public header.
 $(B)/tests/cxx_headers.ok: $(HEADERS) tests/cxx_headers.cpp
 	@mkdir -p $(@D)
@@ -252,7 +273,7 @@ $(B)/interop/ws_memory: bench/bench_ws_memory.c bench/bench_util.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) -D_GNU_SOURCE -O2 -g $< -o $@
 
-unit-tests: all $(TESTS) $(ASAN_TESTS) $(SMALL_TESTS) $(FUZZ_REPLAY) $(SMALL_REPLAY) $(B)/tests/cxx_headers.ok examples \
+unit-tests: all $(TESTS) $(ASAN_TESTS) $(SMALL_TESTS) $(AMAL_TESTS) $(FUZZ_REPLAY) $(SMALL_REPLAY) $(B)/tests/cxx_headers.ok examples \
             $(B)/interop/load_client \
             $(B)/interop/ws_memory
 

@@ -18,6 +18,10 @@
  *   wsx_sse_http.h   CORS, refusals, Retry-After (included by wsx_sse.h)
  *   wsx_deflate.h    DEFLATE and gzip, streaming; CRC-32
  *
+ * Build options (WSX_SMALL, WSX_NO_ERROR_STRINGS, and WSX_NO_WS, WSX_NO_SSE,
+ * WSX_NO_CLIENT, WSX_NO_DEFLATE, WSX_NO_HTTP_PARSER to leave parts out):
+ * wsx_base.h, "build options".
+ *
  * MIT licensed; see LICENSE.
  */
 #ifndef WSX_H

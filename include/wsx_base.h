@@ -116,7 +116,7 @@ extern "C" {
 #define WSX_API
 #endif
 
-/* ---- size profile (a build option of the library) ------------------- */
+/* ---- build options: size profile, parts left out ------------------ */
 
 /*
  * WSX_SMALL: the library takes its compact code paths: byte-at-a-time state
@@ -138,6 +138,28 @@ extern "C" {
  * HTTP refusals wsx writes carry that word as their reason text.  Close
  * codes and HTTP statuses (wsx_err_close_code, wsx_err_http_status) are
  * unaffected.
+ *
+ * Leaving parts out (each on its own or together; for the single file,
+ * dist/wsx.c of `make amalgamate`, which then compiles none of their code;
+ * a build from src/ gets the same by not compiling the files named):
+ *   WSX_NO_WS           the WebSocket side: frames, connection, handshakes,
+ *                       permessage-deflate (src/ws_*.c)
+ *   WSX_NO_SSE          the SSE side: parser, writer, server and client
+ *                       helpers, gzip'd streams (src/sse_*.c)
+ *   WSX_NO_CLIENT       the client roles' handshake and response checks:
+ *                       wsx_hs_client_*, wsx_sse_check_*, wsx_sse_request_write,
+ *                       backoff (src/ws_handshake_client.c, src/sse_client.c)
+ *   WSX_NO_DEFLATE      DEFLATE, gzip, CRC-32, permessage-deflate and gzip'd
+ *                       event streams (src/deflate*.c, inflate*.c, gzip_*.c,
+ *                       crc32.c, ws_conn_deflate*.c, ws_pmd.c, sse_gzip.c)
+ *   WSX_NO_HTTP_PARSER  the HTTP/1.1 head parser, for a program whose own
+ *                       HTTP server hands wsx the header pairs
+ *                       (wsx_http_parse_*, src/http_parse.c)
+ * What stays in every build: version and build report, errors, SHA-1,
+ * base64, UTF-8, masking, the header-pair helpers of wsx_http.h, chunked
+ * coding.  The declarations stay in the headers: calling a function left
+ * out is a link error.  Which combinations are tested: README, "Single
+ * file".
  */
 #if !defined(WSX_SMALL) && !defined(WSX_FAST) && defined(__OPTIMIZE_SIZE__)
 #define WSX_SMALL 1

@@ -108,7 +108,7 @@ suite format sh tests/check_format.sh
 for t in tests/interop/test_*; do
     [ -f "$t" ] && cpu_only "$t" && batch "$t" $(interop "$t")
 done
-for t in "$B"/tests/test_* "$B"/asan/tests/test_* "$B"/small/tests/test_*; do
+for t in "$B"/tests/test_* "$B"/asan/tests/test_* "$B"/small/tests/test_* "$B"/amal/tests/test_*; do
     [ -x "$t" ] && batch "${t#$B/}" "$t"
 done
 for t in "$B"/asan/fuzz/fuzz_*; do
