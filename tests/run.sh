@@ -103,6 +103,7 @@ suite headers-c99 sh tests/check_headers.sh
 suite symbols sh tests/check_symbols.sh "$B"
 suite clang sh tests/check_clang.sh
 suite format sh tests/check_format.sh
+suite freestanding sh tests/check_freestanding.sh
 
 # The long builds first, so that the batch ends with every CPU busy.
 for t in tests/interop/test_*; do
