@@ -11,6 +11,7 @@
 #    named with the function they need).  make check also runs every unit
 #    suite against the full amalgamation ($(B)/amal/tests).
 #   tests/interop/test_amalgamation.sh [BUILD_DIR]
+# run.sh: cpu only
 . "$(dirname "$0")/lib.sh"
 cd "$INTEROP_DIR/../.." || exit 1
 need gcc clang g++ python3 nm || finish
@@ -46,7 +47,9 @@ compile gcc "$TMPD/full.o" -O1 || bad "full build (gcc)" "$(head -n 5 "$TMPD/cc.
 FULL=$(nm -g --defined-only "$TMPD/full.o" | awk 'NF == 3 {print $3}' | sort -u)
 
 # The unit suites as objects, once per flavour of test flags (the NO_
-# options change no header, WSX_SMALL and WSX_NO_ERROR_STRINGS do).
+# options change no header, WSX_SMALL and WSX_NO_ERROR_STRINGS do).  The
+# _portable and avx2 suites compile a src/ file into themselves under other
+# names: they run against the full amalgamation in make check.
 TFLAGS="-std=c99 -O0 -Iinclude -Isrc -Itests -D_DEFAULT_SOURCE -DWSX_TEST_QUICK"
 SMALL="-DWSX_SMALL -DWSX_NO_ERROR_STRINGS"
 mkdir -p "$TMPD/t/fast" "$TMPD/t/small"

@@ -9,6 +9,7 @@
 #    wsx::wsx_shared by name; the installed wsx.pc says what `make install`'s
 #    does.
 #   tests/interop/test_cmake.sh [BUILD_DIR]
+# run.sh: cpu only
 . "$(dirname "$0")/lib.sh"
 cd "$INTEROP_DIR/../.." || exit 1
 need cmake pkg-config readelf || finish
