@@ -83,7 +83,7 @@ for f in include/wsx.h include/wsx_ws.h include/wsx_base.h "$L/libwsx.a" "$L/lib
 done
 soname=$(readelf -d "$P/$L/libwsx.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
 [ "$soname" = libwsx.so.0 ] && ok "SONAME libwsx.so.0" || bad "SONAME" "got '$soname'"
-got="$(PKG_CONFIG_PATH=$P/$L/pkgconfig pkg-config --modversion wsx) $(PKG_CONFIG_PATH=$P/$L/pkgconfig pkg-config --cflags --libs wsx)"
+got="$(PKG_CONFIG_PATH=$P/$L/pkgconfig pkg-config --modversion wsx) $(PKG_CONFIG_PATH=$P/$L/pkgconfig pkg-config --cflags --libs wsx | sed 's/ *$//')"
 [ "$got" = "${WANT#* } -I$P/include -L$P/$L -lwsx" ] && ok "wsx.pc: $got" || bad "wsx.pc" "got '$got'"
 FIND="find_package(wsx ${WANT#* } CONFIG REQUIRED)"
 consumer find-static "$FIND" -DCMAKE_PREFIX_PATH="$P" &&
