@@ -37,7 +37,7 @@ OPTIONS = {
     "WSX_NO_DEFLATE": r"^(deflate|deflate_block|inflate.*|gzip_.*|crc32|ws_conn_deflate.*|ws_pmd|sse_gzip)\.c$",
     "WSX_NO_HTTP_PARSER": r"^http_parse\.c$",
 }
-BASE = r"^(base64|build|cpu|error|mask|sha1|sha1_hw|utf8|utf8_avx2|wbuf|http_chars|http_headers|http_chunked|http_accept)\.c$"
+BASE = r"^(base64|build|cpu|error|mask|sha1|sha1_hw|utf8|utf8_avx2|wbuf|http_chars|http_headers|http_chunked|http_accept|http_scan)\.c$"
 
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 DEFINE_RE = re.compile(r"^\s*#\s*define\s+([A-Za-z_]\w*)")
