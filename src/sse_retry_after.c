@@ -35,7 +35,7 @@ static int name3(const char *s, const char *names, int count)
 {
     int i;
     for (i = 0; i < count; i++)
-        if (memcmp(s, names + 3 * i, 3) == 0)
+        if (memcmp(s, names + (size_t)3 * (size_t)i, 3) == 0)
             return i;
     return -1;
 }
@@ -135,7 +135,7 @@ int wsx_http_date_parse(const char *s, size_t len, uint64_t *unix_s)
         ok = len > 24 && rfc850_date(s, len, &c);
     if (!ok || !days_since_epoch(&c, &days))
         return WSX_E_SSE_RETRY_AFTER;
-    *unix_s = days * 86400u + c.hour * 3600u + c.minute * 60u + c.second;
+    *unix_s = days * 86400u + (uint64_t)c.hour * 3600u + (uint64_t)c.minute * 60u + c.second;
     return WSX_OK;
 }
 
