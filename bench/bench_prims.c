@@ -109,27 +109,11 @@ static double bench_utf8(const uint8_t *buf, size_t n)
     return (double)bytes / dt / 1e9;
 }
 
-static const char browser_request[] =
-    "GET /chat HTTP/1.1\r\n"
-    "Host: example.com:8000\r\n"
-    "Connection: Upgrade\r\n"
-    "Pragma: no-cache\r\n"
-    "Cache-Control: no-cache\r\n"
-    "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/120.0.0.0 Safari/537.36\r\n"
-    "Upgrade: websocket\r\n"
-    "Origin: http://example.com:8000\r\n"
-    "Sec-WebSocket-Version: 13\r\n"
-    "Accept-Encoding: gzip, deflate, br\r\n"
-    "Accept-Language: en-US,en;q=0.9\r\n"
-    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-    "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
-    "\r\n";
-
 /* Parse + validate + answer, per second. */
 static double bench_handshake(void)
 {
-    size_t n = sizeof browser_request - 1, count = 0;
+    size_t n, count = 0;
+    const char *request = bench_browser_request(&n);
     double t0 = bench_now(), dt;
     do {
         int k;
@@ -141,7 +125,7 @@ static double bench_handshake(void)
             char out[512];
             size_t out_len;
             wsx_http_parser_init(&p, NULL);
-            if (wsx_http_parse_request(&p, browser_request, n, hdrs, 32, &req) != (int)n ||
+            if (wsx_http_parse_request(&p, request, n, hdrs, 32, &req) != (int)n ||
                 wsx_hs_server_answer_request(NULL, &req, &info, out, sizeof out, &out_len) !=
                     WSX_OK)
                 return 0;

@@ -63,6 +63,30 @@ static inline void bench_record(const char *path, const char *test_case, const c
     free(old);
 }
 
+/* A browser's WebSocket upgrade request (489 bytes, 13 headers), for the
+ * handshake and head-parser benches; *len: its length. */
+static inline const char *bench_browser_request(size_t *len)
+{
+    static const char request[] =
+        "GET /chat HTTP/1.1\r\n"
+        "Host: example.com:8000\r\n"
+        "Connection: Upgrade\r\n"
+        "Pragma: no-cache\r\n"
+        "Cache-Control: no-cache\r\n"
+        "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/120.0.0.0 Safari/537.36\r\n"
+        "Upgrade: websocket\r\n"
+        "Origin: http://example.com:8000\r\n"
+        "Sec-WebSocket-Version: 13\r\n"
+        "Accept-Encoding: gzip, deflate, br\r\n"
+        "Accept-Language: en-US,en;q=0.9\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+        "\r\n";
+    *len = sizeof request - 1;
+    return request;
+}
+
 /* A TCP port on 127.0.0.1 that nothing listens on now, or -1. */
 static inline int bench_free_port(void)
 {

@@ -6,7 +6,8 @@
  * -march=native on an x86 CPU with SSE4.2 its findchar_fast scans with
  * pcmpestri.  Without PICO_DIR, make bench prints SKIP for this program.
  *
- * The head is bench_prims' 489-byte browser upgrade request (13 headers),
+ * The head is bench_prims' 489-byte browser upgrade request (13 headers,
+ * bench_util.h),
  * parsed whole: wsx_http_parse_request (parser initialised each time, 32
  * header slots) against phr_parse_request (32 slots).  Both check the
  * bytes they are given; wsx also refuses obs-fold and header names that
@@ -34,28 +35,12 @@
 #define PARSES 20000
 #endif
 
-static const char request[] =
-    "GET /chat HTTP/1.1\r\n"
-    "Host: example.com:8000\r\n"
-    "Connection: Upgrade\r\n"
-    "Pragma: no-cache\r\n"
-    "Cache-Control: no-cache\r\n"
-    "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/120.0.0.0 Safari/537.36\r\n"
-    "Upgrade: websocket\r\n"
-    "Origin: http://example.com:8000\r\n"
-    "Sec-WebSocket-Version: 13\r\n"
-    "Accept-Encoding: gzip, deflate, br\r\n"
-    "Accept-Language: en-US,en;q=0.9\r\n"
-    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-    "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
-    "\r\n";
-
 static volatile size_t sink;
 
 static double run_wsx(void)
 {
-    size_t n = sizeof request - 1, k;
+    size_t n, k;
+    const char *request = bench_browser_request(&n);
     double t0 = bench_now();
     for (k = 0; k < PARSES; k++) {
         wsx_http_parser p;
@@ -71,7 +56,8 @@ static double run_wsx(void)
 
 static double run_pico(void)
 {
-    size_t n = sizeof request - 1, k;
+    size_t n, k;
+    const char *request = bench_browser_request(&n);
     double t0 = bench_now();
     for (k = 0; k < PARSES; k++) {
         const char *method, *path;
