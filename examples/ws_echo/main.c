@@ -1,9 +1,8 @@
 /*
- * main.c — ws_echo's options, setup and event loop (what it does and how:
+ * main.c — ws_echo's usage, setup and event loop (what it does and how:
  * ws_echo.h).
  */
 #include "ws_echo.h"
-#include "opt.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -50,91 +49,6 @@ static void usage(void)
           stderr);
 }
 
-static int parse_options(int argc, char **argv, options *o)
-{
-    int i;
-    o->host = "127.0.0.1";
-    o->port = 9001;
-    o->max_message = WSX_WS_DEFAULT_MAX_MESSAGE;
-    o->buffer = 32768;
-    o->queue = 0;
-    o->handshake_ms = 10000;
-    o->max_connections = 10000;
-    o->ping_ms = 30000;
-    o->pong_ms = 10000;
-    o->message_ms = WSX_WS_CONN_DEFAULT_MESSAGE_TIMEOUT_MS;
-    o->quiet = 0;
-    o->deflate_bits = PMD_DEFAULT_BITS;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        uint64_t n = 0;
-        if (strcmp(a, "--quiet") == 0) {
-            o->quiet = 1;
-            continue;
-        }
-        if (strcmp(a, "--no-deflate") == 0) {
-            o->deflate_bits = 0;
-            continue;
-        }
-        if (strcmp(a, "--host") == 0 && v) {
-            o->host = v;
-        } else if (opt_u64(v, 0, UINT64_MAX, &n) != 0) {
-            return -1;
-        } else if (strcmp(a, "--port") == 0 && n <= 65535) {
-            o->port = (int)n;
-        } else if (strcmp(a, "--max-message") == 0 && n > 0) {
-            o->max_message = n;
-        } else if (strcmp(a, "--buffer") == 0 && n >= 1024 && n <= (1u << 30)) {
-            o->buffer = (size_t)n;
-        } else if (strcmp(a, "--queue") == 0 && n <= (2u << 30)) {
-            o->queue = (size_t)n;
-        } else if (strcmp(a, "--handshake-timeout") == 0 && n > 0) {
-            o->handshake_ms = n;
-        } else if (strcmp(a, "--max-connections") == 0 && n > 0 && n < 10000000) {
-            o->max_connections = (long)n;
-        } else if (strcmp(a, "--ping-ms") == 0) {
-            o->ping_ms = n;
-        } else if (strcmp(a, "--pong-timeout-ms") == 0) {
-            o->pong_ms = n;
-        } else if (strcmp(a, "--message-timeout-ms") == 0) {
-            o->message_ms = n;
-        } else if (strcmp(a, "--deflate-window-bits") == 0 && n >= 9 && n <= 15) {
-            o->deflate_bits = (unsigned)n;
-        } else {
-            return -1;
-        }
-        i++;
-    }
-    /* The echo of one read is at most the read plus a few frame headers:
-     * twice the read leaves room for the next read while one drains.  The
-     * bytes behind a request head (up to a buffer) are decoded with an
-     * empty queue, which must take their echo. */
-    if (o->queue == 0)
-        o->queue = 2 * o->buffer + 1024;
-    if (o->queue < o->buffer + 1024)
-        return -1;
-    return 0;
-}
-
-static void server_config(server *s)
-{
-    wsx_ws_conn_config_default(&s->conn_cfg);
-    s->conn_cfg.role = WSX_WS_SERVER;
-    s->conn_cfg.decoder.max_message_size = s->opt.max_message;
-    s->conn_cfg.decoder.max_frame_size = s->opt.max_message;
-    /* A compressed frame of a message at the limit may be a little longer
-     * than the message (incompressible data; wsx_conn.h gives the bound). */
-    if (s->opt.deflate_bits && s->opt.max_message < UINT64_MAX / 2)
-        s->conn_cfg.decoder.max_frame_size += s->opt.max_message / 8 + s->opt.max_message / 32 + 64;
-    /* The decoder already checked every byte of text we echo. */
-    s->conn_cfg.check_send_utf8 = 0;
-    s->conn_cfg.ping_interval_ms = s->opt.ping_ms;
-    s->conn_cfg.pong_timeout_ms = s->opt.pong_ms;
-    s->conn_cfg.message_timeout_ms = s->opt.message_ms ? s->opt.message_ms : WSX_WS_CONN_NO_TIMEOUT;
-    memset(&s->hs_cfg, 0, sizeof s->hs_cfg); /* any Origin, no subprotocol */
-    pmd_server_policy(&s->hs_cfg.deflate, s->opt.deflate_bits);
-}
-
 static void shutdown_all(server *s)
 {
     int l;
@@ -156,12 +70,12 @@ int main(int argc, char **argv)
     server s;
     struct epoll_event events[256];
     memset(&s, 0, sizeof s);
-    if (parse_options(argc, argv, &s.opt) != 0) {
+    if (echo_options_parse(argc, argv, &s.opt) != 0) {
         usage();
         return 2;
     }
     quiet = s.opt.quiet;
-    server_config(&s);
+    echo_config(&s.opt, &s.conn_cfg, &s.hs_cfg);
     s.in = (uint8_t *)malloc(s.opt.buffer);
     s.out = (uint8_t *)malloc(s.opt.queue);
     if (!s.in || !s.out) {

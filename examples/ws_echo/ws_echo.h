@@ -120,12 +120,15 @@
  *     and re-keyed, O(log n).  A wakeup touches only the connections that
  *     are due.
  *
- * The modules: main.c (options, setup, the loop), conn.c (connections,
- * writing, settling, accept, timers), echo.c (the handshake and the echo).
+ * The modules: main.c (usage, setup, the loop), conn.c (connections,
+ * writing, settling, accept, timers), echo.c (the handshake and the echo);
+ * the options and the wsx configuration they give are echo_core's
+ * (examples/common), shared with ws_echo_uring.
  */
 #ifndef WSX_WS_ECHO_H
 #define WSX_WS_ECHO_H
 
+#include "echo_core.h"
 #include "http_text.h"
 #include "net.h"
 #include "pmd.h"
@@ -138,23 +141,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* ---- options ------------------------------------------------------------ */
-
-typedef struct options {
-    const char *host;
-    int port;
-    uint64_t max_message;  /* --max-message: 16 MiB by default */
-    size_t buffer;         /* --buffer: read buffer per connection */
-    size_t queue;          /* --queue: output queue per connection */
-    uint64_t handshake_ms; /* --handshake-timeout */
-    uint64_t ping_ms;      /* --ping-ms: heartbeat after this silence */
-    uint64_t pong_ms;      /* --pong-timeout-ms */
-    uint64_t message_ms;   /* --message-timeout-ms, 0: never */
-    long max_connections;
-    unsigned deflate_bits; /* --deflate-window-bits; 0: --no-deflate */
-    int quiet;
-} options;
 
 #define LINGER_MS 2000u /* lingering close after a refusal */
 #define RESP_CAP 512    /* our 101 / refusal heads are shorter */
@@ -215,7 +201,7 @@ typedef struct client {
 } client;
 
 typedef struct server {
-    options opt;
+    echo_options opt; /* examples/common/echo_core.h */
     int epfd, lfd;
     int spare_fd; /* kept for EMFILE (see accept_all) */
     long nclients;
